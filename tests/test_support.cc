@@ -1,0 +1,30 @@
+#include "test_support.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+
+namespace mizani::testing {
+
+std::string SharedDataPath(const std::string& relative) {
+  const char* env = std::getenv("MIZANI_SHARED_DATA");
+  std::filesystem::path base = env != nullptr ? env : MIZANI_SHARED_DATA_DIR;
+  std::filesystem::path full = base / relative;
+  std::error_code ec;
+  if (!std::filesystem::exists(full, ec)) return "";
+  return full.string();
+}
+
+std::string TestDataPath(const std::string& relative) {
+  return (std::filesystem::path(MIZANI_TEST_DATA_DIR) / relative).string();
+}
+
+std::string MakeTempDir(const std::string& prefix) {
+  std::random_device rd;
+  auto dir = std::filesystem::temp_directory_path() /
+             (prefix + "-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+}  // namespace mizani::testing
