@@ -1,0 +1,156 @@
+// PPML and OLS with high-dimensional fixed effects.
+//
+// Fixed effects are never expanded into dummies: each IRLS step projects the
+// working outcome and the regressors off the fixed-effect space (weighted),
+// by conjugate gradients on the fixed-effect normal equations with a
+// diagonal (per-level) preconditioner; see src/estimate/fe_projector.h.
+// References: Santos Silva & Tenreyro (2006) for PPML; Correia, Guimarães &
+// Zylkin (2020, Stata Journal 20(1)) for IRLS with HDFE and for the cleaning
+// steps (all-zero groups, separation, singletons); Bergé (2018) for fixest.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "mizani/filter.h"
+#include "mizani/formula.h"
+#include "mizani/table.h"
+
+namespace mizani {
+
+enum class Family { kPoisson, kGaussian };
+
+enum class VcovType { kIid, kHetero, kCluster };
+
+// Small-sample corrections. kStata follows Stata's `ppml`/`ppmlhdfe` and
+// `regress`: clustered V scaled by G/(G-1) (PPML) and additionally (N-1)/(N-K)
+// for OLS; heteroskedasticity-robust by N/(N-K) for OLS only. kFixest follows
+// R fixest's default ssc(adj = TRUE, fixef.K = "nested", cluster.adj = TRUE,
+// cluster.df = "min"): (N-1)/(N-K) with K counting the fixed effects not
+// nested in a cluster variable, times G/(G-1). kNone applies nothing.
+// docs/estimation.md gives the formulas.
+enum class SmallSample { kStata, kFixest, kNone };
+
+struct VcovOptions {
+  VcovType type = VcovType::kCluster;
+  std::vector<std::string> cluster;  // one or more columns (multi-way: CGM 2011)
+  SmallSample small_sample = SmallSample::kStata;
+};
+
+// Why observations were removed before or during estimation.
+enum class DropReason {
+  kMissing,        // a missing value in a column the model uses
+  kFiltered,       // excluded by a row filter
+  kNonPositiveLog, // log() of a value <= 0
+  kAllZeroGroup,   // in a fixed-effect group whose outcome is all zero (PPML)
+  kSingleton,      // alone in a fixed-effect group
+  kSeparated,      // separated by the regressors (ReLU method)
+  kZeroWeight,     // weight of zero (e.g. a pair not drawn in a bootstrap)
+};
+const char* DropReasonName(DropReason reason);
+
+struct EstimateOptions {
+  Family family = Family::kPoisson;
+  double tolerance = 1e-8;      // relative change in deviance, as fixest and ppmlhdfe
+  int max_iterations = 100;     // IRLS iterations
+  double fe_tolerance = 1e-10;  // projection: relative residual of the FE normal equations
+  int fe_max_iterations = 10000;
+  bool drop_singletons = true;
+  bool check_separation = true;  // ReLU separation check (PPML only)
+  double collinearity_tolerance = 1e-9;
+  int threads = 0;               // 0: all cores
+  VcovOptions vcov;
+  bool keep_fitted = false;      // store mu (and row mapping) in the result
+  // Called once per IRLS iteration (for progress on stderr); may be empty.
+  std::function<void(int iteration, double deviance, double rel_change)> on_iteration;
+};
+
+// A model ready for the solver: every vector has one entry per observation
+// kept (`_N`), columns of X are regressors, `fe_ids[q][obs]` are dense ids of
+// fixed-effect dimension q.
+struct ModelFrame {
+  std::vector<double> y;
+  Eigen::MatrixXd X;
+  std::vector<std::string> coef_names;
+  std::vector<std::vector<int32_t>> fe_ids;
+  std::vector<int32_t> fe_sizes;
+  std::vector<std::string> fe_names;
+  std::vector<std::vector<std::string>> fe_labels;
+  std::vector<double> weights;  // empty: all ones
+  std::vector<double> offset;   // empty: all zeros
+  std::vector<std::vector<int32_t>> cluster_ids;  // per cluster column
+  std::vector<std::string> cluster_names;
+  std::vector<int64_t> source_row;  // row in the input table
+  std::vector<std::pair<DropReason, int64_t>> dropped;
+  int64_t rows_read = 0;
+
+  int64_t num_obs() const { return static_cast<int64_t>(y.size()); }
+  void CountDrop(DropReason reason, int64_t count);
+};
+
+// Builds the frame: applies filters, drops rows with missing values (counted),
+// takes logs, factorises fixed effects and cluster columns. Throws
+// Error(kBadModel/kBadData) for unknown columns, non-numeric columns, negative
+// or missing outcomes in PPML, a fixed effect with one level.
+ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
+                           const std::vector<RowFilter>& filters, const EstimateOptions& options);
+
+enum class Termination { kConverged, kMaxIterations, kNumericalFailure, kNoObservations };
+const char* TerminationName(Termination termination);
+
+struct FixedEffectEstimates {
+  std::string name;                 // "exporter^year"
+  std::vector<std::string> labels;  // per level
+  std::vector<double> values;
+};
+
+struct EstimateResult {
+  Termination termination = Termination::kNoObservations;
+  std::string message;
+  Family family = Family::kPoisson;
+  std::string formula;
+
+  std::vector<std::string> coef_names;  // kept regressors
+  Eigen::VectorXd coef;
+  Eigen::MatrixXd vcov;
+  std::vector<std::string> collinear;   // regressors dropped as collinear
+  std::string vcov_description;         // "clustered by pair_id (2,301 clusters), Stata ssc"
+  std::vector<int64_t> num_clusters;
+
+  int64_t num_obs = 0;
+  int64_t rows_read = 0;
+  std::vector<std::pair<DropReason, int64_t>> dropped;
+  int iterations = 0;
+  int64_t fe_iterations = 0;  // total inner CG iterations
+  double deviance = 0;
+  double null_deviance = 0;
+  double pseudo_r2 = 0;      // PPML: squared correlation of y and mu (as Stata ppml); OLS: R2
+  double deviance_r2 = 0;    // 1 - deviance / null deviance
+  double log_likelihood = 0;
+  double rss = 0;            // OLS
+  int64_t fe_dof = 0;        // parameters absorbed by fixed effects
+
+  // Fixed-effect estimates: exp(x'b + sum_q fe_q[id_q] + offset) = mu.
+  // Normalisation: for dimensions q >= 1 the first level's value is zero; the
+  // constant is carried by dimension 0 (see `fe_normalisation`).
+  std::vector<FixedEffectEstimates> fixed_effects;
+  std::string fe_normalisation;
+
+  std::vector<double> fitted;       // mu per observation when keep_fitted
+  std::vector<int64_t> source_row;  // with fitted
+
+  Eigen::VectorXd StdErrors() const;
+  bool converged() const { return termination == Termination::kConverged; }
+};
+
+// Fits a prepared frame. Never throws for non-convergence: see `termination`.
+EstimateResult Fit(ModelFrame frame, const EstimateOptions& options);
+
+// Convenience: BuildModelFrame + Fit.
+EstimateResult Estimate(const Table& table, const Formula& formula,
+                        const std::vector<RowFilter>& filters, const EstimateOptions& options);
+
+}  // namespace mizani

@@ -1,0 +1,25 @@
+// Row filters written on the command line or in a scenario file:
+//   "exporter != importer"        compare two columns (string or numeric)
+//   "year >= 1986"  "trade > 0"   compare a column with a literal
+//   "year in 1986:2006:4"         a range with step (inclusive)
+//   "exporter in KEN,JPN,USA"     a set of values
+// Several filters are combined with AND.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mizani/table.h"
+
+namespace mizani {
+
+struct RowFilter {
+  std::string text;
+};
+
+// keep[row_idx] = 1 when the row passes every filter. Throws Error(kBadModel)
+// for syntax errors and unknown columns.
+std::vector<uint8_t> EvaluateFilters(const Table& table, const std::vector<RowFilter>& filters);
+
+}  // namespace mizani

@@ -1,0 +1,268 @@
+#include "estimate/fe_projector.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/parallel.h"
+
+namespace mizani::estimate {
+
+FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
+                         const std::vector<int32_t>& sizes_Q, int threads)
+    : num_dims_(static_cast<int>(ids_Q.size())), threads_(ResolveThreads(threads)) {
+  num_obs_ = ids_Q.empty() ? 0 : static_cast<int64_t>(ids_Q[0].size());
+  offset_Q_.resize(num_dims_);
+  for (int dim_idx = 0; dim_idx < num_dims_; ++dim_idx) {
+    offset_Q_[dim_idx] = num_levels_;
+    num_levels_ += sizes_Q[dim_idx];
+  }
+  // Interleave the dimensions so one observation's ids share a cache line.
+  gid_NQ_.resize(static_cast<size_t>(num_obs_) * num_dims_);
+  ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+      for (int dim_idx = 0; dim_idx < num_dims_; ++dim_idx) {
+        gid_NQ_[obs_idx * num_dims_ + dim_idx] =
+            static_cast<int32_t>(offset_Q_[dim_idx] + ids_Q[dim_idx][obs_idx]);
+      }
+    }
+  });
+  SetWeights({});
+}
+
+void FeProjector::SetWeights(std::span<const double> weights_N) {
+  weight_N_.assign(weights_N.begin(), weights_N.end());
+  level_weight_G_.assign(num_levels_, 0.0);
+  for (int64_t obs_idx = 0; obs_idx < num_obs_; ++obs_idx) {
+    const double weight = weight_N_.empty() ? 1.0 : weight_N_[obs_idx];
+    const int32_t* gid = &gid_NQ_[obs_idx * num_dims_];
+    for (int dim_idx = 0; dim_idx < num_dims_; ++dim_idx) level_weight_G_[gid[dim_idx]] += weight;
+  }
+}
+
+namespace {
+
+// The hot loop, specialised on the number of dimensions and columns so the
+// compiler unrolls both; `kCols == 0` means a run-time column count.
+template <int kDims, int kCols>
+void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_rt,
+                     int64_t num_obs, const int32_t* gid_NQ, const double* weight_N,
+                     const double* src_NC, const double* coef_GC, double* acc_GC,
+                     double* sq_norm_C) {
+  const int num_dims = kDims > 0 ? kDims : num_dims_rt;
+  const int num_cols = kCols > 0 ? kCols : num_cols_rt;
+  constexpr int kMaxCols = 16;
+  double value_C[kMaxCols];
+  for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+    const int32_t* gid = gid_NQ + obs_idx * num_dims;
+    const double weight = weight_N != nullptr ? weight_N[obs_idx] : 1.0;
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      value_C[col_idx] = src_NC != nullptr ? src_NC[col_idx * num_obs + obs_idx] : 0.0;
+    }
+    for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
+      const double* coef = coef_GC + static_cast<int64_t>(gid[dim_idx]) * num_cols;
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] -= coef[col_idx];
+    }
+    if (sq_norm_C != nullptr) {
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+        const double v = src_NC[col_idx * num_obs + obs_idx];
+        sq_norm_C[col_idx] += weight * v * v;
+      }
+    }
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] *= weight;
+    for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
+      double* acc = acc_GC + static_cast<int64_t>(gid[dim_idx]) * num_cols;
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) acc[col_idx] += value_C[col_idx];
+    }
+  }
+}
+
+template <int kDims>
+void DispatchCols(int64_t begin, int64_t end, int num_dims, int num_cols, int64_t num_obs,
+                  const int32_t* gid_NQ, const double* weight_N, const double* src_NC,
+                  const double* coef_GC, double* acc_GC, double* sq_norm_C) {
+  switch (num_cols) {
+    case 1:
+      AccumulateRange<kDims, 1>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
+                                coef_GC, acc_GC, sq_norm_C);
+      break;
+    case 2:
+      AccumulateRange<kDims, 2>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
+                                coef_GC, acc_GC, sq_norm_C);
+      break;
+    case 3:
+      AccumulateRange<kDims, 3>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
+                                coef_GC, acc_GC, sq_norm_C);
+      break;
+    case 5:
+      AccumulateRange<kDims, 5>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
+                                coef_GC, acc_GC, sq_norm_C);
+      break;
+    default:
+      AccumulateRange<kDims, 0>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
+                                coef_GC, acc_GC, sq_norm_C);
+  }
+}
+
+}  // namespace
+
+void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int num_cols,
+                             std::vector<double>& acc_GC, double* weighted_norm_C) {
+  const int64_t size_GC = num_levels_ * num_cols;
+  const int num_tasks = static_cast<int>(
+      std::max<int64_t>(1, std::min<int64_t>(threads_, num_obs_ / 16384)));
+  if (static_cast<int>(thread_acc_.size()) < num_tasks) thread_acc_.resize(num_tasks);
+  std::vector<std::vector<double>> norm_TC(num_tasks, std::vector<double>(num_cols, 0.0));
+  ParallelFor(num_tasks, num_obs_, [&](int task_idx, int64_t begin, int64_t end) {
+    std::vector<double>& acc = thread_acc_[task_idx];
+    acc.assign(size_GC, 0.0);
+    double* sq_norm = weighted_norm_C != nullptr ? norm_TC[task_idx].data() : nullptr;
+    const double* weight = weight_N_.empty() ? nullptr : weight_N_.data();
+    switch (num_dims_) {
+      case 1:
+        DispatchCols<1>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight, src_NC,
+                        coef_GC, acc.data(), sq_norm);
+        break;
+      case 2:
+        DispatchCols<2>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight, src_NC,
+                        coef_GC, acc.data(), sq_norm);
+        break;
+      case 3:
+        DispatchCols<3>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight, src_NC,
+                        coef_GC, acc.data(), sq_norm);
+        break;
+      default:
+        DispatchCols<0>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight, src_NC,
+                        coef_GC, acc.data(), sq_norm);
+    }
+  }, 1);
+  // Reduce the per-thread accumulators, in parallel over levels.
+  acc_GC.resize(size_GC);
+  ParallelFor(num_tasks, size_GC, [&](int, int64_t begin, int64_t end) {
+    for (int64_t idx = begin; idx < end; ++idx) {
+      double sum = 0;
+      for (int task_idx = 0; task_idx < num_tasks; ++task_idx) sum += thread_acc_[task_idx][idx];
+      acc_GC[idx] = sum;
+    }
+  });
+  if (weighted_norm_C != nullptr) {
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      double sum = 0;
+      for (int task_idx = 0; task_idx < num_tasks; ++task_idx) sum += norm_TC[task_idx][col_idx];
+      weighted_norm_C[col_idx] = std::sqrt(sum);
+    }
+  }
+}
+
+ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int num_cols,
+                                     std::vector<double>& alpha_GC, double tolerance,
+                                     int max_iterations) {
+  ProjectionStats stats;
+  const int64_t size_GC = num_levels_ * num_cols;
+  if (num_dims_ == 0) {
+    if (out_NC != in_NC) std::copy(in_NC, in_NC + num_obs_ * num_cols, out_NC);
+    return stats;
+  }
+  if (static_cast<int64_t>(alpha_GC.size()) != size_GC) alpha_GC.assign(size_GC, 0.0);
+
+  // Residual of the normal equations at the warm start: r = D'W(v - D alpha).
+  std::vector<double> resid_GC;
+  std::vector<double> norm_C(num_cols);
+  Accumulate(in_NC, alpha_GC.data(), num_cols, resid_GC, norm_C.data());
+
+  std::vector<double> inv_diag_G(num_levels_);
+  for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
+    inv_diag_G[level_idx] = level_weight_G_[level_idx] > 0 ? 1.0 / level_weight_G_[level_idx] : 0.0;
+  }
+  std::vector<double> precond_GC(size_GC), direction_GC(size_GC), product_GC;
+  std::vector<double> rz_C(num_cols, 0.0), threshold_C(num_cols);
+  std::vector<uint8_t> active_C(num_cols, 1);
+  for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      const int64_t idx = level_idx * num_cols + col_idx;
+      precond_GC[idx] = resid_GC[idx] * inv_diag_G[level_idx];
+      direction_GC[idx] = precond_GC[idx];
+      rz_C[col_idx] += resid_GC[idx] * precond_GC[idx];
+    }
+  }
+  // Stop when the preconditioned residual norm, sqrt(r'M^-1 r), falls below
+  // tolerance times the weighted norm of the column: both are in the units
+  // of sqrt(sum w v^2), so the criterion is scale-free.
+  int num_active = 0;
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+    threshold_C[col_idx] = tolerance * std::max(norm_C[col_idx], 1e-300);
+    if (std::sqrt(rz_C[col_idx]) <= threshold_C[col_idx]) {
+      active_C[col_idx] = 0;
+    } else {
+      ++num_active;
+    }
+  }
+
+  int iteration = 0;
+  while (num_active > 0 && iteration < max_iterations) {
+    ++iteration;
+    // product = D'WD direction; Accumulate computes -D'W D d with src == nullptr.
+    Accumulate(nullptr, direction_GC.data(), num_cols, product_GC, nullptr);
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      if (!active_C[col_idx]) continue;
+      double dq = 0;
+      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
+        const int64_t idx = level_idx * num_cols + col_idx;
+        dq -= direction_GC[idx] * product_GC[idx];
+      }
+      if (!(dq > 0)) {  // direction in the null space: nothing left to reduce
+        active_C[col_idx] = 0;
+        --num_active;
+        continue;
+      }
+      const double step = rz_C[col_idx] / dq;
+      double rz_new = 0;
+      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
+        const int64_t idx = level_idx * num_cols + col_idx;
+        alpha_GC[idx] += step * direction_GC[idx];
+        resid_GC[idx] += step * product_GC[idx];  // product holds -A d
+        precond_GC[idx] = resid_GC[idx] * inv_diag_G[level_idx];
+        rz_new += resid_GC[idx] * precond_GC[idx];
+      }
+      const double beta = rz_new / rz_C[col_idx];
+      rz_C[col_idx] = rz_new;
+      if (std::sqrt(rz_new) <= threshold_C[col_idx]) {
+        active_C[col_idx] = 0;
+        --num_active;
+        for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
+          direction_GC[level_idx * num_cols + col_idx] = 0;
+        }
+        continue;
+      }
+      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
+        const int64_t idx = level_idx * num_cols + col_idx;
+        direction_GC[idx] = precond_GC[idx] + beta * direction_GC[idx];
+      }
+    }
+  }
+  stats.iterations = iteration;
+  stats.converged = num_active == 0;
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+    stats.worst_relative_residual = std::max(
+        stats.worst_relative_residual, std::sqrt(std::max(rz_C[col_idx], 0.0)) /
+                                           std::max(norm_C[col_idx], 1e-300));
+  }
+
+  // out = v - D alpha.
+  ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      const double* src = in_NC + col_idx * num_obs_;
+      double* dst = out_NC + col_idx * num_obs_;
+      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+        const int32_t* gid = &gid_NQ_[obs_idx * num_dims_];
+        double value = src[obs_idx];
+        for (int dim_idx = 0; dim_idx < num_dims_; ++dim_idx) {
+          value -= alpha_GC[static_cast<int64_t>(gid[dim_idx]) * num_cols + col_idx];
+        }
+        dst[obs_idx] = value;
+      }
+    }
+  });
+  return stats;
+}
+
+}  // namespace mizani::estimate

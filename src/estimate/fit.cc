@@ -1,0 +1,533 @@
+// IRLS for PPML and the OLS path, on a prepared ModelFrame.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "common/parallel.h"
+#include "estimate/fe_projector.h"
+#include "estimate/frame_ops.h"
+#include "estimate/separation.h"
+#include "estimate/variance.h"
+#include "mizani/error.h"
+#include "mizani/estimate.h"
+
+namespace mizani {
+
+const char* DropReasonName(DropReason reason) {
+  switch (reason) {
+    case DropReason::kMissing: return "missing value";
+    case DropReason::kFiltered: return "excluded by filter";
+    case DropReason::kNonPositiveLog: return "log of a non-positive value";
+    case DropReason::kAllZeroGroup: return "fixed-effect group with all-zero outcome";
+    case DropReason::kSingleton: return "singleton fixed-effect group";
+    case DropReason::kSeparated: return "separated by regressors";
+    case DropReason::kZeroWeight: return "zero weight";
+  }
+  return "unknown";
+}
+
+const char* TerminationName(Termination termination) {
+  switch (termination) {
+    case Termination::kConverged: return "converged";
+    case Termination::kMaxIterations: return "iteration limit reached";
+    case Termination::kNumericalFailure: return "numerical failure";
+    case Termination::kNoObservations: return "no observations";
+  }
+  return "unknown";
+}
+
+void ModelFrame::CountDrop(DropReason reason, int64_t count) {
+  if (count <= 0) return;
+  for (auto& [existing, total] : dropped) {
+    if (existing == reason) {
+      total += count;
+      return;
+    }
+  }
+  dropped.emplace_back(reason, count);
+}
+
+Eigen::VectorXd EstimateResult::StdErrors() const {
+  if (vcov.size() == 0) return {};
+  return vcov.diagonal().cwiseMax(0.0).cwiseSqrt();
+}
+
+namespace {
+
+using estimate::FeProjector;
+
+// Weighted cross products of the projected regressors.
+Eigen::MatrixXd WeightedGram(const Eigen::MatrixXd& X, const std::vector<double>& w) {
+  Eigen::Map<const Eigen::VectorXd> weight(w.data(), static_cast<Eigen::Index>(w.size()));
+  return X.transpose() * weight.asDiagonal() * X;
+}
+
+// Sequential (Gram–Schmidt style) collinearity check on X~'WX~: a column
+// whose part not explained by the columns kept before it has a weighted
+// sum of squares below tolerance times its raw weighted sum of squares is
+// dropped (absorbed by the fixed effects or a combination of regressors).
+std::vector<int> FindCollinear(const Eigen::MatrixXd& gram, const Eigen::VectorXd& raw_ss,
+                               double tolerance) {
+  std::vector<int> kept, dropped;
+  for (int col_idx = 0; col_idx < gram.cols(); ++col_idx) {
+    double resid_ss = gram(col_idx, col_idx);
+    if (!kept.empty()) {
+      Eigen::MatrixXd sub(kept.size(), kept.size());
+      Eigen::VectorXd cross(kept.size());
+      for (size_t a = 0; a < kept.size(); ++a) {
+        cross(a) = gram(kept[a], col_idx);
+        for (size_t b = 0; b < kept.size(); ++b) sub(a, b) = gram(kept[a], kept[b]);
+      }
+      resid_ss -= cross.dot(sub.ldlt().solve(cross));
+    }
+    if (!(resid_ss > tolerance * std::max(raw_ss(col_idx), 1e-300))) {
+      dropped.push_back(col_idx);
+    } else {
+      kept.push_back(col_idx);
+    }
+  }
+  return dropped;
+}
+
+void RemoveColumns(ModelFrame& frame, const std::vector<int>& columns, EstimateResult& result) {
+  if (columns.empty()) return;
+  std::vector<int> keep;
+  for (int col_idx = 0; col_idx < frame.X.cols(); ++col_idx) {
+    if (std::find(columns.begin(), columns.end(), col_idx) == columns.end()) keep.push_back(col_idx);
+    else result.collinear.push_back(frame.coef_names[col_idx]);
+  }
+  Eigen::MatrixXd kept_X(frame.X.rows(), static_cast<Eigen::Index>(keep.size()));
+  std::vector<std::string> names;
+  for (size_t out_idx = 0; out_idx < keep.size(); ++out_idx) {
+    kept_X.col(static_cast<Eigen::Index>(out_idx)) = frame.X.col(keep[out_idx]);
+    names.push_back(frame.coef_names[keep[out_idx]]);
+  }
+  frame.X = std::move(kept_X);
+  frame.coef_names = std::move(names);
+}
+
+double PoissonDeviance(const std::vector<double>& y, const std::vector<double>& mu,
+                       const std::vector<double>& freq) {
+  double deviance = 0;
+  for (size_t obs_idx = 0; obs_idx < y.size(); ++obs_idx) {
+    const double fw = freq.empty() ? 1.0 : freq[obs_idx];
+    const double term = y[obs_idx] > 0 ? y[obs_idx] * std::log(y[obs_idx] / mu[obs_idx]) : 0.0;
+    deviance += fw * 2.0 * (term - (y[obs_idx] - mu[obs_idx]));
+  }
+  return deviance;
+}
+
+// Fixed-effect coefficients of the linear predictor, normalised so that
+// every dimension after the first has its first level at zero.
+void ExportFixedEffects(const ModelFrame& frame, const FeProjector& projector,
+                        const std::vector<double>& alpha_G, EstimateResult& result) {
+  const auto& offsets = projector.offsets_Q();
+  std::vector<double> alpha = alpha_G;
+  double shift = 0;
+  for (size_t dim_idx = 1; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+    const double ref = alpha[offsets[dim_idx]];
+    for (int32_t level = 0; level < frame.fe_sizes[dim_idx]; ++level) alpha[offsets[dim_idx] + level] -= ref;
+    shift += ref;
+  }
+  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+    FixedEffectEstimates fe;
+    fe.name = dim_idx < frame.fe_names.size() ? frame.fe_names[dim_idx] : fmt::format("fe{}", dim_idx);
+    fe.values.resize(frame.fe_sizes[dim_idx]);
+    for (int32_t level = 0; level < frame.fe_sizes[dim_idx]; ++level) {
+      fe.values[level] = alpha[offsets[dim_idx] + level] + (dim_idx == 0 ? shift : 0.0);
+    }
+    if (dim_idx < frame.fe_labels.size()) fe.labels = frame.fe_labels[dim_idx];
+    result.fixed_effects.push_back(std::move(fe));
+  }
+  if (frame.fe_ids.size() > 1) {
+    std::string refs;
+    for (size_t dim_idx = 1; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+      refs += fmt::format("{}{} = {}", dim_idx > 1 ? ", " : "", result.fixed_effects[dim_idx].name,
+                          result.fixed_effects[dim_idx].labels.empty()
+                              ? std::string("level 0")
+                              : result.fixed_effects[dim_idx].labels[0]);
+    }
+    result.fe_normalisation =
+        fmt::format("effects of {} are zero for the reference level(s) {}; the constant is in {}",
+                    "every dimension after the first", refs, result.fixed_effects[0].name);
+  } else if (frame.fe_ids.size() == 1) {
+    result.fe_normalisation = "one dimension: the effects are identified and carry the constant";
+  }
+}
+
+void FinishVariance(const ModelFrame& frame, const EstimateOptions& options,
+                    const Eigen::MatrixXd& X_tilde, const std::vector<double>& weight_N,
+                    const std::vector<double>& resid_N, double sigma2, EstimateResult& result) {
+  const int64_t num_cols = X_tilde.cols();
+  if (num_cols == 0) return;
+  Eigen::MatrixXd gram = WeightedGram(X_tilde, weight_N);
+  estimate::VarianceInput input;
+  input.X_tilde = &X_tilde;
+  input.weights = &weight_N;
+  input.resid = &resid_N;
+  input.freq = &frame.weights;
+  input.bread = gram.ldlt().solve(Eigen::MatrixXd::Identity(num_cols, num_cols));
+  input.num_obs = frame.weights.empty()
+                      ? frame.num_obs()
+                      : static_cast<int64_t>(std::llround(
+                            std::accumulate(frame.weights.begin(), frame.weights.end(), 0.0)));
+  // Fixed effects nested in a cluster variable do not count towards K
+  // (fixest's fixef.K = "nested"; Stata's reghdfe does the same).
+  std::vector<uint8_t> skip(frame.fe_ids.size(), 0);
+  if (options.vcov.type == VcovType::kCluster) {
+    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+      for (const auto& cluster : frame.cluster_ids) {
+        if (estimate::NestedInCluster(frame.fe_ids[dim_idx], cluster)) skip[dim_idx] = 1;
+      }
+    }
+  }
+  const int64_t fe_params = estimate::FixedEffectDof(frame, skip);
+  input.num_params = num_cols + fe_params + (frame.fe_ids.empty() ? 0 : 0);
+  input.sigma2 = sigma2;
+  input.family = options.family;
+  estimate::VarianceOutput out = estimate::ComputeVariance(input, frame, options.vcov);
+  result.vcov = std::move(out.vcov);
+  result.num_clusters = std::move(out.num_clusters);
+  result.vcov_description = std::move(out.description);
+}
+
+EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options, EstimateResult result) {
+  const int threads = ResolveThreads(options.threads);
+  FeProjector projector(frame.fe_ids, frame.fe_sizes, threads);
+  projector.SetWeights(frame.weights);
+  const int64_t num_obs = frame.num_obs();
+  int num_cols = static_cast<int>(frame.X.cols());
+  // Column-major block [y, X].
+  std::vector<double> block((num_cols + 1) * num_obs);
+  std::copy(frame.y.begin(), frame.y.end(), block.begin());
+  std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, block.begin() + num_obs);
+  std::vector<double> raw_ss(num_cols + 1, 0.0);
+  std::vector<double> unit(frame.weights.empty() ? num_obs : 0, 1.0);
+  const std::vector<double>& weight_N = frame.weights.empty() ? unit : frame.weights;
+  std::vector<double> alpha;
+  auto stats = projector.Project(block.data(), block.data(), num_cols + 1, alpha,
+                                 options.fe_tolerance, options.fe_max_iterations);
+  result.fe_iterations = stats.iterations;
+  Eigen::Map<Eigen::MatrixXd> X_tilde_map(block.data() + num_obs, num_obs, num_cols);
+  Eigen::MatrixXd X_tilde = X_tilde_map;
+  Eigen::Map<Eigen::VectorXd> y_tilde(block.data(), num_obs);
+  if (num_cols > 0) {
+    Eigen::VectorXd raw(num_cols);
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      double ss = 0;
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) ss += weight_N[obs_idx] * frame.X(obs_idx, col_idx) * frame.X(obs_idx, col_idx);
+      raw(col_idx) = ss;
+    }
+    auto collinear = FindCollinear(WeightedGram(X_tilde, weight_N), raw, options.collinearity_tolerance);
+    if (!collinear.empty()) {
+      Eigen::MatrixXd kept(num_obs, num_cols - static_cast<int>(collinear.size()));
+      int out_idx = 0;
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+        if (std::find(collinear.begin(), collinear.end(), col_idx) == collinear.end()) kept.col(out_idx++) = X_tilde.col(col_idx);
+      }
+      X_tilde = std::move(kept);
+      RemoveColumns(frame, collinear, result);
+      num_cols = static_cast<int>(X_tilde.cols());
+    }
+  }
+  Eigen::Map<const Eigen::VectorXd> weight(weight_N.data(), num_obs);
+  Eigen::VectorXd beta = Eigen::VectorXd::Zero(num_cols);
+  if (num_cols > 0) {
+    Eigen::MatrixXd gram = WeightedGram(X_tilde, weight_N);
+    beta = gram.ldlt().solve(X_tilde.transpose() * (weight.asDiagonal() * y_tilde));
+  }
+  Eigen::VectorXd resid = y_tilde - X_tilde * beta;
+  std::vector<double> resid_N(resid.data(), resid.data() + num_obs);
+  result.rss = (resid.array().square() * weight.array()).sum();
+  const double sum_w = weight.sum();
+  Eigen::Map<const Eigen::VectorXd> y(frame.y.data(), num_obs);
+  const double mean_y = (y.array() * weight.array()).sum() / sum_w;
+  const double tss = ((y.array() - mean_y).square() * weight.array()).sum();
+  result.pseudo_r2 = 1 - result.rss / tss;
+  result.deviance_r2 = result.pseudo_r2;
+  result.deviance = result.rss;
+  result.null_deviance = tss;
+  result.fe_dof = estimate::FixedEffectDof(frame, {});
+  const int64_t dof_resid = frame.num_obs() - num_cols - result.fe_dof - (frame.fe_ids.empty() ? 0 : 0);
+  const double sigma2 = result.rss / static_cast<double>(std::max<int64_t>(1, dof_resid));
+  result.coef = beta;
+  result.coef_names = frame.coef_names;
+  FinishVariance(frame, options, X_tilde, weight_N, resid_N, sigma2, result);
+  if (options.vcov.type == VcovType::kIid && options.vcov.small_sample == SmallSample::kFixest) {
+    // fixest's iid OLS: sigma^2 = RSS / (N - K) already carries the correction.
+    const double n = static_cast<double>(frame.num_obs());
+    const double k = static_cast<double>(num_cols + result.fe_dof);
+    result.vcov *= (n - k) / (n - 1);
+  }
+  // Fixed effects of y - X beta: alpha_y - alpha_X beta.
+  if (!frame.fe_ids.empty()) {
+    // Recover the fixed effects of y - X beta by projecting it.
+    std::vector<double> target(num_obs);
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+      target[obs_idx] = frame.y[obs_idx] - frame.X.row(obs_idx).dot(beta);
+    }
+    std::vector<double> dummy(num_obs);
+    std::vector<double> alpha_fe;
+    projector.Project(target.data(), dummy.data(), 1, alpha_fe, options.fe_tolerance,
+                      options.fe_max_iterations);
+    ExportFixedEffects(frame, projector, alpha_fe, result);
+  }
+  result.iterations = 1;
+  result.termination = stats.converged ? Termination::kConverged : Termination::kNumericalFailure;
+  result.message = stats.converged ? "converged"
+                                   : fmt::format("fixed-effect projection did not converge in {} iterations",
+                                                 stats.iterations);
+  return result;
+}
+
+}  // namespace
+
+EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
+  EstimateResult result;
+  result.family = options.family;
+  result.rows_read = frame.rows_read;
+  if (!frame.weights.empty()) {
+    std::vector<uint8_t> keep(frame.num_obs());
+    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) keep[obs_idx] = frame.weights[obs_idx] > 0;
+    estimate::CompactFrame(frame, keep, DropReason::kZeroWeight);
+  }
+  if (options.family == Family::kPoisson) estimate::DropAllZeroGroups(frame);
+  if (options.drop_singletons) estimate::DropSingletons(frame);
+  if (options.family == Family::kPoisson && options.check_separation && frame.num_obs() > 0) {
+    estimate::DropSeparated(frame, options);
+    // Separation can empty a group or create singletons: clean again.
+    estimate::DropAllZeroGroups(frame);
+    if (options.drop_singletons) estimate::DropSingletons(frame);
+  }
+  auto finish_counts = [&] {
+    result.num_obs = frame.num_obs();
+    result.dropped = frame.dropped;
+  };
+  if (frame.num_obs() == 0) {
+    finish_counts();
+    result.termination = Termination::kNoObservations;
+    result.message = "no observations left after cleaning";
+    return result;
+  }
+  if (frame.fe_ids.empty()) {
+    // No fixed effects: an explicit intercept.
+    Eigen::MatrixXd with_const(frame.num_obs(), frame.X.cols() + 1);
+    with_const.col(0).setOnes();
+    with_const.rightCols(frame.X.cols()) = frame.X;
+    frame.X = std::move(with_const);
+    frame.coef_names.insert(frame.coef_names.begin(), "(Intercept)");
+  }
+  if (options.family == Family::kGaussian) {
+    finish_counts();
+    return FitGaussian(frame, options, std::move(result));
+  }
+
+  // ---- PPML by IRLS -------------------------------------------------------
+  const int threads = ResolveThreads(options.threads);
+  const int64_t num_obs = frame.num_obs();
+  int num_cols = static_cast<int>(frame.X.cols());
+  FeProjector projector(frame.fe_ids, frame.fe_sizes, threads);
+  const std::vector<double>& freq = frame.weights;
+  const bool has_offset = !frame.offset.empty();
+
+  double mean_y = 0, total_w = 0;
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+    const double fw = freq.empty() ? 1.0 : freq[obs_idx];
+    mean_y += fw * frame.y[obs_idx];
+    total_w += fw;
+  }
+  mean_y /= total_w;
+  // Start at mu = (y + mean(y)) / 2 (ppmlhdfe); with an offset, start from
+  // the offset scaled to the mean.
+  std::vector<double> mu(num_obs), eta(num_obs), eta_old(num_obs), weight(num_obs);
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+    mu[obs_idx] = 0.5 * (frame.y[obs_idx] + mean_y);
+    eta[obs_idx] = std::log(mu[obs_idx]);
+  }
+  double null_dev;
+  {
+    std::vector<double> mean_mu(num_obs, mean_y);
+    null_dev = PoissonDeviance(frame.y, mean_mu, freq);
+  }
+  // The starting mu is not a point of the model, so its deviance cannot
+  // serve as the bar for step-halving: the first IRLS step is always taken.
+  double deviance = std::numeric_limits<double>::infinity();
+  std::vector<double> block;  // [z, X] column-major, projected in place
+  std::vector<double> alpha;  // warm start, level-major (z, X...)
+  Eigen::VectorXd beta = Eigen::VectorXd::Zero(num_cols);
+  Eigen::MatrixXd X_tilde;
+  bool collinearity_checked = false;
+  double rel_change = 1;
+  double inner_tol = std::max(options.fe_tolerance, 1e-5);
+  result.termination = Termination::kMaxIterations;
+  int iteration = 0;
+  for (iteration = 1; iteration <= options.max_iterations; ++iteration) {
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+      weight[obs_idx] = mu[obs_idx] * (freq.empty() ? 1.0 : freq[obs_idx]);
+    }
+    projector.SetWeights(weight);
+    block.resize((num_cols + 1) * num_obs);
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+      block[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) +
+                       (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
+    }
+    std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, block.begin() + num_obs);
+    const double used_tol = inner_tol;
+    auto stats = projector.Project(block.data(), block.data(), num_cols + 1, alpha, used_tol,
+                                   options.fe_max_iterations);
+    result.fe_iterations += stats.iterations;
+    Eigen::Map<Eigen::MatrixXd> X_map(block.data() + num_obs, num_obs, num_cols);
+    Eigen::Map<Eigen::VectorXd> z_tilde(block.data(), num_obs);
+    if (!collinearity_checked && num_cols > 0) {
+      collinearity_checked = true;
+      Eigen::VectorXd raw(num_cols);
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+        raw(col_idx) = (frame.X.col(col_idx).array().square() *
+                        Eigen::Map<Eigen::ArrayXd>(weight.data(), num_obs)).sum();
+      }
+      auto collinear = FindCollinear(WeightedGram(X_map, weight), raw, options.collinearity_tolerance);
+      if (!collinear.empty()) {
+        RemoveColumns(frame, collinear, result);
+        // Re-pack the block and the warm start without the dropped columns.
+        std::vector<double> packed((frame.X.cols() + 1) * num_obs);
+        std::vector<double> packed_alpha(projector.num_levels() * (frame.X.cols() + 1));
+        std::copy(block.begin(), block.begin() + num_obs, packed.begin());
+        int out_col = 1;
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+          if (std::find(collinear.begin(), collinear.end(), col_idx) != collinear.end()) continue;
+          std::copy(block.begin() + (col_idx + 1) * num_obs, block.begin() + (col_idx + 2) * num_obs,
+                    packed.begin() + out_col * num_obs);
+          for (int64_t level = 0; level < projector.num_levels(); ++level) {
+            packed_alpha[level * (frame.X.cols() + 1) + out_col] = alpha[level * (num_cols + 1) + col_idx + 1];
+          }
+          ++out_col;
+        }
+        for (int64_t level = 0; level < projector.num_levels(); ++level) {
+          packed_alpha[level * (frame.X.cols() + 1)] = alpha[level * (num_cols + 1)];
+        }
+        num_cols = static_cast<int>(frame.X.cols());
+        block = std::move(packed);
+        alpha = std::move(packed_alpha);
+        beta = Eigen::VectorXd::Zero(num_cols);
+      }
+    }
+    Eigen::Map<Eigen::MatrixXd> X_t(block.data() + num_obs, num_obs, num_cols);
+    if (num_cols > 0) {
+      Eigen::Map<const Eigen::VectorXd> w(weight.data(), num_obs);
+      Eigen::MatrixXd gram = WeightedGram(X_t, weight);
+      Eigen::VectorXd rhs = X_t.transpose() * (w.asDiagonal() * z_tilde);
+      beta = gram.ldlt().solve(rhs);
+    }
+    // eta = z - e + offset, e = z~ - X~ beta: the fitted linear predictor.
+    eta_old.swap(eta);
+    {
+      Eigen::VectorXd fitted_resid = z_tilde - X_t * beta;
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        const double z = eta_old[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) +
+                         (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
+        eta[obs_idx] = z - fitted_resid(obs_idx) + (has_offset ? frame.offset[obs_idx] : 0.0);
+      }
+    }
+    double new_dev = 0;
+    for (int halving = 0; halving <= 30; ++halving) {
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) mu[obs_idx] = std::exp(eta[obs_idx]);
+      new_dev = PoissonDeviance(frame.y, mu, freq);
+      // Step-halving (as fixest and ppmlhdfe): when the deviance is not
+      // finite or rises, move half way back towards the previous iterate.
+      if (std::isfinite(new_dev) && new_dev <= deviance * (1 + 1e-12) + 1e-12) break;
+      if (halving == 30) break;
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        eta[obs_idx] = 0.5 * (eta[obs_idx] + eta_old[obs_idx]);
+      }
+    }
+    if (!std::isfinite(new_dev)) {
+      result.termination = Termination::kNumericalFailure;
+      result.message = fmt::format("deviance is not finite at iteration {}", iteration);
+      break;
+    }
+    rel_change = std::isfinite(deviance) ? std::abs(new_dev - deviance) / (0.1 + std::abs(new_dev)) : 1.0;
+    deviance = new_dev;
+    if (options.on_iteration) options.on_iteration(iteration, deviance, rel_change);
+    // The projection need only be as accurate as the outer iteration is
+    // close to convergence (ppmlhdfe's adaptive tolerance); the final
+    // iterations use the full tolerance.
+    const bool tight = used_tol <= options.fe_tolerance * 1.0000001;
+    if (rel_change < options.tolerance && tight) {
+      result.termination = Termination::kConverged;
+      result.message = fmt::format("converged: relative deviance change {:.3g} < {:.3g}", rel_change,
+                                   options.tolerance);
+      break;
+    }
+    inner_tol = std::max(options.fe_tolerance, std::min(1e-5, 1e-3 * rel_change));
+    if (rel_change < options.tolerance) inner_tol = options.fe_tolerance;
+    if (!stats.converged) inner_tol = options.fe_tolerance;
+  }
+  result.iterations = std::min(iteration, options.max_iterations);
+  if (result.termination == Termination::kMaxIterations) {
+    result.message = fmt::format(
+        "did not converge: relative deviance change {:.3g} after {} iterations (tolerance {:.3g})",
+        rel_change, options.max_iterations, options.tolerance);
+  }
+  finish_counts();
+  result.deviance = deviance;
+  result.null_deviance = null_dev;
+  result.deviance_r2 = 1 - deviance / null_dev;
+  result.coef = beta;
+  result.coef_names = frame.coef_names;
+  {
+    // Squared correlation of y and mu, the pseudo-R2 of Stata's ppml.
+    double sy = 0, sm = 0, syy = 0, smm = 0, sym = 0, sw = 0;
+    double loglik = 0;
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+      const double fw = freq.empty() ? 1.0 : freq[obs_idx];
+      const double y = frame.y[obs_idx], m = mu[obs_idx];
+      sw += fw; sy += fw * y; sm += fw * m; syy += fw * y * y; smm += fw * m * m; sym += fw * y * m;
+      loglik += fw * (y * std::log(m) - m - std::lgamma(y + 1));
+    }
+    const double cov = sym / sw - (sy / sw) * (sm / sw);
+    const double var_y = syy / sw - (sy / sw) * (sy / sw);
+    const double var_m = smm / sw - (sm / sw) * (sm / sw);
+    result.pseudo_r2 = cov * cov / (var_y * var_m);
+    result.log_likelihood = loglik;
+  }
+  // Variance at the final mu: project X once more with the final weights
+  // (warm-started), so the bread and the scores belong to the estimate.
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+    weight[obs_idx] = mu[obs_idx] * (freq.empty() ? 1.0 : freq[obs_idx]);
+  }
+  projector.SetWeights(weight);
+  std::vector<double> resid_N(num_obs);
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) resid_N[obs_idx] = frame.y[obs_idx] - mu[obs_idx];
+  if (num_cols > 0) {
+    std::vector<double> x_block(frame.X.data(), frame.X.data() + num_obs * num_cols);
+    std::vector<double> alpha_x;
+    projector.Project(x_block.data(), x_block.data(), num_cols, alpha_x, options.fe_tolerance,
+                      options.fe_max_iterations);
+    Eigen::Map<Eigen::MatrixXd> X_final(x_block.data(), num_obs, num_cols);
+    X_tilde = X_final;
+    FinishVariance(frame, options, X_tilde, weight, resid_N, 1.0, result);
+  }
+  result.fe_dof = estimate::FixedEffectDof(frame, {});
+  if (!frame.fe_ids.empty()) {
+    // eta - offset - X beta lies in the fixed-effect space: recover its
+    // coefficients exactly by projecting it (converges in a few steps).
+    std::vector<double> target(num_obs), dummy(num_obs), alpha_fe;
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+      target[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) -
+                        (num_cols > 0 ? frame.X.row(obs_idx).dot(beta) : 0.0);
+    }
+    projector.Project(target.data(), dummy.data(), 1, alpha_fe, options.fe_tolerance * 1e-2,
+                      options.fe_max_iterations);
+    ExportFixedEffects(frame, projector, alpha_fe, result);
+  }
+  if (options.keep_fitted) {
+    result.fitted = mu;
+    result.source_row = frame.source_row;
+  }
+  return result;
+}
+
+}  // namespace mizani

@@ -1,0 +1,187 @@
+#include "estimate/frame_ops.h"
+
+#include <numeric>
+
+namespace mizani::estimate {
+
+namespace {
+
+// Re-densifies ids after compaction; returns the new level count.
+int32_t Redensify(std::vector<int32_t>& ids, int32_t old_size, std::vector<int32_t>* old_of_new) {
+  std::vector<int32_t> remap(old_size, -1);
+  int32_t next = 0;
+  if (old_of_new != nullptr) old_of_new->clear();
+  for (int32_t& id : ids) {
+    if (remap[id] < 0) {
+      remap[id] = next++;
+      if (old_of_new != nullptr) old_of_new->push_back(id);
+    }
+    id = remap[id];
+  }
+  return next;
+}
+
+template <typename T>
+void KeepRows(std::vector<T>& values, const std::vector<uint8_t>& keep_N) {
+  if (values.empty()) return;
+  size_t out_idx = 0;
+  for (size_t obs_idx = 0; obs_idx < keep_N.size(); ++obs_idx) {
+    if (keep_N[obs_idx]) values[out_idx++] = values[obs_idx];
+  }
+  values.resize(out_idx);
+}
+
+}  // namespace
+
+int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, DropReason reason) {
+  const int64_t before = frame.num_obs();
+  const int64_t kept = std::accumulate(keep_N.begin(), keep_N.end(), int64_t{0});
+  if (kept == before) return 0;
+  KeepRows(frame.y, keep_N);
+  KeepRows(frame.weights, keep_N);
+  KeepRows(frame.offset, keep_N);
+  KeepRows(frame.source_row, keep_N);
+  if (frame.X.cols() > 0) {
+    Eigen::MatrixXd kept_X(kept, frame.X.cols());
+    for (Eigen::Index col_idx = 0; col_idx < frame.X.cols(); ++col_idx) {
+      int64_t out_idx = 0;
+      for (int64_t obs_idx = 0; obs_idx < before; ++obs_idx) {
+        if (keep_N[obs_idx]) kept_X(out_idx++, col_idx) = frame.X(obs_idx, col_idx);
+      }
+    }
+    frame.X = std::move(kept_X);
+  } else {
+    frame.X.resize(kept, 0);
+  }
+  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+    KeepRows(frame.fe_ids[dim_idx], keep_N);
+    std::vector<int32_t> old_of_new;
+    frame.fe_sizes[dim_idx] = Redensify(frame.fe_ids[dim_idx], frame.fe_sizes[dim_idx], &old_of_new);
+    if (dim_idx < frame.fe_labels.size() && !frame.fe_labels[dim_idx].empty()) {
+      std::vector<std::string> labels;
+      labels.reserve(old_of_new.size());
+      for (int32_t old_id : old_of_new) labels.push_back(std::move(frame.fe_labels[dim_idx][old_id]));
+      frame.fe_labels[dim_idx] = std::move(labels);
+    }
+  }
+  for (auto& ids : frame.cluster_ids) {
+    KeepRows(ids, keep_N);
+    int32_t max_id = 0;
+    for (int32_t id : ids) max_id = std::max(max_id, id + 1);
+    Redensify(ids, max_id, nullptr);
+  }
+  frame.CountDrop(reason, before - kept);
+  return before - kept;
+}
+
+int64_t DropAllZeroGroups(ModelFrame& frame) {
+  int64_t total = 0;
+  bool changed = true;
+  while (changed && frame.num_obs() > 0) {
+    changed = false;
+    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+      std::vector<double> sum_G(frame.fe_sizes[dim_idx], 0.0);
+      const auto& ids = frame.fe_ids[dim_idx];
+      for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+        const double weight = frame.weights.empty() ? 1.0 : frame.weights[obs_idx];
+        sum_G[ids[obs_idx]] += weight * frame.y[obs_idx];
+      }
+      std::vector<uint8_t> keep_N(frame.num_obs());
+      bool any_drop = false;
+      for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+        keep_N[obs_idx] = sum_G[ids[obs_idx]] > 0;
+        any_drop |= !keep_N[obs_idx];
+      }
+      if (any_drop) {
+        total += CompactFrame(frame, keep_N, DropReason::kAllZeroGroup);
+        changed = true;
+      }
+    }
+  }
+  return total;
+}
+
+int64_t DropSingletons(ModelFrame& frame) {
+  int64_t total = 0;
+  bool changed = true;
+  while (changed && frame.num_obs() > 0) {
+    changed = false;
+    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+      std::vector<int64_t> count_G(frame.fe_sizes[dim_idx], 0);
+      const auto& ids = frame.fe_ids[dim_idx];
+      for (int32_t id : ids) ++count_G[id];
+      std::vector<uint8_t> keep_N(frame.num_obs());
+      bool any_drop = false;
+      for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+        keep_N[obs_idx] = count_G[ids[obs_idx]] > 1;
+        any_drop |= !keep_N[obs_idx];
+      }
+      if (any_drop) {
+        total += CompactFrame(frame, keep_N, DropReason::kSingleton);
+        changed = true;
+      }
+    }
+  }
+  return total;
+}
+
+namespace {
+
+struct UnionFind {
+  std::vector<int32_t> parent;
+  explicit UnionFind(int32_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+  int32_t Root(int32_t node) {
+    while (parent[node] != node) node = parent[node] = parent[parent[node]];
+    return node;
+  }
+  bool Join(int32_t a, int32_t b) {
+    a = Root(a);
+    b = Root(b);
+    if (a == b) return false;
+    parent[a] = b;
+    return true;
+  }
+};
+
+}  // namespace
+
+int64_t FixedEffectDof(const ModelFrame& frame, const std::vector<uint8_t>& skip_Q) {
+  std::vector<int> dims;
+  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+    if (dim_idx >= skip_Q.size() || !skip_Q[dim_idx]) dims.push_back(static_cast<int>(dim_idx));
+  }
+  if (dims.empty()) return 0;
+  int64_t dof = 0;
+  for (int dim_idx : dims) dof += frame.fe_sizes[dim_idx];
+  if (dims.size() == 1) return dof;
+  // Components of the bipartite graph of the first two counted dimensions:
+  // each component carries one redundancy.
+  const int32_t size_a = frame.fe_sizes[dims[0]];
+  const int32_t size_b = frame.fe_sizes[dims[1]];
+  UnionFind components(size_a + size_b);
+  int64_t num_components = size_a + size_b;
+  const auto& ids_a = frame.fe_ids[dims[0]];
+  const auto& ids_b = frame.fe_ids[dims[1]];
+  for (size_t obs_idx = 0; obs_idx < ids_a.size(); ++obs_idx) {
+    if (components.Join(ids_a[obs_idx], size_a + ids_b[obs_idx])) --num_components;
+  }
+  dof -= num_components;
+  dof -= static_cast<int64_t>(dims.size()) - 2;
+  return dof;
+}
+
+bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32_t>& cluster_ids) {
+  std::vector<int32_t> cluster_of_level;
+  for (size_t obs_idx = 0; obs_idx < fe_ids.size(); ++obs_idx) {
+    const int32_t level = fe_ids[obs_idx];
+    if (level >= static_cast<int32_t>(cluster_of_level.size())) cluster_of_level.resize(level + 1, -1);
+    if (cluster_of_level[level] < 0) {
+      cluster_of_level[level] = cluster_ids[obs_idx];
+    } else if (cluster_of_level[level] != cluster_ids[obs_idx]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace mizani::estimate

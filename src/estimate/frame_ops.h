@@ -1,0 +1,36 @@
+// Operations on a ModelFrame shared by the cleaning steps and the fit.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "mizani/estimate.h"
+
+namespace mizani::estimate {
+
+// Keeps observations with keep_N[obs] != 0, re-densifies fixed-effect and
+// cluster ids (levels that lose all their observations disappear), and
+// counts the removed observations under `reason`. Returns how many were removed.
+int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, DropReason reason);
+
+// Drops observations in fixed-effect groups whose outcome sums to zero,
+// repeated over all dimensions until nothing changes (Correia, Guimarães &
+// Zylkin 2020; fixest does a single pass).
+int64_t DropAllZeroGroups(ModelFrame& frame);
+
+// Drops observations alone in a fixed-effect level, repeated until none is
+// left (a singleton is fitted perfectly and carries no information on beta).
+int64_t DropSingletons(ModelFrame& frame);
+
+// Number of fixed-effect parameters that are identified: the sum of the
+// level counts minus the redundancies. Exact for one and two dimensions
+// (connected components of the bipartite level graph); with more dimensions
+// each further dimension is assumed to add one redundancy (as fixest).
+// Dimensions flagged in `skip_Q` (nested in a cluster) are not counted.
+int64_t FixedEffectDof(const ModelFrame& frame, const std::vector<uint8_t>& skip_Q);
+
+// True when every level of fixed-effect dimension `dim_idx` lies within one
+// cluster of `cluster_ids` (the fixed effect is nested in the cluster).
+bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32_t>& cluster_ids);
+
+}  // namespace mizani::estimate

@@ -1,0 +1,125 @@
+#include "estimate/variance.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "mizani/error.h"
+
+namespace mizani::estimate {
+
+namespace {
+
+// Meat of the sandwich for one clustering: sum over clusters of s_g s_g',
+// s_g = sum_{i in g} x~_i * w_i * e_i (PPML: w_i e_i = fw_i (y_i - mu_i)).
+Eigen::MatrixXd ClusterMeat(const VarianceInput& input, const std::vector<int32_t>& cluster_ids,
+                            int32_t num_clusters) {
+  const Eigen::MatrixXd& X = *input.X_tilde;
+  const int64_t num_cols = X.cols();
+  Eigen::MatrixXd score_GK = Eigen::MatrixXd::Zero(num_clusters, num_cols);
+  for (int64_t obs_idx = 0; obs_idx < X.rows(); ++obs_idx) {
+    double factor = (*input.resid)[obs_idx];
+    if (input.family == Family::kGaussian) factor *= (*input.weights)[obs_idx];
+    else if (!input.freq->empty()) factor *= (*input.freq)[obs_idx];
+    score_GK.row(cluster_ids[obs_idx]) += factor * X.row(obs_idx);
+  }
+  return score_GK.transpose() * score_GK;
+}
+
+// Intersection of several cluster dimensions as dense ids.
+std::vector<int32_t> Intersect(const std::vector<const std::vector<int32_t>*>& dims,
+                               int32_t* num_levels) {
+  const size_t n = dims[0]->size();
+  std::vector<int32_t> out(n);
+  std::unordered_map<uint64_t, int32_t> index;
+  for (size_t obs_idx = 0; obs_idx < n; ++obs_idx) {
+    uint64_t key = 1469598103934665603ULL;
+    for (const auto* dim : dims) {
+      key = (key ^ static_cast<uint64_t>((*dim)[obs_idx])) * 1099511628211ULL;
+      key ^= key >> 29;
+    }
+    auto [it, inserted] = index.try_emplace(key, static_cast<int32_t>(index.size()));
+    out[obs_idx] = it->second;
+  }
+  *num_levels = static_cast<int32_t>(index.size());
+  return out;
+}
+
+}  // namespace
+
+VarianceOutput ComputeVariance(const VarianceInput& input, const ModelFrame& frame,
+                               const VcovOptions& options) {
+  VarianceOutput out;
+  const Eigen::MatrixXd& bread = input.bread;
+  const double n = static_cast<double>(input.num_obs);
+  const double k = static_cast<double>(input.num_params);
+  const bool ols = input.family == Family::kGaussian;
+  const char* ssc_name = options.small_sample == SmallSample::kStata    ? "Stata"
+                         : options.small_sample == SmallSample::kFixest ? "fixest"
+                                                                        : "no";
+  switch (options.type) {
+    case VcovType::kIid: {
+      double adj = 1;
+      if (options.small_sample == SmallSample::kFixest) adj = (n - 1) / (n - k);
+      out.vcov = bread * (ols ? input.sigma2 : 1.0) * adj;
+      out.description = fmt::format("IID ({} small-sample convention)", ssc_name);
+      break;
+    }
+    case VcovType::kHetero: {
+      std::vector<int32_t> each(input.X_tilde->rows());
+      for (size_t obs_idx = 0; obs_idx < each.size(); ++obs_idx) each[obs_idx] = static_cast<int32_t>(obs_idx);
+      Eigen::MatrixXd meat = ClusterMeat(input, each, static_cast<int32_t>(each.size()));
+      double adj = 1;
+      if (options.small_sample == SmallSample::kStata) adj = ols ? n / (n - k) : n / (n - 1);
+      if (options.small_sample == SmallSample::kFixest) adj = (n - 1) / (n - k);
+      out.vcov = bread * meat * bread * adj;
+      out.description = fmt::format("heteroskedasticity-robust ({} small-sample convention)", ssc_name);
+      break;
+    }
+    case VcovType::kCluster: {
+      const size_t num_dims = frame.cluster_ids.size();
+      if (num_dims == 0) throw Error(ErrorCode::kBadModel, "clustered standard errors need a cluster column");
+      std::vector<int64_t> sizes;
+      for (const auto& ids : frame.cluster_ids) {
+        int32_t max_id = 0;
+        for (int32_t id : ids) max_id = std::max(max_id, id + 1);
+        sizes.push_back(max_id);
+      }
+      const int64_t min_clusters = *std::min_element(sizes.begin(), sizes.end());
+      out.vcov = Eigen::MatrixXd::Zero(bread.rows(), bread.cols());
+      // Cameron–Gelbach–Miller inclusion–exclusion over subsets of dimensions.
+      for (uint32_t subset = 1; subset < (1u << num_dims); ++subset) {
+        std::vector<const std::vector<int32_t>*> dims;
+        for (size_t dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
+          if (subset & (1u << dim_idx)) dims.push_back(&frame.cluster_ids[dim_idx]);
+        }
+        int32_t num_groups = 0;
+        std::vector<int32_t> ids =
+            dims.size() == 1 ? *dims[0] : Intersect(dims, &num_groups);
+        if (dims.size() == 1) num_groups = static_cast<int32_t>(sizes[__builtin_ctz(subset)]);
+        Eigen::MatrixXd meat = ClusterMeat(input, ids, num_groups);
+        double g = options.small_sample == SmallSample::kFixest ? static_cast<double>(min_clusters)
+                                                                : static_cast<double>(num_groups);
+        double adj = 1;
+        if (options.small_sample != SmallSample::kNone) adj = g / (g - 1);
+        if (options.small_sample == SmallSample::kFixest || (ols && options.small_sample == SmallSample::kStata)) {
+          adj *= (n - 1) / (n - k);
+        }
+        const double sign = (dims.size() % 2 == 1) ? 1.0 : -1.0;
+        out.vcov += sign * adj * (bread * meat * bread);
+      }
+      out.num_clusters = sizes;
+      std::string names;
+      for (size_t dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
+        names += fmt::format("{}{} ({} clusters)", dim_idx ? ", " : "", frame.cluster_names[dim_idx],
+                             sizes[dim_idx]);
+      }
+      out.description = fmt::format("clustered by {} ({} small-sample convention)", names, ssc_name);
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace mizani::estimate
