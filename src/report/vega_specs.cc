@@ -296,7 +296,10 @@ Json WorldMapSpec(const WorldMap& chart, const Json& world) {
   return Json{
       {"$schema", kSchema},
       {"width", 760},
-      {"height", 400},
+      {"height", 370},
+      // Room on the left for the legend's first label ("-0.8%"), which is
+      // drawn flush with the left edge of the plot.
+      {"padding", {{"left", 16}, {"right", 8}, {"top", 5}, {"bottom", 5}}},
       {"projection", {{"type", "equalEarth"}}},
       {"data", {{"values", world}, {"format", {{"type", "topojson"}, {"feature", "countries"}}}}},
       // Antarctica (ISO 010) takes a fifth of the map and has no trade.
