@@ -1,0 +1,127 @@
+// A generic report document and its renderers (HTML, Markdown, CSV, JSON).
+//
+// The simulate and demo commands fill a ReportDocument; this module knows
+// nothing about trade models. The HTML rendering is one self-contained file
+// that opens offline: its charts are Vega-Lite specs drawn by vega-embed, whose
+// JavaScript (installed by scripts/setup.sh with npm) is inlined into the page.
+// See docs/report.md.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace mizani {
+
+// How a number is shown. kPercent values are already in percent units:
+// 2.5 is shown as "2.50%" (they are not fractions).
+enum class ValueKind { kText, kNumber, kPercent };
+
+struct ReportColumn {
+  std::string name;
+  ValueKind kind = ValueKind::kText;
+  int decimals = 2;  // digits after the decimal point for kNumber and kPercent
+};
+
+// A table cell: text, or a number (NaN is shown as "–" and written empty in CSV).
+using ReportCell = std::variant<std::string, double>;
+
+struct ReportTable {
+  std::string name;  // file stem of its CSV: letters, digits, '_' and '-' only
+  std::string caption;
+  std::vector<ReportColumn> columns;
+  std::vector<std::vector<ReportCell>> rows;  // each row has one cell per column
+  std::string note;                           // shown under the table when not empty
+};
+
+struct ReportParagraph {
+  std::string text;  // plain text; escaped by every renderer
+};
+
+// Key-value list such as "Elasticity of substitution: 5".
+struct AssumptionList {
+  std::string title;  // optional
+  std::vector<std::pair<std::string, std::string>> items;
+};
+
+struct ChartSeries {
+  std::string name;
+  std::vector<double> values;  // one per category; NaN leaves the bar out
+  // Interval bounds drawn as error bars: empty, or one per category.
+  std::vector<double> lower;
+  std::vector<double> upper;
+};
+
+// Horizontal bars, one per category; several series are drawn side by side.
+struct BarChart {
+  std::string title;
+  std::vector<std::string> categories;
+  std::vector<ChartSeries> series;
+  std::string axis_label;
+  ValueKind kind = ValueKind::kNumber;
+  bool sorted = false;  // order categories by the first series, largest first
+  std::string note;
+};
+
+// Shares or levels per category under several named states ("Before",
+// "After"), drawn as grouped bars with the value printed on each bar.
+struct GroupedBarChart {
+  std::string title;
+  std::vector<std::string> categories;
+  std::vector<std::string> groups;
+  std::vector<std::vector<double>> values;  // values[group][category]
+  std::string axis_label;
+  ValueKind kind = ValueKind::kPercent;
+  std::string note;
+};
+
+// Choropleth world map: a diverging colour scale centred at zero; countries
+// absent from `values` are grey. Codes unknown to the map are listed in a note.
+struct WorldMap {
+  std::string title;
+  std::map<std::string, double> values;  // ISO 3166-1 alpha-3 code -> value
+  std::string legend_label;
+  ValueKind kind = ValueKind::kPercent;
+  std::string note;
+};
+
+using ReportBlock =
+    std::variant<ReportParagraph, AssumptionList, ReportTable, BarChart, GroupedBarChart, WorldMap>;
+
+// Blocks are rendered in the order they were added.
+struct ReportSection {
+  std::string heading;
+  std::vector<ReportBlock> blocks;
+};
+
+struct ReportDocument {
+  std::string title;
+  std::string subtitle;
+  std::string badge;         // e.g. "SYNTHETIC DATA"; shown prominently when not empty
+  std::string generated_at;  // shown as given, e.g. "2024-05-01 14:03 UTC"
+  std::vector<ReportSection> sections;
+};
+
+// One self-contained HTML page. Reads the web assets (see docs/report.md) from
+// $MIZANI_WEB_DIR, the build's web/node_modules, or <exe dir>/../web/node_modules;
+// throws Error(kFileUnreadable) when none has them.
+std::string RenderHtml(const ReportDocument& doc);
+// GitHub-flavoured Markdown; charts become a short note listing their top values.
+std::string RenderMarkdown(const ReportDocument& doc);
+// RFC 4180 CSV with a header row; numbers at full precision, NaN empty.
+std::string RenderCsv(const ReportTable& table);
+// The whole document as JSON (NaN as null), written as report.json.
+std::string RenderJson(const ReportDocument& doc);
+
+// Writes <basename>.html, <basename>.md, report.json and <table name>.csv for
+// every table into `out_dir`. Everything is written to a temporary folder
+// beside `out_dir` first and then renamed into place, so a failure leaves no
+// half-written report. An existing `out_dir` is replaced only when it is empty
+// or holds a previous report (has report.json). Throws Error(kOutputFailed) on
+// IO errors, Error(kInternal) for invalid or duplicate table names.
+void WriteReport(const ReportDocument& doc, const std::string& out_dir,
+                 const std::string& basename = "report");
+
+}  // namespace mizani
