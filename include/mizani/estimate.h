@@ -25,13 +25,16 @@ enum class Family { kPoisson, kGaussian };
 
 enum class VcovType { kIid, kHetero, kCluster };
 
-// Small-sample corrections. kStata follows Stata's `ppml`/`ppmlhdfe` and
-// `regress`: clustered V scaled by G/(G-1) (PPML) and additionally (N-1)/(N-K)
-// for OLS; heteroskedasticity-robust by N/(N-K) for OLS only. kFixest follows
-// R fixest's default ssc(adj = TRUE, fixef.K = "nested", cluster.adj = TRUE,
-// cluster.df = "min"): (N-1)/(N-K) with K counting the fixed effects not
-// nested in a cluster variable, times G/(G-1). kNone applies nothing.
-// docs/estimation.md gives the formulas.
+// Small-sample corrections (docs/estimation.md gives the formulas).
+// kStata follows Stata's `ppml`/`ppmlhdfe` and `regress`, the convention of
+// the Advanced Guide's tables: clustered V scaled by G/(G-1) for PPML, and by
+// G/(G-1) (N-1)/(N-K) for OLS; robust by N/(N-1) for PPML and N/(N-K) for
+// OLS; K counts regressors plus the rank of the fixed effects not nested in a
+// cluster. kFixest follows R fixest's default ssc(adj = TRUE, fixef.K =
+// "nested", cluster.adj = TRUE, cluster.df = "min"): clustered (N-1)/(N-K)
+// G/(G-1) (G the smallest cluster count in multi-way), robust N/(N-K), iid
+// (N-1)/(N-K), with K counting fixed-effect levels minus one per further
+// dimension (fixest's rule, not the rank). kNone applies nothing.
 enum class SmallSample { kStata, kFixest, kNone };
 
 struct VcovOptions {

@@ -184,8 +184,18 @@ void FinishVariance(const ModelFrame& frame, const EstimateOptions& options,
       }
     }
   }
-  const int64_t fe_params = estimate::FixedEffectDof(frame, skip);
-  input.num_params = num_cols + fe_params + (frame.fe_ids.empty() ? 0 : 0);
+  int64_t fe_params = estimate::FixedEffectDof(frame, skip);
+  if (options.vcov.small_sample == SmallSample::kFixest) {
+    // fixest counts levels minus one per further dimension, not the rank.
+    int64_t counted = 0, dims = 0;
+    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+      if (skip[dim_idx]) continue;
+      counted += frame.fe_sizes[dim_idx];
+      ++dims;
+    }
+    fe_params = dims > 0 ? counted - (dims - 1) : 0;
+  }
+  input.num_params = num_cols + fe_params;
   input.sigma2 = sigma2;
   input.family = options.family;
   estimate::VarianceOutput out = estimate::ComputeVariance(input, frame, options.vcov);

@@ -72,7 +72,7 @@ VarianceOutput ComputeVariance(const VarianceInput& input, const ModelFrame& fra
       Eigen::MatrixXd meat = ClusterMeat(input, each, static_cast<int32_t>(each.size()));
       double adj = 1;
       if (options.small_sample == SmallSample::kStata) adj = ols ? n / (n - k) : n / (n - 1);
-      if (options.small_sample == SmallSample::kFixest) adj = (n - 1) / (n - k);
+      if (options.small_sample == SmallSample::kFixest) adj = n / (n - k);
       out.vcov = bread * meat * bread * adj;
       out.description = fmt::format("heteroskedasticity-robust ({} small-sample convention)", ssc_name);
       break;

@@ -1,0 +1,193 @@
+// From a table and a formula to the arrays the solver works on.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+#include "estimate/frame_ops.h"
+#include "mizani/error.h"
+#include "mizani/estimate.h"
+
+namespace mizani {
+
+namespace {
+
+// Values of a term (a column, a product a:b, optionally logged) per row;
+// NaN where any input is missing. Rows where log() meets a value <= 0 are
+// flagged in `bad_log`.
+std::vector<double> TermValues(const Table& table, const Term& term, std::vector<uint8_t>& bad_log) {
+  std::vector<double> values(table.num_rows, 1.0);
+  for (const auto& name : term.columns) {
+    const std::vector<double>& column = RequireNumeric(table, name);
+    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) values[row_idx] *= column[row_idx];
+  }
+  if (term.transform == Transform::kLog) {
+    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+      const double value = values[row_idx];
+      if (std::isnan(value)) continue;
+      if (value <= 0) {
+        bad_log[row_idx] = 1;
+        values[row_idx] = std::numeric_limits<double>::quiet_NaN();
+      } else {
+        values[row_idx] = std::log(value);
+      }
+    }
+  }
+  return values;
+}
+
+}  // namespace
+
+ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
+                           const std::vector<RowFilter>& filters, const EstimateOptions& options) {
+  ModelFrame frame;
+  frame.rows_read = static_cast<int64_t>(table.num_rows);
+  // Every column must exist before any work (one message lists them all).
+  std::vector<std::string> unknown;
+  std::vector<std::string> needed = formula.Columns();
+  for (const auto& name : options.vcov.cluster) needed.push_back(name);
+  for (const auto& name : needed) {
+    if (table.Find(name) == nullptr) unknown.push_back(name);
+  }
+  if (!unknown.empty()) {
+    std::string list, known;
+    for (const auto& name : unknown) list += (list.empty() ? "'" : ", '") + name + "'";
+    for (const auto& column : table.columns) known += (known.empty() ? "" : ", ") + column.name;
+    throw Error(ErrorCode::kBadModel, fmt::format("{}: unknown column(s) {} in formula '{}'; the file has: {}",
+                                                  table.source, list, formula.text, known));
+  }
+  const size_t rows = table.num_rows;
+  std::vector<uint8_t> keep = EvaluateFilters(table, filters);
+  int64_t filtered = 0;
+  for (uint8_t flag : keep) filtered += !flag;
+
+  std::vector<uint8_t> bad_log(rows, 0);
+  const std::vector<double> y = TermValues(table, formula.outcome, bad_log);
+  std::vector<std::vector<double>> regressors;
+  for (const auto& term : formula.regressors) regressors.push_back(TermValues(table, term, bad_log));
+  std::vector<Factor> fes;
+  for (const auto& fe : formula.fixed_effects) fes.push_back(Factorize(table, fe));
+  std::vector<Factor> clusters;
+  for (const auto& name : options.vcov.cluster) clusters.push_back(Factorize(table, {name}));
+
+  // PPML needs a non-negative outcome: a negative value is an error in the
+  // data, not something to drop quietly.
+  if (options.family == Family::kPoisson) {
+    const Column& outcome = table.Get(formula.outcome.columns[0]);
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+      if (keep[row_idx] && y[row_idx] < 0) {
+        throw Error(ErrorCode::kBadData,
+                    fmt::format("{}: negative outcome {} (PPML needs y >= 0)",
+                                Where(table.source, static_cast<int64_t>(row_idx) + 1, outcome.name),
+                                outcome.CellText(row_idx)));
+      }
+    }
+  }
+  int64_t missing = 0, nonpositive_log = 0;
+  for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+    if (!keep[row_idx]) continue;
+    bool ok = !std::isnan(y[row_idx]);
+    for (const auto& values : regressors) ok &= !std::isnan(values[row_idx]);
+    for (const auto& factor : fes) ok &= factor.ids[row_idx] >= 0;
+    for (const auto& factor : clusters) ok &= factor.ids[row_idx] >= 0;
+    if (!ok) {
+      keep[row_idx] = 0;
+      if (bad_log[row_idx]) ++nonpositive_log;
+      else ++missing;
+    }
+  }
+  frame.CountDrop(DropReason::kFiltered, filtered);
+  frame.CountDrop(DropReason::kMissing, missing);
+  frame.CountDrop(DropReason::kNonPositiveLog, nonpositive_log);
+
+  int64_t kept = 0;
+  for (uint8_t flag : keep) kept += flag;
+  frame.y.reserve(kept);
+  frame.source_row.reserve(kept);
+  frame.X.resize(kept, static_cast<Eigen::Index>(regressors.size()));
+  for (const auto& term : formula.regressors) frame.coef_names.push_back(term.label);
+  frame.fe_ids.assign(fes.size(), {});
+  frame.cluster_ids.assign(clusters.size(), {});
+  int64_t out_idx = 0;
+  for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+    if (!keep[row_idx]) continue;
+    frame.y.push_back(y[row_idx]);
+    frame.source_row.push_back(static_cast<int64_t>(row_idx));
+    for (size_t col_idx = 0; col_idx < regressors.size(); ++col_idx) {
+      frame.X(out_idx, static_cast<Eigen::Index>(col_idx)) = regressors[col_idx][row_idx];
+    }
+    for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) frame.fe_ids[dim_idx].push_back(fes[dim_idx].ids[row_idx]);
+    for (size_t dim_idx = 0; dim_idx < clusters.size(); ++dim_idx) {
+      frame.cluster_ids[dim_idx].push_back(clusters[dim_idx].ids[row_idx]);
+    }
+    ++out_idx;
+  }
+  if (kept == 0) {
+    throw Error(ErrorCode::kBadModel,
+                fmt::format("{}: no observation left for '{}' after filters and missing values", table.source,
+                            formula.text));
+  }
+  // Re-densify ids over the kept rows and keep the labels of used levels.
+  for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) {
+    frame.fe_sizes.push_back(fes[dim_idx].num_levels());
+    frame.fe_names.push_back(Formula::FixedEffectLabel(formula.fixed_effects[dim_idx]));
+    frame.fe_labels.push_back(fes[dim_idx].labels);
+  }
+  for (const auto& name : options.vcov.cluster) frame.cluster_names.push_back(name);
+  {
+    ModelFrame& f = frame;
+    for (size_t dim_idx = 0; dim_idx < f.fe_ids.size(); ++dim_idx) {
+      std::vector<int32_t> remap(f.fe_sizes[dim_idx], -1);
+      std::vector<std::string> labels;
+      int32_t next = 0;
+      for (int32_t& id : f.fe_ids[dim_idx]) {
+        if (remap[id] < 0) {
+          remap[id] = next++;
+          labels.push_back(f.fe_labels[dim_idx][id]);
+        }
+        id = remap[id];
+      }
+      f.fe_sizes[dim_idx] = next;
+      f.fe_labels[dim_idx] = std::move(labels);
+    }
+    for (auto& ids : f.cluster_ids) {
+      std::vector<int32_t> remap;
+      int32_t next = 0;
+      for (int32_t& id : ids) {
+        if (id >= static_cast<int32_t>(remap.size())) remap.resize(id + 1, -1);
+        if (remap[id] < 0) remap[id] = next++;
+        id = remap[id];
+      }
+    }
+  }
+  // A fixed effect with a single level is a constant: almost always a
+  // mistake in the filters or the formula.
+  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+    if (frame.fe_sizes[dim_idx] == 1 && frame.fe_ids.size() > 0 && kept > 1) {
+      throw Error(ErrorCode::kBadModel,
+                  fmt::format("fixed effect '{}' has a single level ('{}') in the estimation sample of {}; "
+                              "it is a constant: remove it or check the filters",
+                              frame.fe_names[dim_idx], frame.fe_labels[dim_idx][0], table.source));
+    }
+  }
+  if (options.family == Family::kPoisson) {
+    bool any_positive = false;
+    for (double value : frame.y) any_positive |= value > 0;
+    if (!any_positive) {
+      throw Error(ErrorCode::kBadModel,
+                  fmt::format("{}: the outcome '{}' is zero in every observation of the sample: PPML has no "
+                              "solution", table.source, formula.outcome.label));
+    }
+  }
+  return frame;
+}
+
+EstimateResult Estimate(const Table& table, const Formula& formula, const std::vector<RowFilter>& filters,
+                        const EstimateOptions& options) {
+  ModelFrame frame = BuildModelFrame(table, formula, filters, options);
+  EstimateResult result = Fit(std::move(frame), options);
+  result.formula = formula.text;
+  return result;
+}
+
+}  // namespace mizani
