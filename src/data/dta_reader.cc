@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -173,6 +175,26 @@ void MakeStringColumn(Column* column) {
   column->type = ColumnType::kString;
 }
 
+// Stata 13 and later (formats 117-119) wrap the file in <stata_dta> tags.
+// ReadStat stops reading after the data and value labels it needs, so a file
+// cut inside the trailing value labels would pass unnoticed; a missing
+// closing tag exposes it.
+bool MissesClosingTag(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return false;
+  constexpr std::string_view kOpen = "<stata_dta>";
+  constexpr std::string_view kClose = "</stata_dta>";
+  char head[kOpen.size()] = {};
+  char tail[kClose.size()] = {};
+  bool tagged = std::fread(head, 1, sizeof head, file) == sizeof head &&
+                std::string_view(head, sizeof head) == kOpen;
+  bool closed = std::fseek(file, -static_cast<long>(sizeof tail), SEEK_END) == 0 &&
+                std::fread(tail, 1, sizeof tail, file) == sizeof tail &&
+                std::string_view(tail, sizeof tail) == kClose;
+  std::fclose(file);
+  return tagged && !closed;
+}
+
 std::string Lowercase(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char symbol) { return static_cast<char>(std::tolower(symbol)); });
@@ -223,6 +245,11 @@ Table ReadDta(const std::string& path, const ReadOptions& options) {
                 fmt::format("{}: cannot read as a Stata .dta file (truncated, damaged or another "
                             "format?): {}",
                             path, detail));
+  }
+  if (MissesClosingTag(path)) {
+    throw Error(
+        ErrorCode::kFileUnreadable,
+        fmt::format("{}: truncated Stata file: the closing </stata_dta> tag is missing", path));
   }
   if (context.expected_rows >= 0 && context.rows_seen < context.expected_rows &&
       !context.columns.empty()) {
