@@ -2,10 +2,15 @@
 // loads the whole file into one buffer and parses it with a hand-written
 // scanner, in parallel chunks split at record boundaries; numeric fields are
 // converted in place with std::from_chars and never become std::string.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -39,27 +44,68 @@ void CheckIsReadableFile(const std::string& path) {
   if (std::filesystem::is_directory(status)) ThrowUnreadable(path, "it is a directory");
 }
 
-std::string LoadPlain(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) ThrowUnreadable(path, std::strerror(errno));
-  std::string bytes;
-  std::error_code ec;
-  uintmax_t size = std::filesystem::file_size(path, ec);
-  if (!ec) bytes.resize(static_cast<size_t>(size));
-  size_t got = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), file);
-  bool failed = std::ferror(file) != 0;
-  std::fclose(file);
-  if (failed || got != bytes.size()) ThrowUnreadable(path, "read error");
-  return bytes;
-}
+// The bytes of a file: a read-only memory map for plain files (no copy of a
+// 200 MB file into a buffer, and the parse threads fault pages in parallel),
+// or the decompressed text for gzip.
+class FileBytes {
+ public:
+  FileBytes() = default;
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
+  ~FileBytes() {
+    if (mapped_ != nullptr) munmap(mapped_, mapped_size_);
+  }
 
-std::string LoadGzip(const std::string& path) {
+  void Map(const std::string& path) {
+    int descriptor = open(path.c_str(), O_RDONLY);
+    if (descriptor < 0) ThrowUnreadable(path, std::strerror(errno));
+    struct stat info {};
+    if (fstat(descriptor, &info) != 0) {
+      int error = errno;
+      close(descriptor);
+      ThrowUnreadable(path, std::strerror(error));
+    }
+    if (info.st_size > 0) {
+      void* region =
+          mmap(nullptr, static_cast<size_t>(info.st_size), PROT_READ, MAP_PRIVATE, descriptor, 0);
+      if (region == MAP_FAILED) {
+        int error = errno;
+        close(descriptor);
+        ThrowUnreadable(path, std::strerror(error));
+      }
+      mapped_ = region;
+      mapped_size_ = static_cast<size_t>(info.st_size);
+      madvise(mapped_, mapped_size_, MADV_SEQUENTIAL);
+    }
+    close(descriptor);
+  }
+
+  void Own(std::string text) {
+    if (mapped_ != nullptr) munmap(mapped_, mapped_size_);
+    mapped_ = nullptr;
+    owned_ = std::move(text);
+  }
+
+  std::string_view view() const {
+    if (mapped_ != nullptr) return {static_cast<const char*>(mapped_), mapped_size_};
+    return owned_;
+  }
+
+ private:
+  void* mapped_ = nullptr;
+  size_t mapped_size_ = 0;
+  std::string owned_;
+};
+
+// `size_hint`: the uncompressed size if known (0 otherwise), to read into one
+// buffer without regrowing it.
+std::string LoadGzip(const std::string& path, size_t size_hint) {
   gzFile file = gzopen(path.c_str(), "rb");
   if (file == nullptr) ThrowUnreadable(path, std::strerror(errno));
   // A large internal buffer and large reads keep zlib in its fast path.
   gzbuffer(file, 1u << 20);
-  std::string bytes;
   constexpr size_t kBlock = size_t{16} << 20;
+  std::string bytes(size_hint + 1, '\0');
   size_t used = 0;
   while (true) {
     if (bytes.size() < used + kBlock) bytes.resize(std::max(used + kBlock, bytes.size() * 2));
@@ -81,17 +127,21 @@ std::string LoadGzip(const std::string& path) {
   return bytes;
 }
 
-// Reads the whole file; gzip is recognised by its magic bytes rather than the
+// Loads the whole file; gzip is recognised by its magic bytes rather than the
 // extension so a mislabelled file still reads.
-std::string LoadFile(const std::string& path) {
+void LoadFile(const std::string& path, FileBytes* bytes) {
   CheckIsReadableFile(path);
-  std::FILE* probe = std::fopen(path.c_str(), "rb");
-  if (probe == nullptr) ThrowUnreadable(path, std::strerror(errno));
-  unsigned char magic[2] = {0, 0};
-  size_t got = std::fread(magic, 1, 2, probe);
-  std::fclose(probe);
-  if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) return LoadGzip(path);
-  return LoadPlain(path);
+  bytes->Map(path);
+  std::string_view content = bytes->view();
+  if (content.size() >= 2 && static_cast<unsigned char>(content[0]) == 0x1f &&
+      static_cast<unsigned char>(content[1]) == 0x8b) {
+    // The trailer stores the uncompressed size modulo 2^32; it is only a
+    // hint (files over 4 GiB or with several members grow the buffer).
+    uint32_t stored_size = 0;
+    if (content.size() >= 18) std::memcpy(&stored_size, content.data() + content.size() - 4, 4);
+    size_t hint = stored_size >= content.size() ? stored_size : 0;
+    bytes->Own(LoadGzip(path, hint));
+  }
 }
 
 struct Field {
@@ -116,6 +166,34 @@ bool SkipBlankLines(const char*& cursor, const char* end, int64_t* line) {
     ++*line;
   }
   return cursor < end;
+}
+
+// First delimiter, '\n' or '\r' at or after `cursor` (or `end`). Tests eight
+// bytes at a time: a byte equal to c is a zero byte of word ^ (c * 0x01..01),
+// and (w - 0x01..01) & ~w & 0x80..80 flags zero bytes, the lowest one exactly.
+inline const char* FindFieldEnd(const char* cursor, const char* end, char delimiter) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  const uint64_t delimiters = kOnes * static_cast<unsigned char>(delimiter);
+  constexpr uint64_t kNewlines = kOnes * '\n';
+  constexpr uint64_t kReturns = kOnes * '\r';
+  // The lowest flag is exact only counted from the least significant byte,
+  // which is the first in memory on little-endian machines only.
+  while (std::endian::native == std::endian::little && end - cursor >= 8) {
+    uint64_t word;
+    std::memcpy(&word, cursor, 8);
+    uint64_t with_delimiter = word ^ delimiters;
+    uint64_t with_newline = word ^ kNewlines;
+    uint64_t with_return = word ^ kReturns;
+    uint64_t flags = ((with_delimiter - kOnes) & ~with_delimiter) |
+                     ((with_newline - kOnes) & ~with_newline) |
+                     ((with_return - kOnes) & ~with_return);
+    flags &= kHighs;
+    if (flags != 0) return cursor + std::countr_zero(flags) / 8;
+    cursor += 8;
+  }
+  while (cursor < end && *cursor != delimiter && *cursor != '\n' && *cursor != '\r') ++cursor;
+  return cursor;
 }
 
 // Scans one record starting at `cursor` and calls on_field(index, field) for
@@ -148,7 +226,7 @@ RecordStatus ScanRecord(const char*& cursor, const char* end, char delimiter, On
       info->quoted_newlines += std::count(field.text.begin(), field.text.end(), '\n');
     } else {
       const char* text_begin = cursor;
-      while (cursor < end && *cursor != delimiter && *cursor != '\n' && *cursor != '\r') ++cursor;
+      cursor = FindFieldEnd(cursor, end, delimiter);
       field.text = std::string_view(text_begin, static_cast<size_t>(cursor - text_begin));
     }
     on_field(info->num_fields, field);
@@ -469,7 +547,9 @@ Column MergeColumn(const std::string& name, std::vector<ChunkParser>& parsers, s
 }  // namespace
 
 Table ReadCsv(const std::string& path, const ReadOptions& options) {
-  const std::string bytes = LoadFile(path);
+  FileBytes file_bytes;
+  LoadFile(path, &file_bytes);
+  const std::string_view bytes = file_bytes.view();
   const char* cursor = bytes.data();
   const char* end = bytes.data() + bytes.size();
   // Excel writes a UTF-8 byte order mark that would otherwise stick to the
