@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -9,7 +10,9 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <random>
 
+#include "data/text.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
 #include "mizani/table.h"
@@ -60,6 +63,55 @@ void ExpectError(const std::function<void()>& action, ErrorCode code,
       EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
           << "'" << part << "' not in: " << error.what();
     }
+  }
+}
+
+// The fast decimal path must give exactly what std::from_chars gives.
+TEST(ParseNumber, MatchesFromCharsBitForBit) {
+  std::mt19937_64 engine(7);
+  std::vector<std::string> texts = {"0",
+                                    "-0",
+                                    "1986",
+                                    "0.1",
+                                    "-3.15",
+                                    "5.",
+                                    ".5",
+                                    "9007199254740993",
+                                    "9007199254740992.5",
+                                    "123456789.123456789",
+                                    "1e3",
+                                    "2.5E-8",
+                                    " 12 ",
+                                    "+4",
+                                    "0.30000000000000004",
+                                    "61288.5902628606"};
+  for (int draw = 0; draw < 200000; ++draw) {
+    uint64_t bits = engine();
+    int decimals = static_cast<int>(bits % 20);
+    int64_t digits = static_cast<int64_t>((bits >> 8) % 100000000000000000ULL);
+    std::string text = std::to_string(digits);
+    if (decimals > 0) {
+      while (static_cast<int>(text.size()) <= decimals) text.insert(text.begin(), '0');
+      text.insert(text.end() - decimals, '.');
+    }
+    if ((bits >> 62) == 1) text.insert(text.begin(), '-');
+    texts.push_back(text);
+  }
+  for (const std::string& text : texts) {
+    double fast = 0;
+    ASSERT_TRUE(data::ParseNumber(text, &fast)) << text;
+    std::string_view trimmed = text;
+    while (trimmed.front() == ' ' || trimmed.front() == '+') trimmed.remove_prefix(1);
+    while (trimmed.back() == ' ') trimmed.remove_suffix(1);
+    double reference = 0;
+    auto [ptr, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), reference);
+    ASSERT_EQ(ec, std::errc()) << text;
+    ASSERT_EQ(std::signbit(fast), std::signbit(reference)) << text;
+    ASSERT_EQ(fast, reference) << text;
+  }
+  double ignored = 0;
+  for (const char* bad : {"", "-", ".", "1.2.3", "abc", "1,5", "--1", "1e", "0x10"}) {
+    EXPECT_FALSE(data::ParseNumber(bad, &ignored)) << bad;
   }
 }
 
