@@ -19,6 +19,7 @@
 #include <exception>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -80,39 +81,51 @@ class FileBytes {
     close(descriptor);
   }
 
-  void Own(std::string text) {
+  void Own(std::unique_ptr<char[]> data, size_t size) {
     if (mapped_ != nullptr) munmap(mapped_, mapped_size_);
     mapped_ = nullptr;
-    owned_ = std::move(text);
+    owned_ = std::move(data);
+    owned_size_ = size;
   }
 
   std::string_view view() const {
     if (mapped_ != nullptr) return {static_cast<const char*>(mapped_), mapped_size_};
-    return owned_;
+    return {owned_.get(), owned_size_};
   }
 
  private:
   void* mapped_ = nullptr;
   size_t mapped_size_ = 0;
-  std::string owned_;
+  std::unique_ptr<char[]> owned_;
+  size_t owned_size_ = 0;
+};
+
+struct GzipText {
+  std::unique_ptr<char[]> data;  // not zero-filled: every byte used is written
+  size_t size = 0;
 };
 
 // `size_hint`: the uncompressed size if known (0 otherwise), to read into one
 // buffer without regrowing it.
-std::string LoadGzip(const std::string& path, size_t size_hint) {
+GzipText LoadGzip(const std::string& path, size_t size_hint) {
   gzFile file = gzopen(path.c_str(), "rb");
   if (file == nullptr) ThrowUnreadable(path, std::strerror(errno));
   // A large internal buffer and large reads keep zlib in its fast path.
   gzbuffer(file, 1u << 20);
   constexpr size_t kBlock = size_t{16} << 20;
-  std::string bytes(size_hint + 1, '\0');
-  size_t used = 0;
+  size_t capacity = std::max(size_hint + 1, kBlock);
+  GzipText text{std::unique_ptr<char[]>(new char[capacity]), 0};
   while (true) {
-    if (bytes.size() < used + kBlock) bytes.resize(std::max(used + kBlock, bytes.size() * 2));
-    int got = gzread(file, bytes.data() + used, static_cast<unsigned>(kBlock));
-    if (got < 0) break;
-    used += static_cast<size_t>(got);
-    if (got == 0) break;
+    if (text.size == capacity) {
+      capacity *= 2;
+      std::unique_ptr<char[]> larger(new char[capacity]);
+      std::memcpy(larger.get(), text.data.get(), text.size);
+      text.data = std::move(larger);
+    }
+    auto request = static_cast<unsigned>(std::min(kBlock, capacity - text.size));
+    int got = gzread(file, text.data.get() + text.size, request);
+    if (got <= 0) break;
+    text.size += static_cast<size_t>(got);
   }
   // A truncated stream reads up to the damage and then reports an error here
   // ("unexpected end of file"), which must not pass as a shorter table.
@@ -123,8 +136,7 @@ std::string LoadGzip(const std::string& path, size_t size_hint) {
   if (code != Z_OK && code != Z_STREAM_END) {
     ThrowUnreadable(path, fmt::format("corrupt or truncated gzip data ({})", why));
   }
-  bytes.resize(used);
-  return bytes;
+  return text;
 }
 
 // Loads the whole file; gzip is recognised by its magic bytes rather than the
@@ -138,9 +150,16 @@ void LoadFile(const std::string& path, FileBytes* bytes) {
     // The trailer stores the uncompressed size modulo 2^32; it is only a
     // hint (files over 4 GiB or with several members grow the buffer).
     uint32_t stored_size = 0;
-    if (content.size() >= 18) std::memcpy(&stored_size, content.data() + content.size() - 4, 4);
+    if (content.size() >= 18) {
+      // Little-endian in the file whatever the machine.
+      for (size_t byte_idx = 0; byte_idx < 4; ++byte_idx) {
+        auto byte = static_cast<unsigned char>(content[content.size() - 4 + byte_idx]);
+        stored_size |= static_cast<uint32_t>(byte) << (8 * byte_idx);
+      }
+    }
     size_t hint = stored_size >= content.size() ? stored_size : 0;
-    bytes->Own(LoadGzip(path, hint));
+    GzipText text = LoadGzip(path, hint);
+    bytes->Own(std::move(text.data), text.size);
   }
 }
 

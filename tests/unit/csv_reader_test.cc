@@ -320,7 +320,7 @@ TEST_F(CsvTest, WriteToBadPathFails) {
 // Large enough (> 4 MiB) for the parallel parse; multi-line quoted fields
 // straddle the split points.
 std::string BigCsv(int rows, int bad_row) {
-  std::string content = "exporter,importer,year,trade,note\n";
+  std::string content = "exporter,importer,year,trade,note,code\n";
   content.reserve(static_cast<size_t>(rows) * 48);
   for (int row = 1; row <= rows; ++row) {
     if (row == bad_row) {
@@ -329,7 +329,10 @@ std::string BigCsv(int rows, int bad_row) {
     }
     fmt::format_to(std::back_inserter(content), "\"C{}\",\"C{}\",{},{}.25,", row % 250, row % 7,
                    1980 + row % 40, row);
-    content += row % 1000 == 0 ? "\"a\nb\"\n" : "x\n";
+    content += row % 1000 == 0 ? "\"a\nb\"," : "x,";
+    // Numbers until a text value near the end: the column becomes text in
+    // the last chunk only, and earlier chunks must be re-read as text.
+    content += row == 190000 ? std::string("x190000\n") : fmt::format("{:03}\n", row % 500);
   }
   return content;
 }
@@ -355,6 +358,20 @@ TEST_F(CsvTest, ParallelParseMatchesContent) {
   // Levels in order of first appearance across chunks.
   EXPECT_EQ(exporter.levels[0], "C1");
   EXPECT_EQ(note.levels, (std::vector<std::string>{"x", "a\nb"}));
+  const Column& code = table.Get("code");
+  ASSERT_EQ(code.type, ColumnType::kString);
+  EXPECT_EQ(code.CellText(0), "001");
+  EXPECT_EQ(code.CellText(498), "499");
+  EXPECT_EQ(code.CellText(499), "000");
+  EXPECT_EQ(code.CellText(189999), "x190000");
+  EXPECT_EQ(code.levels.size(), 501u);
+  try {
+    RequireNumeric(table, "code");
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("row 190000 has 'x190000'"), std::string::npos)
+        << error.what();
+  }
 }
 
 TEST_F(CsvTest, ParallelParseReportsExactRowOfAnError) {
@@ -364,7 +381,7 @@ TEST_F(CsvTest, ParallelParseReportsExactRowOfAnError) {
   // Rows before it hold 179 quoted two-line fields, one extra line each.
   int line = kBadRow + 1 + (kBadRow - 1) / 1000;
   ExpectError([&] { ReadCsv(path); }, ErrorCode::kBadData,
-              {path, "row 180001", fmt::format("line {}", line), "expected 5", "found 3"});
+              {path, "row 180001", fmt::format("line {}", line), "expected 6", "found 3"});
 }
 
 TEST(CsvSharedData, ReadsAgtpaApplication) {
