@@ -12,7 +12,8 @@ enum class ColumnType { kNumeric, kString };
 
 // One column. Numeric columns hold doubles with NaN for missing values.
 // String columns are factorised once at read time: `codes[row]` indexes
-// `levels`, -1 marks a missing value. Levels are in order of first appearance.
+// `levels`, -1 marks a missing value. Levels are in order of first appearance
+// and every level is used (Table::Select drops the levels it no longer needs).
 struct Column {
   std::string name;
   ColumnType type = ColumnType::kNumeric;
@@ -36,16 +37,26 @@ class Table {
   Column* Find(const std::string& name);
   // Throws Error(kBadModel) naming the table source and the known columns.
   const Column& Get(const std::string& name) const;
-  // Rows kept where keep[row_idx] != 0; returns a new table.
+  // Rows kept where keep[row_idx] != 0; returns a new table. `keep` must have
+  // num_rows entries.
   Table Select(std::span<const uint8_t> keep) const;
+  // Appends a numeric column, or replaces the column of that name. `values`
+  // must have num_rows entries (any size when the table has no columns yet).
   void AddNumeric(std::string name, std::vector<double> values);
 };
 
+// The values of a numeric column. Throws Error(kBadModel) for an unknown
+// column and Error(kBadData) when the column was read as text because some
+// value is not a number, naming the file, the first such row and its value.
+const std::vector<double>& RequireNumeric(const Table& table, const std::string& column);
+
 // Dense 0-based ids for the values of one or more columns (an interaction
-// `a^b` when several). Missing in any column gives id -1.
+// `a^b` when several). Missing in any column gives id -1. Ids are numbered in
+// order of first appearance. Numeric values are labelled as a user would
+// write them ("1986", "0.25"). Throws Error(kBadModel) for an unknown column.
 struct Factor {
-  std::vector<int32_t> ids;          // per row
-  std::vector<std::string> labels;   // per level, "KEN" or "KEN_1986" for interactions
+  std::vector<int32_t> ids;         // per row
+  std::vector<std::string> labels;  // per level, "KEN" or "KEN_1986" for interactions
   int32_t num_levels() const { return static_cast<int32_t>(labels.size()); }
 };
 

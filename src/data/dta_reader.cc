@@ -1,0 +1,309 @@
+// Stata .dta reading through ReadStat, and the reader dispatch by extension.
+#include <fmt/format.h>
+#include <readstat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "data/text.h"
+#include "mizani/error.h"
+#include "mizani/read.h"
+
+namespace mizani {
+namespace {
+
+constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+// State shared with the ReadStat callbacks (they get it as void* ctx).
+struct DtaContext {
+  const ReadOptions* options = nullptr;
+  int64_t expected_rows = -1;  // from the file header; -1 when unknown
+  int64_t rows_seen = 0;
+  std::vector<std::string> all_names;  // every variable, in file order
+  std::vector<int> slot_of_variable;   // -1: not read
+  std::vector<Column> columns;         // in file order of kept variables
+  std::vector<std::unordered_map<std::string, int32_t>> level_index;
+  bool checked_names = false;
+  std::vector<std::string> unknown_names;  // requested but absent
+  std::string parser_message;              // from the error handler
+};
+
+bool IsRequested(const ReadOptions& options, const std::string& name) {
+  return options.columns.empty() ||
+         std::find(options.columns.begin(), options.columns.end(), name) != options.columns.end();
+}
+
+int OnMetadata(readstat_metadata_t* metadata, void* raw) {
+  auto* context = static_cast<DtaContext*>(raw);
+  context->expected_rows = readstat_get_row_count(metadata);
+  return READSTAT_HANDLER_OK;
+}
+
+int OnVariable(int index, readstat_variable_t* variable, const char* /*value_labels*/, void* raw) {
+  auto* context = static_cast<DtaContext*>(raw);
+  std::string name = readstat_variable_get_name(variable);
+  if (context->slot_of_variable.size() <= static_cast<size_t>(index)) {
+    context->slot_of_variable.resize(static_cast<size_t>(index) + 1, -1);
+  }
+  context->all_names.push_back(name);
+  if (!IsRequested(*context->options, name)) return READSTAT_HANDLER_SKIP_VARIABLE;
+  context->slot_of_variable[static_cast<size_t>(index)] = static_cast<int>(context->columns.size());
+  Column& column = context->columns.emplace_back();
+  column.name = std::move(name);
+  // Value labels (e.g. 1 = "yes") are ignored: a labelled integer stays a number.
+  column.type = readstat_variable_get_type_class(variable) == READSTAT_TYPE_CLASS_STRING
+                    ? ColumnType::kString
+                    : ColumnType::kNumeric;
+  context->level_index.emplace_back();
+  return READSTAT_HANDLER_OK;
+}
+
+// Requested names can only be checked once all variables are known, which is
+// when the first value arrives; aborting then avoids reading the data.
+bool CheckRequestedNames(DtaContext* context) {
+  if (context->checked_names) return true;
+  context->checked_names = true;
+  std::unordered_set<std::string> present(context->all_names.begin(), context->all_names.end());
+  for (const std::string& name : context->options->columns) {
+    if (present.count(name) == 0) context->unknown_names.push_back(name);
+  }
+  for (const std::string& name : context->options->string_columns) {
+    if (present.count(name) == 0) context->unknown_names.push_back(name);
+  }
+  if (!context->unknown_names.empty()) return false;
+  if (context->expected_rows > 0) {
+    for (Column& column : context->columns) {
+      if (column.type == ColumnType::kString) {
+        column.codes.reserve(static_cast<size_t>(context->expected_rows));
+      } else {
+        column.num.reserve(static_cast<size_t>(context->expected_rows));
+      }
+    }
+  }
+  return true;
+}
+
+int OnValue(int obs_index, readstat_variable_t* variable, readstat_value_t value, void* raw) {
+  auto* context = static_cast<DtaContext*>(raw);
+  if (!CheckRequestedNames(context)) return READSTAT_HANDLER_ABORT;
+  int index = readstat_variable_get_index(variable);
+  int slot = context->slot_of_variable[static_cast<size_t>(index)];
+  if (slot < 0) return READSTAT_HANDLER_OK;
+  context->rows_seen = std::max<int64_t>(context->rows_seen, int64_t{obs_index} + 1);
+  Column& column = context->columns[static_cast<size_t>(slot)];
+  auto row = static_cast<size_t>(obs_index);
+  if (column.type == ColumnType::kString) {
+    if (column.codes.size() <= row) column.codes.resize(row + 1, -1);
+    const char* text =
+        readstat_value_is_missing(value, variable) ? nullptr : readstat_string_value(value);
+    // Stata has no missing string other than "".
+    if (text == nullptr || *text == '\0') return READSTAT_HANDLER_OK;
+    auto& index_of_level = context->level_index[static_cast<size_t>(slot)];
+    auto [it, inserted] =
+        index_of_level.try_emplace(text, static_cast<int32_t>(column.levels.size()));
+    if (inserted) column.levels.emplace_back(text);
+    column.codes[row] = it->second;
+    return READSTAT_HANDLER_OK;
+  }
+  if (column.num.size() <= row) column.num.resize(row + 1, kMissing);
+  // System missing "." and the extended missing values .a to .z all mean
+  // "no observation" to a model.
+  if (readstat_value_is_missing(value, variable)) return READSTAT_HANDLER_OK;
+  double number = kMissing;
+  switch (readstat_value_type(value)) {
+    case READSTAT_TYPE_INT8:
+      number = readstat_int8_value(value);
+      break;
+    case READSTAT_TYPE_INT16:
+      number = readstat_int16_value(value);
+      break;
+    case READSTAT_TYPE_INT32:
+      number = readstat_int32_value(value);
+      break;
+    case READSTAT_TYPE_FLOAT:
+      number = static_cast<double>(readstat_float_value(value));
+      break;
+    case READSTAT_TYPE_DOUBLE:
+      number = readstat_double_value(value);
+      break;
+    default:
+      break;
+  }
+  column.num[row] = number;
+  return READSTAT_HANDLER_OK;
+}
+
+void OnError(const char* message, void* raw) {
+  auto* context = static_cast<DtaContext*>(raw);
+  if (message == nullptr) return;
+  std::string text = message;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  if (!context->parser_message.empty()) context->parser_message += "; ";
+  context->parser_message += text;
+}
+
+// Numeric column turned into text, for ReadOptions::string_columns.
+void MakeStringColumn(Column* column) {
+  std::unordered_map<std::string, int32_t> index_of_level;
+  column->codes.assign(column->num.size(), -1);
+  for (size_t row_idx = 0; row_idx < column->num.size(); ++row_idx) {
+    if (std::isnan(column->num[row_idx])) continue;
+    std::string text = data::FormatNumber(column->num[row_idx]);
+    auto [it, inserted] =
+        index_of_level.try_emplace(text, static_cast<int32_t>(column->levels.size()));
+    if (inserted) column->levels.push_back(std::move(text));
+    column->codes[row_idx] = it->second;
+  }
+  column->num = std::vector<double>();
+  column->type = ColumnType::kString;
+}
+
+// Stata 13 and later (formats 117-119) wrap the file in <stata_dta> tags.
+// ReadStat stops reading after the data and value labels it needs, so a file
+// cut inside the trailing value labels would pass unnoticed; a missing
+// closing tag exposes it.
+bool MissesClosingTag(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return false;
+  constexpr std::string_view kOpen = "<stata_dta>";
+  constexpr std::string_view kClose = "</stata_dta>";
+  char head[kOpen.size()] = {};
+  char tail[kClose.size()] = {};
+  bool tagged = std::fread(head, 1, sizeof head, file) == sizeof head &&
+                std::string_view(head, sizeof head) == kOpen;
+  bool closed = std::fseek(file, -static_cast<long>(sizeof tail), SEEK_END) == 0 &&
+                std::fread(tail, 1, sizeof tail, file) == sizeof tail &&
+                std::string_view(tail, sizeof tail) == kClose;
+  std::fclose(file);
+  return tagged && !closed;
+}
+
+std::string Lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char symbol) { return static_cast<char>(std::tolower(symbol)); });
+  return text;
+}
+
+bool EndsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+Table ReadDta(const std::string& path, const ReadOptions& options) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    throw Error(ErrorCode::kFileUnreadable,
+                fmt::format("{}: cannot read the file: no such file", path));
+  }
+  if (std::filesystem::is_directory(status)) {
+    throw Error(ErrorCode::kFileUnreadable,
+                fmt::format("{}: cannot read the file: it is a directory", path));
+  }
+
+  DtaContext context;
+  context.options = &options;
+  std::unique_ptr<readstat_parser_t, void (*)(readstat_parser_t*)> parser(readstat_parser_init(),
+                                                                          readstat_parser_free);
+  if (parser == nullptr) throw Error(ErrorCode::kInternal, "ReadStat: cannot create a parser");
+  readstat_set_metadata_handler(parser.get(), OnMetadata);
+  readstat_set_variable_handler(parser.get(), OnVariable);
+  readstat_set_value_handler(parser.get(), OnValue);
+  readstat_set_error_handler(parser.get(), OnError);
+  readstat_error_t result = readstat_parse_dta(parser.get(), path.c_str(), &context);
+  // A file with zero rows never reaches the value callback.
+  CheckRequestedNames(&context);
+
+  if (!context.unknown_names.empty()) {
+    throw Error(ErrorCode::kBadModel, fmt::format("{}: no such column (the file has: {})",
+                                                  Where(path, -1, context.unknown_names.front()),
+                                                  JoinNames(context.all_names)));
+  }
+  if (result != READSTAT_OK) {
+    std::string detail = readstat_error_message(result);
+    if (!context.parser_message.empty()) detail += ": " + context.parser_message;
+    throw Error(ErrorCode::kFileUnreadable,
+                fmt::format("{}: cannot read as a Stata .dta file (truncated, damaged or another "
+                            "format?): {}",
+                            path, detail));
+  }
+  if (MissesClosingTag(path)) {
+    throw Error(
+        ErrorCode::kFileUnreadable,
+        fmt::format("{}: truncated Stata file: the closing </stata_dta> tag is missing", path));
+  }
+  if (context.expected_rows >= 0 && context.rows_seen < context.expected_rows &&
+      !context.columns.empty()) {
+    throw Error(ErrorCode::kFileUnreadable,
+                fmt::format("{}: truncated Stata file: the header announces {} rows, only {} "
+                            "could be read",
+                            path, context.expected_rows, context.rows_seen));
+  }
+
+  Table table;
+  table.source = path;
+  table.num_rows =
+      static_cast<size_t>(context.expected_rows >= 0 ? context.expected_rows : context.rows_seen);
+  for (Column& column : context.columns) {
+    // Trailing missing values may not have been stored (the vectors grow on
+    // demand), so pad to the table length.
+    if (column.type == ColumnType::kString) {
+      column.codes.resize(table.num_rows, -1);
+    } else {
+      column.num.resize(table.num_rows, kMissing);
+    }
+    if (column.type == ColumnType::kNumeric &&
+        std::find(options.string_columns.begin(), options.string_columns.end(), column.name) !=
+            options.string_columns.end()) {
+      MakeStringColumn(&column);
+    }
+  }
+  // Columns in the order the caller asked for, as ReadCsv does.
+  if (options.columns.empty()) {
+    table.columns = std::move(context.columns);
+  } else {
+    std::unordered_set<std::string> taken;
+    for (const std::string& name : options.columns) {
+      if (!taken.insert(name).second) continue;
+      for (Column& column : context.columns) {
+        if (column.name == name) table.columns.push_back(std::move(column));
+      }
+    }
+  }
+  return table;
+}
+
+Table ReadTable(const std::string& path, const ReadOptions& options) {
+  std::string lower = Lowercase(path);
+  if (EndsWith(lower, ".dta")) return ReadDta(path, options);
+  for (const char* extension : {".csv", ".tsv", ".txt", ".dlm"}) {
+    if (EndsWith(lower, extension) || EndsWith(lower, std::string(extension) + ".gz")) {
+      return ReadCsv(path, options);
+    }
+  }
+  throw Error(ErrorCode::kFileUnreadable,
+              fmt::format("{}: unknown file format, expected .csv, .csv.gz or .dta (also read: "
+                          ".tsv, .txt, .dlm, optionally gzipped)",
+                          path));
+}
+
+}  // namespace mizani

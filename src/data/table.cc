@@ -1,0 +1,359 @@
+#include "mizani/table.h"
+
+#include <fmt/format.h>
+
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "data/text.h"
+#include "mizani/error.h"
+
+namespace mizani {
+namespace data {
+
+void AppendNumber(double value, std::string* out) {
+  if (std::isnan(value)) return;
+  // Integers print through int64 so 1986 never becomes "1986.0" or "1.986e+03";
+  // beyond 2^53 doubles are no longer exact integers, so the shortest
+  // round-trip form is the honest text there.
+  if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
+    fmt::format_to(std::back_inserter(*out), "{}", static_cast<int64_t>(value));
+    return;
+  }
+  fmt::format_to(std::back_inserter(*out), "{}", value);
+}
+
+std::string FormatNumber(double value) {
+  std::string out;
+  AppendNumber(value, &out);
+  return out;
+}
+
+}  // namespace data
+
+namespace {
+
+// Open-addressing map from 64-bit keys to dense ids, numbered in insertion
+// order. std::unordered_map allocates a node per key and is several times
+// slower on the millions of rows a gravity panel has.
+class DenseIdMap {
+ public:
+  static constexpr uint64_t kEmpty = std::numeric_limits<uint64_t>::max();
+
+  explicit DenseIdMap(size_t expected) {
+    size_t capacity = 16;
+    while (capacity < 2 * expected) capacity *= 2;
+    slots_.assign(capacity, Slot{kEmpty, -1});
+  }
+
+  // Returns the id of `key`, giving it the next id when new. `key` must not
+  // be kEmpty (callers pass non-NaN double bits or non-negative integers).
+  int32_t Insert(uint64_t key) {
+    size_t mask = slots_.size() - 1;
+    size_t pos = Mix(key) & mask;
+    while (true) {
+      Slot& slot = slots_[pos];
+      if (slot.key == key) return slot.id;
+      if (slot.key == kEmpty) {
+        slot.key = key;
+        slot.id = size_++;
+        if (2 * static_cast<size_t>(size_) > slots_.size()) Grow();
+        return size_ - 1;
+      }
+      pos = (pos + 1) & mask;
+    }
+  }
+
+  int32_t size() const { return size_; }
+
+ private:
+  struct Slot {
+    uint64_t key;
+    int32_t id;
+  };
+
+  // Keys are often small consecutive integers; a multiplicative mix spreads
+  // them over the table so linear probing stays short.
+  static size_t Mix(uint64_t key) {
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdULL;
+    key ^= key >> 33;
+    return static_cast<size_t>(key);
+  }
+
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.size() * 2, Slot{kEmpty, -1});
+    size_t mask = slots_.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.key == kEmpty) continue;
+      size_t pos = Mix(slot.key) & mask;
+      while (slots_[pos].key != kEmpty) pos = (pos + 1) & mask;
+      slots_[pos] = slot;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  int32_t size_ = 0;
+};
+
+std::string ColumnList(const Table& table) {
+  std::string names;
+  for (const Column& column : table.columns) {
+    if (!names.empty()) names += ", ";
+    names += column.name;
+  }
+  return names;
+}
+
+Factor FactorizeString(const Column& column) {
+  // Codes are already dense, but after a filter or a hand-built column they
+  // may not be in first-appearance order or may skip levels; remapping keeps
+  // the Factor contract without trusting that.
+  Factor factor;
+  factor.ids.resize(column.codes.size());
+  std::vector<int32_t> remap(column.levels.size(), -1);
+  for (size_t row_idx = 0; row_idx < column.codes.size(); ++row_idx) {
+    int32_t code = column.codes[row_idx];
+    if (code < 0) {
+      factor.ids[row_idx] = -1;
+      continue;
+    }
+    int32_t& id = remap[static_cast<size_t>(code)];
+    if (id < 0) {
+      id = factor.num_levels();
+      factor.labels.push_back(column.levels[static_cast<size_t>(code)]);
+    }
+    factor.ids[row_idx] = id;
+  }
+  return factor;
+}
+
+Factor FactorizeNumeric(const Column& column) {
+  const std::vector<double>& values = column.num;
+  Factor factor;
+  factor.ids.assign(values.size(), -1);
+  std::vector<double> level_values;
+
+  // Years, product codes and country numbers are small integers: a direct
+  // lookup array beats hashing when their range is comparable to the row count.
+  double min_value = std::numeric_limits<double>::infinity();
+  double max_value = -min_value;
+  bool all_integers = true;
+  for (double value : values) {
+    if (std::isnan(value)) continue;
+    min_value = std::min(min_value, value);
+    max_value = std::max(max_value, value);
+    if (value != std::floor(value)) all_integers = false;
+  }
+  double range = max_value - min_value;
+  if (all_integers && range >= 0 && range <= 4.0 * static_cast<double>(values.size()) + 65536.0) {
+    std::vector<int32_t> slot_id(static_cast<size_t>(range) + 1, -1);
+    for (size_t row_idx = 0; row_idx < values.size(); ++row_idx) {
+      double value = values[row_idx];
+      if (std::isnan(value)) continue;
+      int32_t& id = slot_id[static_cast<size_t>(value - min_value)];
+      if (id < 0) {
+        id = static_cast<int32_t>(level_values.size());
+        level_values.push_back(value);
+      }
+      factor.ids[row_idx] = id;
+    }
+  } else {
+    DenseIdMap map(1024);
+    for (size_t row_idx = 0; row_idx < values.size(); ++row_idx) {
+      double value = values[row_idx];
+      if (std::isnan(value)) continue;
+      if (value == 0) value = 0;  // -0.0 and 0.0 are one level
+      int32_t id = map.Insert(std::bit_cast<uint64_t>(value));
+      if (id == static_cast<int32_t>(level_values.size())) level_values.push_back(value);
+      factor.ids[row_idx] = id;
+    }
+  }
+  factor.labels.reserve(level_values.size());
+  for (double value : level_values) factor.labels.push_back(data::FormatNumber(value));
+  return factor;
+}
+
+// Interaction of two dense factors: the pair (a, b) is the integer
+// a * n_b + b, densified again in order of first appearance.
+Factor Interact(const Factor& left, const Factor& right) {
+  size_t num_rows = left.ids.size();
+  uint64_t right_levels = static_cast<uint64_t>(right.num_levels());
+  uint64_t key_space = static_cast<uint64_t>(left.num_levels()) * right_levels;
+  Factor out;
+  out.ids.assign(num_rows, -1);
+  std::vector<std::pair<int32_t, int32_t>> level_parts;
+
+  auto record = [&](int32_t id, int32_t left_id, int32_t right_id) {
+    if (id == static_cast<int32_t>(level_parts.size())) level_parts.emplace_back(left_id, right_id);
+  };
+  if (key_space <= 4 * static_cast<uint64_t>(num_rows) + 65536) {
+    std::vector<int32_t> slot_id(key_space, -1);
+    int32_t next_id = 0;
+    for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+      int32_t left_id = left.ids[row_idx];
+      int32_t right_id = right.ids[row_idx];
+      if (left_id < 0 || right_id < 0) continue;
+      int32_t& id =
+          slot_id[static_cast<uint64_t>(left_id) * right_levels + static_cast<uint64_t>(right_id)];
+      if (id < 0) id = next_id++;
+      record(id, left_id, right_id);
+      out.ids[row_idx] = id;
+    }
+  } else {
+    DenseIdMap map(num_rows / 4 + 16);
+    for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+      int32_t left_id = left.ids[row_idx];
+      int32_t right_id = right.ids[row_idx];
+      if (left_id < 0 || right_id < 0) continue;
+      int32_t id = map.Insert(static_cast<uint64_t>(left_id) * right_levels +
+                              static_cast<uint64_t>(right_id));
+      record(id, left_id, right_id);
+      out.ids[row_idx] = id;
+    }
+  }
+  out.labels.reserve(level_parts.size());
+  for (const auto& [left_id, right_id] : level_parts) {
+    out.labels.push_back(left.labels[static_cast<size_t>(left_id)] + "_" +
+                         right.labels[static_cast<size_t>(right_id)]);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool Column::IsMissing(size_t row_idx) const {
+  if (type == ColumnType::kNumeric) return std::isnan(num[row_idx]);
+  return codes[row_idx] < 0;
+}
+
+std::string Column::CellText(size_t row_idx) const {
+  if (type == ColumnType::kNumeric) return data::FormatNumber(num[row_idx]);
+  int32_t code = codes[row_idx];
+  return code < 0 ? std::string() : levels[static_cast<size_t>(code)];
+}
+
+const Column* Table::Find(const std::string& name) const {
+  for (const Column& column : columns) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
+Column* Table::Find(const std::string& name) {
+  for (Column& column : columns) {
+    if (column.name == name) return &column;
+  }
+  return nullptr;
+}
+
+const Column& Table::Get(const std::string& name) const {
+  const Column* column = Find(name);
+  if (column == nullptr) {
+    throw Error(
+        ErrorCode::kBadModel,
+        fmt::format("{}: no such column (the table has: {})",
+                    Where(source.empty() ? "<table>" : source, -1, name), ColumnList(*this)));
+  }
+  return *column;
+}
+
+Table Table::Select(std::span<const uint8_t> keep) const {
+  if (keep.size() != num_rows) {
+    throw Error(ErrorCode::kInternal,
+                fmt::format("Table::Select: {} flags for {} rows", keep.size(), num_rows));
+  }
+  Table out;
+  out.source = source;
+  for (uint8_t flag : keep) out.num_rows += flag != 0;
+  out.columns.reserve(columns.size());
+  for (const Column& column : columns) {
+    Column& kept = out.columns.emplace_back();
+    kept.name = column.name;
+    kept.type = column.type;
+    if (column.type == ColumnType::kNumeric) {
+      kept.num.reserve(out.num_rows);
+      for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+        if (keep[row_idx] != 0) kept.num.push_back(column.num[row_idx]);
+      }
+      continue;
+    }
+    // Levels absent from the kept rows are dropped so that a country filtered
+    // out never shows up as a fixed effect with no observations.
+    std::vector<int32_t> remap(column.levels.size(), -1);
+    kept.codes.reserve(out.num_rows);
+    for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+      if (keep[row_idx] == 0) continue;
+      int32_t code = column.codes[row_idx];
+      if (code < 0) {
+        kept.codes.push_back(-1);
+        continue;
+      }
+      int32_t& new_code = remap[static_cast<size_t>(code)];
+      if (new_code < 0) {
+        new_code = static_cast<int32_t>(kept.levels.size());
+        kept.levels.push_back(column.levels[static_cast<size_t>(code)]);
+      }
+      kept.codes.push_back(new_code);
+    }
+  }
+  return out;
+}
+
+void Table::AddNumeric(std::string name, std::vector<double> values) {
+  if (columns.empty() && num_rows == 0) num_rows = values.size();
+  if (values.size() != num_rows) {
+    throw Error(ErrorCode::kInternal,
+                fmt::format("AddNumeric('{}'): {} values for a table of {} rows", name,
+                            values.size(), num_rows));
+  }
+  Column* existing = Find(name);
+  Column& column = existing != nullptr ? *existing : columns.emplace_back();
+  column = Column{};
+  column.name = std::move(name);
+  column.type = ColumnType::kNumeric;
+  column.num = std::move(values);
+}
+
+const std::vector<double>& RequireNumeric(const Table& table, const std::string& column_name) {
+  const Column& column = table.Get(column_name);
+  if (column.type == ColumnType::kNumeric) return column.num;
+  const std::string& file = table.source.empty() ? std::string("<table>") : table.source;
+  for (size_t row_idx = 0; row_idx < column.codes.size(); ++row_idx) {
+    int32_t code = column.codes[row_idx];
+    if (code < 0) continue;
+    const std::string& text = column.levels[static_cast<size_t>(code)];
+    double ignored = 0;
+    if (!data::ParseNumber(text, &ignored)) {
+      int64_t row = static_cast<int64_t>(row_idx) + 1;
+      throw Error(ErrorCode::kBadData,
+                  fmt::format("{}: column '{}' is not numeric: row {} has '{}'",
+                              Where(file, row, column_name), column_name, row, text));
+    }
+  }
+  // Every value reads as a number: the column was made text on purpose
+  // (ReadOptions::string_columns) or holds only quoted numbers.
+  throw Error(ErrorCode::kBadData,
+              fmt::format("{}: column '{}' was read as text, not numbers (is it listed in "
+                          "string_columns?)",
+                          Where(file, -1, column_name), column_name));
+}
+
+Factor Factorize(const Table& table, const std::vector<std::string>& column_names) {
+  if (column_names.empty()) {
+    throw Error(ErrorCode::kInternal, "Factorize: no columns given");
+  }
+  Factor result;
+  for (size_t name_idx = 0; name_idx < column_names.size(); ++name_idx) {
+    const Column& column = table.Get(column_names[name_idx]);
+    Factor single =
+        column.type == ColumnType::kString ? FactorizeString(column) : FactorizeNumeric(column);
+    result = name_idx == 0 ? std::move(single) : Interact(result, single);
+  }
+  return result;
+}
+
+}  // namespace mizani

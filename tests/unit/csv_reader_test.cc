@@ -1,0 +1,400 @@
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <random>
+
+#include "data/text.h"
+#include "mizani/error.h"
+#include "mizani/read.h"
+#include "mizani/table.h"
+#include "test_support.h"
+
+namespace mizani {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+class CsvTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = testing::MakeTempDir("csv"); }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::string WriteText(const std::string& name, const std::string& content) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+    return path;
+  }
+
+  // Gzip-compressed `content`; `keep_bytes` > 0 cuts the compressed file.
+  std::string WriteGz(const std::string& name, const std::string& content, size_t keep_bytes = 0) {
+    std::string path = dir_ + "/" + name;
+    gzFile file = gzopen(path.c_str(), "wb");
+    EXPECT_NE(file, nullptr);
+    EXPECT_EQ(gzwrite(file, content.data(), static_cast<unsigned>(content.size())),
+              static_cast<int>(content.size()));
+    gzclose(file);
+    if (keep_bytes > 0) std::filesystem::resize_file(path, keep_bytes);
+    return path;
+  }
+
+  std::string dir_;
+};
+
+// Runs `action`, expecting Error with `code` and every text of `parts` in
+// the message.
+void ExpectError(const std::function<void()>& action, ErrorCode code,
+                 const std::vector<std::string>& parts) {
+  try {
+    action();
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), code) << error.what();
+    for (const std::string& part : parts) {
+      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
+          << "'" << part << "' not in: " << error.what();
+    }
+  }
+}
+
+// The fast decimal path must give exactly what std::from_chars gives.
+TEST(ParseNumber, MatchesFromCharsBitForBit) {
+  std::mt19937_64 engine(7);
+  std::vector<std::string> texts = {"0",
+                                    "-0",
+                                    "1986",
+                                    "0.1",
+                                    "-3.15",
+                                    "5.",
+                                    ".5",
+                                    "9007199254740993",
+                                    "9007199254740992.5",
+                                    "123456789.123456789",
+                                    "1e3",
+                                    "2.5E-8",
+                                    " 12 ",
+                                    "+4",
+                                    "0.30000000000000004",
+                                    "61288.5902628606"};
+  for (int draw = 0; draw < 200000; ++draw) {
+    uint64_t bits = engine();
+    int decimals = static_cast<int>(bits % 20);
+    int64_t digits = static_cast<int64_t>((bits >> 8) % 100000000000000000ULL);
+    std::string text = std::to_string(digits);
+    if (decimals > 0) {
+      while (static_cast<int>(text.size()) <= decimals) text.insert(text.begin(), '0');
+      text.insert(text.end() - decimals, '.');
+    }
+    if ((bits >> 62) == 1) text.insert(text.begin(), '-');
+    texts.push_back(text);
+  }
+  for (const std::string& text : texts) {
+    double fast = 0;
+    ASSERT_TRUE(data::ParseNumber(text, &fast)) << text;
+    std::string_view trimmed = text;
+    while (trimmed.front() == ' ' || trimmed.front() == '+') trimmed.remove_prefix(1);
+    while (trimmed.back() == ' ') trimmed.remove_suffix(1);
+    double reference = 0;
+    auto [ptr, ec] = std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), reference);
+    ASSERT_EQ(ec, std::errc()) << text;
+    ASSERT_EQ(std::signbit(fast), std::signbit(reference)) << text;
+    ASSERT_EQ(fast, reference) << text;
+  }
+  double ignored = 0;
+  for (const char* bad : {"", "-", ".", "1.2.3", "abc", "1,5", "--1", "1e", "0x10"}) {
+    EXPECT_FALSE(data::ParseNumber(bad, &ignored)) << bad;
+  }
+}
+
+TEST_F(CsvTest, DetectsTypesAndMissingValues) {
+  std::string path = WriteText("small.csv",
+                               "exporter,importer,year,trade\n"
+                               "KEN,JPN,1986,1.6\n"
+                               "JPN,KEN,1986,\n"
+                               "KEN,JPN,2006,NA\n"
+                               "\"NA\",JPN,2006,.\n"
+                               ",KEN,2006,3.15\n");
+  Table table = ReadCsv(path);
+  EXPECT_EQ(table.source, path);
+  ASSERT_EQ(table.num_rows, 5u);
+  ASSERT_EQ(table.columns.size(), 4u);
+  const Column& exporter = table.Get("exporter");
+  ASSERT_EQ(exporter.type, ColumnType::kString);
+  // A quoted "NA" is Namibia; an empty field is missing.
+  EXPECT_EQ(exporter.levels, (std::vector<std::string>{"KEN", "JPN", "NA"}));
+  EXPECT_EQ(exporter.codes, (std::vector<int32_t>{0, 1, 0, 2, -1}));
+  const Column& trade = table.Get("trade");
+  ASSERT_EQ(trade.type, ColumnType::kNumeric);
+  EXPECT_EQ(trade.num[0], 1.6);
+  EXPECT_TRUE(std::isnan(trade.num[1]));
+  EXPECT_TRUE(std::isnan(trade.num[2]));
+  EXPECT_TRUE(std::isnan(trade.num[3]));
+  EXPECT_EQ(trade.num[4], 3.15);
+  EXPECT_EQ(table.Get("year").num, (std::vector<double>{1986, 1986, 2006, 2006, 2006}));
+}
+
+TEST_F(CsvTest, QuotedFieldsEscapesCrLfBomAndBlankLines) {
+  std::string path = WriteText("quoted.csv",
+                               "\xEF\xBB\xBF\"name\",\"value\",note\r\n"
+                               "\"Korea, Republic of\",\"1.5\",\"said \"\"hi\"\"\"\r\n"
+                               "\r\n"
+                               "\"two\nlines\", +2 ,plain\r\n"
+                               "x,-3e2,\"\"");
+  Table table = ReadCsv(path);
+  ASSERT_EQ(table.num_rows, 3u);
+  EXPECT_EQ(table.columns[0].name, "name");
+  EXPECT_EQ(table.Get("name").levels,
+            (std::vector<std::string>{"Korea, Republic of", "two\nlines", "x"}));
+  EXPECT_EQ(table.Get("value").num, (std::vector<double>{1.5, 2.0, -300.0}));
+  const Column& note = table.Get("note");
+  EXPECT_EQ(note.CellText(0), "said \"hi\"");
+  EXPECT_EQ(note.CellText(1), "plain");
+  EXPECT_TRUE(note.IsMissing(2));
+}
+
+TEST_F(CsvTest, DetectsTabAndSemicolonDelimiters) {
+  Table tabs = ReadCsv(WriteText("t.tsv", "a\tb\n1\tx,y\n"));
+  ASSERT_EQ(tabs.columns.size(), 2u);
+  EXPECT_EQ(tabs.Get("b").CellText(0), "x,y");
+  Table semicolons = ReadCsv(WriteText("s.csv", "a;b;c\n1;2,5;z\n"));
+  ASSERT_EQ(semicolons.columns.size(), 3u);
+  EXPECT_EQ(semicolons.Get("b").CellText(0), "2,5");
+  ReadOptions forced;
+  forced.delimiter = ';';
+  Table single = ReadCsv(WriteText("f.csv", "a,b\n1,2\n"), forced);
+  ASSERT_EQ(single.columns.size(), 1u);
+  EXPECT_EQ(single.columns[0].name, "a,b");
+}
+
+TEST_F(CsvTest, LateTextKeepsEarlierOriginalText) {
+  // "007" must not come back as "7" when the column turns out to be text.
+  Table table = ReadCsv(WriteText("late.csv", "code,x\n007,1\n1e3,2\n,3\nabc,4\n"));
+  const Column& code = table.Get("code");
+  ASSERT_EQ(code.type, ColumnType::kString);
+  EXPECT_EQ(code.CellText(0), "007");
+  EXPECT_EQ(code.CellText(1), "1e3");
+  EXPECT_TRUE(code.IsMissing(2));
+  EXPECT_EQ(code.CellText(3), "abc");
+}
+
+TEST_F(CsvTest, SelectsColumnsInRequestedOrderAndForcesText) {
+  std::string path = WriteText("sel.csv", "a,b,c\n1,010,x\n2,020,y\n");
+  ReadOptions options;
+  options.columns = {"c", "b", "c"};
+  options.string_columns = {"b"};
+  Table table = ReadCsv(path, options);
+  ASSERT_EQ(table.columns.size(), 2u);
+  EXPECT_EQ(table.columns[0].name, "c");
+  EXPECT_EQ(table.columns[1].name, "b");
+  EXPECT_EQ(table.columns[1].type, ColumnType::kString);
+  EXPECT_EQ(table.columns[1].CellText(1), "020");
+
+  ReadOptions unknown;
+  unknown.columns = {"a", "trade"};
+  ExpectError([&] { ReadCsv(path, unknown); }, ErrorCode::kBadModel, {path, "'trade'", "a, b, c"});
+  ReadOptions unknown_text;
+  unknown_text.string_columns = {"zz"};
+  ExpectError([&] { ReadCsv(path, unknown_text); }, ErrorCode::kBadModel, {path, "'zz'"});
+}
+
+TEST_F(CsvTest, HeaderOnlyAndEmptyFiles) {
+  Table table = ReadCsv(WriteText("header.csv", "a,b\n"));
+  EXPECT_EQ(table.num_rows, 0u);
+  EXPECT_EQ(table.columns.size(), 2u);
+  std::string empty = WriteText("empty.csv", "");
+  ExpectError([&] { ReadCsv(empty); }, ErrorCode::kBadData, {empty, "empty"});
+  std::string twice = WriteText("twice.csv", "a,b,a\n1,2,3\n");
+  ExpectError([&] { ReadCsv(twice); }, ErrorCode::kBadData, {twice, "'a'", "twice"});
+}
+
+TEST_F(CsvTest, WrongFieldCountNamesFileRowLineAndCounts) {
+  std::string path = WriteText("short.csv", "a,b,c\n1,2,3\n\"multi\nline\",5,6\n7,8\n");
+  ExpectError([&] { ReadCsv(path); }, ErrorCode::kBadData,
+              {path, "row 3", "line 5", "expected 3", "found 2"});
+  std::string long_row = WriteText("long.csv", "a,b\n1,2\n3,4,5\n");
+  ExpectError([&] { ReadCsv(long_row); }, ErrorCode::kBadData,
+              {long_row, "row 2", "line 3", "expected 2", "found 3"});
+}
+
+TEST_F(CsvTest, QuotingErrorsNameRowAndColumn) {
+  std::string open = WriteText("open.csv", "a,b\n1,\"never closed\n2,3\n");
+  ExpectError([&] { ReadCsv(open); }, ErrorCode::kBadData,
+              {open, "row 1", "column 'b'", "closing quote"});
+  std::string after = WriteText("after.csv", "a,b\n1,2\n\"x\"y,3\n");
+  ExpectError([&] { ReadCsv(after); }, ErrorCode::kBadData,
+              {after, "row 2", "column 'a'", "after the closing quote"});
+}
+
+TEST_F(CsvTest, MissingFileAndDirectoryAreUnreadable) {
+  std::string missing = dir_ + "/no_such.csv";
+  ExpectError([&] { ReadCsv(missing); }, ErrorCode::kFileUnreadable, {missing});
+  ExpectError([&] { ReadTable(missing); }, ErrorCode::kFileUnreadable, {missing});
+  ExpectError([&] { ReadCsv(dir_); }, ErrorCode::kFileUnreadable, {dir_, "directory"});
+}
+
+TEST_F(CsvTest, UnknownExtensionIsUnreadable) {
+  std::string path = WriteText("data.xlsx", "a\n1\n");
+  ExpectError([&] { ReadTable(path); }, ErrorCode::kFileUnreadable,
+              {path, "unknown file format, expected .csv, .csv.gz or .dta"});
+  // The dispatch is case-insensitive and knows the other delimited types.
+  EXPECT_EQ(ReadTable(WriteText("DATA.CSV", "a\n1\n")).num_rows, 1u);
+  EXPECT_EQ(ReadTable(WriteText("data.dlm", "a\n1\n2\n")).num_rows, 2u);
+}
+
+TEST_F(CsvTest, ReadsGzipLikePlain) {
+  std::string content = "exporter,year,trade\n\"KEN\",1986,1.6\n\"JPN\",2006,373.12\n";
+  Table plain = ReadCsv(WriteText("p.csv", content));
+  Table zipped = ReadTable(WriteGz("p.csv.gz", content));
+  ASSERT_EQ(zipped.num_rows, 2u);
+  EXPECT_EQ(zipped.Get("exporter").levels, plain.Get("exporter").levels);
+  EXPECT_EQ(zipped.Get("trade").num, plain.Get("trade").num);
+  // Detected by content, not by name.
+  EXPECT_EQ(ReadCsv(WriteGz("mislabelled.csv", content)).num_rows, 2u);
+}
+
+TEST_F(CsvTest, TruncatedGzipIsUnreadable) {
+  std::string content = "a,b\n";
+  for (int row = 0; row < 20000; ++row) content += fmt::format("{},x{}\n", row, row % 97);
+  std::string full = WriteGz("full.csv.gz", content);
+  size_t size = std::filesystem::file_size(full);
+  std::string cut = WriteGz("cut.csv.gz", content, size / 2);
+  ExpectError([&] { ReadCsv(cut); }, ErrorCode::kFileUnreadable, {cut, "gzip"});
+  // Only the 8-byte trailer (CRC and length) missing.
+  std::string no_trailer = WriteGz("trailer.csv.gz", content, size - 8);
+  ExpectError([&] { ReadCsv(no_trailer); }, ErrorCode::kFileUnreadable, {no_trailer});
+}
+
+TEST_F(CsvTest, WriteThenReadRoundTripsExactly) {
+  Table table;
+  table.source = "memory";
+  table.num_rows = 5;
+  Column country;
+  country.name = "country";
+  country.type = ColumnType::kString;
+  country.levels = {"KEN", "Korea, Rep.", "say \"hi\"", "NA"};
+  country.codes = {0, 1, 2, 3, -1};
+  table.columns.push_back(country);
+  table.AddNumeric("year", {1986, 1990, -5, 0, 2006});
+  table.AddNumeric("value", {1.0 / 3.0, 1e-300, 61288.5902628606, kNaN, -0.1 * 3});
+  table.AddNumeric("big", {1e22, 9007199254740993.0, 123456789012.0, 2.5e-8, -1e300});
+  std::string path = dir_ + "/round.csv";
+  WriteCsv(table, path);
+  Table back = ReadCsv(path);
+  ASSERT_EQ(back.num_rows, table.num_rows);
+  ASSERT_EQ(back.columns.size(), table.columns.size());
+  const Column& read_country = back.Get("country");
+  for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    EXPECT_EQ(read_country.CellText(row_idx), country.CellText(row_idx));
+    EXPECT_EQ(read_country.IsMissing(row_idx), country.IsMissing(row_idx));
+  }
+  for (const char* name : {"year", "value", "big"}) {
+    const std::vector<double>& expected = table.Get(name).num;
+    const std::vector<double>& actual = back.Get(name).num;
+    ASSERT_EQ(back.Get(name).type, ColumnType::kNumeric) << name;
+    for (size_t row_idx = 0; row_idx < expected.size(); ++row_idx) {
+      if (std::isnan(expected[row_idx])) {
+        EXPECT_TRUE(std::isnan(actual[row_idx]));
+      } else {
+        EXPECT_EQ(actual[row_idx], expected[row_idx]) << name << " row " << row_idx;
+      }
+    }
+  }
+}
+
+TEST_F(CsvTest, WriteToBadPathFails) {
+  Table table;
+  table.AddNumeric("x", {1});
+  ExpectError([&] { WriteCsv(table, dir_ + "/no/such/dir/out.csv"); }, ErrorCode::kOutputFailed,
+              {"out.csv"});
+}
+
+// Large enough (> 4 MiB) for the parallel parse; multi-line quoted fields
+// straddle the split points.
+std::string BigCsv(int rows, int bad_row) {
+  std::string content = "exporter,importer,year,trade,note,code\n";
+  content.reserve(static_cast<size_t>(rows) * 48);
+  for (int row = 1; row <= rows; ++row) {
+    if (row == bad_row) {
+      content += "\"C1\",\"C2\",2000\n";
+      continue;
+    }
+    fmt::format_to(std::back_inserter(content), "\"C{}\",\"C{}\",{},{}.25,", row % 250, row % 7,
+                   1980 + row % 40, row);
+    content += row % 1000 == 0 ? "\"a\nb\"," : "x,";
+    // Numbers until a text value near the end: the column becomes text in
+    // the last chunk only, and earlier chunks must be re-read as text.
+    content += row == 190000 ? std::string("x190000\n") : fmt::format("{:03}\n", row % 500);
+  }
+  return content;
+}
+
+TEST_F(CsvTest, ParallelParseMatchesContent) {
+  constexpr int kRows = 200000;
+  std::string path = WriteText("big.csv", BigCsv(kRows, -1));
+  ASSERT_GT(std::filesystem::file_size(path), size_t{4} << 20);
+  Table table = ReadCsv(path);
+  ASSERT_EQ(table.num_rows, static_cast<size_t>(kRows));
+  const Column& exporter = table.Get("exporter");
+  const Column& trade = table.Get("trade");
+  const Column& note = table.Get("note");
+  EXPECT_EQ(exporter.levels.size(), 250u);
+  for (int row = 1; row <= kRows; row += 777) {
+    auto row_idx = static_cast<size_t>(row - 1);
+    EXPECT_EQ(exporter.CellText(row_idx), fmt::format("C{}", row % 250));
+    EXPECT_EQ(trade.num[row_idx], row + 0.25);
+  }
+  EXPECT_EQ(note.CellText(999), "a\nb");
+  EXPECT_EQ(note.CellText(kRows - 1), "a\nb");
+  EXPECT_EQ(note.CellText(kRows - 2), "x");
+  // Levels in order of first appearance across chunks.
+  EXPECT_EQ(exporter.levels[0], "C1");
+  EXPECT_EQ(note.levels, (std::vector<std::string>{"x", "a\nb"}));
+  const Column& code = table.Get("code");
+  ASSERT_EQ(code.type, ColumnType::kString);
+  EXPECT_EQ(code.CellText(0), "001");
+  EXPECT_EQ(code.CellText(498), "499");
+  EXPECT_EQ(code.CellText(499), "000");
+  EXPECT_EQ(code.CellText(189999), "x190000");
+  EXPECT_EQ(code.levels.size(), 501u);
+  try {
+    RequireNumeric(table, "code");
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("row 190000 has 'x190000'"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST_F(CsvTest, ParallelParseReportsExactRowOfAnError) {
+  constexpr int kRows = 200000;
+  constexpr int kBadRow = 180001;
+  std::string path = WriteText("bad_big.csv", BigCsv(kRows, kBadRow));
+  // Rows before it hold 179 quoted two-line fields, one extra line each.
+  int line = kBadRow + 1 + (kBadRow - 1) / 1000;
+  ExpectError([&] { ReadCsv(path); }, ErrorCode::kBadData,
+              {path, "row 180001", fmt::format("line {}", line), "expected 6", "found 3"});
+}
+
+TEST(CsvSharedData, ReadsAgtpaApplication) {
+  MIZANI_REQUIRE_SHARED(path, "agtpa_yotov2016/csv/Chapter1Application1.csv.gz");
+  Table table = ReadTable(path);
+  ASSERT_EQ(table.num_rows, 99981u);
+  std::vector<std::string> names;
+  for (const Column& column : table.columns) names.push_back(column.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"exporter", "importer", "pair_id", "year", "trade",
+                                             "DIST", "CNTG", "LANG", "CLNY"}));
+  EXPECT_EQ(table.Get("exporter").levels.size(), 69u);
+  EXPECT_EQ(table.Get("year").type, ColumnType::kNumeric);
+}
+
+}  // namespace
+}  // namespace mizani

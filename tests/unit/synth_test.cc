@@ -1,0 +1,212 @@
+#include "mizani/synth.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "mizani/error.h"
+
+namespace mizani {
+namespace {
+
+SynthOptions Small() {
+  SynthOptions options;
+  options.exporters = 60;
+  options.importers = 60;
+  options.years = 10;
+  options.include_mu = true;
+  options.seed = 42;
+  return options;
+}
+
+double ZeroShare(const Table& table) {
+  const std::vector<double>& trade = table.Get("trade").num;
+  return static_cast<double>(std::count(trade.begin(), trade.end(), 0.0)) /
+         static_cast<double>(trade.size());
+}
+
+TEST(Synth, ColumnsAndRowCount) {
+  Table table = Synthesize(Small());
+  EXPECT_EQ(table.num_rows, 60u * 59u * 10u);
+  std::vector<std::string> names;
+  for (const Column& column : table.columns) names.push_back(column.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"exporter", "importer", "year", "trade", "dist",
+                                             "ln_dist", "contig", "lang", "rta", "pair_id", "mu"}));
+  EXPECT_EQ(table.Get("exporter").type, ColumnType::kString);
+  EXPECT_EQ(table.Get("exporter").levels.front(), "C001");
+  EXPECT_EQ(table.Get("exporter").levels.size(), 60u);
+  EXPECT_EQ(table.Get("year").num.front(), 1980);
+  EXPECT_EQ(table.Get("year").num.back(), 1989);
+  for (const Column& column : table.columns) {
+    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+      ASSERT_FALSE(column.IsMissing(row_idx)) << column.name << " row " << row_idx;
+    }
+  }
+  const Column& exporter = table.Get("exporter");
+  const Column& importer = table.Get("importer");
+  for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    ASSERT_NE(exporter.CellText(row_idx), importer.CellText(row_idx));
+  }
+}
+
+TEST(Synth, RectangularPanelAndNames) {
+  SynthOptions options = Small();
+  options.exporters = 3;
+  options.importers = 5;
+  options.years = 2;
+  options.names = {"KEN", "JPN", "TZA", "USA", "DEU"};
+  Table table = Synthesize(options);
+  // Exporters 0-2 trade with importers 0-4 except themselves.
+  EXPECT_EQ(table.num_rows, (3u * 5u - 3u) * 2u);
+  EXPECT_EQ(table.Get("exporter").levels, (std::vector<std::string>{"KEN", "JPN", "TZA"}));
+  EXPECT_EQ(table.Get("importer").levels.size(), 5u);
+  options.names = {"KEN", "JPN"};
+  EXPECT_THROW(Synthesize(options), Error);
+}
+
+TEST(Synth, InvalidOptionsAreUsageErrors) {
+  SynthOptions options = Small();
+  options.share_zeros = 1.5;
+  try {
+    Synthesize(options);
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kUsage);
+    EXPECT_NE(std::string(error.what()).find("zeros"), std::string::npos);
+  }
+  options = Small();
+  options.years = 0;
+  EXPECT_THROW(Synthesize(options), Error);
+}
+
+TEST(Synth, ZeroShareHitsTarget) {
+  for (double target : {0.0, 0.1, 0.35, 0.6}) {
+    SynthOptions options = Small();
+    options.share_zeros = target;
+    EXPECT_NEAR(ZeroShare(Synthesize(options)), target, 0.02) << "target " << target;
+  }
+}
+
+TEST(Synth, DeterministicForASeed) {
+  Table first = Synthesize(Small());
+  Table second = Synthesize(Small());
+  SynthOptions other = Small();
+  other.seed = 43;
+  Table third = Synthesize(other);
+  EXPECT_EQ(first.Get("trade").num, second.Get("trade").num);
+  EXPECT_EQ(first.Get("rta").num, second.Get("rta").num);
+  EXPECT_EQ(first.Get("dist").num, second.Get("dist").num);
+  EXPECT_NE(first.Get("trade").num, third.Get("trade").num);
+}
+
+TEST(Synth, TradeHasMeanMuOverallAndBySizeOfFlow) {
+  SynthOptions options = Small();
+  options.years = 20;
+  Table table = Synthesize(options);
+  const std::vector<double>& trade = table.Get("trade").num;
+  const std::vector<double>& mu = table.Get("mu").num;
+  std::vector<double> ratio(trade.size());
+  for (size_t row_idx = 0; row_idx < trade.size(); ++row_idx) {
+    ratio[row_idx] = trade[row_idx] / mu[row_idx];
+  }
+  double mean = 0;
+  for (double value : ratio) mean += value;
+  mean /= static_cast<double>(ratio.size());
+  EXPECT_NEAR(mean, 1.0, 0.03);
+
+  // E[trade | x] = mu must also hold for small flows, where zeros gather.
+  std::vector<size_t> order(trade.size());
+  for (size_t row_idx = 0; row_idx < order.size(); ++row_idx) order[row_idx] = row_idx;
+  std::sort(order.begin(), order.end(),
+            [&](size_t left, size_t right) { return mu[left] < mu[right]; });
+  size_t quarter = order.size() / 4;
+  for (size_t part = 0; part < 4; ++part) {
+    double sum = 0;
+    size_t zeros = 0;
+    for (size_t rank = part * quarter; rank < (part + 1) * quarter; ++rank) {
+      sum += ratio[order[rank]];
+      zeros += trade[order[rank]] == 0;
+    }
+    EXPECT_NEAR(sum / static_cast<double>(quarter), 1.0, 0.1) << "quartile " << part + 1;
+    if (part == 0) {
+      EXPECT_GT(zeros, quarter / 2) << "zeros should gather on small flows";
+    }
+  }
+}
+
+TEST(Synth, CovariatesBehave) {
+  Table table = Synthesize(Small());
+  const Column& exporter = table.Get("exporter");
+  const Column& importer = table.Get("importer");
+  const std::vector<double>& rta = table.Get("rta").num;
+  const std::vector<double>& contig = table.Get("contig").num;
+  const std::vector<double>& dist = table.Get("dist").num;
+  const std::vector<double>& pair_id = table.Get("pair_id").num;
+  // Within a pair (rows are pair-major), rta never switches off; some switch on.
+  size_t switches = 0;
+  for (size_t row_idx = 1; row_idx < table.num_rows; ++row_idx) {
+    if (pair_id[row_idx] != pair_id[row_idx - 1]) continue;
+    ASSERT_GE(rta[row_idx], rta[row_idx - 1]);
+    switches += rta[row_idx] > rta[row_idx - 1];
+  }
+  EXPECT_GT(switches, 10u);
+  double contig_share = 0;
+  for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    contig_share += contig[row_idx];
+    ASSERT_GE(dist[row_idx], 50.0);
+  }
+  contig_share /= static_cast<double>(table.num_rows);
+  EXPECT_GT(contig_share, 0.03);
+  EXPECT_LT(contig_share, 0.2);
+  // Symmetric distance: C001 -> C002 equals C002 -> C001.
+  double forward = -1;
+  double backward = -2;
+  for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    if (exporter.CellText(row_idx) == "C001" && importer.CellText(row_idx) == "C002") {
+      forward = dist[row_idx];
+    }
+    if (exporter.CellText(row_idx) == "C002" && importer.CellText(row_idx) == "C001") {
+      backward = dist[row_idx];
+    }
+  }
+  EXPECT_EQ(forward, backward);
+}
+
+TEST(Synth, SquareWorldHasLargeDomesticFlows) {
+  SynthOptions options;
+  options.exporters = 20;
+  options.importers = 5;
+  options.years = 3;
+  Table table = SynthesizeSquareWorld(options);
+  EXPECT_EQ(table.num_rows, 20u * 20u * 3u);
+  const std::vector<double>& domestic = table.Get("domestic").num;
+  const std::vector<double>& trade = table.Get("trade").num;
+  const Column& exporter = table.Get("exporter");
+  const Column& importer = table.Get("importer");
+  std::vector<double> international;
+  double smallest_domestic = 1e300;
+  size_t domestic_rows = 0;
+  for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    bool same = exporter.CellText(row_idx) == importer.CellText(row_idx);
+    ASSERT_EQ(domestic[row_idx] == 1.0, same);
+    if (same) {
+      ++domestic_rows;
+      smallest_domestic = std::min(smallest_domestic, trade[row_idx]);
+    } else {
+      international.push_back(trade[row_idx]);
+    }
+  }
+  EXPECT_EQ(domestic_rows, 60u);
+  EXPECT_GT(smallest_domestic, 0.0);
+  std::sort(international.begin(), international.end());
+  double median = international[international.size() / 2];
+  double domestic_total = 0;
+  for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    if (domestic[row_idx] == 1.0) domestic_total += trade[row_idx];
+  }
+  EXPECT_GT(domestic_total / 60.0, 10 * median);
+}
+
+}  // namespace
+}  // namespace mizani
