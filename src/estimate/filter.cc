@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "mizani/error.h"
