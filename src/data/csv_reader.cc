@@ -500,7 +500,8 @@ std::vector<const char*> SplitAtRecords(const char* begin, const char* end, size
   for (size_t chunk_idx = 1; chunk_idx < num_chunks; ++chunk_idx) {
     const char* target = begin + (end - begin) * static_cast<ptrdiff_t>(chunk_idx) /
                                      static_cast<ptrdiff_t>(num_chunks);
-    if (target < counted_to) target = counted_to;
+    // Never before the previous boundary, which would give an empty chunk.
+    target = std::max(target, bounds.back());
     const char* boundary = nullptr;
     while (target < end) {
       const void* found = std::memchr(target, '\n', static_cast<size_t>(end - target));
