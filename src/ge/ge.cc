@@ -36,6 +36,13 @@ namespace {
 constexpr double kRejectFactor = 10.0;
 // Halvings of the damping tried when even a plain step cannot be evaluated.
 constexpr int kMaxStepHalvings = 30;
+// A stage that has not cut its best residual by kProgressFactor within
+// kStallWindow iterations hands over to the next, more robust stage.
+constexpr double kProgressFactor = 0.9;
+constexpr int kStallWindow = 50;
+// Floor on |dF_i/dx_i| in the Jacobi step, relative to the plain step's
+// theta + eta: caps the step at 1 / kMinCurvature times the plain one.
+constexpr double kMinCurvature = 1e-2;
 
 std::string CountryLabel(const std::vector<std::string>& codes, int country_idx) {
   if (country_idx >= 0 && country_idx < static_cast<int>(codes.size()) &&
@@ -188,11 +195,13 @@ struct Economy {
   double theta = 0;
   bool full_endowment = true;
   ExpenditureRule rule = ExpenditureRule::kAdditive;
+  bool precondition = true;  // diagonal-Newton (Jacobi) step instead of the plain one
 };
 
 // Everything computed from one x; buffers are reused across iterations.
 struct Evaluation {
   Eigen::VectorXd a, phi, new_output, new_expenditure, ratio, sales_factor, step;
+  Eigen::VectorXd own_share_factor;  // sum_j M_ij^2 E'_j / Phi_j^2, for the Jacobi diagonal
   double expenditure_scale = 1;
   double max_excess = 0;  // max_i |ln(sales_i / Y'_i)|
   std::string failure;
@@ -204,7 +213,8 @@ struct Evaluation {
         new_expenditure(num_countries),
         ratio(num_countries),
         sales_factor(num_countries),
-        step(num_countries) {}
+        step(num_countries),
+        own_share_factor(num_countries) {}
 };
 
 // Shifts x so that sum_i Y_i exp(x_i) = sum_i Y_i.
@@ -256,18 +266,70 @@ bool Evaluate(const Economy& economy, const Eigen::VectorXd& x, Evaluation& ev) 
     return false;
   }
   ev.ratio = ev.new_expenditure.cwiseQuotient(ev.phi);
-  ev.sales_factor.noalias() = weights * ev.ratio;
+  if (economy.precondition) {
+    // T = M ratio and Q = (M o M)(ratio / Phi) in one pass over M, which is
+    // what bounds the cost for large N (the matrix does not fit in cache).
+    ev.sales_factor.setZero();
+    ev.own_share_factor.setZero();
+    for (Eigen::Index importer_idx = 0; importer_idx < weights.cols(); ++importer_idx) {
+      const double ratio = ev.ratio(importer_idx);
+      const double ratio_over_phi = ratio / ev.phi(importer_idx);
+      ev.sales_factor.noalias() += ratio * weights.col(importer_idx);
+      ev.own_share_factor.array() += ratio_over_phi * weights.col(importer_idx).array().square();
+    }
+  } else {
+    ev.sales_factor.noalias() = weights * ev.ratio;
+  }
   if (!ev.sales_factor.allFinite() || !(ev.sales_factor.minCoeff() > 0)) {
     ev.failure = "sales overflowed or vanished";
     return false;
   }
-  const double denominator = economy.theta + (economy.full_endowment ? 1.0 : 0.0);
-  ev.step = (ev.sales_factor.array().log() - economy.log_output.array()) / denominator - x.array();
-  ev.max_excess = denominator * ev.step.cwiseAbs().maxCoeff();
+  // Log excess supply F_i = ln(sales_i / Y'_i) = ln(a_i T_i) - ln Y'_i.
+  const double eta = economy.full_endowment ? 1.0 : 0.0;
+  const double denominator = economy.theta + eta;
+  ev.step = (ev.sales_factor.array().log() - economy.log_output.array()) - denominator * x.array();
+  ev.max_excess = ev.step.cwiseAbs().maxCoeff();
   if (!std::isfinite(ev.max_excess)) {
-    ev.failure = "the fixed-point step is not finite";
+    ev.failure = "the excess supply is not finite";
     return false;
   }
+  if (!economy.precondition) {
+    // The plain step, x_new = G(x) = (ln T - ln Y) / (theta + eta).
+    ev.step /= denominator;
+    return true;
+  }
+  // Jacobi step x_new_i = x_i - F_i / (dF_i/dx_i). With a_i = exp(-theta x_i):
+  //   dF_i/dx_i = -theta (1 - q_i) + own_i - eta,
+  //   q_i = sum_j X'_ij pi'_ij / sales_i = a_i Q_i / T_i (sales-weighted market share),
+  //   own_i = (X'_ii / sales_i) (dE'_i/dx_i) / E'_i (own spending on own goods),
+  // ignoring the O(1/N) world-level terms of the deficit scale and kappa. As
+  // F(x + c) = F(x), the Jacobian has zero row sums and, goods being gross
+  // substitutes, a negative diagonal; the plain step instead divides by the
+  // closed-economy bound -(theta + eta), which is why it crawls when domestic
+  // shares are high (|dF_i/dx_i| -> 0 as the economy closes).
+  const auto q = ev.a.array() * ev.own_share_factor.array() / ev.sales_factor.array();
+  const auto own_sales_share =
+      weights.diagonal().array() * ev.a.array() * ev.ratio.array() / ev.sales_factor.array();
+  Eigen::ArrayXd own_expenditure_elasticity;
+  switch (economy.rule) {
+    case ExpenditureRule::kFixed:
+      own_expenditure_elasticity = Eigen::ArrayXd::Zero(x.size());
+      break;
+    case ExpenditureRule::kAdditive:
+      // Y'_i / E'_i, capped at its balanced-trade value 1: for a large surplus
+      // country the uncapped term would flip the sign of the diagonal.
+      own_expenditure_elasticity = (ev.new_output.array() / ev.new_expenditure.array()).min(1.0);
+      break;
+    case ExpenditureRule::kMultiplicative:
+    case ExpenditureRule::kBalanced:
+      own_expenditure_elasticity = Eigen::ArrayXd::Ones(x.size());
+      break;
+  }
+  const double min_curvature = kMinCurvature * denominator;
+  const Eigen::ArrayXd diagonal =
+      (-economy.theta * (1.0 - q) + own_sales_share * own_expenditure_elasticity - eta)
+          .min(-min_curvature);
+  ev.step = -ev.step.array() / diagonal;
   return true;
 }
 
@@ -279,99 +341,149 @@ struct SolveOutcome {
   Eigen::VectorXd x;
 };
 
+// One way of iterating: the step (Jacobi-preconditioned or plain) and the
+// Anderson memory (0 = none).
+struct Stage {
+  bool precondition;
+  int memory;
+};
+
+// The stages tried in turn: each later one is slower but more robust, down to
+// the plain fixed point, which converges globally for this model (goods are
+// gross substitutes; Alvarez & Lucas 2007). A non-final stage that stalls or
+// cannot evaluate a step hands its best point to the next.
+std::vector<Stage> StagesFor(const GeOptions& options) {
+  if (options.algorithm == GeAlgorithm::kFixedPoint) return {{false, 0}};
+  const int memory = options.anderson_memory;
+  std::vector<Stage> stages = {{true, memory}};
+  if (memory > 0) stages.push_back({false, memory});
+  stages.push_back({false, 0});
+  return stages;
+}
+
 // Runs the (accelerated) fixed point from x0; on return `ev` holds the
-// evaluation at outcome.x whenever the outcome is not a failure at the start.
-SolveOutcome RunFixedPoint(const Economy& economy, Eigen::VectorXd x0, const GeOptions& options,
-                           Evaluation& ev) {
+// evaluation at outcome.x unless the start point itself cannot be evaluated.
+SolveOutcome RunFixedPoint(const Economy& base_economy, Eigen::VectorXd x0,
+                           const GeOptions& options, Evaluation& ev) {
   const int num_countries = static_cast<int>(x0.size());
-  const int memory =
-      options.algorithm == GeAlgorithm::kAnderson ? std::max(0, options.anderson_memory) : 0;
+  const std::vector<Stage> stages = StagesFor(options);
   SolveOutcome outcome;
   outcome.x = std::move(x0);
-  NormalizeWorldOutput(economy, outcome.x);
-  if (!Evaluate(economy, outcome.x, ev)) {
-    outcome.message = "cannot evaluate the model at the starting point: " + ev.failure;
-    return outcome;
-  }
+  NormalizeWorldOutput(base_economy, outcome.x);
 
-  Eigen::MatrixXd delta_step(num_countries, memory), delta_map(num_countries, memory);
   Eigen::VectorXd prev_step(num_countries), prev_map(num_countries), current_map(num_countries);
-  Eigen::VectorXd candidate(num_countries);
+  Eigen::VectorXd candidate(num_countries), best_x(num_countries);
   Evaluation trial(num_countries);
   Eigen::ColPivHouseholderQR<Eigen::MatrixXd> least_squares;
-  int history = 0;
-  int next_column = 0;
-  bool have_previous = false;
+  int iteration = 0;
+  std::string last_failure;
 
-  for (int iteration = 0;; ++iteration) {
-    outcome.iterations = iteration;
-    if (ev.max_excess <= options.tolerance) {
-      outcome.termination = GeTermination::kConverged;
-      outcome.message = fmt::format("converged in {} iterations (max |ln excess supply| {:.3g})",
-                                    iteration, ev.max_excess);
+  for (size_t stage_idx = 0; stage_idx < stages.size(); ++stage_idx) {
+    const Stage& stage = stages[stage_idx];
+    const bool final_stage = stage_idx + 1 == stages.size();
+    Economy economy = base_economy;
+    economy.precondition = stage.precondition;
+    if (!Evaluate(economy, outcome.x, ev)) {
+      outcome.message = "cannot evaluate the model at the starting point: " + ev.failure;
+      outcome.x.resize(0);
       return outcome;
     }
-    if (iteration >= options.max_iterations) {
-      outcome.termination = GeTermination::kMaxIterations;
-      outcome.message = fmt::format(
-          "stopped after {} iterations with max |ln excess supply| {:.3g} > tolerance {:.3g}",
-          iteration, ev.max_excess, options.tolerance);
-      return outcome;
-    }
-    current_map = outcome.x + ev.step;  // G(x)
-    if (memory > 0) {
-      if (have_previous) {
-        delta_step.col(next_column) = ev.step - prev_step;
-        delta_map.col(next_column) = current_map - prev_map;
-        next_column = (next_column + 1) % memory;
-        history = std::min(history + 1, memory);
+    Eigen::MatrixXd delta_step(num_countries, stage.memory), delta_map(num_countries, stage.memory);
+    int history = 0;
+    int next_column = 0;
+    bool have_previous = false;
+    double best_residual = ev.max_excess;
+    best_x = outcome.x;
+    int best_iteration = iteration;
+    bool stalled = false;
+
+    for (;; ++iteration) {
+      outcome.iterations = iteration;
+      if (ev.max_excess <= options.tolerance) {
+        outcome.termination = GeTermination::kConverged;
+        outcome.message = fmt::format("converged in {} iterations (max |ln excess supply| {:.3g})",
+                                      iteration, ev.max_excess);
+        return outcome;
       }
-      prev_step = ev.step;
-      prev_map = current_map;
-      have_previous = true;
-    }
+      if (iteration >= options.max_iterations) {
+        outcome.termination = GeTermination::kMaxIterations;
+        outcome.message = fmt::format(
+            "stopped after {} iterations with max |ln excess supply| {:.3g} > tolerance {:.3g}",
+            iteration, ev.max_excess, options.tolerance);
+        return outcome;
+      }
+      if (ev.max_excess < kProgressFactor * best_residual) {
+        best_residual = ev.max_excess;
+        best_x = outcome.x;
+        best_iteration = iteration;
+      } else if (!final_stage && iteration - best_iteration >= kStallWindow) {
+        stalled = true;
+        break;
+      }
+      current_map = outcome.x + ev.step;
+      if (stage.memory > 0) {
+        if (have_previous) {
+          delta_step.col(next_column) = ev.step - prev_step;
+          delta_map.col(next_column) = current_map - prev_map;
+          next_column = (next_column + 1) % stage.memory;
+          history = std::min(history + 1, stage.memory);
+        }
+        prev_step = ev.step;
+        prev_map = current_map;
+        have_previous = true;
+      }
 
-    bool accepted = false;
-    if (history > 0) {
-      // Type-II Anderson: gamma = argmin ||f_k - dF gamma||_2, then
-      // x_{k+1} = x_k + beta f_k - (dG - (1 - beta) dF) gamma (Walker & Ni 2011, eq. 3.2
-      // with relaxation); column order of the history is irrelevant to the least squares.
-      least_squares.compute(delta_step.leftCols(history));
-      const Eigen::VectorXd gamma = least_squares.solve(ev.step);
-      candidate =
-          outcome.x + options.damping * ev.step -
-          (delta_map.leftCols(history) - (1.0 - options.damping) * delta_step.leftCols(history)) *
-              gamma;
-      NormalizeWorldOutput(economy, candidate);
-      accepted = candidate.allFinite() && Evaluate(economy, candidate, trial) &&
-                 trial.max_excess <= kRejectFactor * ev.max_excess;
+      bool accepted = false;
+      if (history > 0) {
+        // Type-II Anderson: gamma = argmin ||f_k - dF gamma||_2, then
+        // x_{k+1} = x_k + beta f_k - (dG - (1 - beta) dF) gamma (Walker & Ni 2011, eq. 3.2
+        // with relaxation); the column order of the history does not matter.
+        least_squares.compute(delta_step.leftCols(history));
+        const Eigen::VectorXd gamma = least_squares.solve(ev.step);
+        candidate =
+            outcome.x + options.damping * ev.step -
+            (delta_map.leftCols(history) - (1.0 - options.damping) * delta_step.leftCols(history)) *
+                gamma;
+        NormalizeWorldOutput(economy, candidate);
+        accepted = candidate.allFinite() && Evaluate(economy, candidate, trial) &&
+                   trial.max_excess <= kRejectFactor * best_residual;
+        if (!accepted) {
+          ++outcome.restarts;
+          history = 0;
+          next_column = 0;
+          have_previous = false;
+        }
+      }
+      double beta = options.damping;
+      for (int halving = 0; !accepted && halving <= kMaxStepHalvings; ++halving, beta *= 0.5) {
+        candidate = outcome.x + beta * ev.step;
+        NormalizeWorldOutput(economy, candidate);
+        accepted = Evaluate(economy, candidate, trial);
+      }
       if (!accepted) {
-        ++outcome.restarts;
-        history = 0;
-        next_column = 0;
-        have_previous = false;
+        last_failure = trial.failure;
+        stalled = true;
+        break;
       }
+      outcome.x.swap(candidate);
+      std::swap(ev, trial);
     }
-    double beta = options.damping;
-    for (int halving = 0; !accepted && halving <= kMaxStepHalvings; ++halving, beta *= 0.5) {
-      candidate = outcome.x + beta * ev.step;
-      NormalizeWorldOutput(economy, candidate);
-      accepted = Evaluate(economy, candidate, trial);
-    }
-    if (!accepted) {
-      outcome.message =
-          fmt::format("numerical failure at iteration {}: {}", iteration + 1, trial.failure);
-      return outcome;
-    }
-    outcome.x.swap(candidate);
-    std::swap(ev, trial);
+    if (stalled && final_stage) break;
+    // Hand the best point of this stage to the next one.
+    outcome.x = best_x;
   }
+  outcome.termination = GeTermination::kNumericalFailure;
+  outcome.message = fmt::format("numerical failure after {} iterations: {}", iteration,
+                                last_failure.empty() ? "no progress" : last_failure);
+  // Leave `ev` consistent with outcome.x for the caller.
+  if (!Evaluate(base_economy, outcome.x, ev)) outcome.x.resize(0);
+  return outcome;
 }
 
 Economy MakeEconomy(const Eigen::MatrixXd& weights, const Eigen::VectorXd& output,
                     const Eigen::VectorXd& expenditure, const Eigen::VectorXd& deficit,
                     const std::vector<std::string>& codes, double theta, bool full_endowment,
-                    ExpenditureRule rule) {
+                    ExpenditureRule rule, const GeOptions& options) {
   Economy economy;
   economy.weights = &weights;
   economy.output = &output;
@@ -383,6 +495,7 @@ Economy MakeEconomy(const Eigen::MatrixXd& weights, const Eigen::VectorXd& outpu
   economy.theta = theta;
   economy.full_endowment = full_endowment;
   economy.rule = rule;
+  economy.precondition = options.algorithm == GeAlgorithm::kAnderson;
   return economy;
 }
 
@@ -471,8 +584,9 @@ GeProblem::GeProblem(Eigen::MatrixXd flows, std::vector<std::string> codes, doub
   if (options_.imbalance == ImbalanceMode::kRemoved) {
     // Dekle, Eaton & Kortum (2007, section III): a first counterfactual with
     // unchanged trade costs and D' = 0 gives the balanced baseline.
-    const Economy economy = MakeEconomy(shares_, output_, expenditure_, deficit_, codes_, theta_,
-                                        /*full_endowment=*/true, ExpenditureRule::kBalanced);
+    const Economy economy =
+        MakeEconomy(shares_, output_, expenditure_, deficit_, codes_, theta_,
+                    /*full_endowment=*/true, ExpenditureRule::kBalanced, options_);
     Evaluation ev(num_countries);
     const SolveOutcome outcome =
         RunFixedPoint(economy, Eigen::VectorXd::Zero(num_countries), options_, ev);
@@ -527,8 +641,8 @@ GeResult GeProblem::Solve(const Eigen::MatrixXd& partial_effects,
     }
   }
   const Eigen::MatrixXd weights = shares_.cwiseProduct(partial_effects);
-  const Economy economy =
-      MakeEconomy(weights, output_, expenditure_, deficit_, codes_, theta_, full_endowment, rule);
+  const Economy economy = MakeEconomy(weights, output_, expenditure_, deficit_, codes_, theta_,
+                                      full_endowment, rule, options_);
   Evaluation ev(num_countries);
   SolveOutcome outcome = RunFixedPoint(economy, std::move(x0), options_, ev);
   result.termination = outcome.termination;
@@ -536,8 +650,7 @@ GeResult GeProblem::Solve(const Eigen::MatrixXd& partial_effects,
   result.iterations = outcome.iterations;
   result.anderson_restarts = outcome.restarts;
   result.baseline_flows = baseline_flows_;
-  if (outcome.x.size() != num_countries || ev.ratio.size() != num_countries ||
-      (outcome.termination == GeTermination::kNumericalFailure && outcome.iterations == 0)) {
+  if (outcome.x.size() != num_countries) {
     return result;
   }
   result.log_price_state = outcome.x;
