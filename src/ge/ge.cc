@@ -39,7 +39,7 @@ constexpr int kMaxStepHalvings = 30;
 // A stage that has not cut its best residual by kProgressFactor within
 // kStallWindow iterations hands over to the next, more robust stage.
 constexpr double kProgressFactor = 0.9;
-constexpr int kStallWindow = 50;
+constexpr int kStallWindow = 200;
 // Floor on |dF_i/dx_i| in the Jacobi step, relative to the plain step's
 // theta + eta: caps the step at 1 / kMinCurvature times the plain one.
 constexpr double kMinCurvature = 1e-2;
