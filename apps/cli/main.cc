@@ -1,22 +1,56 @@
 // The `mizani` command: a thin layer over the core library. Every error
-// becomes an exit code here and only here (see docs/cli.md for the table).
+// becomes an exit code here and only here (docs/cli.md has the table).
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
-#include <fmt/format.h>
+#include <map>
 #include <new>
 
+#include "commands.h"
 #include "mizani/error.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"mizani: structural gravity estimation and general-equilibrium counterfactuals"};
+  CLI::App app{
+      "mizani: structural gravity estimation (PPML/OLS with high-dimensional fixed effects)\n"
+      "and general-equilibrium counterfactuals.\n\n"
+      "Exit codes: 0 ok, 1 internal error, 2 usage, 3 unreadable file, 4 bad data,\n"
+      "5 invalid model, 6 invalid scenario, 7 not converged, 8 target unreachable, 9 output "
+      "failed."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mizani ") + MIZANI_CLI_VERSION);
+  mizani::cli::GlobalFlags flags;
+  app.add_flag("-q,--quiet", flags.quiet, "No progress messages on stderr");
+  std::map<CLI::App*, mizani::cli::Runner> runners;
+  auto add = [&](const char* name, const char* help, auto factory) {
+    CLI::App* sub = app.add_subcommand(name, help);
+    runners[sub] = factory(*sub, flags);
+  };
+  add("estimate",
+      "Estimate a gravity model by PPML or OLS with fixed effects (fixest formula syntax)",
+      mizani::cli::AddEstimateCommand);
+  add("synth", "Write a synthetic bilateral trade panel with known coefficients",
+      mizani::cli::AddSynthCommand);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
+    const int rc = app.exit(e);
     return rc == 0 ? 0 : static_cast<int>(mizani::ErrorCode::kUsage);
   }
-  return 0;
+  try {
+    for (auto& [sub, runner] : runners) {
+      if (sub->parsed()) return runner();
+    }
+    return static_cast<int>(mizani::ErrorCode::kUsage);
+  } catch (const mizani::Error& e) {
+    std::fprintf(stderr, "mizani: error: %s\n", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "mizani: error: out of memory\n");
+    return static_cast<int>(mizani::ErrorCode::kInternal);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mizani: internal error: %s (please report)\n", e.what());
+    return static_cast<int>(mizani::ErrorCode::kInternal);
+  }
 }

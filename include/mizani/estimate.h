@@ -45,13 +45,13 @@ struct VcovOptions {
 
 // Why observations were removed before or during estimation.
 enum class DropReason {
-  kMissing,        // a missing value in a column the model uses
-  kFiltered,       // excluded by a row filter
-  kNonPositiveLog, // log() of a value <= 0
-  kAllZeroGroup,   // in a fixed-effect group whose outcome is all zero (PPML)
-  kSingleton,      // alone in a fixed-effect group
-  kSeparated,      // separated by the regressors (ReLU method)
-  kZeroWeight,     // weight of zero (e.g. a pair not drawn in a bootstrap)
+  kMissing,         // a missing value in a column the model uses
+  kFiltered,        // excluded by a row filter
+  kNonPositiveLog,  // log() of a value <= 0
+  kAllZeroGroup,    // in a fixed-effect group whose outcome is all zero (PPML)
+  kSingleton,       // alone in a fixed-effect group
+  kSeparated,       // separated by the regressors (ReLU method)
+  kZeroWeight,      // weight of zero (e.g. a pair not drawn in a bootstrap)
 };
 const char* DropReasonName(DropReason reason);
 
@@ -64,9 +64,9 @@ struct EstimateOptions {
   bool drop_singletons = true;
   bool check_separation = true;  // ReLU separation check (PPML only)
   double collinearity_tolerance = 1e-9;
-  int threads = 0;               // 0: all cores
+  int threads = 0;  // 0: all cores
   VcovOptions vcov;
-  bool keep_fitted = false;      // store mu (and row mapping) in the result
+  bool keep_fitted = false;  // store mu (and row mapping) in the result
   // Called once per IRLS iteration (for progress on stderr); may be empty.
   std::function<void(int iteration, double deviance, double rel_change)> on_iteration;
 };
@@ -82,8 +82,8 @@ struct ModelFrame {
   std::vector<int32_t> fe_sizes;
   std::vector<std::string> fe_names;
   std::vector<std::vector<std::string>> fe_labels;
-  std::vector<double> weights;  // empty: all ones
-  std::vector<double> offset;   // empty: all zeros
+  std::vector<double> weights;                    // empty: all ones
+  std::vector<double> offset;                     // empty: all zeros
   std::vector<std::vector<int32_t>> cluster_ids;  // per cluster column
   std::vector<std::string> cluster_names;
   std::vector<int64_t> source_row;  // row in the input table
@@ -119,8 +119,8 @@ struct EstimateResult {
   std::vector<std::string> coef_names;  // kept regressors
   Eigen::VectorXd coef;
   Eigen::MatrixXd vcov;
-  std::vector<std::string> collinear;   // regressors dropped as collinear
-  std::string vcov_description;         // "clustered by pair_id (2,301 clusters), Stata ssc"
+  std::vector<std::string> collinear;  // regressors dropped as collinear
+  std::string vcov_description;        // "clustered by pair_id (2,301 clusters), Stata ssc"
   std::vector<int64_t> num_clusters;
 
   int64_t num_obs = 0;
@@ -130,11 +130,11 @@ struct EstimateResult {
   int64_t fe_iterations = 0;  // total inner CG iterations
   double deviance = 0;
   double null_deviance = 0;
-  double pseudo_r2 = 0;      // PPML: squared correlation of y and mu (as Stata ppml); OLS: R2
-  double deviance_r2 = 0;    // 1 - deviance / null deviance
+  double pseudo_r2 = 0;    // PPML: squared correlation of y and mu (as Stata ppml); OLS: R2
+  double deviance_r2 = 0;  // 1 - deviance / null deviance
   double log_likelihood = 0;
-  double rss = 0;            // OLS
-  int64_t fe_dof = 0;        // parameters absorbed by fixed effects
+  double rss = 0;      // OLS
+  int64_t fe_dof = 0;  // parameters absorbed by fixed effects
 
   // Fixed-effect estimates: exp(x'b + sum_q fe_q[id_q] + offset) = mu.
   // Normalisation: for dimensions q >= 1 the first level's value is zero; the

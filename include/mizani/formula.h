@@ -16,7 +16,7 @@ enum class Transform { kNone, kLog };
 struct Term {
   std::vector<std::string> columns;  // one column, or several for a product a:b
   Transform transform = Transform::kNone;
-  std::string label;                 // as the user wrote it, normalised: "log(DIST)"
+  std::string label;  // as the user wrote it, normalised: "log(DIST)"
 };
 
 struct Formula {

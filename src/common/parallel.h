@@ -19,7 +19,8 @@ inline int ResolveThreads(int requested) {
 // Small ranges run inline: starting a thread costs tens of microseconds.
 template <typename Fn>
 void ParallelFor(int num_tasks, int64_t n, Fn&& fn, int64_t min_per_task = 16384) {
-  num_tasks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(num_tasks, n / min_per_task)));
+  num_tasks =
+      static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(num_tasks, n / min_per_task)));
   if (num_tasks <= 1) {
     fn(0, int64_t{0}, n);
     return;

@@ -44,10 +44,9 @@ namespace {
 // The hot loop, specialised on the number of dimensions and columns so the
 // compiler unrolls both; `kCols == 0` means a run-time column count.
 template <int kDims, int kCols>
-void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_rt,
-                     int64_t num_obs, const int32_t* gid_NQ, const double* weight_N,
-                     const double* src_NC, const double* coef_GC, double* acc_GC,
-                     double* sq_norm_C) {
+void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_rt, int64_t num_obs,
+                     const int32_t* gid_NQ, const double* weight_N, const double* src_NC,
+                     const double* coef_GC, double* acc_GC, double* sq_norm_C) {
   const int num_dims = kDims > 0 ? kDims : num_dims_rt;
   const int num_cols = kCols > 0 ? kCols : num_cols_rt;
   constexpr int kMaxCols = 16;
@@ -108,33 +107,36 @@ void DispatchCols(int64_t begin, int64_t end, int num_dims, int num_cols, int64_
 void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int num_cols,
                              std::vector<double>& acc_GC, double* weighted_norm_C) {
   const int64_t size_GC = num_levels_ * num_cols;
-  const int num_tasks = static_cast<int>(
-      std::max<int64_t>(1, std::min<int64_t>(threads_, num_obs_ / 16384)));
+  const int num_tasks =
+      static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads_, num_obs_ / 16384)));
   if (static_cast<int>(thread_acc_.size()) < num_tasks) thread_acc_.resize(num_tasks);
   std::vector<std::vector<double>> norm_TC(num_tasks, std::vector<double>(num_cols, 0.0));
-  ParallelFor(num_tasks, num_obs_, [&](int task_idx, int64_t begin, int64_t end) {
-    std::vector<double>& acc = thread_acc_[task_idx];
-    acc.assign(size_GC, 0.0);
-    double* sq_norm = weighted_norm_C != nullptr ? norm_TC[task_idx].data() : nullptr;
-    const double* weight = weight_N_.empty() ? nullptr : weight_N_.data();
-    switch (num_dims_) {
-      case 1:
-        DispatchCols<1>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight, src_NC,
-                        coef_GC, acc.data(), sq_norm);
-        break;
-      case 2:
-        DispatchCols<2>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight, src_NC,
-                        coef_GC, acc.data(), sq_norm);
-        break;
-      case 3:
-        DispatchCols<3>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight, src_NC,
-                        coef_GC, acc.data(), sq_norm);
-        break;
-      default:
-        DispatchCols<0>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight, src_NC,
-                        coef_GC, acc.data(), sq_norm);
-    }
-  }, 1);
+  ParallelFor(
+      num_tasks, num_obs_,
+      [&](int task_idx, int64_t begin, int64_t end) {
+        std::vector<double>& acc = thread_acc_[task_idx];
+        acc.assign(size_GC, 0.0);
+        double* sq_norm = weighted_norm_C != nullptr ? norm_TC[task_idx].data() : nullptr;
+        const double* weight = weight_N_.empty() ? nullptr : weight_N_.data();
+        switch (num_dims_) {
+          case 1:
+            DispatchCols<1>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight,
+                            src_NC, coef_GC, acc.data(), sq_norm);
+            break;
+          case 2:
+            DispatchCols<2>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight,
+                            src_NC, coef_GC, acc.data(), sq_norm);
+            break;
+          case 3:
+            DispatchCols<3>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight,
+                            src_NC, coef_GC, acc.data(), sq_norm);
+            break;
+          default:
+            DispatchCols<0>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight,
+                            src_NC, coef_GC, acc.data(), sq_norm);
+        }
+      },
+      1);
   // Reduce the per-thread accumulators, in parallel over levels.
   acc_GC.resize(size_GC);
   ParallelFor(num_tasks, size_GC, [&](int, int64_t begin, int64_t end) {
@@ -242,9 +244,9 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
   stats.iterations = iteration;
   stats.converged = num_active == 0;
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-    stats.worst_relative_residual = std::max(
-        stats.worst_relative_residual, std::sqrt(std::max(rz_C[col_idx], 0.0)) /
-                                           std::max(norm_C[col_idx], 1e-300));
+    stats.worst_relative_residual =
+        std::max(stats.worst_relative_residual,
+                 std::sqrt(std::max(rz_C[col_idx], 0.0)) / std::max(norm_C[col_idx], 1e-300));
   }
 
   // out = v - D alpha.

@@ -31,13 +31,20 @@ bool ParseNumber(const std::string& text, double* value) {
 
 bool Compare(double a, double b, Op op) {
   switch (op) {
-    case Op::kEq: return a == b;
-    case Op::kNe: return a != b;
-    case Op::kLt: return a < b;
-    case Op::kLe: return a <= b;
-    case Op::kGt: return a > b;
-    case Op::kGe: return a >= b;
-    case Op::kIn: return false;
+    case Op::kEq:
+      return a == b;
+    case Op::kNe:
+      return a != b;
+    case Op::kLt:
+      return a < b;
+    case Op::kLe:
+      return a <= b;
+    case Op::kGt:
+      return a > b;
+    case Op::kGe:
+      return a >= b;
+    case Op::kIn:
+      return false;
   }
   return false;
 }
@@ -58,7 +65,7 @@ const Column& Lookup(const Table& table, const RowFilter& filter, const std::str
 
 void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>& keep) {
   static const std::vector<std::pair<std::string, Op>> kOps = {
-      {"!=", Op::kNe}, {"==", Op::kEq}, {"<=", Op::kLe}, {">=", Op::kGe},
+      {"!=", Op::kNe}, {"==", Op::kEq}, {"<=", Op::kLe},  {">=", Op::kGe},
       {"<", Op::kLt},  {">", Op::kGt},  {" in ", Op::kIn}};
   size_t pos = std::string::npos;
   Op op = Op::kEq;
@@ -104,8 +111,10 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
         parts.push_back(value);
         piece_start = colon + 1;
       }
-      if (parts.size() < 2 || parts.size() > 3) Fail(filter, "a range is first:last or first:last:step");
-      if (column.type != ColumnType::kNumeric) Fail(filter, fmt::format("column '{}' is not numeric", left));
+      if (parts.size() < 2 || parts.size() > 3)
+        Fail(filter, "a range is first:last or first:last:step");
+      if (column.type != ColumnType::kNumeric)
+        Fail(filter, fmt::format("column '{}' is not numeric", left));
       const double first = parts[0], last = parts[1], step = parts.size() == 3 ? parts[2] : 1.0;
       if (!(step > 0)) Fail(filter, "the step of a range must be positive");
       for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
@@ -130,7 +139,8 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
     } else {
       std::unordered_set<std::string> set(items.begin(), items.end());
       std::vector<uint8_t> level_in(column.levels.size());
-      for (size_t level = 0; level < column.levels.size(); ++level) level_in[level] = set.count(column.levels[level]) > 0;
+      for (size_t level = 0; level < column.levels.size(); ++level)
+        level_in[level] = set.count(column.levels[level]) > 0;
       for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
         const int32_t code = column.codes[row_idx];
         keep[row_idx] &= code >= 0 && level_in[code];
@@ -150,7 +160,8 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
       if (op != Op::kEq && op != Op::kNe) Fail(filter, "text columns compare only with == or !=");
       // Map the other column's levels onto this column's by label.
       std::unordered_map<std::string, int32_t> index;
-      for (size_t level = 0; level < column.levels.size(); ++level) index.emplace(column.levels[level], static_cast<int32_t>(level));
+      for (size_t level = 0; level < column.levels.size(); ++level)
+        index.emplace(column.levels[level], static_cast<int32_t>(level));
       std::vector<int32_t> mapped(other->levels.size(), -2);
       for (size_t level = 0; level < other->levels.size(); ++level) {
         auto it = index.find(other->levels[level]);
@@ -167,13 +178,16 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
     return;
   }
   std::string literal = right;
-  if (literal.size() >= 2 && (literal.front() == '"' || literal.front() == '\'') && literal.back() == literal.front()) {
+  if (literal.size() >= 2 && (literal.front() == '"' || literal.front() == '\'') &&
+      literal.back() == literal.front()) {
     literal = literal.substr(1, literal.size() - 2);
   }
   if (column.type == ColumnType::kNumeric) {
     double value = 0;
-    if (!ParseNumber(literal, &value)) Fail(filter, fmt::format("'{}' is neither a number nor a column", literal));
-    for (size_t row_idx = 0; row_idx < rows; ++row_idx) keep[row_idx] &= Compare(column.num[row_idx], value, op);
+    if (!ParseNumber(literal, &value))
+      Fail(filter, fmt::format("'{}' is neither a number nor a column", literal));
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx)
+      keep[row_idx] &= Compare(column.num[row_idx], value, op);
   } else {
     if (op != Op::kEq && op != Op::kNe) Fail(filter, "text columns compare only with == or !=");
     int32_t target = -2;

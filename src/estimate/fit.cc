@@ -18,23 +18,34 @@ namespace mizani {
 
 const char* DropReasonName(DropReason reason) {
   switch (reason) {
-    case DropReason::kMissing: return "missing value";
-    case DropReason::kFiltered: return "excluded by filter";
-    case DropReason::kNonPositiveLog: return "log of a non-positive value";
-    case DropReason::kAllZeroGroup: return "fixed-effect group with all-zero outcome";
-    case DropReason::kSingleton: return "singleton fixed-effect group";
-    case DropReason::kSeparated: return "separated by regressors";
-    case DropReason::kZeroWeight: return "zero weight";
+    case DropReason::kMissing:
+      return "missing value";
+    case DropReason::kFiltered:
+      return "excluded by filter";
+    case DropReason::kNonPositiveLog:
+      return "log of a non-positive value";
+    case DropReason::kAllZeroGroup:
+      return "fixed-effect group with all-zero outcome";
+    case DropReason::kSingleton:
+      return "singleton fixed-effect group";
+    case DropReason::kSeparated:
+      return "separated by regressors";
+    case DropReason::kZeroWeight:
+      return "zero weight";
   }
   return "unknown";
 }
 
 const char* TerminationName(Termination termination) {
   switch (termination) {
-    case Termination::kConverged: return "converged";
-    case Termination::kMaxIterations: return "iteration limit reached";
-    case Termination::kNumericalFailure: return "numerical failure";
-    case Termination::kNoObservations: return "no observations";
+    case Termination::kConverged:
+      return "converged";
+    case Termination::kMaxIterations:
+      return "iteration limit reached";
+    case Termination::kNumericalFailure:
+      return "numerical failure";
+    case Termination::kNoObservations:
+      return "no observations";
   }
   return "unknown";
 }
@@ -96,8 +107,10 @@ void RemoveColumns(ModelFrame& frame, const std::vector<int>& columns, EstimateR
   if (columns.empty()) return;
   std::vector<int> keep;
   for (int col_idx = 0; col_idx < frame.X.cols(); ++col_idx) {
-    if (std::find(columns.begin(), columns.end(), col_idx) == columns.end()) keep.push_back(col_idx);
-    else result.collinear.push_back(frame.coef_names[col_idx]);
+    if (std::find(columns.begin(), columns.end(), col_idx) == columns.end())
+      keep.push_back(col_idx);
+    else
+      result.collinear.push_back(frame.coef_names[col_idx]);
   }
   Eigen::MatrixXd kept_X(frame.X.rows(), static_cast<Eigen::Index>(keep.size()));
   std::vector<std::string> names;
@@ -129,12 +142,14 @@ void ExportFixedEffects(const ModelFrame& frame, const FeProjector& projector,
   double shift = 0;
   for (size_t dim_idx = 1; dim_idx < frame.fe_ids.size(); ++dim_idx) {
     const double ref = alpha[offsets[dim_idx]];
-    for (int32_t level = 0; level < frame.fe_sizes[dim_idx]; ++level) alpha[offsets[dim_idx] + level] -= ref;
+    for (int32_t level = 0; level < frame.fe_sizes[dim_idx]; ++level)
+      alpha[offsets[dim_idx] + level] -= ref;
     shift += ref;
   }
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
     FixedEffectEstimates fe;
-    fe.name = dim_idx < frame.fe_names.size() ? frame.fe_names[dim_idx] : fmt::format("fe{}", dim_idx);
+    fe.name =
+        dim_idx < frame.fe_names.size() ? frame.fe_names[dim_idx] : fmt::format("fe{}", dim_idx);
     fe.values.resize(frame.fe_sizes[dim_idx]);
     for (int32_t level = 0; level < frame.fe_sizes[dim_idx]; ++level) {
       fe.values[level] = alpha[offsets[dim_idx] + level] + (dim_idx == 0 ? shift : 0.0);
@@ -170,10 +185,9 @@ void FinishVariance(const ModelFrame& frame, const EstimateOptions& options,
   input.resid = &resid_N;
   input.freq = &frame.weights;
   input.bread = gram.ldlt().solve(Eigen::MatrixXd::Identity(num_cols, num_cols));
-  input.num_obs = frame.weights.empty()
-                      ? frame.num_obs()
-                      : static_cast<int64_t>(std::llround(
-                            std::accumulate(frame.weights.begin(), frame.weights.end(), 0.0)));
+  input.num_obs = frame.weights.empty() ? frame.num_obs()
+                                        : static_cast<int64_t>(std::llround(std::accumulate(
+                                              frame.weights.begin(), frame.weights.end(), 0.0)));
   // Fixed effects nested in a cluster variable do not count towards K
   // (fixest's fixef.K = "nested"; Stata's reghdfe does the same).
   std::vector<uint8_t> skip(frame.fe_ids.size(), 0);
@@ -204,7 +218,8 @@ void FinishVariance(const ModelFrame& frame, const EstimateOptions& options,
   result.vcov_description = std::move(out.description);
 }
 
-EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options, EstimateResult result) {
+EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
+                           EstimateResult result) {
   const int threads = ResolveThreads(options.threads);
   FeProjector projector(frame.fe_ids, frame.fe_sizes, threads);
   projector.SetWeights(frame.weights);
@@ -228,15 +243,18 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options, Es
     Eigen::VectorXd raw(num_cols);
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       double ss = 0;
-      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) ss += weight_N[obs_idx] * frame.X(obs_idx, col_idx) * frame.X(obs_idx, col_idx);
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+        ss += weight_N[obs_idx] * frame.X(obs_idx, col_idx) * frame.X(obs_idx, col_idx);
       raw(col_idx) = ss;
     }
-    auto collinear = FindCollinear(WeightedGram(X_tilde, weight_N), raw, options.collinearity_tolerance);
+    auto collinear =
+        FindCollinear(WeightedGram(X_tilde, weight_N), raw, options.collinearity_tolerance);
     if (!collinear.empty()) {
       Eigen::MatrixXd kept(num_obs, num_cols - static_cast<int>(collinear.size()));
       int out_idx = 0;
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        if (std::find(collinear.begin(), collinear.end(), col_idx) == collinear.end()) kept.col(out_idx++) = X_tilde.col(col_idx);
+        if (std::find(collinear.begin(), collinear.end(), col_idx) == collinear.end())
+          kept.col(out_idx++) = X_tilde.col(col_idx);
       }
       X_tilde = std::move(kept);
       RemoveColumns(frame, collinear, result);
@@ -261,7 +279,8 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options, Es
   result.deviance = result.rss;
   result.null_deviance = tss;
   result.fe_dof = estimate::FixedEffectDof(frame, {});
-  const int64_t dof_resid = frame.num_obs() - num_cols - result.fe_dof - (frame.fe_ids.empty() ? 0 : 0);
+  const int64_t dof_resid =
+      frame.num_obs() - num_cols - result.fe_dof - (frame.fe_ids.empty() ? 0 : 0);
   const double sigma2 = result.rss / static_cast<double>(std::max<int64_t>(1, dof_resid));
   result.coef = beta;
   result.coef_names = frame.coef_names;
@@ -287,9 +306,10 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options, Es
   }
   result.iterations = 1;
   result.termination = stats.converged ? Termination::kConverged : Termination::kNumericalFailure;
-  result.message = stats.converged ? "converged"
-                                   : fmt::format("fixed-effect projection did not converge in {} iterations",
-                                                 stats.iterations);
+  result.message = stats.converged
+                       ? "converged"
+                       : fmt::format("fixed-effect projection did not converge in {} iterations",
+                                     stats.iterations);
   return result;
 }
 
@@ -301,7 +321,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   result.rows_read = frame.rows_read;
   if (!frame.weights.empty()) {
     std::vector<uint8_t> keep(frame.num_obs());
-    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) keep[obs_idx] = frame.weights[obs_idx] > 0;
+    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx)
+      keep[obs_idx] = frame.weights[obs_idx] > 0;
     estimate::CompactFrame(frame, keep, DropReason::kZeroWeight);
   }
   if (options.family == Family::kPoisson) estimate::DropAllZeroGroups(frame);
@@ -396,9 +417,11 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       Eigen::VectorXd raw(num_cols);
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
         raw(col_idx) = (frame.X.col(col_idx).array().square() *
-                        Eigen::Map<Eigen::ArrayXd>(weight.data(), num_obs)).sum();
+                        Eigen::Map<Eigen::ArrayXd>(weight.data(), num_obs))
+                           .sum();
       }
-      auto collinear = FindCollinear(WeightedGram(X_map, weight), raw, options.collinearity_tolerance);
+      auto collinear =
+          FindCollinear(WeightedGram(X_map, weight), raw, options.collinearity_tolerance);
       if (!collinear.empty()) {
         RemoveColumns(frame, collinear, result);
         // Re-pack the block and the warm start without the dropped columns.
@@ -408,10 +431,11 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
         int out_col = 1;
         for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
           if (std::find(collinear.begin(), collinear.end(), col_idx) != collinear.end()) continue;
-          std::copy(block.begin() + (col_idx + 1) * num_obs, block.begin() + (col_idx + 2) * num_obs,
-                    packed.begin() + out_col * num_obs);
+          std::copy(block.begin() + (col_idx + 1) * num_obs,
+                    block.begin() + (col_idx + 2) * num_obs, packed.begin() + out_col * num_obs);
           for (int64_t level = 0; level < projector.num_levels(); ++level) {
-            packed_alpha[level * (frame.X.cols() + 1) + out_col] = alpha[level * (num_cols + 1) + col_idx + 1];
+            packed_alpha[level * (frame.X.cols() + 1) + out_col] =
+                alpha[level * (num_cols + 1) + col_idx + 1];
           }
           ++out_col;
         }
@@ -458,7 +482,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       result.message = fmt::format("deviance is not finite at iteration {}", iteration);
       break;
     }
-    rel_change = std::isfinite(deviance) ? std::abs(new_dev - deviance) / (0.1 + std::abs(new_dev)) : 1.0;
+    rel_change =
+        std::isfinite(deviance) ? std::abs(new_dev - deviance) / (0.1 + std::abs(new_dev)) : 1.0;
     deviance = new_dev;
     if (options.on_iteration) options.on_iteration(iteration, deviance, rel_change);
     // The projection need only be as accurate as the outer iteration is
@@ -467,8 +492,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     const bool tight = used_tol <= options.fe_tolerance * 1.0000001;
     if (rel_change < options.tolerance && tight) {
       result.termination = Termination::kConverged;
-      result.message = fmt::format("converged: relative deviance change {:.3g} < {:.3g}", rel_change,
-                                   options.tolerance);
+      result.message = fmt::format("converged: relative deviance change {:.3g} < {:.3g}",
+                                   rel_change, options.tolerance);
       break;
     }
     inner_tol = std::max(options.fe_tolerance, std::min(1e-5, 1e-3 * rel_change));
@@ -494,7 +519,12 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
       const double fw = freq.empty() ? 1.0 : freq[obs_idx];
       const double y = frame.y[obs_idx], m = mu[obs_idx];
-      sw += fw; sy += fw * y; sm += fw * m; syy += fw * y * y; smm += fw * m * m; sym += fw * y * m;
+      sw += fw;
+      sy += fw * y;
+      sm += fw * m;
+      syy += fw * y * y;
+      smm += fw * m * m;
+      sym += fw * y * m;
       loglik += fw * (y * std::log(m) - m - std::lgamma(y + 1));
     }
     const double cov = sym / sw - (sy / sw) * (sm / sw);
@@ -510,7 +540,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   }
   projector.SetWeights(weight);
   std::vector<double> resid_N(num_obs);
-  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) resid_N[obs_idx] = frame.y[obs_idx] - mu[obs_idx];
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+    resid_N[obs_idx] = frame.y[obs_idx] - mu[obs_idx];
   if (num_cols > 0) {
     std::vector<double> x_block(frame.X.data(), frame.X.data() + num_obs * num_cols);
     std::vector<double> alpha_x;

@@ -38,7 +38,8 @@ std::vector<std::string> SplitTop(const std::string& text, char sep) {
 
 bool IsIdentifier(const std::string& name) {
   if (name.empty()) return false;
-  if (!(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_' || name[0] == '.')) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_' || name[0] == '.'))
+    return false;
   for (char ch : name) {
     if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.')) return false;
   }
@@ -67,7 +68,8 @@ Term ParseTerm(const std::string& raw, const std::string& formula) {
     term.columns.push_back(name);
   }
   std::string joined;
-  for (size_t idx = 0; idx < term.columns.size(); ++idx) joined += (idx ? ":" : "") + term.columns[idx];
+  for (size_t idx = 0; idx < term.columns.size(); ++idx)
+    joined += (idx ? ":" : "") + term.columns[idx];
   term.label = term.transform == Transform::kLog ? "log(" + joined + ")" : joined;
   return term;
 }
@@ -125,7 +127,8 @@ Formula ParseFormula(const std::string& text) {
       std::vector<std::string> columns;
       for (const std::string& piece : SplitTop(part, '^')) {
         const std::string name = Trim(piece);
-        if (!IsIdentifier(name)) Fail(text, fmt::format("'{}' is not a column name in the fixed effects", name));
+        if (!IsIdentifier(name))
+          Fail(text, fmt::format("'{}' is not a column name in the fixed effects", name));
         columns.push_back(name);
       }
       formula.fixed_effects.push_back(std::move(columns));

@@ -56,11 +56,13 @@ int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, Drop
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
     KeepRows(frame.fe_ids[dim_idx], keep_N);
     std::vector<int32_t> old_of_new;
-    frame.fe_sizes[dim_idx] = Redensify(frame.fe_ids[dim_idx], frame.fe_sizes[dim_idx], &old_of_new);
+    frame.fe_sizes[dim_idx] =
+        Redensify(frame.fe_ids[dim_idx], frame.fe_sizes[dim_idx], &old_of_new);
     if (dim_idx < frame.fe_labels.size() && !frame.fe_labels[dim_idx].empty()) {
       std::vector<std::string> labels;
       labels.reserve(old_of_new.size());
-      for (int32_t old_id : old_of_new) labels.push_back(std::move(frame.fe_labels[dim_idx][old_id]));
+      for (int32_t old_id : old_of_new)
+        labels.push_back(std::move(frame.fe_labels[dim_idx][old_id]));
       frame.fe_labels[dim_idx] = std::move(labels);
     }
   }
@@ -174,7 +176,8 @@ bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32
   std::vector<int32_t> cluster_of_level;
   for (size_t obs_idx = 0; obs_idx < fe_ids.size(); ++obs_idx) {
     const int32_t level = fe_ids[obs_idx];
-    if (level >= static_cast<int32_t>(cluster_of_level.size())) cluster_of_level.resize(level + 1, -1);
+    if (level >= static_cast<int32_t>(cluster_of_level.size()))
+      cluster_of_level.resize(level + 1, -1);
     if (cluster_of_level[level] < 0) {
       cluster_of_level[level] = cluster_ids[obs_idx];
     } else if (cluster_of_level[level] != cluster_ids[obs_idx]) {

@@ -15,11 +15,13 @@ namespace {
 // Values of a term (a column, a product a:b, optionally logged) per row;
 // NaN where any input is missing. Rows where log() meets a value <= 0 are
 // flagged in `bad_log`.
-std::vector<double> TermValues(const Table& table, const Term& term, std::vector<uint8_t>& bad_log) {
+std::vector<double> TermValues(const Table& table, const Term& term,
+                               std::vector<uint8_t>& bad_log) {
   std::vector<double> values(table.num_rows, 1.0);
   for (const auto& name : term.columns) {
     const std::vector<double>& column = RequireNumeric(table, name);
-    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) values[row_idx] *= column[row_idx];
+    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx)
+      values[row_idx] *= column[row_idx];
   }
   if (term.transform == Transform::kLog) {
     for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
@@ -53,8 +55,9 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
     std::string list, known;
     for (const auto& name : unknown) list += (list.empty() ? "'" : ", '") + name + "'";
     for (const auto& column : table.columns) known += (known.empty() ? "" : ", ") + column.name;
-    throw Error(ErrorCode::kBadModel, fmt::format("{}: unknown column(s) {} in formula '{}'; the file has: {}",
-                                                  table.source, list, formula.text, known));
+    throw Error(ErrorCode::kBadModel,
+                fmt::format("{}: unknown column(s) {} in formula '{}'; the file has: {}",
+                            table.source, list, formula.text, known));
   }
   const size_t rows = table.num_rows;
   std::vector<uint8_t> keep = EvaluateFilters(table, filters);
@@ -64,7 +67,8 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
   std::vector<uint8_t> bad_log(rows, 0);
   const std::vector<double> y = TermValues(table, formula.outcome, bad_log);
   std::vector<std::vector<double>> regressors;
-  for (const auto& term : formula.regressors) regressors.push_back(TermValues(table, term, bad_log));
+  for (const auto& term : formula.regressors)
+    regressors.push_back(TermValues(table, term, bad_log));
   std::vector<Factor> fes;
   for (const auto& fe : formula.fixed_effects) fes.push_back(Factorize(table, fe));
   std::vector<Factor> clusters;
@@ -76,10 +80,11 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
     const Column& outcome = table.Get(formula.outcome.columns[0]);
     for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
       if (keep[row_idx] && y[row_idx] < 0) {
-        throw Error(ErrorCode::kBadData,
-                    fmt::format("{}: negative outcome {} (PPML needs y >= 0)",
-                                Where(table.source, static_cast<int64_t>(row_idx) + 1, outcome.name),
-                                outcome.CellText(row_idx)));
+        throw Error(
+            ErrorCode::kBadData,
+            fmt::format("{}: negative outcome {} (PPML needs y >= 0)",
+                        Where(table.source, static_cast<int64_t>(row_idx) + 1, outcome.name),
+                        outcome.CellText(row_idx)));
       }
     }
   }
@@ -92,8 +97,10 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
     for (const auto& factor : clusters) ok &= factor.ids[row_idx] >= 0;
     if (!ok) {
       keep[row_idx] = 0;
-      if (bad_log[row_idx]) ++nonpositive_log;
-      else ++missing;
+      if (bad_log[row_idx])
+        ++nonpositive_log;
+      else
+        ++missing;
     }
   }
   frame.CountDrop(DropReason::kFiltered, filtered);
@@ -116,7 +123,8 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
     for (size_t col_idx = 0; col_idx < regressors.size(); ++col_idx) {
       frame.X(out_idx, static_cast<Eigen::Index>(col_idx)) = regressors[col_idx][row_idx];
     }
-    for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) frame.fe_ids[dim_idx].push_back(fes[dim_idx].ids[row_idx]);
+    for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx)
+      frame.fe_ids[dim_idx].push_back(fes[dim_idx].ids[row_idx]);
     for (size_t dim_idx = 0; dim_idx < clusters.size(); ++dim_idx) {
       frame.cluster_ids[dim_idx].push_back(clusters[dim_idx].ids[row_idx]);
     }
@@ -124,8 +132,8 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
   }
   if (kept == 0) {
     throw Error(ErrorCode::kBadModel,
-                fmt::format("{}: no observation left for '{}' after filters and missing values", table.source,
-                            formula.text));
+                fmt::format("{}: no observation left for '{}' after filters and missing values",
+                            table.source, formula.text));
   }
   // Re-densify ids over the kept rows and keep the labels of used levels.
   for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) {
@@ -164,26 +172,30 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
   // mistake in the filters or the formula.
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
     if (frame.fe_sizes[dim_idx] == 1 && frame.fe_ids.size() > 0 && kept > 1) {
-      throw Error(ErrorCode::kBadModel,
-                  fmt::format("fixed effect '{}' has a single level ('{}') in the estimation sample of {}; "
-                              "it is a constant: remove it or check the filters",
-                              frame.fe_names[dim_idx], frame.fe_labels[dim_idx][0], table.source));
+      throw Error(
+          ErrorCode::kBadModel,
+          fmt::format("fixed effect '{}' has a single level ('{}') in the estimation sample of {}; "
+                      "it is a constant: remove it or check the filters",
+                      frame.fe_names[dim_idx], frame.fe_labels[dim_idx][0], table.source));
     }
   }
   if (options.family == Family::kPoisson) {
     bool any_positive = false;
     for (double value : frame.y) any_positive |= value > 0;
     if (!any_positive) {
-      throw Error(ErrorCode::kBadModel,
-                  fmt::format("{}: the outcome '{}' is zero in every observation of the sample: PPML has no "
-                              "solution", table.source, formula.outcome.label));
+      throw Error(
+          ErrorCode::kBadModel,
+          fmt::format(
+              "{}: the outcome '{}' is zero in every observation of the sample: PPML has no "
+              "solution",
+              table.source, formula.outcome.label));
     }
   }
   return frame;
 }
 
-EstimateResult Estimate(const Table& table, const Formula& formula, const std::vector<RowFilter>& filters,
-                        const EstimateOptions& options) {
+EstimateResult Estimate(const Table& table, const Formula& formula,
+                        const std::vector<RowFilter>& filters, const EstimateOptions& options) {
   ModelFrame frame = BuildModelFrame(table, formula, filters, options);
   EstimateResult result = Fit(std::move(frame), options);
   result.formula = formula.text;

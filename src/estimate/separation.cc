@@ -39,14 +39,16 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options) {
   if (num_cols > 0) gram_ldlt.compute(X_tilde.transpose() * w.asDiagonal() * X_tilde);
 
   std::vector<double> u(num_obs), u_tilde(num_obs);
-  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) u[obs_idx] = frame.y[obs_idx] == 0 ? 1.0 : 0.0;
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+    u[obs_idx] = frame.y[obs_idx] == 0 ? 1.0 : 0.0;
   std::vector<uint8_t> separated(num_obs, 0);
   bool done = false;
   for (int iteration = 0; iteration < kMaxIterations && !done; ++iteration) {
     projector.Project(u.data(), u_tilde.data(), 1, alpha_u, 1e-10, 5000);
     Eigen::Map<Eigen::VectorXd> ut(u_tilde.data(), num_obs);
     Eigen::VectorXd resid = ut;
-    if (num_cols > 0) resid -= X_tilde * gram_ldlt.solve(X_tilde.transpose() * (w.asDiagonal() * ut));
+    if (num_cols > 0)
+      resid -= X_tilde * gram_ldlt.solve(X_tilde.transpose() * (w.asDiagonal() * ut));
     // Fitted values of the weighted regression: u - residual.
     done = true;
     int64_t positive = 0;

@@ -20,8 +20,10 @@ Eigen::MatrixXd ClusterMeat(const VarianceInput& input, const std::vector<int32_
   Eigen::MatrixXd score_GK = Eigen::MatrixXd::Zero(num_clusters, num_cols);
   for (int64_t obs_idx = 0; obs_idx < X.rows(); ++obs_idx) {
     double factor = (*input.resid)[obs_idx];
-    if (input.family == Family::kGaussian) factor *= (*input.weights)[obs_idx];
-    else if (!input.freq->empty()) factor *= (*input.freq)[obs_idx];
+    if (input.family == Family::kGaussian)
+      factor *= (*input.weights)[obs_idx];
+    else if (!input.freq->empty())
+      factor *= (*input.freq)[obs_idx];
     score_GK.row(cluster_ids[obs_idx]) += factor * X.row(obs_idx);
   }
   return score_GK.transpose() * score_GK;
@@ -68,18 +70,21 @@ VarianceOutput ComputeVariance(const VarianceInput& input, const ModelFrame& fra
     }
     case VcovType::kHetero: {
       std::vector<int32_t> each(input.X_tilde->rows());
-      for (size_t obs_idx = 0; obs_idx < each.size(); ++obs_idx) each[obs_idx] = static_cast<int32_t>(obs_idx);
+      for (size_t obs_idx = 0; obs_idx < each.size(); ++obs_idx)
+        each[obs_idx] = static_cast<int32_t>(obs_idx);
       Eigen::MatrixXd meat = ClusterMeat(input, each, static_cast<int32_t>(each.size()));
       double adj = 1;
       if (options.small_sample == SmallSample::kStata) adj = ols ? n / (n - k) : n / (n - 1);
       if (options.small_sample == SmallSample::kFixest) adj = n / (n - k);
       out.vcov = bread * meat * bread * adj;
-      out.description = fmt::format("heteroskedasticity-robust ({} small-sample convention)", ssc_name);
+      out.description =
+          fmt::format("heteroskedasticity-robust ({} small-sample convention)", ssc_name);
       break;
     }
     case VcovType::kCluster: {
       const size_t num_dims = frame.cluster_ids.size();
-      if (num_dims == 0) throw Error(ErrorCode::kBadModel, "clustered standard errors need a cluster column");
+      if (num_dims == 0)
+        throw Error(ErrorCode::kBadModel, "clustered standard errors need a cluster column");
       std::vector<int64_t> sizes;
       for (const auto& ids : frame.cluster_ids) {
         int32_t max_id = 0;
@@ -95,15 +100,15 @@ VarianceOutput ComputeVariance(const VarianceInput& input, const ModelFrame& fra
           if (subset & (1u << dim_idx)) dims.push_back(&frame.cluster_ids[dim_idx]);
         }
         int32_t num_groups = 0;
-        std::vector<int32_t> ids =
-            dims.size() == 1 ? *dims[0] : Intersect(dims, &num_groups);
+        std::vector<int32_t> ids = dims.size() == 1 ? *dims[0] : Intersect(dims, &num_groups);
         if (dims.size() == 1) num_groups = static_cast<int32_t>(sizes[__builtin_ctz(subset)]);
         Eigen::MatrixXd meat = ClusterMeat(input, ids, num_groups);
         double g = options.small_sample == SmallSample::kFixest ? static_cast<double>(min_clusters)
                                                                 : static_cast<double>(num_groups);
         double adj = 1;
         if (options.small_sample != SmallSample::kNone) adj = g / (g - 1);
-        if (options.small_sample == SmallSample::kFixest || (ols && options.small_sample == SmallSample::kStata)) {
+        if (options.small_sample == SmallSample::kFixest ||
+            (ols && options.small_sample == SmallSample::kStata)) {
           adj *= (n - 1) / (n - k);
         }
         const double sign = (dims.size() % 2 == 1) ? 1.0 : -1.0;
@@ -112,10 +117,11 @@ VarianceOutput ComputeVariance(const VarianceInput& input, const ModelFrame& fra
       out.num_clusters = sizes;
       std::string names;
       for (size_t dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
-        names += fmt::format("{}{} ({} clusters)", dim_idx ? ", " : "", frame.cluster_names[dim_idx],
-                             sizes[dim_idx]);
+        names += fmt::format("{}{} ({} clusters)", dim_idx ? ", " : "",
+                             frame.cluster_names[dim_idx], sizes[dim_idx]);
       }
-      out.description = fmt::format("clustered by {} ({} small-sample convention)", names, ssc_name);
+      out.description =
+          fmt::format("clustered by {} ({} small-sample convention)", names, ssc_name);
       break;
     }
   }

@@ -23,7 +23,8 @@ Design RandomDesign(int64_t num_obs, const std::vector<int32_t>& sizes, uint64_t
   for (int32_t size : sizes) {
     std::vector<int32_t> ids(num_obs);
     for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-      ids[obs_idx] = obs_idx < size ? static_cast<int32_t>(obs_idx) : static_cast<int32_t>(rng() % size);
+      ids[obs_idx] =
+          obs_idx < size ? static_cast<int32_t>(obs_idx) : static_cast<int32_t>(rng() % size);
     }
     design.ids.push_back(std::move(ids));
   }
@@ -50,7 +51,8 @@ TEST_P(ProjectorTest, OrthogonalToEveryLevelAndIdempotent) {
   ASSERT_TRUE(stats.converged);
   for (int col_idx = 0; col_idx < 3; ++col_idx) {
     double scale = 0;
-    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) scale += weight[obs_idx] * std::abs(v[col_idx * num_obs + obs_idx]);
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+      scale += weight[obs_idx] * std::abs(v[col_idx * num_obs + obs_idx]);
     for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
       std::vector<double> sum(sizes[dim_idx], 0.0);
       for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
@@ -61,7 +63,8 @@ TEST_P(ProjectorTest, OrthogonalToEveryLevelAndIdempotent) {
   }
   // v - out lies in the fixed-effect space: projecting it gives zero.
   std::vector<double> fe_part(num_obs), again(num_obs), alpha2;
-  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) fe_part[obs_idx] = v[obs_idx] - out[obs_idx];
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+    fe_part[obs_idx] = v[obs_idx] - out[obs_idx];
   projector.Project(fe_part.data(), again.data(), 1, alpha2, 1e-12, 10000);
   for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) ASSERT_NEAR(again[obs_idx], 0.0, 1e-8);
 }

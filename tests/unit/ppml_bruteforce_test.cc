@@ -41,9 +41,10 @@ Panel MakePanel(int countries, int years, bool pair_fe, double zero_share, uint6
     for (int exporter = 0; exporter < countries; ++exporter) {
       for (int importer = 0; importer < countries; ++importer) {
         if (exporter == importer) continue;
-        const double dist =
-            std::log(100.0 + 1000.0 * std::abs(exporter - importer) + 37.0 * ((exporter * 7 + importer * 3) % 11));
-        const double agreement = (std::abs(exporter - importer) <= 2 && year >= years / 2) ? 1.0 : 0.0;
+        const double dist = std::log(100.0 + 1000.0 * std::abs(exporter - importer) +
+                                     37.0 * ((exporter * 7 + importer * 3) % 11));
+        const double agreement =
+            (std::abs(exporter - importer) <= 2 && year >= years / 2) ? 1.0 : 0.0;
         const double eta = -0.8 * dist + 0.4 * agreement + exp_effect[exporter * years + year] +
                            imp_effect[importer * years + year] +
                            (pair_fe ? pair_effect[exporter * countries + importer] : 0.0) + 6.0;
@@ -162,7 +163,8 @@ TEST(PpmlBruteForce, TwoWayCoefficientsAndClusteredErrors) {
   ASSERT_EQ(result.coef.size(), 2);
   // Nothing is separated in this design: every observation is used.
   EXPECT_EQ(result.num_obs, panel.frame.num_obs());
-  for (const auto& [reason, count] : result.dropped) ADD_FAILURE() << mizani::DropReasonName(reason) << ": " << count;
+  for (const auto& [reason, count] : result.dropped)
+    ADD_FAILURE() << mizani::DropReasonName(reason) << ": " << count;
   for (int col_idx = 0; col_idx < 2; ++col_idx) {
     EXPECT_NEAR(result.coef(col_idx), brute.beta(col_idx), 1e-8 * std::abs(brute.beta(col_idx)))
         << result.coef_names[col_idx];
@@ -172,7 +174,8 @@ TEST(PpmlBruteForce, TwoWayCoefficientsAndClusteredErrors) {
   const ModelFrame& frame = panel.frame;
   Eigen::Map<const Eigen::VectorXd> y(frame.y.data(), frame.num_obs());
   Eigen::VectorXd resid = y - brute.mu;
-  const int32_t num_clusters = *std::max_element(frame.cluster_ids[0].begin(), frame.cluster_ids[0].end()) + 1;
+  const int32_t num_clusters =
+      *std::max_element(frame.cluster_ids[0].begin(), frame.cluster_ids[0].end()) + 1;
   Eigen::MatrixXd scores = Eigen::MatrixXd::Zero(num_clusters, brute.Z.cols());
   for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
     scores.row(frame.cluster_ids[0][obs_idx]) += resid(obs_idx) * brute.Z.row(obs_idx);
@@ -224,7 +227,8 @@ TEST(PpmlBruteForce, ThreeWayWithPairEffects) {
       scale[frame.fe_ids[dim_idx][obs_idx]] += frame.y[obs_idx];
     }
     for (size_t level = 0; level < sum.size(); ++level) {
-      EXPECT_NEAR(sum[level], 0.0, 1e-7 * scale[level]) << "dimension " << dim_idx << " level " << level;
+      EXPECT_NEAR(sum[level], 0.0, 1e-7 * scale[level])
+          << "dimension " << dim_idx << " level " << level;
     }
   }
   double score = 0, scale = 0;
@@ -235,7 +239,8 @@ TEST(PpmlBruteForce, ThreeWayWithPairEffects) {
   EXPECT_NEAR(score, 0.0, 1e-9 * scale);
   // Fitted values equal the brute force's.
   for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-    EXPECT_NEAR(result.fitted[obs_idx], brute_reduced.mu(obs_idx), 1e-7 * brute_reduced.mu(obs_idx));
+    EXPECT_NEAR(result.fitted[obs_idx], brute_reduced.mu(obs_idx),
+                1e-7 * brute_reduced.mu(obs_idx));
   }
   // Exported fixed effects reproduce the fitted values.
   ASSERT_EQ(result.fixed_effects.size(), 3u);

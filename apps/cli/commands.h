@@ -1,0 +1,20 @@
+// Subcommands of the `mizani` command. Each registers its options on the
+// CLI11 app and returns the callback that runs it; callbacks throw
+// mizani::Error, which main.cc turns into the exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace mizani::cli {
+
+struct GlobalFlags {
+  bool quiet = false;
+};
+
+using Runner = std::function<int()>;
+
+Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags);
+Runner AddSynthCommand(CLI::App& app, const GlobalFlags& flags);
+
+}  // namespace mizani::cli
