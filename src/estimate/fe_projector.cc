@@ -186,13 +186,29 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
       rz_C[col_idx] += resid_GC[idx] * precond_GC[idx];
     }
   }
-  // Stop when the preconditioned residual norm, sqrt(r'M^-1 r), falls below
-  // tolerance times the weighted norm of the column: both are in the units
-  // of sqrt(sum w v^2), so the criterion is scale-free.
+  // Stop when every level's weighted mean residual, |r_g| / W_g, is below
+  // tolerance times the weighted root-mean-square of the column. r_g is the
+  // gradient of the fixed-effect normal equations for level g, so this is
+  // the first-order condition level by level (residuals sum to zero within
+  // every level), which a global norm would let slip for small levels.
+  double total_weight = 0;
+  // Every observation sits in exactly one level of dimension 0.
+  const int64_t dim0_end = num_dims_ > 1 ? offset_Q_[1] : num_levels_;
+  for (int64_t level_idx = 0; level_idx < dim0_end; ++level_idx)
+    total_weight += level_weight_G_[level_idx];
+  auto worst_level = [&](int col_idx) {
+    double worst = 0;
+    for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
+      worst = std::max(worst,
+                       std::abs(resid_GC[level_idx * num_cols + col_idx]) * inv_diag_G[level_idx]);
+    }
+    return worst;
+  };
   int num_active = 0;
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-    threshold_C[col_idx] = tolerance * std::max(norm_C[col_idx], 1e-300);
-    if (std::sqrt(rz_C[col_idx]) <= threshold_C[col_idx]) {
+    const double rms = norm_C[col_idx] / std::sqrt(std::max(total_weight, 1e-300));
+    threshold_C[col_idx] = tolerance * std::max(rms, 1e-300);
+    if (worst_level(col_idx) <= threshold_C[col_idx]) {
       active_C[col_idx] = 0;
     } else {
       ++num_active;
@@ -227,7 +243,7 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
       }
       const double beta = rz_new / rz_C[col_idx];
       rz_C[col_idx] = rz_new;
-      if (std::sqrt(rz_new) <= threshold_C[col_idx]) {
+      if (worst_level(col_idx) <= threshold_C[col_idx]) {
         active_C[col_idx] = 0;
         --num_active;
         for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
