@@ -157,7 +157,7 @@ void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int nu
 
 ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int num_cols,
                                      std::vector<double>& alpha_GC, double tolerance,
-                                     int max_iterations) {
+                                     int max_iterations, const double* scale_C) {
   ProjectionStats stats;
   const int64_t size_GC = num_levels_ * num_cols;
   if (num_dims_ == 0) {
@@ -207,7 +207,8 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
   int num_active = 0;
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
     const double rms = norm_C[col_idx] / std::sqrt(std::max(total_weight, 1e-300));
-    threshold_C[col_idx] = tolerance * std::max(rms, 1e-300);
+    const double scale = scale_C != nullptr && scale_C[col_idx] > 0 ? scale_C[col_idx] : rms;
+    threshold_C[col_idx] = tolerance * std::max(scale, 1e-300);
     if (worst_level(col_idx) <= threshold_C[col_idx]) {
       active_C[col_idx] = 0;
     } else {

@@ -47,8 +47,12 @@ class FeProjector {
   // Projects `num_cols` columns. in_NC and out_NC are column-major N x C
   // (out may alias in). alpha_GC is the warm start and receives the
   // fixed-effect coefficients (resized and zeroed when its size is wrong).
+  // Convergence: every level's weighted mean residual is below tolerance
+  // times a scale per column: `scale_C[c]` when given (e.g. 1 for a column
+  // in log units), otherwise the column's weighted root-mean-square.
   ProjectionStats Project(const double* in_NC, double* out_NC, int num_cols,
-                          std::vector<double>& alpha_GC, double tolerance, int max_iterations);
+                          std::vector<double>& alpha_GC, double tolerance, int max_iterations,
+                          const double* scale_C = nullptr);
 
   int64_t num_obs() const { return num_obs_; }
   int64_t num_levels() const { return num_levels_; }

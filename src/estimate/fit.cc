@@ -371,11 +371,16 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     total_w += fw;
   }
   mean_y /= total_w;
-  // Start at mu = (y + mean(y)) / 2 (ppmlhdfe); with an offset, start from
-  // the offset scaled to the mean.
+  // Start at mu = y + 0.001 mean(y). ppmlhdfe's (y + mean(y)) / 2 puts
+  // every zero flow at half the mean, and IRLS then needs many steps to
+  // bring the near-separated groups of a gravity panel down (it converges
+  // linearly there); starting them low, as fixest's y + 0.1 does in
+  // absolute terms, saves a third of the iterations on the Advanced Guide
+  // data and on `mizani synth` panels (measured: 11 -> 7 and 17 -> 10).
+  constexpr double kStartShift = 1e-3;
   std::vector<double> mu(num_obs), eta(num_obs), eta_old(num_obs), weight(num_obs);
   for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-    mu[obs_idx] = 0.5 * (frame.y[obs_idx] + mean_y);
+    mu[obs_idx] = frame.y[obs_idx] + kStartShift * mean_y;
     eta[obs_idx] = std::log(mu[obs_idx]);
   }
   double null_dev;
@@ -387,8 +392,11 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   // serve as the bar for step-halving: the first IRLS step is always taken.
   double deviance = std::numeric_limits<double>::infinity();
   std::vector<double> block;  // [z, X] column-major, projected in place
+  std::vector<double> scale_C;
   std::vector<double> alpha;  // warm start, level-major (z, X...)
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(num_cols);
+  Eigen::VectorXd beta_accepted;  // coefficients of the last accepted iterate
+  Eigen::VectorXd beta_previous = Eigen::VectorXd::Constant(num_cols, std::numeric_limits<double>::infinity());
   Eigen::MatrixXd X_tilde;
   bool collinearity_checked = false;
   double rel_change = 1;
@@ -407,11 +415,15 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     }
     std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, block.begin() + num_obs);
     const double used_tol = inner_tol;
+    // The working outcome z is in log units, and its weighted RMS can be
+    // inflated by observations with tiny mu and positive y: judge its
+    // projection in absolute log units instead.
+    scale_C.assign(num_cols + 1, 0.0);
+    scale_C[0] = 1.0;
     auto stats = projector.Project(block.data(), block.data(), num_cols + 1, alpha, used_tol,
-                                   options.fe_max_iterations);
+                                   options.fe_max_iterations, scale_C.data());
     result.fe_iterations += stats.iterations;
     Eigen::Map<Eigen::MatrixXd> X_map(block.data() + num_obs, num_obs, num_cols);
-    Eigen::Map<Eigen::VectorXd> z_tilde(block.data(), num_obs);
     if (!collinearity_checked && num_cols > 0) {
       collinearity_checked = true;
       Eigen::VectorXd raw(num_cols);
@@ -446,8 +458,11 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
         block = std::move(packed);
         alpha = std::move(packed_alpha);
         beta = Eigen::VectorXd::Zero(num_cols);
+        beta_previous = Eigen::VectorXd::Constant(num_cols, std::numeric_limits<double>::infinity());
       }
     }
+    // (Maps are made after the collinearity re-pack, which reallocates.)
+    Eigen::Map<Eigen::VectorXd> z_tilde(block.data(), num_obs);
     Eigen::Map<Eigen::MatrixXd> X_t(block.data() + num_obs, num_obs, num_cols);
     if (num_cols > 0) {
       Eigen::Map<const Eigen::VectorXd> w(weight.data(), num_obs);
@@ -466,6 +481,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       }
     }
     double new_dev = 0;
+    int halvings = 0;
     for (int halving = 0; halving <= 30; ++halving) {
       for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) mu[obs_idx] = std::exp(eta[obs_idx]);
       new_dev = PoissonDeviance(frame.y, mu, freq);
@@ -473,10 +489,14 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       // finite or rises, move half way back towards the previous iterate.
       if (std::isfinite(new_dev) && new_dev <= deviance * (1 + 1e-12) + 1e-12) break;
       if (halving == 30) break;
+      ++halvings;
       for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
         eta[obs_idx] = 0.5 * (eta[obs_idx] + eta_old[obs_idx]);
       }
+      // The coefficients move with the linear predictor.
+      if (beta_accepted.size() == beta.size()) beta = 0.5 * (beta + beta_accepted);
     }
+    beta_accepted = beta;
     if (!std::isfinite(new_dev)) {
       result.termination = Termination::kNumericalFailure;
       result.message = fmt::format("deviance is not finite at iteration {}", iteration);
@@ -490,15 +510,26 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     // close to convergence (ppmlhdfe's adaptive tolerance); the final
     // iterations use the full tolerance.
     const bool tight = used_tol <= options.fe_tolerance * 1.0000001;
-    if (rel_change < options.tolerance && tight) {
+    // The deviance criterion alone is fooled when the deviance is tiny or
+    // flat (its denominator is 0.1 + deviance, as fixest's): also require
+    // the coefficients to have settled.
+    const double beta_change = num_cols > 0 ? (beta - beta_previous).cwiseAbs().maxCoeff() : 0.0;
+    const double beta_scale = num_cols > 0 ? 1.0 + beta.cwiseAbs().maxCoeff() : 1.0;
+    beta_previous = beta;
+    if (rel_change < options.tolerance && tight && beta_change <= 1e-7 * beta_scale &&
+        (halvings == 0 || tight)) {
       result.termination = Termination::kConverged;
       result.message = fmt::format("converged: relative deviance change {:.3g} < {:.3g}",
                                    rel_change, options.tolerance);
       break;
     }
     inner_tol = std::max(options.fe_tolerance, std::min(1e-5, 1e-3 * rel_change));
-    if (rel_change < options.tolerance) inner_tol = options.fe_tolerance;
-    if (!stats.converged) inner_tol = options.fe_tolerance;
+    // Close to convergence the next step is usually the last: solve it at
+    // full accuracy so it can be accepted as final.
+    if (rel_change < 1e3 * options.tolerance) inner_tol = options.fe_tolerance;
+    // A step that had to be halved after a loose projection was probably
+    // spoiled by the projection error, not by the curvature: tighten.
+    if (!stats.converged || halvings > 0) inner_tol = options.fe_tolerance;
   }
   result.iterations = std::min(iteration, options.max_iterations);
   if (result.termination == Termination::kMaxIterations) {
