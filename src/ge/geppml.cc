@@ -36,8 +36,9 @@
 //
 // The Guide instead scales the last fitted flows by the changes in prices and
 // resistances (eq. 2-44); such a dependent variable lies in the span of the
-// model, PPML returns it unchanged, and the loop is a slow (for surplus
-// countries under fixed deficits, unstable) tatonnement. Giving PPML the new
+// model, PPML returns it unchanged, and the loop is a tatonnement; a loop
+// of that kind (last fit rescaled to the new totals) failed to converge on
+// our 12-country test baseline and diverged under additive deficits. Giving PPML the new
 // totals is what lets it do the work.
 #include "mizani/geppml.h"
 
