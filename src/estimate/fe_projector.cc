@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "common/parallel.h"
 
@@ -63,8 +64,7 @@ void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_r
     }
     if (sq_norm_C != nullptr) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        const double v = src_NC[col_idx * num_obs + obs_idx];
-        sq_norm_C[col_idx] += weight * v * v;
+        sq_norm_C[col_idx] += weight * std::abs(src_NC[col_idx * num_obs + obs_idx]);
       }
     }
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] *= weight;
@@ -150,7 +150,7 @@ void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int nu
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       double sum = 0;
       for (int task_idx = 0; task_idx < num_tasks; ++task_idx) sum += norm_TC[task_idx][col_idx];
-      weighted_norm_C[col_idx] = std::sqrt(sum);
+      weighted_norm_C[col_idx] = sum;
     }
   }
 }
@@ -206,8 +206,11 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
   };
   int num_active = 0;
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-    const double rms = norm_C[col_idx] / std::sqrt(std::max(total_weight, 1e-300));
-    const double scale = scale_C != nullptr && scale_C[col_idx] > 0 ? scale_C[col_idx] : rms;
+    // Weighted mean absolute value: unlike a root-mean-square it is not
+    // inflated by a few observations with tiny weight and a huge value
+    // (the PPML working outcome where mu is tiny and y is not).
+    const double mean_abs = norm_C[col_idx] / std::max(total_weight, 1e-300);
+    const double scale = scale_C != nullptr && scale_C[col_idx] > 0 ? scale_C[col_idx] : mean_abs;
     threshold_C[col_idx] = tolerance * std::max(scale, 1e-300);
     if (worst_level(col_idx) <= threshold_C[col_idx]) {
       active_C[col_idx] = 0;

@@ -49,7 +49,7 @@ class FeProjector {
   // fixed-effect coefficients (resized and zeroed when its size is wrong).
   // Convergence: every level's weighted mean residual is below tolerance
   // times a scale per column: `scale_C[c]` when given (e.g. 1 for a column
-  // in log units), otherwise the column's weighted root-mean-square.
+  // in log units), otherwise the column's weighted mean absolute value.
   ProjectionStats Project(const double* in_NC, double* out_NC, int num_cols,
                           std::vector<double>& alpha_GC, double tolerance, int max_iterations,
                           const double* scale_C = nullptr);

@@ -392,7 +392,6 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   // serve as the bar for step-halving: the first IRLS step is always taken.
   double deviance = std::numeric_limits<double>::infinity();
   std::vector<double> block;  // [z, X] column-major, projected in place
-  std::vector<double> scale_C;
   std::vector<double> alpha;  // warm start, level-major (z, X...)
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(num_cols);
   Eigen::VectorXd beta_accepted;  // coefficients of the last accepted iterate
@@ -415,13 +414,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     }
     std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, block.begin() + num_obs);
     const double used_tol = inner_tol;
-    // The working outcome z is in log units, and its weighted RMS can be
-    // inflated by observations with tiny mu and positive y: judge its
-    // projection in absolute log units instead.
-    scale_C.assign(num_cols + 1, 0.0);
-    scale_C[0] = 1.0;
     auto stats = projector.Project(block.data(), block.data(), num_cols + 1, alpha, used_tol,
-                                   options.fe_max_iterations, scale_C.data());
+                                   options.fe_max_iterations);
     result.fe_iterations += stats.iterations;
     Eigen::Map<Eigen::MatrixXd> X_map(block.data() + num_obs, num_obs, num_cols);
     if (!collinearity_checked && num_cols > 0) {
