@@ -22,7 +22,8 @@
 // Conditional GE is one PPML fit of the baseline flows with the counterfactual
 // offset: Y and E are the fitted totals, the fixed effects the new
 // resistances. Full endowment iterates as the Guide's do-file: (i) factory-
-// gate prices w_hat from the exporter effects, (ii) output Y'_i = Y_i w_hat_i
+// gate prices w_hat from the exporter effects (read from the fitted values:
+// PairPpml::EffectsFromFitted), (ii) output Y'_i = Y_i w_hat_i
 // and expenditure E'_j by the imbalance rule, put into a dependent variable
 // with exactly those totals (DependentWithTotals), (iii) re-estimate, which
 // solves the resistances for these Y' and E' and gives new exporter effects,
@@ -102,8 +103,8 @@ struct Baseline {
 class PairPpml {
  public:
   PairPpml(const Baseline& baseline, const Eigen::MatrixXd& partial_effects,
-           const std::vector<std::string>& codes)
-      : num_countries_(static_cast<int>(baseline.flows.rows())) {
+           const std::vector<std::string>& codes, int hub)
+      : num_countries_(static_cast<int>(baseline.flows.rows())), hub_(hub) {
     for (int importer_idx = 0; importer_idx < num_countries_; ++importer_idx) {
       for (int exporter_idx = 0; exporter_idx < num_countries_; ++exporter_idx) {
         const double flow = baseline.flows(exporter_idx, importer_idx);
@@ -174,10 +175,7 @@ class PairPpml {
     for (size_t obs_idx = 0; obs_idx < exporters_.size(); ++obs_idx) {
       fitted.flows(exporters_[obs_idx], importers_[obs_idx]) = estimate.fitted[obs_idx] * scale;
     }
-    fitted.exporter_effect =
-        Eigen::Map<const Eigen::VectorXd>(estimate.fixed_effects[0].values.data(), num_countries_);
-    fitted.importer_effect =
-        Eigen::Map<const Eigen::VectorXd>(estimate.fixed_effects[1].values.data(), num_countries_);
+    if (!EffectsFromFitted(estimate, fitted)) return fitted;
     // exp(pi_i + chi_j + o_ij) fits y / scale; carry the scale in pi.
     fitted.exporter_effect.array() += std::log(scale);
     fitted.ok = fitted.flows.allFinite() && fitted.exporter_effect.allFinite() &&
@@ -187,7 +185,64 @@ class PairPpml {
   }
 
  private:
+  // The exporter and importer effects, read from the fitted values rather
+  // than taken from EstimateResult::fixed_effects. The fitted values are what
+  // the PPML first-order conditions pin down (their totals are those of the
+  // dependent variable); the exported effects are a by-product of a separate
+  // projection, and GEPPML's prices are a function of them with no further
+  // check. On the 12-country test baseline the PPML engine returned, for one
+  // re-estimation, fitted values exact to 1e-13 and effects that reproduced
+  // them only to a factor 1e5 (multiples of 4, as if the projection's level
+  // coefficients had drifted to ~2^54 along the two-way null direction
+  // pi + c, chi - c before being normalised): the prices read from them were
+  // garbage, and the outer iteration failed two fits later. With the hub h
+  // (which trades both ways with everyone), ln mu_ij - o_ij = pi_i + chi_j
+  // gives chi_j from row h and pi_i from column h exactly; without a hub the
+  // engine's effects are used. Either way they must reproduce every fitted
+  // value to 1e-9 (a rounding-level inconsistency is ~1e-13), else the fit is
+  // reported as failed instead of feeding wrong prices to the iteration.
+  bool EffectsFromFitted(const EstimateResult& estimate, Fitted& fitted) const {
+    const auto num_obs = exporters_.size();
+    Eigen::VectorXd exporter_effect =
+        Eigen::Map<const Eigen::VectorXd>(estimate.fixed_effects[0].values.data(), num_countries_);
+    Eigen::VectorXd importer_effect =
+        Eigen::Map<const Eigen::VectorXd>(estimate.fixed_effects[1].values.data(), num_countries_);
+    if (hub_ >= 0) {
+      Eigen::MatrixXd log_index = Eigen::MatrixXd::Constant(
+          num_countries_, num_countries_, std::numeric_limits<double>::quiet_NaN());
+      for (size_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        log_index(exporters_[obs_idx], importers_[obs_idx]) =
+            std::log(estimate.fitted[obs_idx]) - template_.offset[obs_idx];
+      }
+      // pi_h = 0 first, then the engine's normalisation: chi_0 = 0.
+      importer_effect = log_index.row(hub_).transpose();
+      exporter_effect = log_index.col(hub_).array() - importer_effect(hub_);
+      const double shift = importer_effect(0);
+      importer_effect.array() -= shift;
+      exporter_effect.array() += shift;
+    }
+    double worst = 0;
+    for (size_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+      const double gap = exporter_effect(exporters_[obs_idx]) +
+                         importer_effect(importers_[obs_idx]) + template_.offset[obs_idx] -
+                         std::log(estimate.fitted[obs_idx]);
+      worst = std::isnan(gap) ? INFINITY : std::max(worst, std::abs(gap));
+    }
+    constexpr double kMaxLogGap = 1e-9;
+    if (!(worst <= kMaxLogGap)) {
+      fitted.failure = fmt::format(
+          "PPML fitted values are not of the fixed-effect form exp(pi_i + chi_j + o_ij) "
+          "(largest |ln gap| {:.3g})",
+          worst);
+      return false;
+    }
+    fitted.exporter_effect = std::move(exporter_effect);
+    fitted.importer_effect = std::move(importer_effect);
+    return true;
+  }
+
   int num_countries_;
+  int hub_;
   std::vector<int32_t> exporters_, importers_;
   ModelFrame template_;
   EstimateOptions options_;
@@ -329,7 +384,7 @@ class GeppmlSolver {
 
   Outcome Run(const Eigen::MatrixXd& partial_effects, double tolerance, int max_iterations) const {
     Outcome outcome;
-    const PairPpml ppml(baseline_, partial_effects, codes_);
+    const PairPpml ppml(baseline_, partial_effects, codes_, hub_);
     // Step III.a, the conditional fit: the baseline flows with the
     // counterfactual offset.
     outcome.fit = ppml.Fit(baseline_.flows, baseline_.world_output);
