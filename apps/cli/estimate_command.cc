@@ -165,7 +165,12 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     }
     std::vector<RowFilter> filters;
     for (const auto& text : args->filters) filters.push_back({text});
-    EstimateResult result = Estimate(table, formula, filters, options);
+    // Build the model frame, then free the table before the fit: the frame
+    // holds everything the solver needs (peak memory matters at 2.5M rows).
+    ModelFrame frame = BuildModelFrame(table, formula, filters, options);
+    table = Table();
+    EstimateResult result = Fit(std::move(frame), options);
+    result.formula = formula.text;
     if (!flags.quiet)
       std::fprintf(stderr, "mizani: %s (%.2f s)\n", result.message.c_str(), elapsed());
     std::string text;

@@ -269,6 +269,26 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
                  std::sqrt(std::max(rz_C[col_idx], 0.0)) / std::max(norm_C[col_idx], 1e-300));
   }
 
+  // D'WD is singular: adding c to every level of dimension 0 and
+  // subtracting it from every level of another dimension leaves D alpha
+  // unchanged. Rounding lets CG (and the warm starts carried across IRLS
+  // iterations) drift along these directions, until the coefficients are
+  // huge and their sums lose every digit. Re-centre each further dimension
+  // on a zero mean, moving the constant into dimension 0: D alpha is exact
+  // (every observation has one level in each dimension).
+  for (int dim_idx = 1; dim_idx < num_dims_; ++dim_idx) {
+    const int64_t begin = offset_Q_[dim_idx];
+    const int64_t end = dim_idx + 1 < num_dims_ ? offset_Q_[dim_idx + 1] : num_levels_;
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      double mean = 0;
+      for (int64_t level_idx = begin; level_idx < end; ++level_idx) mean += alpha_GC[level_idx * num_cols + col_idx];
+      mean /= static_cast<double>(std::max<int64_t>(1, end - begin));
+      for (int64_t level_idx = begin; level_idx < end; ++level_idx) alpha_GC[level_idx * num_cols + col_idx] -= mean;
+      const int64_t dim0_end = offset_Q_.size() > 1 ? offset_Q_[1] : num_levels_;
+      for (int64_t level_idx = 0; level_idx < dim0_end; ++level_idx) alpha_GC[level_idx * num_cols + col_idx] += mean;
+    }
+  }
+
   // out = v - D alpha.
   ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {

@@ -395,6 +395,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   std::vector<double> alpha;  // warm start, level-major (z, X...)
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(num_cols);
   Eigen::VectorXd beta_accepted;  // coefficients of the last accepted iterate
+  int last_halvings = 0;
   Eigen::VectorXd beta_previous = Eigen::VectorXd::Constant(num_cols, std::numeric_limits<double>::infinity());
   Eigen::MatrixXd X_tilde;
   bool collinearity_checked = false;
@@ -491,6 +492,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       if (beta_accepted.size() == beta.size()) beta = 0.5 * (beta + beta_accepted);
     }
     beta_accepted = beta;
+    last_halvings = halvings;
     if (!std::isfinite(new_dev)) {
       result.termination = Termination::kNumericalFailure;
       result.message = fmt::format("deviance is not finite at iteration {}", iteration);
@@ -569,7 +571,13 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     resid_N[obs_idx] = frame.y[obs_idx] - mu[obs_idx];
   if (num_cols > 0) {
     std::vector<double> x_block(frame.X.data(), frame.X.data() + num_obs * num_cols);
-    std::vector<double> alpha_x;
+    // Warm start from the regressors' coefficients of the last iteration.
+    std::vector<double> alpha_x(projector.num_levels() * num_cols);
+    for (int64_t level = 0; level < projector.num_levels(); ++level) {
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+        alpha_x[level * num_cols + col_idx] = alpha[level * (num_cols + 1) + col_idx + 1];
+      }
+    }
     projector.Project(x_block.data(), x_block.data(), num_cols, alpha_x, options.fe_tolerance,
                       options.fe_max_iterations);
     Eigen::Map<Eigen::MatrixXd> X_final(x_block.data(), num_obs, num_cols);
@@ -578,15 +586,57 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   }
   result.fe_dof = estimate::FixedEffectDof(frame, {});
   if (!frame.fe_ids.empty()) {
-    // eta - offset - X beta lies in the fixed-effect space: recover its
-    // coefficients exactly by projecting it (converges in a few steps).
-    std::vector<double> target(num_obs), dummy(num_obs), alpha_fe;
-    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-      target[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) -
-                        (num_cols > 0 ? frame.X.row(obs_idx).dot(beta) : 0.0);
+    // The last step set eta = z - z~ + X~ beta + offset = D(alpha_z - alpha_X beta) + X beta
+    // + offset, so the fixed effects are alpha_z - alpha_X beta exactly. After a
+    // halved last step eta is an average of two iterates: recover them by
+    // projecting eta - offset - X beta, which lies in the fixed-effect space.
+    std::vector<double> alpha_fe(projector.num_levels());
+    if (last_halvings == 0 && alpha.size() == static_cast<size_t>(projector.num_levels() * (num_cols + 1))) {
+      for (int64_t level = 0; level < projector.num_levels(); ++level) {
+        double value = alpha[level * (num_cols + 1)];
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+          value -= beta(col_idx) * alpha[level * (num_cols + 1) + col_idx + 1];
+        }
+        alpha_fe[level] = value;
+      }
+    } else {
+      std::vector<double> target(num_obs), dummy(num_obs);
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        target[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) -
+                          (num_cols > 0 ? frame.X.row(obs_idx).dot(beta) : 0.0);
+      }
+      projector.Project(target.data(), dummy.data(), 1, alpha_fe, options.fe_tolerance,
+                        options.fe_max_iterations);
     }
-    projector.Project(target.data(), dummy.data(), 1, alpha_fe, options.fe_tolerance * 1e-2,
-                      options.fe_max_iterations);
+    // Check that the exported effects reproduce the linear predictor; if
+    // rounding has spoiled them, recover them by a fresh projection.
+    auto worst_gap = [&](const std::vector<double>& coef_G) {
+      double worst = 0;
+      const auto& offsets = projector.offsets_Q();
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        double value = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) -
+                       (num_cols > 0 ? frame.X.row(obs_idx).dot(beta) : 0.0);
+        for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+          value -= coef_G[offsets[dim_idx] + frame.fe_ids[dim_idx][obs_idx]];
+        }
+        worst = std::max(worst, std::abs(value) / (1.0 + std::abs(eta[obs_idx])));
+      }
+      return worst;
+    };
+    if (!(worst_gap(alpha_fe) <= 1e-8)) {
+      std::vector<double> target(num_obs), dummy(num_obs);
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        target[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) -
+                          (num_cols > 0 ? frame.X.row(obs_idx).dot(beta) : 0.0);
+      }
+      alpha_fe.assign(projector.num_levels(), 0.0);
+      projector.Project(target.data(), dummy.data(), 1, alpha_fe, options.fe_tolerance * 1e-2,
+                        options.fe_max_iterations);
+      const double gap = worst_gap(alpha_fe);
+      if (!(gap <= 1e-8)) {
+        result.message += fmt::format("; warning: fixed-effect estimates reproduce the fit only to {:.2g}", gap);
+      }
+    }
     ExportFixedEffects(frame, projector, alpha_fe, result);
   }
   if (options.keep_fitted) {

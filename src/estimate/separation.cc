@@ -31,7 +31,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options) {
   std::vector<double> x_block(frame.X.data(), frame.X.data() + num_obs * num_cols);
   std::vector<double> alpha_x, alpha_u;
   if (num_cols > 0) {
-    projector.Project(x_block.data(), x_block.data(), num_cols, alpha_x, 1e-9, 5000);
+    projector.Project(x_block.data(), x_block.data(), num_cols, alpha_x, 1e-8, 5000);
   }
   Eigen::Map<Eigen::MatrixXd> X_tilde(x_block.data(), num_obs, num_cols);
   Eigen::Map<const Eigen::VectorXd> w(weight.data(), num_obs);
@@ -44,7 +44,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options) {
   std::vector<uint8_t> separated(num_obs, 0);
   bool done = false;
   for (int iteration = 0; iteration < kMaxIterations && !done; ++iteration) {
-    projector.Project(u.data(), u_tilde.data(), 1, alpha_u, 1e-8, 5000);
+    projector.Project(u.data(), u_tilde.data(), 1, alpha_u, 1e-7, 5000);
     Eigen::Map<Eigen::VectorXd> ut(u_tilde.data(), num_obs);
     Eigen::VectorXd resid = ut;
     if (num_cols > 0)
