@@ -68,7 +68,11 @@ class Reader {
       if (!known) {
         std::string list;
         for (const char* name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
-        Fail(Ref(node, Join(path, std::string(key.str()))),
+        SourceRef where = Ref(node, Join(path, std::string(key.str())));
+        // Point at the key itself rather than its value.
+        where.line = static_cast<int>(key.source().begin.line);
+        where.column = static_cast<int>(key.source().begin.column);
+        Fail(where,
              fmt::format("unknown key '{}'; expected one of: {}", key.str(), list));
       }
     }

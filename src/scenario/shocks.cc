@@ -306,9 +306,11 @@ Eigen::MatrixXd BuildPartialEffects(const Scenario& scenario, const std::vector<
           if (found->second.first != signature) {
             const Shock& other = scenario.shocks[found->second.second];
             Fail(shock.where,
-                 fmt::format("contradicts {} ('{}') on the pair {}->{}: one says {}, the other "
+                 fmt::format("contradicts {}{} on the pair {}->{}: one says {}, the other "
                              "{}; a pair can have only one {} setting",
-                             other.where.Describe(), other.name, codes[pair.first],
+                             other.where.Describe(),
+                             other.name == other.where.key ? "" : " ('" + other.name + "')",
+                             codes[pair.first],
                              codes[pair.second], found->second.first, signature,
                              ToString(shock.kind)));
           }
