@@ -105,6 +105,8 @@ struct EstimationSpec {
   std::vector<std::string> cluster;
   SmallSample small_sample = SmallSample::kStata;
   double tolerance = 1e-8;
+  bool check_separation = true;  // ReLU separation check (EstimateOptions)
+  bool drop_singletons = true;
   SourceRef where;
 };
 

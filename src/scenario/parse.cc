@@ -242,7 +242,8 @@ void ParseEstimation(const toml::table& root, const Reader& reader, Scenario& sc
   if (!node->is_table()) reader.Fail(reader.Ref(*node, "estimation"), "expected a table");
   const toml::table& table = *node->as_table();
   reader.CheckKeys(table, "estimation",
-                   {"formula", "filters", "vcov", "cluster", "ssc", "tolerance"});
+                   {"formula", "filters", "vcov", "cluster", "ssc", "tolerance",
+                    "separation_check", "drop_singletons"});
   EstimationSpec spec;
   spec.where = reader.Ref(table, "estimation");
   const auto formula = reader.String(table, "estimation", "formula");
@@ -274,6 +275,8 @@ void ParseEstimation(const toml::table& root, const Reader& reader, Scenario& sc
     }
     spec.tolerance = *tolerance;
   }
+  spec.check_separation = reader.Bool(table, "estimation", "separation_check").value_or(true);
+  spec.drop_singletons = reader.Bool(table, "estimation", "drop_singletons").value_or(true);
   scenario.estimation = spec;
 }
 

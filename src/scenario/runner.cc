@@ -242,6 +242,8 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
     const EstimationSpec& spec = *scenario.estimation;
     EstimateOptions& est_options = estimation->options;
     est_options.tolerance = spec.tolerance;
+    est_options.check_separation = spec.check_separation;
+    est_options.drop_singletons = spec.drop_singletons;
     est_options.threads = options.threads;
     est_options.vcov.type = spec.vcov;
     est_options.vcov.cluster = spec.cluster;
