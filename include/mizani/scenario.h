@@ -95,7 +95,10 @@ struct DataSpec {
   std::string year = "year";  // empty: a cross-section
   std::string trade = "trade";
   std::optional<int> baseline_year;
-  SourceRef where;
+  SourceRef where;                          // the [data] table
+  std::map<std::string, SourceRef> key_refs;  // "data.trade" -> where it was given
+  // The place of key `key` ("data.trade"), or of the [data] table when not given.
+  SourceRef Where(const std::string& key) const;
 };
 
 struct EstimationSpec {

@@ -24,6 +24,14 @@ std::string SourceRef::Describe() const {
   return text;
 }
 
+SourceRef DataSpec::Where(const std::string& key) const {
+  const auto found = key_refs.find(key);
+  if (found != key_refs.end()) return found->second;
+  SourceRef ref = where;
+  ref.key = key;
+  return ref;
+}
+
 const char* ToString(ShockKind kind) {
   switch (kind) {
     case ShockKind::kAgreement:
@@ -226,6 +234,10 @@ void ParseData(const toml::table& root, const Reader& reader, const std::string&
     throw Error(ErrorCode::kFileUnreadable,
                 fmt::format("{}: data file '{}' does not exist or is not a file",
                             path_ref.Describe(), data.path));
+  }
+  for (auto&& [key, value] : table) {
+    const std::string name = "data." + std::string(key.str());
+    data.key_refs[name] = reader.Ref(value, name);
   }
   data.exporter = reader.String(table, "data", "exporter").value_or("exporter");
   data.importer = reader.String(table, "data", "importer").value_or("importer");

@@ -322,8 +322,8 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
       const bool low_is_max = value_low >= value_high;
       throw Error(
           ErrorCode::kTargetUnreachable,
-          fmt::format("{}: the target {} = {:.6g} is out of reach: it reaches at most {:.6g} at "
-                      "{} and at least {:.6g} at {} (range [{}, {}] of shock '{}')",
+          fmt::format("{}: {} cannot reach the target {:.6g}: it reaches at most {:.6g} at {} "
+                      "and at least {:.6g} at {} (range [{}, {}] of shock '{}')",
                       goal.where.Describe(), GoalOutcomeText(goal), goal.target,
                       std::max(value_low, value_high),
                       SizeText(varied, low_is_max ? low : high), std::min(value_low, value_high),

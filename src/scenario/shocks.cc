@@ -18,16 +18,15 @@ namespace {
 }
 
 const Column& RequireColumn(const Table& table, const std::string& name, const char* key,
-                            const SourceRef& where) {
+                            const DataSpec& data) {
   const Column* column = table.Find(name);
   if (column == nullptr) {
     std::string known;
     for (const Column& candidate : table.columns) {
       known += (known.empty() ? "" : ", ") + candidate.name;
     }
-    SourceRef ref = where;
-    ref.key = key;
-    Fail(ref, fmt::format("column '{}' is not in {} (columns: {})", name, table.source, known));
+    Fail(data.Where(key),
+         fmt::format("column '{}' is not in {} (columns: {})", name, table.source, known));
   }
   return *column;
 }
@@ -135,21 +134,17 @@ std::vector<int> ResolveCountries(const CountrySpec& spec, const Scenario& scena
 }
 
 Baseline BuildBaseline(const Table& table, const DataSpec& data) {
-  const Column& exporter = RequireColumn(table, data.exporter, "data.exporter", data.where);
-  const Column& importer = RequireColumn(table, data.importer, "data.importer", data.where);
-  const Column& trade = RequireColumn(table, data.trade, "data.trade", data.where);
+  const Column& exporter = RequireColumn(table, data.exporter, "data.exporter", data);
+  const Column& importer = RequireColumn(table, data.importer, "data.importer", data);
+  const Column& trade = RequireColumn(table, data.trade, "data.trade", data);
   if (trade.type != ColumnType::kNumeric) {
-    SourceRef ref = data.where;
-    ref.key = "data.trade";
-    Fail(ref, fmt::format("column '{}' must be numeric (trade flows)", data.trade));
+    Fail(data.Where("data.trade"), fmt::format("column '{}' must be numeric (trade flows)", data.trade));
   }
   const Column* year = nullptr;
   if (data.baseline_year) {
-    year = &RequireColumn(table, data.year, "data.year", data.where);
+    year = &RequireColumn(table, data.year, "data.year", data);
     if (year->type != ColumnType::kNumeric) {
-      SourceRef ref = data.where;
-      ref.key = "data.year";
-      Fail(ref, fmt::format("column '{}' must be numeric (years)", data.year));
+      Fail(data.Where("data.year"), fmt::format("column '{}' must be numeric (years)", data.year));
     }
   } else if (table.Find(data.year) != nullptr) {
     // A panel without a chosen year would mix years in one matrix.
@@ -159,9 +154,7 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
       if (year_column.type == ColumnType::kNumeric) years.insert(year_column.num[row_idx]);
     }
     if (years.size() > 1) {
-      SourceRef ref = data.where;
-      ref.key = "data.baseline_year";
-      Fail(ref, fmt::format("the data hold several years in column '{}': set baseline_year",
+      Fail(data.Where("data.baseline_year"), fmt::format("the data hold several years in column '{}': set baseline_year",
                             data.year));
     }
   }
@@ -175,8 +168,7 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
     exporters.insert(Label(exporter, row_idx));
     importers.insert(Label(importer, row_idx));
   }
-  SourceRef year_ref = data.where;
-  year_ref.key = "data.baseline_year";
+  const SourceRef year_ref = data.Where("data.baseline_year");
   if (rows.empty()) {
     Fail(year_ref, fmt::format("no rows for baseline year {} in {}", data.baseline_year.value_or(0),
                                table.source));
