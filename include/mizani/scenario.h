@@ -95,7 +95,7 @@ struct DataSpec {
   std::string year = "year";  // empty: a cross-section
   std::string trade = "trade";
   std::optional<int> baseline_year;
-  SourceRef where;                          // the [data] table
+  SourceRef where;                            // the [data] table
   std::map<std::string, SourceRef> key_refs;  // "data.trade" -> where it was given
   // The place of key `key` ("data.trade"), or of the [data] table when not given.
   SourceRef Where(const std::string& key) const;
@@ -176,8 +176,8 @@ struct Scenario {
 
 // Where relative paths in the file resolve, and command-line overrides.
 struct ScenarioOverrides {
-  std::string data_dir;        // expands ${MIZANI_DATA}; relative data paths resolve here
-  std::string output_folder;   // replaces [output] folder (relative to the working dir)
+  std::string data_dir;       // expands ${MIZANI_DATA}; relative data paths resolve here
+  std::string output_folder;  // replaces [output] folder (relative to the working dir)
   std::optional<int> replications;
   std::optional<uint64_t> seed;
 };
@@ -269,8 +269,8 @@ struct ScenarioOutcome {
   std::string focus_exporter, focus_importer;
   UncertaintyResult uncertainty;
   std::optional<GoalResult> goal;
-  std::vector<std::string> notes;  // assumptions worth stating
-  std::vector<std::string> tables; // requested tables (empty: all)
+  std::vector<std::string> notes;   // assumptions worth stating
+  std::vector<std::string> tables;  // requested tables (empty: all)
   ModelSpec model;
   double seconds = 0;
 };

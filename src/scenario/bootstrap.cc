@@ -108,8 +108,10 @@ struct Draw {
 
 double FocusChangePct(const ScenarioOutcome& outcome, const GeResult& ge) {
   if (outcome.focus_exporter.empty()) return std::nan("");
-  const auto exporter = std::find(outcome.codes.begin(), outcome.codes.end(), outcome.focus_exporter);
-  const auto importer = std::find(outcome.codes.begin(), outcome.codes.end(), outcome.focus_importer);
+  const auto exporter =
+      std::find(outcome.codes.begin(), outcome.codes.end(), outcome.focus_exporter);
+  const auto importer =
+      std::find(outcome.codes.begin(), outcome.codes.end(), outcome.focus_importer);
   return ge.flow_change_pct(exporter - outcome.codes.begin(), importer - outcome.codes.begin());
 }
 
@@ -144,8 +146,7 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
     Eigen::MatrixXd vcov(num_terms, num_terms);
     for (int row_idx = 0; row_idx < num_terms; ++row_idx) {
       for (int col_idx = 0; col_idx < num_terms; ++col_idx) {
-        vcov(row_idx, col_idx) =
-            estimation.result.vcov(coef_index[row_idx], coef_index[col_idx]);
+        vcov(row_idx, col_idx) = estimation.result.vcov(coef_index[row_idx], coef_index[col_idx]);
       }
     }
     Eigen::LLT<Eigen::MatrixXd> llt(vcov);
@@ -213,8 +214,8 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
           }
           bool all_found = true;
           for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
-            const auto found = std::find(fit.coef_names.begin(), fit.coef_names.end(),
-                                         terms[term_idx]);
+            const auto found =
+                std::find(fit.coef_names.begin(), fit.coef_names.end(), terms[term_idx]);
             if (found == fit.coef_names.end()) {
               all_found = false;
               break;
@@ -327,12 +328,12 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
   for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
     interval(column, result.coefficients.lower(term_idx), result.coefficients.upper(term_idx));
     for (int rep_idx = 0; rep_idx < replications; ++rep_idx) {
-      if (draws[rep_idx].ok) result.coefficient_draws(rep_idx, term_idx) = draws[rep_idx].values[column];
+      if (draws[rep_idx].ok)
+        result.coefficient_draws(rep_idx, term_idx) = draws[rep_idx].values[column];
     }
     ++column;
   }
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

@@ -68,12 +68,9 @@ ReportTable CountryTable(const ScenarioOutcome& outcome) {
   }
   for (size_t country_idx = 0; country_idx < outcome.codes.size(); ++country_idx) {
     const Eigen::Index at = static_cast<Eigen::Index>(country_idx);
-    std::vector<ReportCell> row = {outcome.codes[country_idx],
-                                   countries.exports_before(at),
-                                   countries.exports_after(at),
-                                   countries.output_before(at),
-                                   countries.output_after(at),
-                                   countries.expenditure_before(at),
+    std::vector<ReportCell> row = {outcome.codes[country_idx],     countries.exports_before(at),
+                                   countries.exports_after(at),    countries.output_before(at),
+                                   countries.output_after(at),     countries.expenditure_before(at),
                                    countries.expenditure_after(at)};
     for (size_t output_idx = 0; output_idx < outputs.size(); ++output_idx) {
       row.emplace_back(outputs[output_idx].second(at));
@@ -85,8 +82,9 @@ ReportTable CountryTable(const ScenarioOutcome& outcome) {
     table.rows.push_back(std::move(row));
   }
   if (outcome.model.mode == GeMode::kConditional) {
-    table.note = "Conditional GE holds output and expenditure fixed: real GDP and welfare are "
-                 "not defined (empty).";
+    table.note =
+        "Conditional GE holds output and expenditure fixed: real GDP and welfare are "
+        "not defined (empty).";
   }
   return table;
 }
@@ -95,9 +93,10 @@ ReportTable PairTable(const ScenarioOutcome& outcome) {
   ReportTable table;
   table.name = "pairs";
   table.caption = "Bilateral flows before and after (every pair, domestic included)";
-  table.columns = {{"exporter", ValueKind::kText},       {"importer", ValueKind::kText},
-                   {"baseline_flow", ValueKind::kNumber}, {"partial_effect", ValueKind::kNumber, 6},
-                   {"new_flow", ValueKind::kNumber},      {"flow_change_pct", ValueKind::kPercent, 3}};
+  table.columns = {
+      {"exporter", ValueKind::kText},        {"importer", ValueKind::kText},
+      {"baseline_flow", ValueKind::kNumber}, {"partial_effect", ValueKind::kNumber, 6},
+      {"new_flow", ValueKind::kNumber},      {"flow_change_pct", ValueKind::kPercent, 3}};
   const int num_countries = static_cast<int>(outcome.codes.size());
   for (int exporter_idx = 0; exporter_idx < num_countries; ++exporter_idx) {
     for (int importer_idx = 0; importer_idx < num_countries; ++importer_idx) {
@@ -126,12 +125,15 @@ ReportTable GroupTable(const ScenarioOutcome& outcome) {
   for (size_t group_idx = 0; group_idx < outcome.ge.groups.size(); ++group_idx) {
     const GeGroupResult& group = outcome.ge.groups[group_idx];
     std::string members;
-    for (int member : group.members) members += (members.empty() ? "" : " ") + outcome.codes[member];
+    for (int member : group.members)
+      members += (members.empty() ? "" : " ") + outcome.codes[member];
     std::vector<ReportCell> row = {group.name, members, 100 * group.intra_share_before,
                                    100 * group.intra_share_after};
     if (HasIntervals(outcome)) {
-      row.emplace_back(100 * outcome.uncertainty.groups.lower(static_cast<Eigen::Index>(group_idx)));
-      row.emplace_back(100 * outcome.uncertainty.groups.upper(static_cast<Eigen::Index>(group_idx)));
+      row.emplace_back(100 *
+                       outcome.uncertainty.groups.lower(static_cast<Eigen::Index>(group_idx)));
+      row.emplace_back(100 *
+                       outcome.uncertainty.groups.upper(static_cast<Eigen::Index>(group_idx)));
     }
     table.rows.push_back(std::move(row));
   }
@@ -180,13 +182,12 @@ ReportTable CoefficientTable(const ScenarioOutcome& outcome) {
 ReportTable FocusTable(const ScenarioOutcome& outcome) {
   ReportTable table;
   table.name = "focus";
-  table.caption = fmt::format("Focus pair {} -> {}", outcome.focus_exporter, outcome.focus_importer);
-  table.columns = {{"exporter", ValueKind::kText},
-                   {"importer", ValueKind::kText},
-                   {"baseline_flow", ValueKind::kNumber},
-                   {"partial_change_pct", ValueKind::kPercent, 3},
-                   {"new_flow", ValueKind::kNumber},
-                   {"flow_change_pct", ValueKind::kPercent, 3}};
+  table.caption =
+      fmt::format("Focus pair {} -> {}", outcome.focus_exporter, outcome.focus_importer);
+  table.columns = {
+      {"exporter", ValueKind::kText},        {"importer", ValueKind::kText},
+      {"baseline_flow", ValueKind::kNumber}, {"partial_change_pct", ValueKind::kPercent, 3},
+      {"new_flow", ValueKind::kNumber},      {"flow_change_pct", ValueKind::kPercent, 3}};
   if (HasIntervals(outcome)) {
     table.columns.push_back({"flow_change_lower_pct", ValueKind::kPercent, 3});
     table.columns.push_back({"flow_change_upper_pct", ValueKind::kPercent, 3});
@@ -194,9 +195,8 @@ ReportTable FocusTable(const ScenarioOutcome& outcome) {
   const auto index = [&](const std::string& code) {
     return std::find(outcome.codes.begin(), outcome.codes.end(), code) - outcome.codes.begin();
   };
-  for (const auto& [from, to] :
-       {std::pair(outcome.focus_exporter, outcome.focus_importer),
-        std::pair(outcome.focus_importer, outcome.focus_exporter)}) {
+  for (const auto& [from, to] : {std::pair(outcome.focus_exporter, outcome.focus_importer),
+                                 std::pair(outcome.focus_importer, outcome.focus_exporter)}) {
     const auto exporter_idx = index(from), importer_idx = index(to);
     std::vector<ReportCell> row = {from,
                                    to,
@@ -233,7 +233,8 @@ std::vector<ReportTable> AllTables(const ScenarioOutcome& outcome) {
   std::vector<ReportTable> tables;
   if (Wanted(outcome, "countries")) tables.push_back(CountryTable(outcome));
   if (Wanted(outcome, "pairs")) tables.push_back(PairTable(outcome));
-  if (Wanted(outcome, "groups") && !outcome.ge.groups.empty()) tables.push_back(GroupTable(outcome));
+  if (Wanted(outcome, "groups") && !outcome.ge.groups.empty())
+    tables.push_back(GroupTable(outcome));
   if (Wanted(outcome, "coefficients") && outcome.estimation) {
     tables.push_back(CoefficientTable(outcome));
   }
@@ -257,9 +258,8 @@ nlohmann::json Vector(const Eigen::VectorXd& values) {
 nlohmann::json ToJson(const ScenarioOutcome& outcome) {
   nlohmann::json doc;
   doc["mizani_version"] = MIZANI_VERSION;
-  doc["scenario"] = {{"name", outcome.name},
-                     {"description", outcome.description},
-                     {"file", outcome.file}};
+  doc["scenario"] = {
+      {"name", outcome.name}, {"description", outcome.description}, {"file", outcome.file}};
   doc["baseline_year"] =
       outcome.baseline_year ? nlohmann::json(*outcome.baseline_year) : nlohmann::json(nullptr);
   doc["model"] = {{"theta", outcome.theta},
@@ -381,8 +381,8 @@ ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome) {
   AssumptionList assumptions;
   assumptions.items = {
       {"Scenario file", outcome.file},
-      {"Baseline year",
-       outcome.baseline_year ? std::to_string(*outcome.baseline_year) : std::string("(cross-section)")},
+      {"Baseline year", outcome.baseline_year ? std::to_string(*outcome.baseline_year)
+                                              : std::string("(cross-section)")},
       {"Countries", std::to_string(outcome.codes.size())},
       {"Elasticity of substitution (sigma)", fmt::format("{:g}", outcome.theta + 1)},
       {"General equilibrium", ModeText(outcome.model.mode)},

@@ -1,6 +1,7 @@
 // Scenario files: TOML -> Scenario, with every check that does not need the
 // data. Messages name the file, line and key and say what was expected.
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -8,7 +9,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "mizani/error.h"
 #include "mizani/scenario.h"
@@ -80,8 +80,7 @@ class Reader {
         // Point at the key itself rather than its value.
         where.line = static_cast<int>(key.source().begin.line);
         where.column = static_cast<int>(key.source().begin.column);
-        Fail(where,
-             fmt::format("unknown key '{}'; expected one of: {}", key.str(), list));
+        Fail(where, fmt::format("unknown key '{}'; expected one of: {}", key.str(), list));
       }
     }
   }
@@ -90,9 +89,7 @@ class Reader {
     return path.empty() ? key : path + "." + key;
   }
 
-  const toml::node* Find(const toml::table& table, const char* key) const {
-    return table.get(key);
-  }
+  const toml::node* Find(const toml::table& table, const char* key) const { return table.get(key); }
 
   std::optional<std::string> String(const toml::table& table, const std::string& path,
                                     const char* key) const {
@@ -129,8 +126,7 @@ class Reader {
   }
 
   // A string or an array of strings.
-  std::optional<std::vector<std::string>> Strings(const toml::table& table,
-                                                  const std::string& path,
+  std::optional<std::vector<std::string>> Strings(const toml::table& table, const std::string& path,
                                                   const char* key) const {
     const toml::node* node = table.get(key);
     if (node == nullptr) return std::nullopt;
@@ -254,8 +250,8 @@ void ParseEstimation(const toml::table& root, const Reader& reader, Scenario& sc
   if (!node->is_table()) reader.Fail(reader.Ref(*node, "estimation"), "expected a table");
   const toml::table& table = *node->as_table();
   reader.CheckKeys(table, "estimation",
-                   {"formula", "filters", "vcov", "cluster", "ssc", "tolerance",
-                    "separation_check", "drop_singletons"});
+                   {"formula", "filters", "vcov", "cluster", "ssc", "tolerance", "separation_check",
+                    "drop_singletons"});
   EstimationSpec spec;
   spec.where = reader.Ref(table, "estimation");
   const auto formula = reader.String(table, "estimation", "formula");
@@ -265,8 +261,10 @@ void ParseEstimation(const toml::table& root, const Reader& reader, Scenario& sc
                 "importer^year + pair_id\")");
   }
   spec.formula = *formula;
-  spec.filters = reader.Strings(table, "estimation", "filters").value_or(std::vector<std::string>{});
-  spec.cluster = reader.Strings(table, "estimation", "cluster").value_or(std::vector<std::string>{});
+  spec.filters =
+      reader.Strings(table, "estimation", "filters").value_or(std::vector<std::string>{});
+  spec.cluster =
+      reader.Strings(table, "estimation", "cluster").value_or(std::vector<std::string>{});
   spec.vcov = reader.Choice(table, "estimation", "vcov",
                             spec.cluster.empty() ? VcovType::kHetero : VcovType::kCluster,
                             {{"iid", VcovType::kIid},
@@ -277,9 +275,10 @@ void ParseEstimation(const toml::table& root, const Reader& reader, Scenario& sc
     reader.Fail(reader.Ref(*table.get("vcov"), "estimation.vcov"),
                 "vcov = \"cluster\" needs cluster = \"column\"");
   }
-  spec.small_sample = reader.Choice(
-      table, "estimation", "ssc", SmallSample::kStata,
-      {{"stata", SmallSample::kStata}, {"fixest", SmallSample::kFixest}, {"none", SmallSample::kNone}});
+  spec.small_sample = reader.Choice(table, "estimation", "ssc", SmallSample::kStata,
+                                    {{"stata", SmallSample::kStata},
+                                     {"fixest", SmallSample::kFixest},
+                                     {"none", SmallSample::kNone}});
   if (const auto tolerance = reader.Number(table, "estimation", "tolerance")) {
     if (*tolerance <= 0) {
       reader.Fail(reader.Ref(*table.get("tolerance"), "estimation.tolerance"),
@@ -347,11 +346,10 @@ void ParseModel(const toml::table& root, const Reader& reader, Scenario& scenari
                 "added); use solver = \"hat\" (exact hat algebra)");
   }
   const char* norm_key = table.get("normalization") != nullptr ? "normalization" : "normalisation";
-  model.normalization =
-      reader.Choice(table, "model", norm_key, Normalization::kWorldOutput,
-                    {{"world_output", Normalization::kWorldOutput},
-                     {"reference", Normalization::kReferencePrice},
-                     {"reference_price", Normalization::kReferencePrice}});
+  model.normalization = reader.Choice(table, "model", norm_key, Normalization::kWorldOutput,
+                                      {{"world_output", Normalization::kWorldOutput},
+                                       {"reference", Normalization::kReferencePrice},
+                                       {"reference_price", Normalization::kReferencePrice}});
   model.reference_country = reader.String(table, "model", "reference").value_or("");
   if (model.normalization == Normalization::kReferencePrice && model.reference_country.empty()) {
     reader.Fail(reader.Ref(*table.get(norm_key), std::string("model.") + norm_key),
@@ -439,14 +437,14 @@ void ParseShocks(const toml::table& root, const Reader& reader, Scenario& scenar
         break;
       case ShockKind::kTariff:
       case ShockKind::kNtb:
-        reader.CheckKeys(table, path,
-                         {"kind", "name", "members", "between", "exporters", "importers",
-                          "from_pct", "to_pct"});
+        reader.CheckKeys(
+            table, path,
+            {"kind", "name", "members", "between", "exporters", "importers", "from_pct", "to_pct"});
         break;
       case ShockKind::kTradeCost:
         reader.CheckKeys(table, path,
-                         {"kind", "name", "members", "between", "exporters", "importers",
-                          "country", "side", "change_pct"});
+                         {"kind", "name", "members", "between", "exporters", "importers", "country",
+                          "side", "change_pct"});
         break;
     }
     shock.name = reader.String(table, path, "name").value_or(path);
@@ -595,8 +593,8 @@ void ParseOutput(const toml::table& root, const Reader& reader, const std::strin
       output.focus_importer = parts[1];
     }
     if (const auto tables = reader.Strings(table, "output", "tables")) {
-      static const std::set<std::string> kKnown = {"countries",   "pairs", "groups", "coefficients",
-                                                   "focus",       "uncertainty", "goal"};
+      static const std::set<std::string> kKnown = {
+          "countries", "pairs", "groups", "coefficients", "focus", "uncertainty", "goal"};
       for (const auto& name : *tables) {
         if (kKnown.count(name) == 0) {
           reader.Fail(reader.Ref(*table.get("tables"), "output.tables"),
@@ -610,10 +608,10 @@ void ParseOutput(const toml::table& root, const Reader& reader, const std::strin
   }
   if (!overrides.output_folder.empty()) output.folder = overrides.output_folder;
   if (output.folder.empty()) {
-    output.folder = (fs::path(base_dir.empty() ? "." : base_dir) /
-                     (scenario.name.empty() ? std::string("scenario-results")
-                                            : scenario.name + "-results"))
-                        .string();
+    output.folder =
+        (fs::path(base_dir.empty() ? "." : base_dir) /
+         (scenario.name.empty() ? std::string("scenario-results") : scenario.name + "-results"))
+            .string();
   }
 }
 
@@ -665,9 +663,9 @@ void ParseGoal(const toml::table& root, const Reader& reader, Scenario& scenario
   if (node == nullptr) return;
   if (!node->is_table()) reader.Fail(reader.Ref(*node, "goal"), "expected a table");
   const toml::table& table = *node->as_table();
-  reader.CheckKeys(table, "goal",
-                   {"outcome", "group", "country", "target", "shock", "range", "tolerance",
-                    "max_iterations"});
+  reader.CheckKeys(
+      table, "goal",
+      {"outcome", "group", "country", "target", "shock", "range", "tolerance", "max_iterations"});
   GoalSpec& goal = scenario.goal;
   goal.enabled = true;
   goal.where = reader.Ref(table, "goal");

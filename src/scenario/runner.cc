@@ -148,7 +148,8 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
   for (const auto& [name, spec] : scenario.groups) {
     ge_options.groups[name] = ResolveCountries(spec, scenario, codes);
   }
-  for (const std::string* code : {&scenario.output.focus_exporter, &scenario.output.focus_importer}) {
+  for (const std::string* code :
+       {&scenario.output.focus_exporter, &scenario.output.focus_importer}) {
     if (!code->empty() && IndexOf(codes, *code) < 0) {
       SourceRef ref = scenario.output.where;
       ref.key = "output.focus";
@@ -190,8 +191,8 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
     }
     for (const std::string& column : estimation->formula.Columns()) {
       if (table.Find(column) == nullptr) {
-        Fail(formula_ref, fmt::format("column '{}' of the formula is not in {}", column,
-                                      table.source));
+        Fail(formula_ref,
+             fmt::format("column '{}' of the formula is not in {}", column, table.source));
       }
     }
     for (const std::string& column : spec.cluster) {
@@ -258,8 +259,8 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
       if (error.code() == ErrorCode::kBadModel) Fail(filter_ref, error.what());
       throw;
     }
-    progress(fmt::format("estimating {} on {} observations", spec.formula,
-                         estimation->frame.num_obs()));
+    progress(
+        fmt::format("estimating {} on {} observations", spec.formula, estimation->frame.num_obs()));
     estimation->result = Fit(estimation->frame, est_options);
     if (!estimation->result.converged()) {
       throw Error(ErrorCode::kNotConverged,
@@ -294,7 +295,8 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
     GeResult last;
     auto evaluate = [&](double size) {
       ShockOverride at{goal_shock, size};
-      const Eigen::MatrixXd effects = BuildPartialEffects(scenario, codes, outcome.coefficients, at);
+      const Eigen::MatrixXd effects =
+          BuildPartialEffects(scenario, codes, outcome.coefficients, at);
       GeResult ge = problem.Solve(effects, warm);
       if (!ge.converged()) {
         throw Error(ErrorCode::kNotConverged,
@@ -325,9 +327,9 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
           fmt::format("{}: {} cannot reach the target {:.6g}: it reaches at most {:.6g} at {} "
                       "and at least {:.6g} at {} (range [{}, {}] of shock '{}')",
                       goal.where.Describe(), GoalOutcomeText(goal), goal.target,
-                      std::max(value_low, value_high),
-                      SizeText(varied, low_is_max ? low : high), std::min(value_low, value_high),
-                      SizeText(varied, low_is_max ? high : low), goal.low, goal.high, goal.shock));
+                      std::max(value_low, value_high), SizeText(varied, low_is_max ? low : high),
+                      std::min(value_low, value_high), SizeText(varied, low_is_max ? high : low),
+                      goal.low, goal.high, goal.shock));
     }
     double found = std::abs(f_low) < std::abs(f_high) ? low : high;
     double f_found = std::min(std::abs(f_low), std::abs(f_high));
@@ -374,8 +376,8 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
 
   // ---- 4. Uncertainty -----------------------------------------------------
   if (uncertainty.method != UncertaintyMethod::kNone && estimation) {
-    outcome.uncertainty = RunBootstrap(scenario, table, *estimation, problem, outcome,
-                                       size_override, options);
+    outcome.uncertainty =
+        RunBootstrap(scenario, table, *estimation, problem, outcome, size_override, options);
   }
   outcome.seconds = elapsed();
   return outcome;

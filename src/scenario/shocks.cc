@@ -57,16 +57,16 @@ void Collect(const CountrySpec& spec, const Scenario& scenario,
       std::string codes;
       for (const auto& [code, country_idx] : index) codes += (codes.empty() ? "" : " ") + code;
       Fail(spec.where,
-           fmt::format("unknown country or group '{}': the baseline has {} countries ({}); "
-                       "groups: {}",
-                       entry, index.size(), codes,
-                       scenario.groups.empty() ? std::string("none") : [&] {
-                         std::string names;
-                         for (const auto& [name, group_spec] : scenario.groups) {
-                           names += (names.empty() ? "" : ", ") + name;
-                         }
-                         return names;
-                       }()));
+           fmt::format(
+               "unknown country or group '{}': the baseline has {} countries ({}); "
+               "groups: {}",
+               entry, index.size(), codes, scenario.groups.empty() ? std::string("none") : [&] {
+                 std::string names;
+                 for (const auto& [name, group_spec] : scenario.groups) {
+                   names += (names.empty() ? "" : ", ") + name;
+                 }
+                 return names;
+               }()));
     }
     out.insert(found->second);
   }
@@ -138,7 +138,8 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
   const Column& importer = RequireColumn(table, data.importer, "data.importer", data);
   const Column& trade = RequireColumn(table, data.trade, "data.trade", data);
   if (trade.type != ColumnType::kNumeric) {
-    Fail(data.Where("data.trade"), fmt::format("column '{}' must be numeric (trade flows)", data.trade));
+    Fail(data.Where("data.trade"),
+         fmt::format("column '{}' must be numeric (trade flows)", data.trade));
   }
   const Column* year = nullptr;
   if (data.baseline_year) {
@@ -154,8 +155,8 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
       if (year_column.type == ColumnType::kNumeric) years.insert(year_column.num[row_idx]);
     }
     if (years.size() > 1) {
-      Fail(data.Where("data.baseline_year"), fmt::format("the data hold several years in column '{}': set baseline_year",
-                            data.year));
+      Fail(data.Where("data.baseline_year"),
+           fmt::format("the data hold several years in column '{}': set baseline_year", data.year));
     }
   }
   std::vector<size_t> rows;
@@ -201,11 +202,11 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
     const int exporter_idx = index[Label(exporter, row_idx)];
     const int importer_idx = index[Label(importer, row_idx)];
     const double value = trade.num[row_idx];
-    const std::string pair = fmt::format("{}->{}", baseline.codes[exporter_idx],
-                                         baseline.codes[importer_idx]);
+    const std::string pair =
+        fmt::format("{}->{}", baseline.codes[exporter_idx], baseline.codes[importer_idx]);
     if (!std::isnan(baseline.flows(exporter_idx, importer_idx))) {
-      Fail(year_ref, fmt::format("two rows for the flow {} in the baseline year ({}: row {})",
-                                 pair, table.source, row_idx + 1));
+      Fail(year_ref, fmt::format("two rows for the flow {} in the baseline year ({}: row {})", pair,
+                                 table.source, row_idx + 1));
     }
     if (std::isnan(value) || value < 0 || !std::isfinite(value)) {
       Fail(year_ref, fmt::format("the flow {} is missing or negative ({}: row {}, column '{}')",
@@ -222,7 +223,8 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
                        baseline.codes[country_idx], std::isnan(domestic) ? "missing" : "zero"));
     }
   }
-  baseline.flows = baseline.flows.unaryExpr([](double value) { return std::isnan(value) ? 0.0 : value; });
+  baseline.flows =
+      baseline.flows.unaryExpr([](double value) { return std::isnan(value) ? 0.0 : value; });
   return baseline;
 }
 
@@ -255,7 +257,8 @@ Eigen::MatrixXd BuildPartialEffects(const Scenario& scenario, const std::vector<
           const auto found = coefficients.find(shock.estimated_term);
           if (found == coefficients.end()) {
             std::string known;
-            for (const auto& [name, value] : coefficients) known += (known.empty() ? "" : ", ") + name;
+            for (const auto& [name, value] : coefficients)
+              known += (known.empty() ? "" : ", ") + name;
             Fail(shock.where, fmt::format("term '{}' is not an estimated coefficient (available: "
                                           "{})",
                                           shock.estimated_term, known.empty() ? "none" : known));
@@ -302,8 +305,7 @@ Eigen::MatrixXd BuildPartialEffects(const Scenario& scenario, const std::vector<
                              "{}; a pair can have only one {} setting",
                              other.where.Describe(),
                              other.name == other.where.key ? "" : " ('" + other.name + "')",
-                             codes[pair.first],
-                             codes[pair.second], found->second.first, signature,
+                             codes[pair.first], codes[pair.second], found->second.first, signature,
                              ToString(shock.kind)));
           }
           continue;  // the same statement twice counts once

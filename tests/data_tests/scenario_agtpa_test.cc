@@ -92,15 +92,14 @@ TEST(ScenarioAgtpa, NaftaRemoval2006) {
   const GeCountryResults& countries = ge.countries;
   const Eigen::VectorXd sales = ge.new_flows.rowwise().sum();
   const Eigen::VectorXd purchases = ge.new_flows.colwise().sum().transpose();
-  EXPECT_LE(((sales - countries.output_after).array() / countries.output_after.array())
-                .abs()
-                .maxCoeff(),
-            1e-9);
-  EXPECT_LE(((purchases - countries.expenditure_after).array() /
-             countries.expenditure_after.array())
-                .abs()
-                .maxCoeff(),
-            1e-9);
+  EXPECT_LE(
+      ((sales - countries.output_after).array() / countries.output_after.array()).abs().maxCoeff(),
+      1e-9);
+  EXPECT_LE(
+      ((purchases - countries.expenditure_after).array() / countries.expenditure_after.array())
+          .abs()
+          .maxCoeff(),
+      1e-9);
   EXPECT_NEAR(countries.output_after.sum() / countries.output_before.sum(), 1.0, 1e-12);
   for (int country_idx = 0; country_idx < 69; ++country_idx) {
     const double real_gdp = 100 * (countries.factory_gate_price_hat(country_idx) /
@@ -139,7 +138,8 @@ TEST(ScenarioAgtpa, NaftaRemoval2006) {
   // Outsiders barely move (trade diversion is small).
   for (int country_idx = 0; country_idx < 69; ++country_idx) {
     if (country_idx == can || country_idx == mex || country_idx == usa) continue;
-    EXPECT_LT(std::abs(countries.real_gdp_change_pct(country_idx)), 0.3) << outcome.codes[country_idx];
+    EXPECT_LT(std::abs(countries.real_gdp_change_pct(country_idx)), 0.3)
+        << outcome.codes[country_idx];
   }
   // The bloc's intra-group share falls.
   ASSERT_EQ(ge.groups.size(), 1u);

@@ -1,5 +1,7 @@
 // Scenario files: parsing, every validation error, and the partial-effect
 // matrix B of each shock kind against hand computation.
+#include "mizani/scenario.h"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -9,7 +11,6 @@
 #include <string>
 
 #include "mizani/error.h"
-#include "mizani/scenario.h"
 #include "test_support.h"
 
 namespace mizani {
@@ -63,9 +64,7 @@ class ScenarioTest : public ::testing::Test {
     std::error_code ignored;
     fs::remove_all(dir_, ignored);
   }
-  Scenario Parse(const std::string& text) const {
-    return ParseScenario(text, "test.toml", dir_);
-  }
+  Scenario Parse(const std::string& text) const { return ParseScenario(text, "test.toml", dir_); }
   // Parses and runs; returns the error, or fails the test when none.
   Error ExpectError(const std::string& text) const {
     try {
@@ -117,7 +116,8 @@ TEST_F(ScenarioTest, ExpandsMizaniDataFromTheOverride) {
 TEST_F(ScenarioTest, RejectsInvalidToml) {
   const Error error = ExpectError(Header() + "[[shocks]\n");
   EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
-  EXPECT_NE(std::string(error.what()).find("test.toml:8:10: invalid TOML"), std::string::npos) << error.what();
+  EXPECT_NE(std::string(error.what()).find("test.toml:8:10: invalid TOML"), std::string::npos)
+      << error.what();
 }
 
 TEST_F(ScenarioTest, RejectsUnknownKeysWithTheirLine) {
@@ -194,8 +194,9 @@ TEST_F(ScenarioTest, RejectsNonSquareMatrix) {
   std::ofstream(fs::path(dir_) / "world.csv", std::ios::app) << "UGA,KEN,2006,5,0\n";
   const Error error = ExpectError(Header() + kKenJpnTariff);
   EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
-  EXPECT_NE(std::string(error.what()).find("not square: 'UGA' is an exporter but never an importer"),
-            std::string::npos)
+  EXPECT_NE(
+      std::string(error.what()).find("not square: 'UGA' is an exporter but never an importer"),
+      std::string::npos)
       << error.what();
 }
 
@@ -204,7 +205,8 @@ TEST_F(ScenarioTest, RejectsContradictoryTariffs) {
                                   "[[shocks]]\nkind = \"tariff\"\nexporters = [\"KEN\", \"TZA\"]\n"
                                   "importers = \"JPN\"\nfrom_pct = 17\nto_pct = 5\n");
   EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
-  EXPECT_NE(std::string(error.what()).find("test.toml:14:1 (shocks[1]): contradicts test.toml:8:1 (shocks[0]) on"),
+  EXPECT_NE(std::string(error.what())
+                .find("test.toml:14:1 (shocks[1]): contradicts test.toml:8:1 (shocks[0]) on"),
             std::string::npos)
       << error.what();
   EXPECT_NE(std::string(error.what()).find("KEN->JPN"), std::string::npos);
@@ -226,10 +228,10 @@ TEST_F(ScenarioTest, RejectsUncertaintyWithoutEstimation) {
 }
 
 TEST_F(ScenarioTest, RejectsUnknownEstimatedTerm) {
-  const Error error = ExpectError(
-      Header() + "[estimation]\nformula = \"trade ~ rta | exporter + importer\"\n" +
-      "[[shocks]]\nkind = \"agreement\"\nmembers = [\"KEN\", \"TZA\"]\n"
-      "coefficient = \"estimated\"\nterm = \"RTA\"\n");
+  const Error error =
+      ExpectError(Header() + "[estimation]\nformula = \"trade ~ rta | exporter + importer\"\n" +
+                  "[[shocks]]\nkind = \"agreement\"\nmembers = [\"KEN\", \"TZA\"]\n"
+                  "coefficient = \"estimated\"\nterm = \"RTA\"\n");
   EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
   EXPECT_NE(std::string(error.what()).find("term 'RTA' is not a regressor"), std::string::npos)
       << error.what();
@@ -239,8 +241,7 @@ TEST_F(ScenarioTest, RejectsShocksWithoutPairSelection) {
   const Error error =
       ExpectError(Header() + "[[shocks]]\nkind = \"trade_cost\"\nchange_pct = -5\n");
   EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
-  EXPECT_NE(std::string(error.what()).find("no pairs selected"), std::string::npos)
-      << error.what();
+  EXPECT_NE(std::string(error.what()).find("no pairs selected"), std::string::npos) << error.what();
 }
 
 // ---- B for each shock kind ------------------------------------------------
@@ -249,8 +250,8 @@ class PartialEffectsTest : public ScenarioTest {
  protected:
   Eigen::MatrixXd Build(const std::string& shocks,
                         const std::map<std::string, double>& coefficients = {}) const {
-    const Scenario scenario =
-        Parse(Header() + "[groups]\nEAC = [\"KEN\", \"TZA\"]\nRICH = [\"JPN\", \"USA\"]\n" + shocks);
+    const Scenario scenario = Parse(
+        Header() + "[groups]\nEAC = [\"KEN\", \"TZA\"]\nRICH = [\"JPN\", \"USA\"]\n" + shocks);
     return BuildPartialEffects(scenario, kCodes, coefficients);
   }
   static int Index(const std::string& code) {
@@ -335,14 +336,16 @@ TEST_F(PartialEffectsTest, TradeCostChangesCompose) {
       "[[shocks]]\nkind = \"trade_cost\"\nmembers = \"EAC\"\nchange_pct = -10\n"
       "[[shocks]]\nkind = \"trade_cost\"\nexporters = \"KEN\"\nimporters = \"TZA\"\n"
       "change_pct = 5\n");
-  ExpectOnly(effects, {{{"KEN", "TZA"}, std::pow(0.9 * 1.05, -4)}, {{"TZA", "KEN"}, std::pow(0.9, -4)}});
+  ExpectOnly(effects,
+             {{{"KEN", "TZA"}, std::pow(0.9 * 1.05, -4)}, {{"TZA", "KEN"}, std::pow(0.9, -4)}});
 }
 
 TEST_F(PartialEffectsTest, GoalOverrideReplacesTheSize) {
-  const Scenario scenario = Parse(
-      Header() + "[groups]\nEAC = [\"KEN\", \"TZA\"]\n"
-                 "[[shocks]]\nname = \"cut\"\nkind = \"trade_cost\"\nmembers = \"EAC\"\n"
-                 "change_pct = -10\n");
+  const Scenario scenario =
+      Parse(Header() +
+            "[groups]\nEAC = [\"KEN\", \"TZA\"]\n"
+            "[[shocks]]\nname = \"cut\"\nkind = \"trade_cost\"\nmembers = \"EAC\"\n"
+            "change_pct = -10\n");
   const auto effects = BuildPartialEffects(scenario, kCodes, {}, {0, -20.0});
   EXPECT_NEAR(effects(Index("KEN"), Index("TZA")), std::pow(0.8, -4), 1e-14);
 }
@@ -362,8 +365,8 @@ TEST_F(ScenarioTest, RunsAndWritesAllOutputsAtomically) {
   EXPECT_LT(change, 100 * (std::pow(1.17, 4) - 1));
   const std::string folder = (fs::path(dir_) / "out").string();
   WriteScenarioOutputs(outcome, folder);
-  for (const char* file : {"countries.csv", "pairs.csv", "groups.csv", "focus.csv",
-                           "results.json", "report/report.md"}) {
+  for (const char* file : {"countries.csv", "pairs.csv", "groups.csv", "focus.csv", "results.json",
+                           "report/report.md"}) {
     EXPECT_TRUE(fs::exists(fs::path(folder) / file)) << file;
   }
   // Writing again replaces the earlier result; no temporary folder is left.
