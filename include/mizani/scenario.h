@@ -198,6 +198,8 @@ Scenario LoadScenario(const std::string& path, const ScenarioOverrides& override
 struct Baseline {
   std::vector<std::string> codes;
   Eigen::MatrixXd flows;
+  int64_t absent_pairs = 0;  // international pairs without a row (taken as zero flows)
+  int64_t zero_pairs = 0;    // international pairs with a zero flow (they stay zero)
 };
 
 // Builds the baseline from a table holding the DataSpec's columns. Throws

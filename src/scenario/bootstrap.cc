@@ -232,7 +232,7 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
         }
         const Eigen::MatrixXd effects =
             BuildPartialEffects(scenario, outcome.codes, coefficients, size_override);
-        const GeResult ge = problem.Solve(effects, &outcome.ge);
+        const GeResult ge = SolveScenarioGe(problem, scenario.model.solver, effects, &outcome.ge);
         if (!ge.converged()) {
           done++;
           continue;
@@ -262,7 +262,7 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
   // The calling thread reports progress; callbacks never run on workers.
   while (done.load() < replications) {
     if (options.on_replication) options.on_replication(done.load(), replications);
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   for (auto& worker : workers) worker.join();
   if (options.on_replication) options.on_replication(replications, replications);

@@ -28,6 +28,15 @@ struct EstimationState {
 // changes of the factory-gate price, inward and outward resistance.
 std::vector<std::pair<std::string, Eigen::VectorXd>> CountryOutputs(const GeResult& ge);
 
+// Solves the counterfactual with the scenario's solver. The one place that
+// chooses between exact hat algebra and GEPPML: when SolveGeppml
+// (mizani/geppml.h) is merged, its branch calls
+// SolveGeppml(problem.baseline_flows(), problem.codes(), problem.theta(),
+// partial_effects, problem.options()) and parse.cc stops rejecting
+// solver = "geppml".
+GeResult SolveScenarioGe(const GeProblem& problem, GeSolver solver,
+                         const Eigen::MatrixXd& partial_effects, const GeResult* warm_start);
+
 // 100 (X'_ij / (Y_hat_world X_ij) - 1) of the focus pair, NaN without one.
 double FocusChangePct(const ScenarioOutcome& outcome, const GeResult& ge);
 

@@ -54,6 +54,8 @@ ReportTable CountryTable(const ScenarioOutcome& outcome) {
   table.columns = {{"country", ValueKind::kText},
                    {"exports_before", ValueKind::kNumber},
                    {"exports_after", ValueKind::kNumber},
+                   {"imports_before", ValueKind::kNumber},
+                   {"imports_after", ValueKind::kNumber},
                    {"output_before", ValueKind::kNumber},
                    {"output_after", ValueKind::kNumber},
                    {"expenditure_before", ValueKind::kNumber},
@@ -69,7 +71,8 @@ ReportTable CountryTable(const ScenarioOutcome& outcome) {
   for (size_t country_idx = 0; country_idx < outcome.codes.size(); ++country_idx) {
     const Eigen::Index at = static_cast<Eigen::Index>(country_idx);
     std::vector<ReportCell> row = {outcome.codes[country_idx],     countries.exports_before(at),
-                                   countries.exports_after(at),    countries.output_before(at),
+                                   countries.exports_after(at),    countries.imports_before(at),
+                                   countries.imports_after(at),    countries.output_before(at),
                                    countries.output_after(at),     countries.expenditure_before(at),
                                    countries.expenditure_after(at)};
     for (size_t output_idx = 0; output_idx < outputs.size(); ++output_idx) {
@@ -393,6 +396,7 @@ ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome) {
   }
   setup.blocks.emplace_back(assumptions);
   if (outcome.goal) setup.blocks.emplace_back(ReportParagraph{outcome.goal->message});
+  for (const std::string& note : outcome.notes) setup.blocks.emplace_back(ReportParagraph{note});
   doc.sections.push_back(std::move(setup));
 
   ReportSection results{"Results", {}};
@@ -492,6 +496,7 @@ std::string SummarizeOutcome(const ScenarioOutcome& outcome) {
     text += fmt::format(" {} {:+.3f}%", outcome.codes[order[rank]], values(order[rank]));
   }
   text += "\n";
+  for (const std::string& note : outcome.notes) text += "  note: " + note + "\n";
   if (HasIntervals(outcome)) {
     text += fmt::format("  uncertainty: {} of {} replications ({:.1f} s, {} threads)\n",
                         outcome.uncertainty.succeeded, outcome.uncertainty.replications,

@@ -104,6 +104,18 @@ std::vector<std::pair<std::string, Eigen::VectorXd>> CountryOutputs(const GeResu
   };
 }
 
+GeResult SolveScenarioGe(const GeProblem& problem, GeSolver solver,
+                         const Eigen::MatrixXd& partial_effects, const GeResult* warm_start) {
+  switch (solver) {
+    case GeSolver::kHat:
+      return problem.Solve(partial_effects, warm_start);
+    case GeSolver::kGeppml:
+      break;
+  }
+  throw Error(ErrorCode::kBadScenario,
+              "solver = \"geppml\" is not available in this build yet; use solver = \"hat\"");
+}
+
 ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
@@ -130,6 +142,22 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
   outcome.codes = codes;
   outcome.model = scenario.model;
   outcome.tables = scenario.output.tables;
+  if (baseline.absent_pairs > 0) {
+    outcome.notes.push_back(fmt::format(
+        "{} international pairs have no row in the baseline year and were taken as zero flows",
+        baseline.absent_pairs));
+  }
+  if (baseline.zero_pairs > 0) {
+    outcome.notes.push_back(fmt::format(
+        "{} international pairs trade nothing in the baseline; exact hat algebra keeps them at "
+        "zero",
+        baseline.zero_pairs));
+  }
+  if (scenario.model.mode == GeMode::kConditional) {
+    outcome.notes.push_back(
+        "conditional GE holds output and expenditure fixed: real GDP and welfare are not "
+        "defined");
+  }
 
   GeOptions ge_options;
   ge_options.mode = scenario.model.mode;
@@ -297,7 +325,7 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
       ShockOverride at{goal_shock, size};
       const Eigen::MatrixXd effects =
           BuildPartialEffects(scenario, codes, outcome.coefficients, at);
-      GeResult ge = problem.Solve(effects, warm);
+      GeResult ge = SolveScenarioGe(problem, scenario.model.solver, effects, warm);
       if (!ge.converged()) {
         throw Error(ErrorCode::kNotConverged,
                     fmt::format("goal seeking: GE did not converge at {}: {}",
@@ -367,7 +395,7 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
   outcome.partial_effects =
       BuildPartialEffects(scenario, codes, outcome.coefficients, size_override);
   progress(fmt::format("solving GE for {} countries", num_countries));
-  outcome.ge = problem.Solve(outcome.partial_effects);
+  outcome.ge = SolveScenarioGe(problem, scenario.model.solver, outcome.partial_effects, nullptr);
   if (!outcome.ge.converged()) {
     throw Error(ErrorCode::kNotConverged,
                 fmt::format("the GE solve did not converge: {}", outcome.ge.message));

@@ -223,8 +223,16 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
                        baseline.codes[country_idx], std::isnan(domestic) ? "missing" : "zero"));
     }
   }
-  baseline.flows =
-      baseline.flows.unaryExpr([](double value) { return std::isnan(value) ? 0.0 : value; });
+  for (int exporter_idx = 0; exporter_idx < num_countries; ++exporter_idx) {
+    for (int importer_idx = 0; importer_idx < num_countries; ++importer_idx) {
+      double& value = baseline.flows(exporter_idx, importer_idx);
+      if (std::isnan(value)) {
+        ++baseline.absent_pairs;
+        value = 0;
+      }
+      if (value == 0) ++baseline.zero_pairs;
+    }
+  }
   return baseline;
 }
 
