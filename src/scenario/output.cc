@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -89,6 +90,59 @@ ReportTable CountryTable(const ScenarioOutcome& outcome) {
         "Conditional GE holds output and expenditure fixed: real GDP and welfare are "
         "not defined (empty).";
   }
+  return table;
+}
+
+// The report's per-country table: the headline percent changes only (the
+// full table is countries.csv).
+ReportTable CountrySummaryTable(const ScenarioOutcome& outcome) {
+  ReportTable table;
+  table.name = "country_summary";
+  table.caption = "Per-country effects (% change)";
+  table.columns = {{"country", ValueKind::kText}};
+  const auto outputs = CountryOutputs(outcome.ge);
+  const bool conditional = outcome.model.mode == GeMode::kConditional;
+  std::vector<size_t> shown;
+  for (size_t output_idx = 0; output_idx < outputs.size(); ++output_idx) {
+    const std::string& name = outputs[output_idx].first;
+    if (conditional && (name == "real_gdp_change_pct" || name == "welfare_change_pct" ||
+                        name == "factory_gate_price_change_pct")) {
+      continue;
+    }
+    if (name == "outward_resistance_change_pct") continue;
+    shown.push_back(output_idx);
+    static const std::map<std::string, std::string> kLabels = {
+        {"exports_change_pct", "Exports"},
+        {"imports_change_pct", "Imports"},
+        {"real_gdp_change_pct", "Real GDP"},
+        {"welfare_change_pct", "Welfare"},
+        {"factory_gate_price_change_pct", "Factory-gate price"},
+        {"inward_resistance_change_pct", "Inward resistance"}};
+    const std::string label = kLabels.at(name);
+    table.columns.push_back({label, ValueKind::kPercent, 2});
+    if (HasIntervals(outcome) &&
+        name == (conditional ? "exports_change_pct" : "real_gdp_change_pct")) {
+      table.columns.push_back({label + " lower", ValueKind::kPercent, 2});
+      table.columns.push_back({label + " upper", ValueKind::kPercent, 2});
+    }
+  }
+  for (size_t country_idx = 0; country_idx < outcome.codes.size(); ++country_idx) {
+    const Eigen::Index at = static_cast<Eigen::Index>(country_idx);
+    std::vector<ReportCell> row = {outcome.codes[country_idx]};
+    for (size_t output_idx : shown) {
+      const std::string& name = outputs[output_idx].first;
+      row.emplace_back(outputs[output_idx].second(at));
+      if (HasIntervals(outcome) &&
+          name == (conditional ? "exports_change_pct" : "real_gdp_change_pct")) {
+        row.emplace_back(outcome.uncertainty.countries[output_idx].lower(at));
+        row.emplace_back(outcome.uncertainty.countries[output_idx].upper(at));
+      }
+    }
+    table.rows.push_back(std::move(row));
+  }
+  table.note =
+      "Exports and imports are international (domestic sales excluded). Full table: "
+      "countries.csv.";
   return table;
 }
 
@@ -400,6 +454,21 @@ ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome) {
   doc.sections.push_back(std::move(setup));
 
   ReportSection results{"Results", {}};
+  {
+    // Key results in words, first.
+    std::string key;
+    for (const GeGroupResult& group : outcome.ge.groups) {
+      key += fmt::format(
+          "{}'s intra-group share of international trade moves from {:.2f}% to "
+          "{:.2f}%. ",
+          group.name, 100 * group.intra_share_before, 100 * group.intra_share_after);
+    }
+    if (!outcome.focus_exporter.empty()) {
+      key += fmt::format("Exports from {} to {} change by {:+.2f}%. ", outcome.focus_exporter,
+                         outcome.focus_importer, FocusChangePct(outcome, outcome.ge));
+    }
+    if (!key.empty()) results.blocks.emplace_back(ReportParagraph{key});
+  }
   const auto outputs = CountryOutputs(outcome.ge);
   const std::string headline_name =
       outcome.model.mode == GeMode::kConditional ? "exports_change_pct" : "real_gdp_change_pct";
@@ -456,11 +525,15 @@ ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome) {
     }
     results.blocks.emplace_back(std::move(shares));
   }
-  for (ReportTable& table : AllTables(outcome)) {
-    if (table.name == "pairs") continue;  // 4,761 rows: CSV only
-    results.blocks.emplace_back(std::move(table));
-  }
+  results.blocks.emplace_back(CountrySummaryTable(outcome));
   doc.sections.push_back(std::move(results));
+  // The full tables, as in the CSV files (pairs: CSV only, N^2 rows).
+  ReportSection details{"Details", {}};
+  for (ReportTable& table : AllTables(outcome)) {
+    if (table.name == "pairs" || table.name == "countries") continue;
+    details.blocks.emplace_back(std::move(table));
+  }
+  if (!details.blocks.empty()) doc.sections.push_back(std::move(details));
   return doc;
 }
 
