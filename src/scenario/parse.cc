@@ -384,10 +384,14 @@ void ParseGroups(const toml::table& root, const Reader& reader, Scenario& scenar
   }
 }
 
+// Country codes are upper-case tokens (ISO3 "KEN", or "C001" in synthetic
+// data); anything else that is not a group is a typo worth reporting early.
 bool LooksLikeCode(const std::string& entry) {
-  if (entry.size() != 3) return false;
+  if (entry.size() < 2 || entry.size() > 8) return false;
   for (char ch : entry) {
-    if (ch < 'A' || ch > 'Z') return false;
+    const bool allowed =
+        (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+    if (!allowed) return false;
   }
   return true;
 }
@@ -399,8 +403,8 @@ void CheckGroupRefs(const CountrySpec& spec, const Scenario& scenario, const Rea
     std::string known;
     for (const auto& [name, group] : scenario.groups) known += (known.empty() ? "" : ", ") + name;
     reader.Fail(spec.where,
-                fmt::format("'{}' is neither a group nor an ISO3 country code (upper case, 3 "
-                            "letters); groups defined: {}",
+                fmt::format("'{}' is neither a group nor a country code (upper-case letters and "
+                            "digits, e.g. \"KEN\"); groups defined: {}",
                             entry, known.empty() ? "none" : known));
   }
 }
