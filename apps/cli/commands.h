@@ -16,5 +16,6 @@ using Runner = std::function<int()>;
 
 Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddSynthCommand(CLI::App& app, const GlobalFlags& flags);
+Runner AddSimulateCommand(CLI::App& app, const GlobalFlags& flags);
 
 }  // namespace mizani::cli

@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
       mizani::cli::AddEstimateCommand);
   add("synth", "Write a synthetic bilateral trade panel with known coefficients",
       mizani::cli::AddSynthCommand);
+  add("simulate",
+      "Run a counterfactual scenario file (TOML): estimation, shocks, GE, bootstrap, goal seek",
+      mizani::cli::AddSimulateCommand);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,309 @@
+// Counterfactual scenarios stated in TOML files (docs/scenarios.md): the data,
+// an optional PPML estimation whose coefficients feed the shocks, the GE
+// model, country groups, the shocks, outputs, bootstrap uncertainty and goal
+// seeking. `mizani simulate` is a thin layer over this module.
+//
+// Flow of a run: LoadScenario (parse and check the file on its own) ->
+// RunScenario (read the data, check codes/columns/baseline against it before
+// any work, estimate, build B, solve GE, bootstrap, goal seek) ->
+// WriteScenarioOutputs (CSV tables and results.json, all-or-nothing).
+#pragma once
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mizani/estimate.h"
+#include "mizani/ge.h"
+#include "mizani/report.h"
+
+namespace mizani {
+
+enum class ShockKind { kAgreement, kTariff, kNtb, kTradeCost };
+const char* ToString(ShockKind kind);
+
+// Which engine solves the GE model. kGeppml (Anderson, Larch & Yotov 2018) is
+// wired once SolveGeppml lands in mizani/geppml.h; until then a scenario that
+// asks for it is rejected during validation.
+enum class GeSolver { kHat, kGeppml };
+
+enum class UncertaintyMethod { kNone, kPairBootstrap, kParametric };
+
+// Which side of a country's trade a `trade_cost` shock touches.
+enum class TradeSide { kExports, kImports, kBoth };
+
+// What goal seeking aims at.
+enum class GoalOutcome {
+  kIntraGroupShare,   // GeGroupResult::intra_share_after of `group` (fraction)
+  kExportsChangePct,  // exports_change_pct of `country`
+  kImportsChangePct,
+  kRealGdpChangePct,
+  kWelfareChangePct,
+};
+
+// A place in the scenario file, for messages: "nafta.toml:14:1 ([[shocks]] #2)".
+struct SourceRef {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string key;  // the TOML key path, e.g. "shocks[1].members"
+  std::string Describe() const;
+};
+
+// A set of countries as written in the file: each entry an ISO3 code, a group
+// name or "*" (all countries). Resolved against the data by RunScenario.
+struct CountrySpec {
+  std::vector<std::string> entries;
+  SourceRef where;
+  bool empty() const { return entries.empty(); }
+};
+
+// One shock. Pairs are directed (exporter i, importer j), never domestic
+// (i == j). Exactly one pair selection is used:
+//   members            every ordered pair of distinct members;
+//   between = [A, B]   i in A, j in B and i in B, j in A;
+//   exporters/importers i in exporters, j in importers ("*" when omitted);
+//   country + side     (trade_cost only) pairs with i in country (exports),
+//                      j in country (imports) or either (both), once per pair.
+struct Shock {
+  ShockKind kind = ShockKind::kAgreement;
+  std::string name;  // optional, referenced by [goal]; defaults to "shocks[k]"
+  SourceRef where;
+  CountrySpec members, between_a, between_b, exporters, importers, country;
+  TradeSide side = TradeSide::kBoth;
+
+  // kAgreement: b = +coefficient (switch on) or -coefficient (`remove = true`).
+  bool remove = false;
+  std::optional<double> coefficient;  // given number
+  std::string estimated_term;         // or the estimation's coefficient of this term
+  // kTariff and kNtb: ad-valorem rates (tariff or ad-valorem equivalent of the
+  // NTB) in percent before and after; b = -theta * ln((1 + to) / (1 + from)).
+  double from_pct = 0;
+  double to_pct = 0;
+  // kTradeCost: trade costs tau change by change_pct percent; b = -theta * ln(1 + c/100).
+  double change_pct = 0;
+};
+
+struct DataSpec {
+  std::string path;  // resolved: absolute, or relative to the working directory
+  std::string exporter = "exporter";
+  std::string importer = "importer";
+  std::string year = "year";  // empty: a cross-section
+  std::string trade = "trade";
+  std::optional<int> baseline_year;
+  SourceRef where;                            // the [data] table
+  std::map<std::string, SourceRef> key_refs;  // "data.trade" -> where it was given
+  // The place of key `key` ("data.trade"), or of the [data] table when not given.
+  SourceRef Where(const std::string& key) const;
+};
+
+struct EstimationSpec {
+  std::string formula;
+  std::vector<std::string> filters;
+  VcovType vcov = VcovType::kHetero;
+  std::vector<std::string> cluster;
+  SmallSample small_sample = SmallSample::kStata;
+  double tolerance = 1e-8;
+  bool check_separation = true;  // ReLU separation check (EstimateOptions)
+  bool drop_singletons = true;
+  SourceRef where;
+};
+
+struct ModelSpec {
+  double theta = 0;  // from sigma - 1 or given
+  GeMode mode = GeMode::kFullEndowment;
+  ImbalanceMode imbalance = ImbalanceMode::kAdditive;
+  GeSolver solver = GeSolver::kHat;
+  Normalization normalization = Normalization::kWorldOutput;
+  std::string reference_country;  // for kReferencePrice
+  double tolerance = 1e-10;
+  SourceRef where;
+};
+
+struct OutputSpec {
+  std::string folder;  // resolved like the data path
+  std::string focus_exporter, focus_importer;
+  // Tables to write: countries, pairs, groups, coefficients, focus,
+  // uncertainty, goal. Empty: all that apply.
+  std::vector<std::string> tables;
+  SourceRef where;
+};
+
+struct UncertaintySpec {
+  UncertaintyMethod method = UncertaintyMethod::kNone;
+  int replications = 0;
+  uint64_t seed = 1;
+  double level = 0.95;
+  // Pair bootstrap: the column whose values are the resampled units. Empty:
+  // the unordered exporter-importer pair (both directions drawn together, like
+  // the Advanced Guide's symmetric pair_id).
+  std::string unit_column;
+  SourceRef where;
+};
+
+struct GoalSpec {
+  bool enabled = false;
+  GoalOutcome outcome = GoalOutcome::kIntraGroupShare;
+  std::string group;    // for kIntraGroupShare
+  std::string country;  // for the per-country outcomes
+  double target = 0;
+  std::string shock;  // name of the shock whose size varies
+  // Bracket in the shock's own unit: change_pct (trade_cost), to_pct (tariff,
+  // ntb) or coefficient (agreement with a given number).
+  double low = 0, high = 0;
+  double tolerance = 1e-6;  // on the outcome
+  int max_iterations = 100;
+  SourceRef where;
+};
+
+struct Scenario {
+  std::string file;  // the scenario file (or "<string>")
+  std::string name;
+  std::string description;
+  DataSpec data;
+  std::optional<EstimationSpec> estimation;
+  ModelSpec model;
+  std::map<std::string, CountrySpec> groups;
+  std::vector<Shock> shocks;
+  OutputSpec output;
+  UncertaintySpec uncertainty;
+  GoalSpec goal;
+};
+
+// Where relative paths in the file resolve, and command-line overrides.
+struct ScenarioOverrides {
+  std::string data_dir;       // expands ${MIZANI_DATA}; relative data paths resolve here
+  std::string output_folder;  // replaces [output] folder (relative to the working dir)
+  std::optional<int> replications;
+  std::optional<uint64_t> seed;
+};
+
+// Parses TOML text. `file` names it in messages; `base_dir` is where relative
+// paths resolve (the scenario file's folder). Checks everything that does not
+// need the data: types, unknown keys, sigma <= 1, unknown group references,
+// shocks without pairs, the solver. Throws Error(kBadScenario) naming the
+// file, line and key, or Error(kFileUnreadable) for a data file that does not
+// exist.
+Scenario ParseScenario(const std::string& toml_text, const std::string& file,
+                       const std::string& base_dir, const ScenarioOverrides& overrides = {});
+// Reads and parses a scenario file (kFileUnreadable when it cannot be read).
+Scenario LoadScenario(const std::string& path, const ScenarioOverrides& overrides = {});
+
+// The baseline: the N x N flow matrix of the baseline year, rows exporters,
+// columns importers, countries sorted by code.
+struct Baseline {
+  std::vector<std::string> codes;
+  Eigen::MatrixXd flows;
+  int64_t absent_pairs = 0;  // international pairs without a row (taken as zero flows)
+  int64_t zero_pairs = 0;    // international pairs with a zero flow (they stay zero)
+};
+
+// Builds the baseline from a table holding the DataSpec's columns. Throws
+// Error(kBadScenario) for unknown columns, a baseline year without rows, a
+// non-square set of countries, a missing/duplicate/negative flow, or a
+// domestic flow that is missing or <= 0, naming the first offending country.
+Baseline BuildBaseline(const Table& table, const DataSpec& data);
+
+// The partial-effect matrix B of all shocks (multiplied), given the countries,
+// theta and the coefficients of estimated terms. `scale`, when set, replaces
+// the size of shock `scaled_shock` (goal seeking). Throws Error(kBadScenario)
+// for unknown codes/groups, contradictory overlaps, a missing estimated term.
+struct ShockOverride {
+  int shock_index = -1;
+  double value = 0;
+};
+Eigen::MatrixXd BuildPartialEffects(const Scenario& scenario, const std::vector<std::string>& codes,
+                                    const std::map<std::string, double>& coefficients,
+                                    const ShockOverride& override_size = {});
+
+// Resolves a CountrySpec to sorted country indices (throws kBadScenario).
+std::vector<int> ResolveCountries(const CountrySpec& spec, const Scenario& scenario,
+                                  const std::vector<std::string>& codes);
+
+// A percentile interval of one output, per country (or one value).
+struct IntervalSet {
+  std::string name;                 // "real_gdp_change_pct"
+  std::vector<std::string> labels;  // per entry (country codes, group names, terms)
+  Eigen::VectorXd lower, upper;
+};
+
+struct UncertaintyResult {
+  UncertaintyMethod method = UncertaintyMethod::kNone;
+  int replications = 0;  // requested
+  int succeeded = 0;     // estimation converged and GE solved
+  double level = 0.95;
+  uint64_t seed = 1;
+  std::string unit;  // "pair_id (2,415 units)"
+  int threads = 1;
+  double seconds = 0;
+  std::vector<IntervalSet> countries;  // per-country outputs
+  IntervalSet groups;                  // intra-group share after (fraction), per group
+  IntervalSet coefficients;            // per estimated coefficient
+  IntervalSet focus;                   // focus-pair flow change %, one value
+  // draws[rep] of the used coefficients, for checks; NaN for failed reps.
+  Eigen::MatrixXd coefficient_draws;
+};
+
+struct GoalResult {
+  bool reached = false;
+  double value = 0;    // the shock size found
+  double outcome = 0;  // the outcome there
+  int iterations = 0;
+  std::vector<std::pair<double, double>> trace;  // (size, outcome) evaluated in order
+  std::string message;
+};
+
+struct ScenarioOutcome {
+  std::string name;
+  std::string description;
+  std::string file;
+  std::optional<int> baseline_year;
+  double theta = 0;
+  std::vector<std::string> codes;
+  std::optional<EstimateResult> estimation;
+  std::map<std::string, double> coefficients;  // estimated terms used by shocks
+  Eigen::MatrixXd partial_effects;
+  GeResult ge;
+  std::string focus_exporter, focus_importer;
+  UncertaintyResult uncertainty;
+  std::optional<GoalResult> goal;
+  std::vector<std::string> notes;   // assumptions worth stating
+  std::vector<std::string> tables;  // requested tables (empty: all)
+  ModelSpec model;
+  double seconds = 0;
+};
+
+struct RunOptions {
+  bool quiet = false;
+  int threads = 0;  // bootstrap workers; 0: all cores
+  // Progress lines and the bootstrap bar go here (stderr in the CLI). Called
+  // from the calling thread only.
+  std::function<void(const std::string& line)> progress;
+  // Bootstrap progress: (done, total); throttled by the caller of RunScenario.
+  std::function<void(int done, int total)> on_replication;
+};
+
+// Runs the scenario. Throws Error(kBadScenario) when the file does not fit the
+// data (before any estimation or solve), Error(kNotConverged) when the point
+// estimate or GE solve fails, Error(kTargetUnreachable) when the goal lies
+// outside the bracket.
+ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options = {});
+
+// Writes <table>.csv for each table and results.json into `folder`, through a
+// temporary folder beside it renamed into place; an existing folder is
+// replaced only when it holds an earlier mizani result (results.json) or is
+// empty. Also writes report/ (HTML when the web assets exist, Markdown always).
+// Throws Error(kOutputFailed).
+void WriteScenarioOutputs(const ScenarioOutcome& outcome, const std::string& folder);
+
+// The human-readable report of a run (see report.h).
+ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome);
+
+// A short plain-text summary for stdout.
+std::string SummarizeOutcome(const ScenarioOutcome& outcome);
+
+}  // namespace mizani

@@ -1,0 +1,340 @@
+// Uncertainty on GE outcomes: pair bootstrap (resample country pairs,
+// re-estimate, rebuild B, re-solve) and parametric draws of the coefficients.
+//
+// The pair bootstrap follows the user-written loops around Stata ge_gravity
+// (Baier, Yotov & Zylkin 2019) and Anderson, Larch & Yotov (2018, section 4):
+// the estimation sample is resampled by pair, which keeps the within-pair time
+// series (and so the pair fixed effect) intact. Each replication only sets
+// frequency weights on a frame built once.
+#include <fmt/format.h>
+
+#include <Eigen/Cholesky>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "common/parallel.h"
+#include "mizani/error.h"
+#include "scenario/internal.h"
+
+namespace mizani {
+
+namespace {
+
+// SplitMix64 (Steele, Lea & Flood 2014): turns seed + replication index into
+// unrelated streams, so replication r draws the same sample whatever thread
+// runs it and however many threads there are.
+uint64_t SplitMix64(uint64_t value) {
+  value += 0x9e3779b97f4a7c15ULL;
+  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
+  return value ^ (value >> 31);
+}
+
+// Uniform integer in [0, bound) from 53 random bits; std::uniform_int_distribution
+// is implementation-defined and would make results depend on the library.
+int64_t UniformIndex(std::mt19937_64& rng, int64_t bound) {
+  const double unit = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+  return std::min<int64_t>(bound - 1, static_cast<int64_t>(unit * static_cast<double>(bound)));
+}
+
+// Standard normal by Box-Muller, for the same reason.
+double StandardNormal(std::mt19937_64& rng) {
+  const double u1 = (static_cast<double>(rng() >> 11) + 1.0) * 0x1.0p-53;  // (0, 1]
+  const double u2 = static_cast<double>(rng() >> 11) * 0x1.0p-53;
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+// Type-7 quantile (linear interpolation of order statistics; R's default).
+double Quantile(const std::vector<double>& sorted_values, double prob) {
+  if (sorted_values.empty()) return std::nan("");
+  const double position = prob * static_cast<double>(sorted_values.size() - 1);
+  const size_t below = static_cast<size_t>(std::floor(position));
+  const size_t above = std::min(below + 1, sorted_values.size() - 1);
+  const double fraction = position - static_cast<double>(below);
+  return sorted_values[below] + fraction * (sorted_values[above] - sorted_values[below]);
+}
+
+// Resampling units per frame observation, dense 0..G-1.
+std::vector<int32_t> UnitIds(const Table& table, const ModelFrame& frame, const Scenario& scenario,
+                             int32_t& num_units, std::string& description) {
+  std::vector<std::string> row_key(table.num_rows);
+  const std::string& column_name = scenario.uncertainty.unit_column;
+  if (!column_name.empty()) {
+    const Column& column = table.Get(column_name);
+    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+      const size_t row_idx = static_cast<size_t>(frame.source_row[obs_idx]);
+      row_key[row_idx] = column.CellText(row_idx);
+    }
+  } else {
+    // Unordered pair: i->j and j->i are one unit, as the Advanced Guide's pair_id.
+    const Column& exporter = table.Get(scenario.data.exporter);
+    const Column& importer = table.Get(scenario.data.importer);
+    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+      const size_t row_idx = static_cast<size_t>(frame.source_row[obs_idx]);
+      std::string first = exporter.CellText(row_idx), second = importer.CellText(row_idx);
+      if (second < first) std::swap(first, second);
+      row_key[row_idx] = first + "|" + second;
+    }
+  }
+  std::unordered_map<std::string, int32_t> ids;
+  std::vector<int32_t> unit(frame.num_obs());
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+    const std::string& key = row_key[static_cast<size_t>(frame.source_row[obs_idx])];
+    auto [it, inserted] = ids.emplace(key, static_cast<int32_t>(ids.size()));
+    unit[obs_idx] = it->second;
+  }
+  num_units = static_cast<int32_t>(ids.size());
+  description = fmt::format("{} ({} units)",
+                            column_name.empty() ? "unordered exporter-importer pair" : column_name,
+                            num_units);
+  return unit;
+}
+
+// One replication's outputs, flattened: per-country outputs, group shares,
+// focus change, coefficients.
+struct Draw {
+  bool ok = false;
+  std::vector<double> values;
+};
+
+}  // namespace
+
+double FocusChangePct(const ScenarioOutcome& outcome, const GeResult& ge) {
+  if (outcome.focus_exporter.empty()) return std::nan("");
+  const auto exporter =
+      std::find(outcome.codes.begin(), outcome.codes.end(), outcome.focus_exporter);
+  const auto importer =
+      std::find(outcome.codes.begin(), outcome.codes.end(), outcome.focus_importer);
+  return ge.flow_change_pct(exporter - outcome.codes.begin(), importer - outcome.codes.begin());
+}
+
+UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
+                               const EstimationState& estimation, const GeProblem& problem,
+                               const ScenarioOutcome& outcome, const ShockOverride& size_override,
+                               const RunOptions& options) {
+  const UncertaintySpec& spec = scenario.uncertainty;
+  const auto start = std::chrono::steady_clock::now();
+  UncertaintyResult result;
+  result.method = spec.method;
+  result.replications = spec.replications;
+  result.level = spec.level;
+  result.seed = spec.seed;
+  const std::vector<std::string>& terms = estimation.used_terms;
+  const int num_terms = static_cast<int>(terms.size());
+  const int num_countries = static_cast<int>(outcome.codes.size());
+
+  // Parametric: V restricted to the used terms, Cholesky factor L (V = L L').
+  Eigen::VectorXd beta_hat(num_terms);
+  Eigen::MatrixXd chol;
+  std::vector<int> coef_index(num_terms);
+  for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
+    const auto& names = estimation.result.coef_names;
+    coef_index[term_idx] =
+        static_cast<int>(std::find(names.begin(), names.end(), terms[term_idx]) - names.begin());
+    beta_hat(term_idx) = estimation.result.coef(coef_index[term_idx]);
+  }
+  std::vector<int32_t> unit;
+  int32_t num_units = 0;
+  if (spec.method == UncertaintyMethod::kParametric) {
+    Eigen::MatrixXd vcov(num_terms, num_terms);
+    for (int row_idx = 0; row_idx < num_terms; ++row_idx) {
+      for (int col_idx = 0; col_idx < num_terms; ++col_idx) {
+        vcov(row_idx, col_idx) = estimation.result.vcov(coef_index[row_idx], coef_index[col_idx]);
+      }
+    }
+    Eigen::LLT<Eigen::MatrixXd> llt(vcov);
+    if (llt.info() != Eigen::Success) {
+      throw Error(ErrorCode::kNotConverged,
+                  "parametric draws: the coefficients' covariance matrix is not positive definite");
+    }
+    chol = llt.matrixL();
+    result.unit = fmt::format("normal draws from the estimate and its covariance ({})",
+                              estimation.result.vcov_description);
+  } else {
+    unit = UnitIds(table, estimation.frame, scenario, num_units, result.unit);
+  }
+
+  // Each replication re-estimates on one thread; replications run side by side.
+  EstimateOptions rep_options = estimation.options;
+  rep_options.threads = 1;
+  rep_options.vcov.type = VcovType::kIid;  // only the point estimate is needed
+  rep_options.vcov.cluster.clear();
+  rep_options.on_iteration = nullptr;
+  rep_options.keep_fitted = false;
+
+  const size_t num_groups = outcome.ge.groups.size();
+  const auto outputs_point = CountryOutputs(outcome.ge);
+  const size_t num_outputs = outputs_point.size();
+  const size_t width = num_outputs * num_countries + num_groups + 1 + num_terms;
+
+  const int replications = spec.replications;
+  std::vector<Draw> draws(replications);
+  std::atomic<int> next{0}, done{0};
+  std::mutex error_mutex;
+  std::string first_error;
+
+  auto work = [&] {
+    // A frame without cluster ids: the replication's variance is iid.
+    ModelFrame base = estimation.frame;
+    base.cluster_ids.clear();
+    base.cluster_names.clear();
+    for (int rep_idx = next++; rep_idx < replications; rep_idx = next++) {
+      Draw& draw = draws[rep_idx];
+      try {
+        std::mt19937_64 rng(SplitMix64(spec.seed + static_cast<uint64_t>(rep_idx)));
+        std::map<std::string, double> coefficients = outcome.coefficients;
+        Eigen::VectorXd beta(num_terms);
+        if (spec.method == UncertaintyMethod::kParametric) {
+          Eigen::VectorXd normal(num_terms);
+          for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
+            normal(term_idx) = StandardNormal(rng);
+          }
+          beta = beta_hat + chol * normal;
+        } else {
+          std::vector<double> count(num_units, 0.0);
+          for (int32_t draw_idx = 0; draw_idx < num_units; ++draw_idx) {
+            count[UniformIndex(rng, num_units)] += 1.0;
+          }
+          ModelFrame frame = base;
+          frame.weights.resize(frame.num_obs());
+          for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+            frame.weights[obs_idx] = count[unit[obs_idx]];
+          }
+          const EstimateResult fit = Fit(std::move(frame), rep_options);
+          if (!fit.converged()) {
+            done++;
+            continue;
+          }
+          bool all_found = true;
+          for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
+            const auto found =
+                std::find(fit.coef_names.begin(), fit.coef_names.end(), terms[term_idx]);
+            if (found == fit.coef_names.end()) {
+              all_found = false;
+              break;
+            }
+            beta(term_idx) = fit.coef(found - fit.coef_names.begin());
+          }
+          if (!all_found) {
+            done++;
+            continue;
+          }
+        }
+        for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
+          coefficients[terms[term_idx]] = beta(term_idx);
+        }
+        const Eigen::MatrixXd effects =
+            BuildPartialEffects(scenario, outcome.codes, coefficients, size_override);
+        const GeResult ge = SolveScenarioGe(problem, scenario.model.solver, effects, &outcome.ge);
+        if (!ge.converged()) {
+          done++;
+          continue;
+        }
+        draw.values.reserve(width);
+        for (const auto& [name, values] : CountryOutputs(ge)) {
+          draw.values.insert(draw.values.end(), values.data(), values.data() + values.size());
+        }
+        for (const GeGroupResult& group : ge.groups) draw.values.push_back(group.intra_share_after);
+        draw.values.push_back(FocusChangePct(outcome, ge));
+        for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
+          draw.values.push_back(beta(term_idx));
+        }
+        draw.ok = true;
+      } catch (const std::exception& error) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (first_error.empty()) first_error = error.what();
+      }
+      done++;
+    }
+  };
+
+  const int num_threads = std::max(1, std::min(ResolveThreads(options.threads), replications));
+  result.threads = num_threads;
+  std::vector<std::thread> workers;
+  for (int thread_idx = 0; thread_idx < num_threads; ++thread_idx) workers.emplace_back(work);
+  // The calling thread reports progress; callbacks never run on workers.
+  while (done.load() < replications) {
+    if (options.on_replication) options.on_replication(done.load(), replications);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (auto& worker : workers) worker.join();
+  if (options.on_replication) options.on_replication(replications, replications);
+  if (!first_error.empty()) {
+    throw Error(ErrorCode::kInternal, fmt::format("bootstrap replication failed: {}", first_error));
+  }
+
+  // Percentile intervals over the successful replications.
+  std::vector<const Draw*> good;
+  for (const Draw& draw : draws) {
+    if (draw.ok) good.push_back(&draw);
+  }
+  result.succeeded = static_cast<int>(good.size());
+  if (result.succeeded < 2) {
+    throw Error(ErrorCode::kNotConverged,
+                fmt::format("only {} of {} bootstrap replications succeeded", result.succeeded,
+                            replications));
+  }
+  const double tail = (1 - spec.level) / 2;
+  auto interval = [&](size_t column, double& lower, double& upper) {
+    std::vector<double> values;
+    values.reserve(good.size());
+    for (const Draw* draw : good) {
+      const double value = draw->values[column];
+      if (std::isnan(value)) {
+        lower = upper = std::nan("");
+        return;
+      }
+      values.push_back(value);
+    }
+    std::sort(values.begin(), values.end());
+    lower = Quantile(values, tail);
+    upper = Quantile(values, 1 - tail);
+  };
+  size_t column = 0;
+  for (const auto& [name, values] : outputs_point) {
+    IntervalSet set;
+    set.name = name;
+    set.labels = outcome.codes;
+    set.lower.resize(num_countries);
+    set.upper.resize(num_countries);
+    for (int country_idx = 0; country_idx < num_countries; ++country_idx) {
+      interval(column++, set.lower(country_idx), set.upper(country_idx));
+    }
+    result.countries.push_back(std::move(set));
+  }
+  result.groups.name = "intra_share_after";
+  for (const GeGroupResult& group : outcome.ge.groups) result.groups.labels.push_back(group.name);
+  result.groups.lower.resize(static_cast<Eigen::Index>(num_groups));
+  result.groups.upper.resize(static_cast<Eigen::Index>(num_groups));
+  for (size_t group_idx = 0; group_idx < num_groups; ++group_idx) {
+    interval(column++, result.groups.lower(group_idx), result.groups.upper(group_idx));
+  }
+  result.focus.name = "focus_flow_change_pct";
+  result.focus.lower.resize(1);
+  result.focus.upper.resize(1);
+  interval(column++, result.focus.lower(0), result.focus.upper(0));
+  result.coefficients.name = "coefficients";
+  result.coefficients.labels = terms;
+  result.coefficients.lower.resize(num_terms);
+  result.coefficients.upper.resize(num_terms);
+  result.coefficient_draws = Eigen::MatrixXd::Constant(replications, num_terms, std::nan(""));
+  for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
+    interval(column, result.coefficients.lower(term_idx), result.coefficients.upper(term_idx));
+    for (int rep_idx = 0; rep_idx < replications; ++rep_idx) {
+      if (draws[rep_idx].ok)
+        result.coefficient_draws(rep_idx, term_idx) = draws[rep_idx].values[column];
+    }
+    ++column;
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace mizani
