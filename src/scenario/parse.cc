@@ -338,13 +338,6 @@ void ParseModel(const toml::table& root, const Reader& reader, Scenario& scenari
                                    {"removed", ImbalanceMode::kRemoved}});
   model.solver = reader.Choice(table, "model", "solver", GeSolver::kHat,
                                {{"hat", GeSolver::kHat}, {"geppml", GeSolver::kGeppml}});
-  if (model.solver == GeSolver::kGeppml) {
-    // Wired when SolveGeppml (mizani/geppml.h) is merged; refuse now rather
-    // than silently fall back to the other solver.
-    reader.Fail(reader.Ref(*table.get("solver"), "model.solver"),
-                "solver = \"geppml\" is not available in this build yet (GEPPML is being "
-                "added); use solver = \"hat\" (exact hat algebra)");
-  }
   const char* norm_key = table.get("normalization") != nullptr ? "normalization" : "normalisation";
   model.normalization = reader.Choice(table, "model", norm_key, Normalization::kWorldOutput,
                                       {{"world_output", Normalization::kWorldOutput},

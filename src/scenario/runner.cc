@@ -15,6 +15,7 @@
 
 #include "common/parallel.h"
 #include "mizani/error.h"
+#include "mizani/geppml.h"
 #include "mizani/read.h"
 #include "mizani/scenario.h"
 #include "scenario/internal.h"
@@ -110,10 +111,12 @@ GeResult SolveScenarioGe(const GeProblem& problem, GeSolver solver,
     case GeSolver::kHat:
       return problem.Solve(partial_effects, warm_start);
     case GeSolver::kGeppml:
-      break;
+      // GEPPML (Anderson, Larch & Yotov 2018) re-estimates PPML instead of
+      // iterating on prices; it has no warm start.
+      return SolveGeppml(problem.baseline_flows(), problem.codes(), problem.theta(),
+                         partial_effects, problem.options());
   }
-  throw Error(ErrorCode::kBadScenario,
-              "solver = \"geppml\" is not available in this build yet; use solver = \"hat\"");
+  throw Error(ErrorCode::kInternal, "unknown GE solver");
 }
 
 ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options) {

@@ -95,6 +95,28 @@ TEST_F(ScenarioRunTest, GoalSeekReachesTheTargetShare) {
   EXPECT_GE(outcome.goal->trace.size(), 3u);
 }
 
+TEST_F(ScenarioRunTest, GeppmlSolverAgreesWithHatAlgebra) {
+  // The same scenario through both solvers (solver = "geppml" re-estimates
+  // PPML with the trade costs as an offset; Anderson, Larch & Yotov 2018).
+  std::string text = kGoalScenario;
+  text.replace(text.find("change_pct = 0"), 14, "change_pct = -20");
+  text = text.substr(0, text.find("[goal]"));
+  RunOptions options;
+  options.quiet = true;
+  const ScenarioOutcome hat = RunScenario(Parse(text), options);
+  std::string geppml_text = text;
+  geppml_text.replace(geppml_text.find("sigma = 5"), 9, "sigma = 5\nsolver = \"geppml\"");
+  const ScenarioOutcome geppml = RunScenario(Parse(geppml_text), options);
+  ASSERT_TRUE(hat.ge.converged());
+  ASSERT_TRUE(geppml.ge.converged()) << geppml.ge.message;
+  for (Eigen::Index idx = 0; idx < hat.ge.countries.real_gdp_change_pct.size(); ++idx) {
+    const double expected = 1 + hat.ge.countries.real_gdp_change_pct(idx) / 100;
+    const double actual = 1 + geppml.ge.countries.real_gdp_change_pct(idx) / 100;
+    EXPECT_NEAR(actual, expected, 1e-6 * expected) << hat.codes[idx];
+  }
+  EXPECT_NEAR(geppml.ge.groups[0].intra_share_after, hat.ge.groups[0].intra_share_after, 1e-6);
+}
+
 TEST_F(ScenarioRunTest, GoalSeekReportsAnUnreachableTarget) {
   std::string text = kGoalScenario;
   text.replace(text.find("target = 0.5"), 12, "target = 0.999");

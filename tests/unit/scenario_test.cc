@@ -212,14 +212,6 @@ TEST_F(ScenarioTest, RejectsContradictoryTariffs) {
   EXPECT_NE(std::string(error.what()).find("KEN->JPN"), std::string::npos);
 }
 
-TEST_F(ScenarioTest, RejectsGeppmlUntilItIsMerged) {
-  const Error error = ExpectError(Header(2006, "solver = \"geppml\"") + kKenJpnTariff);
-  EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
-  EXPECT_NE(std::string(error.what()).find("(model.solver): solver = \"geppml\" is not available"),
-            std::string::npos)
-      << error.what();
-}
-
 TEST_F(ScenarioTest, RejectsUncertaintyWithoutEstimation) {
   const Error error = ExpectError(Header() + kKenJpnTariff + "[uncertainty]\nreplications = 10\n");
   EXPECT_EQ(error.code(), ErrorCode::kBadScenario);

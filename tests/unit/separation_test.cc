@@ -69,7 +69,8 @@ int64_t Dropped(const mizani::EstimateResult& result, DropReason reason) {
 TEST(Separation, DetectsRegressorInducedSeparation) {
   ModelFrame frame = MakeFrame(/*separated=*/true, 3);
   int64_t flagged = 0;
-  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) flagged += frame.X(obs_idx, 1) > 0;
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx)
+    flagged += frame.X(obs_idx, 1) > 0;
   ASSERT_GT(flagged, 0);
   EstimateOptions options;
   options.drop_singletons = false;
@@ -100,7 +101,8 @@ TEST(Separation, DetectsRegressorInducedSeparation) {
     }
     manual.y = y;
     manual.X.resize(static_cast<Eigen::Index>(y.size()), 1);
-    for (size_t row = 0; row < y.size(); ++row) manual.X(static_cast<Eigen::Index>(row), 0) = x1[row];
+    for (size_t row = 0; row < y.size(); ++row)
+      manual.X(static_cast<Eigen::Index>(row), 0) = x1[row];
     manual.coef_names = {"x1"};
     manual.fe_ids = {e, iy};
   }
