@@ -135,6 +135,9 @@ struct EstimateResult {
   double log_likelihood = 0;
   double rss = 0;      // OLS
   int64_t fe_dof = 0;  // parameters absorbed by fixed effects
+  // Wall-clock seconds per phase: cleaning (all-zero groups, singletons),
+  // separation check, IRLS, variance and fixed-effect export.
+  double seconds_cleaning = 0, seconds_separation = 0, seconds_irls = 0, seconds_variance = 0;
 
   // Fixed-effect estimates: exp(x'b + sum_q fe_q[id_q] + offset) = mu.
   // Normalisation: for dimensions q >= 1 the first level's value is zero; the

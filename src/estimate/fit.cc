@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -325,14 +326,24 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       keep[obs_idx] = frame.weights[obs_idx] > 0;
     estimate::CompactFrame(frame, keep, DropReason::kZeroWeight);
   }
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
+  auto phase_start = Clock::now();
   if (options.family == Family::kPoisson) estimate::DropAllZeroGroups(frame);
   if (options.drop_singletons) estimate::DropSingletons(frame);
+  result.seconds_cleaning = seconds_since(phase_start);
+  phase_start = Clock::now();
   if (options.family == Family::kPoisson && options.check_separation && frame.num_obs() > 0) {
-    estimate::DropSeparated(frame, options);
     // Separation can empty a group or create singletons: clean again.
-    estimate::DropAllZeroGroups(frame);
-    if (options.drop_singletons) estimate::DropSingletons(frame);
+    if (estimate::DropSeparated(frame, options) > 0) {
+      estimate::DropAllZeroGroups(frame);
+      if (options.drop_singletons) estimate::DropSingletons(frame);
+    }
   }
+  result.seconds_separation = seconds_since(phase_start);
+  phase_start = Clock::now();
   auto finish_counts = [&] {
     result.num_obs = frame.num_obs();
     result.dropped = frame.dropped;
@@ -528,6 +539,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     if (!stats.converged || halvings > 0) inner_tol = options.fe_tolerance;
   }
   result.iterations = std::min(iteration, options.max_iterations);
+  result.seconds_irls = seconds_since(phase_start);
+  phase_start = Clock::now();
   if (result.termination == Termination::kMaxIterations) {
     result.message = fmt::format(
         "did not converge: relative deviance change {:.3g} after {} iterations (tolerance {:.3g})",
@@ -639,6 +652,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     }
     ExportFixedEffects(frame, projector, alpha_fe, result);
   }
+  result.seconds_variance = seconds_since(phase_start);
   if (options.keep_fitted) {
     result.fitted = mu;
     result.source_row = frame.source_row;

@@ -18,7 +18,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options) {
   // Weighted least squares with a large weight on y > 0 forces the fit to
   // (nearly) zero there; the paper uses the same device.
   constexpr double kPositiveWeight = 1e4;
-  constexpr double kZeroTolerance = 1e-6;
+  constexpr double kZeroTolerance = 1e-5;
   // At a true certificate u lies in the span of X and the fixed effects and
   // is zero on y > 0, so the weighted fit reproduces it and the fitted
   // values on y > 0 vanish. Where there is no separation only the leakage of
@@ -40,7 +40,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options) {
   std::vector<double> x_block(frame.X.data(), frame.X.data() + num_obs * num_cols);
   std::vector<double> alpha_x, alpha_u;
   if (num_cols > 0) {
-    projector.Project(x_block.data(), x_block.data(), num_cols, alpha_x, 1e-8, 5000);
+    projector.Project(x_block.data(), x_block.data(), num_cols, alpha_x, 1e-6, 5000);
   }
   Eigen::Map<Eigen::MatrixXd> X_tilde(x_block.data(), num_obs, num_cols);
   Eigen::Map<const Eigen::VectorXd> w(weight.data(), num_obs);
@@ -53,7 +53,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options) {
   std::vector<uint8_t> separated(num_obs, 0);
   bool done = false;
   for (int iteration = 0; iteration < kMaxIterations && !done; ++iteration) {
-    projector.Project(u.data(), u_tilde.data(), 1, alpha_u, 1e-7, 5000);
+    projector.Project(u.data(), u_tilde.data(), 1, alpha_u, 1e-5, 5000);
     Eigen::Map<Eigen::VectorXd> ut(u_tilde.data(), num_obs);
     Eigen::VectorXd resid = ut;
     if (num_cols > 0)

@@ -80,6 +80,11 @@ std::string FormatEstimateTable(const EstimateResult& result) {
   }
   out += fmt::format("Iterations: {} (fixed-effect projection steps: {})   Status: {}\n",
                      result.iterations, Thousands(result.fe_iterations), result.message);
+  if (result.family == Family::kPoisson) {
+    out += fmt::format("Time (s): cleaning {:.2f}, separation check {:.2f}, IRLS {:.2f}, variance {:.2f}\n",
+                       result.seconds_cleaning, result.seconds_separation, result.seconds_irls,
+                       result.seconds_variance);
+  }
   return out;
 }
 
@@ -103,6 +108,10 @@ std::string EstimateToJson(const EstimateResult& result, bool include_fixed_effe
   doc["collinear"] = result.collinear;
   doc["iterations"] = result.iterations;
   doc["fe_iterations"] = result.fe_iterations;
+  doc["seconds"] = {{"cleaning", result.seconds_cleaning},
+                    {"separation", result.seconds_separation},
+                    {"irls", result.seconds_irls},
+                    {"variance", result.seconds_variance}};
   doc["deviance"] = result.deviance;
   doc["null_deviance"] = result.null_deviance;
   doc["pseudo_r2"] = result.pseudo_r2;
