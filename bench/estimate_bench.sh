@@ -39,11 +39,11 @@ for model in 3way 2way; do
       "$MIZANI" -q estimate --data "$DATA" -f "${FORMULA[$model]}" --vcov iid --format json \
       -o "$WORK/mizani_$model.json"
     read -r wall user sys kb <"$WORK/time.txt"
-    walls+=("$wall"); cpus+=("$(echo "$user + $sys" | bc)"); rss+=("$kb")
+    walls+=("$wall"); cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')"); rss+=("$kb")
   done
   printf 'mizani %-4s  wall %6.2f s  cpu %6.2f s  peak %5.0f MB   (median of %d)\n' "$model" \
     "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${cpus[@]}" | median)" \
-    "$(echo "$(printf '%s\n' "${rss[@]}" | median) / 1024" | bc -l)" "$RUNS"
+    "$(printf '%s\n' "${rss[@]}" | median | awk '{print $1 / 1024}')" "$RUNS"
   grep -o '"name": "[^"]*"\|"estimate": [-0-9.e]*' "$WORK/mizani_$model.json" | paste - - | sed 's/^/    /'
 done
 
@@ -65,7 +65,7 @@ REOF
         walls+=("$wall"); rss+=("$(cat "$WORK/time.txt")")
       done
       printf 'fixest %-4s nthreads=%d  fepois call %6.2f s  process peak %5.0f MB   coef %s\n' "$model" "$threads" \
-        "$(printf '%s\n' "${walls[@]}" | median)" "$(echo "$(printf '%s\n' "${rss[@]}" | median) / 1024" | bc -l)" "$coefs"
+        "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median | awk '{print $1 / 1024}')" "$coefs"
     done
   done
 else

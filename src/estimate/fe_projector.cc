@@ -44,6 +44,11 @@ namespace {
 
 // The hot loop, specialised on the number of dimensions and columns so the
 // compiler unrolls both; `kCols == 0` means a run-time column count.
+// Gravity panels are usually sorted so that consecutive observations share
+// a level (all years of a pair, all partners of an exporter-year): the
+// scatter into a level is kept in registers while the level repeats and
+// written once when it changes, instead of a read-modify-write per
+// observation whose store-to-load chain would serialise the loop.
 template <int kDims, int kCols>
 void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_rt, int64_t num_obs,
                      const int32_t* gid_NQ, const double* weight_N, const double* src_NC,
@@ -51,7 +56,15 @@ void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_r
   const int num_dims = kDims > 0 ? kDims : num_dims_rt;
   const int num_cols = kCols > 0 ? kCols : num_cols_rt;
   constexpr int kMaxCols = 16;
+  constexpr int kMaxDims = 8;
   double value_C[kMaxCols];
+  double run_QC[kMaxDims][kMaxCols];
+  int32_t run_gid_Q[kMaxDims];
+  const bool buffered = num_dims <= kMaxDims;
+  for (int dim_idx = 0; dim_idx < num_dims && buffered; ++dim_idx) {
+    run_gid_Q[dim_idx] = -1;
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) run_QC[dim_idx][col_idx] = 0;
+  }
   for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
     const int32_t* gid = gid_NQ + obs_idx * num_dims;
     const double weight = weight_N != nullptr ? weight_N[obs_idx] : 1.0;
@@ -68,10 +81,30 @@ void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_r
       }
     }
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] *= weight;
-    for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
-      double* acc = acc_GC + static_cast<int64_t>(gid[dim_idx]) * num_cols;
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx) acc[col_idx] += value_C[col_idx];
+    if (!buffered) {
+      for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
+        double* acc = acc_GC + static_cast<int64_t>(gid[dim_idx]) * num_cols;
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) acc[col_idx] += value_C[col_idx];
+      }
+      continue;
     }
+    for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
+      if (gid[dim_idx] != run_gid_Q[dim_idx]) {
+        if (run_gid_Q[dim_idx] >= 0) {
+          double* acc = acc_GC + static_cast<int64_t>(run_gid_Q[dim_idx]) * num_cols;
+          for (int col_idx = 0; col_idx < num_cols; ++col_idx) acc[col_idx] += run_QC[dim_idx][col_idx];
+        }
+        run_gid_Q[dim_idx] = gid[dim_idx];
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) run_QC[dim_idx][col_idx] = value_C[col_idx];
+      } else {
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) run_QC[dim_idx][col_idx] += value_C[col_idx];
+      }
+    }
+  }
+  for (int dim_idx = 0; dim_idx < num_dims && buffered; ++dim_idx) {
+    if (run_gid_Q[dim_idx] < 0) continue;
+    double* acc = acc_GC + static_cast<int64_t>(run_gid_Q[dim_idx]) * num_cols;
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) acc[col_idx] += run_QC[dim_idx][col_idx];
   }
 }
 
