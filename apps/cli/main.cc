@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   auto add = [&](const char* name, const char* help, auto factory) {
     CLI::App* sub = app.add_subcommand(name, help);
     runners[sub] = factory(*sub, flags);
+    // `-q` works before or after the subcommand name.
+    if (sub->get_option_no_throw("--quiet") == nullptr) {
+      sub->add_flag("-q,--quiet", flags.quiet, "No progress messages on stderr");
+    }
   };
   add("estimate",
       "Estimate a gravity model by PPML or OLS with fixed effects (fixest formula syntax)",
