@@ -125,6 +125,14 @@ void DispatchCols(int64_t begin, int64_t end, int num_dims, int num_cols, int64_
       AccumulateRange<kDims, 3>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
                                 coef_GC, acc_GC, sq_norm_C);
       break;
+    case 4:
+      AccumulateRange<kDims, 4>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
+                                coef_GC, acc_GC, sq_norm_C);
+      break;
+    case 6:
+      AccumulateRange<kDims, 6>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
+                                coef_GC, acc_GC, sq_norm_C);
+      break;
     case 5:
       AccumulateRange<kDims, 5>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
                                 coef_GC, acc_GC, sq_norm_C);
