@@ -17,5 +17,6 @@ using Runner = std::function<int()>;
 Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddSynthCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddSimulateCommand(CLI::App& app, const GlobalFlags& flags);
+Runner AddDemoCommand(CLI::App& app, const GlobalFlags& flags);
 
 }  // namespace mizani::cli

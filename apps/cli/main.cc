@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   add("simulate",
       "Run a counterfactual scenario file (TOML): estimation, shocks, GE, bootstrap, goal seek",
       mizani::cli::AddSimulateCommand);
+  add("demo", "Run the TICAD 9 scenario set (Kenya, Japan, African trade) into one HTML report",
+      mizani::cli::AddDemoCommand);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

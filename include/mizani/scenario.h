@@ -14,7 +14,9 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mizani/estimate.h"
@@ -78,6 +80,13 @@ struct Shock {
 
   // kAgreement: b = +coefficient (switch on) or -coefficient (`remove = true`).
   bool remove = false;
+  // kAgreement switched on: pairs whose value in this data column is non-zero
+  // in the baseline year already have an agreement and are left as they are
+  // (otherwise its effect would be counted twice). Empty: every pair.
+  std::string unless_column;
+  // Filled by RunScenario from `unless_column`: the (exporter, importer) codes
+  // the shock skips.
+  std::set<std::pair<std::string, std::string>> pairs_in_force;
   std::optional<double> coefficient;  // given number
   std::string estimated_term;         // or the estimation's coefficient of this term
   // kTariff and kNtb: ad-valorem rates (tariff or ad-valorem equivalent of the
@@ -180,6 +189,9 @@ struct ScenarioOverrides {
   std::string output_folder;  // replaces [output] folder (relative to the working dir)
   std::optional<int> replications;
   std::optional<uint64_t> seed;
+  // The caller supplies the table (RunScenarioOnTable): the data path is
+  // resolved but not required to exist.
+  bool data_in_memory = false;
 };
 
 // Parses TOML text. `file` names it in messages; `base_dir` is where relative
@@ -292,6 +304,10 @@ struct RunOptions {
 // estimate or GE solve fails, Error(kTargetUnreachable) when the goal lies
 // outside the bracket.
 ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options = {});
+// The same on a table already in memory (scenario.data.path is not read):
+// several scenarios on one data set, or synthetic data (`mizani demo`).
+ScenarioOutcome RunScenarioOnTable(const Scenario& scenario, const Table& table,
+                                   const RunOptions& options = {});
 
 // Writes <table>.csv for each table and results.json into `folder`, through a
 // temporary folder beside it renamed into place; an existing folder is

@@ -86,7 +86,10 @@ std::vector<std::pair<std::string, std::string>> RenderAll(const ReportDocument&
         throw Error(ErrorCode::kInternal,
                     fmt::format("two report tables would both be written to {}", file_name));
       }
-      files.emplace_back(file_name, RenderCsv(*table));
+      // A table copied out of a demonstration must still say so: the badge
+      // becomes a leading comment line (pandas: comment="#").
+      const std::string preamble = doc.badge.empty() ? std::string() : "# " + doc.badge + "\n";
+      files.emplace_back(file_name, preamble + RenderCsv(*table));
     }
   }
   return files;

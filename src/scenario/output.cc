@@ -446,7 +446,18 @@ ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome) {
       {"Trade imbalances", ImbalanceText(outcome.model.imbalance)},
       {"Solver", "exact hat algebra (Dekle, Eaton & Kortum 2007)"}};
   for (const auto& [term, value] : outcome.coefficients) {
-    assumptions.items.emplace_back("Coefficient " + term, fmt::format("{:.6f} (estimated)", value));
+    // The standard error tells the reader how much to trust the shock size.
+    std::string text = fmt::format("{:.6f} (estimated)", value);
+    if (outcome.estimation) {
+      const auto& names = outcome.estimation->coef_names;
+      const auto found = std::find(names.begin(), names.end(), term);
+      if (found != names.end()) {
+        text = fmt::format("{:.6f} (SE {:.6f}; {}, {} observations)", value,
+                           outcome.estimation->StdErrors()(found - names.begin()),
+                           outcome.estimation->formula, outcome.estimation->num_obs);
+      }
+    }
+    assumptions.items.emplace_back("Coefficient " + term, text);
   }
   setup.blocks.emplace_back(assumptions);
   if (outcome.goal) setup.blocks.emplace_back(ReportParagraph{outcome.goal->message});

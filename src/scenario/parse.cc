@@ -226,7 +226,7 @@ void ParseData(const toml::table& root, const Reader& reader, const std::string&
   const SourceRef path_ref = reader.Ref(*table.get("path"), "data.path");
   data.path = ResolvePath(*path, base_dir, overrides.data_dir, reader, path_ref, true);
   std::error_code error;
-  if (!fs::is_regular_file(data.path, error)) {
+  if (!overrides.data_in_memory && !fs::is_regular_file(data.path, error)) {
     throw Error(ErrorCode::kFileUnreadable,
                 fmt::format("{}: data file '{}' does not exist or is not a file",
                             path_ref.Describe(), data.path));
@@ -430,7 +430,7 @@ void ParseShocks(const toml::table& root, const Reader& reader, Scenario& scenar
       case ShockKind::kAgreement:
         reader.CheckKeys(table, path,
                          {"kind", "name", "members", "between", "exporters", "importers",
-                          "coefficient", "term", "remove"});
+                          "coefficient", "term", "remove", "unless"});
         break;
       case ShockKind::kTariff:
       case ShockKind::kNtb:
@@ -498,6 +498,11 @@ void ParseShocks(const toml::table& root, const Reader& reader, Scenario& scenar
     switch (shock.kind) {
       case ShockKind::kAgreement: {
         shock.remove = reader.Bool(table, path, "remove").value_or(false);
+        shock.unless_column = reader.String(table, path, "unless").value_or("");
+        if (shock.remove && !shock.unless_column.empty()) {
+          reader.Fail(reader.Ref(*table.get("unless"), path + ".unless"),
+                      "'unless' applies to agreements switched on, not to remove = true");
+        }
         const toml::node* coefficient = table.get("coefficient");
         if (coefficient == nullptr) {
           reader.Fail(shock.where,

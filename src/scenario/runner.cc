@@ -121,6 +121,21 @@ GeResult SolveScenarioGe(const GeProblem& problem, GeSolver solver,
 
 ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  if (!options.quiet && options.progress) {
+    options.progress(fmt::format("reading {}", scenario.data.path));
+  }
+  const Table table = ReadTable(scenario.data.path);
+  if (!options.quiet && options.progress) {
+    options.progress(fmt::format(
+        "{} rows read ({:.2f} s)", table.num_rows,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()));
+  }
+  return RunScenarioOnTable(scenario, table, options);
+}
+
+ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& table,
+                                   const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
@@ -128,11 +143,34 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
     if (!options.quiet && options.progress) options.progress(line);
   };
 
-  // ---- 1. Read and validate everything before any work -------------------
-  progress(fmt::format("reading {}", scenario.data.path));
-  const Table table = ReadTable(scenario.data.path);
-  progress(fmt::format("{} rows read ({:.2f} s)", table.num_rows, elapsed()));
-  const Baseline baseline = BuildBaseline(table, scenario.data);
+  // ---- 1. Validate everything against the data before any work ----------
+  const Baseline baseline = BuildBaseline(table, scenario_in.data);
+  // Agreements with `unless`: the pairs that already have one in the
+  // baseline year come from the data, so they are resolved here.
+  Scenario scenario = scenario_in;
+  std::vector<std::string> in_force_notes;
+  for (Shock& shock : scenario.shocks) {
+    if (shock.unless_column.empty()) continue;
+    const Column* flag = table.Find(shock.unless_column);
+    if (flag == nullptr || flag->type != ColumnType::kNumeric) {
+      SourceRef ref = shock.where;
+      ref.key += ".unless";
+      Fail(ref, fmt::format("column '{}' is not a numeric column of {}", shock.unless_column,
+                            table.source));
+    }
+    const Column& exporter = table.Get(scenario.data.exporter);
+    const Column& importer = table.Get(scenario.data.importer);
+    const Column* year = scenario.data.baseline_year ? table.Find(scenario.data.year) : nullptr;
+    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+      if (year != nullptr &&
+          year->num[row_idx] != static_cast<double>(*scenario.data.baseline_year)) {
+        continue;
+      }
+      const double value = flag->num[row_idx];
+      if (std::isnan(value) || value == 0) continue;
+      shock.pairs_in_force.emplace(exporter.CellText(row_idx), importer.CellText(row_idx));
+    }
+  }
   const std::vector<std::string>& codes = baseline.codes;
   const int num_countries = static_cast<int>(codes.size());
 
@@ -145,6 +183,30 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
   outcome.codes = codes;
   outcome.model = scenario.model;
   outcome.tables = scenario.output.tables;
+  for (const Shock& shock : scenario.shocks) {
+    if (shock.unless_column.empty()) continue;
+    // Count the selected pairs the shock skips, for the reader.
+    Shock unrestricted = shock;
+    unrestricted.pairs_in_force.clear();
+    unrestricted.coefficient = 1.0;
+    unrestricted.estimated_term.clear();
+    Scenario probe = scenario;
+    probe.shocks = {unrestricted};
+    const Eigen::MatrixXd all = BuildPartialEffects(probe, codes, {});
+    int skipped = 0;
+    for (int exporter_idx = 0; exporter_idx < num_countries; ++exporter_idx) {
+      for (int importer_idx = 0; importer_idx < num_countries; ++importer_idx) {
+        if (all(exporter_idx, importer_idx) != 1.0 &&
+            shock.pairs_in_force.count({codes[exporter_idx], codes[importer_idx]}) > 0) {
+          ++skipped;
+        }
+      }
+    }
+    outcome.notes.push_back(fmt::format(
+        "shock '{}': {} of the selected pairs already have {} != 0 in the baseline year and keep "
+        "their agreement (no second effect)",
+        shock.name, skipped, shock.unless_column));
+  }
   if (baseline.absent_pairs > 0) {
     outcome.notes.push_back(fmt::format(
         "{} international pairs have no row in the baseline year and were taken as zero flows",

@@ -112,7 +112,8 @@ std::vector<std::pair<int, int>> ShockPairs(const Shock& shock, const Scenario& 
   std::vector<std::pair<int, int>> pairs;
   for (int exporter_idx = 0; exporter_idx < num_countries; ++exporter_idx) {
     for (int importer_idx = 0; importer_idx < num_countries; ++importer_idx) {
-      if (mask[exporter_idx * num_countries + importer_idx]) {
+      if (mask[exporter_idx * num_countries + importer_idx] &&
+          shock.pairs_in_force.count({codes[exporter_idx], codes[importer_idx]}) == 0) {
         pairs.emplace_back(exporter_idx, importer_idx);
       }
     }

@@ -94,9 +94,13 @@ from_pct = 17
 to_pct = 5"
 expect contradictory 6
 
+# GEPPML is wired (it once was rejected here); an unknown solver is not.
 write geppml 'sigma = 5
 solver = "geppml"' "$TARIFF"
-expect geppml 6
+expect geppml 0
+write bad_solver 'sigma = 5
+solver = "newton"' "$TARIFF"
+expect bad_solver 6
 
 write bad_column "sigma = 5" "$TARIFF"
 sed -i 's/baseline_year = 2006/baseline_year = 2006\ntrade = "value"/' "$WORK/bad_column.toml"

@@ -252,7 +252,8 @@ TEST(ReportWrite, WritesEveryFile) {
   mizani::WriteReport(SampleDocument(), out.string(), "tariff");
   EXPECT_TRUE(fs::is_regular_file(out / "tariff.html"));
   EXPECT_TRUE(fs::is_regular_file(out / "tariff.md"));
-  EXPECT_EQ(ReadFile(out / "welfare.csv"), mizani::RenderCsv(SampleTable()));
+  // The badge is repeated as a comment line above the CSV header.
+  EXPECT_EQ(ReadFile(out / "welfare.csv"), "# SYNTHETIC DATA\n" + mizani::RenderCsv(SampleTable()));
   EXPECT_EQ(nlohmann::json::parse(ReadFile(out / "report.json"))["title"], SampleDocument().title);
   // Writing again replaces the previous report, and leaves no staging folder.
   ReportDocument second = SampleDocument();
