@@ -8,6 +8,11 @@
 
 namespace mizani::estimate {
 
+namespace {
+// Projections asked for this tolerance or looser use the averaged rule.
+constexpr double kAverageRuleFrom = 1e-4;
+}  // namespace
+
 FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
                          const std::vector<int32_t>& sizes_Q, int threads)
     : num_dims_(static_cast<int>(ids_Q.size())), threads_(ResolveThreads(threads)) {
@@ -92,12 +97,15 @@ void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_r
       if (gid[dim_idx] != run_gid_Q[dim_idx]) {
         if (run_gid_Q[dim_idx] >= 0) {
           double* acc = acc_GC + static_cast<int64_t>(run_gid_Q[dim_idx]) * num_cols;
-          for (int col_idx = 0; col_idx < num_cols; ++col_idx) acc[col_idx] += run_QC[dim_idx][col_idx];
+          for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+            acc[col_idx] += run_QC[dim_idx][col_idx];
         }
         run_gid_Q[dim_idx] = gid[dim_idx];
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx) run_QC[dim_idx][col_idx] = value_C[col_idx];
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          run_QC[dim_idx][col_idx] = value_C[col_idx];
       } else {
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx) run_QC[dim_idx][col_idx] += value_C[col_idx];
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          run_QC[dim_idx][col_idx] += value_C[col_idx];
       }
     }
   }
@@ -237,8 +245,21 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
   const int64_t dim0_end = num_dims_ > 1 ? offset_Q_[1] : num_levels_;
   for (int64_t level_idx = 0; level_idx < dim0_end; ++level_idx)
     total_weight += level_weight_G_[level_idx];
+  // Loose projections (early IRLS steps) only need a good direction on
+  // average: judge them by the weight-averaged level residual,
+  // sum_g |r_g| / sum_g W_g. Tight ones must hold level by level.
+  const bool average_rule = tolerance >= kAverageRuleFrom;
+  double total_level_weight = 0;
+  for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx)
+    total_level_weight += level_weight_G_[level_idx];
   auto worst_level = [&](int col_idx) {
     double worst = 0;
+    if (average_rule) {
+      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
+        worst += std::abs(resid_GC[level_idx * num_cols + col_idx]);
+      }
+      return worst / std::max(total_level_weight, 1e-300);
+    }
     for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
       worst = std::max(worst,
                        std::abs(resid_GC[level_idx * num_cols + col_idx]) * inv_diag_G[level_idx]);
@@ -260,11 +281,37 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
     }
   }
 
+  std::vector<double> packed_direction, packed_product;
   int iteration = 0;
   while (num_active > 0 && iteration < max_iterations) {
     ++iteration;
     // product = D'WD direction; Accumulate computes -D'W D d with src == nullptr.
-    Accumulate(nullptr, direction_GC.data(), num_cols, product_GC, nullptr);
+    // Columns that have converged are left out of the pass: the pass costs
+    // in proportion to the columns it carries.
+    if (num_active == num_cols) {
+      Accumulate(nullptr, direction_GC.data(), num_cols, product_GC, nullptr);
+    } else {
+      std::vector<int> active_list;
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+        if (active_C[col_idx]) active_list.push_back(col_idx);
+      }
+      const int num_packed = static_cast<int>(active_list.size());
+      packed_direction.resize(num_levels_ * num_packed);
+      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
+        for (int packed_idx = 0; packed_idx < num_packed; ++packed_idx) {
+          packed_direction[level_idx * num_packed + packed_idx] =
+              direction_GC[level_idx * num_cols + active_list[packed_idx]];
+        }
+      }
+      Accumulate(nullptr, packed_direction.data(), num_packed, packed_product, nullptr);
+      product_GC.resize(size_GC);
+      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
+        for (int packed_idx = 0; packed_idx < num_packed; ++packed_idx) {
+          product_GC[level_idx * num_cols + active_list[packed_idx]] =
+              packed_product[level_idx * num_packed + packed_idx];
+        }
+      }
+    }
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       if (!active_C[col_idx]) continue;
       double dq = 0;
@@ -322,11 +369,14 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
     const int64_t end = dim_idx + 1 < num_dims_ ? offset_Q_[dim_idx + 1] : num_levels_;
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       double mean = 0;
-      for (int64_t level_idx = begin; level_idx < end; ++level_idx) mean += alpha_GC[level_idx * num_cols + col_idx];
+      for (int64_t level_idx = begin; level_idx < end; ++level_idx)
+        mean += alpha_GC[level_idx * num_cols + col_idx];
       mean /= static_cast<double>(std::max<int64_t>(1, end - begin));
-      for (int64_t level_idx = begin; level_idx < end; ++level_idx) alpha_GC[level_idx * num_cols + col_idx] -= mean;
+      for (int64_t level_idx = begin; level_idx < end; ++level_idx)
+        alpha_GC[level_idx * num_cols + col_idx] -= mean;
       const int64_t dim0_end = offset_Q_.size() > 1 ? offset_Q_[1] : num_levels_;
-      for (int64_t level_idx = 0; level_idx < dim0_end; ++level_idx) alpha_GC[level_idx * num_cols + col_idx] += mean;
+      for (int64_t level_idx = 0; level_idx < dim0_end; ++level_idx)
+        alpha_GC[level_idx * num_cols + col_idx] += mean;
     }
   }
 

@@ -72,7 +72,8 @@ namespace {
 using estimate::FeProjector;
 
 // Weighted cross products of the projected regressors.
-Eigen::MatrixXd WeightedGram(const Eigen::MatrixXd& X, const std::vector<double>& w) {
+template <typename Matrix>
+Eigen::MatrixXd WeightedGram(const Matrix& X, const std::vector<double>& w) {
   Eigen::Map<const Eigen::VectorXd> weight(w.data(), static_cast<Eigen::Index>(w.size()));
   return X.transpose() * weight.asDiagonal() * X;
 }
@@ -175,8 +176,9 @@ void ExportFixedEffects(const ModelFrame& frame, const FeProjector& projector,
 }
 
 void FinishVariance(const ModelFrame& frame, const EstimateOptions& options,
-                    const Eigen::MatrixXd& X_tilde, const std::vector<double>& weight_N,
-                    const std::vector<double>& resid_N, double sigma2, EstimateResult& result) {
+                    const Eigen::Map<const Eigen::MatrixXd>& X_tilde,
+                    const std::vector<double>& weight_N, const std::vector<double>& resid_N,
+                    double sigma2, EstimateResult& result) {
   const int64_t num_cols = X_tilde.cols();
   if (num_cols == 0) return;
   Eigen::MatrixXd gram = WeightedGram(X_tilde, weight_N);
@@ -285,7 +287,9 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
   const double sigma2 = result.rss / static_cast<double>(std::max<int64_t>(1, dof_resid));
   result.coef = beta;
   result.coef_names = frame.coef_names;
-  FinishVariance(frame, options, X_tilde, weight_N, resid_N, sigma2, result);
+  FinishVariance(frame, options,
+                 Eigen::Map<const Eigen::MatrixXd>(X_tilde.data(), X_tilde.rows(), X_tilde.cols()),
+                 weight_N, resid_N, sigma2, result);
   if (options.vcov.type == VcovType::kIid && options.vcov.small_sample == SmallSample::kFixest) {
     // fixest's iid OLS: sigma^2 = RSS / (N - K) already carries the correction.
     const double n = static_cast<double>(frame.num_obs());
@@ -407,8 +411,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(num_cols);
   Eigen::VectorXd beta_accepted;  // coefficients of the last accepted iterate
   int last_halvings = 0;
-  Eigen::VectorXd beta_previous = Eigen::VectorXd::Constant(num_cols, std::numeric_limits<double>::infinity());
-  Eigen::MatrixXd X_tilde;
+  Eigen::VectorXd beta_previous =
+      Eigen::VectorXd::Constant(num_cols, std::numeric_limits<double>::infinity());
   double rel_change = 1;
   // Early IRLS steps are far from the solution: a rough projection (1e-3)
   // moves them as well as an exact one (measured: same iterations, a fifth
@@ -428,14 +432,17 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     projector.SetWeights(weight);
     std::vector<double> x_block(frame.X.data(), frame.X.data() + num_obs * num_cols);
     std::vector<double> alpha_x;
-    result.fe_iterations += projector.Project(x_block.data(), x_block.data(), num_cols, alpha_x,
-                                              std::max(options.fe_tolerance, 1e-6),
-                                              options.fe_max_iterations).iterations;
+    result.fe_iterations +=
+        projector
+            .Project(x_block.data(), x_block.data(), num_cols, alpha_x,
+                     std::max(options.fe_tolerance, 1e-6), options.fe_max_iterations)
+            .iterations;
     Eigen::Map<Eigen::MatrixXd> X_projected(x_block.data(), num_obs, num_cols);
     Eigen::VectorXd raw(num_cols);
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       raw(col_idx) = (frame.X.col(col_idx).array().square() *
-                      Eigen::Map<Eigen::ArrayXd>(weight.data(), num_obs)).sum();
+                      Eigen::Map<Eigen::ArrayXd>(weight.data(), num_obs))
+                         .sum();
     }
     const std::vector<int> collinear =
         FindCollinear(WeightedGram(X_projected, weight), raw, options.collinearity_tolerance);
@@ -574,6 +581,10 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     result.pseudo_r2 = cov * cov / (var_y * var_m);
     result.log_likelihood = loglik;
   }
+  // The IRLS work arrays are no longer needed: free them before the
+  // variance step allocates its own (peak memory).
+  std::vector<double>().swap(block);
+  std::vector<double>().swap(eta_old);
   // Variance at the final mu: project X once more with the final weights
   // (warm-started), so the bread and the scores belong to the estimate.
   for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
@@ -595,8 +606,9 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     projector.Project(x_block.data(), x_block.data(), num_cols, alpha_x, options.fe_tolerance,
                       options.fe_max_iterations);
     Eigen::Map<Eigen::MatrixXd> X_final(x_block.data(), num_obs, num_cols);
-    X_tilde = X_final;
-    FinishVariance(frame, options, X_tilde, weight, resid_N, 1.0, result);
+    FinishVariance(frame, options,
+                   Eigen::Map<const Eigen::MatrixXd>(X_final.data(), num_obs, num_cols), weight,
+                   resid_N, 1.0, result);
   }
   result.fe_dof = estimate::FixedEffectDof(frame, {});
   if (!frame.fe_ids.empty()) {
@@ -605,7 +617,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     // halved last step eta is an average of two iterates: recover them by
     // projecting eta - offset - X beta, which lies in the fixed-effect space.
     std::vector<double> alpha_fe(projector.num_levels());
-    if (last_halvings == 0 && alpha.size() == static_cast<size_t>(projector.num_levels() * (num_cols + 1))) {
+    if (last_halvings == 0 &&
+        alpha.size() == static_cast<size_t>(projector.num_levels() * (num_cols + 1))) {
       for (int64_t level = 0; level < projector.num_levels(); ++level) {
         double value = alpha[level * (num_cols + 1)];
         for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
@@ -648,7 +661,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
                         options.fe_max_iterations);
       const double gap = worst_gap(alpha_fe);
       if (!(gap <= 1e-8)) {
-        result.message += fmt::format("; warning: fixed-effect estimates reproduce the fit only to {:.2g}", gap);
+        result.message +=
+            fmt::format("; warning: fixed-effect estimates reproduce the fit only to {:.2g}", gap);
       }
     }
     ExportFixedEffects(frame, projector, alpha_fe, result);

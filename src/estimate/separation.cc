@@ -77,7 +77,8 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options) {
     if (positive == 0) break;  // the fit is zero everywhere: no separation
     if (done) {
       for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-        separated[obs_idx] = u[obs_idx] > kMarginOverLeakage * leakage && u[obs_idx] > kZeroTolerance;
+        separated[obs_idx] =
+            u[obs_idx] > kMarginOverLeakage * leakage && u[obs_idx] > kZeroTolerance;
       }
     }
   }

@@ -15,7 +15,7 @@ namespace {
 // s_g = sum_{i in g} x~_i * w_i * e_i (PPML: w_i e_i = fw_i (y_i - mu_i)).
 Eigen::MatrixXd ClusterMeat(const VarianceInput& input, const std::vector<int32_t>& cluster_ids,
                             int32_t num_clusters) {
-  const Eigen::MatrixXd& X = *input.X_tilde;
+  const Eigen::Map<const Eigen::MatrixXd>& X = *input.X_tilde;
   const int64_t num_cols = X.cols();
   Eigen::MatrixXd score_GK = Eigen::MatrixXd::Zero(num_clusters, num_cols);
   for (int64_t obs_idx = 0; obs_idx < X.rows(); ++obs_idx) {

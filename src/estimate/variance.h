@@ -14,7 +14,7 @@
 namespace mizani::estimate {
 
 struct VarianceInput {
-  const Eigen::MatrixXd* X_tilde = nullptr;      // N x K projected regressors
+  const Eigen::Map<const Eigen::MatrixXd>* X_tilde = nullptr;  // N x K projected regressors
   const std::vector<double>* weights = nullptr;  // IRLS weights w (mu*fw for PPML, fw for OLS)
   const std::vector<double>* resid = nullptr;    // y - mu (PPML) or OLS residual
   const std::vector<double>* freq = nullptr;     // frequency weights, may be empty
