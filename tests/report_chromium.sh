@@ -40,32 +40,7 @@ run_chromium dom --dump-dom >"$work/dom.html" 2>"$work/dom.log" || {
   echo "FAIL: chromium --dump-dom failed"; tail -20 "$work/dom.log"; exit 1; }
 
 status=0
-node - "$work/dom.html" "$charts" <<'JS' || status=1
-const fs = require('fs');
-const dom = fs.readFileSync(process.argv[2], 'utf8');
-const expected = Number(process.argv[3]);
-let failures = 0;
-const fail = (message) => { console.log('FAIL: ' + message); failures += 1; };
-
-const rendered = /data-charts-rendered="(\d+)"/.exec(dom);
-if (!rendered) fail('the page never set data-charts-rendered (drawing did not finish)');
-else if (Number(rendered[1]) !== expected) fail(`data-charts-rendered=${rendered[1]}, expected ${expected}`);
-
-const errors = /<div id="mizani-errors"[^>]*>([\s\S]*?)<\/div>/.exec(dom);
-if (!errors) fail('#mizani-errors element missing');
-else if (errors[1].trim() !== '') fail('the page recorded errors:\n' + errors[1]);
-
-for (let chart = 1; chart <= expected; chart += 1) {
-  const start = dom.indexOf(`id="chart-${chart}"`);
-  if (start < 0) { fail(`chart-${chart} container missing`); continue; }
-  const next = dom.indexOf(`id="chart-${chart + 1}"`, start);
-  const body = dom.slice(start, next < 0 ? dom.length : next);
-  if (!/<svg|<canvas/.test(body)) fail(`chart-${chart} holds no <svg> or <canvas>`);
-  const marks = (body.match(/<path/g) || []).length;
-  console.log(`chart-${chart}: drawn (${marks} paths)`);
-}
-process.exit(failures === 0 ? 0 : 1);
-JS
+node "$(dirname "$0")/check_report_dom.js" "$work/dom.html" "$charts" || status=1
 
 run_chromium shot --screenshot="$work/report.png" >"$work/shot.log" 2>&1 || {
   echo "FAIL: chromium --screenshot failed"; tail -20 "$work/shot.log"; exit 1; }

@@ -616,9 +616,35 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     // + offset, so the fixed effects are alpha_z - alpha_X beta exactly. After a
     // halved last step eta is an average of two iterates: recover them by
     // projecting eta - offset - X beta, which lies in the fixed-effect space.
-    std::vector<double> alpha_fe(projector.num_levels());
+    // The fixed-effect part of the linear predictor, eta - offset - X beta.
+    std::vector<double> fe_part(num_obs);
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+      fe_part[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) -
+                         (num_cols > 0 ? frame.X.row(obs_idx).dot(beta) : 0.0);
+    }
+    auto project_fe_part = [&](double tolerance) {
+      std::vector<double> coef_G(projector.num_levels(), 0.0), residual(num_obs);
+      projector.Project(fe_part.data(), residual.data(), 1, coef_G, tolerance,
+                        options.fe_max_iterations);
+      return coef_G;
+    };
+    // Largest gap between fe_part and the sum of the effects, relative to eta.
+    auto worst_gap = [&](const std::vector<double>& coef_G) {
+      double worst = 0;
+      const auto& offsets = projector.offsets_Q();
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        double value = fe_part[obs_idx];
+        for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+          value -= coef_G[offsets[dim_idx] + frame.fe_ids[dim_idx][obs_idx]];
+        }
+        worst = std::max(worst, std::abs(value) / (1.0 + std::abs(eta[obs_idx])));
+      }
+      return worst;
+    };
+    std::vector<double> alpha_fe;
     if (last_halvings == 0 &&
         alpha.size() == static_cast<size_t>(projector.num_levels() * (num_cols + 1))) {
+      alpha_fe.resize(projector.num_levels());
       for (int64_t level = 0; level < projector.num_levels(); ++level) {
         double value = alpha[level * (num_cols + 1)];
         for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
@@ -627,38 +653,11 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
         alpha_fe[level] = value;
       }
     } else {
-      std::vector<double> target(num_obs), dummy(num_obs);
-      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-        target[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) -
-                          (num_cols > 0 ? frame.X.row(obs_idx).dot(beta) : 0.0);
-      }
-      projector.Project(target.data(), dummy.data(), 1, alpha_fe, options.fe_tolerance,
-                        options.fe_max_iterations);
+      alpha_fe = project_fe_part(options.fe_tolerance);
     }
-    // Check that the exported effects reproduce the linear predictor; if
-    // rounding has spoiled them, recover them by a fresh projection.
-    auto worst_gap = [&](const std::vector<double>& coef_G) {
-      double worst = 0;
-      const auto& offsets = projector.offsets_Q();
-      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-        double value = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) -
-                       (num_cols > 0 ? frame.X.row(obs_idx).dot(beta) : 0.0);
-        for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-          value -= coef_G[offsets[dim_idx] + frame.fe_ids[dim_idx][obs_idx]];
-        }
-        worst = std::max(worst, std::abs(value) / (1.0 + std::abs(eta[obs_idx])));
-      }
-      return worst;
-    };
+    // If rounding has spoiled the effects, recover them by a fresh projection.
     if (!(worst_gap(alpha_fe) <= 1e-8)) {
-      std::vector<double> target(num_obs), dummy(num_obs);
-      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-        target[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) -
-                          (num_cols > 0 ? frame.X.row(obs_idx).dot(beta) : 0.0);
-      }
-      alpha_fe.assign(projector.num_levels(), 0.0);
-      projector.Project(target.data(), dummy.data(), 1, alpha_fe, options.fe_tolerance * 1e-2,
-                        options.fe_max_iterations);
+      alpha_fe = project_fe_part(options.fe_tolerance * 1e-2);
       const double gap = worst_gap(alpha_fe);
       if (!(gap <= 1e-8)) {
         result.message +=

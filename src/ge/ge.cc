@@ -26,10 +26,16 @@
 #include <set>
 #include <utility>
 
+#include "ge/ge_common.h"
 #include "mizani/error.h"
 
 namespace mizani {
 namespace {
+
+using ge_internal::CountryLabel;
+using ge_internal::ExpenditureRule;
+using ge_internal::ExpenditureRuleFor;
+using ge_internal::ValidatePartialEffects;
 
 // An Anderson step whose residual exceeds this multiple of the current one is
 // rejected in favour of a plain fixed-point step.
@@ -43,14 +49,6 @@ constexpr int kStallWindow = 200;
 // Floor on |dF_i/dx_i| in the Jacobi step, relative to the plain step's
 // theta + eta: caps the step at 1 / kMinCurvature times the plain one.
 constexpr double kMinCurvature = 1e-2;
-
-std::string CountryLabel(const std::vector<std::string>& codes, int country_idx) {
-  if (country_idx >= 0 && country_idx < static_cast<int>(codes.size()) &&
-      codes[country_idx] != std::to_string(country_idx)) {
-    return fmt::format("country {} ({})", country_idx, codes[country_idx]);
-  }
-  return fmt::format("country {}", country_idx);
-}
 
 [[noreturn]] void Fail(const std::string& message) {
   throw Error(ErrorCode::kBadScenario, message);
@@ -161,27 +159,6 @@ void ValidateOptions(const GeOptions& options, int num_countries,
     ValidateMembers(members, num_countries, fmt::format("group '{}'", name));
   }
 }
-
-void ValidatePartialEffects(const Eigen::MatrixXd& partial_effects, int num_countries,
-                            const std::vector<std::string>& codes) {
-  if (partial_effects.rows() != num_countries || partial_effects.cols() != num_countries) {
-    Fail(fmt::format("partial-effect matrix B is {} x {}; the baseline has {} countries",
-                     partial_effects.rows(), partial_effects.cols(), num_countries));
-  }
-  for (int importer_idx = 0; importer_idx < num_countries; ++importer_idx) {
-    for (int exporter_idx = 0; exporter_idx < num_countries; ++exporter_idx) {
-      const double effect = partial_effects(exporter_idx, importer_idx);
-      if (!(effect > 0) || !std::isfinite(effect)) {
-        Fail(fmt::format(
-            "partial effect B from {} to {} is {}; B = exp(b) must be positive and finite",
-            CountryLabel(codes, exporter_idx), CountryLabel(codes, importer_idx), effect));
-      }
-    }
-  }
-}
-
-// How counterfactual expenditure E' follows from output.
-enum class ExpenditureRule { kFixed, kAdditive, kMultiplicative, kBalanced };
 
 // What the fixed point needs about the economy: M = pi o B and the baseline totals.
 struct Economy {
@@ -626,20 +603,7 @@ GeResult GeProblem::Solve(const Eigen::MatrixXd& partial_effects,
   }
 
   const bool full_endowment = options_.mode == GeMode::kFullEndowment;
-  ExpenditureRule rule = ExpenditureRule::kFixed;
-  if (full_endowment) {
-    switch (options_.imbalance) {
-      case ImbalanceMode::kAdditive:
-        rule = ExpenditureRule::kAdditive;
-        break;
-      case ImbalanceMode::kMultiplicative:
-        rule = ExpenditureRule::kMultiplicative;
-        break;
-      case ImbalanceMode::kRemoved:
-        rule = ExpenditureRule::kBalanced;
-        break;
-    }
-  }
+  const ExpenditureRule rule = ExpenditureRuleFor(options_);
   const Eigen::MatrixXd weights = shares_.cwiseProduct(partial_effects);
   const Economy economy = MakeEconomy(weights, output_, expenditure_, deficit_, codes_, theta_,
                                       full_endowment, rule, options_);

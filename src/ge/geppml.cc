@@ -50,39 +50,17 @@
 #include <limits>
 #include <utility>
 
+#include "ge/ge_common.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
 
 namespace mizani {
 namespace {
 
-// How counterfactual expenditure follows output (ge.cc's rules).
-enum class ExpenditureRule { kFixed, kAdditive, kMultiplicative, kBalanced };
-
-std::string CountryLabel(const std::vector<std::string>& codes, int country_idx) {
-  return fmt::format("country {} ({})", country_idx, codes[country_idx]);
-}
-
-void ValidatePartialEffects(const Eigen::MatrixXd& partial_effects, int num_countries,
-                            const std::vector<std::string>& codes) {
-  if (partial_effects.rows() != num_countries || partial_effects.cols() != num_countries) {
-    throw Error(ErrorCode::kBadScenario,
-                fmt::format("partial-effect matrix B is {} x {}; the baseline has {} countries",
-                            partial_effects.rows(), partial_effects.cols(), num_countries));
-  }
-  for (int importer_idx = 0; importer_idx < num_countries; ++importer_idx) {
-    for (int exporter_idx = 0; exporter_idx < num_countries; ++exporter_idx) {
-      const double effect = partial_effects(exporter_idx, importer_idx);
-      if (!(effect > 0) || !std::isfinite(effect)) {
-        throw Error(ErrorCode::kBadScenario,
-                    fmt::format("partial effect B from {} to {} is {}; B = exp(b) must be "
-                                "positive and finite",
-                                CountryLabel(codes, exporter_idx),
-                                CountryLabel(codes, importer_idx), effect));
-      }
-    }
-  }
-}
+using ge_internal::CountryLabel;
+using ge_internal::ExpenditureRule;
+using ge_internal::ExpenditureRuleFor;
+using ge_internal::ValidatePartialEffects;
 
 struct Baseline {
   Eigen::MatrixXd flows;
@@ -514,20 +492,7 @@ GeResult SolveGeppml(const Eigen::MatrixXd& flows, const std::vector<std::string
   }
 
   const bool full_endowment = options.mode == GeMode::kFullEndowment;
-  ExpenditureRule rule = ExpenditureRule::kFixed;
-  if (full_endowment) {
-    switch (options.imbalance) {
-      case ImbalanceMode::kAdditive:
-        rule = ExpenditureRule::kAdditive;
-        break;
-      case ImbalanceMode::kMultiplicative:
-        rule = ExpenditureRule::kMultiplicative;
-        break;
-      case ImbalanceMode::kRemoved:
-        rule = ExpenditureRule::kBalanced;
-        break;
-    }
-  }
+  const ExpenditureRule rule = ExpenditureRuleFor(options);
   const GeppmlSolver solver(baseline, country_codes, theta, full_endowment, rule);
   Outcome outcome = solver.Run(partial_effects, options.tolerance, options.max_iterations);
   result.termination = outcome.termination;
