@@ -16,7 +16,7 @@ start=$(date +%s.%N)
 "$MIZANI" demo -o out > stdout.txt 2> stderr.txt
 rc=$?
 end=$(date +%s.%N)
-echo "demo: exit $rc in $(echo "$end - $start" | bc) s"
+echo "demo: exit $rc in $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f", b - a}') s"
 [ "$rc" = 0 ] || { fail "demo exited $rc"; cat stderr.txt; }
 for file in report.html report.md report.json headline.csv kenya_japan.csv a_focus.csv \
   b_coefficients.csv b_groups.csv c_goal.csv d_country_summary.csv; do
