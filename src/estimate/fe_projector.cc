@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <string>
 
 #include "common/parallel.h"
+#include "estimate/schur_projector.h"
 
 namespace mizani::estimate {
 
@@ -22,6 +24,26 @@ FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
     offset_Q_[dim_idx] = num_levels_;
     num_levels_ += sizes_Q[dim_idx];
   }
+  // The Schur path pays off when the largest dimension's observations are
+  // already contiguous (a panel sorted by pair); otherwise the reordering
+  // it needs costs more than it saves (measured on the two-way benchmark).
+  const char* solver = std::getenv("MIZANI_FE_SOLVER");
+  bool contiguous = false;
+  if (num_dims_ >= 2 && num_obs_ > 0) {
+    const int largest =
+        static_cast<int>(std::max_element(sizes_Q.begin(), sizes_Q.end()) - sizes_Q.begin());
+    int64_t runs = 1;
+    for (int64_t obs_idx = 1; obs_idx < num_obs_; ++obs_idx) {
+      runs += ids_Q[largest][obs_idx] != ids_Q[largest][obs_idx - 1];
+    }
+    contiguous = runs == sizes_Q[largest];
+  }
+  const bool force_jacobi = solver != nullptr && std::string(solver) == "jacobi";
+  const bool force_schur = solver != nullptr && std::string(solver) == "schur";
+  if (num_dims_ >= 2 && num_obs_ > 0 && !force_jacobi && (contiguous || force_schur)) {
+    schur_ = std::make_unique<SchurProjector>(ids_Q, sizes_Q, offset_Q_, threads_);
+    return;
+  }
   // Interleave the dimensions so one observation's ids share a cache line.
   gid_NQ_.resize(static_cast<size_t>(num_obs_) * num_dims_);
   ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
@@ -35,7 +57,13 @@ FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
   SetWeights({});
 }
 
+FeProjector::~FeProjector() = default;
+
 void FeProjector::SetWeights(std::span<const double> weights_N) {
+  if (schur_) {
+    schur_->SetWeights(weights_N);
+    return;
+  }
   weight_N_.assign(weights_N.begin(), weights_N.end());
   level_weight_G_.assign(num_levels_, 0.0);
   for (int64_t obs_idx = 0; obs_idx < num_obs_; ++obs_idx) {
@@ -207,6 +235,10 @@ void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int nu
 ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int num_cols,
                                      std::vector<double>& alpha_GC, double tolerance,
                                      int max_iterations, const double* scale_C) {
+  if (schur_) {
+    return schur_->Project(in_NC, out_NC, num_cols, alpha_GC, tolerance, max_iterations,
+                           kAverageRuleFrom);
+  }
   ProjectionStats stats;
   const int64_t size_GC = num_levels_ * num_cols;
   if (num_dims_ == 0) {

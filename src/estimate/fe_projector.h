@@ -24,10 +24,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
 namespace mizani::estimate {
+
+class SchurProjector;
 
 struct ProjectionStats {
   int64_t iterations = 0;  // CG iterations (passes over the data)
@@ -40,6 +43,9 @@ class FeProjector {
   // ids_Q[q][obs] in [0, sizes_Q[q]).
   FeProjector(const std::vector<std::vector<int32_t>>& ids_Q, const std::vector<int32_t>& sizes_Q,
               int threads);
+  ~FeProjector();
+  FeProjector(const FeProjector&) = delete;
+  FeProjector& operator=(const FeProjector&) = delete;
 
   // Observation weights (non-negative); an empty span means unit weights.
   void SetWeights(std::span<const double> weights_N);
@@ -67,6 +73,11 @@ class FeProjector {
   void Accumulate(const double* src_NC, const double* coef_GC, int num_cols,
                   std::vector<double>& acc_GC, double* weighted_norm_C);
 
+  // With two or more dimensions, when the largest one's observations are
+  // contiguous, it is eliminated exactly and CG runs on the Schur
+  // complement (schur_projector.h); otherwise the Jacobi-preconditioned
+  // path below. MIZANI_FE_SOLVER=jacobi or =schur forces one (comparisons).
+  std::unique_ptr<SchurProjector> schur_;
   int64_t num_obs_ = 0;
   int num_dims_ = 0;
   int64_t num_levels_ = 0;

@@ -165,8 +165,9 @@ TEST_F(AdvancedGuideTable3, Column4PairFixedEffects) {
 
   // The defaults (ppmlhdfe's: singletons dropped, separation check) find
   // neither here, so they give the book's sample and estimate too.
-  auto defaults = mizani::Estimate(table_, ParseFormula("trade ~ rta | exporter^year + importer^year + pair_id"),
-                                   kYears, ClusterByPair(SmallSample::kStata));
+  auto defaults = mizani::Estimate(
+      table_, ParseFormula("trade ~ rta | exporter^year + importer^year + pair_id"), kYears,
+      ClusterByPair(SmallSample::kStata));
   EXPECT_EQ(defaults.num_obs, 28482);
   int64_t accounted = defaults.num_obs;
   for (const auto& [reason, count] : defaults.dropped) accounted += count;

@@ -49,8 +49,10 @@ TEST(FixestTradeData, FourWayPpmlAsPrintedInTheFixestDocumentation) {
 TEST(FixestTradeData, FourWayOlsWithOneAndTwoWayClustering) {
   MIZANI_REQUIRE_SHARED(path, "fixest_trade_eu15/trade.csv.gz");
   const mizani::Table table = mizani::ReadTable(path);
-  const auto formula = ParseFormula("log(Euros) ~ log(dist_km) | Origin + Destination + Product + Year");
-  auto one_way = mizani::Estimate(table, formula, {}, Clustered({"Origin"}, mizani::Family::kGaussian));
+  const auto formula =
+      ParseFormula("log(Euros) ~ log(dist_km) | Origin + Destination + Product + Year");
+  auto one_way =
+      mizani::Estimate(table, formula, {}, Clustered({"Origin"}, mizani::Family::kGaussian));
   EXPECT_NEAR(one_way.coef(0), -2.169875976, 1e-9 * 2.17);
   EXPECT_NEAR(one_way.StdErrors()(0), 0.1542834443, 1e-6 * 0.154);
   // Two-way (Cameron, Gelbach & Miller 2011), fixest's cluster.df = "min".

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -67,6 +68,52 @@ TEST_P(ProjectorTest, OrthogonalToEveryLevelAndIdempotent) {
     fe_part[obs_idx] = v[obs_idx] - out[obs_idx];
   projector.Project(fe_part.data(), again.data(), 1, alpha2, 1e-12, 10000);
   for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) ASSERT_NEAR(again[obs_idx], 0.0, 1e-8);
+}
+
+// Observations sorted by the largest dimension (as a panel sorted by pair):
+// the projector eliminates that dimension exactly and iterates on the Schur
+// complement. The same two properties must hold.
+TEST(ProjectorSchurPath, SortedByLargestDimension) {
+  const int64_t num_obs = 40000;
+  Design design = RandomDesign(num_obs, {150, 120, 2000}, 23);
+  std::vector<int64_t> order(num_obs);
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) order[obs_idx] = obs_idx;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return design.ids[2][a] < design.ids[2][b]; });
+  Design sorted = design;
+  for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
+    for (int64_t pos = 0; pos < num_obs; ++pos)
+      sorted.ids[dim_idx][pos] = design.ids[dim_idx][order[pos]];
+  }
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> uniform(0.1, 3.0);
+  std::vector<double> weight(num_obs), v(num_obs), out(num_obs);
+  for (auto& value : weight) value = uniform(rng);
+  for (auto& value : v) value = uniform(rng) * 4 - 2;
+  for (int threads : {1, 2}) {
+    FeProjector projector(sorted.ids, sorted.sizes, threads);
+    projector.SetWeights(weight);
+    std::vector<double> alpha;
+    auto stats = projector.Project(v.data(), out.data(), 1, alpha, 1e-12, 10000);
+    ASSERT_TRUE(stats.converged);
+    for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
+      std::vector<double> sum(sorted.sizes[dim_idx], 0.0), scale(sorted.sizes[dim_idx], 0.0);
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        sum[sorted.ids[dim_idx][obs_idx]] += weight[obs_idx] * out[obs_idx];
+        scale[sorted.ids[dim_idx][obs_idx]] += weight[obs_idx] * std::abs(v[obs_idx]);
+      }
+      for (size_t level = 0; level < sum.size(); ++level)
+        ASSERT_NEAR(sum[level], 0.0, 1e-9 * (scale[level] + 1));
+    }
+    // The coefficients reproduce v - out.
+    const auto& offsets = projector.offsets_Q();
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+      double fitted = 0;
+      for (int dim_idx = 0; dim_idx < 3; ++dim_idx)
+        fitted += alpha[offsets[dim_idx] + sorted.ids[dim_idx][obs_idx]];
+      ASSERT_NEAR(fitted, v[obs_idx] - out[obs_idx], 1e-9);
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(DimsAndThreads, ProjectorTest,

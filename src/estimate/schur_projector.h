@@ -1,0 +1,76 @@
+// Fixed-effect projection with one dimension eliminated exactly.
+//
+// The dimension with the most levels (the pair effects of a three-way
+// gravity model, or one of the two dimensions of a two-way model) is
+// block-diagonal in the normal equations D'WD: given the other dimensions'
+// coefficients x, its own are weighted means, alpha_e = mean_w(v - D_R x)
+// within each of its levels. Substituting them leaves the Schur complement
+//   S = D_R' W (I - P_e) D_R,   P_e the weighted projection on dimension e,
+// a smaller and better-conditioned system in the remaining levels only
+// (Schur complements of SPD matrices are no worse conditioned; Golub & Van
+// Loan, Matrix Computations, ch. 10). It is solved by conjugate gradients
+// with diag(S) as preconditioner. Observations are kept sorted by the
+// eliminated level (a counting sort, done once), so applying S is still one
+// pass over the data: for each level of e, its rows are read, their
+// weighted mean taken, and the deviations scattered into the other levels.
+//
+// Suffixes as in fe_projector.h; `_R` indexes the levels of the remaining
+// dimensions, stacked; `_E` the levels of the eliminated dimension.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace mizani::estimate {
+
+struct ProjectionStats;
+
+class SchurProjector {
+ public:
+  // ids_Q[q][obs] in [0, sizes_Q[q]); needs at least two dimensions.
+  // offset_Q: where each dimension's levels start in the caller's stacked
+  // coefficient vector (alpha_GC of FeProjector).
+  SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
+                 const std::vector<int32_t>& sizes_Q, const std::vector<int64_t>& offset_Q,
+                 int threads);
+
+  void SetWeights(std::span<const double> weights_N);
+
+  // Same contract as FeProjector::Project; alpha_GC uses the caller's
+  // stacked layout (all dimensions) and receives every dimension's
+  // coefficients, the eliminated one included.
+  ProjectionStats Project(const double* in_NC, double* out_NC, int num_cols,
+                          std::vector<double>& alpha_GC, double tolerance, int max_iterations,
+                          double average_rule_from);
+
+ private:
+  // For every level of e (a run of sorted rows): value = src - D_R coef,
+  // minus its weighted run mean; scatters w * value into acc_RC. With
+  // src == nullptr the result is -S coef. Also returns sum w |src| per column.
+  void Apply(const double* src_sorted_NC, const double* coef_RC, int num_cols,
+             std::vector<double>& acc_RC, double* abs_sum_C);
+
+  int64_t num_obs_ = 0;
+  int num_rest_ = 0;        // remaining dimensions
+  int eliminated_dim_ = 0;  // in the caller's numbering
+  int64_t num_rest_levels_ = 0;
+  int64_t num_elim_levels_ = 0;
+  int threads_ = 1;
+  std::vector<int64_t> caller_offset_Q_;
+  std::vector<int> rest_dims_;        // caller's dimension of each remaining one
+  std::vector<int64_t> rest_offset_;  // start of each remaining dimension in _R
+  std::vector<int64_t> order_N_;      // sorted position -> original observation
+  bool identity_order_ = true;
+  std::vector<int64_t> run_start_E_;  // rows of level e: [run_start[e], run_start[e+1])
+  std::vector<int32_t> rid_NQ_;       // remaining levels per sorted row, row-major
+  std::vector<double> weight_N_;      // sorted; empty: unit weights
+  std::vector<double> run_weight_E_;
+  std::vector<double> level_weight_R_;
+  std::vector<double> inv_diag_R_;  // 1 / diag(S)
+  std::vector<std::vector<double>> thread_acc_;
+  std::vector<int64_t> task_run_begin_;  // runs split into balanced tasks
+  bool distinct_within_runs_ = true;     // no two rows of a run share a remaining level
+};
+
+}  // namespace mizani::estimate
