@@ -324,12 +324,35 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   EstimateResult result;
   result.family = options.family;
   result.rows_read = frame.rows_read;
+  // Fitted values are returned in the caller's row order: track each row's
+  // original position through the reordering and the removals below.
+  const std::vector<int64_t> caller_source_row = std::move(frame.source_row);
+  frame.source_row.resize(frame.num_obs());
+  std::iota(frame.source_row.begin(), frame.source_row.end(), int64_t{0});
   if (!frame.weights.empty()) {
     std::vector<uint8_t> keep(frame.num_obs());
     for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx)
       keep[obs_idx] = frame.weights[obs_idx] > 0;
     estimate::CompactFrame(frame, keep, DropReason::kZeroWeight);
   }
+  estimate::SortByLargestDimension(frame);
+  // Puts per-observation results back in the caller's order (rows removed
+  // by cleaning are absent) and maps source_row back to the caller's.
+  auto restore_order = [&caller_source_row](const ModelFrame& sorted_frame,
+                                            std::vector<double> values, EstimateResult& out) {
+    std::vector<int64_t> position(sorted_frame.num_obs());
+    std::iota(position.begin(), position.end(), int64_t{0});
+    std::sort(position.begin(), position.end(), [&](int64_t a, int64_t b) {
+      return sorted_frame.source_row[a] < sorted_frame.source_row[b];
+    });
+    out.fitted.resize(position.size());
+    out.source_row.clear();
+    for (size_t idx = 0; idx < position.size(); ++idx) {
+      out.fitted[idx] = values[position[idx]];
+      const int64_t original = sorted_frame.source_row[position[idx]];
+      if (!caller_source_row.empty()) out.source_row.push_back(caller_source_row[original]);
+    }
+  };
   using Clock = std::chrono::steady_clock;
   auto seconds_since = [](Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -667,10 +690,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     ExportFixedEffects(frame, projector, alpha_fe, result);
   }
   result.seconds_variance = seconds_since(phase_start);
-  if (options.keep_fitted) {
-    result.fitted = mu;
-    result.source_row = frame.source_row;
-  }
+  if (options.keep_fitted) restore_order(frame, mu, result);
   return result;
 }
 

@@ -1,5 +1,6 @@
 #include "estimate/frame_ops.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace mizani::estimate {
@@ -74,6 +75,41 @@ int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, Drop
   }
   frame.CountDrop(reason, before - kept);
   return before - kept;
+}
+
+void SortByLargestDimension(ModelFrame& frame) {
+  if (frame.fe_ids.size() < 2 || frame.num_obs() == 0) return;
+  const int largest = static_cast<int>(
+      std::max_element(frame.fe_sizes.begin(), frame.fe_sizes.end()) - frame.fe_sizes.begin());
+  const std::vector<int32_t>& ids = frame.fe_ids[largest];
+  const int64_t num_obs = frame.num_obs();
+  int64_t runs = 1;
+  for (int64_t obs_idx = 1; obs_idx < num_obs; ++obs_idx) runs += ids[obs_idx] != ids[obs_idx - 1];
+  if (runs == frame.fe_sizes[largest]) return;
+  std::vector<int64_t> start(frame.fe_sizes[largest] + 1, 0);
+  for (int32_t id : ids) ++start[id + 1];
+  for (size_t level = 1; level < start.size(); ++level) start[level] += start[level - 1];
+  std::vector<int64_t> order(num_obs);  // new position -> old position
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) order[start[ids[obs_idx]]++] = obs_idx;
+  auto permute = [&](auto& values) {
+    if (values.empty()) return;
+    auto copy = values;
+    for (int64_t pos = 0; pos < num_obs; ++pos) values[pos] = copy[order[pos]];
+  };
+  permute(frame.y);
+  permute(frame.weights);
+  permute(frame.offset);
+  permute(frame.source_row);
+  for (auto& dim_ids : frame.fe_ids) permute(dim_ids);
+  for (auto& cluster : frame.cluster_ids) permute(cluster);
+  if (frame.X.cols() > 0) {
+    Eigen::MatrixXd sorted(num_obs, frame.X.cols());
+    for (Eigen::Index col_idx = 0; col_idx < frame.X.cols(); ++col_idx) {
+      for (int64_t pos = 0; pos < num_obs; ++pos)
+        sorted(pos, col_idx) = frame.X(order[pos], col_idx);
+    }
+    frame.X = std::move(sorted);
+  }
 }
 
 int64_t DropAllZeroGroups(ModelFrame& frame) {

@@ -13,6 +13,12 @@ namespace mizani::estimate {
 // counts the removed observations under `reason`. Returns how many were removed.
 int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, DropReason reason);
 
+// Reorders the observations so that those of each level of the largest
+// fixed-effect dimension are contiguous (a stable counting sort), which lets
+// the projector eliminate that dimension exactly (schur_projector.h).
+// Does nothing with fewer than two dimensions or when already contiguous.
+void SortByLargestDimension(ModelFrame& frame);
+
 // Drops observations in fixed-effect groups whose outcome sums to zero,
 // repeated over all dimensions until nothing changes (Correia, Guimarães &
 // Zylkin 2020; fixest does a single pass).
