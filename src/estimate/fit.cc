@@ -124,13 +124,17 @@ void RemoveColumns(ModelFrame& frame, const std::vector<int>& columns, EstimateR
   frame.coef_names = std::move(names);
 }
 
+// One observation's contribution to the Poisson deviance.
+inline double PoissonDevianceTerm(double y, double mu, double frequency) {
+  const double term = y > 0 ? y * std::log(y / mu) : 0.0;
+  return frequency * 2.0 * (term - (y - mu));
+}
+
 double PoissonDeviance(const std::vector<double>& y, const std::vector<double>& mu,
                        const std::vector<double>& freq) {
   double deviance = 0;
   for (size_t obs_idx = 0; obs_idx < y.size(); ++obs_idx) {
-    const double fw = freq.empty() ? 1.0 : freq[obs_idx];
-    const double term = y[obs_idx] > 0 ? y[obs_idx] * std::log(y[obs_idx] / mu[obs_idx]) : 0.0;
-    deviance += fw * 2.0 * (term - (y[obs_idx] - mu[obs_idx]));
+    deviance += PoissonDevianceTerm(y[obs_idx], mu[obs_idx], freq.empty() ? 1.0 : freq[obs_idx]);
   }
   return deviance;
 }
@@ -484,17 +488,39 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     beta = Eigen::VectorXd::Zero(num_cols);
     beta_previous = Eigen::VectorXd::Constant(num_cols, std::numeric_limits<double>::infinity());
   }
+  // The per-observation steps of an IRLS iteration run on all threads too:
+  // on millions of rows they are a fifth of the time.
+  auto for_rows = [&](auto&& body) {
+    ParallelFor(threads, num_obs, [&](int, int64_t begin, int64_t end) { body(begin, end); });
+  };
+  // Sum of a per-observation term over all rows, in a fixed order of
+  // chunks for a given thread count.
+  auto sum_rows = [&](auto&& term) {
+    std::vector<double> partial(threads, 0.0);
+    ParallelFor(threads, num_obs, [&](int task_idx, int64_t begin, int64_t end) {
+      double sum = 0;
+      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) sum += term(obs_idx);
+      partial[task_idx] = sum;
+    });
+    double total = 0;
+    for (double value : partial) total += value;
+    return total;
+  };
   for (iteration = 1; iteration <= options.max_iterations; ++iteration) {
-    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-      weight[obs_idx] = mu[obs_idx] * (freq.empty() ? 1.0 : freq[obs_idx]);
-    }
-    projector.SetWeights(weight);
     block.resize((num_cols + 1) * num_obs);
-    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-      block[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) +
-                       (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
-    }
-    std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, block.begin() + num_obs);
+    for_rows([&](int64_t begin, int64_t end) {
+      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+        weight[obs_idx] = mu[obs_idx] * (freq.empty() ? 1.0 : freq[obs_idx]);
+        block[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) +
+                         (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
+      }
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+        std::copy(frame.X.data() + col_idx * num_obs + begin,
+                  frame.X.data() + col_idx * num_obs + end,
+                  block.begin() + (col_idx + 1) * num_obs + begin);
+      }
+    });
+    projector.SetWeights(weight);
     const double used_tol = inner_tol;
     auto stats = projector.Project(block.data(), block.data(), num_cols + 1, alpha, used_tol,
                                    options.fe_max_iterations);
@@ -502,34 +528,54 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     Eigen::Map<Eigen::VectorXd> z_tilde(block.data(), num_obs);
     Eigen::Map<Eigen::MatrixXd> X_t(block.data() + num_obs, num_obs, num_cols);
     if (num_cols > 0) {
-      Eigen::Map<const Eigen::VectorXd> w(weight.data(), num_obs);
-      Eigen::MatrixXd gram = WeightedGram(X_t, weight);
-      Eigen::VectorXd rhs = X_t.transpose() * (w.asDiagonal() * z_tilde);
-      beta = gram.ldlt().solve(rhs);
+      // X~'W X~ and X~'W z~ in one threaded pass (no N x K temporaries).
+      std::vector<Eigen::MatrixXd> gram_T(threads, Eigen::MatrixXd::Zero(num_cols, num_cols + 1));
+      ParallelFor(threads, num_obs, [&](int task_idx, int64_t begin, int64_t end) {
+        Eigen::MatrixXd& local = gram_T[task_idx];
+        for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+          const double w = weight[obs_idx];
+          for (int row = 0; row < num_cols; ++row) {
+            const double wx = w * X_t(obs_idx, row);
+            for (int col = 0; col <= row; ++col) local(row, col) += wx * X_t(obs_idx, col);
+            local(row, num_cols) += wx * z_tilde(obs_idx);
+          }
+        }
+      });
+      Eigen::MatrixXd total = Eigen::MatrixXd::Zero(num_cols, num_cols + 1);
+      for (const auto& local : gram_T) total += local;
+      Eigen::MatrixXd gram = total.leftCols(num_cols).selfadjointView<Eigen::Lower>();
+      beta = gram.ldlt().solve(total.col(num_cols));
     }
     // eta = z - e + offset, e = z~ - X~ beta: the fitted linear predictor.
     eta_old.swap(eta);
-    {
-      Eigen::VectorXd fitted_resid = z_tilde - X_t * beta;
-      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+    for_rows([&](int64_t begin, int64_t end) {
+      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+        double fitted_resid = z_tilde(obs_idx);
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          fitted_resid -= X_t(obs_idx, col_idx) * beta(col_idx);
         const double z = eta_old[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) +
                          (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
-        eta[obs_idx] = z - fitted_resid(obs_idx) + (has_offset ? frame.offset[obs_idx] : 0.0);
+        eta[obs_idx] = z - fitted_resid + (has_offset ? frame.offset[obs_idx] : 0.0);
       }
-    }
+    });
     double new_dev = 0;
     int halvings = 0;
     for (int halving = 0; halving <= 30; ++halving) {
-      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) mu[obs_idx] = std::exp(eta[obs_idx]);
-      new_dev = PoissonDeviance(frame.y, mu, freq);
+      new_dev = sum_rows([&](int64_t obs_idx) {
+        mu[obs_idx] = std::exp(eta[obs_idx]);
+        return PoissonDevianceTerm(frame.y[obs_idx], mu[obs_idx],
+                                   freq.empty() ? 1.0 : freq[obs_idx]);
+      });
       // Step-halving (as fixest and ppmlhdfe): when the deviance is not
       // finite or rises, move half way back towards the previous iterate.
       if (std::isfinite(new_dev) && new_dev <= deviance * (1 + 1e-12) + 1e-12) break;
       if (halving == 30) break;
       ++halvings;
-      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-        eta[obs_idx] = 0.5 * (eta[obs_idx] + eta_old[obs_idx]);
-      }
+      for_rows([&](int64_t begin, int64_t end) {
+        for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+          eta[obs_idx] = 0.5 * (eta[obs_idx] + eta_old[obs_idx]);
+        }
+      });
       // The coefficients move with the linear predictor.
       if (beta_accepted.size() == beta.size()) beta = 0.5 * (beta + beta_accepted);
     }

@@ -83,29 +83,57 @@ void SchurProjector::SetWeights(std::span<const double> weights_N) {
     weight_N_.clear();
   } else {
     weight_N_.resize(num_obs_);
-    for (int64_t pos = 0; pos < num_obs_; ++pos) weight_N_[pos] = weights_N[order_N_[pos]];
+    if (identity_order_) {
+      std::copy(weights_N.begin(), weights_N.end(), weight_N_.begin());
+    } else {
+      for (int64_t pos = 0; pos < num_obs_; ++pos) weight_N_[pos] = weights_N[order_N_[pos]];
+    }
   }
   auto weight = [&](int64_t pos) { return weight_N_.empty() ? 1.0 : weight_N_[pos]; };
   run_weight_E_.assign(num_elim_levels_, 0.0);
   level_weight_R_.assign(num_rest_levels_, 0.0);
   std::vector<double> removed_R(num_rest_levels_, 0.0);  // sum over runs of (w_run,g)^2 / W_run
+  if (distinct_within_runs_) {
+    // Once per IRLS step on millions of rows: split the runs across the
+    // tasks, with per-task level sums reduced at the end.
+    const int num_tasks = static_cast<int>(task_run_begin_.size()) - 1;
+    std::vector<std::vector<double>> level_T(num_tasks), removed_T(num_tasks);
+    ParallelFor(
+        num_tasks, num_tasks,
+        [&](int task_idx, int64_t, int64_t) {
+          level_T[task_idx].assign(num_rest_levels_, 0.0);
+          removed_T[task_idx].assign(num_rest_levels_, 0.0);
+          for (int64_t run = task_run_begin_[task_idx]; run < task_run_begin_[task_idx + 1];
+               ++run) {
+            double run_weight = 0;
+            for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos)
+              run_weight += weight(pos);
+            run_weight_E_[run] = run_weight;
+            for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
+              const double row_weight = weight(pos);
+              for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+                const int32_t level = rid_NQ_[pos * num_rest_ + rest_idx];
+                level_T[task_idx][level] += row_weight;
+                if (run_weight > 0)
+                  removed_T[task_idx][level] += row_weight * row_weight / run_weight;
+              }
+            }
+          }
+        },
+        1);
+    for (int task_idx = 0; task_idx < num_tasks; ++task_idx) {
+      for (int64_t level = 0; level < num_rest_levels_; ++level) {
+        level_weight_R_[level] += level_T[task_idx][level];
+        removed_R[level] += removed_T[task_idx][level];
+      }
+    }
+  }
   std::vector<std::pair<int32_t, double>> within;
-  for (int64_t run = 0; run < num_elim_levels_; ++run) {
+  for (int64_t run = 0; run < num_elim_levels_ && !distinct_within_runs_; ++run) {
     double run_weight = 0;
     for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos)
       run_weight += weight(pos);
     run_weight_E_[run] = run_weight;
-    if (distinct_within_runs_) {
-      for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
-        const double row_weight = weight(pos);
-        for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-          const int32_t level = rid_NQ_[pos * num_rest_ + rest_idx];
-          level_weight_R_[level] += row_weight;
-          if (run_weight > 0) removed_R[level] += row_weight * row_weight / run_weight;
-        }
-      }
-      continue;
-    }
     for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
       within.clear();
       for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
