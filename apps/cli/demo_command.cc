@@ -40,7 +40,7 @@ class BootstrapBar {
 
 Runner AddDemoCommand(CLI::App& app, const GlobalFlags& flags) {
   auto args = std::make_shared<DemoArgs>();
-  app.description(
+  app.footer(
       "Run the TICAD 9 scenario set (examples/ticad9, built in) end to end and write one\n"
       "self-contained HTML report plus Markdown, CSV and JSON into the output folder:\n"
       "  A  Japan removes its tariff and NTBs on Kenyan goods (NTB 5-20% range)\n"

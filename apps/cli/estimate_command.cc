@@ -40,7 +40,7 @@ struct EstimateArgs {
 
 Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
   auto args = std::make_shared<EstimateArgs>();
-  app.description(
+  app.footer(
       "Estimate a gravity model by PPML (default) or OLS with any number of fixed effects,\n"
       "projected out rather than expanded into dummies.\n\n"
       "Formula (fixest syntax):  trade ~ log(DIST) + CNTG + LANG + CLNY | exporter^year + "

@@ -49,7 +49,7 @@ class ProgressBar {
 
 Runner AddSimulateCommand(CLI::App& app, const GlobalFlags& flags) {
   auto args = std::make_shared<SimulateArgs>();
-  app.description(
+  app.footer(
       "Run a counterfactual scenario stated in a TOML file (docs/scenarios.md): optional PPML\n"
       "estimation, shocks (agreements, tariffs, NTBs, trade costs), the GE solve, bootstrap\n"
       "intervals and goal seeking. Writes every table as CSV, results.json and a report into\n"

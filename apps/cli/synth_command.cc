@@ -10,7 +10,7 @@ namespace mizani::cli {
 Runner AddSynthCommand(CLI::App& app, const GlobalFlags& flags) {
   auto options = std::make_shared<SynthOptions>();
   auto output = std::make_shared<std::string>();
-  app.description(
+  app.footer(
       "Write a synthetic bilateral trade panel (exporter, importer, year, trade, dist, ln_dist, "
       "contig,\n"
       "lang, rta, pair_id) whose expected flow is exp(-0.8 ln dist + 0.5 contig + 0.3 lang + 0.25 "
