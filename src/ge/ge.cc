@@ -35,6 +35,8 @@ namespace {
 using ge_internal::CountryLabel;
 using ge_internal::ExpenditureRule;
 using ge_internal::ExpenditureRuleFor;
+using ge_internal::FillRealOutcomes;
+using ge_internal::GroupResults;
 using ge_internal::ValidatePartialEffects;
 
 // An Anderson step whose residual exceeds this multiple of the current one is
@@ -683,27 +685,8 @@ GeResult GeProblem::Solve(const Eigen::MatrixXd& partial_effects,
   // Y_hat_world).
   countries.outward_resistance_hat =
       (ev.sales_factor.array() / (output_.array() * world_output_hat)).pow(-1.0 / theta_);
-  if (full_endowment) {
-    const Eigen::ArrayXd price_hat = x.array().exp();
-    countries.factory_gate_price_hat = price_hat;
-    countries.real_gdp_change_pct = 100.0 * (price_hat / inward_hat - 1.0);
-    countries.welfare_change_pct =
-        100.0 * ((ev.new_expenditure.array() / expenditure_.array()) / inward_hat - 1.0);
-  } else {
-    countries.factory_gate_price_hat = Eigen::VectorXd::Ones(num_countries);
-    countries.real_gdp_change_pct =
-        Eigen::VectorXd::Constant(num_countries, std::numeric_limits<double>::quiet_NaN());
-    countries.welfare_change_pct = countries.real_gdp_change_pct;
-  }
-
-  for (const auto& [name, members] : options_.groups) {
-    GeGroupResult group;
-    group.name = name;
-    group.members = members;
-    group.intra_share_before = IntraGroupTradeShare(baseline_flows_, members);
-    group.intra_share_after = IntraGroupTradeShare(result.new_flows, members);
-    result.groups.push_back(std::move(group));
-  }
+  FillRealOutcomes(full_endowment, x, inward_hat, ev.new_expenditure, expenditure_, countries);
+  result.groups = GroupResults(options_, baseline_flows_, result.new_flows);
   return result;
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "mizani/error.h"
 
@@ -48,6 +49,39 @@ void ValidatePartialEffects(const Eigen::MatrixXd& partial_effects, int num_coun
       }
     }
   }
+}
+
+void FillRealOutcomes(bool full_endowment, const Eigen::VectorXd& log_price,
+                      const Eigen::ArrayXd& inward_hat, const Eigen::VectorXd& new_expenditure,
+                      const Eigen::VectorXd& expenditure, GeCountryResults& countries) {
+  const Eigen::Index num_countries = log_price.size();
+  if (full_endowment) {
+    const Eigen::ArrayXd price_hat = log_price.array().exp();
+    countries.factory_gate_price_hat = price_hat;
+    countries.real_gdp_change_pct = 100.0 * (price_hat / inward_hat - 1.0);
+    countries.welfare_change_pct =
+        100.0 * ((new_expenditure.array() / expenditure.array()) / inward_hat - 1.0);
+  } else {
+    countries.factory_gate_price_hat = Eigen::VectorXd::Ones(num_countries);
+    countries.real_gdp_change_pct =
+        Eigen::VectorXd::Constant(num_countries, std::numeric_limits<double>::quiet_NaN());
+    countries.welfare_change_pct = countries.real_gdp_change_pct;
+  }
+}
+
+std::vector<GeGroupResult> GroupResults(const GeOptions& options,
+                                        const Eigen::MatrixXd& baseline_flows,
+                                        const Eigen::MatrixXd& new_flows) {
+  std::vector<GeGroupResult> groups;
+  for (const auto& [name, members] : options.groups) {
+    GeGroupResult group;
+    group.name = name;
+    group.members = members;
+    group.intra_share_before = IntraGroupTradeShare(baseline_flows, members);
+    group.intra_share_after = IntraGroupTradeShare(new_flows, members);
+    groups.push_back(std::move(group));
+  }
+  return groups;
 }
 
 }  // namespace mizani::ge_internal

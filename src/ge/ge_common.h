@@ -24,4 +24,16 @@ std::string CountryLabel(const std::vector<std::string>& codes, int country_idx)
 void ValidatePartialEffects(const Eigen::MatrixXd& partial_effects, int num_countries,
                             const std::vector<std::string>& codes);
 
+// Factory-gate price, real GDP and welfare changes from the solution's log
+// prices x, the inward-resistance changes and the new expenditure. In
+// conditional GE (Y, E fixed by assumption) real GDP and welfare are NaN.
+void FillRealOutcomes(bool full_endowment, const Eigen::VectorXd& log_price,
+                      const Eigen::ArrayXd& inward_hat, const Eigen::VectorXd& new_expenditure,
+                      const Eigen::VectorXd& expenditure, GeCountryResults& countries);
+
+// The intra-group trade share of every configured group, before and after.
+std::vector<GeGroupResult> GroupResults(const GeOptions& options,
+                                        const Eigen::MatrixXd& baseline_flows,
+                                        const Eigen::MatrixXd& new_flows);
+
 }  // namespace mizani::ge_internal

@@ -60,6 +60,8 @@ namespace {
 using ge_internal::CountryLabel;
 using ge_internal::ExpenditureRule;
 using ge_internal::ExpenditureRuleFor;
+using ge_internal::FillRealOutcomes;
+using ge_internal::GroupResults;
 using ge_internal::ValidatePartialEffects;
 
 struct Baseline {
@@ -579,27 +581,9 @@ GeResult SolveGeppml(const Eigen::MatrixXd& flows, const std::vector<std::string
   countries.outward_resistance_hat =
       (row_sums.array() / (a.array() * baseline.output.array() * world_output_hat))
           .pow(-1.0 / theta);
-  if (full_endowment) {
-    const Eigen::ArrayXd price_hat = x.array().exp();
-    countries.factory_gate_price_hat = price_hat;
-    countries.real_gdp_change_pct = 100.0 * (price_hat / inward_hat - 1.0);
-    countries.welfare_change_pct =
-        100.0 * ((state.new_expenditure.array() / baseline.expenditure.array()) / inward_hat - 1.0);
-  } else {
-    countries.factory_gate_price_hat = Eigen::VectorXd::Ones(num_countries);
-    countries.real_gdp_change_pct =
-        Eigen::VectorXd::Constant(num_countries, std::numeric_limits<double>::quiet_NaN());
-    countries.welfare_change_pct = countries.real_gdp_change_pct;
-  }
-
-  for (const auto& [name, members] : options.groups) {
-    GeGroupResult group;
-    group.name = name;
-    group.members = members;
-    group.intra_share_before = IntraGroupTradeShare(baseline.flows, members);
-    group.intra_share_after = IntraGroupTradeShare(new_flows, members);
-    result.groups.push_back(std::move(group));
-  }
+  FillRealOutcomes(full_endowment, x, inward_hat, state.new_expenditure, baseline.expenditure,
+                   countries);
+  result.groups = GroupResults(options, baseline.flows, new_flows);
   return result;
 }
 
