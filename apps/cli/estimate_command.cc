@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "common/trace.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
 #include "mizani/estimate_output.h"
@@ -147,6 +148,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
         std::unique(read_options.columns.begin(), read_options.columns.end()),
         read_options.columns.end());
     read_options.string_columns = args->string_columns;
+    Trace("start");
     if (!flags.quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
     Table table;
     try {
@@ -167,9 +169,12 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     for (const auto& text : args->filters) filters.push_back({text});
     // Build the model frame, then free the table before the fit: the frame
     // holds everything the solver needs (peak memory matters at 2.5M rows).
+    Trace("table read");
     ModelFrame frame = BuildModelFrame(table, formula, filters, options);
+    Trace("model frame built");
     table = Table();
     EstimateResult result = Fit(std::move(frame), options);
+    Trace("fit done");
     result.formula = formula.text;
     if (!flags.quiet)
       std::fprintf(stderr, "mizani: %s (%.2f s)\n", result.message.c_str(), elapsed());

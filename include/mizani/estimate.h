@@ -73,7 +73,9 @@ struct EstimateOptions {
 
 // A model ready for the solver: every vector has one entry per observation
 // kept (`_N`), columns of X are regressors, `fe_ids[q][obs]` are dense ids of
-// fixed-effect dimension q.
+// fixed-effect dimension q. BuildModelFrame may reorder the rows (it groups
+// them by the level of the largest fixed-effect dimension, the order the
+// solver needs); `source_row` maps each back to its table row.
 struct ModelFrame {
   std::vector<double> y;
   Eigen::MatrixXd X;
@@ -146,7 +148,7 @@ struct EstimateResult {
   std::string fe_normalisation;
 
   std::vector<double> fitted;       // mu per observation when keep_fitted
-  std::vector<int64_t> source_row;  // with fitted
+  std::vector<int64_t> source_row;  // with fitted: the table row of each
 
   Eigen::VectorXd StdErrors() const;
   bool converged() const { return termination == Termination::kConverged; }

@@ -1,11 +1,14 @@
 #include "estimate/fe_projector.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
 
 #include "common/parallel.h"
+#include "common/trace.h"
 #include "estimate/schur_projector.h"
 
 namespace mizani::estimate {
@@ -88,7 +91,7 @@ void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_r
                      const double* coef_GC, double* acc_GC, double* sq_norm_C) {
   const int num_dims = kDims > 0 ? kDims : num_dims_rt;
   const int num_cols = kCols > 0 ? kCols : num_cols_rt;
-  constexpr int kMaxCols = 16;
+  constexpr int kMaxCols = kMaxColumns;
   constexpr int kMaxDims = 8;
   double value_C[kMaxCols];
   double run_QC[kMaxDims][kMaxCols];
@@ -235,6 +238,34 @@ void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int nu
 ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int num_cols,
                                      std::vector<double>& alpha_GC, double tolerance,
                                      int max_iterations, const double* scale_C) {
+  if (num_cols > kMaxColumns) {
+    // The kernels keep one row's columns in fixed-size buffers: project
+    // wide blocks in slices of kMaxColumns columns.
+    const int64_t size_GC = num_levels_ * num_cols;
+    if (static_cast<int64_t>(alpha_GC.size()) != size_GC) alpha_GC.assign(size_GC, 0.0);
+    ProjectionStats total;
+    for (int first_col = 0; first_col < num_cols; first_col += kMaxColumns) {
+      const int slice_cols = std::min(kMaxColumns, num_cols - first_col);
+      std::vector<double> slice_alpha(num_levels_ * slice_cols);
+      for (int64_t level = 0; level < num_levels_; ++level) {
+        for (int col_idx = 0; col_idx < slice_cols; ++col_idx)
+          slice_alpha[level * slice_cols + col_idx] = alpha_GC[level * num_cols + first_col + col_idx];
+      }
+      const ProjectionStats stats =
+          Project(in_NC + first_col * num_obs_, out_NC + first_col * num_obs_, slice_cols,
+                  slice_alpha, tolerance, max_iterations,
+                  scale_C != nullptr ? scale_C + first_col : nullptr);
+      for (int64_t level = 0; level < num_levels_; ++level) {
+        for (int col_idx = 0; col_idx < slice_cols; ++col_idx)
+          alpha_GC[level * num_cols + first_col + col_idx] = slice_alpha[level * slice_cols + col_idx];
+      }
+      total.iterations += stats.iterations;
+      total.converged = total.converged && stats.converged;
+      total.worst_relative_residual =
+          std::max(total.worst_relative_residual, stats.worst_relative_residual);
+    }
+    return total;
+  }
   if (schur_) {
     return schur_->Project(in_NC, out_NC, num_cols, alpha_GC, tolerance, max_iterations,
                            kAverageRuleFrom);
@@ -383,6 +414,10 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
   }
   stats.iterations = iteration;
   stats.converged = num_active == 0;
+  if (TraceLevel() >= 2) {
+    TraceDetail(fmt::format("projection (Jacobi): {} column(s), tolerance {:.3g}, {} passes",
+                            num_cols, tolerance, iteration));
+  }
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
     stats.worst_relative_residual =
         std::max(stats.worst_relative_residual,

@@ -32,6 +32,10 @@ namespace mizani::estimate {
 
 class SchurProjector;
 
+// The most columns one projection pass carries (the kernels keep a row's
+// columns in registers or fixed buffers); Project slices wider blocks.
+inline constexpr int kMaxColumns = 16;
+
 struct ProjectionStats {
   int64_t iterations = 0;  // CG iterations (passes over the data)
   bool converged = true;
@@ -48,6 +52,8 @@ class FeProjector {
   FeProjector& operator=(const FeProjector&) = delete;
 
   // Observation weights (non-negative); an empty span means unit weights.
+  // They may be referenced rather than copied (the Schur path with rows in
+  // run order): keep them alive and unchanged until the next SetWeights.
   void SetWeights(std::span<const double> weights_N);
 
   // Projects `num_cols` columns. in_NC and out_NC are column-major N x C

@@ -2,8 +2,12 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <future>
+#include <iterator>
 #include <limits>
 
+#include "common/parallel.h"
+#include "common/trace.h"
 #include "estimate/frame_ops.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
@@ -69,10 +73,33 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
   std::vector<std::vector<double>> regressors;
   for (const auto& term : formula.regressors)
     regressors.push_back(TermValues(table, term, bad_log));
-  std::vector<Factor> fes;
-  for (const auto& fe : formula.fixed_effects) fes.push_back(Factorize(table, fe));
-  std::vector<Factor> clusters;
-  for (const auto& name : options.vcov.cluster) clusters.push_back(Factorize(table, {name}));
+  TraceDetail("terms evaluated");
+  // The fixed-effect and cluster factors are independent: on all threads.
+  std::vector<std::vector<std::string>> factor_columns = formula.fixed_effects;
+  for (const auto& name : options.vcov.cluster) factor_columns.push_back({name});
+  std::vector<Factor> factors(factor_columns.size());
+  {
+    const int threads = ResolveThreads(options.threads);
+    std::vector<std::future<void>> pending;
+    for (size_t factor_idx = 0; factor_idx < factors.size(); ++factor_idx) {
+      auto work = [&, factor_idx] {
+        factors[factor_idx] = Factorize(table, factor_columns[factor_idx]);
+      };
+      if (threads > 1 && factor_idx % threads != 0) {
+        pending.push_back(std::async(std::launch::async, work));
+      } else {
+        work();
+      }
+    }
+    for (auto& future : pending) future.get();  // rethrows a worker's Error
+  }
+  std::vector<Factor> fes(std::make_move_iterator(factors.begin()),
+                          std::make_move_iterator(factors.begin() + formula.fixed_effects.size()));
+  std::vector<Factor> clusters(
+      std::make_move_iterator(factors.begin() + formula.fixed_effects.size()),
+      std::make_move_iterator(factors.end()));
+  factors.clear();
+  TraceDetail("factorised");
 
   // PPML needs a non-negative outcome: a negative value is an error in the
   // data, not something to drop quietly.
@@ -107,34 +134,71 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
   frame.CountDrop(DropReason::kMissing, missing);
   frame.CountDrop(DropReason::kNonPositiveLog, nonpositive_log);
 
+  TraceDetail("missing checked");
   int64_t kept = 0;
   for (uint8_t flag : keep) kept += flag;
-  frame.y.reserve(kept);
-  frame.source_row.reserve(kept);
-  frame.X.resize(kept, static_cast<Eigen::Index>(regressors.size()));
-  for (const auto& term : formula.regressors) frame.coef_names.push_back(term.label);
-  frame.fe_ids.assign(fes.size(), {});
-  frame.cluster_ids.assign(clusters.size(), {});
-  int64_t out_idx = 0;
-  for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-    if (!keep[row_idx]) continue;
-    frame.y.push_back(y[row_idx]);
-    frame.source_row.push_back(static_cast<int64_t>(row_idx));
-    for (size_t col_idx = 0; col_idx < regressors.size(); ++col_idx) {
-      frame.X(out_idx, static_cast<Eigen::Index>(col_idx)) = regressors[col_idx][row_idx];
-    }
-    for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx)
-      frame.fe_ids[dim_idx].push_back(fes[dim_idx].ids[row_idx]);
-    for (size_t dim_idx = 0; dim_idx < clusters.size(); ++dim_idx) {
-      frame.cluster_ids[dim_idx].push_back(clusters[dim_idx].ids[row_idx]);
-    }
-    ++out_idx;
-  }
   if (kept == 0) {
     throw Error(ErrorCode::kBadModel,
                 fmt::format("{}: no observation left for '{}' after filters and missing values",
                             table.source, formula.text));
   }
+  // The frame's rows: the kept table rows, grouped by the level of the
+  // largest fixed-effect dimension (stable counting sort), the order the
+  // projector needs to eliminate that dimension exactly (schur_projector.h).
+  // Building the frame in that order saves Fit a second copy of every array.
+  std::vector<int64_t> order(kept);  // frame row -> table row
+  {
+    int largest = -1;
+    if (fes.size() >= 2) {
+      largest = 0;
+      for (size_t dim_idx = 1; dim_idx < fes.size(); ++dim_idx) {
+        if (fes[dim_idx].num_levels() > fes[largest].num_levels()) largest = static_cast<int>(dim_idx);
+      }
+    }
+    if (largest < 0) {
+      int64_t out_idx = 0;
+      for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+        if (keep[row_idx]) order[out_idx++] = static_cast<int64_t>(row_idx);
+      }
+    } else {
+      const std::vector<int32_t>& ids = fes[largest].ids;
+      std::vector<int64_t> next(static_cast<size_t>(fes[largest].num_levels()) + 1, 0);
+      for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+        if (keep[row_idx]) ++next[ids[row_idx] + 1];
+      }
+      for (size_t level = 1; level < next.size(); ++level) next[level] += next[level - 1];
+      for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+        if (keep[row_idx]) order[next[ids[row_idx]]++] = static_cast<int64_t>(row_idx);
+      }
+    }
+  }
+  frame.y.resize(kept);
+  frame.source_row.resize(kept);
+  frame.X.resize(kept, static_cast<Eigen::Index>(regressors.size()));
+  for (const auto& term : formula.regressors) frame.coef_names.push_back(term.label);
+  frame.fe_ids.assign(fes.size(), std::vector<int32_t>(kept));
+  frame.cluster_ids.assign(clusters.size(), std::vector<int32_t>(kept));
+  ParallelFor(ResolveThreads(options.threads), kept, [&](int, int64_t begin, int64_t end) {
+    for (int64_t out_idx = begin; out_idx < end; ++out_idx) {
+      const int64_t row_idx = order[out_idx];
+      frame.y[out_idx] = y[row_idx];
+      frame.source_row[out_idx] = row_idx;
+    }
+    for (size_t col_idx = 0; col_idx < regressors.size(); ++col_idx) {
+      double* column = frame.X.data() + col_idx * kept;
+      for (int64_t out_idx = begin; out_idx < end; ++out_idx)
+        column[out_idx] = regressors[col_idx][order[out_idx]];
+    }
+    for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) {
+      for (int64_t out_idx = begin; out_idx < end; ++out_idx)
+        frame.fe_ids[dim_idx][out_idx] = fes[dim_idx].ids[order[out_idx]];
+    }
+    for (size_t dim_idx = 0; dim_idx < clusters.size(); ++dim_idx) {
+      for (int64_t out_idx = begin; out_idx < end; ++out_idx)
+        frame.cluster_ids[dim_idx][out_idx] = clusters[dim_idx].ids[order[out_idx]];
+    }
+  });
+  TraceDetail("copied");
   // Re-densify ids over the kept rows and keep the labels of used levels.
   for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) {
     frame.fe_sizes.push_back(fes[dim_idx].num_levels());

@@ -1,10 +1,14 @@
 #include "estimate/schur_projector.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
 #include "common/parallel.h"
+#include "common/trace.h"
 #include "estimate/fe_projector.h"
+#include "estimate/run_kernels.h"
 
 namespace mizani::estimate {
 
@@ -25,44 +29,57 @@ SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
   }
   num_rest_ = static_cast<int>(rest_dims_.size());
 
-  // Counting sort of the observations by their eliminated level (stable).
+  // Counting sort of the observations by their eliminated level (stable);
+  // the usual case, rows already grouped in level order (Fit sorts them),
+  // needs no permutation at all.
   const std::vector<int32_t>& elim = ids_Q[eliminated_dim_];
   run_start_E_.assign(num_elim_levels_ + 1, 0);
   for (int32_t level : elim) ++run_start_E_[level + 1];
   for (int64_t level = 0; level < num_elim_levels_; ++level)
     run_start_E_[level + 1] += run_start_E_[level];
-  order_N_.resize(num_obs_);
-  {
+  identity_order_ = std::is_sorted(elim.begin(), elim.end());
+  if (!identity_order_) {
+    order_N_.resize(num_obs_);
     std::vector<int64_t> next(run_start_E_.begin(), run_start_E_.end() - 1);
     for (int64_t obs_idx = 0; obs_idx < num_obs_; ++obs_idx)
       order_N_[next[elim[obs_idx]]++] = obs_idx;
   }
-  identity_order_ = true;
-  for (int64_t pos = 0; pos < num_obs_ && identity_order_; ++pos)
-    identity_order_ = order_N_[pos] == pos;
   rid_NQ_.resize(static_cast<size_t>(num_obs_) * num_rest_);
-  for (int64_t pos = 0; pos < num_obs_; ++pos) {
-    const int64_t obs_idx = order_N_[pos];
-    for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-      rid_NQ_[pos * num_rest_ + rest_idx] =
-          static_cast<int32_t>(rest_offset_[rest_idx] + ids_Q[rest_dims_[rest_idx]][obs_idx]);
-    }
-  }
-  // In gravity panels the rows of one eliminated level never share a level
-  // of another dimension (a pair's years have distinct exporter-years);
-  // then diag(S) needs no grouping within runs.
-  {
-    std::vector<int64_t> last_run(num_rest_levels_, -1);
-    for (int64_t run = 0; run < num_elim_levels_ && distinct_within_runs_; ++run) {
-      for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
-        for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-          const int32_t level = rid_NQ_[pos * num_rest_ + rest_idx];
-          if (last_run[level] == run) distinct_within_runs_ = false;
-          last_run[level] = run;
-        }
+  ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
+    for (int64_t pos = begin; pos < end; ++pos) {
+      const int64_t obs_idx = identity_order_ ? pos : order_N_[pos];
+      for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+        rid_NQ_[pos * num_rest_ + rest_idx] =
+            static_cast<int32_t>(rest_offset_[rest_idx] + ids_Q[rest_dims_[rest_idx]][obs_idx]);
       }
     }
+  });
+  // In gravity panels the rows of one eliminated level never share a level
+  // of another dimension (a pair's years have distinct exporter-years);
+  // then diag(S) needs no grouping within runs. Checked on both threads,
+  // each over its own runs.
+  {
+    const int num_tasks = std::max(1, threads_);
+    std::vector<uint8_t> distinct_T(num_tasks, 1);
+    ParallelFor(num_tasks, num_elim_levels_, [&](int task_idx, int64_t run_begin, int64_t run_end) {
+      std::vector<int64_t> last_run(num_rest_levels_, -1);
+      for (int64_t run = run_begin; run < run_end; ++run) {
+        for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
+          for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+            const int32_t level = rid_NQ_[pos * num_rest_ + rest_idx];
+            if (last_run[level] == run) {
+              distinct_T[task_idx] = 0;
+              return;
+            }
+            last_run[level] = run;
+          }
+        }
+      }
+    }, 1024);
+    distinct_within_runs_ =
+        std::all_of(distinct_T.begin(), distinct_T.end(), [](uint8_t flag) { return flag != 0; });
   }
+  BuildSegments();
   // Split the runs into tasks of about equal row counts.
   const int num_tasks =
       static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads_, num_obs_ / 16384)));
@@ -80,44 +97,59 @@ SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
 
 void SchurProjector::SetWeights(std::span<const double> weights_N) {
   if (weights_N.empty()) {
-    weight_N_.clear();
+    weight_N_ = nullptr;
+    std::vector<double>().swap(weight_storage_);
+  } else if (identity_order_) {
+    // Rows already in run order: use the caller's weights where they are.
+    weight_N_ = weights_N.data();
+    std::vector<double>().swap(weight_storage_);
   } else {
-    weight_N_.resize(num_obs_);
-    if (identity_order_) {
-      std::copy(weights_N.begin(), weights_N.end(), weight_N_.begin());
-    } else {
-      for (int64_t pos = 0; pos < num_obs_; ++pos) weight_N_[pos] = weights_N[order_N_[pos]];
-    }
+    weight_storage_.resize(num_obs_);
+    for (int64_t pos = 0; pos < num_obs_; ++pos) weight_storage_[pos] = weights_N[order_N_[pos]];
+    weight_N_ = weight_storage_.data();
   }
-  auto weight = [&](int64_t pos) { return weight_N_.empty() ? 1.0 : weight_N_[pos]; };
+  auto weight = [&](int64_t pos) { return weight_N_ == nullptr ? 1.0 : weight_N_[pos]; };
   run_weight_E_.assign(num_elim_levels_, 0.0);
   level_weight_R_.assign(num_rest_levels_, 0.0);
   std::vector<double> removed_R(num_rest_levels_, 0.0);  // sum over runs of (w_run,g)^2 / W_run
+  const RunRows rows = Layout();
+  auto run_weight_of = [&](int64_t run) {
+    double run_weight = 0;
+    for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos)
+      run_weight += weight(pos);
+    return run_weight;
+  };
   if (distinct_within_runs_) {
     // Once per IRLS step on millions of rows: split the runs across the
     // tasks, with per-task level sums reduced at the end.
     const int num_tasks = static_cast<int>(task_run_begin_.size()) - 1;
     std::vector<std::vector<double>> level_T(num_tasks), removed_T(num_tasks);
+    auto task_sums = [&]<bool kSegmented>(int task_idx) {
+      level_T[task_idx].assign(num_rest_levels_, 0.0);
+      removed_T[task_idx].assign(num_rest_levels_, 0.0);
+      double* level_sum = level_T[task_idx].data();
+      double* removed_sum = removed_T[task_idx].data();
+      for (int64_t run = task_run_begin_[task_idx]; run < task_run_begin_[task_idx + 1]; ++run) {
+        const double run_weight = run_weight_of(run);
+        run_weight_E_[run] = run_weight;
+        const double inv_run_weight = run_weight > 0 ? 1.0 / run_weight : 0.0;
+        ForEachRow<0, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
+          const double row_weight = weight(pos);
+          const double removed = row_weight * row_weight * inv_run_weight;
+          for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+            level_sum[level_Q[rest_idx]] += row_weight;
+            removed_sum[level_Q[rest_idx]] += removed;
+          }
+        });
+      }
+    };
     ParallelFor(
         num_tasks, num_tasks,
         [&](int task_idx, int64_t, int64_t) {
-          level_T[task_idx].assign(num_rest_levels_, 0.0);
-          removed_T[task_idx].assign(num_rest_levels_, 0.0);
-          for (int64_t run = task_run_begin_[task_idx]; run < task_run_begin_[task_idx + 1];
-               ++run) {
-            double run_weight = 0;
-            for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos)
-              run_weight += weight(pos);
-            run_weight_E_[run] = run_weight;
-            for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
-              const double row_weight = weight(pos);
-              for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-                const int32_t level = rid_NQ_[pos * num_rest_ + rest_idx];
-                level_T[task_idx][level] += row_weight;
-                if (run_weight > 0)
-                  removed_T[task_idx][level] += row_weight * row_weight / run_weight;
-              }
-            }
+          if (segmented_) {
+            task_sums.template operator()<true>(task_idx);
+          } else {
+            task_sums.template operator()<false>(task_idx);
           }
         },
         1);
@@ -127,25 +159,25 @@ void SchurProjector::SetWeights(std::span<const double> weights_N) {
         removed_R[level] += removed_T[task_idx][level];
       }
     }
-  }
-  std::vector<std::pair<int32_t, double>> within;
-  for (int64_t run = 0; run < num_elim_levels_ && !distinct_within_runs_; ++run) {
-    double run_weight = 0;
-    for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos)
-      run_weight += weight(pos);
-    run_weight_E_[run] = run_weight;
-    for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-      within.clear();
-      for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
-        within.emplace_back(rid_NQ_[pos * num_rest_ + rest_idx], weight(pos));
-      }
-      std::sort(within.begin(), within.end());
-      for (size_t idx = 0; idx < within.size();) {
-        double sum = 0;
-        const int32_t level = within[idx].first;
-        for (; idx < within.size() && within[idx].first == level; ++idx) sum += within[idx].second;
-        level_weight_R_[level] += sum;
-        if (run_weight > 0) removed_R[level] += sum * sum / run_weight;
+  } else {
+    // A run may meet a level more than once: group its rows by level.
+    // (Only without segments: the segment layout is built for distinct runs.)
+    std::vector<std::pair<int32_t, double>> within;
+    for (int64_t run = 0; run < num_elim_levels_; ++run) {
+      const double run_weight = run_weight_of(run);
+      run_weight_E_[run] = run_weight;
+      for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+        within.clear();
+        for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos)
+          within.emplace_back(rid_NQ_[pos * num_rest_ + rest_idx], weight(pos));
+        std::sort(within.begin(), within.end());
+        for (size_t idx = 0; idx < within.size();) {
+          double sum = 0;
+          const int32_t level = within[idx].first;
+          for (; idx < within.size() && within[idx].first == level; ++idx) sum += within[idx].second;
+          level_weight_R_[level] += sum;
+          if (run_weight > 0) removed_R[level] += sum * sum / run_weight;
+        }
       }
     }
   }
@@ -159,117 +191,79 @@ void SchurProjector::SetWeights(std::span<const double> weights_N) {
   }
 }
 
-namespace {
-
-// One task's share of S applied to coef (see Apply), specialised on the
-// number of remaining dimensions and of columns so both loops unroll and
-// each row's values stay in registers; 0 means a run-time count.
-template <int kRest, int kCols>
-void ApplyRuns(int64_t run_begin, int64_t run_end, int num_rest_rt, int num_cols_rt,
-               int64_t num_obs, const int64_t* run_start, const int32_t* rid_NQ,
-               const double* weight_N, const double* run_weight, const double* src_NC,
-               const double* coef_RC, double* acc_RC, double* abs_sum_C) {
-  const int num_rest = kRest > 0 ? kRest : num_rest_rt;
-  const int num_cols = kCols > 0 ? kCols : num_cols_rt;
-  constexpr int kMaxCols = 16;
-  double sum_C[kMaxCols], mean_C[kMaxCols], value_C[kMaxCols];
-  for (int64_t run = run_begin; run < run_end; ++run) {
-    const int64_t first = run_start[run], last = run_start[run + 1];
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx) sum_C[col_idx] = 0;
-    // Pass 1: the run's weighted mean of src - D_R coef.
-    for (int64_t pos = first; pos < last; ++pos) {
-      const double weight = weight_N != nullptr ? weight_N[pos] : 1.0;
-      const int32_t* rid = rid_NQ + pos * num_rest;
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        value_C[col_idx] = src_NC != nullptr ? src_NC[col_idx * num_obs + pos] : 0.0;
-        if (abs_sum_C != nullptr) abs_sum_C[col_idx] += weight * std::abs(value_C[col_idx]);
-      }
-      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-        const double* coef = coef_RC + static_cast<int64_t>(rid[rest_idx]) * num_cols;
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] -= coef[col_idx];
-      }
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-        sum_C[col_idx] += weight * value_C[col_idx];
-    }
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      mean_C[col_idx] = run_weight[run] > 0 ? sum_C[col_idx] / run_weight[run] : 0.0;
-    }
-    // Pass 2 (rows still in cache): scatter the weighted deviations.
-    for (int64_t pos = first; pos < last; ++pos) {
-      const double weight = weight_N != nullptr ? weight_N[pos] : 1.0;
-      const int32_t* rid = rid_NQ + pos * num_rest;
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        value_C[col_idx] =
-            (src_NC != nullptr ? src_NC[col_idx * num_obs + pos] : 0.0) - mean_C[col_idx];
-      }
-      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-        const double* coef = coef_RC + static_cast<int64_t>(rid[rest_idx]) * num_cols;
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] -= coef[col_idx];
-      }
-      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-        double* target = acc_RC + static_cast<int64_t>(rid[rest_idx]) * num_cols;
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-          target[col_idx] += weight * value_C[col_idx];
-      }
-    }
-  }
+RunRows SchurProjector::Layout() const {
+  RunRows rows;
+  rows.num_rest = num_rest_;
+  rows.num_obs = num_obs_;
+  rows.run_start_E = run_start_E_.data();
+  rows.rid_NQ = rid_NQ_.empty() ? nullptr : rid_NQ_.data();
+  rows.seg_begin_E = seg_begin_E_.empty() ? nullptr : seg_begin_E_.data();
+  rows.seg_length_S = seg_length_S_.data();
+  rows.seg_first_SQ = seg_first_SQ_.data();
+  rows.seg_step_SQ = seg_step_SQ_.data();
+  rows.weight_N = weight_N_;
+  rows.run_weight_E = run_weight_E_.data();
+  return rows;
 }
 
-template <int kRest>
-void ApplyRunsCols(int num_cols, int64_t run_begin, int64_t run_end, int num_rest, int64_t num_obs,
-                   const int64_t* run_start, const int32_t* rid_NQ, const double* weight_N,
-                   const double* run_weight, const double* src_NC, const double* coef_RC,
-                   double* acc_RC, double* abs_sum_C) {
-#define MIZANI_SCHUR_CASE(COLS)                                                                \
-  case COLS:                                                                                   \
-    ApplyRuns<kRest, COLS>(run_begin, run_end, num_rest, num_cols, num_obs, run_start, rid_NQ, \
-                           weight_N, run_weight, src_NC, coef_RC, acc_RC, abs_sum_C);          \
-    return;
-  switch (num_cols) {
-    MIZANI_SCHUR_CASE(1)
-    MIZANI_SCHUR_CASE(2)
-    MIZANI_SCHUR_CASE(3)
-    MIZANI_SCHUR_CASE(4)
-    MIZANI_SCHUR_CASE(5)
-    default:
-      ApplyRuns<kRest, 0>(run_begin, run_end, num_rest, num_cols, num_obs, run_start, rid_NQ,
-                          weight_N, run_weight, src_NC, coef_RC, acc_RC, abs_sum_C);
+void SchurProjector::BuildSegments() {
+  segmented_ = false;
+  if (!distinct_within_runs_ || num_rest_ > kMaxSegmentDims) return;
+  std::vector<int64_t> seg_begin(num_elim_levels_ + 1, 0);
+  std::vector<int32_t> length_S, first_SQ, step_SQ;
+  const int32_t* rid = rid_NQ_.data();
+  auto same_step = [&](int64_t pos, const int32_t* step) {
+    for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+      if (rid[pos * num_rest_ + rest_idx] - rid[(pos - 1) * num_rest_ + rest_idx] != step[rest_idx])
+        return false;
+    }
+    return true;
+  };
+  int32_t step[kMaxSegmentDims];
+  for (int64_t run = 0; run < num_elim_levels_; ++run) {
+    seg_begin[run] = static_cast<int64_t>(length_S.size());
+    const int64_t last = run_start_E_[run + 1];
+    for (int64_t pos = run_start_E_[run]; pos < last;) {
+      for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+        first_SQ.push_back(rid[pos * num_rest_ + rest_idx]);
+        step[rest_idx] =
+            pos + 1 < last ? rid[(pos + 1) * num_rest_ + rest_idx] - rid[pos * num_rest_ + rest_idx]
+                           : 0;
+      }
+      step_SQ.insert(step_SQ.end(), step, step + num_rest_);
+      int64_t end = pos + 1;
+      while (end < last && end - pos < INT32_MAX && same_step(end, step)) ++end;
+      length_S.push_back(static_cast<int32_t>(end - pos));
+      pos = end;
+    }
+    // Too fragmented to pay (ids in no particular order): keep the rows.
+    if (4 * static_cast<int64_t>(length_S.size()) > num_obs_) return;
   }
-#undef MIZANI_SCHUR_CASE
+  seg_begin[num_elim_levels_] = static_cast<int64_t>(length_S.size());
+  if (4 * static_cast<int64_t>(length_S.size()) > num_obs_) return;
+  seg_begin_E_ = std::move(seg_begin);
+  seg_length_S_ = std::move(length_S);
+  seg_first_SQ_ = std::move(first_SQ);
+  seg_step_SQ_ = std::move(step_SQ);
+  segmented_ = true;
+  std::vector<int32_t>().swap(rid_NQ_);  // the segments replace the ids
 }
-
-}  // namespace
 
 void SchurProjector::Apply(const double* src_sorted_NC, const double* coef_RC, int num_cols,
                            std::vector<double>& acc_RC, double* abs_sum_C) {
   const int num_tasks = static_cast<int>(task_run_begin_.size()) - 1;
   const int64_t size_RC = num_rest_levels_ * num_cols;
   std::vector<std::vector<double>> abs_TC(num_tasks, std::vector<double>(num_cols, 0.0));
+  const RunRows rows = Layout();
   ParallelFor(
       num_tasks, num_tasks,
       [&](int task_idx, int64_t, int64_t) {
         std::vector<double>& acc = thread_acc_[task_idx];
         acc.assign(size_RC, 0.0);
-        const double* weight = weight_N_.empty() ? nullptr : weight_N_.data();
-        double* abs_sum = abs_sum_C != nullptr ? abs_TC[task_idx].data() : nullptr;
-        const int64_t run_begin = task_run_begin_[task_idx],
-                      run_end = task_run_begin_[task_idx + 1];
-        switch (num_rest_) {
-          case 1:
-            ApplyRunsCols<1>(num_cols, run_begin, run_end, num_rest_, num_obs_, run_start_E_.data(),
-                             rid_NQ_.data(), weight, run_weight_E_.data(), src_sorted_NC, coef_RC,
-                             acc.data(), abs_sum);
-            break;
-          case 2:
-            ApplyRunsCols<2>(num_cols, run_begin, run_end, num_rest_, num_obs_, run_start_E_.data(),
-                             rid_NQ_.data(), weight, run_weight_E_.data(), src_sorted_NC, coef_RC,
-                             acc.data(), abs_sum);
-            break;
-          default:
-            ApplyRunsCols<0>(num_cols, run_begin, run_end, num_rest_, num_obs_, run_start_E_.data(),
-                             rid_NQ_.data(), weight, run_weight_E_.data(), src_sorted_NC, coef_RC,
-                             acc.data(), abs_sum);
-        }
+        DispatchRunKernel<ApplyKernel>(rows, num_cols, segmented_, task_run_begin_[task_idx],
+                                       task_run_begin_[task_idx + 1], src_sorted_NC, coef_RC,
+                                       acc.data(),
+                                       abs_sum_C != nullptr ? abs_TC[task_idx].data() : nullptr);
       },
       1);
   acc_RC.resize(size_RC);
@@ -413,6 +407,10 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
     }
   }
   stats.iterations = iteration;
+  if (TraceLevel() >= 2) {
+    TraceDetail(fmt::format("projection (Schur): {} column(s), tolerance {:.3g}, {} passes",
+                            num_cols, tolerance, iteration));
+  }
   stats.converged = num_active == 0;
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
     stats.worst_relative_residual = std::max(
@@ -442,38 +440,20 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
   }
   const int num_tasks = static_cast<int>(task_run_begin_.size()) - 1;
   const int64_t elim_start = caller_offset_Q_[eliminated_dim_];
+  // The eliminated coefficients in the layout the kernel writes (run-major,
+  // columns contiguous), then copied into the caller's stacked layout.
+  std::vector<double> elim_EC(num_elim_levels_ * num_cols);
+  const RunRows rows = Layout();
   ParallelFor(
       num_tasks, num_tasks,
       [&](int task_idx, int64_t, int64_t) {
-        std::vector<double> values;
-        for (int64_t run = task_run_begin_[task_idx]; run < task_run_begin_[task_idx + 1]; ++run) {
-          const int64_t first = run_start_E_[run], last = run_start_E_[run + 1];
-          values.resize((last - first) * num_cols);
-          for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-            double weighted = 0, plain = 0;
-            for (int64_t pos = first; pos < last; ++pos) {
-              const int32_t* rid = &rid_NQ_[pos * num_rest_];
-              double value = src[col_idx * num_obs_ + pos];
-              for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-                value -= x_RC[static_cast<int64_t>(rid[rest_idx]) * num_cols + col_idx];
-              }
-              values[(pos - first) * num_cols + col_idx] = value;
-              weighted += (weight_N_.empty() ? 1.0 : weight_N_[pos]) * value;
-              plain += value;
-            }
-            const double coefficient =
-                run_weight_E_[run] > 0
-                    ? weighted / run_weight_E_[run]
-                    : (last > first ? plain / static_cast<double>(last - first) : 0.0);
-            alpha_GC[(elim_start + run) * num_cols + col_idx] = coefficient;
-            for (int64_t pos = first; pos < last; ++pos) {
-              dst[col_idx * num_obs_ + pos] =
-                  values[(pos - first) * num_cols + col_idx] - coefficient;
-            }
-          }
-        }
+        DispatchRunKernel<ResidualKernel>(rows, num_cols, segmented_, task_run_begin_[task_idx],
+                                          task_run_begin_[task_idx + 1], src,
+                                          static_cast<const double*>(x_RC.data()), dst,
+                                          elim_EC.data());
       },
       1);
+  std::copy(elim_EC.begin(), elim_EC.end(), alpha_GC.begin() + elim_start * num_cols);
   if (!identity_order_) {
     ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) {

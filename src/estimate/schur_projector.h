@@ -25,6 +25,7 @@
 namespace mizani::estimate {
 
 struct ProjectionStats;
+struct RunRows;
 
 class SchurProjector {
  public:
@@ -35,6 +36,9 @@ class SchurProjector {
                  const std::vector<int32_t>& sizes_Q, const std::vector<int64_t>& offset_Q,
                  int threads);
 
+  // The weights are referenced, not copied, when the rows are already in
+  // run order: they must stay alive and unchanged until the next
+  // SetWeights (see FeProjector::SetWeights).
   void SetWeights(std::span<const double> weights_N);
 
   // Same contract as FeProjector::Project; alpha_GC uses the caller's
@@ -51,6 +55,12 @@ class SchurProjector {
   void Apply(const double* src_sorted_NC, const double* coef_RC, int num_cols,
              std::vector<double>& acc_RC, double* abs_sum_C);
 
+  // The row layout the kernels take (run_kernels.h).
+  RunRows Layout() const;
+  // Cuts the runs into segments of constant level steps and, when they are
+  // long enough to pay, switches to the segment layout and frees rid_NQ_.
+  void BuildSegments();
+
   int64_t num_obs_ = 0;
   int num_rest_ = 0;        // remaining dimensions
   int eliminated_dim_ = 0;  // in the caller's numbering
@@ -64,7 +74,14 @@ class SchurProjector {
   bool identity_order_ = true;
   std::vector<int64_t> run_start_E_;  // rows of level e: [run_start[e], run_start[e+1])
   std::vector<int32_t> rid_NQ_;       // remaining levels per sorted row, row-major
-  std::vector<double> weight_N_;      // sorted; empty: unit weights
+  // Segment layout (run_kernels.h); when segmented_, rid_NQ_ is empty.
+  bool segmented_ = false;
+  std::vector<int64_t> seg_begin_E_;
+  std::vector<int32_t> seg_length_S_, seg_first_SQ_, seg_step_SQ_;
+  // In run order; null: unit weights. Points into the caller's weights when
+  // the rows are already in run order, else into weight_storage_.
+  const double* weight_N_ = nullptr;
+  std::vector<double> weight_storage_;
   std::vector<double> run_weight_E_;
   std::vector<double> level_weight_R_;
   std::vector<double> inv_diag_R_;  // 1 / diag(S)

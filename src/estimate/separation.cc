@@ -4,16 +4,15 @@
 #include <cmath>
 
 #include "common/parallel.h"
+#include "estimate/cross_products.h"
 #include "estimate/fe_projector.h"
 #include "estimate/frame_ops.h"
 
 namespace mizani::estimate {
 
-int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options) {
+int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector) {
   const int64_t num_obs = frame.num_obs();
-  int64_t num_zero = 0;
-  for (double value : frame.y) num_zero += value == 0;
-  if (num_zero == 0) return 0;
+  if (std::find(frame.y.begin(), frame.y.end(), 0.0) == frame.y.end()) return 0;
 
   // Weighted least squares with a large weight on y > 0 forces the fit to
   // (nearly) zero there; the paper uses the same device.
@@ -30,58 +29,115 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options) {
   constexpr double kMarginOverLeakage = 100.0;
   constexpr int kMaxIterations = 200;
   const int num_cols = static_cast<int>(frame.X.cols());
-  std::vector<double> weight(num_obs);
-  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-    weight[obs_idx] = frame.y[obs_idx] > 0 ? kPositiveWeight : 1.0;
-  }
-  FeProjector projector(frame.fe_ids, frame.fe_sizes, ResolveThreads(options.threads));
+  const int threads = ResolveThreads(options.threads);
+  auto for_rows = [&](auto&& body) {
+    ParallelFor(threads, num_obs,
+                [&](int task_idx, int64_t begin, int64_t end) { body(task_idx, begin, end); });
+  };
+  // block = [u, X], column-major; projected in place, column 0 then
+  // carries u~ and the rest X~ (kept: only u changes between iterations).
+  std::vector<double> weight(num_obs), u(num_obs);
+  std::vector<double> block(static_cast<size_t>(num_obs) * (num_cols + 1));
+  for_rows([&](int, int64_t begin, int64_t end) {
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+      const bool zero = frame.y[obs_idx] == 0;
+      weight[obs_idx] = zero ? 1.0 : kPositiveWeight;
+      u[obs_idx] = block[obs_idx] = zero ? 1.0 : 0.0;
+    }
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      std::copy(frame.X.data() + col_idx * num_obs + begin,
+                frame.X.data() + col_idx * num_obs + end,
+                block.begin() + (col_idx + 1) * num_obs + begin);
+    }
+  });
   projector.SetWeights(weight);
-  // Project X once; u changes every iteration.
-  std::vector<double> x_block(frame.X.data(), frame.X.data() + num_obs * num_cols);
-  std::vector<double> alpha_x, alpha_u;
-  if (num_cols > 0) {
-    projector.Project(x_block.data(), x_block.data(), num_cols, alpha_x, 1e-6, 5000);
-  }
-  Eigen::Map<Eigen::MatrixXd> X_tilde(x_block.data(), num_obs, num_cols);
-  Eigen::Map<const Eigen::VectorXd> w(weight.data(), num_obs);
+  // The first pass projects u and X together (one pass over the data
+  // carries both).
+  std::vector<double> alpha_first, alpha_u;
+  projector.Project(block.data(), block.data(), num_cols + 1, alpha_first, 1e-6, 5000);
+  // u's coefficients warm-start its later projections.
+  alpha_u.resize(alpha_first.size() / (num_cols + 1));
+  for (size_t level = 0; level < alpha_u.size(); ++level)
+    alpha_u[level] = alpha_first[level * (num_cols + 1)];
+  // [u~, X~]' W [u~, X~] holds X~'WX~ and X~'Wu~.
+  Eigen::MatrixXd cross =
+      WeightedCrossProducts(block.data(), num_obs, num_cols + 1, weight.data(), threads);
   Eigen::LDLT<Eigen::MatrixXd> gram_ldlt;
-  if (num_cols > 0) gram_ldlt.compute(X_tilde.transpose() * w.asDiagonal() * X_tilde);
+  if (num_cols > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols, num_cols));
+  const double* X_tilde = block.data() + num_obs;
 
-  std::vector<double> u(num_obs), u_tilde(num_obs);
-  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
-    u[obs_idx] = frame.y[obs_idx] == 0 ? 1.0 : 0.0;
   std::vector<uint8_t> separated(num_obs, 0);
-  bool done = false;
-  for (int iteration = 0; iteration < kMaxIterations && !done; ++iteration) {
-    projector.Project(u.data(), u_tilde.data(), 1, alpha_u, 1e-5, 5000);
-    Eigen::Map<Eigen::VectorXd> ut(u_tilde.data(), num_obs);
-    Eigen::VectorXd resid = ut;
-    if (num_cols > 0)
-      resid -= X_tilde * gram_ldlt.solve(X_tilde.transpose() * (w.asDiagonal() * ut));
-    // Fitted values of the weighted regression: u - residual.
-    done = true;
+  struct Tally {
+    bool done = true;
     int64_t positive = 0;
     double leakage = 0;
-    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-      double fitted = u[obs_idx] - resid(obs_idx);
-      if (std::abs(fitted) < kZeroTolerance) fitted = 0;
-      if (frame.y[obs_idx] == 0) {
-        if (fitted < 0) done = false;
-        positive += fitted > 0;
-        u[obs_idx] = std::max(fitted, 0.0);
-      } else {
-        leakage = std::max(leakage, std::abs(u[obs_idx] - resid(obs_idx)));
-        u[obs_idx] = 0;
+  };
+  std::vector<Tally> tally_T(threads);
+  for (int iteration = 0; iteration < kMaxIterations; ++iteration) {
+    if (iteration > 0) {
+      projector.Project(u.data(), block.data(), 1, alpha_u, 1e-5, 5000);
+      if (num_cols > 0) {
+        // X~'W u~ by columns, u~ weighted once.
+        std::vector<Eigen::VectorXd> partial_T(threads, Eigen::VectorXd::Zero(num_cols));
+        for_rows([&](int task_idx, int64_t begin, int64_t end) {
+          for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+            double sum = 0;
+            const double* column = X_tilde + col_idx * num_obs;
+            for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx)
+              sum += column[obs_idx] * weight[obs_idx] * block[obs_idx];
+            partial_T[task_idx](col_idx) = sum;
+          }
+        });
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+          cross(col_idx + 1, 0) = 0;
+          for (const auto& partial : partial_T) cross(col_idx + 1, 0) += partial(col_idx);
+        }
       }
     }
-    if (positive == 0) break;  // the fit is zero everywhere: no separation
-    if (done) {
-      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-        separated[obs_idx] =
-            u[obs_idx] > kMarginOverLeakage * leakage && u[obs_idx] > kZeroTolerance;
+    const Eigen::VectorXd gamma = num_cols > 0
+                                      ? Eigen::VectorXd(gram_ldlt.solve(cross.col(0).tail(num_cols)))
+                                      : Eigen::VectorXd();
+    // Fitted values of the weighted regression: u - residual, with the
+    // residual u~ - X~ gamma.
+    for_rows([&](int task_idx, int64_t begin, int64_t end) {
+      Tally tally;
+      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+        double resid = block[obs_idx];
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          resid -= X_tilde[col_idx * num_obs + obs_idx] * gamma(col_idx);
+        double fitted = u[obs_idx] - resid;
+        if (std::abs(fitted) < kZeroTolerance) fitted = 0;
+        if (frame.y[obs_idx] == 0) {
+          if (fitted < 0) tally.done = false;
+          tally.positive += fitted > 0;
+          u[obs_idx] = std::max(fitted, 0.0);
+        } else {
+          tally.leakage = std::max(tally.leakage, std::abs(u[obs_idx] - resid));
+          u[obs_idx] = 0;
+        }
       }
+      tally_T[task_idx] = tally;
+    });
+    Tally total;
+    for (int task_idx = 0; task_idx < threads; ++task_idx) {
+      const Tally& tally = tally_T[task_idx];
+      total.done = total.done && tally.done;
+      total.positive += tally.positive;
+      total.leakage = std::max(total.leakage, tally.leakage);
+      tally_T[task_idx] = Tally();  // tasks that got no rows leave theirs neutral
+    }
+    if (total.positive == 0) break;  // the fit is zero everywhere: no separation
+    if (total.done) {
+      for_rows([&](int, int64_t begin, int64_t end) {
+        for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+          separated[obs_idx] =
+              u[obs_idx] > kMarginOverLeakage * total.leakage && u[obs_idx] > kZeroTolerance;
+        }
+      });
+      break;
     }
   }
+  projector.SetWeights({});  // it referenced `weight`, which goes out of scope
   std::vector<uint8_t> keep(num_obs);
   bool any = false;
   for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {

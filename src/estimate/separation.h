@@ -1,6 +1,7 @@
 // Detection of observations separated by the regressors and fixed effects.
 #pragma once
 
+#include "estimate/fe_projector.h"
 #include "mizani/estimate.h"
 
 namespace mizani::estimate {
@@ -13,6 +14,8 @@ namespace mizani::estimate {
 // coefficient diverges. They are removed (counted under kSeparated); the
 // remaining estimates are then those ppmlhdfe reports. Returns the number
 // of observations dropped.
-int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options);
+// `projector` is built on the frame's fixed effects; its weights are
+// changed. It is stale once rows were dropped.
+int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector);
 
 }  // namespace mizani::estimate

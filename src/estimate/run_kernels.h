@@ -1,0 +1,206 @@
+// The per-observation kernels of the Schur-complement projector
+// (schur_projector.h): observations come in runs, one run per level of the
+// eliminated dimension, and each row has one level in every remaining
+// dimension. Kept free of I/O and of the projector's state: they take the
+// run layout and flat arrays.
+//
+// Suffixes as in fe_projector.h; `_E` per run (eliminated level), `_S` per
+// segment, `_R` per remaining level (all remaining dimensions stacked).
+//
+// Where a row's remaining levels come from, two layouts:
+//  - rows: rid_NQ holds them, one entry per row and remaining dimension;
+//  - segments: a run is cut into segments along which every remaining level
+//    steps by a constant (in a balanced panel sorted by pair and year, the
+//    exporter-year and importer-year ids of a pair's years are consecutive:
+//    one segment per run). A segment stores its first levels and steps, so
+//    the pass over the data reads no ids at all.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "estimate/fe_projector.h"
+
+namespace mizani::estimate {
+
+// The most remaining dimensions the segment layout handles.
+inline constexpr int kMaxSegmentDims = 8;
+
+struct RunRows {
+  int num_rest = 0;
+  int64_t num_obs = 0;
+  const int64_t* run_start_E = nullptr;  // rows of run r: [run_start_E[r], run_start_E[r + 1])
+  // Row layout.
+  const int32_t* rid_NQ = nullptr;
+  // Segment layout: segments of run r are [seg_begin_E[r], seg_begin_E[r + 1]).
+  const int64_t* seg_begin_E = nullptr;
+  const int32_t* seg_length_S = nullptr;
+  const int32_t* seg_first_SQ = nullptr;  // levels of the segment's first row
+  const int32_t* seg_step_SQ = nullptr;   // their step from one row to the next
+  const double* weight_N = nullptr;       // null: unit weights
+  const double* run_weight_E = nullptr;   // weight sum of each run
+};
+
+// Calls fn(pos, level_Q) for every row of `run`, level_Q pointing at the
+// row's kRest (or rows.num_rest when kRest is 0) remaining levels.
+template <int kRest, bool kSegmented, typename Fn>
+inline void ForEachRow(const RunRows& rows, int64_t run, Fn&& fn) {
+  const int num_rest = kRest > 0 ? kRest : rows.num_rest;
+  if constexpr (kSegmented) {
+    int64_t pos = rows.run_start_E[run];
+    for (int64_t seg = rows.seg_begin_E[run]; seg < rows.seg_begin_E[run + 1]; ++seg) {
+      int32_t level_Q[kMaxSegmentDims], step_Q[kMaxSegmentDims];
+      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+        level_Q[rest_idx] = rows.seg_first_SQ[seg * num_rest + rest_idx];
+        step_Q[rest_idx] = rows.seg_step_SQ[seg * num_rest + rest_idx];
+      }
+      const int32_t length = rows.seg_length_S[seg];
+      for (int32_t row_in_seg = 0; row_in_seg < length; ++row_in_seg, ++pos) {
+        fn(pos, static_cast<const int32_t*>(level_Q));
+        for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) level_Q[rest_idx] += step_Q[rest_idx];
+      }
+    }
+  } else {
+    for (int64_t pos = rows.run_start_E[run]; pos < rows.run_start_E[run + 1]; ++pos)
+      fn(pos, rows.rid_NQ + pos * num_rest);
+  }
+}
+
+// value_C = src(pos, .) - sum over remaining dimensions of coef(level, .)
+// (src null: zero).
+template <int kRest, int kCols>
+inline void RowValues(const RunRows& rows, int num_cols_rt, const double* src_NC,
+                      const double* coef_RC, int64_t pos, const int32_t* level_Q,
+                      double* value_C) {
+  const int num_rest = kRest > 0 ? kRest : rows.num_rest;
+  const int num_cols = kCols > 0 ? kCols : num_cols_rt;
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+    value_C[col_idx] = src_NC != nullptr ? src_NC[col_idx * rows.num_obs + pos] : 0.0;
+  for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+    const double* coef = coef_RC + static_cast<int64_t>(level_Q[rest_idx]) * num_cols;
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] -= coef[col_idx];
+  }
+}
+
+// S applied to coef on runs [run_begin, run_end): for every run, the values
+// src - D_R coef, minus their weighted run mean, scattered weighted into
+// acc_RC. With src null the result is -S coef. abs_sum_C (may be null)
+// receives sum w |src| per column.
+struct ApplyKernel {
+  template <int kRest, int kCols, bool kSegmented>
+  static void Run(const RunRows& rows, int num_cols_rt, int64_t run_begin, int64_t run_end,
+                  const double* src_NC, const double* coef_RC, double* acc_RC,
+                  double* abs_sum_C) {
+    const int num_cols = kCols > 0 ? kCols : num_cols_rt;
+    const int num_rest = kRest > 0 ? kRest : rows.num_rest;
+    double sum_C[kMaxColumns], mean_C[kMaxColumns], value_C[kMaxColumns];
+    for (int64_t run = run_begin; run < run_end; ++run) {
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) sum_C[col_idx] = 0;
+      // Pass 1: the run's weighted mean of src - D_R coef.
+      ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
+        const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
+        RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
+        if (abs_sum_C != nullptr) {
+          for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+            abs_sum_C[col_idx] += weight * std::abs(src_NC[col_idx * rows.num_obs + pos]);
+        }
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          sum_C[col_idx] += weight * value_C[col_idx];
+      });
+      const double run_weight = rows.run_weight_E[run];
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+        mean_C[col_idx] = run_weight > 0 ? sum_C[col_idx] / run_weight : 0.0;
+      // Pass 2 (the run's rows are in cache): scatter the weighted deviations.
+      ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
+        const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
+        RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          value_C[col_idx] = weight * (value_C[col_idx] - mean_C[col_idx]);
+        for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+          double* target = acc_RC + static_cast<int64_t>(level_Q[rest_idx]) * num_cols;
+          for (int col_idx = 0; col_idx < num_cols; ++col_idx) target[col_idx] += value_C[col_idx];
+        }
+      });
+    }
+  }
+};
+
+// The output pass on runs [run_begin, run_end): the values src - D_R x,
+// their weighted run mean (the eliminated dimension's coefficient, written
+// run-major to elim_EC; the plain mean when the run has no weight) and
+// dst = value - mean. The values are recomputed in the second loop (the
+// run's rows are in cache) rather than stored.
+struct ResidualKernel {
+  template <int kRest, int kCols, bool kSegmented>
+  static void Run(const RunRows& rows, int num_cols_rt, int64_t run_begin, int64_t run_end,
+                  const double* src_NC, const double* coef_RC, double* dst_NC, double* elim_EC) {
+    const int num_cols = kCols > 0 ? kCols : num_cols_rt;
+    double weighted_C[kMaxColumns], plain_C[kMaxColumns], value_C[kMaxColumns];
+    for (int64_t run = run_begin; run < run_end; ++run) {
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) weighted_C[col_idx] = plain_C[col_idx] = 0;
+      ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
+        const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
+        RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+          weighted_C[col_idx] += weight * value_C[col_idx];
+          plain_C[col_idx] += value_C[col_idx];
+        }
+      });
+      const int64_t length = rows.run_start_E[run + 1] - rows.run_start_E[run];
+      const double run_weight = rows.run_weight_E[run];
+      double* mean = elim_EC + run * num_cols;
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+        mean[col_idx] = run_weight > 0 ? weighted_C[col_idx] / run_weight
+                        : length > 0   ? plain_C[col_idx] / static_cast<double>(length)
+                                       : 0.0;
+      }
+      ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
+        RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          dst_NC[col_idx * rows.num_obs + pos] = value_C[col_idx] - mean[col_idx];
+      });
+    }
+  }
+};
+
+// Runs Kernel::Run<kRest, kCols, kSegmented>(rows, num_cols, args...) with
+// the counts the gravity models use compiled in (one or two remaining
+// dimensions, one to five columns), so the loops over them unroll and a
+// row's values stay in registers; other counts take the run-time path
+// (template argument 0).
+template <typename Kernel, typename... Args>
+void DispatchRunKernel(const RunRows& rows, int num_cols, bool segmented, Args... args) {
+  auto with_rest = [&]<int kRest, bool kSegmented>() {
+    switch (num_cols) {
+      case 1:
+        return Kernel::template Run<kRest, 1, kSegmented>(rows, num_cols, args...);
+      case 2:
+        return Kernel::template Run<kRest, 2, kSegmented>(rows, num_cols, args...);
+      case 3:
+        return Kernel::template Run<kRest, 3, kSegmented>(rows, num_cols, args...);
+      case 4:
+        return Kernel::template Run<kRest, 4, kSegmented>(rows, num_cols, args...);
+      case 5:
+        return Kernel::template Run<kRest, 5, kSegmented>(rows, num_cols, args...);
+      default:
+        return Kernel::template Run<kRest, 0, kSegmented>(rows, num_cols, args...);
+    }
+  };
+  auto with_layout = [&]<bool kSegmented>() {
+    switch (rows.num_rest) {
+      case 1:
+        return with_rest.template operator()<1, kSegmented>();
+      case 2:
+        return with_rest.template operator()<2, kSegmented>();
+      default:
+        return with_rest.template operator()<0, kSegmented>();
+    }
+  };
+  if (segmented) {
+    with_layout.template operator()<true>();
+  } else {
+    with_layout.template operator()<false>();
+  }
+}
+
+}  // namespace mizani::estimate
