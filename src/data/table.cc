@@ -177,52 +177,6 @@ Factor FactorizeNumeric(const Column& column) {
   return factor;
 }
 
-// Interaction of two dense factors: the pair (a, b) is the integer
-// a * n_b + b, densified again in order of first appearance.
-Factor Interact(const Factor& left, const Factor& right) {
-  size_t num_rows = left.ids.size();
-  uint64_t right_levels = static_cast<uint64_t>(right.num_levels());
-  uint64_t key_space = static_cast<uint64_t>(left.num_levels()) * right_levels;
-  Factor out;
-  out.ids.assign(num_rows, -1);
-  std::vector<std::pair<int32_t, int32_t>> level_parts;
-
-  auto record = [&](int32_t id, int32_t left_id, int32_t right_id) {
-    if (id == static_cast<int32_t>(level_parts.size())) level_parts.emplace_back(left_id, right_id);
-  };
-  if (key_space <= 4 * static_cast<uint64_t>(num_rows) + 65536) {
-    std::vector<int32_t> slot_id(key_space, -1);
-    int32_t next_id = 0;
-    for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
-      int32_t left_id = left.ids[row_idx];
-      int32_t right_id = right.ids[row_idx];
-      if (left_id < 0 || right_id < 0) continue;
-      int32_t& id =
-          slot_id[static_cast<uint64_t>(left_id) * right_levels + static_cast<uint64_t>(right_id)];
-      if (id < 0) id = next_id++;
-      record(id, left_id, right_id);
-      out.ids[row_idx] = id;
-    }
-  } else {
-    DenseIdMap map(num_rows / 4 + 16);
-    for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
-      int32_t left_id = left.ids[row_idx];
-      int32_t right_id = right.ids[row_idx];
-      if (left_id < 0 || right_id < 0) continue;
-      int32_t id = map.Insert(static_cast<uint64_t>(left_id) * right_levels +
-                              static_cast<uint64_t>(right_id));
-      record(id, left_id, right_id);
-      out.ids[row_idx] = id;
-    }
-  }
-  out.labels.reserve(level_parts.size());
-  for (const auto& [left_id, right_id] : level_parts) {
-    out.labels.push_back(left.labels[static_cast<size_t>(left_id)] + "_" +
-                         right.labels[static_cast<size_t>(right_id)]);
-  }
-  return out;
-}
-
 }  // namespace
 
 bool Column::IsMissing(size_t row_idx) const {
@@ -342,15 +296,64 @@ const std::vector<double>& RequireNumeric(const Table& table, const std::string&
                           Where(file, -1, column_name), column_name));
 }
 
+// Interaction of two dense factors: the pair (a, b) is the integer
+// a * n_b + b, densified again in order of first appearance.
+Factor Interact(const Factor& left, const Factor& right) {
+  size_t num_rows = left.ids.size();
+  uint64_t right_levels = static_cast<uint64_t>(right.num_levels());
+  uint64_t key_space = static_cast<uint64_t>(left.num_levels()) * right_levels;
+  Factor out;
+  out.ids.assign(num_rows, -1);
+  std::vector<std::pair<int32_t, int32_t>> level_parts;
+
+  auto record = [&](int32_t id, int32_t left_id, int32_t right_id) {
+    if (id == static_cast<int32_t>(level_parts.size())) level_parts.emplace_back(left_id, right_id);
+  };
+  if (key_space <= 4 * static_cast<uint64_t>(num_rows) + 65536) {
+    std::vector<int32_t> slot_id(key_space, -1);
+    int32_t next_id = 0;
+    for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+      int32_t left_id = left.ids[row_idx];
+      int32_t right_id = right.ids[row_idx];
+      if (left_id < 0 || right_id < 0) continue;
+      int32_t& id =
+          slot_id[static_cast<uint64_t>(left_id) * right_levels + static_cast<uint64_t>(right_id)];
+      if (id < 0) id = next_id++;
+      record(id, left_id, right_id);
+      out.ids[row_idx] = id;
+    }
+  } else {
+    DenseIdMap map(num_rows / 4 + 16);
+    for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+      int32_t left_id = left.ids[row_idx];
+      int32_t right_id = right.ids[row_idx];
+      if (left_id < 0 || right_id < 0) continue;
+      int32_t id = map.Insert(static_cast<uint64_t>(left_id) * right_levels +
+                              static_cast<uint64_t>(right_id));
+      record(id, left_id, right_id);
+      out.ids[row_idx] = id;
+    }
+  }
+  out.labels.reserve(level_parts.size());
+  for (const auto& [left_id, right_id] : level_parts) {
+    out.labels.push_back(left.labels[static_cast<size_t>(left_id)] + "_" +
+                         right.labels[static_cast<size_t>(right_id)]);
+  }
+  return out;
+}
+
+Factor FactorizeColumn(const Table& table, const std::string& column_name) {
+  const Column& column = table.Get(column_name);
+  return column.type == ColumnType::kString ? FactorizeString(column) : FactorizeNumeric(column);
+}
+
 Factor Factorize(const Table& table, const std::vector<std::string>& column_names) {
   if (column_names.empty()) {
     throw Error(ErrorCode::kInternal, "Factorize: no columns given");
   }
   Factor result;
   for (size_t name_idx = 0; name_idx < column_names.size(); ++name_idx) {
-    const Column& column = table.Get(column_names[name_idx]);
-    Factor single =
-        column.type == ColumnType::kString ? FactorizeString(column) : FactorizeNumeric(column);
+    Factor single = FactorizeColumn(table, column_names[name_idx]);
     result = name_idx == 0 ? std::move(single) : Interact(result, single);
   }
   return result;

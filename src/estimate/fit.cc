@@ -8,6 +8,7 @@
 #include <memory>
 #include <numeric>
 
+#include "common/buffer_pool.h"
 #include "common/parallel.h"
 #include "common/trace.h"
 #include "estimate/cross_products.h"
@@ -363,6 +364,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   };
   auto phase_start = Clock::now();
   if (options.family == Family::kPoisson) estimate::DropAllZeroGroups(frame);
+  TraceDetail("all-zero groups dropped");
   if (options.drop_singletons) estimate::DropSingletons(frame);
   result.seconds_cleaning = seconds_since(phase_start);
   Trace("cleaned");
@@ -370,11 +372,13 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   // The projector (its sort and level tables cost a pass over the data) is
   // shared by the separation check and the IRLS, unless the check drops rows.
   std::unique_ptr<FeProjector> projector;
+  BufferPool pool;  // large work arrays, reused from step to step
   if (options.family == Family::kPoisson && options.check_separation && frame.num_obs() > 0) {
     projector = std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes,
                                               ResolveThreads(options.threads));
+    TraceDetail("projector built");
     // Separation can empty a group or create singletons: clean again.
-    if (estimate::DropSeparated(frame, options, *projector) > 0) {
+    if (estimate::DropSeparated(frame, options, *projector, pool) > 0) {
       projector.reset();
       estimate::DropAllZeroGroups(frame);
       if (options.drop_singletons) estimate::DropSingletons(frame);
@@ -453,7 +457,10 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   // absolute terms, saves a third of the iterations on the Advanced Guide
   // data and on `mizani synth` panels (measured: 11 -> 7 and 17 -> 10).
   constexpr double kStartShift = 1e-3;
-  std::vector<double> mu(num_obs), eta(num_obs), eta_old(num_obs);
+  // [z, X] column-major, projected in place; taken first, the largest.
+  std::vector<double> block = pool.Take(static_cast<size_t>(num_obs) * (num_cols + 1));
+  std::vector<double> mu = pool.Take(num_obs), eta = pool.Take(num_obs),
+                      eta_old = pool.Take(num_obs);
   for_rows([&](int64_t begin, int64_t end) {
     for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
       mu[obs_idx] = frame.y[obs_idx] + kStartShift * mean_y;
@@ -474,7 +481,6 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   // The starting mu is not a point of the model, so its deviance cannot
   // serve as the bar for step-halving: the first IRLS step is always taken.
   double deviance = std::numeric_limits<double>::infinity();
-  std::vector<double> block;  // [z, X] column-major, projected in place
   std::vector<double> alpha;  // warm start, level-major (z, X...)
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(num_cols);
   Eigen::VectorXd beta_accepted;  // coefficients of the last accepted iterate
@@ -499,18 +505,21 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   // same projection needs 36 passes instead of 4 (three-way benchmark).
   if (num_cols > 0) {
     projector->SetWeights(freq);
-    std::vector<double> x_block(frame.X.data(), frame.X.data() + num_obs * num_cols);
+    // In the IRLS block's memory (allocated once: fresh pages cost faults).
+    block.resize(static_cast<size_t>(num_obs) * (num_cols + 1));
+    double* x_block = block.data() + num_obs;
+    std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, x_block);
     std::vector<double> alpha_x;
     result.fe_iterations +=
         projector
-            ->Project(x_block.data(), x_block.data(), num_cols, alpha_x,
+            ->Project(x_block, x_block, num_cols, alpha_x,
                       std::max(options.fe_tolerance, 1e-6), options.fe_max_iterations)
             .iterations;
     const Eigen::MatrixXd raw_gram =
         estimate::WeightedCrossProducts(frame.X.data(), num_obs, num_cols,
                                         freq.empty() ? nullptr : freq.data(), threads);
     const std::vector<int> collinear = FindCollinear(
-        estimate::WeightedCrossProducts(x_block.data(), num_obs, num_cols,
+        estimate::WeightedCrossProducts(x_block, num_obs, num_cols,
                                         freq.empty() ? nullptr : freq.data(), threads),
         raw_gram.diagonal(), options.collinearity_tolerance);
     RemoveColumns(frame, collinear, result);
@@ -653,54 +662,68 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
         rel_change, options.max_iterations, options.tolerance);
   }
   finish_counts();
-  // The reported deviance term by term (the iterations used a constant plus
-  // a sum, which may lose a few digits to cancellation).
-  deviance = sum_rows([&](int64_t obs_idx) {
-    return PoissonDevianceTerm(frame.y[obs_idx], mu[obs_idx], freq.empty() ? 1.0 : freq[obs_idx]);
-  });
-  result.deviance = deviance;
-  result.null_deviance = null_dev;
-  result.deviance_r2 = 1 - deviance / null_dev;
-  result.coef = beta;
-  result.coef_names = frame.coef_names;
   {
-    // Squared correlation of y and mu, the pseudo-R2 of Stata's ppml.
-    const auto fw = [&](int64_t obs_idx) { return freq.empty() ? 1.0 : freq[obs_idx]; };
+    // One pass for the reported statistics: the deviance term by term (the
+    // iterations used a constant plus a sum, which may lose a few digits to
+    // cancellation), the squared correlation of y and mu (the pseudo-R2 of
+    // Stata's ppml) and the log-likelihood.
+    struct Sums {
+      double deviance = 0, sm = 0, syy = 0, smm = 0, sym = 0, loglik = 0;
+    };
+    std::vector<Sums> sums_T(threads);
+    ParallelFor(threads, num_obs, [&](int task_idx, int64_t begin, int64_t end) {
+      Sums sums;
+      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+        const double fw = freq.empty() ? 1.0 : freq[obs_idx];
+        const double y = frame.y[obs_idx], m = mu[obs_idx];
+        sums.deviance += PoissonDevianceTerm(y, m, fw);
+        sums.sm += fw * m;
+        sums.syy += fw * y * y;
+        sums.smm += fw * m * m;
+        sums.sym += fw * y * m;
+        sums.loglik += fw * (y * eta[obs_idx] - m - (y > 0 ? std::lgamma(y + 1) : 0.0));
+      }
+      sums_T[task_idx] = sums;
+    });
+    Sums total;
+    for (const Sums& sums : sums_T) {
+      total.deviance += sums.deviance;
+      total.sm += sums.sm;
+      total.syy += sums.syy;
+      total.smm += sums.smm;
+      total.sym += sums.sym;
+      total.loglik += sums.loglik;
+    }
+    deviance = total.deviance;
+    result.deviance = deviance;
+    result.null_deviance = null_dev;
+    result.deviance_r2 = 1 - deviance / null_dev;
+    result.coef = beta;
+    result.coef_names = frame.coef_names;
     const double sw = total_w;
     const double sy = mean_y * total_w;
-    const double sm = sum_rows([&](int64_t obs_idx) { return fw(obs_idx) * mu[obs_idx]; });
-    const double syy = sum_rows(
-        [&](int64_t obs_idx) { return fw(obs_idx) * frame.y[obs_idx] * frame.y[obs_idx]; });
-    const double smm =
-        sum_rows([&](int64_t obs_idx) { return fw(obs_idx) * mu[obs_idx] * mu[obs_idx]; });
-    const double sym =
-        sum_rows([&](int64_t obs_idx) { return fw(obs_idx) * frame.y[obs_idx] * mu[obs_idx]; });
-    const double loglik = sum_rows([&](int64_t obs_idx) {
-      const double y = frame.y[obs_idx], m = mu[obs_idx];
-      return fw(obs_idx) * (y * std::log(m) - m - std::lgamma(y + 1));
-    });
-    const double cov = sym / sw - (sy / sw) * (sm / sw);
-    const double var_y = syy / sw - (sy / sw) * (sy / sw);
-    const double var_m = smm / sw - (sm / sw) * (sm / sw);
+    const double cov = total.sym / sw - (sy / sw) * (total.sm / sw);
+    const double var_y = total.syy / sw - (sy / sw) * (sy / sw);
+    const double var_m = total.smm / sw - (total.sm / sw) * (total.sm / sw);
     result.pseudo_r2 = cov * cov / (var_y * var_m);
-    result.log_likelihood = loglik;
+    result.log_likelihood = total.loglik;
   }
   TraceDetail("stats");
-  // The IRLS work arrays are no longer needed: free them before the
-  // variance step allocates its own (peak memory).
-  std::vector<double>().swap(block);
-  std::vector<double>().swap(eta_old);
+  // The memory of eta_old (no longer needed) takes the residuals, the
+  // block's the final projection of X: no fresh pages (faults, peak memory).
   // Variance at the final mu: project X once more with the final weights
   // (warm-started), so the bread and the scores belong to the estimate.
   update_weights();
   projector->SetWeights(weight);
-  std::vector<double> resid_N(num_obs);
+  std::vector<double> resid_N = std::move(eta_old);
   for_rows([&](int64_t begin, int64_t end) {
     for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx)
       resid_N[obs_idx] = frame.y[obs_idx] - mu[obs_idx];
   });
   if (num_cols > 0) {
-    std::vector<double> x_block(frame.X.data(), frame.X.data() + num_obs * num_cols);
+    std::vector<double> x_block = std::move(block);
+    x_block.resize(static_cast<size_t>(num_obs) * num_cols);
+    std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, x_block.begin());
     // Warm start from the regressors' coefficients of the last iteration.
     std::vector<double> alpha_x(projector->num_levels() * num_cols);
     for (int64_t level = 0; level < projector->num_levels(); ++level) {
@@ -708,8 +731,11 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
         alpha_x[level * num_cols + col_idx] = alpha[level * (num_cols + 1) + col_idx + 1];
       }
     }
-    projector->Project(x_block.data(), x_block.data(), num_cols, alpha_x, options.fe_tolerance,
-                      options.fe_max_iterations);
+    // The standard errors need X~ to a few more digits than they print,
+    // not to the coefficients' 1e-10: 1e-8 (when the caller asked for no
+    // looser) saves a third of the passes of this projection.
+    projector->Project(x_block.data(), x_block.data(), num_cols, alpha_x,
+                       std::max(options.fe_tolerance, 1e-8), options.fe_max_iterations);
     TraceDetail("X projected");
     Eigen::Map<Eigen::MatrixXd> X_final(x_block.data(), num_obs, num_cols);
     FinishVariance(frame, options,
@@ -725,11 +751,15 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     // halved last step eta is an average of two iterates: recover them by
     // projecting eta - offset - X beta, which lies in the fixed-effect space.
     // The fixed-effect part of the linear predictor, eta - offset - X beta.
-    std::vector<double> fe_part(num_obs);
-    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-      fe_part[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) -
-                         (num_cols > 0 ? frame.X.row(obs_idx).dot(beta) : 0.0);
-    }
+    std::vector<double> fe_part = std::move(resid_N);  // its memory; the residuals are used
+    for_rows([&](int64_t begin, int64_t end) {
+      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+        double value = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0);
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          value -= frame.X(obs_idx, col_idx) * beta(col_idx);
+        fe_part[obs_idx] = value;
+      }
+    });
     auto project_fe_part = [&](double tolerance) {
       std::vector<double> coef_G(projector->num_levels(), 0.0), residual(num_obs);
       projector->Project(fe_part.data(), residual.data(), 1, coef_G, tolerance,
@@ -738,16 +768,21 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     };
     // Largest gap between fe_part and the sum of the effects, relative to eta.
     auto worst_gap = [&](const std::vector<double>& coef_G) {
-      double worst = 0;
       const auto& offsets = projector->offsets_Q();
-      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-        double value = fe_part[obs_idx];
-        for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-          value -= coef_G[offsets[dim_idx] + frame.fe_ids[dim_idx][obs_idx]];
+      std::vector<double> worst_T(threads, 0.0);
+      ParallelFor(threads, num_obs, [&](int task_idx, int64_t begin, int64_t end) {
+        double worst = 0;
+        for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+          double value = fe_part[obs_idx];
+          for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
+            value -= coef_G[offsets[dim_idx] + frame.fe_ids[dim_idx][obs_idx]];
+          const double gap = std::abs(value) / (1.0 + std::abs(eta[obs_idx]));
+          // A NaN gap must fail the check, which std::max would drop.
+          worst = std::isnan(gap) ? std::numeric_limits<double>::infinity() : std::max(worst, gap);
         }
-        worst = std::max(worst, std::abs(value) / (1.0 + std::abs(eta[obs_idx])));
-      }
-      return worst;
+        worst_T[task_idx] = worst;
+      });
+      return *std::max_element(worst_T.begin(), worst_T.end());
     };
     std::vector<double> alpha_fe;
     if (last_halvings == 0 &&

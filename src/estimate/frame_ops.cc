@@ -112,55 +112,72 @@ void SortByLargestDimension(ModelFrame& frame) {
   }
 }
 
-int64_t DropAllZeroGroups(ModelFrame& frame) {
-  int64_t total = 0;
-  bool changed = true;
-  while (changed && frame.num_obs() > 0) {
-    changed = false;
+namespace {
+
+// Sums of row_value(obs) per level of every dimension over the rows kept.
+template <typename RowValue>
+std::vector<std::vector<double>> LevelSums(const ModelFrame& frame,
+                                           const std::vector<uint8_t>& keep_N,
+                                           RowValue&& row_value) {
+  std::vector<std::vector<double>> sum_QG(frame.fe_ids.size());
+  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
+    sum_QG[dim_idx].assign(frame.fe_sizes[dim_idx], 0.0);
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+    if (!keep_N[obs_idx]) continue;
+    const double value = row_value(obs_idx);
+    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
+      sum_QG[dim_idx][frame.fe_ids[dim_idx][obs_idx]] += value;
+  }
+  return sum_QG;
+}
+
+// Unmarks the kept rows that sit in a level failing level_ok in any
+// dimension; returns how many.
+template <typename LevelOk>
+int64_t UnmarkFailing(const ModelFrame& frame, const std::vector<std::vector<double>>& sum_QG,
+                      LevelOk&& level_ok, std::vector<uint8_t>& keep_N) {
+  int64_t removed = 0;
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+    if (!keep_N[obs_idx]) continue;
     for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-      std::vector<double> sum_G(frame.fe_sizes[dim_idx], 0.0);
-      const auto& ids = frame.fe_ids[dim_idx];
-      for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-        const double weight = frame.weights.empty() ? 1.0 : frame.weights[obs_idx];
-        sum_G[ids[obs_idx]] += weight * frame.y[obs_idx];
-      }
-      std::vector<uint8_t> keep_N(frame.num_obs());
-      bool any_drop = false;
-      for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-        keep_N[obs_idx] = sum_G[ids[obs_idx]] > 0;
-        any_drop |= !keep_N[obs_idx];
-      }
-      if (any_drop) {
-        total += CompactFrame(frame, keep_N, DropReason::kAllZeroGroup);
-        changed = true;
+      if (!level_ok(sum_QG[dim_idx][frame.fe_ids[dim_idx][obs_idx]])) {
+        keep_N[obs_idx] = 0;
+        ++removed;
+        break;
       }
     }
   }
-  return total;
+  return removed;
+}
+
+}  // namespace
+
+int64_t DropAllZeroGroups(ModelFrame& frame) {
+  // One round reaches the fixed point: a dropped row has y = 0 (its level's
+  // sum is zero), so dropping it changes no other level's sum. The frame is
+  // compacted (every array copied) once.
+  std::vector<uint8_t> keep_N(frame.num_obs(), 1);
+  const auto sum_QG = LevelSums(frame, keep_N, [&](int64_t obs_idx) {
+    return (frame.weights.empty() ? 1.0 : frame.weights[obs_idx]) * frame.y[obs_idx];
+  });
+  if (UnmarkFailing(frame, sum_QG, [](double sum) { return sum > 0; }, keep_N) == 0) return 0;
+  return CompactFrame(frame, keep_N, DropReason::kAllZeroGroup);
 }
 
 int64_t DropSingletons(ModelFrame& frame) {
-  int64_t total = 0;
-  bool changed = true;
-  while (changed && frame.num_obs() > 0) {
-    changed = false;
-    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-      std::vector<int64_t> count_G(frame.fe_sizes[dim_idx], 0);
-      const auto& ids = frame.fe_ids[dim_idx];
-      for (int32_t id : ids) ++count_G[id];
-      std::vector<uint8_t> keep_N(frame.num_obs());
-      bool any_drop = false;
-      for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-        keep_N[obs_idx] = count_G[ids[obs_idx]] > 1;
-        any_drop |= !keep_N[obs_idx];
-      }
-      if (any_drop) {
-        total += CompactFrame(frame, keep_N, DropReason::kSingleton);
-        changed = true;
-      }
-    }
+  // Dropping a singleton lowers the counts of its other levels: repeat on
+  // the mask until nothing changes, then compact once.
+  std::vector<uint8_t> keep_N(frame.num_obs(), 1);
+  int64_t removed = 0;
+  while (true) {
+    const auto count_QG = LevelSums(frame, keep_N, [](int64_t) { return 1.0; });
+    const int64_t round = UnmarkFailing(frame, count_QG, [](double count) { return count > 1; },
+                                        keep_N);
+    if (round == 0) break;
+    removed += round;
   }
-  return total;
+  if (removed == 0) return 0;
+  return CompactFrame(frame, keep_N, DropReason::kSingleton);
 }
 
 namespace {

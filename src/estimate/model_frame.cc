@@ -1,10 +1,12 @@
 // From a table and a formula to the arrays the solver works on.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <future>
 #include <iterator>
 #include <limits>
+#include <numeric>
 
 #include "common/parallel.h"
 #include "common/trace.h"
@@ -69,29 +71,53 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
   for (uint8_t flag : keep) filtered += !flag;
 
   std::vector<uint8_t> bad_log(rows, 0);
-  const std::vector<double> y = TermValues(table, formula.outcome, bad_log);
+  std::vector<double> y = TermValues(table, formula.outcome, bad_log);
   std::vector<std::vector<double>> regressors;
   for (const auto& term : formula.regressors)
     regressors.push_back(TermValues(table, term, bad_log));
   TraceDetail("terms evaluated");
-  // The fixed-effect and cluster factors are independent: on all threads.
+  // The fixed-effect and cluster factors, on all threads: every column is
+  // factorised once (exporter and year each appear in two dimensions of the
+  // three-way gravity model), then each dimension interacts its columns.
   std::vector<std::vector<std::string>> factor_columns = formula.fixed_effects;
   for (const auto& name : options.vcov.cluster) factor_columns.push_back({name});
   std::vector<Factor> factors(factor_columns.size());
   {
     const int threads = ResolveThreads(options.threads);
-    std::vector<std::future<void>> pending;
-    for (size_t factor_idx = 0; factor_idx < factors.size(); ++factor_idx) {
-      auto work = [&, factor_idx] {
-        factors[factor_idx] = Factorize(table, factor_columns[factor_idx]);
-      };
-      if (threads > 1 && factor_idx % threads != 0) {
-        pending.push_back(std::async(std::launch::async, work));
-      } else {
-        work();
+    // Runs work(idx) for idx in [0, count) on `threads` threads; a worker's
+    // Error is rethrown here.
+    auto run_all = [threads](size_t count, auto&& work) {
+      std::vector<std::future<void>> pending;
+      for (size_t idx = 0; idx < count; ++idx) {
+        if (threads > 1 && idx % threads != 0) {
+          pending.push_back(std::async(std::launch::async, [&work, idx] { work(idx); }));
+        } else {
+          work(idx);
+        }
+      }
+      for (auto& future : pending) future.get();
+    };
+    std::vector<std::string> unique_columns;
+    for (const auto& columns : factor_columns) {
+      for (const auto& name : columns) {
+        if (std::find(unique_columns.begin(), unique_columns.end(), name) == unique_columns.end())
+          unique_columns.push_back(name);
       }
     }
-    for (auto& future : pending) future.get();  // rethrows a worker's Error
+    std::vector<Factor> single(unique_columns.size());
+    run_all(unique_columns.size(),
+            [&](size_t idx) { single[idx] = FactorizeColumn(table, unique_columns[idx]); });
+    auto single_of = [&](const std::string& name) -> const Factor& {
+      return single[std::find(unique_columns.begin(), unique_columns.end(), name) -
+                    unique_columns.begin()];
+    };
+    run_all(factors.size(), [&](size_t factor_idx) {
+      const auto& columns = factor_columns[factor_idx];
+      Factor result = single_of(columns[0]);
+      for (size_t name_idx = 1; name_idx < columns.size(); ++name_idx)
+        result = Interact(result, single_of(columns[name_idx]));
+      factors[factor_idx] = std::move(result);
+    });
   }
   std::vector<Factor> fes(std::make_move_iterator(factors.begin()),
                           std::make_move_iterator(factors.begin() + formula.fixed_effects.size()));
@@ -172,13 +198,30 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
       }
     }
   }
-  frame.y.resize(kept);
   frame.source_row.resize(kept);
   frame.X.resize(kept, static_cast<Eigen::Index>(regressors.size()));
   for (const auto& term : formula.regressors) frame.coef_names.push_back(term.label);
-  frame.fe_ids.assign(fes.size(), std::vector<int32_t>(kept));
-  frame.cluster_ids.assign(clusters.size(), std::vector<int32_t>(kept));
-  ParallelFor(ResolveThreads(options.threads), kept, [&](int, int64_t begin, int64_t end) {
+  const int threads = ResolveThreads(options.threads);
+  bool identity = kept == static_cast<int64_t>(rows);
+  for (int64_t out_idx = 0; out_idx < kept && identity; ++out_idx) identity = order[out_idx] == out_idx;
+  if (identity) {
+    // Every row kept, already in the solver's order: the columns move into
+    // the frame instead of being copied (a panel sorted by pair and year).
+    frame.y = std::move(y);
+    for (auto& factor : fes) frame.fe_ids.push_back(std::move(factor.ids));
+    for (auto& factor : clusters) frame.cluster_ids.push_back(std::move(factor.ids));
+    ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
+      std::iota(frame.source_row.begin() + begin, frame.source_row.begin() + end, begin);
+      for (size_t col_idx = 0; col_idx < regressors.size(); ++col_idx) {
+        std::copy(regressors[col_idx].begin() + begin, regressors[col_idx].begin() + end,
+                  frame.X.data() + col_idx * kept + begin);
+      }
+    });
+  }
+  if (!identity) frame.y.resize(kept);
+  if (!identity) frame.fe_ids.assign(fes.size(), std::vector<int32_t>(kept));
+  if (!identity) frame.cluster_ids.assign(clusters.size(), std::vector<int32_t>(kept));
+  if (!identity) ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
     for (int64_t out_idx = begin; out_idx < end; ++out_idx) {
       const int64_t row_idx = order[out_idx];
       frame.y[out_idx] = y[row_idx];

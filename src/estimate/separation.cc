@@ -4,13 +4,15 @@
 #include <cmath>
 
 #include "common/parallel.h"
+#include "common/trace.h"
 #include "estimate/cross_products.h"
 #include "estimate/fe_projector.h"
 #include "estimate/frame_ops.h"
 
 namespace mizani::estimate {
 
-int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector) {
+int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector,
+                      BufferPool& pool) {
   const int64_t num_obs = frame.num_obs();
   if (std::find(frame.y.begin(), frame.y.end(), 0.0) == frame.y.end()) return 0;
 
@@ -36,8 +38,8 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   };
   // block = [u, X], column-major; projected in place, column 0 then
   // carries u~ and the rest X~ (kept: only u changes between iterations).
-  std::vector<double> weight(num_obs), u(num_obs);
-  std::vector<double> block(static_cast<size_t>(num_obs) * (num_cols + 1));
+  std::vector<double> weight = pool.Take(num_obs), u = pool.Take(num_obs);
+  std::vector<double> block = pool.Take(static_cast<size_t>(num_obs) * (num_cols + 1));
   for_rows([&](int, int64_t begin, int64_t end) {
     for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
       const bool zero = frame.y[obs_idx] == 0;
@@ -50,7 +52,9 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
                 block.begin() + (col_idx + 1) * num_obs + begin);
     }
   });
+  TraceDetail("separation: block filled");
   projector.SetWeights(weight);
+  TraceDetail("separation: weights set");
   // The first pass projects u and X together (one pass over the data
   // carries both).
   std::vector<double> alpha_first, alpha_u;
@@ -137,7 +141,10 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
       break;
     }
   }
-  projector.SetWeights({});  // it referenced `weight`, which goes out of scope
+  projector.SetWeights({});  // it referenced `weight`, which goes back to the pool
+  pool.Give(std::move(weight));
+  pool.Give(std::move(u));
+  pool.Give(std::move(block));
   std::vector<uint8_t> keep(num_obs);
   bool any = false;
   for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {

@@ -1,6 +1,7 @@
 // Detection of observations separated by the regressors and fixed effects.
 #pragma once
 
+#include "common/buffer_pool.h"
 #include "estimate/fe_projector.h"
 #include "mizani/estimate.h"
 
@@ -16,6 +17,8 @@ namespace mizani::estimate {
 // of observations dropped.
 // `projector` is built on the frame's fixed effects; its weights are
 // changed. It is stale once rows were dropped.
-int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector);
+// Work arrays come from and go back to `pool`.
+int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector,
+                      BufferPool& pool);
 
 }  // namespace mizani::estimate
