@@ -9,6 +9,7 @@
 
 #include "common/parallel.h"
 #include "common/trace.h"
+#include "estimate/cross_products.h"
 #include "estimate/schur_projector.h"
 
 namespace mizani::estimate {
@@ -62,7 +63,13 @@ FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
 
 FeProjector::~FeProjector() = default;
 
+const char* FeProjector::Path() const {
+  if (!schur_) return "jacobi";
+  return schur_->segmented() ? "schur-segments" : "schur-rows";
+}
+
 void FeProjector::SetWeights(std::span<const double> weights_N) {
+  caller_weight_ = weights_N;
   if (schur_) {
     schur_->SetWeights(weights_N);
     return;
@@ -237,7 +244,18 @@ void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int nu
 
 ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int num_cols,
                                      std::vector<double>& alpha_GC, double tolerance,
-                                     int max_iterations, const double* scale_C) {
+                                     int max_iterations, const double* scale_C,
+                                     double* cross_CC) {
+  // Paths without a fused output pass compute the cross products after.
+  auto cross_after = [&](const ProjectionStats& stats) {
+    if (cross_CC != nullptr) {
+      const Eigen::MatrixXd cross = WeightedCrossProducts(
+          out_NC, num_obs_, num_cols, caller_weight_.empty() ? nullptr : caller_weight_.data(),
+          threads_);
+      Eigen::Map<Eigen::MatrixXd>(cross_CC, num_cols, num_cols) = cross;
+    }
+    return stats;
+  };
   if (num_cols > kMaxColumns) {
     // The kernels keep one row's columns in fixed-size buffers: project
     // wide blocks in slices of kMaxColumns columns.
@@ -254,7 +272,7 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
       const ProjectionStats stats =
           Project(in_NC + first_col * num_obs_, out_NC + first_col * num_obs_, slice_cols,
                   slice_alpha, tolerance, max_iterations,
-                  scale_C != nullptr ? scale_C + first_col : nullptr);
+                  scale_C != nullptr ? scale_C + first_col : nullptr, nullptr);
       for (int64_t level = 0; level < num_levels_; ++level) {
         for (int col_idx = 0; col_idx < slice_cols; ++col_idx)
           alpha_GC[level * num_cols + first_col + col_idx] = slice_alpha[level * slice_cols + col_idx];
@@ -264,17 +282,17 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
       total.worst_relative_residual =
           std::max(total.worst_relative_residual, stats.worst_relative_residual);
     }
-    return total;
+    return cross_after(total);
   }
   if (schur_) {
     return schur_->Project(in_NC, out_NC, num_cols, alpha_GC, tolerance, max_iterations,
-                           kAverageRuleFrom);
+                           kAverageRuleFrom, cross_CC);
   }
   ProjectionStats stats;
   const int64_t size_GC = num_levels_ * num_cols;
   if (num_dims_ == 0) {
     if (out_NC != in_NC) std::copy(in_NC, in_NC + num_obs_ * num_cols, out_NC);
-    return stats;
+    return cross_after(stats);
   }
   if (static_cast<int64_t>(alpha_GC.size()) != size_GC) alpha_GC.assign(size_GC, 0.0);
 
@@ -462,7 +480,7 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
       }
     }
   });
-  return stats;
+  return cross_after(stats);
 }
 
 }  // namespace mizani::estimate

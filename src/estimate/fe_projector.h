@@ -62,9 +62,17 @@ class FeProjector {
   // Convergence: every level's weighted mean residual is below tolerance
   // times a scale per column: `scale_C[c]` when given (e.g. 1 for a column
   // in log units), otherwise the column's weighted mean absolute value.
+  // cross_CC (may be null) receives out' W out (num_cols x num_cols, with
+  // the current weights), which IRLS needs next: on the Schur path it is
+  // summed in the output pass, saving a pass over the block.
   ProjectionStats Project(const double* in_NC, double* out_NC, int num_cols,
                           std::vector<double>& alpha_GC, double tolerance, int max_iterations,
-                          const double* scale_C = nullptr);
+                          const double* scale_C = nullptr, double* cross_CC = nullptr);
+
+  // Which path projects: "jacobi" (CG on all levels), "schur-rows" or
+  // "schur-segments" (one dimension eliminated; ids per row, or runs cut
+  // into segments of constant level steps, schur_projector.h).
+  const char* Path() const;
 
   int64_t num_obs() const { return num_obs_; }
   int64_t num_levels() const { return num_levels_; }
@@ -91,6 +99,7 @@ class FeProjector {
   std::vector<int64_t> offset_Q_;
   std::vector<int32_t> gid_NQ_;   // global level ids, row-major N x Q
   std::vector<double> weight_N_;  // empty: unit weights
+  std::span<const double> caller_weight_;  // as given to SetWeights (kept alive by the caller)
   std::vector<double> level_weight_G_;
   std::vector<std::vector<double>> thread_acc_;
 };

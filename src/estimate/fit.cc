@@ -177,10 +177,14 @@ void ExportFixedEffects(const ModelFrame& frame, const FeProjector& projector,
 void FinishVariance(const ModelFrame& frame, const EstimateOptions& options,
                     const Eigen::Map<const Eigen::MatrixXd>& X_tilde,
                     const std::vector<double>& weight_N, const std::vector<double>& resid_N,
-                    double sigma2, EstimateResult& result) {
+                    double sigma2, EstimateResult& result,
+                    const Eigen::MatrixXd* given_gram = nullptr) {
   const int64_t num_cols = X_tilde.cols();
   if (num_cols == 0) return;
-  Eigen::MatrixXd gram = WeightedGram(X_tilde, weight_N, ResolveThreads(options.threads));
+  // X~'WX~, unless the caller has it already (from the projection).
+  const Eigen::MatrixXd gram = given_gram != nullptr
+                                   ? *given_gram
+                                   : WeightedGram(X_tilde, weight_N, ResolveThreads(options.threads));
   estimate::VarianceInput input;
   input.X_tilde = &X_tilde;
   input.weights = &weight_N;
@@ -376,7 +380,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   if (options.family == Family::kPoisson && options.check_separation && frame.num_obs() > 0) {
     projector = std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes,
                                               ResolveThreads(options.threads));
-    TraceDetail("projector built");
+    if (TraceLevel() >= 2) TraceDetail(fmt::format("projector built ({})", projector->Path()));
     // Separation can empty a group or create singletons: clean again.
     if (estimate::DropSeparated(frame, options, *projector, pool) > 0) {
       projector.reset();
@@ -510,18 +514,17 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     double* x_block = block.data() + num_obs;
     std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, x_block);
     std::vector<double> alpha_x;
+    Eigen::MatrixXd projected_gram(num_cols, num_cols);
     result.fe_iterations +=
         projector
-            ->Project(x_block, x_block, num_cols, alpha_x,
-                      std::max(options.fe_tolerance, 1e-6), options.fe_max_iterations)
+            ->Project(x_block, x_block, num_cols, alpha_x, std::max(options.fe_tolerance, 1e-6),
+                      options.fe_max_iterations, nullptr, projected_gram.data())
             .iterations;
     const Eigen::MatrixXd raw_gram =
         estimate::WeightedCrossProducts(frame.X.data(), num_obs, num_cols,
                                         freq.empty() ? nullptr : freq.data(), threads);
-    const std::vector<int> collinear = FindCollinear(
-        estimate::WeightedCrossProducts(x_block, num_obs, num_cols,
-                                        freq.empty() ? nullptr : freq.data(), threads),
-        raw_gram.diagonal(), options.collinearity_tolerance);
+    const std::vector<int> collinear =
+        FindCollinear(projected_gram, raw_gram.diagonal(), options.collinearity_tolerance);
     RemoveColumns(frame, collinear, result);
     const int kept_cols = static_cast<int>(frame.X.cols());
     alpha.assign(projector->num_levels() * (kept_cols + 1), 0.0);
@@ -556,16 +559,15 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     projector->SetWeights(weight);
     TraceDetail("weights set");
     const double used_tol = inner_tol;
+    // The projection also returns [z~, X~]' W [z~, X~] (from its output pass).
+    Eigen::MatrixXd cross(num_cols + 1, num_cols + 1);
     auto stats = projector->Project(block.data(), block.data(), num_cols + 1, alpha, used_tol,
-                                    options.fe_max_iterations);
+                                    options.fe_max_iterations, nullptr, cross.data());
     result.fe_iterations += stats.iterations;
     TraceDetail("projected");
     Eigen::Map<Eigen::VectorXd> z_tilde(block.data(), num_obs);
     Eigen::Map<Eigen::MatrixXd> X_t(block.data() + num_obs, num_obs, num_cols);
     if (num_cols > 0) {
-      // [z~, X~]' W [z~, X~] in one threaded pass (no N x K temporaries).
-      const Eigen::MatrixXd cross = estimate::WeightedCrossProducts(
-          block.data(), num_obs, num_cols + 1, weight.data(), threads);
       beta = cross.bottomRightCorner(num_cols, num_cols).ldlt().solve(
           cross.col(0).tail(num_cols));
     }
@@ -734,13 +736,14 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     // The standard errors need X~ to a few more digits than they print,
     // not to the coefficients' 1e-10: 1e-8 (when the caller asked for no
     // looser) saves a third of the passes of this projection.
+    Eigen::MatrixXd gram(num_cols, num_cols);
     projector->Project(x_block.data(), x_block.data(), num_cols, alpha_x,
-                       std::max(options.fe_tolerance, 1e-8), options.fe_max_iterations);
+                       std::max(options.fe_tolerance, 1e-8), options.fe_max_iterations, nullptr,
+                       gram.data());
     TraceDetail("X projected");
-    Eigen::Map<Eigen::MatrixXd> X_final(x_block.data(), num_obs, num_cols);
     FinishVariance(frame, options,
-                   Eigen::Map<const Eigen::MatrixXd>(X_final.data(), num_obs, num_cols), weight,
-                   resid_N, 1.0, result);
+                   Eigen::Map<const Eigen::MatrixXd>(x_block.data(), num_obs, num_cols), weight,
+                   resid_N, 1.0, result, &gram);
   }
   TraceDetail("variance");
   result.fe_dof = estimate::FixedEffectDof(frame, {});

@@ -129,11 +129,15 @@ struct ApplyKernel {
 // their weighted run mean (the eliminated dimension's coefficient, written
 // run-major to elim_EC; the plain mean when the run has no weight) and
 // dst = value - mean. The values are recomputed in the second loop (the
-// run's rows are in cache) rather than stored.
+// run's rows are in cache) rather than stored. With cross_CC (num_cols^2,
+// lower triangle used) it also adds up sum w dst_c dst_d, the cross products
+// the caller needs next (IRLS: [z~, X~]'W[z~, X~]), while the row is in
+// registers instead of in another pass over the block.
 struct ResidualKernel {
   template <int kRest, int kCols, bool kSegmented>
   static void Run(const RunRows& rows, int num_cols_rt, int64_t run_begin, int64_t run_end,
-                  const double* src_NC, const double* coef_RC, double* dst_NC, double* elim_EC) {
+                  const double* src_NC, const double* coef_RC, double* dst_NC, double* elim_EC,
+                  double* cross_CC) {
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
     double weighted_C[kMaxColumns], plain_C[kMaxColumns], value_C[kMaxColumns];
     for (int64_t run = run_begin; run < run_end; ++run) {
@@ -156,8 +160,18 @@ struct ResidualKernel {
       }
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
         RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-          dst_NC[col_idx * rows.num_obs + pos] = value_C[col_idx] - mean[col_idx];
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+          value_C[col_idx] -= mean[col_idx];
+          dst_NC[col_idx * rows.num_obs + pos] = value_C[col_idx];
+        }
+        if (cross_CC != nullptr) {
+          const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
+          for (int row_col = 0; row_col < num_cols; ++row_col) {
+            const double weighted = weight * value_C[row_col];
+            for (int other_col = 0; other_col <= row_col; ++other_col)
+              cross_CC[row_col * num_cols + other_col] += weighted * value_C[other_col];
+          }
+        }
       });
     }
   }

@@ -285,7 +285,8 @@ void SchurProjector::Apply(const double* src_sorted_NC, const double* coef_RC, i
 
 ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int num_cols,
                                         std::vector<double>& alpha_GC, double tolerance,
-                                        int max_iterations, double average_rule_from) {
+                                        int max_iterations, double average_rule_from,
+                                        double* cross_CC) {
   ProjectionStats stats;
   int64_t num_levels_total = num_rest_levels_ + num_elim_levels_;
   if (static_cast<int64_t>(alpha_GC.size()) != num_levels_total * num_cols) {
@@ -444,15 +445,28 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
   // columns contiguous), then copied into the caller's stacked layout.
   std::vector<double> elim_EC(num_elim_levels_ * num_cols);
   const RunRows rows = Layout();
+  std::vector<std::vector<double>> cross_T(num_tasks);
   ParallelFor(
       num_tasks, num_tasks,
       [&](int task_idx, int64_t, int64_t) {
+        if (cross_CC != nullptr) cross_T[task_idx].assign(num_cols * num_cols, 0.0);
         DispatchRunKernel<ResidualKernel>(rows, num_cols, segmented_, task_run_begin_[task_idx],
                                           task_run_begin_[task_idx + 1], src,
                                           static_cast<const double*>(x_RC.data()), dst,
-                                          elim_EC.data());
+                                          elim_EC.data(),
+                                          cross_CC != nullptr ? cross_T[task_idx].data() : nullptr);
       },
       1);
+  if (cross_CC != nullptr) {
+    // Tasks added in a fixed order; the upper triangle mirrored.
+    for (int row_col = 0; row_col < num_cols; ++row_col) {
+      for (int other_col = 0; other_col <= row_col; ++other_col) {
+        double sum = 0;
+        for (const auto& cross : cross_T) sum += cross[row_col * num_cols + other_col];
+        cross_CC[row_col * num_cols + other_col] = cross_CC[other_col * num_cols + row_col] = sum;
+      }
+    }
+  }
   std::copy(elim_EC.begin(), elim_EC.end(), alpha_GC.begin() + elim_start * num_cols);
   if (!identity_order_) {
     ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {

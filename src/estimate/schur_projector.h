@@ -41,12 +41,16 @@ class SchurProjector {
   // SetWeights (see FeProjector::SetWeights).
   void SetWeights(std::span<const double> weights_N);
 
+  bool segmented() const { return segmented_; }
+
   // Same contract as FeProjector::Project; alpha_GC uses the caller's
   // stacked layout (all dimensions) and receives every dimension's
   // coefficients, the eliminated one included.
+  // cross_CC (may be null): receives out' W out, num_cols x num_cols
+  // row-major, computed in the output pass.
   ProjectionStats Project(const double* in_NC, double* out_NC, int num_cols,
                           std::vector<double>& alpha_GC, double tolerance, int max_iterations,
-                          double average_rule_from);
+                          double average_rule_from, double* cross_CC);
 
  private:
   // For every level of e (a run of sorted rows): value = src - D_R coef,

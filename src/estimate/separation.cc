@@ -5,7 +5,6 @@
 
 #include "common/parallel.h"
 #include "common/trace.h"
-#include "estimate/cross_products.h"
 #include "estimate/fe_projector.h"
 #include "estimate/frame_ops.h"
 
@@ -17,8 +16,13 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   if (std::find(frame.y.begin(), frame.y.end(), 0.0) == frame.y.end()) return 0;
 
   // Weighted least squares with a large weight on y > 0 forces the fit to
-  // (nearly) zero there; the paper uses the same device.
-  constexpr double kPositiveWeight = 1e4;
+  // (nearly) zero there; the paper uses the same device. The fit leaks
+  // about 1 / kPositiveWeight: at 1e6 that is below kZeroTolerance, so
+  // without separation the first regression already returns fitted values
+  // under the tolerance and the check ends after one projection (at 1e4 the
+  // leakage, about 1e-4, forced a second: 21 passes over the data instead
+  // of 9 on the three-way benchmark, same verdicts on every test).
+  constexpr double kPositiveWeight = 1e6;
   constexpr double kZeroTolerance = 1e-5;
   // At a true certificate u lies in the span of X and the fixed effects and
   // is zero on y > 0, so the weighted fit reproduces it and the fitted
@@ -58,14 +62,15 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   // The first pass projects u and X together (one pass over the data
   // carries both).
   std::vector<double> alpha_first, alpha_u;
-  projector.Project(block.data(), block.data(), num_cols + 1, alpha_first, 1e-6, 5000);
+  // [u~, X~]' W [u~, X~] (from the projection's output pass) holds X~'WX~
+  // and X~'Wu~.
+  Eigen::MatrixXd cross(num_cols + 1, num_cols + 1);
+  projector.Project(block.data(), block.data(), num_cols + 1, alpha_first, 1e-6, 5000, nullptr,
+                    cross.data());
   // u's coefficients warm-start its later projections.
   alpha_u.resize(alpha_first.size() / (num_cols + 1));
   for (size_t level = 0; level < alpha_u.size(); ++level)
     alpha_u[level] = alpha_first[level * (num_cols + 1)];
-  // [u~, X~]' W [u~, X~] holds X~'WX~ and X~'Wu~.
-  Eigen::MatrixXd cross =
-      WeightedCrossProducts(block.data(), num_obs, num_cols + 1, weight.data(), threads);
   Eigen::LDLT<Eigen::MatrixXd> gram_ldlt;
   if (num_cols > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols, num_cols));
   const double* X_tilde = block.data() + num_obs;

@@ -116,6 +116,103 @@ TEST(ProjectorSchurPath, SortedByLargestDimension) {
   }
 }
 
+// A balanced exporter x importer x year panel sorted by pair and year: the
+// exporter-year and importer-year ids of each pair's rows step by one, so the
+// projector uses its segment layout (no per-row ids). Shuffling the years
+// inside every pair breaks the steps and forces the row layout. Both must
+// give the same projection (compared row by row) and the first-order
+// conditions, to 1e-10.
+TEST(ProjectorSchurPath, SegmentAndRowLayoutsAgree) {
+  const int num_exporters = 30, num_importers = 30, num_years = 12;
+  Design panel;
+  panel.sizes = {num_exporters * num_years, num_importers * num_years,
+                 num_exporters * num_importers};
+  panel.ids.assign(3, {});
+  for (int exporter = 0; exporter < num_exporters; ++exporter) {
+    for (int importer = 0; importer < num_importers; ++importer) {
+      for (int year = 0; year < num_years; ++year) {
+        panel.ids[0].push_back(exporter * num_years + year);
+        panel.ids[1].push_back(importer * num_years + year);
+        panel.ids[2].push_back(exporter * num_importers + importer);
+      }
+    }
+  }
+  const int64_t num_obs = static_cast<int64_t>(panel.ids[0].size());
+  // Rows in the shuffled copy: the years of each pair in a random order.
+  std::vector<int64_t> order(num_obs);
+  std::mt19937_64 rng(31);
+  for (int64_t pair_start = 0; pair_start < num_obs; pair_start += num_years) {
+    for (int year = 0; year < num_years; ++year) order[pair_start + year] = pair_start + year;
+    std::shuffle(order.begin() + pair_start, order.begin() + pair_start + num_years, rng);
+  }
+  Design shuffled = panel;
+  for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
+    for (int64_t pos = 0; pos < num_obs; ++pos)
+      shuffled.ids[dim_idx][pos] = panel.ids[dim_idx][order[pos]];
+  }
+  std::uniform_real_distribution<double> uniform(0.1, 3.0);
+  const int num_cols = 2;
+  std::vector<double> weight(num_obs), v(num_cols * num_obs);
+  for (auto& value : weight) value = uniform(rng);
+  for (auto& value : v) value = uniform(rng) * 4 - 2;
+  std::vector<double> shuffled_weight(num_obs), shuffled_v(num_cols * num_obs);
+  for (int64_t pos = 0; pos < num_obs; ++pos) {
+    shuffled_weight[pos] = weight[order[pos]];
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+      shuffled_v[col_idx * num_obs + pos] = v[col_idx * num_obs + order[pos]];
+  }
+  for (int threads : {1, 2}) {
+    FeProjector segmented(panel.ids, panel.sizes, threads);
+    FeProjector rows(shuffled.ids, shuffled.sizes, threads);
+    ASSERT_STREQ(segmented.Path(), "schur-segments");
+    ASSERT_STREQ(rows.Path(), "schur-rows");
+    segmented.SetWeights(weight);
+    rows.SetWeights(shuffled_weight);
+    std::vector<double> out(num_cols * num_obs), shuffled_out(num_cols * num_obs), alpha, alpha2;
+    ASSERT_TRUE(segmented.Project(v.data(), out.data(), num_cols, alpha, 1e-13, 10000).converged);
+    ASSERT_TRUE(
+        rows.Project(shuffled_v.data(), shuffled_out.data(), num_cols, alpha2, 1e-13, 10000)
+            .converged);
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      for (int64_t pos = 0; pos < num_obs; ++pos) {
+        ASSERT_NEAR(shuffled_out[col_idx * num_obs + pos], out[col_idx * num_obs + order[pos]],
+                    1e-10);
+      }
+      for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
+        std::vector<double> sum(panel.sizes[dim_idx], 0.0);
+        for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+          sum[panel.ids[dim_idx][obs_idx]] += weight[obs_idx] * out[col_idx * num_obs + obs_idx];
+        for (double level_sum : sum) ASSERT_NEAR(level_sum, 0.0, 1e-10);
+      }
+    }
+  }
+}
+
+// More columns than one pass carries (kMaxColumns): the block is projected
+// in slices, and each column must come out as when projected alone.
+TEST(ProjectorWideBlock, SlicesEqualSingleColumns) {
+  const int64_t num_obs = 6000;
+  Design design = RandomDesign(num_obs, {60, 50}, 41);
+  const int num_cols = mizani::estimate::kMaxColumns + 5;
+  std::mt19937_64 rng(43);
+  std::uniform_real_distribution<double> uniform(0.1, 3.0);
+  std::vector<double> weight(num_obs), v(num_cols * num_obs), out(num_cols * num_obs);
+  for (auto& value : weight) value = uniform(rng);
+  for (auto& value : v) value = uniform(rng) * 4 - 2;
+  FeProjector projector(design.ids, design.sizes, 2);
+  projector.SetWeights(weight);
+  std::vector<double> alpha;
+  ASSERT_TRUE(projector.Project(v.data(), out.data(), num_cols, alpha, 1e-13, 10000).converged);
+  ASSERT_EQ(alpha.size(), static_cast<size_t>(projector.num_levels() * num_cols));
+  for (int col_idx : {0, mizani::estimate::kMaxColumns - 1, mizani::estimate::kMaxColumns,
+                      num_cols - 1}) {
+    std::vector<double> single(num_obs), alpha_single;
+    projector.Project(v.data() + col_idx * num_obs, single.data(), 1, alpha_single, 1e-13, 10000);
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+      ASSERT_NEAR(out[col_idx * num_obs + obs_idx], single[obs_idx], 1e-10);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(DimsAndThreads, ProjectorTest,
                          ::testing::Combine(::testing::Values(1, 2, 3), ::testing::Values(1, 2)));
 
