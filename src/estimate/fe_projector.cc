@@ -10,6 +10,7 @@
 #include "common/parallel.h"
 #include "common/trace.h"
 #include "estimate/cross_products.h"
+#include "estimate/pcg.h"
 #include "estimate/schur_projector.h"
 
 namespace mizani::estimate {
@@ -305,17 +306,6 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
   for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
     inv_diag_G[level_idx] = level_weight_G_[level_idx] > 0 ? 1.0 / level_weight_G_[level_idx] : 0.0;
   }
-  std::vector<double> precond_GC(size_GC), direction_GC(size_GC), product_GC;
-  std::vector<double> rz_C(num_cols, 0.0), threshold_C(num_cols);
-  std::vector<uint8_t> active_C(num_cols, 1);
-  for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      const int64_t idx = level_idx * num_cols + col_idx;
-      precond_GC[idx] = resid_GC[idx] * inv_diag_G[level_idx];
-      direction_GC[idx] = precond_GC[idx];
-      rz_C[col_idx] += resid_GC[idx] * precond_GC[idx];
-    }
-  }
   // Stop when every level's weighted mean residual, |r_g| / W_g, is below
   // tolerance times the weighted root-mean-square of the column. r_g is the
   // gradient of the fixed-effect normal equations for level g, so this is
@@ -333,21 +323,21 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
   double total_level_weight = 0;
   for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx)
     total_level_weight += level_weight_G_[level_idx];
-  auto worst_level = [&](int col_idx) {
+  auto worst_level = [&](const std::vector<double>& resid, int col_idx) {
     double worst = 0;
     if (average_rule) {
       for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-        worst += std::abs(resid_GC[level_idx * num_cols + col_idx]);
+        worst += std::abs(resid[level_idx * num_cols + col_idx]);
       }
       return worst / std::max(total_level_weight, 1e-300);
     }
     for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
       worst = std::max(worst,
-                       std::abs(resid_GC[level_idx * num_cols + col_idx]) * inv_diag_G[level_idx]);
+                       std::abs(resid[level_idx * num_cols + col_idx]) * inv_diag_G[level_idx]);
     }
     return worst;
   };
-  int num_active = 0;
+  std::vector<double> threshold_C(num_cols);
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
     // Weighted mean absolute value: unlike a root-mean-square it is not
     // inflated by a few observations with tiny weight and a huge value
@@ -355,83 +345,18 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
     const double mean_abs = norm_C[col_idx] / std::max(total_weight, 1e-300);
     const double scale = scale_C != nullptr && scale_C[col_idx] > 0 ? scale_C[col_idx] : mean_abs;
     threshold_C[col_idx] = tolerance * std::max(scale, 1e-300);
-    if (worst_level(col_idx) <= threshold_C[col_idx]) {
-      active_C[col_idx] = 0;
-    } else {
-      ++num_active;
-    }
   }
-
-  std::vector<double> packed_direction, packed_product;
-  int iteration = 0;
-  while (num_active > 0 && iteration < max_iterations) {
-    ++iteration;
-    // product = D'WD direction; Accumulate computes -D'W D d with src == nullptr.
-    // Columns that have converged are left out of the pass: the pass costs
-    // in proportion to the columns it carries.
-    if (num_active == num_cols) {
-      Accumulate(nullptr, direction_GC.data(), num_cols, product_GC, nullptr);
-    } else {
-      std::vector<int> active_list;
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        if (active_C[col_idx]) active_list.push_back(col_idx);
-      }
-      const int num_packed = static_cast<int>(active_list.size());
-      packed_direction.resize(num_levels_ * num_packed);
-      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-        for (int packed_idx = 0; packed_idx < num_packed; ++packed_idx) {
-          packed_direction[level_idx * num_packed + packed_idx] =
-              direction_GC[level_idx * num_cols + active_list[packed_idx]];
-        }
-      }
-      Accumulate(nullptr, packed_direction.data(), num_packed, packed_product, nullptr);
-      product_GC.resize(size_GC);
-      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-        for (int packed_idx = 0; packed_idx < num_packed; ++packed_idx) {
-          product_GC[level_idx * num_cols + active_list[packed_idx]] =
-              packed_product[level_idx * num_packed + packed_idx];
-        }
-      }
-    }
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      if (!active_C[col_idx]) continue;
-      double dq = 0;
-      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-        const int64_t idx = level_idx * num_cols + col_idx;
-        dq -= direction_GC[idx] * product_GC[idx];
-      }
-      if (!(dq > 0)) {  // direction in the null space: nothing left to reduce
-        active_C[col_idx] = 0;
-        --num_active;
-        continue;
-      }
-      const double step = rz_C[col_idx] / dq;
-      double rz_new = 0;
-      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-        const int64_t idx = level_idx * num_cols + col_idx;
-        alpha_GC[idx] += step * direction_GC[idx];
-        resid_GC[idx] += step * product_GC[idx];  // product holds -A d
-        precond_GC[idx] = resid_GC[idx] * inv_diag_G[level_idx];
-        rz_new += resid_GC[idx] * precond_GC[idx];
-      }
-      const double beta = rz_new / rz_C[col_idx];
-      rz_C[col_idx] = rz_new;
-      if (worst_level(col_idx) <= threshold_C[col_idx]) {
-        active_C[col_idx] = 0;
-        --num_active;
-        for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-          direction_GC[level_idx * num_cols + col_idx] = 0;
-        }
-        continue;
-      }
-      for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-        const int64_t idx = level_idx * num_cols + col_idx;
-        direction_GC[idx] = precond_GC[idx] + beta * direction_GC[idx];
-      }
-    }
-  }
+  // One CG step is one pass: Accumulate with src == nullptr gives -D'WD d.
+  const PcgOutcome outcome = SolvePcg(
+      num_levels_, num_cols, inv_diag_G, alpha_GC, resid_GC, threshold_C, max_iterations,
+      [&](const double* direction_GC, int num_packed, std::vector<double>& product_GC) {
+        Accumulate(nullptr, direction_GC, num_packed, product_GC, nullptr);
+      },
+      worst_level);
+  const std::vector<double>& rz_C = outcome.rz_C;
+  const int iteration = outcome.iterations;
   stats.iterations = iteration;
-  stats.converged = num_active == 0;
+  stats.converged = outcome.converged;
   if (TraceLevel() >= 2) {
     TraceDetail(fmt::format("projection (Jacobi): {} column(s), tolerance {:.3g}, {} passes",
                             num_cols, tolerance, iteration));

@@ -8,6 +8,7 @@
 #include "common/parallel.h"
 #include "common/trace.h"
 #include "estimate/fe_projector.h"
+#include "estimate/pcg.h"
 #include "estimate/run_kernels.h"
 
 namespace mizani::estimate {
@@ -330,92 +331,43 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
   for (double weight : level_weight_R_) total_level_weight += weight;
 
   const bool average_rule = tolerance >= average_rule_from;
-  auto worst_level = [&](int col_idx) {
+  auto worst_level = [&](const std::vector<double>& resid, int col_idx) {
     double worst = 0;
     if (average_rule) {
       for (int64_t level = 0; level < num_rest_levels_; ++level)
-        worst += std::abs(resid_RC[level * num_cols + col_idx]);
+        worst += std::abs(resid[level * num_cols + col_idx]);
       return worst / std::max(total_level_weight, 1e-300);
     }
     for (int64_t level = 0; level < num_rest_levels_; ++level) {
       if (level_weight_R_[level] > 0) {
         worst = std::max(worst,
-                         std::abs(resid_RC[level * num_cols + col_idx]) / level_weight_R_[level]);
+                         std::abs(resid[level * num_cols + col_idx]) / level_weight_R_[level]);
       }
     }
     return worst;
   };
-
-  std::vector<double> precond_RC(size_RC), direction_RC(size_RC), product_RC;
-  std::vector<double> rz_C(num_cols, 0.0), threshold_C(num_cols);
-  std::vector<uint8_t> active_C(num_cols, 1);
-  for (int64_t level = 0; level < num_rest_levels_; ++level) {
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      const int64_t idx = level * num_cols + col_idx;
-      precond_RC[idx] = resid_RC[idx] * inv_diag_R_[level];
-      direction_RC[idx] = precond_RC[idx];
-      rz_C[col_idx] += resid_RC[idx] * precond_RC[idx];
-    }
-  }
-  int num_active = 0;
+  std::vector<double> threshold_C(num_cols);
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
     const double mean_abs = abs_sum_C[col_idx] / std::max(total_weight, 1e-300);
     threshold_C[col_idx] = tolerance * std::max(mean_abs, 1e-300);
-    if (worst_level(col_idx) <= threshold_C[col_idx] || !(rz_C[col_idx] > 0)) {
-      active_C[col_idx] = 0;
-    } else {
-      ++num_active;
-    }
   }
-  int iteration = 0;
-  while (num_active > 0 && iteration < max_iterations) {
-    ++iteration;
-    Apply(nullptr, direction_RC.data(), num_cols, product_RC, nullptr);  // -S d
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      if (!active_C[col_idx]) continue;
-      double curvature = 0;
-      for (int64_t level = 0; level < num_rest_levels_; ++level) {
-        const int64_t idx = level * num_cols + col_idx;
-        curvature -= direction_RC[idx] * product_RC[idx];
-      }
-      if (!(curvature > 0)) {
-        active_C[col_idx] = 0;
-        --num_active;
-        continue;
-      }
-      const double step = rz_C[col_idx] / curvature;
-      double rz_new = 0;
-      for (int64_t level = 0; level < num_rest_levels_; ++level) {
-        const int64_t idx = level * num_cols + col_idx;
-        x_RC[idx] += step * direction_RC[idx];
-        resid_RC[idx] += step * product_RC[idx];
-        precond_RC[idx] = resid_RC[idx] * inv_diag_R_[level];
-        rz_new += resid_RC[idx] * precond_RC[idx];
-      }
-      const double beta = rz_new / rz_C[col_idx];
-      rz_C[col_idx] = rz_new;
-      if (worst_level(col_idx) <= threshold_C[col_idx] || !(rz_new > 0)) {
-        active_C[col_idx] = 0;
-        --num_active;
-        for (int64_t level = 0; level < num_rest_levels_; ++level)
-          direction_RC[level * num_cols + col_idx] = 0;
-        continue;
-      }
-      for (int64_t level = 0; level < num_rest_levels_; ++level) {
-        const int64_t idx = level * num_cols + col_idx;
-        direction_RC[idx] = precond_RC[idx] + beta * direction_RC[idx];
-      }
-    }
-  }
-  stats.iterations = iteration;
+  // One CG step is one pass: Apply with src == nullptr gives -S d.
+  const PcgOutcome outcome = SolvePcg(
+      num_rest_levels_, num_cols, inv_diag_R_, x_RC, resid_RC, threshold_C, max_iterations,
+      [&](const double* direction_RC, int num_packed, std::vector<double>& product_RC) {
+        Apply(nullptr, direction_RC, num_packed, product_RC, nullptr);
+      },
+      worst_level);
+  stats.iterations = outcome.iterations;
+  stats.converged = outcome.converged;
   if (TraceLevel() >= 2) {
     TraceDetail(fmt::format("projection (Schur): {} column(s), tolerance {:.3g}, {} passes",
-                            num_cols, tolerance, iteration));
+                            num_cols, tolerance, outcome.iterations));
   }
-  stats.converged = num_active == 0;
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-    stats.worst_relative_residual = std::max(
-        stats.worst_relative_residual, worst_level(col_idx) / (threshold_C[col_idx] / tolerance));
+    stats.worst_relative_residual =
+        std::max(stats.worst_relative_residual,
+                 worst_level(resid_RC, col_idx) / (threshold_C[col_idx] / tolerance));
   }
   // Keep the remaining dimensions centred (after the first) so rounding
   // cannot drift along the directions that leave D_R x unchanged.
