@@ -170,9 +170,8 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     // Build the model frame, then free the table before the fit: the frame
     // holds everything the solver needs (peak memory matters at 2.5M rows).
     Trace("table read");
-    ModelFrame frame = BuildModelFrame(table, formula, filters, options);
+    ModelFrame frame = BuildModelFrame(std::move(table), formula, filters, options);
     Trace("model frame built");
-    table = Table();
     EstimateResult result = Fit(std::move(frame), options);
     Trace("fit done");
     result.formula = formula.text;

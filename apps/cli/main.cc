@@ -1,5 +1,7 @@
 // The `mizani` command: a thin layer over the core library. Every error
 // becomes an exit code here and only here (docs/cli.md has the table).
+#include <malloc.h>
+
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +14,16 @@
 #include "mizani/error.h"
 
 int main(int argc, char** argv) {
+#if defined(__GLIBC__)
+  // Arrays of millions of rows come and go (the table, the terms, the
+  // frame, the work arrays). glibc's default raises its mmap threshold after
+  // each such free, so later ones land on the heap, whose freed memory is
+  // not given back: measured on the 2.5M-row two-way benchmark, 359 MiB
+  // resident during the fit instead of 277. A fixed threshold keeps every
+  // large array in its own mapping, returned to the system when freed; the
+  // fit recycles its hot work arrays itself (common/buffer_pool.h).
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+#endif
   CLI::App app{
       "mizani: structural gravity estimation (PPML/OLS with high-dimensional fixed effects)\n"
       "and general-equilibrium counterfactuals.\n\n"

@@ -102,6 +102,10 @@ struct ModelFrame {
 // or missing outcomes in PPML, a fixed effect with one level.
 ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
                            const std::vector<RowFilter>& filters, const EstimateOptions& options);
+// The same, consuming the table: its columns are freed as soon as they are
+// no longer read (peak memory on millions of rows); `table` is left empty.
+ModelFrame BuildModelFrame(Table&& table, const Formula& formula,
+                           const std::vector<RowFilter>& filters, const EstimateOptions& options);
 
 enum class Termination { kConverged, kMaxIterations, kNumericalFailure, kNoObservations };
 const char* TerminationName(Termination termination);

@@ -46,8 +46,20 @@ std::vector<double> TermValues(const Table& table, const Term& term,
 
 }  // namespace
 
-ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
-                           const std::vector<RowFilter>& filters, const EstimateOptions& options) {
+namespace {
+
+// Releases a column's values (the name stays, so messages can use it).
+void FreeColumnData(Column& column) {
+  std::vector<double>().swap(column.num);
+  std::vector<int32_t>().swap(column.codes);
+  std::vector<std::string>().swap(column.levels);
+}
+
+// With `consumable` (the same table, owned by the caller and no longer
+// needed), columns are freed as soon as nothing else reads them, so the
+// table, the terms and the frame do not all sit in memory together.
+ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& formula,
+                      const std::vector<RowFilter>& filters, const EstimateOptions& options) {
   ModelFrame frame;
   frame.rows_read = static_cast<int64_t>(table.num_rows);
   // Every column must exist before any work (one message lists them all).
@@ -72,9 +84,16 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
 
   std::vector<uint8_t> bad_log(rows, 0);
   std::vector<double> y = TermValues(table, formula.outcome, bad_log);
-  std::vector<std::vector<double>> regressors;
-  for (const auto& term : formula.regressors)
-    regressors.push_back(TermValues(table, term, bad_log));
+  // The regressors are evaluated twice: here only to find the rows where
+  // one is missing (or logs a value <= 0), and once the frame's row order
+  // is known straight into X. Holding every term at once would cost one
+  // N-vector each on top of the table (peak memory).
+  std::vector<uint8_t> term_missing(rows, 0);
+  for (const auto& term : formula.regressors) {
+    const std::vector<double> values = TermValues(table, term, bad_log);
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx)
+      term_missing[row_idx] |= std::isnan(values[row_idx]) ? 1 : 0;
+  }
   TraceDetail("terms evaluated");
   // The fixed-effect and cluster factors, on all threads: every column is
   // factorised once (exporter and year each appear in two dimensions of the
@@ -145,7 +164,7 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
   for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
     if (!keep[row_idx]) continue;
     bool ok = !std::isnan(y[row_idx]);
-    for (const auto& values : regressors) ok &= !std::isnan(values[row_idx]);
+    ok &= term_missing[row_idx] == 0;
     for (const auto& factor : fes) ok &= factor.ids[row_idx] >= 0;
     for (const auto& factor : clusters) ok &= factor.ids[row_idx] >= 0;
     if (!ok) {
@@ -154,6 +173,19 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
         ++nonpositive_log;
       else
         ++missing;
+    }
+  }
+  std::vector<uint8_t>().swap(term_missing);
+  std::vector<uint8_t>().swap(bad_log);
+  // From here on only the regressors' columns are read.
+  if (consumable != nullptr) {
+    std::vector<std::string> still_needed;
+    for (const auto& term : formula.regressors) {
+      still_needed.insert(still_needed.end(), term.columns.begin(), term.columns.end());
+    }
+    for (Column& column : consumable->columns) {
+      if (std::find(still_needed.begin(), still_needed.end(), column.name) == still_needed.end())
+        FreeColumnData(column);
     }
   }
   frame.CountDrop(DropReason::kFiltered, filtered);
@@ -199,7 +231,8 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
     }
   }
   frame.source_row.resize(kept);
-  frame.X.resize(kept, static_cast<Eigen::Index>(regressors.size()));
+  const size_t num_regressors = formula.regressors.size();
+  frame.X.resize(kept, static_cast<Eigen::Index>(num_regressors));
   for (const auto& term : formula.regressors) frame.coef_names.push_back(term.label);
   const int threads = ResolveThreads(options.threads);
   bool identity = kept == static_cast<int64_t>(rows);
@@ -212,10 +245,6 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
     for (auto& factor : clusters) frame.cluster_ids.push_back(std::move(factor.ids));
     ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
       std::iota(frame.source_row.begin() + begin, frame.source_row.begin() + end, begin);
-      for (size_t col_idx = 0; col_idx < regressors.size(); ++col_idx) {
-        std::copy(regressors[col_idx].begin() + begin, regressors[col_idx].begin() + end,
-                  frame.X.data() + col_idx * kept + begin);
-      }
     });
   }
   if (!identity) frame.y.resize(kept);
@@ -227,11 +256,6 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
       frame.y[out_idx] = y[row_idx];
       frame.source_row[out_idx] = row_idx;
     }
-    for (size_t col_idx = 0; col_idx < regressors.size(); ++col_idx) {
-      double* column = frame.X.data() + col_idx * kept;
-      for (int64_t out_idx = begin; out_idx < end; ++out_idx)
-        column[out_idx] = regressors[col_idx][order[out_idx]];
-    }
     for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) {
       for (int64_t out_idx = begin; out_idx < end; ++out_idx)
         frame.fe_ids[dim_idx][out_idx] = fes[dim_idx].ids[order[out_idx]];
@@ -241,6 +265,32 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
         frame.cluster_ids[dim_idx][out_idx] = clusters[dim_idx].ids[order[out_idx]];
     }
   });
+  // The regressors, one at a time, straight into X in the frame's order;
+  // each term's columns are freed after their last use.
+  for (size_t col_idx = 0; col_idx < num_regressors; ++col_idx) {
+    std::vector<uint8_t> unused_bad_log(rows, 0);
+    const std::vector<double> values =
+        TermValues(table, formula.regressors[col_idx], unused_bad_log);
+    double* column = frame.X.data() + col_idx * kept;
+    ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
+      for (int64_t out_idx = begin; out_idx < end; ++out_idx)
+        column[out_idx] = values[identity ? out_idx : order[out_idx]];
+    });
+    if (consumable != nullptr) {
+      for (const auto& name : formula.regressors[col_idx].columns) {
+        bool used_later = false;
+        for (size_t later = col_idx + 1; later < num_regressors; ++later) {
+          const auto& later_columns = formula.regressors[later].columns;
+          used_later |= std::find(later_columns.begin(), later_columns.end(), name) !=
+                        later_columns.end();
+        }
+        if (used_later) continue;
+        for (Column& column_data : consumable->columns) {
+          if (column_data.name == name) FreeColumnData(column_data);
+        }
+      }
+    }
+  }
   TraceDetail("copied");
   // Re-densify ids over the kept rows and keep the labels of used levels.
   for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) {
@@ -298,6 +348,20 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
               table.source, formula.outcome.label));
     }
   }
+  return frame;
+}
+
+}  // namespace
+
+ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
+                           const std::vector<RowFilter>& filters, const EstimateOptions& options) {
+  return BuildFrame(table, nullptr, formula, filters, options);
+}
+
+ModelFrame BuildModelFrame(Table&& table, const Formula& formula,
+                           const std::vector<RowFilter>& filters, const EstimateOptions& options) {
+  ModelFrame frame = BuildFrame(table, &table, formula, filters, options);
+  table = Table();
   return frame;
 }
 
