@@ -1,8 +1,7 @@
 // The `mizani` command: a thin layer over the core library. Every error
 // becomes an exit code here and only here (docs/cli.md has the table).
-#include <malloc.h>
-
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>

@@ -245,14 +245,13 @@ void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int nu
 
 ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int num_cols,
                                      std::vector<double>& alpha_GC, double tolerance,
-                                     int max_iterations, const double* scale_C,
-                                     double* cross_CC) {
+                                     int max_iterations, const double* scale_C, double* cross_CC) {
   // Paths without a fused output pass compute the cross products after.
   auto cross_after = [&](const ProjectionStats& stats) {
     if (cross_CC != nullptr) {
-      const Eigen::MatrixXd cross = WeightedCrossProducts(
-          out_NC, num_obs_, num_cols, caller_weight_.empty() ? nullptr : caller_weight_.data(),
-          threads_);
+      const Eigen::MatrixXd cross =
+          WeightedCrossProducts(out_NC, num_obs_, num_cols,
+                                caller_weight_.empty() ? nullptr : caller_weight_.data(), threads_);
       Eigen::Map<Eigen::MatrixXd>(cross_CC, num_cols, num_cols) = cross;
     }
     return stats;
@@ -268,15 +267,16 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
       std::vector<double> slice_alpha(num_levels_ * slice_cols);
       for (int64_t level = 0; level < num_levels_; ++level) {
         for (int col_idx = 0; col_idx < slice_cols; ++col_idx)
-          slice_alpha[level * slice_cols + col_idx] = alpha_GC[level * num_cols + first_col + col_idx];
+          slice_alpha[level * slice_cols + col_idx] =
+              alpha_GC[level * num_cols + first_col + col_idx];
       }
-      const ProjectionStats stats =
-          Project(in_NC + first_col * num_obs_, out_NC + first_col * num_obs_, slice_cols,
-                  slice_alpha, tolerance, max_iterations,
-                  scale_C != nullptr ? scale_C + first_col : nullptr, nullptr);
+      const ProjectionStats stats = Project(
+          in_NC + first_col * num_obs_, out_NC + first_col * num_obs_, slice_cols, slice_alpha,
+          tolerance, max_iterations, scale_C != nullptr ? scale_C + first_col : nullptr, nullptr);
       for (int64_t level = 0; level < num_levels_; ++level) {
         for (int col_idx = 0; col_idx < slice_cols; ++col_idx)
-          alpha_GC[level * num_cols + first_col + col_idx] = slice_alpha[level * slice_cols + col_idx];
+          alpha_GC[level * num_cols + first_col + col_idx] =
+              slice_alpha[level * slice_cols + col_idx];
       }
       total.iterations += stats.iterations;
       total.converged = total.converged && stats.converged;
@@ -332,8 +332,8 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
       return worst / std::max(total_level_weight, 1e-300);
     }
     for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-      worst = std::max(worst,
-                       std::abs(resid[level_idx * num_cols + col_idx]) * inv_diag_G[level_idx]);
+      worst =
+          std::max(worst, std::abs(resid[level_idx * num_cols + col_idx]) * inv_diag_G[level_idx]);
     }
     return worst;
   };

@@ -97,8 +97,8 @@ class FeProjector {
   int64_t num_levels_ = 0;
   int threads_ = 1;
   std::vector<int64_t> offset_Q_;
-  std::vector<int32_t> gid_NQ_;   // global level ids, row-major N x Q
-  std::vector<double> weight_N_;  // empty: unit weights
+  std::vector<int32_t> gid_NQ_;            // global level ids, row-major N x Q
+  std::vector<double> weight_N_;           // empty: unit weights
   std::span<const double> caller_weight_;  // as given to SetWeights (kept alive by the caller)
   std::vector<double> level_weight_G_;
   std::vector<std::vector<double>> thread_acc_;

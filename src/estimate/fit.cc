@@ -178,13 +178,13 @@ void FinishVariance(const ModelFrame& frame, const EstimateOptions& options,
                     const Eigen::Map<const Eigen::MatrixXd>& X_tilde,
                     const std::vector<double>& weight_N, const std::vector<double>& resid_N,
                     double sigma2, EstimateResult& result,
-                    const Eigen::MatrixXd* given_gram = nullptr) {
+                    const Eigen::MatrixXd* given_gram = nullptr, int64_t known_fe_dof = -1) {
   const int64_t num_cols = X_tilde.cols();
   if (num_cols == 0) return;
   // X~'WX~, unless the caller has it already (from the projection).
-  const Eigen::MatrixXd gram = given_gram != nullptr
-                                   ? *given_gram
-                                   : WeightedGram(X_tilde, weight_N, ResolveThreads(options.threads));
+  const Eigen::MatrixXd gram =
+      given_gram != nullptr ? *given_gram
+                            : WeightedGram(X_tilde, weight_N, ResolveThreads(options.threads));
   estimate::VarianceInput input;
   input.X_tilde = &X_tilde;
   input.weights = &weight_N;
@@ -204,7 +204,11 @@ void FinishVariance(const ModelFrame& frame, const EstimateOptions& options,
       }
     }
   }
-  int64_t fe_params = estimate::FixedEffectDof(frame, skip);
+  // Without a nested dimension this is the model's own count, which the
+  // caller may have (a pass over the data with a union-find).
+  const bool none_skipped = std::find(skip.begin(), skip.end(), 1) == skip.end();
+  int64_t fe_params =
+      none_skipped && known_fe_dof >= 0 ? known_fe_dof : estimate::FixedEffectDof(frame, skip);
   if (options.vcov.small_sample == SmallSample::kFixest) {
     // fixest counts levels minus one per further dimension, not the rank.
     int64_t counted = 0, dims = 0;
@@ -253,8 +257,8 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
         ss += weight_N[obs_idx] * frame.X(obs_idx, col_idx) * frame.X(obs_idx, col_idx);
       raw(col_idx) = ss;
     }
-    auto collinear =
-        FindCollinear(WeightedGram(X_tilde, weight_N, ResolveThreads(options.threads)), raw, options.collinearity_tolerance);
+    auto collinear = FindCollinear(WeightedGram(X_tilde, weight_N, ResolveThreads(options.threads)),
+                                   raw, options.collinearity_tolerance);
     if (!collinear.empty()) {
       Eigen::MatrixXd kept(num_obs, num_cols - static_cast<int>(collinear.size()));
       int out_idx = 0;
@@ -440,8 +444,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     return total;
   };
 
-  const double total_w =
-      freq.empty() ? static_cast<double>(num_obs) : sum_rows([&](int64_t obs) { return freq[obs]; });
+  const double total_w = freq.empty() ? static_cast<double>(num_obs)
+                                      : sum_rows([&](int64_t obs) { return freq[obs]; });
   const double mean_y = sum_rows([&](int64_t obs_idx) {
                           return (freq.empty() ? 1.0 : freq[obs_idx]) * frame.y[obs_idx];
                         }) /
@@ -520,9 +524,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
             ->Project(x_block, x_block, num_cols, alpha_x, std::max(options.fe_tolerance, 1e-6),
                       options.fe_max_iterations, nullptr, projected_gram.data())
             .iterations;
-    const Eigen::MatrixXd raw_gram =
-        estimate::WeightedCrossProducts(frame.X.data(), num_obs, num_cols,
-                                        freq.empty() ? nullptr : freq.data(), threads);
+    const Eigen::MatrixXd raw_gram = estimate::WeightedCrossProducts(
+        frame.X.data(), num_obs, num_cols, freq.empty() ? nullptr : freq.data(), threads);
     const std::vector<int> collinear =
         FindCollinear(projected_gram, raw_gram.diagonal(), options.collinearity_tolerance);
     RemoveColumns(frame, collinear, result);
@@ -568,8 +571,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     Eigen::Map<Eigen::VectorXd> z_tilde(block.data(), num_obs);
     Eigen::Map<Eigen::MatrixXd> X_t(block.data() + num_obs, num_obs, num_cols);
     if (num_cols > 0) {
-      beta = cross.bottomRightCorner(num_cols, num_cols).ldlt().solve(
-          cross.col(0).tail(num_cols));
+      beta = cross.bottomRightCorner(num_cols, num_cols).ldlt().solve(cross.col(0).tail(num_cols));
     }
     TraceDetail("gram solved");
     // One pass: eta = z - e + offset with e = z~ - X~ beta (the fitted
@@ -590,8 +592,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx)
         fitted_resid -= X_t(obs_idx, col_idx) * beta(col_idx);
       const double offset = has_offset ? frame.offset[obs_idx] : 0.0;
-      const double z =
-          eta_old[obs_idx] - offset + (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
+      const double z = eta_old[obs_idx] - offset + (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
       eta[obs_idx] = z - fitted_resid + offset;
     });
     int halvings = 0;
@@ -600,9 +601,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     while (!(std::isfinite(new_dev) && new_dev <= deviance * (1 + 1e-12) + 1e-12) &&
            halvings < 30) {
       ++halvings;
-      new_dev = deviance_sum([&](int64_t obs_idx) {
-        eta[obs_idx] = 0.5 * (eta[obs_idx] + eta_old[obs_idx]);
-      });
+      new_dev = deviance_sum(
+          [&](int64_t obs_idx) { eta[obs_idx] = 0.5 * (eta[obs_idx] + eta_old[obs_idx]); });
       // The coefficients move with the linear predictor.
       if (beta_accepted.size() == beta.size()) beta = 0.5 * (beta + beta_accepted);
     }
@@ -635,9 +635,9 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     const double beta_scale = num_cols > 0 ? 1.0 + beta.cwiseAbs().maxCoeff() : 1.0;
     const double beta_bar = 1e-7 * beta_scale;
     const double rate = beta_change / beta_change_previous;
-    const bool settled = beta_change <= beta_bar ||
-                         (halvings == 0 && std::isfinite(beta_change_previous) && rate < 0.1 &&
-                          beta_change * rate / (1 - rate) <= beta_bar);
+    const bool settled =
+        beta_change <= beta_bar || (halvings == 0 && std::isfinite(beta_change_previous) &&
+                                    rate < 0.1 && beta_change * rate / (1 - rate) <= beta_bar);
     beta_previous = beta;
     beta_change_previous = beta_change;
     if (rel_change < options.tolerance && tight && settled) {
@@ -741,12 +741,14 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
                        std::max(options.fe_tolerance, 1e-8), options.fe_max_iterations, nullptr,
                        gram.data());
     TraceDetail("X projected");
+    result.fe_dof = estimate::FixedEffectDof(frame, {});
     FinishVariance(frame, options,
                    Eigen::Map<const Eigen::MatrixXd>(x_block.data(), num_obs, num_cols), weight,
-                   resid_N, 1.0, result, &gram);
+                   resid_N, 1.0, result, &gram, result.fe_dof);
+  } else {
+    result.fe_dof = estimate::FixedEffectDof(frame, {});
   }
   TraceDetail("variance");
-  result.fe_dof = estimate::FixedEffectDof(frame, {});
   TraceDetail("fe dof");
   if (!frame.fe_ids.empty()) {
     // The last step set eta = z - z~ + X~ beta + offset = D(alpha_z - alpha_X beta) + X beta
@@ -766,7 +768,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     auto project_fe_part = [&](double tolerance) {
       std::vector<double> coef_G(projector->num_levels(), 0.0), residual(num_obs);
       projector->Project(fe_part.data(), residual.data(), 1, coef_G, tolerance,
-                        options.fe_max_iterations);
+                         options.fe_max_iterations);
       return coef_G;
     };
     // Largest gap between fe_part and the sum of the effects, relative to eta.

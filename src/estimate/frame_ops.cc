@@ -160,7 +160,9 @@ int64_t DropAllZeroGroups(ModelFrame& frame) {
   const auto sum_QG = LevelSums(frame, keep_N, [&](int64_t obs_idx) {
     return (frame.weights.empty() ? 1.0 : frame.weights[obs_idx]) * frame.y[obs_idx];
   });
-  if (UnmarkFailing(frame, sum_QG, [](double sum) { return sum > 0; }, keep_N) == 0) return 0;
+  if (UnmarkFailing(
+          frame, sum_QG, [](double sum) { return sum > 0; }, keep_N) == 0)
+    return 0;
   return CompactFrame(frame, keep_N, DropReason::kAllZeroGroup);
 }
 
@@ -171,8 +173,8 @@ int64_t DropSingletons(ModelFrame& frame) {
   int64_t removed = 0;
   while (true) {
     const auto count_QG = LevelSums(frame, keep_N, [](int64_t) { return 1.0; });
-    const int64_t round = UnmarkFailing(frame, count_QG, [](double count) { return count > 1; },
-                                        keep_N);
+    const int64_t round = UnmarkFailing(
+        frame, count_QG, [](double count) { return count > 1; }, keep_N);
     if (round == 0) break;
     removed += round;
   }

@@ -21,26 +21,26 @@ namespace {
 // Values of a term (a column, a product a:b, optionally logged) per row;
 // NaN where any input is missing. Rows where log() meets a value <= 0 are
 // flagged in `bad_log`.
-std::vector<double> TermValues(const Table& table, const Term& term,
-                               std::vector<uint8_t>& bad_log) {
-  std::vector<double> values(table.num_rows, 1.0);
-  for (const auto& name : term.columns) {
-    const std::vector<double>& column = RequireNumeric(table, name);
-    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx)
-      values[row_idx] *= column[row_idx];
-  }
-  if (term.transform == Transform::kLog) {
-    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
-      const double value = values[row_idx];
-      if (std::isnan(value)) continue;
-      if (value <= 0) {
-        bad_log[row_idx] = 1;
-        values[row_idx] = std::numeric_limits<double>::quiet_NaN();
-      } else {
-        values[row_idx] = std::log(value);
+std::vector<double> TermValues(const Table& table, const Term& term, std::vector<uint8_t>& bad_log,
+                               int threads) {
+  std::vector<const std::vector<double>*> inputs;
+  for (const auto& name : term.columns) inputs.push_back(&RequireNumeric(table, name));
+  std::vector<double> values(table.num_rows);
+  ParallelFor(threads, static_cast<int64_t>(table.num_rows), [&](int, int64_t begin, int64_t end) {
+    for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
+      double value = 1.0;
+      for (const auto* column : inputs) value *= (*column)[row_idx];
+      if (term.transform == Transform::kLog && !std::isnan(value)) {
+        if (value <= 0) {
+          bad_log[row_idx] = 1;
+          value = std::numeric_limits<double>::quiet_NaN();
+        } else {
+          value = std::log(value);
+        }
       }
+      values[row_idx] = value;
     }
-  }
+  });
   return values;
 }
 
@@ -83,14 +83,16 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   for (uint8_t flag : keep) filtered += !flag;
 
   std::vector<uint8_t> bad_log(rows, 0);
-  std::vector<double> y = TermValues(table, formula.outcome, bad_log);
+  std::vector<double> y =
+      TermValues(table, formula.outcome, bad_log, ResolveThreads(options.threads));
   // The regressors are evaluated twice: here only to find the rows where
   // one is missing (or logs a value <= 0), and once the frame's row order
   // is known straight into X. Holding every term at once would cost one
   // N-vector each on top of the table (peak memory).
   std::vector<uint8_t> term_missing(rows, 0);
   for (const auto& term : formula.regressors) {
-    const std::vector<double> values = TermValues(table, term, bad_log);
+    const std::vector<double> values =
+        TermValues(table, term, bad_log, ResolveThreads(options.threads));
     for (size_t row_idx = 0; row_idx < rows; ++row_idx)
       term_missing[row_idx] |= std::isnan(values[row_idx]) ? 1 : 0;
   }
@@ -210,7 +212,8 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
     if (fes.size() >= 2) {
       largest = 0;
       for (size_t dim_idx = 1; dim_idx < fes.size(); ++dim_idx) {
-        if (fes[dim_idx].num_levels() > fes[largest].num_levels()) largest = static_cast<int>(dim_idx);
+        if (fes[dim_idx].num_levels() > fes[largest].num_levels())
+          largest = static_cast<int>(dim_idx);
       }
     }
     if (largest < 0) {
@@ -236,7 +239,8 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   for (const auto& term : formula.regressors) frame.coef_names.push_back(term.label);
   const int threads = ResolveThreads(options.threads);
   bool identity = kept == static_cast<int64_t>(rows);
-  for (int64_t out_idx = 0; out_idx < kept && identity; ++out_idx) identity = order[out_idx] == out_idx;
+  for (int64_t out_idx = 0; out_idx < kept && identity; ++out_idx)
+    identity = order[out_idx] == out_idx;
   if (identity) {
     // Every row kept, already in the solver's order: the columns move into
     // the frame instead of being copied (a panel sorted by pair and year).
@@ -250,27 +254,28 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   if (!identity) frame.y.resize(kept);
   if (!identity) frame.fe_ids.assign(fes.size(), std::vector<int32_t>(kept));
   if (!identity) frame.cluster_ids.assign(clusters.size(), std::vector<int32_t>(kept));
-  if (!identity) ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
-    for (int64_t out_idx = begin; out_idx < end; ++out_idx) {
-      const int64_t row_idx = order[out_idx];
-      frame.y[out_idx] = y[row_idx];
-      frame.source_row[out_idx] = row_idx;
-    }
-    for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) {
-      for (int64_t out_idx = begin; out_idx < end; ++out_idx)
-        frame.fe_ids[dim_idx][out_idx] = fes[dim_idx].ids[order[out_idx]];
-    }
-    for (size_t dim_idx = 0; dim_idx < clusters.size(); ++dim_idx) {
-      for (int64_t out_idx = begin; out_idx < end; ++out_idx)
-        frame.cluster_ids[dim_idx][out_idx] = clusters[dim_idx].ids[order[out_idx]];
-    }
-  });
+  if (!identity)
+    ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
+      for (int64_t out_idx = begin; out_idx < end; ++out_idx) {
+        const int64_t row_idx = order[out_idx];
+        frame.y[out_idx] = y[row_idx];
+        frame.source_row[out_idx] = row_idx;
+      }
+      for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) {
+        for (int64_t out_idx = begin; out_idx < end; ++out_idx)
+          frame.fe_ids[dim_idx][out_idx] = fes[dim_idx].ids[order[out_idx]];
+      }
+      for (size_t dim_idx = 0; dim_idx < clusters.size(); ++dim_idx) {
+        for (int64_t out_idx = begin; out_idx < end; ++out_idx)
+          frame.cluster_ids[dim_idx][out_idx] = clusters[dim_idx].ids[order[out_idx]];
+      }
+    });
   // The regressors, one at a time, straight into X in the frame's order;
   // each term's columns are freed after their last use.
   for (size_t col_idx = 0; col_idx < num_regressors; ++col_idx) {
     std::vector<uint8_t> unused_bad_log(rows, 0);
     const std::vector<double> values =
-        TermValues(table, formula.regressors[col_idx], unused_bad_log);
+        TermValues(table, formula.regressors[col_idx], unused_bad_log, threads);
     double* column = frame.X.data() + col_idx * kept;
     ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
       for (int64_t out_idx = begin; out_idx < end; ++out_idx)
@@ -281,8 +286,8 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
         bool used_later = false;
         for (size_t later = col_idx + 1; later < num_regressors; ++later) {
           const auto& later_columns = formula.regressors[later].columns;
-          used_later |= std::find(later_columns.begin(), later_columns.end(), name) !=
-                        later_columns.end();
+          used_later |=
+              std::find(later_columns.begin(), later_columns.end(), name) != later_columns.end();
         }
         if (used_later) continue;
         for (Column& column_data : consumable->columns) {

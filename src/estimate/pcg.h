@@ -15,8 +15,8 @@
 namespace mizani::estimate {
 
 struct PcgOutcome {
-  int iterations = 0;      // passes over the data
-  bool converged = true;   // every column met its threshold
+  int iterations = 0;        // passes over the data
+  bool converged = true;     // every column met its threshold
   std::vector<double> rz_C;  // r' M^-1 r at the end, per column
 };
 

@@ -57,7 +57,8 @@ inline void ForEachRow(const RunRows& rows, int64_t run, Fn&& fn) {
       const int32_t length = rows.seg_length_S[seg];
       for (int32_t row_in_seg = 0; row_in_seg < length; ++row_in_seg, ++pos) {
         fn(pos, static_cast<const int32_t*>(level_Q));
-        for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) level_Q[rest_idx] += step_Q[rest_idx];
+        for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx)
+          level_Q[rest_idx] += step_Q[rest_idx];
       }
     }
   } else {
@@ -70,8 +71,7 @@ inline void ForEachRow(const RunRows& rows, int64_t run, Fn&& fn) {
 // (src null: zero).
 template <int kRest, int kCols>
 inline void RowValues(const RunRows& rows, int num_cols_rt, const double* src_NC,
-                      const double* coef_RC, int64_t pos, const int32_t* level_Q,
-                      double* value_C) {
+                      const double* coef_RC, int64_t pos, const int32_t* level_Q, double* value_C) {
   const int num_rest = kRest > 0 ? kRest : rows.num_rest;
   const int num_cols = kCols > 0 ? kCols : num_cols_rt;
   for (int col_idx = 0; col_idx < num_cols; ++col_idx)
@@ -89,8 +89,7 @@ inline void RowValues(const RunRows& rows, int num_cols_rt, const double* src_NC
 struct ApplyKernel {
   template <int kRest, int kCols, bool kSegmented>
   static void Run(const RunRows& rows, int num_cols_rt, int64_t run_begin, int64_t run_end,
-                  const double* src_NC, const double* coef_RC, double* acc_RC,
-                  double* abs_sum_C) {
+                  const double* src_NC, const double* coef_RC, double* acc_RC, double* abs_sum_C) {
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
     const int num_rest = kRest > 0 ? kRest : rows.num_rest;
     double sum_C[kMaxColumns], mean_C[kMaxColumns], value_C[kMaxColumns];
@@ -141,7 +140,8 @@ struct ResidualKernel {
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
     double weighted_C[kMaxColumns], plain_C[kMaxColumns], value_C[kMaxColumns];
     for (int64_t run = run_begin; run < run_end; ++run) {
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx) weighted_C[col_idx] = plain_C[col_idx] = 0;
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+        weighted_C[col_idx] = plain_C[col_idx] = 0;
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
         const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
         RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);

@@ -62,21 +62,24 @@ SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
   {
     const int num_tasks = std::max(1, threads_);
     std::vector<uint8_t> distinct_T(num_tasks, 1);
-    ParallelFor(num_tasks, num_elim_levels_, [&](int task_idx, int64_t run_begin, int64_t run_end) {
-      std::vector<int64_t> last_run(num_rest_levels_, -1);
-      for (int64_t run = run_begin; run < run_end; ++run) {
-        for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
-          for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-            const int32_t level = rid_NQ_[pos * num_rest_ + rest_idx];
-            if (last_run[level] == run) {
-              distinct_T[task_idx] = 0;
-              return;
+    ParallelFor(
+        num_tasks, num_elim_levels_,
+        [&](int task_idx, int64_t run_begin, int64_t run_end) {
+          std::vector<int64_t> last_run(num_rest_levels_, -1);
+          for (int64_t run = run_begin; run < run_end; ++run) {
+            for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
+              for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+                const int32_t level = rid_NQ_[pos * num_rest_ + rest_idx];
+                if (last_run[level] == run) {
+                  distinct_T[task_idx] = 0;
+                  return;
+                }
+                last_run[level] = run;
+              }
             }
-            last_run[level] = run;
           }
-        }
-      }
-    }, 1024);
+        },
+        1024);
     distinct_within_runs_ =
         std::all_of(distinct_T.begin(), distinct_T.end(), [](uint8_t flag) { return flag != 0; });
   }
@@ -175,7 +178,8 @@ void SchurProjector::SetWeights(std::span<const double> weights_N) {
         for (size_t idx = 0; idx < within.size();) {
           double sum = 0;
           const int32_t level = within[idx].first;
-          for (; idx < within.size() && within[idx].first == level; ++idx) sum += within[idx].second;
+          for (; idx < within.size() && within[idx].first == level; ++idx)
+            sum += within[idx].second;
           level_weight_R_[level] += sum;
           if (run_weight > 0) removed_R[level] += sum * sum / run_weight;
         }
@@ -340,8 +344,8 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
     }
     for (int64_t level = 0; level < num_rest_levels_; ++level) {
       if (level_weight_R_[level] > 0) {
-        worst = std::max(worst,
-                         std::abs(resid[level * num_cols + col_idx]) / level_weight_R_[level]);
+        worst =
+            std::max(worst, std::abs(resid[level * num_cols + col_idx]) / level_weight_R_[level]);
       }
     }
     return worst;
@@ -402,11 +406,10 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
       num_tasks, num_tasks,
       [&](int task_idx, int64_t, int64_t) {
         if (cross_CC != nullptr) cross_T[task_idx].assign(num_cols * num_cols, 0.0);
-        DispatchRunKernel<ResidualKernel>(rows, num_cols, segmented_, task_run_begin_[task_idx],
-                                          task_run_begin_[task_idx + 1], src,
-                                          static_cast<const double*>(x_RC.data()), dst,
-                                          elim_EC.data(),
-                                          cross_CC != nullptr ? cross_T[task_idx].data() : nullptr);
+        DispatchRunKernel<ResidualKernel>(
+            rows, num_cols, segmented_, task_run_begin_[task_idx], task_run_begin_[task_idx + 1],
+            src, static_cast<const double*>(x_RC.data()), dst, elim_EC.data(),
+            cross_CC != nullptr ? cross_T[task_idx].data() : nullptr);
       },
       1);
   if (cross_CC != nullptr) {

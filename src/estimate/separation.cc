@@ -103,9 +103,9 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
         }
       }
     }
-    const Eigen::VectorXd gamma = num_cols > 0
-                                      ? Eigen::VectorXd(gram_ldlt.solve(cross.col(0).tail(num_cols)))
-                                      : Eigen::VectorXd();
+    const Eigen::VectorXd gamma =
+        num_cols > 0 ? Eigen::VectorXd(gram_ldlt.solve(cross.col(0).tail(num_cols)))
+                     : Eigen::VectorXd();
     // Fitted values of the weighted regression: u - residual, with the
     // residual u~ - X~ gamma.
     for_rows([&](int task_idx, int64_t begin, int64_t end) {

@@ -170,9 +170,8 @@ TEST(ProjectorSchurPath, SegmentAndRowLayoutsAgree) {
     rows.SetWeights(shuffled_weight);
     std::vector<double> out(num_cols * num_obs), shuffled_out(num_cols * num_obs), alpha, alpha2;
     ASSERT_TRUE(segmented.Project(v.data(), out.data(), num_cols, alpha, 1e-13, 10000).converged);
-    ASSERT_TRUE(
-        rows.Project(shuffled_v.data(), shuffled_out.data(), num_cols, alpha2, 1e-13, 10000)
-            .converged);
+    ASSERT_TRUE(rows.Project(shuffled_v.data(), shuffled_out.data(), num_cols, alpha2, 1e-13, 10000)
+                    .converged);
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       for (int64_t pos = 0; pos < num_obs; ++pos) {
         ASSERT_NEAR(shuffled_out[col_idx * num_obs + pos], out[col_idx * num_obs + order[pos]],
@@ -204,8 +203,8 @@ TEST(ProjectorWideBlock, SlicesEqualSingleColumns) {
   std::vector<double> alpha;
   ASSERT_TRUE(projector.Project(v.data(), out.data(), num_cols, alpha, 1e-13, 10000).converged);
   ASSERT_EQ(alpha.size(), static_cast<size_t>(projector.num_levels() * num_cols));
-  for (int col_idx : {0, mizani::estimate::kMaxColumns - 1, mizani::estimate::kMaxColumns,
-                      num_cols - 1}) {
+  for (int col_idx :
+       {0, mizani::estimate::kMaxColumns - 1, mizani::estimate::kMaxColumns, num_cols - 1}) {
     std::vector<double> single(num_obs), alpha_single;
     projector.Project(v.data() + col_idx * num_obs, single.data(), 1, alpha_single, 1e-13, 10000);
     for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)

@@ -27,8 +27,8 @@ int64_t Dropped(const mizani::ModelFrame& frame, mizani::DropReason reason) {
 // A path of levels a0-b0, a0-b1, a1-b1, a1-b2, a2-b2 unravels from its
 // singleton end one row at a time; the pair of rows in a3-b3 stays.
 TEST(FrameOps, SingletonsAreDroppedToTheFixedPoint) {
-  mizani::ModelFrame frame = TwoWayFrame({0, 0, 1, 1, 2, 3, 3}, {0, 1, 1, 2, 2, 3, 3},
-                                         {1, 2, 3, 4, 5, 6, 7});
+  mizani::ModelFrame frame =
+      TwoWayFrame({0, 0, 1, 1, 2, 3, 3}, {0, 1, 1, 2, 2, 3, 3}, {1, 2, 3, 4, 5, 6, 7});
   EXPECT_EQ(mizani::estimate::DropSingletons(frame), 5);
   ASSERT_EQ(frame.num_obs(), 2);
   EXPECT_EQ(frame.y, (std::vector<double>{6, 7}));
