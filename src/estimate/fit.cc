@@ -544,21 +544,24 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     beta = Eigen::VectorXd::Zero(num_cols);
     beta_previous = Eigen::VectorXd::Constant(num_cols, std::numeric_limits<double>::infinity());
   }
+  // The block [z, X] of the first iteration; later ones are written by the
+  // previous iteration's pass over the rows (below), which has every input
+  // at hand.
+  auto working_outcome = [&](int64_t obs_idx) {
+    return eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) +
+           (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
+  };
+  block.resize(static_cast<size_t>(num_cols + 1) * num_obs);
+  for_rows([&](int64_t begin, int64_t end) {
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) block[obs_idx] = working_outcome(obs_idx);
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      std::copy(frame.X.data() + col_idx * num_obs + begin,
+                frame.X.data() + col_idx * num_obs + end,
+                block.begin() + (col_idx + 1) * num_obs + begin);
+    }
+  });
   for (iteration = 1; iteration <= options.max_iterations; ++iteration) {
-    block.resize((num_cols + 1) * num_obs);
     update_weights();
-    for_rows([&](int64_t begin, int64_t end) {
-      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
-        block[obs_idx] = eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) +
-                         (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
-      }
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        std::copy(frame.X.data() + col_idx * num_obs + begin,
-                  frame.X.data() + col_idx * num_obs + end,
-                  block.begin() + (col_idx + 1) * num_obs + begin);
-      }
-    });
-    TraceDetail("z and block filled");
     projector->SetWeights(weight);
     TraceDetail("weights set");
     const double used_tol = inner_tol;
@@ -577,10 +580,13 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     // One pass: eta = z - e + offset with e = z~ - X~ beta (the fitted
     // linear predictor), mu = exp(eta), and the deviance terms.
     eta_old.swap(eta);
+    // The pass also writes the next iteration's block: z from the new eta
+    // and mu, and X back over X~ (read first, at the same row).
     auto deviance_sum = [&](auto&& update_eta) {
       const double cross_sum = sum_rows([&](int64_t obs_idx) {
         update_eta(obs_idx);
         mu[obs_idx] = std::exp(eta[obs_idx]);
+        block[obs_idx] = working_outcome(obs_idx);
         const double fw = freq.empty() ? 1.0 : freq[obs_idx];
         const double y = frame.y[obs_idx];
         return fw * (y * (eta[obs_idx] + 1.0) - mu[obs_idx]);
@@ -589,8 +595,10 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     };
     double new_dev = deviance_sum([&](int64_t obs_idx) {
       double fitted_resid = z_tilde(obs_idx);
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
         fitted_resid -= X_t(obs_idx, col_idx) * beta(col_idx);
+        X_t(obs_idx, col_idx) = frame.X(obs_idx, col_idx);
+      }
       const double offset = has_offset ? frame.offset[obs_idx] : 0.0;
       const double z = eta_old[obs_idx] - offset + (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
       eta[obs_idx] = z - fitted_resid + offset;
