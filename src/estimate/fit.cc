@@ -553,7 +553,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   };
   block.resize(static_cast<size_t>(num_cols + 1) * num_obs);
   for_rows([&](int64_t begin, int64_t end) {
-    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) block[obs_idx] = working_outcome(obs_idx);
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx)
+      block[obs_idx] = working_outcome(obs_idx);
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       std::copy(frame.X.data() + col_idx * num_obs + begin,
                 frame.X.data() + col_idx * num_obs + end,

@@ -82,22 +82,34 @@ inline void RowValues(const RunRows& rows, int num_cols_rt, const double* src_NC
   }
 }
 
+// Weight sums the projector needs after new weights, gathered by the first
+// pass that follows (ApplyKernel) instead of a pass of their own.
+struct WeightSums {
+  double* run_weight_E = nullptr;    // sum of w over each run (written)
+  double* level_weight_R = nullptr;  // sum of w per remaining level (added to)
+  double* removed_R = nullptr;       // sum over runs of w_row^2 / W_run per level (added to)
+};
+
 // S applied to coef on runs [run_begin, run_end): for every run, the values
 // src - D_R coef, minus their weighted run mean, scattered weighted into
 // acc_RC. With src null the result is -S coef. abs_sum_C (may be null)
-// receives sum w |src| per column.
+// receives sum w |src| per column. With sums, the run weights are summed
+// here (rows.run_weight_E is not read) and the level sums added.
 struct ApplyKernel {
   template <int kRest, int kCols, bool kSegmented>
   static void Run(const RunRows& rows, int num_cols_rt, int64_t run_begin, int64_t run_end,
-                  const double* src_NC, const double* coef_RC, double* acc_RC, double* abs_sum_C) {
+                  const double* src_NC, const double* coef_RC, double* acc_RC, double* abs_sum_C,
+                  const WeightSums* sums) {
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
     const int num_rest = kRest > 0 ? kRest : rows.num_rest;
     double sum_C[kMaxColumns], mean_C[kMaxColumns], value_C[kMaxColumns];
     for (int64_t run = run_begin; run < run_end; ++run) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) sum_C[col_idx] = 0;
+      double weight_sum = 0;
       // Pass 1: the run's weighted mean of src - D_R coef.
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
         const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
+        weight_sum += weight;
         RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
         if (abs_sum_C != nullptr) {
           for (int col_idx = 0; col_idx < num_cols; ++col_idx)
@@ -106,12 +118,21 @@ struct ApplyKernel {
         for (int col_idx = 0; col_idx < num_cols; ++col_idx)
           sum_C[col_idx] += weight * value_C[col_idx];
       });
-      const double run_weight = rows.run_weight_E[run];
+      const double run_weight = sums != nullptr ? weight_sum : rows.run_weight_E[run];
+      if (sums != nullptr) sums->run_weight_E[run] = run_weight;
+      const double inv_run_weight = run_weight > 0 ? 1.0 / run_weight : 0.0;
       for (int col_idx = 0; col_idx < num_cols; ++col_idx)
         mean_C[col_idx] = run_weight > 0 ? sum_C[col_idx] / run_weight : 0.0;
       // Pass 2 (the run's rows are in cache): scatter the weighted deviations.
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
         const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
+        if (sums != nullptr) {
+          const double removed = weight * weight * inv_run_weight;
+          for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+            sums->level_weight_R[level_Q[rest_idx]] += weight;
+            sums->removed_R[level_Q[rest_idx]] += removed;
+          }
+        }
         RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
         for (int col_idx = 0; col_idx < num_cols; ++col_idx)
           value_C[col_idx] = weight * (value_C[col_idx] - mean_C[col_idx]);

@@ -112,6 +112,9 @@ void SchurProjector::SetWeights(std::span<const double> weights_N) {
     for (int64_t pos = 0; pos < num_obs_; ++pos) weight_storage_[pos] = weights_N[order_N_[pos]];
     weight_N_ = weight_storage_.data();
   }
+  // Distinct runs: the sums come with the next projection's first pass.
+  weight_sums_pending_ = distinct_within_runs_;
+  if (weight_sums_pending_) return;
   auto weight = [&](int64_t pos) { return weight_N_ == nullptr ? 1.0 : weight_N_[pos]; };
   run_weight_E_.assign(num_elim_levels_, 0.0);
   level_weight_R_.assign(num_rest_levels_, 0.0);
@@ -186,6 +189,10 @@ void SchurProjector::SetWeights(std::span<const double> weights_N) {
       }
     }
   }
+  FinishWeightSums(removed_R);
+}
+
+void SchurProjector::FinishWeightSums(const std::vector<double>& removed_R) {
   // diag(S)_g = W_g - sum_runs w_{run,g}^2 / W_run. A level whose diagonal
   // vanishes lies in the span of the eliminated dimension: S has a zero row
   // and column there, and the preconditioner leaves it alone.
@@ -260,17 +267,41 @@ void SchurProjector::Apply(const double* src_sorted_NC, const double* coef_RC, i
   const int64_t size_RC = num_rest_levels_ * num_cols;
   std::vector<std::vector<double>> abs_TC(num_tasks, std::vector<double>(num_cols, 0.0));
   const RunRows rows = Layout();
+  // After SetWeights the first pass also gathers the weight sums.
+  const bool gather_sums = weight_sums_pending_;
+  std::vector<std::vector<double>> level_T(gather_sums ? num_tasks : 0),
+      removed_T(gather_sums ? num_tasks : 0);
+  if (gather_sums) run_weight_E_.assign(num_elim_levels_, 0.0);
   ParallelFor(
       num_tasks, num_tasks,
       [&](int task_idx, int64_t, int64_t) {
         std::vector<double>& acc = thread_acc_[task_idx];
         acc.assign(size_RC, 0.0);
+        WeightSums sums;
+        if (gather_sums) {
+          level_T[task_idx].assign(num_rest_levels_, 0.0);
+          removed_T[task_idx].assign(num_rest_levels_, 0.0);
+          sums = {run_weight_E_.data(), level_T[task_idx].data(), removed_T[task_idx].data()};
+        }
         DispatchRunKernel<ApplyKernel>(rows, num_cols, segmented_, task_run_begin_[task_idx],
                                        task_run_begin_[task_idx + 1], src_sorted_NC, coef_RC,
                                        acc.data(),
-                                       abs_sum_C != nullptr ? abs_TC[task_idx].data() : nullptr);
+                                       abs_sum_C != nullptr ? abs_TC[task_idx].data() : nullptr,
+                                       gather_sums ? &sums : nullptr);
       },
       1);
+  if (gather_sums) {
+    level_weight_R_.assign(num_rest_levels_, 0.0);
+    std::vector<double> removed_R(num_rest_levels_, 0.0);
+    for (int task_idx = 0; task_idx < num_tasks; ++task_idx) {
+      for (int64_t level = 0; level < num_rest_levels_; ++level) {
+        level_weight_R_[level] += level_T[task_idx][level];
+        removed_R[level] += removed_T[task_idx][level];
+      }
+    }
+    FinishWeightSums(removed_R);
+    weight_sums_pending_ = false;
+  }
   acc_RC.resize(size_RC);
   ParallelFor(num_tasks, size_RC, [&](int, int64_t begin, int64_t end) {
     for (int64_t idx = begin; idx < end; ++idx) {

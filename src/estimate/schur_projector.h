@@ -61,6 +61,8 @@ class SchurProjector {
 
   // The row layout the kernels take (run_kernels.h).
   RunRows Layout() const;
+  // inv_diag_R_ from level_weight_R_ and the removed sums.
+  void FinishWeightSums(const std::vector<double>& removed_R);
   // Cuts the runs into segments of constant level steps and, when they are
   // long enough to pay, switches to the segment layout and frees rid_NQ_.
   void BuildSegments();
@@ -87,6 +89,9 @@ class SchurProjector {
   const double* weight_N_ = nullptr;
   std::vector<double> weight_storage_;
   std::vector<double> run_weight_E_;
+  // After SetWeights, the run and level weight sums (and diag(S)) are owed
+  // by the next Apply, which gathers them in its passes (distinct runs).
+  bool weight_sums_pending_ = false;
   std::vector<double> level_weight_R_;
   std::vector<double> inv_diag_R_;  // 1 / diag(S)
   std::vector<std::vector<double>> thread_acc_;
