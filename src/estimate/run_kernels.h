@@ -16,6 +16,10 @@
 //    the pass over the data reads no ids at all.
 #pragma once
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <cmath>
 #include <cstdint>
 
@@ -96,10 +100,82 @@ struct WeightSums {
 // receives sum w |src| per column. With sums, the run weights are summed
 // here (rows.run_weight_E is not read) and the level sums added.
 struct ApplyKernel {
+#if defined(__SSE2__)
+  // The CG pass (src null, no sums) with kCols >= 2 columns, the hottest
+  // loop of a fit: a level's coefficients are adjacent (level-major
+  // layout), so the columns are handled two at a time in packed registers
+  // (an odd last column alone). The arithmetic, and its order, is that of
+  // the generic loop below, so the results are identical.
+  template <int kRest, int kCols, bool kSegmented>
+  static void MatvecPacked(const RunRows& rows, int64_t run_begin, int64_t run_end,
+                           const double* coef_RC, double* acc_RC) {
+    static_assert(kCols >= 2 && kCols <= kMaxColumns);
+    constexpr int kPairs = kCols / 2;
+    constexpr bool kOdd = kCols % 2 == 1;
+    const int num_rest = kRest > 0 ? kRest : rows.num_rest;
+    // value = -(sum over dimensions of the row's coefficients), in order.
+    auto row_values = [&](const int32_t* level_Q, __m128d* pair_P, double* last) {
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) pair_P[pair_idx] = _mm_setzero_pd();
+      *last = 0.0;
+      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+        const double* coef = coef_RC + static_cast<int64_t>(level_Q[rest_idx]) * kCols;
+        for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+          pair_P[pair_idx] = _mm_sub_pd(pair_P[pair_idx], _mm_loadu_pd(coef + 2 * pair_idx));
+        if constexpr (kOdd) *last -= coef[kCols - 1];
+      }
+    };
+    for (int64_t run = run_begin; run < run_end; ++run) {
+      __m128d sum_P[kPairs], value_P[kPairs], mean_P[kPairs];
+      double sum_last = 0, value_last = 0;
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) sum_P[pair_idx] = _mm_setzero_pd();
+      ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
+        const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
+        row_values(level_Q, value_P, &value_last);
+        for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+          sum_P[pair_idx] =
+              _mm_add_pd(sum_P[pair_idx], _mm_mul_pd(_mm_set1_pd(weight), value_P[pair_idx]));
+        }
+        if constexpr (kOdd) sum_last += weight * value_last;
+      });
+      const double run_weight = rows.run_weight_E[run];
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+        mean_P[pair_idx] = run_weight > 0 ? _mm_div_pd(sum_P[pair_idx], _mm_set1_pd(run_weight))
+                                          : _mm_setzero_pd();
+      }
+      const double mean_last = run_weight > 0 ? sum_last / run_weight : 0.0;
+      ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
+        const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
+        row_values(level_Q, value_P, &value_last);
+        for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+          value_P[pair_idx] =
+              _mm_mul_pd(_mm_set1_pd(weight), _mm_sub_pd(value_P[pair_idx], mean_P[pair_idx]));
+        }
+        value_last = weight * (value_last - mean_last);
+        for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+          double* target = acc_RC + static_cast<int64_t>(level_Q[rest_idx]) * kCols;
+          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+            _mm_storeu_pd(target + 2 * pair_idx,
+                          _mm_add_pd(_mm_loadu_pd(target + 2 * pair_idx), value_P[pair_idx]));
+          }
+          if constexpr (kOdd) target[kCols - 1] += value_last;
+        }
+      });
+    }
+  }
+#endif
+
   template <int kRest, int kCols, bool kSegmented>
   static void Run(const RunRows& rows, int num_cols_rt, int64_t run_begin, int64_t run_end,
                   const double* src_NC, const double* coef_RC, double* acc_RC, double* abs_sum_C,
                   const WeightSums* sums) {
+#if defined(__SSE2__)
+    if constexpr (kCols >= 2) {
+      if (src_NC == nullptr && sums == nullptr && abs_sum_C == nullptr) {
+        MatvecPacked<kRest, kCols, kSegmented>(rows, run_begin, run_end, coef_RC, acc_RC);
+        return;
+      }
+    }
+#endif
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
     const int num_rest = kRest > 0 ? kRest : rows.num_rest;
     double sum_C[kMaxColumns], mean_C[kMaxColumns], value_C[kMaxColumns];
