@@ -35,7 +35,8 @@ Eigen::MatrixXd WeightedCrossProducts(const double* cols_NC, int64_t num_obs, in
           // -ffast-math.
           Eigen::Map<const Eigen::VectorXd> other(cols_NC + other_col * num_obs + chunk_begin,
                                                   length);
-          local(row_col, other_col) += other.dot(Eigen::Map<const Eigen::VectorXd>(weighted, length));
+          local(row_col, other_col) +=
+              other.dot(Eigen::Map<const Eigen::VectorXd>(weighted, length));
         }
       }
     }

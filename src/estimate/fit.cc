@@ -289,8 +289,8 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
   result.deviance = result.rss;
   result.null_deviance = tss;
   result.fe_dof = estimate::FixedEffectDof(frame, {});
-  const int64_t dof_resid =
-      frame.num_obs() - num_cols - result.fe_dof - (frame.fe_ids.empty() ? 0 : 0);
+  // (Without fixed effects the intercept is a column of X.)
+  const int64_t dof_resid = frame.num_obs() - num_cols - result.fe_dof;
   const double sigma2 = result.rss / static_cast<double>(std::max<int64_t>(1, dof_resid));
   result.coef = beta;
   result.coef_names = frame.coef_names;

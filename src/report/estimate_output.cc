@@ -81,9 +81,10 @@ std::string FormatEstimateTable(const EstimateResult& result) {
   out += fmt::format("Iterations: {} (fixed-effect projection steps: {})   Status: {}\n",
                      result.iterations, Thousands(result.fe_iterations), result.message);
   if (result.family == Family::kPoisson) {
-    out += fmt::format("Time (s): cleaning {:.2f}, separation check {:.2f}, IRLS {:.2f}, variance {:.2f}\n",
-                       result.seconds_cleaning, result.seconds_separation, result.seconds_irls,
-                       result.seconds_variance);
+    out += fmt::format(
+        "Time (s): cleaning {:.2f}, separation check {:.2f}, IRLS {:.2f}, variance {:.2f}\n",
+        result.seconds_cleaning, result.seconds_separation, result.seconds_irls,
+        result.seconds_variance);
   }
   return out;
 }
