@@ -119,7 +119,7 @@ void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_r
       const double* coef = coef_GC + static_cast<int64_t>(gid[dim_idx]) * num_cols;
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] -= coef[col_idx];
     }
-    if (sq_norm_C != nullptr) {
+    if (sq_norm_C != nullptr && src_NC != nullptr) {  // (norms are asked with a source)
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
         sq_norm_C[col_idx] += weight * std::abs(src_NC[col_idx * num_obs + obs_idx]);
       }

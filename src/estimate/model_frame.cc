@@ -250,11 +250,10 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
     ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
       std::iota(frame.source_row.begin() + begin, frame.source_row.begin() + end, begin);
     });
-  }
-  if (!identity) frame.y.resize(kept);
-  if (!identity) frame.fe_ids.assign(fes.size(), std::vector<int32_t>(kept));
-  if (!identity) frame.cluster_ids.assign(clusters.size(), std::vector<int32_t>(kept));
-  if (!identity)
+  } else {
+    frame.y.resize(kept);
+    frame.fe_ids.assign(fes.size(), std::vector<int32_t>(kept));
+    frame.cluster_ids.assign(clusters.size(), std::vector<int32_t>(kept));
     ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
       for (int64_t out_idx = begin; out_idx < end; ++out_idx) {
         const int64_t row_idx = order[out_idx];
@@ -270,6 +269,7 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
           frame.cluster_ids[dim_idx][out_idx] = clusters[dim_idx].ids[order[out_idx]];
       }
     });
+  }
   // The regressors, one at a time, straight into X in the frame's order;
   // each term's columns are freed after their last use.
   for (size_t col_idx = 0; col_idx < num_regressors; ++col_idx) {
@@ -333,7 +333,7 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   // A fixed effect with a single level is a constant: almost always a
   // mistake in the filters or the formula.
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-    if (frame.fe_sizes[dim_idx] == 1 && frame.fe_ids.size() > 0 && kept > 1) {
+    if (frame.fe_sizes[dim_idx] == 1 && kept > 1) {
       throw Error(
           ErrorCode::kBadModel,
           fmt::format("fixed effect '{}' has a single level ('{}') in the estimation sample of {}; "

@@ -103,6 +103,7 @@ std::vector<size_t> BarOrder(const BarChart& chart) {
 Json BarChartSpec(const BarChart& chart) {
   const std::vector<size_t> order = BarOrder(chart);
   std::vector<std::string> sorted_categories;
+  sorted_categories.reserve(order.size());
   for (size_t index : order) sorted_categories.push_back(chart.categories[index]);
 
   std::vector<std::string> series_names;

@@ -50,7 +50,7 @@ std::vector<std::filesystem::path> DefaultWebDirCandidates() {
   if (const char* env = std::getenv("MIZANI_WEB_DIR"); env != nullptr && env[0] != '\0') {
     candidates.emplace_back(env);
   }
-  if (std::string_view(MIZANI_WEB_DIR).size() > 0) candidates.emplace_back(MIZANI_WEB_DIR);
+  if (!std::string_view(MIZANI_WEB_DIR).empty()) candidates.emplace_back(MIZANI_WEB_DIR);
   // An installed binary finds the assets next to it, wherever the build tree was.
   std::error_code error;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);

@@ -80,7 +80,8 @@ std::vector<int32_t> UnitIds(const Table& table, const ModelFrame& frame, const 
       const size_t row_idx = static_cast<size_t>(frame.source_row[obs_idx]);
       std::string first = exporter.CellText(row_idx), second = importer.CellText(row_idx);
       if (second < first) std::swap(first, second);
-      row_key[row_idx] = first + "|" + second;
+      first += '|';
+      row_key[row_idx] = first + second;
     }
   }
   std::unordered_map<std::string, int32_t> ids;
@@ -258,6 +259,7 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
   const int num_threads = std::max(1, std::min(ResolveThreads(options.threads), replications));
   result.threads = num_threads;
   std::vector<std::thread> workers;
+  workers.reserve(num_threads);
   for (int thread_idx = 0; thread_idx < num_threads; ++thread_idx) workers.emplace_back(work);
   // The calling thread reports progress; callbacks never run on workers.
   while (done.load() < replications) {

@@ -118,7 +118,7 @@ ReportTable CountrySummaryTable(const ScenarioOutcome& outcome) {
         {"welfare_change_pct", "Welfare"},
         {"factory_gate_price_change_pct", "Factory-gate price"},
         {"inward_resistance_change_pct", "Inward resistance"}};
-    const std::string label = kLabels.at(name);
+    const std::string& label = kLabels.at(name);
     table.columns.push_back({label, ValueKind::kPercent, 2});
     if (HasIntervals(outcome) &&
         name == (conditional ? "exports_change_pct" : "real_gdp_change_pct")) {
