@@ -179,6 +179,7 @@ struct ApplyKernel {
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
     const int num_rest = kRest > 0 ? kRest : rows.num_rest;
     double sum_C[kMaxColumns], mean_C[kMaxColumns], value_C[kMaxColumns];
+    double abs_local[kMaxColumns] = {};  // summed locally, added once
     for (int64_t run = run_begin; run < run_end; ++run) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) sum_C[col_idx] = 0;
       double weight_sum = 0;
@@ -189,7 +190,7 @@ struct ApplyKernel {
         RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
         if (abs_sum_C != nullptr) {
           for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-            abs_sum_C[col_idx] += weight * std::abs(src_NC[col_idx * rows.num_obs + pos]);
+            abs_local[col_idx] += weight * std::abs(src_NC[col_idx * rows.num_obs + pos]);
         }
         for (int col_idx = 0; col_idx < num_cols; ++col_idx)
           sum_C[col_idx] += weight * value_C[col_idx];
@@ -218,6 +219,9 @@ struct ApplyKernel {
         }
       });
     }
+    if (abs_sum_C != nullptr) {
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) abs_sum_C[col_idx] += abs_local[col_idx];
+    }
   }
 };
 
@@ -235,25 +239,33 @@ struct ResidualKernel {
                   const double* src_NC, const double* coef_RC, double* dst_NC, double* elim_EC,
                   double* cross_CC) {
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
-    double weighted_C[kMaxColumns], plain_C[kMaxColumns], value_C[kMaxColumns];
+    double weighted_C[kMaxColumns], value_C[kMaxColumns];
+    // Cross products summed locally (registers when kCols is fixed), added
+    // to cross_CC once: through the pointer, every row would store them.
+    double cross_local[kMaxColumns * kMaxColumns] = {};
     for (int64_t run = run_begin; run < run_end; ++run) {
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-        weighted_C[col_idx] = plain_C[col_idx] = 0;
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) weighted_C[col_idx] = 0;
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
         const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
         RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
           weighted_C[col_idx] += weight * value_C[col_idx];
-          plain_C[col_idx] += value_C[col_idx];
-        }
       });
       const int64_t length = rows.run_start_E[run + 1] - rows.run_start_E[run];
       const double run_weight = rows.run_weight_E[run];
       double* mean = elim_EC + run * num_cols;
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        mean[col_idx] = run_weight > 0 ? weighted_C[col_idx] / run_weight
-                        : length > 0   ? plain_C[col_idx] / static_cast<double>(length)
-                                       : 0.0;
+      if (run_weight > 0) {
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          mean[col_idx] = weighted_C[col_idx] / run_weight;
+      } else {
+        // A run without weight: its coefficient is the plain mean.
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) mean[col_idx] = 0;
+        ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
+          RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
+          for (int col_idx = 0; col_idx < num_cols; ++col_idx) mean[col_idx] += value_C[col_idx];
+        });
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          mean[col_idx] = length > 0 ? mean[col_idx] / static_cast<double>(length) : 0.0;
       }
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
         RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
@@ -266,10 +278,16 @@ struct ResidualKernel {
           for (int row_col = 0; row_col < num_cols; ++row_col) {
             const double weighted = weight * value_C[row_col];
             for (int other_col = 0; other_col <= row_col; ++other_col)
-              cross_CC[row_col * num_cols + other_col] += weighted * value_C[other_col];
+              cross_local[row_col * num_cols + other_col] += weighted * value_C[other_col];
           }
         }
       });
+    }
+    if (cross_CC != nullptr) {
+      for (int row_col = 0; row_col < num_cols; ++row_col) {
+        for (int other_col = 0; other_col <= row_col; ++other_col)
+          cross_CC[row_col * num_cols + other_col] += cross_local[row_col * num_cols + other_col];
+      }
     }
   }
 };
