@@ -128,6 +128,21 @@ void RemoveColumns(ModelFrame& frame, const std::vector<int>& columns, EstimateR
   frame.coef_names = std::move(names);
 }
 
+// log(y!) = lgamma(y + 1) for the log-likelihood, once per observation. For
+// y + 1 >= 10 the Stirling series to the x^-7 term (truncation below
+// 1 / (1188 x^9) < 1e-12 absolute, Abramowitz & Stegun 6.1.41) costs one
+// logarithm instead of glibc's lgamma (measured: a fifth of the statistics
+// pass on 2.5M rows); smaller arguments go to std::lgamma.
+inline double LogFactorial(double y) {
+  const double x = y + 1;
+  if (!(x >= 10)) return std::lgamma(x);
+  constexpr double kHalfLogTwoPi = 0.91893853320467274178;
+  const double inv = 1 / x, inv2 = inv * inv;
+  const double series =
+      inv * (1.0 / 12 - inv2 * (1.0 / 360 - inv2 * (1.0 / 1260 - inv2 * (1.0 / 1680))));
+  return (x - 0.5) * std::log(x) - x + kHalfLogTwoPi + series;
+}
+
 // One observation's contribution to the Poisson deviance.
 inline double PoissonDevianceTerm(double y, double mu, double frequency) {
   const double term = y > 0 ? y * std::log(y / mu) : 0.0;
@@ -692,7 +707,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
         sums.syy += fw * y * y;
         sums.smm += fw * m * m;
         sums.sym += fw * y * m;
-        sums.loglik += fw * (y * eta[obs_idx] - m - (y > 0 ? std::lgamma(y + 1) : 0.0));
+        sums.loglik += fw * (y * eta[obs_idx] - m - (y > 0 ? LogFactorial(y) : 0.0));
       }
       sums_T[task_idx] = sums;
     });

@@ -253,6 +253,19 @@ TEST(PpmlBruteForce, ThreeWayWithPairEffects) {
   }
   EXPECT_EQ(result.fixed_effects[1].values[0], 0.0);
   EXPECT_EQ(result.fixed_effects[2].values[0], 0.0);
+  // Deviance and log-likelihood recomputed from the brute force's fitted
+  // values with the textbook formulas (std::lgamma for log y!).
+  double deviance = 0, loglik = 0;
+  int64_t large = 0;
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+    const double y = frame.y[obs_idx], mu = brute_reduced.mu(obs_idx);
+    deviance += 2 * ((y > 0 ? y * std::log(y / mu) : 0.0) - (y - mu));
+    loglik += y * std::log(mu) - mu - std::lgamma(y + 1);
+    large += y >= 9;  // log y! then takes the Stirling series
+  }
+  ASSERT_GT(large, 0);
+  EXPECT_NEAR(result.deviance, deviance, 1e-7 * deviance);
+  EXPECT_NEAR(result.log_likelihood, loglik, 1e-7 * std::abs(loglik));
 }
 
 TEST(OlsBruteForce, MatchesDenseDummyRegression) {
