@@ -1,7 +1,10 @@
 #include "estimate/frame_ops.h"
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
+
+#include "common/parallel.h"
 
 namespace mizani::estimate {
 
@@ -38,41 +41,56 @@ int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, Drop
   const int64_t before = frame.num_obs();
   const int64_t kept = std::accumulate(keep_N.begin(), keep_N.end(), int64_t{0});
   if (kept == before) return 0;
-  KeepRows(frame.y, keep_N);
-  KeepRows(frame.weights, keep_N);
-  KeepRows(frame.offset, keep_N);
-  KeepRows(frame.source_row, keep_N);
-  if (frame.X.cols() > 0) {
-    Eigen::MatrixXd kept_X(kept, frame.X.cols());
-    for (Eigen::Index col_idx = 0; col_idx < frame.X.cols(); ++col_idx) {
-      int64_t out_idx = 0;
-      for (int64_t obs_idx = 0; obs_idx < before; ++obs_idx) {
-        if (keep_N[obs_idx]) kept_X(out_idx++, col_idx) = frame.X(obs_idx, col_idx);
+  // Every array is compacted on its own: the tasks share the threads.
+  std::vector<std::function<void()>> tasks;
+  tasks.emplace_back([&] { KeepRows(frame.y, keep_N); });
+  tasks.emplace_back([&] { KeepRows(frame.weights, keep_N); });
+  tasks.emplace_back([&] { KeepRows(frame.offset, keep_N); });
+  tasks.emplace_back([&] { KeepRows(frame.source_row, keep_N); });
+  tasks.emplace_back([&] {
+    if (frame.X.cols() > 0) {
+      Eigen::MatrixXd kept_X(kept, frame.X.cols());
+      for (Eigen::Index col_idx = 0; col_idx < frame.X.cols(); ++col_idx) {
+        int64_t out_idx = 0;
+        for (int64_t obs_idx = 0; obs_idx < before; ++obs_idx) {
+          if (keep_N[obs_idx]) kept_X(out_idx++, col_idx) = frame.X(obs_idx, col_idx);
+        }
       }
+      frame.X = std::move(kept_X);
+    } else {
+      frame.X.resize(kept, 0);
     }
-    frame.X = std::move(kept_X);
-  } else {
-    frame.X.resize(kept, 0);
-  }
+  });
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-    KeepRows(frame.fe_ids[dim_idx], keep_N);
-    std::vector<int32_t> old_of_new;
-    frame.fe_sizes[dim_idx] =
-        Redensify(frame.fe_ids[dim_idx], frame.fe_sizes[dim_idx], &old_of_new);
-    if (dim_idx < frame.fe_labels.size() && !frame.fe_labels[dim_idx].empty()) {
-      std::vector<std::string> labels;
-      labels.reserve(old_of_new.size());
-      for (int32_t old_id : old_of_new)
-        labels.push_back(std::move(frame.fe_labels[dim_idx][old_id]));
-      frame.fe_labels[dim_idx] = std::move(labels);
-    }
+    tasks.emplace_back([&frame, &keep_N, dim_idx] {
+      KeepRows(frame.fe_ids[dim_idx], keep_N);
+      std::vector<int32_t> old_of_new;
+      frame.fe_sizes[dim_idx] =
+          Redensify(frame.fe_ids[dim_idx], frame.fe_sizes[dim_idx], &old_of_new);
+      if (dim_idx < frame.fe_labels.size() && !frame.fe_labels[dim_idx].empty()) {
+        std::vector<std::string> labels;
+        labels.reserve(old_of_new.size());
+        for (int32_t old_id : old_of_new)
+          labels.push_back(std::move(frame.fe_labels[dim_idx][old_id]));
+        frame.fe_labels[dim_idx] = std::move(labels);
+      }
+    });
   }
   for (auto& ids : frame.cluster_ids) {
-    KeepRows(ids, keep_N);
-    int32_t max_id = 0;
-    for (int32_t id : ids) max_id = std::max(max_id, id + 1);
-    Redensify(ids, max_id, nullptr);
+    tasks.emplace_back([&ids, &keep_N] {
+      KeepRows(ids, keep_N);
+      int32_t max_id = 0;
+      for (int32_t id : ids) max_id = std::max(max_id, id + 1);
+      Redensify(ids, max_id, nullptr);
+    });
   }
+  const int64_t num_tasks = static_cast<int64_t>(tasks.size());
+  ParallelFor(
+      ResolveThreads(0), num_tasks,
+      [&](int, int64_t begin, int64_t end) {
+        for (int64_t task_idx = begin; task_idx < end; ++task_idx) tasks[task_idx]();
+      },
+      1);
   frame.CountDrop(reason, before - kept);
   return before - kept;
 }
