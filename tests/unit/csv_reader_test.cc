@@ -10,6 +10,7 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <random>
 
 #include "data/text.h"
@@ -112,6 +113,39 @@ TEST(ParseNumber, MatchesFromCharsBitForBit) {
   double ignored = 0;
   for (const char* bad : {"", "-", ".", "1.2.3", "abc", "1,5", "--1", "1e", "0x10"}) {
     EXPECT_FALSE(data::ParseNumber(bad, &ignored)) << bad;
+  }
+}
+
+// Digits are read eight at a time where eight remain; runs of every length
+// around that, and bytes just outside '0'..'9' ('/' and ':') at every place of
+// an eight-byte window, must still parse exactly or be rejected.
+TEST(ParseNumber, EightDigitRunsMatchFromChars) {
+  std::vector<std::string> texts;
+  for (int digits = 1; digits <= 19; ++digits) {
+    std::string run;
+    for (int digit_idx = 0; digit_idx < digits; ++digit_idx)
+      run += static_cast<char>('1' + digit_idx % 9);
+    texts.push_back(run);
+    texts.push_back("-" + run);
+    for (size_t point = 0; point <= run.size(); ++point) {
+      texts.push_back(run.substr(0, point) + "." + run.substr(point));
+    }
+  }
+  for (const std::string& text : texts) {
+    double fast = 0;
+    ASSERT_TRUE(data::ParseNumber(text, &fast)) << text;
+    double reference = 0;
+    std::from_chars(text.data(), text.data() + text.size(), reference);
+    ASSERT_EQ(fast, reference) << text;
+  }
+  double ignored = 0;
+  for (size_t place = 0; place < 9; ++place) {
+    for (char outside : {'/', ':'}) {
+      std::string bad = "123456789";
+      bad[place] = outside;
+      EXPECT_FALSE(data::ParseNumber(bad, &ignored)) << bad;
+      EXPECT_FALSE(data::ParseNumber("0." + bad, &ignored)) << bad;
+    }
   }
 }
 
@@ -382,6 +416,228 @@ TEST_F(CsvTest, ParallelParseReportsExactRowOfAnError) {
   int line = kBadRow + 1 + (kBadRow - 1) / 1000;
   ExpectError([&] { ReadCsv(path); }, ErrorCode::kBadData,
               {path, "row 180001", fmt::format("line {}", line), "expected 6", "found 3"});
+}
+
+// The reader classifies 64-byte blocks counted from the start of each chunk
+// (the first chunk starts after the header). Each case puts one character of
+// interest on the last byte of a block (offset 63 after the header) or the
+// first byte of the next (offset 64); fields are read as text.
+TEST_F(CsvTest, BlockScannerHandlesBlockEdges) {
+  struct Case {
+    std::string name;
+    std::string data;  // after the header line "a,b\n"
+    std::vector<std::string> a;
+    std::vector<std::string> b;
+  };
+  std::string x61(61, 'x');
+  std::string x62(62, 'x');
+  std::string x63(63, 'x');
+  std::vector<Case> cases = {
+      // Closing quote at 63, its delimiter at 64: the parity crosses the edge.
+      {"closing quote on the edge", "\"" + x62 + "\",1\n2,3\n", {x62, "2"}, {"1", "3"}},
+      // Delimiter at 63, opening quote at 64.
+      {"opening quote after the edge", x63 + ",\"y,z\"\n", {x63}, {"y,z"}},
+      // '\r' at 63, '\n' at 64: one line break, not a blank line.
+      {"CRLF across the edge", x61 + ",1\r\n2,3\r\n", {x61, "2"}, {"1", "3"}},
+      // A "" escape split by the edge.
+      {"escape across the edge", "\"" + x62 + "\"\"y\",1\n", {x62 + "\"y"}, {"1"}},
+      // A quoted line break at 63.
+      {"quoted newline on the edge", "\"" + x62 + "\ny\",1\n", {x62 + "\ny"}, {"1"}},
+      // A quote inside an unquoted field at 64 is plain text (12" pipe).
+      {"quote inside an unquoted field",
+       "x" + x63 + "\"in,1\n\"q\",2\n",
+       {"x" + x63 + "\"in", "q"},
+       {"1", "2"}},
+      // A field over three blocks, with delimiters inside quotes.
+      {"field spanning blocks",
+       "\"" + std::string(150, ',') + "\",1\n",
+       {std::string(150, ',')},
+       {"1"}},
+      // Blank lines across the edge, and a last record without a line break.
+      {"blank lines across the edge", x61 + ",1\n\r\n\n\n2,3", {x61, "2"}, {"1", "3"}},
+  };
+  ReadOptions text;
+  text.string_columns = {"a", "b"};
+  for (const Case& test_case : cases) {
+    Table table = ReadCsv(WriteText("edge.csv", "a,b\n" + test_case.data), text);
+    ASSERT_EQ(table.num_rows, test_case.a.size()) << test_case.name;
+    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+      EXPECT_EQ(table.Get("a").CellText(row_idx), test_case.a[row_idx]) << test_case.name;
+      EXPECT_EQ(table.Get("b").CellText(row_idx), test_case.b[row_idx]) << test_case.name;
+    }
+  }
+  // Quoting errors on the edge are still found and named.
+  std::string after = WriteText("after_edge.csv", "a,b\n\"" + x62 + "\"y,1\n");
+  ExpectError([&] { ReadCsv(after); }, ErrorCode::kBadData,
+              {after, "row 1", "column 'a'", "after the closing quote"});
+  std::string open = WriteText("open_edge.csv", "a,b\n" + x63 + ",\"never closed\n");
+  ExpectError([&] { ReadCsv(open); }, ErrorCode::kBadData,
+              {open, "row 1", "column 'b'", "closing quote"});
+}
+
+// Random records in every form the rules allow, each field's text known by
+// construction. Fields are read as text; nullopt is a missing value.
+struct RandomCsv {
+  std::string text;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+RandomCsv MakeRandomCsv(uint64_t seed, size_t target_bytes, size_t first_field_width) {
+  std::mt19937_64 engine(seed);
+  auto draw = [&](uint64_t bound) { return engine() % bound; };
+  auto random_text = [&](const std::string& alphabet, size_t max_size) {
+    std::string out;
+    size_t size = draw(max_size + 1);
+    for (size_t char_idx = 0; char_idx < size; ++char_idx) out += alphabet[draw(alphabet.size())];
+    return out;
+  };
+  RandomCsv csv;
+  csv.text = "a,b,c\n";
+  // The first record shifts everything after it against the block edges.
+  csv.text += std::string(first_field_width, 'p') + ",0,0\n";
+  csv.rows.push_back({std::string(first_field_width, 'p'), "0", "0"});
+  if (first_field_width == 0) csv.rows.back()[0] = std::nullopt;
+  while (csv.text.size() < target_bytes) {
+    std::vector<std::optional<std::string>> row;
+    for (int field_idx = 0; field_idx < 3; ++field_idx) {
+      if (field_idx > 0) csv.text += ',';
+      switch (draw(6)) {
+        case 0: {  // plain text, or missing when empty
+          std::string plain = random_text("abc 019", 12);
+          csv.text += plain;
+          row.push_back(plain.empty() ? std::nullopt : std::optional<std::string>(plain));
+          break;
+        }
+        case 1: {  // a quote inside an unquoted field is text
+          std::string plain = "z" + random_text("ab\" ", 6) + "\"";
+          csv.text += plain;
+          row.push_back(plain);
+          break;
+        }
+        case 2:
+        case 3: {  // quoted, with delimiters, line breaks and "" escapes
+          std::string value = random_text("ab,\n\r\" ", draw(4) == 0 ? 150 : 10);
+          csv.text += '"';
+          for (char symbol : value)
+            csv.text += symbol == '"' ? std::string("\"\"") : std::string(1, symbol);
+          csv.text += '"';
+          row.push_back(value.empty() ? std::nullopt : std::optional<std::string>(value));
+          break;
+        }
+        case 4:  // missing, or Namibia when quoted
+          if (draw(2) == 0) {
+            csv.text += "NA";
+            row.push_back(std::nullopt);
+          } else {
+            csv.text += "\"NA\"";
+            row.push_back("NA");
+          }
+          break;
+        default:
+          row.push_back(std::nullopt);
+          break;
+      }
+    }
+    csv.rows.push_back(row);
+    const char* line_breaks[] = {"\n", "\r\n", "\r", "\n\n", "\r\n\r\n"};
+    csv.text += line_breaks[draw(std::size(line_breaks))];
+  }
+  return csv;
+}
+
+void ExpectTableMatches(const Table& table, const RandomCsv& csv, const std::string& label) {
+  ASSERT_EQ(table.num_rows, csv.rows.size()) << label;
+  for (size_t column_idx = 0; column_idx < 3; ++column_idx) {
+    const Column& column = table.columns[column_idx];
+    for (size_t row_idx = 0; row_idx < csv.rows.size(); ++row_idx) {
+      const std::optional<std::string>& expected = csv.rows[row_idx][column_idx];
+      if (!expected.has_value()) {
+        ASSERT_TRUE(column.IsMissing(row_idx)) << label << " row " << row_idx + 1;
+      } else {
+        ASSERT_EQ(column.CellText(row_idx), *expected) << label << " row " << row_idx + 1;
+      }
+    }
+  }
+}
+
+TEST_F(CsvTest, BlockScannerMatchesKnownFieldsAtEveryBlockOffset) {
+  ReadOptions text;
+  text.string_columns = {"a", "b", "c"};
+  for (size_t width = 0; width < 64; ++width) {
+    RandomCsv csv = MakeRandomCsv(width, 3000, width);
+    Table table = ReadCsv(WriteText("random.csv", csv.text), text);
+    ExpectTableMatches(table, csv, fmt::format("width {}", width));
+  }
+}
+
+TEST_F(CsvTest, ParallelParseMatchesKnownFields) {
+  ReadOptions text;
+  text.string_columns = {"a", "b", "c"};
+  RandomCsv csv = MakeRandomCsv(99, size_t{9} << 20, 5);
+  Table table = ReadCsv(WriteText("random_big.csv", csv.text), text);
+  ExpectTableMatches(table, csv, "random");
+}
+
+// Gzip text lives in memory the reader owns, which must not be released
+// behind the parse like the pages of a mapped file.
+TEST_F(CsvTest, ReadsLargeGzipLikePlain) {
+  std::string content = BigCsv(200000, -1);
+  Table plain = ReadCsv(WriteText("big_plain.csv", content));
+  Table zipped = ReadCsv(WriteGz("big_zipped.csv.gz", content));
+  ASSERT_EQ(zipped.num_rows, plain.num_rows);
+  for (const Column& column : plain.columns) {
+    const Column& other = zipped.Get(column.name);
+    EXPECT_EQ(other.num, column.num) << column.name;
+    EXPECT_EQ(other.codes, column.codes) << column.name;
+    EXPECT_EQ(other.levels, column.levels) << column.name;
+  }
+}
+
+// Most line breaks are inside quoted fields, so a guessed chunk boundary
+// lands inside one unless the reader checks what follows it. With lines
+// like "line" the check sees the closing quote coming and moves on; lines
+// like "line,1" read as records, so the guess is wrong, the chunk before it
+// ends inside quotes, and the reader splits again by counting quotes.
+TEST_F(CsvTest, ParallelParseHandlesSplitsInsideQuotes) {
+  for (const std::string inner_line : {"line\n", "line,1\n"}) {
+    std::string multi_line;
+    for (int line = 0; line < 40; ++line) multi_line += inner_line;
+    std::string content = "note,row\n";
+    int rows = 0;
+    while (content.size() < (size_t{13} << 20)) {
+      ++rows;
+      fmt::format_to(std::back_inserter(content), "\"{}{}\",{}\n", multi_line, rows, rows);
+    }
+    Table table = ReadCsv(WriteText("multi_line.csv", content));
+    ASSERT_EQ(table.num_rows, static_cast<size_t>(rows));
+    const Column& note = table.Get("note");
+    const std::vector<double>& row = table.Get("row").num;
+    for (int row_idx = 0; row_idx < rows; row_idx += 997) {
+      EXPECT_EQ(note.CellText(static_cast<size_t>(row_idx)),
+                fmt::format("{}{}", multi_line, row_idx + 1));
+      EXPECT_EQ(row[static_cast<size_t>(row_idx)], row_idx + 1);
+    }
+    // The same file cut inside the last quoted field: a real error.
+    std::string cut = WriteText("multi_line_cut.csv", content.substr(0, content.size() - 8));
+    ExpectError([&] { ReadCsv(cut); }, ErrorCode::kBadData,
+                {cut, fmt::format("row {}", rows), "column 'note'", "closing quote"});
+  }
+}
+
+TEST_F(CsvTest, ParallelParseReportsExactRowOfAQuotingError) {
+  constexpr int kRows = 200000;
+  std::string content = BigCsv(kRows, -1);
+  // Text after a closing quote near the end of the file.
+  constexpr int kBadRow = 199995;
+  size_t bad_at = content.find(fmt::format("\"C{}\",\"C{}\",{},{}.25", kBadRow % 250, kBadRow % 7,
+                                           1980 + kBadRow % 40, kBadRow));
+  ASSERT_NE(bad_at, std::string::npos);
+  content.insert(bad_at + fmt::format("\"C{}\"", kBadRow % 250).size(), "x");
+  std::string path = WriteText("bad_quote_big.csv", content);
+  int line = kBadRow + 1 + (kBadRow - 1) / 1000;  // two-line fields before it
+  ExpectError([&] { ReadCsv(path); }, ErrorCode::kBadData,
+              {path, fmt::format("row {}", kBadRow), fmt::format("line {}", line),
+               "column 'exporter'", "after the closing quote"});
 }
 
 TEST(CsvSharedData, ReadsAgtpaApplication) {
