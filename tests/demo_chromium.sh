@@ -7,16 +7,9 @@
 set -euo pipefail
 mizani="$1"
 artefacts="$2"
-
-chromium_bin="$(command -v chromium || command -v chromium-browser || true)"
-if [ -z "$chromium_bin" ]; then
-  echo "SKIP: chromium not installed (scripts/setup.sh installs the Debian package)"
-  exit 77
-fi
-
-work="$(mktemp -d "${TMPDIR:-/tmp}/mizani-demo-test.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$artefacts"
+source "$(dirname "$0")/chromium_lib.sh"
+find_chromium
+make_work mizani-demo-test
 
 "$mizani" -q demo -o "$work/demo" >/dev/null
 html="$work/demo/report.html"
@@ -26,24 +19,6 @@ echo "demo report has $charts charts"
 # shares of B, C and D.
 [ "$charts" -ge 9 ] || { echo "FAIL: expected at least 9 charts in the demo report"; exit 1; }
 
-run_chromium() {
-  timeout 120 "$chromium_bin" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$work/profile-$1" --enable-logging=stderr --v=0 \
-    --virtual-time-budget=15000 --hide-scrollbars "${@:2}" "file://$html"
-}
-
-run_chromium dom --window-size=1280,2400 --dump-dom >"$work/dom.html" 2>"$work/dom.log" || {
-  echo "FAIL: chromium --dump-dom failed"; tail -20 "$work/dom.log"; exit 1; }
-
-status=0
-node "$(dirname "$0")/check_report_dom.js" "$work/dom.html" "$charts" "SYNTHETIC DATA" "Summary for the adviser" || status=1
-
-# The top of the report (what an adviser sees first) and the full page.
-run_chromium shot --window-size=1280,2000 --screenshot="$work/demo.png" >"$work/shot.log" 2>&1 || {
-  echo "FAIL: chromium --screenshot failed"; tail -20 "$work/shot.log"; exit 1; }
-cp "$work/demo.png" "$artefacts/demo.png"
-cp "$html" "$artefacts/demo.html"
-echo "screenshot: $artefacts/demo.png"
-echo "report: $artefacts/demo.html"
-exit "$status"
+# The top of the report (what an adviser sees first) for the screenshot.
+check_and_shoot demo 15000 "--window-size=1280,2400 --hide-scrollbars" \
+  "--window-size=1280,2000 --hide-scrollbars" "SYNTHETIC DATA" "Summary for the adviser"
