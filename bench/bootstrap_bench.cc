@@ -14,12 +14,12 @@
 // 55 ms of CPU per replication (three-way PPML ~50 ms, warm-started GE
 // ~1 ms); on two idle cores the two workers should halve the wall time.
 #include <benchmark/benchmark.h>
-#include <fmt/format.h>
 
 #include <cstdlib>
 #include <filesystem>
 
 #include "mizani/scenario.h"
+#include "nafta_scenario.h"
 
 namespace {
 
@@ -35,34 +35,9 @@ void BM_NaftaPairBootstrap(benchmark::State& state) {
     state.SkipWithError(("shared data not found: " + data).c_str());
     return;
   }
-  const std::string text = fmt::format(R"(
-[data]
-path = "{}"
-baseline_year = 2006
-[estimation]
-formula = "trade ~ RTA | exporter^year + importer^year + pair_id"
-filters = ["year in 1986:2006:4"]
-cluster = "pair_id"
-separation_check = false
-[model]
-sigma = 7
-mode = "full"
-imbalances = "multiplicative"
-[groups]
-NAFTA = ["CAN", "MEX", "USA"]
-[[shocks]]
-kind = "agreement"
-members = "NAFTA"
-coefficient = "estimated"
-term = "RTA"
-remove = true
-[uncertainty]
-replications = 200
-seed = 1
-method = "pair"
-unit = "pair_id"
-)",
-                                       data);
+  const std::string text = mizani::test_data::NaftaScenarioToml(
+      data, 2006, "full",
+      "[uncertainty]\nreplications = 200\nseed = 1\nmethod = \"pair\"\nunit = \"pair_id\"");
   const mizani::Scenario scenario = mizani::ParseScenario(text, "bench.toml", "");
   mizani::RunOptions options;
   options.quiet = true;

@@ -24,6 +24,7 @@
 
 #include "mizani/error.h"
 #include "mizani/scenario.h"
+#include "nafta_scenario.h"
 #include "test_support.h"
 
 namespace mizani {
@@ -32,32 +33,7 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string NaftaScenario(const std::string& data, int year, const std::string& mode) {
-  return fmt::format(R"(
-name = "nafta"
-[data]
-path = "{}"
-baseline_year = {}
-[estimation]
-formula = "trade ~ RTA | exporter^year + importer^year + pair_id"
-filters = ["year in 1986:2006:4"]
-cluster = "pair_id"
-separation_check = false
-[model]
-sigma = 7
-mode = "{}"
-imbalances = "multiplicative"
-[groups]
-NAFTA = ["CAN", "MEX", "USA"]
-[[shocks]]
-kind = "agreement"
-members = "NAFTA"
-coefficient = "estimated"
-term = "RTA"
-remove = true
-[output]
-focus = "MEX->USA"
-)",
-                     data, year, mode);
+  return test_data::NaftaScenarioToml(data, year, mode, "[output]\nfocus = \"MEX->USA\"");
 }
 
 int Index(const ScenarioOutcome& outcome, const std::string& code) {
