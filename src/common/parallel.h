@@ -37,4 +37,19 @@ void ParallelFor(int num_tasks, int64_t n, Fn&& fn, int64_t min_per_task = 16384
   for (auto& worker : workers) worker.join();
 }
 
+// out[idx] = sum over tasks of parts[task][idx] for idx < size, in task
+// order (the same result for a given task count), on num_tasks threads
+// split over the indices: the reduction of per-thread accumulators.
+inline void SumTaskArrays(const std::vector<std::vector<double>>& parts, int num_tasks,
+                          int64_t size, std::vector<double>& out) {
+  out.resize(size);
+  ParallelFor(num_tasks, size, [&](int, int64_t begin, int64_t end) {
+    for (int64_t idx = begin; idx < end; ++idx) {
+      double sum = 0;
+      for (int task_idx = 0; task_idx < num_tasks; ++task_idx) sum += parts[task_idx][idx];
+      out[idx] = sum;
+    }
+  });
+}
+
 }  // namespace mizani

@@ -226,14 +226,7 @@ void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int nu
       },
       1);
   // Reduce the per-thread accumulators, in parallel over levels.
-  acc_GC.resize(size_GC);
-  ParallelFor(num_tasks, size_GC, [&](int, int64_t begin, int64_t end) {
-    for (int64_t idx = begin; idx < end; ++idx) {
-      double sum = 0;
-      for (int task_idx = 0; task_idx < num_tasks; ++task_idx) sum += thread_acc_[task_idx][idx];
-      acc_GC[idx] = sum;
-    }
-  });
+  SumTaskArrays(thread_acc_, num_tasks, size_GC, acc_GC);
   if (weighted_norm_C != nullptr) {
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       double sum = 0;

@@ -115,81 +115,49 @@ void SchurProjector::SetWeights(std::span<const double> weights_N) {
   // Distinct runs: the sums come with the next projection's first pass.
   weight_sums_pending_ = distinct_within_runs_;
   if (weight_sums_pending_) return;
+  // Otherwise a run may meet a level more than once: group its rows by level.
   auto weight = [&](int64_t pos) { return weight_N_ == nullptr ? 1.0 : weight_N_[pos]; };
   run_weight_E_.assign(num_elim_levels_, 0.0);
   level_weight_R_.assign(num_rest_levels_, 0.0);
   std::vector<double> removed_R(num_rest_levels_, 0.0);  // sum over runs of (w_run,g)^2 / W_run
-  const RunRows rows = Layout();
-  auto run_weight_of = [&](int64_t run) {
+  // (Never with segments: the segment layout is built for distinct runs.)
+  std::vector<std::pair<int32_t, double>> within;
+  for (int64_t run = 0; run < num_elim_levels_; ++run) {
     double run_weight = 0;
     for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos)
       run_weight += weight(pos);
-    return run_weight;
-  };
-  if (distinct_within_runs_) {
-    // Once per IRLS step on millions of rows: split the runs across the
-    // tasks, with per-task level sums reduced at the end.
-    const int num_tasks = static_cast<int>(task_run_begin_.size()) - 1;
-    std::vector<std::vector<double>> level_T(num_tasks), removed_T(num_tasks);
-    auto task_sums = [&]<bool kSegmented>(int task_idx) {
-      level_T[task_idx].assign(num_rest_levels_, 0.0);
-      removed_T[task_idx].assign(num_rest_levels_, 0.0);
-      double* level_sum = level_T[task_idx].data();
-      double* removed_sum = removed_T[task_idx].data();
-      for (int64_t run = task_run_begin_[task_idx]; run < task_run_begin_[task_idx + 1]; ++run) {
-        const double run_weight = run_weight_of(run);
-        run_weight_E_[run] = run_weight;
-        const double inv_run_weight = run_weight > 0 ? 1.0 / run_weight : 0.0;
-        ForEachRow<0, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
-          const double row_weight = weight(pos);
-          const double removed = row_weight * row_weight * inv_run_weight;
-          for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-            level_sum[level_Q[rest_idx]] += row_weight;
-            removed_sum[level_Q[rest_idx]] += removed;
-          }
-        });
-      }
-    };
-    ParallelFor(
-        num_tasks, num_tasks,
-        [&](int task_idx, int64_t, int64_t) {
-          if (segmented_) {
-            task_sums.template operator()<true>(task_idx);
-          } else {
-            task_sums.template operator()<false>(task_idx);
-          }
-        },
-        1);
-    for (int task_idx = 0; task_idx < num_tasks; ++task_idx) {
-      for (int64_t level = 0; level < num_rest_levels_; ++level) {
-        level_weight_R_[level] += level_T[task_idx][level];
-        removed_R[level] += removed_T[task_idx][level];
-      }
-    }
-  } else {
-    // A run may meet a level more than once: group its rows by level.
-    // (Only without segments: the segment layout is built for distinct runs.)
-    std::vector<std::pair<int32_t, double>> within;
-    for (int64_t run = 0; run < num_elim_levels_; ++run) {
-      const double run_weight = run_weight_of(run);
-      run_weight_E_[run] = run_weight;
-      for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-        within.clear();
-        for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos)
-          within.emplace_back(rid_NQ_[pos * num_rest_ + rest_idx], weight(pos));
-        std::sort(within.begin(), within.end());
-        for (size_t idx = 0; idx < within.size();) {
-          double sum = 0;
-          const int32_t level = within[idx].first;
-          for (; idx < within.size() && within[idx].first == level; ++idx)
-            sum += within[idx].second;
-          level_weight_R_[level] += sum;
-          if (run_weight > 0) removed_R[level] += sum * sum / run_weight;
-        }
+    run_weight_E_[run] = run_weight;
+    for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+      within.clear();
+      for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos)
+        within.emplace_back(rid_NQ_[pos * num_rest_ + rest_idx], weight(pos));
+      std::sort(within.begin(), within.end());
+      for (size_t idx = 0; idx < within.size();) {
+        double sum = 0;
+        const int32_t level = within[idx].first;
+        for (; idx < within.size() && within[idx].first == level; ++idx) sum += within[idx].second;
+        level_weight_R_[level] += sum;
+        if (run_weight > 0) removed_R[level] += sum * sum / run_weight;
       }
     }
   }
   FinishWeightSums(removed_R);
+}
+
+void SchurProjector::CopyRestCoefficients(int num_cols, bool to_rest, double* caller_GC,
+                                          double* rest_RC) const {
+  for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+    const int64_t levels =
+        (rest_idx + 1 < num_rest_ ? rest_offset_[rest_idx + 1] : num_rest_levels_) -
+        rest_offset_[rest_idx];
+    double* caller = caller_GC + caller_offset_Q_[rest_dims_[rest_idx]] * num_cols;
+    double* rest = rest_RC + rest_offset_[rest_idx] * num_cols;
+    if (to_rest) {
+      std::copy(caller, caller + levels * num_cols, rest);
+    } else {
+      std::copy(rest, rest + levels * num_cols, caller);
+    }
+  }
 }
 
 void SchurProjector::FinishWeightSums(const std::vector<double>& removed_R) {
@@ -291,25 +259,13 @@ void SchurProjector::Apply(const double* src_sorted_NC, const double* coef_RC, i
       },
       1);
   if (gather_sums) {
-    level_weight_R_.assign(num_rest_levels_, 0.0);
-    std::vector<double> removed_R(num_rest_levels_, 0.0);
-    for (int task_idx = 0; task_idx < num_tasks; ++task_idx) {
-      for (int64_t level = 0; level < num_rest_levels_; ++level) {
-        level_weight_R_[level] += level_T[task_idx][level];
-        removed_R[level] += removed_T[task_idx][level];
-      }
-    }
+    std::vector<double> removed_R;
+    SumTaskArrays(level_T, num_tasks, num_rest_levels_, level_weight_R_);
+    SumTaskArrays(removed_T, num_tasks, num_rest_levels_, removed_R);
     FinishWeightSums(removed_R);
     weight_sums_pending_ = false;
   }
-  acc_RC.resize(size_RC);
-  ParallelFor(num_tasks, size_RC, [&](int, int64_t begin, int64_t end) {
-    for (int64_t idx = begin; idx < end; ++idx) {
-      double sum = 0;
-      for (int task_idx = 0; task_idx < num_tasks; ++task_idx) sum += thread_acc_[task_idx][idx];
-      acc_RC[idx] = sum;
-    }
-  });
+  SumTaskArrays(thread_acc_, num_tasks, size_RC, acc_RC);
   if (abs_sum_C != nullptr) {
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       abs_sum_C[col_idx] = 0;
@@ -345,18 +301,7 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
   // Warm start: the remaining dimensions' coefficients.
   const int64_t size_RC = num_rest_levels_ * num_cols;
   std::vector<double> x_RC(size_RC);
-  for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-    const int64_t levels =
-        (rest_idx + 1 < num_rest_ ? rest_offset_[rest_idx + 1] : num_rest_levels_) -
-        rest_offset_[rest_idx];
-    const int64_t caller_start = caller_offset_Q_[rest_dims_[rest_idx]];
-    for (int64_t level = 0; level < levels; ++level) {
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        x_RC[(rest_offset_[rest_idx] + level) * num_cols + col_idx] =
-            alpha_GC[(caller_start + level) * num_cols + col_idx];
-      }
-    }
-  }
+  CopyRestCoefficients(num_cols, /*to_rest=*/true, alpha_GC.data(), x_RC.data());
 
   std::vector<double> resid_RC, abs_sum_C(num_cols);
   Apply(src, x_RC.data(), num_cols, resid_RC, abs_sum_C.data());
@@ -463,18 +408,7 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
       }
     });
   }
-  for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-    const int64_t levels =
-        (rest_idx + 1 < num_rest_ ? rest_offset_[rest_idx + 1] : num_rest_levels_) -
-        rest_offset_[rest_idx];
-    const int64_t caller_start = caller_offset_Q_[rest_dims_[rest_idx]];
-    for (int64_t level = 0; level < levels; ++level) {
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        alpha_GC[(caller_start + level) * num_cols + col_idx] =
-            x_RC[(rest_offset_[rest_idx] + level) * num_cols + col_idx];
-      }
-    }
-  }
+  CopyRestCoefficients(num_cols, /*to_rest=*/false, alpha_GC.data(), x_RC.data());
   return stats;
 }
 
