@@ -258,8 +258,14 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
   std::vector<double> unit(frame.weights.empty() ? num_obs : 0, 1.0);
   const std::vector<double>& weight_N = frame.weights.empty() ? unit : frame.weights;
   std::vector<double> alpha;
-  auto stats = projector.Project(block.data(), block.data(), num_cols + 1, alpha,
-                                 options.fe_tolerance, options.fe_max_iterations);
+  // [y~, X~]' W [y~, X~] comes with the projection: X~'WX~ serves the
+  // collinearity check, the solve and the variance, X~'Wy~ the solve.
+  Eigen::MatrixXd cross(num_cols + 1, num_cols + 1);
+  auto stats =
+      projector.Project(block.data(), block.data(), num_cols + 1, alpha, options.fe_tolerance,
+                        options.fe_max_iterations, nullptr, cross.data());
+  Eigen::MatrixXd gram = cross.bottomRightCorner(num_cols, num_cols);
+  Eigen::VectorXd cross_y = cross.col(0).tail(num_cols);
   result.fe_iterations = stats.iterations;
   Eigen::Map<Eigen::MatrixXd> X_tilde_map(block.data() + num_obs, num_obs, num_cols);
   Eigen::MatrixXd X_tilde = X_tilde_map;
@@ -272,26 +278,32 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
         ss += weight_N[obs_idx] * frame.X(obs_idx, col_idx) * frame.X(obs_idx, col_idx);
       raw(col_idx) = ss;
     }
-    auto collinear = FindCollinear(WeightedGram(X_tilde, weight_N, ResolveThreads(options.threads)),
-                                   raw, options.collinearity_tolerance);
+    auto collinear = FindCollinear(gram, raw, options.collinearity_tolerance);
     if (!collinear.empty()) {
-      Eigen::MatrixXd kept(num_obs, num_cols - static_cast<int>(collinear.size()));
-      int out_idx = 0;
+      std::vector<Eigen::Index> kept_cols;
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
         if (std::find(collinear.begin(), collinear.end(), col_idx) == collinear.end())
-          kept.col(out_idx++) = X_tilde.col(col_idx);
+          kept_cols.push_back(col_idx);
+      }
+      const auto num_kept = static_cast<Eigen::Index>(kept_cols.size());
+      Eigen::MatrixXd kept(num_obs, num_kept), kept_gram(num_kept, num_kept);
+      Eigen::VectorXd kept_cross_y(num_kept);
+      for (Eigen::Index out_idx = 0; out_idx < num_kept; ++out_idx) {
+        kept.col(out_idx) = X_tilde.col(kept_cols[out_idx]);
+        kept_cross_y(out_idx) = cross_y(kept_cols[out_idx]);
+        for (Eigen::Index other_idx = 0; other_idx < num_kept; ++other_idx)
+          kept_gram(out_idx, other_idx) = gram(kept_cols[out_idx], kept_cols[other_idx]);
       }
       X_tilde = std::move(kept);
+      gram = std::move(kept_gram);
+      cross_y = std::move(kept_cross_y);
       RemoveColumns(frame, collinear, result);
       num_cols = static_cast<int>(X_tilde.cols());
     }
   }
   Eigen::Map<const Eigen::VectorXd> weight(weight_N.data(), num_obs);
   Eigen::VectorXd beta = Eigen::VectorXd::Zero(num_cols);
-  if (num_cols > 0) {
-    Eigen::MatrixXd gram = WeightedGram(X_tilde, weight_N, ResolveThreads(options.threads));
-    beta = gram.ldlt().solve(X_tilde.transpose() * (weight.asDiagonal() * y_tilde));
-  }
+  if (num_cols > 0) beta = gram.ldlt().solve(cross_y);
   Eigen::VectorXd resid = y_tilde - X_tilde * beta;
   std::vector<double> resid_N(resid.data(), resid.data() + num_obs);
   result.rss = (resid.array().square() * weight.array()).sum();
@@ -311,7 +323,7 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
   result.coef_names = frame.coef_names;
   FinishVariance(frame, options,
                  Eigen::Map<const Eigen::MatrixXd>(X_tilde.data(), X_tilde.rows(), X_tilde.cols()),
-                 weight_N, resid_N, sigma2, result);
+                 weight_N, resid_N, sigma2, result, &gram, result.fe_dof);
   if (options.vcov.type == VcovType::kIid && options.vcov.small_sample == SmallSample::kFixest) {
     // fixest's iid OLS: sigma^2 = RSS / (N - K) already carries the correction.
     const double n = static_cast<double>(frame.num_obs());
