@@ -94,8 +94,8 @@ namespace {
 // written once when it changes, instead of a read-modify-write per
 // observation whose store-to-load chain would serialise the loop.
 template <int kDims, int kCols>
-void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_rt, int64_t num_obs,
-                     const int32_t* gid_NQ, const double* weight_N, const double* src_NC,
+void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_rt,
+                     const int32_t* gid_NQ, const double* weight_N, const double* const* src_C,
                      const double* coef_GC, double* acc_GC, double* sq_norm_C) {
   const int num_dims = kDims > 0 ? kDims : num_dims_rt;
   const int num_cols = kCols > 0 ? kCols : num_cols_rt;
@@ -113,15 +113,15 @@ void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_r
     const int32_t* gid = gid_NQ + obs_idx * num_dims;
     const double weight = weight_N != nullptr ? weight_N[obs_idx] : 1.0;
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      value_C[col_idx] = src_NC != nullptr ? src_NC[col_idx * num_obs + obs_idx] : 0.0;
+      value_C[col_idx] = src_C != nullptr ? src_C[col_idx][obs_idx] : 0.0;
     }
     for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
       const double* coef = coef_GC + static_cast<int64_t>(gid[dim_idx]) * num_cols;
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] -= coef[col_idx];
     }
-    if (sq_norm_C != nullptr && src_NC != nullptr) {  // (norms are asked with a source)
+    if (sq_norm_C != nullptr && src_C != nullptr) {  // (norms are asked with a source)
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        sq_norm_C[col_idx] += weight * std::abs(src_NC[col_idx * num_obs + obs_idx]);
+        sq_norm_C[col_idx] += weight * std::abs(src_C[col_idx][obs_idx]);
       }
     }
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] *= weight;
@@ -156,43 +156,43 @@ void AccumulateRange(int64_t begin, int64_t end, int num_dims_rt, int num_cols_r
 }
 
 template <int kDims>
-void DispatchCols(int64_t begin, int64_t end, int num_dims, int num_cols, int64_t num_obs,
-                  const int32_t* gid_NQ, const double* weight_N, const double* src_NC,
-                  const double* coef_GC, double* acc_GC, double* sq_norm_C) {
+void DispatchCols(int64_t begin, int64_t end, int num_dims, int num_cols, const int32_t* gid_NQ,
+                  const double* weight_N, const double* const* src_C, const double* coef_GC,
+                  double* acc_GC, double* sq_norm_C) {
   switch (num_cols) {
     case 1:
-      AccumulateRange<kDims, 1>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
-                                coef_GC, acc_GC, sq_norm_C);
+      AccumulateRange<kDims, 1>(begin, end, num_dims, num_cols, gid_NQ, weight_N, src_C, coef_GC,
+                                acc_GC, sq_norm_C);
       break;
     case 2:
-      AccumulateRange<kDims, 2>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
-                                coef_GC, acc_GC, sq_norm_C);
+      AccumulateRange<kDims, 2>(begin, end, num_dims, num_cols, gid_NQ, weight_N, src_C, coef_GC,
+                                acc_GC, sq_norm_C);
       break;
     case 3:
-      AccumulateRange<kDims, 3>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
-                                coef_GC, acc_GC, sq_norm_C);
+      AccumulateRange<kDims, 3>(begin, end, num_dims, num_cols, gid_NQ, weight_N, src_C, coef_GC,
+                                acc_GC, sq_norm_C);
       break;
     case 4:
-      AccumulateRange<kDims, 4>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
-                                coef_GC, acc_GC, sq_norm_C);
+      AccumulateRange<kDims, 4>(begin, end, num_dims, num_cols, gid_NQ, weight_N, src_C, coef_GC,
+                                acc_GC, sq_norm_C);
       break;
     case 6:
-      AccumulateRange<kDims, 6>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
-                                coef_GC, acc_GC, sq_norm_C);
+      AccumulateRange<kDims, 6>(begin, end, num_dims, num_cols, gid_NQ, weight_N, src_C, coef_GC,
+                                acc_GC, sq_norm_C);
       break;
     case 5:
-      AccumulateRange<kDims, 5>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
-                                coef_GC, acc_GC, sq_norm_C);
+      AccumulateRange<kDims, 5>(begin, end, num_dims, num_cols, gid_NQ, weight_N, src_C, coef_GC,
+                                acc_GC, sq_norm_C);
       break;
     default:
-      AccumulateRange<kDims, 0>(begin, end, num_dims, num_cols, num_obs, gid_NQ, weight_N, src_NC,
-                                coef_GC, acc_GC, sq_norm_C);
+      AccumulateRange<kDims, 0>(begin, end, num_dims, num_cols, gid_NQ, weight_N, src_C, coef_GC,
+                                acc_GC, sq_norm_C);
   }
 }
 
 }  // namespace
 
-void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int num_cols,
+void FeProjector::Accumulate(const double* const* src_C, const double* coef_GC, int num_cols,
                              std::vector<double>& acc_GC, double* weighted_norm_C) {
   const int64_t size_GC = num_levels_ * num_cols;
   const int num_tasks =
@@ -208,20 +208,20 @@ void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int nu
         const double* weight = weight_N_.empty() ? nullptr : weight_N_.data();
         switch (num_dims_) {
           case 1:
-            DispatchCols<1>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight,
-                            src_NC, coef_GC, acc.data(), sq_norm);
+            DispatchCols<1>(begin, end, num_dims_, num_cols, gid_NQ_.data(), weight, src_C, coef_GC,
+                            acc.data(), sq_norm);
             break;
           case 2:
-            DispatchCols<2>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight,
-                            src_NC, coef_GC, acc.data(), sq_norm);
+            DispatchCols<2>(begin, end, num_dims_, num_cols, gid_NQ_.data(), weight, src_C, coef_GC,
+                            acc.data(), sq_norm);
             break;
           case 3:
-            DispatchCols<3>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight,
-                            src_NC, coef_GC, acc.data(), sq_norm);
+            DispatchCols<3>(begin, end, num_dims_, num_cols, gid_NQ_.data(), weight, src_C, coef_GC,
+                            acc.data(), sq_norm);
             break;
           default:
-            DispatchCols<0>(begin, end, num_dims_, num_cols, num_obs_, gid_NQ_.data(), weight,
-                            src_NC, coef_GC, acc.data(), sq_norm);
+            DispatchCols<0>(begin, end, num_dims_, num_cols, gid_NQ_.data(), weight, src_C, coef_GC,
+                            acc.data(), sq_norm);
         }
       },
       1);
@@ -239,6 +239,22 @@ void FeProjector::Accumulate(const double* src_NC, const double* coef_GC, int nu
 ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int num_cols,
                                      std::vector<double>& alpha_GC, double tolerance,
                                      int max_iterations, const double* scale_C, double* cross_CC) {
+  std::vector<const double*> in_C(num_cols);
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx) in_C[col_idx] = in_NC + col_idx * num_obs_;
+  return Project(in_C, out_NC, alpha_GC, tolerance, max_iterations, scale_C, cross_CC);
+}
+
+ProjectionStats FeProjector::Project(std::span<const double* const> in_C, double* out_NC,
+                                     std::vector<double>& alpha_GC, double tolerance,
+                                     int max_iterations, const double* scale_C, double* cross_CC) {
+  const int num_cols = static_cast<int>(in_C.size());
+  // No output wanted (the caller needs only alpha and the cross products):
+  // the Schur path skips the writes; the others work in a scratch block.
+  std::vector<double> scratch;
+  if (out_NC == nullptr && (!schur_ || num_cols > kMaxColumns)) {
+    scratch.resize(static_cast<size_t>(num_obs_) * num_cols);
+    out_NC = scratch.data();
+  }
   // Paths without a fused output pass compute the cross products after.
   auto cross_after = [&](const ProjectionStats& stats) {
     if (cross_CC != nullptr) {
@@ -264,7 +280,7 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
               alpha_GC[level * num_cols + first_col + col_idx];
       }
       const ProjectionStats stats = Project(
-          in_NC + first_col * num_obs_, out_NC + first_col * num_obs_, slice_cols, slice_alpha,
+          in_C.subspan(first_col, slice_cols), out_NC + first_col * num_obs_, slice_alpha,
           tolerance, max_iterations, scale_C != nullptr ? scale_C + first_col : nullptr, nullptr);
       for (int64_t level = 0; level < num_levels_; ++level) {
         for (int col_idx = 0; col_idx < slice_cols; ++col_idx)
@@ -279,13 +295,16 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
     return cross_after(total);
   }
   if (schur_) {
-    return schur_->Project(in_NC, out_NC, num_cols, alpha_GC, tolerance, max_iterations,
-                           kAverageRuleFrom, cross_CC);
+    return schur_->Project(in_C, out_NC, alpha_GC, tolerance, max_iterations, kAverageRuleFrom,
+                           cross_CC);
   }
   ProjectionStats stats;
   const int64_t size_GC = num_levels_ * num_cols;
   if (num_dims_ == 0) {
-    if (out_NC != in_NC) std::copy(in_NC, in_NC + num_obs_ * num_cols, out_NC);
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      if (out_NC + col_idx * num_obs_ != in_C[col_idx])
+        std::copy(in_C[col_idx], in_C[col_idx] + num_obs_, out_NC + col_idx * num_obs_);
+    }
     return cross_after(stats);
   }
   if (static_cast<int64_t>(alpha_GC.size()) != size_GC) alpha_GC.assign(size_GC, 0.0);
@@ -293,7 +312,7 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
   // Residual of the normal equations at the warm start: r = D'W(v - D alpha).
   std::vector<double> resid_GC;
   std::vector<double> norm_C(num_cols);
-  Accumulate(in_NC, alpha_GC.data(), num_cols, resid_GC, norm_C.data());
+  Accumulate(in_C.data(), alpha_GC.data(), num_cols, resid_GC, norm_C.data());
 
   std::vector<double> inv_diag_G(num_levels_);
   for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
@@ -386,7 +405,7 @@ ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int nu
   // out = v - D alpha.
   ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      const double* src = in_NC + col_idx * num_obs_;
+      const double* src = in_C[col_idx];
       double* dst = out_NC + col_idx * num_obs_;
       for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
         const int32_t* gid = &gid_NQ_[obs_idx * num_dims_];

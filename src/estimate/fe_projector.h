@@ -57,8 +57,9 @@ class FeProjector {
   void SetWeights(std::span<const double> weights_N);
 
   // Projects `num_cols` columns. in_NC and out_NC are column-major N x C
-  // (out may alias in). alpha_GC is the warm start and receives the
-  // fixed-effect coefficients (resized and zeroed when its size is wrong).
+  // (out may alias in, or be null when only alpha_GC and cross_CC are
+  // wanted: IRLS rebuilds its linear predictor from the coefficients). alpha_GC is the warm start
+  // and receives the fixed-effect coefficients (resized and zeroed when its size is wrong).
   // Convergence: every level's weighted mean residual is below tolerance
   // times a scale per column: `scale_C[c]` when given (e.g. 1 for a column
   // in log units), otherwise the column's weighted mean absolute value.
@@ -66,6 +67,12 @@ class FeProjector {
   // the current weights), which IRLS needs next: on the Schur path it is
   // summed in the output pass, saving a pass over the block.
   ProjectionStats Project(const double* in_NC, double* out_NC, int num_cols,
+                          std::vector<double>& alpha_GC, double tolerance, int max_iterations,
+                          const double* scale_C = nullptr, double* cross_CC = nullptr);
+  // The same with the input columns anywhere in memory: in_C[c] points at
+  // column c's N values (IRLS projects [z, X] with z and X apart, and
+  // nothing is copied to put them side by side). out_NC stays contiguous.
+  ProjectionStats Project(std::span<const double* const> in_C, double* out_NC,
                           std::vector<double>& alpha_GC, double tolerance, int max_iterations,
                           const double* scale_C = nullptr, double* cross_CC = nullptr);
 
@@ -82,9 +89,9 @@ class FeProjector {
   const std::vector<double>& level_weight_G() const { return level_weight_G_; }
 
  private:
-  // acc_GC[gid*C+c] = sum_obs w * (src_NC(obs,c) - sum_q coef_GC[gid_q*C+c])
-  // (with src == nullptr: - sum of w * coef, the matvec of D'WD, negated).
-  void Accumulate(const double* src_NC, const double* coef_GC, int num_cols,
+  // acc_GC[gid*C+c] = sum_obs w * (src_C[c][obs] - sum_q coef_GC[gid_q*C+c])
+  // (with src_C == nullptr: - sum of w * coef, the matvec of D'WD, negated).
+  void Accumulate(const double* const* src_C, const double* coef_GC, int num_cols,
                   std::vector<double>& acc_GC, double* weighted_norm_C);
 
   // With two or more dimensions, when the largest one's observations are

@@ -407,13 +407,14 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   // The projector (its sort and level tables cost a pass over the data) is
   // shared by the separation check and the IRLS, unless the check drops rows.
   std::unique_ptr<FeProjector> projector;
-  BufferPool pool;  // large work arrays, reused from step to step
+  BufferPool pool;                             // large work arrays, reused from step to step
+  estimate::ProjectedRegressors separation_x;  // X~ of the separation check, when reusable
   if (options.family == Family::kPoisson && options.check_separation && frame.num_obs() > 0) {
     projector = std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes,
                                               ResolveThreads(options.threads));
     if (TraceLevel() >= 2) TraceDetail(fmt::format("projector built ({})", projector->Path()));
     // Separation can empty a group or create singletons: clean again.
-    if (estimate::DropSeparated(frame, options, *projector, pool) > 0) {
+    if (estimate::DropSeparated(frame, options, *projector, pool, &separation_x) > 0) {
       projector.reset();
       estimate::DropAllZeroGroups(frame);
       if (options.drop_singletons) estimate::DropSingletons(frame);
@@ -492,8 +493,9 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   // absolute terms, saves a third of the iterations on the Advanced Guide
   // data and on `mizani synth` panels (measured: 11 -> 7 and 17 -> 10).
   constexpr double kStartShift = 1e-3;
-  // [z, X] column-major, projected in place; taken first, the largest.
-  std::vector<double> block = pool.Take(static_cast<size_t>(num_obs) * (num_cols + 1));
+  // The working outcome z; X is read where it is (frame.X): the
+  // projections take column pointers and return only coefficients.
+  std::vector<double> z = pool.Take(num_obs);
   std::vector<double> mu = pool.Take(num_obs), eta = pool.Take(num_obs),
                       eta_old = pool.Take(num_obs);
   for_rows([&](int64_t begin, int64_t end) {
@@ -539,22 +541,38 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   // starting mu spans many orders of magnitude, and with it as weights the
   // same projection needs 36 passes instead of 4 (three-way benchmark).
   if (num_cols > 0) {
-    projector->SetWeights(freq);
-    // In the IRLS block's memory (allocated once: fresh pages cost faults).
-    block.resize(static_cast<size_t>(num_obs) * (num_cols + 1));
-    double* x_block = block.data() + num_obs;
-    std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, x_block);
-    std::vector<double> alpha_x;
-    Eigen::MatrixXd projected_gram(num_cols, num_cols);
-    result.fe_iterations +=
-        projector
-            ->Project(x_block, x_block, num_cols, alpha_x, std::max(options.fe_tolerance, 1e-6),
-                      options.fe_max_iterations, nullptr, projected_gram.data())
-            .iterations;
     const Eigen::MatrixXd raw_gram = estimate::WeightedCrossProducts(
         frame.X.data(), num_obs, num_cols, freq.empty() ? nullptr : freq.data(), threads);
-    const std::vector<int> collinear =
-        FindCollinear(projected_gram, raw_gram.diagonal(), options.collinearity_tolerance);
+    std::vector<double> alpha_x;
+    std::vector<int> collinear;
+    // The separation check has projected X already, with weights 1 where
+    // y > 0 and 1e-6 where y = 0: never above the unit weights, so its
+    // X~'WX~ is below the unit-weight one in the positive semi-definite
+    // order, and so is every residual sum of squares FindCollinear takes
+    // from it (the minimum of the same quadratic form). When that check
+    // keeps every column, the unit-weight check would too: its projection
+    // is skipped, and the separation's coefficients warm-start IRLS. A
+    // column it flags is judged again, with the unit weights.
+    const bool reuse =
+        separation_x.available && freq.empty() && separation_x.gram.rows() == num_cols &&
+        FindCollinear(separation_x.gram, raw_gram.diagonal(), options.collinearity_tolerance)
+            .empty();
+    if (reuse) {
+      alpha_x = std::move(separation_x.alpha);
+    } else {
+      projector->SetWeights(freq);
+      Eigen::MatrixXd projected_gram(num_cols, num_cols);
+      // Only the coefficients and X~'WX~ are needed (X~ is not written).
+      result.fe_iterations +=
+          projector
+              ->Project(frame.X.data(), nullptr, num_cols, alpha_x,
+                        std::max(options.fe_tolerance, 1e-6), options.fe_max_iterations, nullptr,
+                        projected_gram.data())
+              .iterations;
+      collinear =
+          FindCollinear(projected_gram, raw_gram.diagonal(), options.collinearity_tolerance);
+    }
+    TraceDetail(reuse ? "collinearity: separation's projection reused" : "collinearity: projected");
     RemoveColumns(frame, collinear, result);
     const int kept_cols = static_cast<int>(frame.X.cols());
     alpha.assign(projector->num_levels() * (kept_cols + 1), 0.0);
@@ -571,23 +589,31 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     beta = Eigen::VectorXd::Zero(num_cols);
     beta_previous = Eigen::VectorXd::Constant(num_cols, std::numeric_limits<double>::infinity());
   }
-  // The block [z, X] of the first iteration; later ones are written by the
-  // previous iteration's pass over the rows (below), which has every input
-  // at hand.
+  // z of the first iteration; later ones are written by the previous
+  // iteration's pass over the rows (below), which has every input at hand.
   auto working_outcome = [&](int64_t obs_idx) {
     return eta[obs_idx] - (has_offset ? frame.offset[obs_idx] : 0.0) +
            (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
   };
-  block.resize(static_cast<size_t>(num_cols + 1) * num_obs);
   for_rows([&](int64_t begin, int64_t end) {
-    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx)
-      block[obs_idx] = working_outcome(obs_idx);
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      std::copy(frame.X.data() + col_idx * num_obs + begin,
-                frame.X.data() + col_idx * num_obs + end,
-                block.begin() + (col_idx + 1) * num_obs + begin);
-    }
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) z[obs_idx] = working_outcome(obs_idx);
   });
+  // The fixed-effect part of the linear predictor for observation obs_idx
+  // from stacked coefficients effect_G (one column): sum over dimensions.
+  const std::vector<int64_t>& fe_offsets = projector->offsets_Q();
+  const int num_dims = static_cast<int>(frame.fe_ids.size());
+  std::vector<double> effect_G(projector->num_levels(), 0.0);
+  auto effect_sum = [&](int64_t obs_idx) {
+    double sum = 0;
+    for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx)
+      sum += effect_G[fe_offsets[dim_idx] + frame.fe_ids[dim_idx][obs_idx]];
+    return sum;
+  };
+  const double* x_raw = frame.X.data();  // column-major
+  // The projected block [z, X], by column.
+  std::vector<const double*> block_C(num_cols + 1, z.data());
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+    block_C[col_idx + 1] = x_raw + col_idx * num_obs;
   for (iteration = 1; iteration <= options.max_iterations; ++iteration) {
     update_weights();
     projector->SetWeights(weight);
@@ -595,26 +621,35 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     const double used_tol = inner_tol;
     // The projection also returns [z~, X~]' W [z~, X~] (from its output pass).
     Eigen::MatrixXd cross(num_cols + 1, num_cols + 1);
-    auto stats = projector->Project(block.data(), block.data(), num_cols + 1, alpha, used_tol,
-                                    options.fe_max_iterations, nullptr, cross.data());
+    auto stats = projector->Project(block_C, nullptr, alpha, used_tol, options.fe_max_iterations,
+                                    nullptr, cross.data());
     result.fe_iterations += stats.iterations;
     TraceDetail("projected");
-    Eigen::Map<Eigen::VectorXd> z_tilde(block.data(), num_obs);
-    Eigen::Map<Eigen::MatrixXd> X_t(block.data() + num_obs, num_obs, num_cols);
     if (num_cols > 0) {
       beta = cross.bottomRightCorner(num_cols, num_cols).ldlt().solve(cross.col(0).tail(num_cols));
     }
     TraceDetail("gram solved");
-    // One pass: eta = z - e + offset with e = z~ - X~ beta (the fitted
-    // linear predictor), mu = exp(eta), and the deviance terms.
+    // The weighted least-squares fit of z on X and the fixed effects has
+    // z - e = X beta + D gamma with gamma = alpha_z - alpha_X beta (the
+    // projection is linear column by column), so the new linear predictor
+    // is eta = X beta + D gamma + offset, built from the coefficients
+    // without z~ and X~ (which are never written: their stores, and a copy
+    // of X, saved).
+    for (int64_t level = 0; level < projector->num_levels(); ++level) {
+      const double* level_alpha = alpha.data() + level * (num_cols + 1);
+      double value = level_alpha[0];
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+        value -= beta(col_idx) * level_alpha[col_idx + 1];
+      effect_G[level] = value;
+    }
+    // One pass: eta, mu = exp(eta), the deviance terms, and the next
+    // iteration's z.
     eta_old.swap(eta);
-    // The pass also writes the next iteration's block: z from the new eta
-    // and mu, and X back over X~ (read first, at the same row).
     auto deviance_sum = [&](auto&& update_eta) {
       const double cross_sum = sum_rows([&](int64_t obs_idx) {
         update_eta(obs_idx);
         mu[obs_idx] = std::exp(eta[obs_idx]);
-        block[obs_idx] = working_outcome(obs_idx);
+        z[obs_idx] = working_outcome(obs_idx);
         const double fw = freq.empty() ? 1.0 : freq[obs_idx];
         const double y = frame.y[obs_idx];
         return fw * (y * (eta[obs_idx] + 1.0) - mu[obs_idx]);
@@ -622,14 +657,10 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       return 2 * (sum_ylogy - cross_sum);
     };
     double new_dev = deviance_sum([&](int64_t obs_idx) {
-      double fitted_resid = z_tilde(obs_idx);
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        fitted_resid -= X_t(obs_idx, col_idx) * beta(col_idx);
-        X_t(obs_idx, col_idx) = frame.X(obs_idx, col_idx);
-      }
-      const double offset = has_offset ? frame.offset[obs_idx] : 0.0;
-      const double z = eta_old[obs_idx] - offset + (frame.y[obs_idx] - mu[obs_idx]) / mu[obs_idx];
-      eta[obs_idx] = z - fitted_resid + offset;
+      double value = effect_sum(obs_idx) + (has_offset ? frame.offset[obs_idx] : 0.0);
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+        value += x_raw[col_idx * num_obs + obs_idx] * beta(col_idx);
+      eta[obs_idx] = value;
     });
     int halvings = 0;
     // Step-halving (as fixest and ppmlhdfe): when the deviance is not
@@ -747,9 +778,9 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     result.log_likelihood = total.loglik;
   }
   TraceDetail("stats");
-  // The memory of eta_old (no longer needed) takes the residuals, the
-  // block's the final projection of X: no fresh pages (faults, peak memory).
-  // Variance at the final mu: project X once more with the final weights
+  // The memory of eta_old (no longer needed) takes the residuals, z's
+  // (with more from the pool) the final projection of X: fewer fresh pages
+  // (faults, peak memory). Variance at the final mu: project X once more with the final weights
   // (warm-started), so the bread and the scores belong to the estimate.
   update_weights();
   projector->SetWeights(weight);
@@ -759,9 +790,14 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       resid_N[obs_idx] = frame.y[obs_idx] - mu[obs_idx];
   });
   if (num_cols > 0) {
-    std::vector<double> x_block = std::move(block);
-    x_block.resize(static_cast<size_t>(num_obs) * num_cols);
-    std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, x_block.begin());
+    // The IID variance needs only X~'WX~ (the projection's cross products);
+    // the sandwich estimators need the scores, hence X~ itself.
+    const bool need_x_tilde = options.vcov.type != VcovType::kIid;
+    std::vector<double> x_block;
+    if (need_x_tilde) {
+      x_block = std::move(z);
+      x_block.resize(static_cast<size_t>(num_obs) * num_cols);
+    }
     // Warm start from the regressors' coefficients of the last iteration.
     std::vector<double> alpha_x(projector->num_levels() * num_cols);
     for (int64_t level = 0; level < projector->num_levels(); ++level) {
@@ -773,14 +809,16 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     // not to the coefficients' 1e-10: 1e-8 (when the caller asked for no
     // looser) saves a third of the passes of this projection.
     Eigen::MatrixXd gram(num_cols, num_cols);
-    projector->Project(x_block.data(), x_block.data(), num_cols, alpha_x,
+    projector->Project(frame.X.data(), need_x_tilde ? x_block.data() : nullptr, num_cols, alpha_x,
                        std::max(options.fe_tolerance, 1e-8), options.fe_max_iterations, nullptr,
                        gram.data());
     TraceDetail("X projected");
     result.fe_dof = estimate::FixedEffectDof(frame, {});
+    // (Without X~ the map has no data; the IID estimator reads only its shape.)
     FinishVariance(frame, options,
-                   Eigen::Map<const Eigen::MatrixXd>(x_block.data(), num_obs, num_cols), weight,
-                   resid_N, 1.0, result, &gram, result.fe_dof);
+                   Eigen::Map<const Eigen::MatrixXd>(need_x_tilde ? x_block.data() : nullptr,
+                                                     num_obs, num_cols),
+                   weight, resid_N, 1.0, result, &gram, result.fe_dof);
   } else {
     result.fe_dof = estimate::FixedEffectDof(frame, {});
   }

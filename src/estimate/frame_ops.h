@@ -8,6 +8,20 @@
 
 namespace mizani::estimate {
 
+// D alpha at one observation: the sum over the frame's fixed-effect
+// dimensions of the coefficients of the row's levels, for column col_idx of
+// alpha_GC (level-major, num_cols columns, levels stacked at offsets_Q as
+// FeProjector lays them out). How the fit rebuilds z - z~ from the
+// projection's coefficients instead of storing z~.
+inline double EffectAt(const ModelFrame& frame, const std::vector<int64_t>& offsets_Q,
+                       const double* alpha_GC, int num_cols, int col_idx, int64_t obs_idx) {
+  double sum = 0;
+  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+    sum += alpha_GC[(offsets_Q[dim_idx] + frame.fe_ids[dim_idx][obs_idx]) * num_cols + col_idx];
+  }
+  return sum;
+}
+
 // Keeps observations with keep_N[obs] != 0, re-densifies fixed-effect and
 // cluster ids (levels that lose all their observations disappear), and
 // counts the removed observations under `reason`. Returns how many were removed.

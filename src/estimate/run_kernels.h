@@ -71,15 +71,15 @@ inline void ForEachRow(const RunRows& rows, int64_t run, Fn&& fn) {
   }
 }
 
-// value_C = src(pos, .) - sum over remaining dimensions of coef(level, .)
-// (src null: zero).
+// value_C = src_C[.][pos] - sum over remaining dimensions of coef(level, .)
+// (src_C null: zero). src_C[c] points at column c's N values.
 template <int kRest, int kCols>
-inline void RowValues(const RunRows& rows, int num_cols_rt, const double* src_NC,
+inline void RowValues(const RunRows& rows, int num_cols_rt, const double* const* src_C,
                       const double* coef_RC, int64_t pos, const int32_t* level_Q, double* value_C) {
   const int num_rest = kRest > 0 ? kRest : rows.num_rest;
   const int num_cols = kCols > 0 ? kCols : num_cols_rt;
   for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-    value_C[col_idx] = src_NC != nullptr ? src_NC[col_idx * rows.num_obs + pos] : 0.0;
+    value_C[col_idx] = src_C != nullptr ? src_C[col_idx][pos] : 0.0;
   for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
     const double* coef = coef_RC + static_cast<int64_t>(level_Q[rest_idx]) * num_cols;
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] -= coef[col_idx];
@@ -166,11 +166,11 @@ struct ApplyKernel {
 
   template <int kRest, int kCols, bool kSegmented>
   static void Run(const RunRows& rows, int num_cols_rt, int64_t run_begin, int64_t run_end,
-                  const double* src_NC, const double* coef_RC, double* acc_RC, double* abs_sum_C,
-                  const WeightSums* sums) {
+                  const double* const* src_C, const double* coef_RC, double* acc_RC,
+                  double* abs_sum_C, const WeightSums* sums) {
 #if defined(__SSE2__)
     if constexpr (kCols >= 2) {
-      if (src_NC == nullptr && sums == nullptr && abs_sum_C == nullptr) {
+      if (src_C == nullptr && sums == nullptr && abs_sum_C == nullptr) {
         MatvecPacked<kRest, kCols, kSegmented>(rows, run_begin, run_end, coef_RC, acc_RC);
         return;
       }
@@ -187,10 +187,10 @@ struct ApplyKernel {
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
         const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
         weight_sum += weight;
-        RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
+        RowValues<kRest, kCols>(rows, num_cols, src_C, coef_RC, pos, level_Q, value_C);
         if (abs_sum_C != nullptr) {
           for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-            abs_local[col_idx] += weight * std::abs(src_NC[col_idx * rows.num_obs + pos]);
+            abs_local[col_idx] += weight * std::abs(src_C[col_idx][pos]);
         }
         for (int col_idx = 0; col_idx < num_cols; ++col_idx)
           sum_C[col_idx] += weight * value_C[col_idx];
@@ -210,7 +210,7 @@ struct ApplyKernel {
             sums->removed_R[level_Q[rest_idx]] += removed;
           }
         }
-        RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
+        RowValues<kRest, kCols>(rows, num_cols, src_C, coef_RC, pos, level_Q, value_C);
         for (int col_idx = 0; col_idx < num_cols; ++col_idx)
           value_C[col_idx] = weight * (value_C[col_idx] - mean_C[col_idx]);
         for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
@@ -228,16 +228,17 @@ struct ApplyKernel {
 // The output pass on runs [run_begin, run_end): the values src - D_R x,
 // their weighted run mean (the eliminated dimension's coefficient, written
 // run-major to elim_EC; the plain mean when the run has no weight) and
-// dst = value - mean. The values are recomputed in the second loop (the
-// run's rows are in cache) rather than stored. With cross_CC (num_cols^2,
+// dst = value - mean (dst null: not written, when the caller needs only the
+// coefficients and cross products). The values are recomputed in the second
+// loop (the run's rows are in cache) rather than stored. With cross_CC (num_cols^2,
 // lower triangle used) it also adds up sum w dst_c dst_d, the cross products
 // the caller needs next (IRLS: [z~, X~]'W[z~, X~]), while the row is in
 // registers instead of in another pass over the block.
 struct ResidualKernel {
   template <int kRest, int kCols, bool kSegmented>
   static void Run(const RunRows& rows, int num_cols_rt, int64_t run_begin, int64_t run_end,
-                  const double* src_NC, const double* coef_RC, double* dst_NC, double* elim_EC,
-                  double* cross_CC) {
+                  const double* const* src_C, const double* coef_RC, double* dst_NC,
+                  double* elim_EC, double* cross_CC) {
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
     double weighted_C[kMaxColumns], value_C[kMaxColumns];
     // Cross products summed locally (registers when kCols is fixed), added
@@ -247,7 +248,7 @@ struct ResidualKernel {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) weighted_C[col_idx] = 0;
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
         const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
-        RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
+        RowValues<kRest, kCols>(rows, num_cols, src_C, coef_RC, pos, level_Q, value_C);
         for (int col_idx = 0; col_idx < num_cols; ++col_idx)
           weighted_C[col_idx] += weight * value_C[col_idx];
       });
@@ -261,17 +262,18 @@ struct ResidualKernel {
         // A run without weight: its coefficient is the plain mean.
         for (int col_idx = 0; col_idx < num_cols; ++col_idx) mean[col_idx] = 0;
         ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
-          RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
+          RowValues<kRest, kCols>(rows, num_cols, src_C, coef_RC, pos, level_Q, value_C);
           for (int col_idx = 0; col_idx < num_cols; ++col_idx) mean[col_idx] += value_C[col_idx];
         });
         for (int col_idx = 0; col_idx < num_cols; ++col_idx)
           mean[col_idx] = length > 0 ? mean[col_idx] / static_cast<double>(length) : 0.0;
       }
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
-        RowValues<kRest, kCols>(rows, num_cols, src_NC, coef_RC, pos, level_Q, value_C);
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-          value_C[col_idx] -= mean[col_idx];
-          dst_NC[col_idx * rows.num_obs + pos] = value_C[col_idx];
+        RowValues<kRest, kCols>(rows, num_cols, src_C, coef_RC, pos, level_Q, value_C);
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) value_C[col_idx] -= mean[col_idx];
+        if (dst_NC != nullptr) {
+          for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+            dst_NC[col_idx * rows.num_obs + pos] = value_C[col_idx];
         }
         if (cross_CC != nullptr) {
           const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;

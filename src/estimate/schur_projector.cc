@@ -229,7 +229,7 @@ void SchurProjector::BuildSegments() {
   std::vector<int32_t>().swap(rid_NQ_);  // the segments replace the ids
 }
 
-void SchurProjector::Apply(const double* src_sorted_NC, const double* coef_RC, int num_cols,
+void SchurProjector::Apply(const double* const* src_sorted_C, const double* coef_RC, int num_cols,
                            std::vector<double>& acc_RC, double* abs_sum_C) {
   const int num_tasks = static_cast<int>(task_run_begin_.size()) - 1;
   const int64_t size_RC = num_rest_levels_ * num_cols;
@@ -252,7 +252,7 @@ void SchurProjector::Apply(const double* src_sorted_NC, const double* coef_RC, i
           sums = {run_weight_E_.data(), level_T[task_idx].data(), removed_T[task_idx].data()};
         }
         DispatchRunKernel<ApplyKernel>(rows, num_cols, segmented_, task_run_begin_[task_idx],
-                                       task_run_begin_[task_idx + 1], src_sorted_NC, coef_RC,
+                                       task_run_begin_[task_idx + 1], src_sorted_C, coef_RC,
                                        acc.data(),
                                        abs_sum_C != nullptr ? abs_TC[task_idx].data() : nullptr,
                                        gather_sums ? &sums : nullptr);
@@ -275,10 +275,11 @@ void SchurProjector::Apply(const double* src_sorted_NC, const double* coef_RC, i
   }
 }
 
-ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int num_cols,
+ProjectionStats SchurProjector::Project(std::span<const double* const> in_C, double* out_NC,
                                         std::vector<double>& alpha_GC, double tolerance,
                                         int max_iterations, double average_rule_from,
                                         double* cross_CC) {
+  const int num_cols = static_cast<int>(in_C.size());
   ProjectionStats stats;
   int64_t num_levels_total = num_rest_levels_ + num_elim_levels_;
   if (static_cast<int64_t>(alpha_GC.size()) != num_levels_total * num_cols) {
@@ -286,17 +287,17 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
   }
   // Inputs in sorted order.
   std::vector<double> sorted_in;
-  const double* src = in_NC;
+  std::vector<const double*> src(in_C.begin(), in_C.end());
   if (!identity_order_) {
     sorted_in.resize(static_cast<size_t>(num_obs_) * num_cols);
     ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-        for (int64_t pos = begin; pos < end; ++pos) {
-          sorted_in[col_idx * num_obs_ + pos] = in_NC[col_idx * num_obs_ + order_N_[pos]];
-        }
+        for (int64_t pos = begin; pos < end; ++pos)
+          sorted_in[col_idx * num_obs_ + pos] = in_C[col_idx][order_N_[pos]];
       }
     });
-    src = sorted_in.data();
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+      src[col_idx] = sorted_in.data() + col_idx * num_obs_;
   }
   // Warm start: the remaining dimensions' coefficients.
   const int64_t size_RC = num_rest_levels_ * num_cols;
@@ -304,7 +305,7 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
   CopyRestCoefficients(num_cols, /*to_rest=*/true, alpha_GC.data(), x_RC.data());
 
   std::vector<double> resid_RC, abs_sum_C(num_cols);
-  Apply(src, x_RC.data(), num_cols, resid_RC, abs_sum_C.data());
+  Apply(src.data(), x_RC.data(), num_cols, resid_RC, abs_sum_C.data());
   double total_weight = 0;
   for (double weight : run_weight_E_) total_weight += weight;
   double total_level_weight = 0;
@@ -367,7 +368,7 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
   // Eliminated coefficients (weighted run means) and the output, run by run.
   std::vector<double> sorted_out;
   double* dst = out_NC;
-  if (!identity_order_) {
+  if (!identity_order_ && out_NC != nullptr) {
     sorted_out.resize(static_cast<size_t>(num_obs_) * num_cols);
     dst = sorted_out.data();
   }
@@ -384,8 +385,8 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
         if (cross_CC != nullptr) cross_T[task_idx].assign(num_cols * num_cols, 0.0);
         DispatchRunKernel<ResidualKernel>(
             rows, num_cols, segmented_, task_run_begin_[task_idx], task_run_begin_[task_idx + 1],
-            src, static_cast<const double*>(x_RC.data()), dst, elim_EC.data(),
-            cross_CC != nullptr ? cross_T[task_idx].data() : nullptr);
+            static_cast<const double* const*>(src.data()), static_cast<const double*>(x_RC.data()),
+            dst, elim_EC.data(), cross_CC != nullptr ? cross_T[task_idx].data() : nullptr);
       },
       1);
   if (cross_CC != nullptr) {
@@ -399,7 +400,7 @@ ProjectionStats SchurProjector::Project(const double* in_NC, double* out_NC, int
     }
   }
   std::copy(elim_EC.begin(), elim_EC.end(), alpha_GC.begin() + elim_start * num_cols);
-  if (!identity_order_) {
+  if (!identity_order_ && out_NC != nullptr) {
     ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
         for (int64_t pos = begin; pos < end; ++pos) {

@@ -48,7 +48,7 @@ class SchurProjector {
   // coefficients, the eliminated one included.
   // cross_CC (may be null): receives out' W out, num_cols x num_cols
   // row-major, computed in the output pass.
-  ProjectionStats Project(const double* in_NC, double* out_NC, int num_cols,
+  ProjectionStats Project(std::span<const double* const> in_C, double* out_NC,
                           std::vector<double>& alpha_GC, double tolerance, int max_iterations,
                           double average_rule_from, double* cross_CC);
 
@@ -56,7 +56,7 @@ class SchurProjector {
   // For every level of e (a run of sorted rows): value = src - D_R coef,
   // minus its weighted run mean; scatters w * value into acc_RC. With
   // src == nullptr the result is -S coef. Also returns sum w |src| per column.
-  void Apply(const double* src_sorted_NC, const double* coef_RC, int num_cols,
+  void Apply(const double* const* src_sorted_C, const double* coef_RC, int num_cols,
              std::vector<double>& acc_RC, double* abs_sum_C);
 
   // The row layout the kernels take (run_kernels.h).

@@ -11,7 +11,8 @@
 namespace mizani::estimate {
 
 int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector,
-                      BufferPool& pool) {
+                      BufferPool& pool, ProjectedRegressors* projected_x) {
+  if (projected_x != nullptr) projected_x->available = false;
   const int64_t num_obs = frame.num_obs();
   if (std::find(frame.y.begin(), frame.y.end(), 0.0) == frame.y.end()) return 0;
 
@@ -40,40 +41,41 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
     ParallelFor(threads, num_obs,
                 [&](int task_idx, int64_t begin, int64_t end) { body(task_idx, begin, end); });
   };
-  // block = [u, X], column-major; projected in place, column 0 then
-  // carries u~ and the rest X~ (kept: only u changes between iterations).
+  // The certificate u and the weights; X is read where it is.
   std::vector<double> weight = pool.Take(num_obs), u = pool.Take(num_obs);
-  std::vector<double> block = pool.Take(static_cast<size_t>(num_obs) * (num_cols + 1));
   for_rows([&](int, int64_t begin, int64_t end) {
     for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
       const bool zero = frame.y[obs_idx] == 0;
       weight[obs_idx] = zero ? 1.0 : kPositiveWeight;
-      u[obs_idx] = block[obs_idx] = zero ? 1.0 : 0.0;
-    }
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      std::copy(frame.X.data() + col_idx * num_obs + begin,
-                frame.X.data() + col_idx * num_obs + end,
-                block.begin() + (col_idx + 1) * num_obs + begin);
+      u[obs_idx] = zero ? 1.0 : 0.0;
     }
   });
-  TraceDetail("separation: block filled");
+  TraceDetail("separation: u filled");
   projector.SetWeights(weight);
-  TraceDetail("separation: weights set");
   // The first pass projects u and X together (one pass over the data
-  // carries both).
-  std::vector<double> alpha_first, alpha_u;
+  // carries both) and returns coefficients only: u~ = u - D alpha_u and
+  // X~ = X - D alpha_X are evaluated where needed, never stored.
+  std::vector<const double*> columns_C(num_cols + 1, u.data());
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+    columns_C[col_idx + 1] = frame.X.data() + col_idx * num_obs;
+  std::vector<double> alpha_first;
   // [u~, X~]' W [u~, X~] (from the projection's output pass) holds X~'WX~
   // and X~'Wu~.
   Eigen::MatrixXd cross(num_cols + 1, num_cols + 1);
-  projector.Project(block.data(), block.data(), num_cols + 1, alpha_first, 1e-6, 5000, nullptr,
-                    cross.data());
+  projector.Project(columns_C, nullptr, alpha_first, 1e-6, 5000, nullptr, cross.data());
+  const std::vector<int64_t>& offsets = projector.offsets_Q();
+  const int64_t num_levels = projector.num_levels();
   // u's coefficients warm-start its later projections.
-  alpha_u.resize(alpha_first.size() / (num_cols + 1));
-  for (size_t level = 0; level < alpha_u.size(); ++level)
+  std::vector<double> alpha_u(num_levels), alpha_x(num_levels * num_cols);
+  for (int64_t level = 0; level < num_levels; ++level) {
     alpha_u[level] = alpha_first[level * (num_cols + 1)];
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+      alpha_x[level * num_cols + col_idx] = alpha_first[level * (num_cols + 1) + col_idx + 1];
+  }
+  std::vector<double>().swap(alpha_first);
   Eigen::LDLT<Eigen::MatrixXd> gram_ldlt;
   if (num_cols > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols, num_cols));
-  const double* X_tilde = block.data() + num_obs;
+  const double* X = frame.X.data();
 
   std::vector<uint8_t> separated(num_obs, 0);
   struct Tally {
@@ -84,17 +86,22 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   std::vector<Tally> tally_T(threads);
   for (int iteration = 0; iteration < kMaxIterations; ++iteration) {
     if (iteration > 0) {
-      projector.Project(u.data(), block.data(), 1, alpha_u, 1e-5, 5000);
+      projector.Project(u.data(), nullptr, 1, alpha_u, 1e-5, 5000);
       if (num_cols > 0) {
-        // X~'W u~ by columns, u~ weighted once.
+        // X~'W u~ by columns, both rebuilt from their coefficients.
         std::vector<Eigen::VectorXd> partial_T(threads, Eigen::VectorXd::Zero(num_cols));
         for_rows([&](int task_idx, int64_t begin, int64_t end) {
-          for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-            double sum = 0;
-            const double* column = X_tilde + col_idx * num_obs;
-            for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx)
-              sum += column[obs_idx] * weight[obs_idx] * block[obs_idx];
-            partial_T[task_idx](col_idx) = sum;
+          Eigen::VectorXd& partial = partial_T[task_idx];
+          for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+            const double weighted_u =
+                weight[obs_idx] *
+                (u[obs_idx] - EffectAt(frame, offsets, alpha_u.data(), 1, 0, obs_idx));
+            for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+              const double x_tilde =
+                  X[col_idx * num_obs + obs_idx] -
+                  EffectAt(frame, offsets, alpha_x.data(), num_cols, col_idx, obs_idx);
+              partial(col_idx) += x_tilde * weighted_u;
+            }
           }
         });
         for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
@@ -106,24 +113,30 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
     const Eigen::VectorXd gamma =
         num_cols > 0 ? Eigen::VectorXd(gram_ldlt.solve(cross.col(0).tail(num_cols)))
                      : Eigen::VectorXd();
-    // Fitted values of the weighted regression: u - residual, with the
-    // residual u~ - X~ gamma.
+    // Fitted values of the weighted regression: u - (u~ - X~ gamma)
+    // = X gamma + D (alpha_u - alpha_X gamma).
+    std::vector<double> effect_G(num_levels);
+    for (int64_t level = 0; level < num_levels; ++level) {
+      double value = alpha_u[level];
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+        value -= alpha_x[level * num_cols + col_idx] * gamma(col_idx);
+      effect_G[level] = value;
+    }
     for_rows([&](int task_idx, int64_t begin, int64_t end) {
       Tally tally;
       for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
-        double resid = block[obs_idx];
+        double fitted = EffectAt(frame, offsets, effect_G.data(), 1, 0, obs_idx);
         for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-          resid -= X_tilde[col_idx * num_obs + obs_idx] * gamma(col_idx);
-        double fitted = u[obs_idx] - resid;
-        if (std::abs(fitted) < kZeroTolerance) fitted = 0;
-        if (frame.y[obs_idx] == 0) {
-          if (fitted < 0) tally.done = false;
-          tally.positive += fitted > 0;
-          u[obs_idx] = std::max(fitted, 0.0);
-        } else {
-          tally.leakage = std::max(tally.leakage, std::abs(u[obs_idx] - resid));
+          fitted += X[col_idx * num_obs + obs_idx] * gamma(col_idx);
+        if (frame.y[obs_idx] != 0) {
+          tally.leakage = std::max(tally.leakage, std::abs(fitted));
           u[obs_idx] = 0;
+          continue;
         }
+        if (std::abs(fitted) < kZeroTolerance) fitted = 0;
+        if (fitted < 0) tally.done = false;
+        tally.positive += fitted > 0;
+        u[obs_idx] = std::max(fitted, 0.0);
       }
       tally_T[task_idx] = tally;
     });
@@ -149,14 +162,20 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   projector.SetWeights({});  // it referenced `weight`, which goes back to the pool
   pool.Give(std::move(weight));
   pool.Give(std::move(u));
-  pool.Give(std::move(block));
   std::vector<uint8_t> keep(num_obs);
   bool any = false;
   for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
     keep[obs_idx] = !separated[obs_idx];
     any |= separated[obs_idx] != 0;
   }
-  if (!any) return 0;
+  if (!any) {
+    if (projected_x != nullptr) {
+      projected_x->available = true;
+      projected_x->gram = cross.bottomRightCorner(num_cols, num_cols) / kPositiveWeight;
+      projected_x->alpha = std::move(alpha_x);
+    }
+    return 0;
+  }
   return CompactFrame(frame, keep, DropReason::kSeparated);
 }
 

@@ -1,6 +1,9 @@
 // Detection of observations separated by the regressors and fixed effects.
 #pragma once
 
+#include <Eigen/Dense>
+#include <vector>
+
 #include "common/buffer_pool.h"
 #include "estimate/fe_projector.h"
 #include "mizani/estimate.h"
@@ -18,7 +21,18 @@ namespace mizani::estimate {
 // `projector` is built on the frame's fixed effects; its weights are
 // changed. It is stale once rows were dropped.
 // Work arrays come from and go back to `pool`.
+//
+// The check's first projection carries X as well as the certificate, under
+// weights 1 where y > 0 and 1 / kPositiveWeight where y = 0 (rescaled). When
+// nothing is dropped, `projected_x` (may be null) receives what the fit can
+// reuse from it: X~'WX~ under those weights and the fixed-effect
+// coefficients of X (level-major), and `available` is set.
+struct ProjectedRegressors {
+  bool available = false;
+  Eigen::MatrixXd gram;       // X~' W X~, W = 1 (y > 0), 1 / kPositiveWeight (y = 0)
+  std::vector<double> alpha;  // alpha_GC of X, num_levels x num_cols
+};
 int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector,
-                      BufferPool& pool);
+                      BufferPool& pool, ProjectedRegressors* projected_x = nullptr);
 
 }  // namespace mizani::estimate

@@ -212,6 +212,77 @@ TEST(ProjectorWideBlock, SlicesEqualSingleColumns) {
   }
 }
 
+// IRLS and the separation check pass their columns by pointer, from
+// separate arrays, and ask for no output (only the coefficients and the
+// cross products). Both must give what the contiguous, written projection
+// gives, and the coefficients must rebuild it: out = v - D alpha, the
+// identity the fit uses instead of storing out.
+void CheckPointerInputAndNoOutput(const Design& design, int threads) {
+  const int64_t num_obs = static_cast<int64_t>(design.ids[0].size());
+  const int num_cols = 3;
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> uniform(0.1, 3.0);
+  std::vector<double> weight(num_obs), v(num_cols * num_obs), out(num_cols * num_obs);
+  for (auto& value : weight) value = uniform(rng);
+  for (auto& value : v) value = uniform(rng) * 10 - 5;
+  FeProjector projector(design.ids, design.sizes, threads);
+  projector.SetWeights(weight);
+  std::vector<double> alpha_written, alpha_pointers;
+  std::vector<double> cross_written(num_cols * num_cols), cross_pointers(num_cols * num_cols);
+  projector.Project(v.data(), out.data(), num_cols, alpha_written, 1e-11, 10000, nullptr,
+                    cross_written.data());
+  // The same columns, each in an array of its own, in another order of
+  // allocation.
+  std::vector<std::vector<double>> apart(num_cols);
+  std::vector<const double*> pointers(num_cols);
+  for (int col_idx = num_cols - 1; col_idx >= 0; --col_idx) {
+    apart[col_idx].assign(v.begin() + col_idx * num_obs, v.begin() + (col_idx + 1) * num_obs);
+    pointers[col_idx] = apart[col_idx].data();
+  }
+  projector.Project(pointers, nullptr, alpha_pointers, 1e-11, 10000, nullptr,
+                    cross_pointers.data());
+  ASSERT_EQ(alpha_pointers.size(), alpha_written.size());
+  for (size_t idx = 0; idx < alpha_written.size(); ++idx)
+    ASSERT_EQ(alpha_pointers[idx], alpha_written[idx]) << "coefficient " << idx;
+  for (int idx = 0; idx < num_cols * num_cols; ++idx)
+    ASSERT_EQ(cross_pointers[idx], cross_written[idx]) << "cross product " << idx;
+  const std::vector<int64_t>& offsets = projector.offsets_Q();
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+      double rebuilt = v[col_idx * num_obs + obs_idx];
+      for (size_t dim_idx = 0; dim_idx < design.ids.size(); ++dim_idx) {
+        rebuilt -=
+            alpha_written[(offsets[dim_idx] + design.ids[dim_idx][obs_idx]) * num_cols + col_idx];
+      }
+      ASSERT_NEAR(rebuilt, out[col_idx * num_obs + obs_idx], 1e-12 * 16)
+          << "column " << col_idx << ", observation " << obs_idx;
+    }
+  }
+}
+
+TEST_P(ProjectorTest, PointerInputAndNoOutputAgree) {
+  const auto [num_dims, threads] = GetParam();
+  std::vector<int32_t> sizes = {300, 200, 1000};
+  sizes.resize(num_dims);
+  const Design design = RandomDesign(20000, sizes, 23 + num_dims);
+  CheckPointerInputAndNoOutput(design, threads);
+  // Rows grouped by the largest dimension: the Schur path without a
+  // permutation (as the fit lays them out).
+  const int largest =
+      static_cast<int>(std::max_element(sizes.begin(), sizes.end()) - sizes.begin());
+  std::vector<int64_t> order(20000);
+  for (int64_t obs_idx = 0; obs_idx < 20000; ++obs_idx) order[obs_idx] = obs_idx;
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return design.ids[largest][a] < design.ids[largest][b];
+  });
+  Design sorted = design;
+  for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
+    for (int64_t pos = 0; pos < 20000; ++pos)
+      sorted.ids[dim_idx][pos] = design.ids[dim_idx][order[pos]];
+  }
+  CheckPointerInputAndNoOutput(sorted, threads);
+}
+
 INSTANTIATE_TEST_SUITE_P(DimsAndThreads, ProjectorTest,
                          ::testing::Combine(::testing::Values(1, 2, 3), ::testing::Values(1, 2)));
 

@@ -128,3 +128,45 @@ TEST(Separation, ZerosWithoutSeparationAreKept) {
 }
 
 }  // namespace
+
+// The fit reuses the separation check's projection of X for the
+// collinearity check (weights 1 where y > 0, 1e-6 where y = 0) only when
+// that check keeps every column; otherwise the columns are judged again
+// with unit weights. x2 is zero wherever y > 0 and +-1 on the zeros (no
+// separation: it takes both signs there): nearly collinear under the
+// separation's weights, not under unit weights. With a tolerance between
+// the two, x2 must be kept, and the estimates must be those of the fit
+// that never ran the separation check.
+TEST(Separation, CollinearityJudgedWithUnitWeightsWhenTheReuseFlagsAColumn) {
+  ModelFrame frame = MakeFrame(/*separated=*/false, 5);
+  int sign = 1;
+  int64_t zeros = 0;
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+    const bool zero = frame.y[obs_idx] == 0;
+    frame.X(obs_idx, 1) = zero ? sign : 0.0;
+    if (zero) {
+      sign = -sign;
+      ++zeros;
+    }
+  }
+  ASSERT_GT(zeros, 10);
+  for (double tolerance : {1e-9, 1e-4}) {
+    EstimateOptions options;
+    options.drop_singletons = false;
+    options.collinearity_tolerance = tolerance;
+    options.vcov.type = mizani::VcovType::kIid;
+    const auto checked = mizani::Fit(frame, options);
+    options.check_separation = false;
+    const auto unchecked = mizani::Fit(frame, options);
+    ASSERT_TRUE(checked.converged()) << checked.message;
+    ASSERT_TRUE(unchecked.converged()) << unchecked.message;
+    EXPECT_EQ(Dropped(checked, DropReason::kSeparated), 0);
+    EXPECT_TRUE(checked.collinear.empty()) << "tolerance " << tolerance;
+    ASSERT_EQ(checked.coef.size(), 2);
+    ASSERT_EQ(unchecked.coef.size(), 2);
+    for (int col_idx = 0; col_idx < 2; ++col_idx) {
+      EXPECT_NEAR(checked.coef(col_idx), unchecked.coef(col_idx),
+                  1e-8 * std::abs(unchecked.coef(col_idx)));
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// The command's global operator new and delete: large blocks go through a
+// cache of freed blocks (common/block_cache.h), everything else straight
+// to malloc. Only the command does this; the library leaves allocation to
+// its host. Sanitizer builds keep the runtime's own operators (and their
+// checks).
+#include <malloc.h>
+
+#include <cstdlib>
+#include <new>
+
+#include "common/block_cache.h"
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && defined(__GLIBC__)
+
+namespace {
+
+// 4 MiB: the mmap threshold main() sets, so every cached block is a
+// mapping of its own. 64 MiB: three arrays of 2.5M doubles, enough for the
+// same-size arrays a fit frees and takes again, small next to its peak.
+constexpr size_t kMinBlock = size_t{4} << 20;
+constexpr size_t kCapBytes = size_t{64} << 20;
+
+mizani::BlockCache& Cache() {
+  // Built in static storage on first use and never destroyed: operator
+  // delete may run after static destructors.
+  alignas(mizani::BlockCache) static unsigned char storage[sizeof(mizani::BlockCache)];
+  static mizani::BlockCache* cache = ::new (storage)
+      mizani::BlockCache(kMinBlock, kCapBytes, [](void* block) { std::free(block); });
+  return *cache;
+}
+
+void* Allocate(size_t size) {
+  if (size >= kMinBlock) {
+    if (void* block = Cache().Take(size)) return block;
+  }
+  void* block = std::malloc(size == 0 ? 1 : size);
+  if (block == nullptr) throw std::bad_alloc();
+  return block;
+}
+
+void Release(void* block) noexcept {
+  if (block == nullptr) return;
+  const size_t usable = malloc_usable_size(block);
+  if (usable >= kMinBlock) {
+    Cache().Give(block, usable);
+  } else {
+    std::free(block);
+  }
+}
+
+}  // namespace
+
+void* operator new(size_t size) { return Allocate(size); }
+void* operator new[](size_t size) { return Allocate(size); }
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return Allocate(size);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+  try {
+    return Allocate(size);
+  } catch (...) {
+    return nullptr;
+  }
+}
+void operator delete(void* block) noexcept { Release(block); }
+void operator delete[](void* block) noexcept { Release(block); }
+void operator delete(void* block, size_t) noexcept { Release(block); }
+void operator delete[](void* block, size_t) noexcept { Release(block); }
+void operator delete(void* block, const std::nothrow_t&) noexcept { Release(block); }
+void operator delete[](void* block, const std::nothrow_t&) noexcept { Release(block); }
+
+#endif

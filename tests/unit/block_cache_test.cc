@@ -1,0 +1,79 @@
+// The command's cache of large freed blocks: which block a request gets,
+// what is released, and that the cap bounds what it holds. Blocks are fake
+// addresses; releases are recorded, not freed.
+#include "common/block_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace {
+
+std::vector<void*>& Released() {
+  static std::vector<void*> released;
+  return released;
+}
+
+void Record(void* block) { Released().push_back(block); }
+
+void* Fake(uintptr_t id) { return reinterpret_cast<void*>(id * 4096); }
+
+TEST(BlockCache, HandsOutTheSmallestBlockWithinAQuarter) {
+  Released().clear();
+  mizani::BlockCache cache(1000, 100000, Record);
+  cache.Give(Fake(1), 4000);
+  cache.Give(Fake(2), 2400);
+  cache.Give(Fake(3), 2100);
+  size_t usable = 0;
+  // 2000 bytes: 2100 and 2400 fit within a quarter; the smaller is taken.
+  EXPECT_EQ(cache.Take(2000, &usable), Fake(3));
+  EXPECT_EQ(usable, 2100u);
+  EXPECT_EQ(cache.Take(2000), Fake(2));
+  // 4000 is more than a quarter above 2000: not spent on it.
+  EXPECT_EQ(cache.Take(2000), nullptr);
+  EXPECT_EQ(cache.Take(4000), Fake(1));
+  EXPECT_EQ(cache.Take(4000), nullptr);  // each block once
+  EXPECT_EQ(cache.hits(), 3);
+  EXPECT_EQ(cache.cached_bytes(), 0u);
+  EXPECT_TRUE(Released().empty());
+}
+
+TEST(BlockCache, SmallAndOversizedBlocksAreReleasedAtOnce) {
+  Released().clear();
+  mizani::BlockCache cache(1000, 10000, Record);
+  cache.Give(Fake(1), 999);    // below the minimum
+  cache.Give(Fake(2), 10001);  // above the cap
+  EXPECT_EQ(Released(), (std::vector<void*>{Fake(1), Fake(2)}));
+  EXPECT_EQ(cache.cached_bytes(), 0u);
+  // Requests below the minimum never take a cached block.
+  cache.Give(Fake(3), 1000);
+  EXPECT_EQ(cache.Take(900), nullptr);
+  EXPECT_EQ(cache.Take(1000), Fake(3));
+}
+
+TEST(BlockCache, CapReleasesTheOldestFirst) {
+  Released().clear();
+  mizani::BlockCache cache(1000, 10000, Record);
+  cache.Give(Fake(1), 4000);
+  cache.Give(Fake(2), 4000);
+  EXPECT_EQ(cache.cached_bytes(), 8000u);
+  // 3000 more would exceed 10000: the oldest (1) goes.
+  cache.Give(Fake(3), 3000);
+  EXPECT_EQ(Released(), std::vector<void*>{Fake(1)});
+  EXPECT_EQ(cache.cached_bytes(), 7000u);
+  EXPECT_LE(cache.cached_bytes(), 10000u);
+  EXPECT_EQ(cache.Take(4000), Fake(2));
+  EXPECT_EQ(cache.Take(3000), Fake(3));
+}
+
+TEST(BlockCache, SlotsAreBoundedToo) {
+  Released().clear();
+  mizani::BlockCache cache(1, 1 << 30, Record);
+  for (uintptr_t id = 1; id <= 20; ++id) cache.Give(Fake(id), 10);
+  // Sixteen slots: the four oldest were released to make room.
+  EXPECT_EQ(Released(), (std::vector<void*>{Fake(1), Fake(2), Fake(3), Fake(4)}));
+  EXPECT_EQ(cache.cached_bytes(), 160u);
+}
+
+}  // namespace
