@@ -164,15 +164,178 @@ struct ApplyKernel {
   }
 #endif
 
+#if defined(__SSE2__)
+  // The CG pass on the segment layout. A segment's rows step through each
+  // remaining dimension's levels by a constant, so their coefficients sit
+  // at a fixed stride (contiguous when the step is one: the projector
+  // numbers levels in the order the runs meet them, which makes that the
+  // usual case in both gravity models). The run sum is carried in two
+  // accumulators (even and odd rows), halving the chain of dependent adds
+  // that bounds the first loop; one column with unit steps takes two rows
+  // per register.
+  template <int kRest, int kCols>
+  static void MatvecSegments(const RunRows& rows, int64_t run_begin, int64_t run_end,
+                             const double* coef_RC, double* acc_RC) {
+    static_assert(kCols >= 1 && kCols <= kMaxColumns);
+    constexpr int kPairs = kCols / 2;
+    constexpr int kPairSlots = kPairs > 0 ? kPairs : 1;
+    constexpr bool kOdd = kCols % 2 == 1;
+    const int num_rest = kRest > 0 ? kRest : rows.num_rest;
+    const double* weight_N = rows.weight_N;
+    // A segment's first row: its position, and per remaining dimension the
+    // address of its coefficients and accumulators and the stride to the
+    // next row's.
+    struct Segment {
+      int64_t pos = 0;
+      int64_t length = 0;
+      bool unit = true;
+      const double* coef_Q[kMaxSegmentDims] = {};
+      double* acc_Q[kMaxSegmentDims] = {};
+      int64_t stride_Q[kMaxSegmentDims] = {};
+    };
+    auto segment_at = [&](int64_t seg, int64_t pos) {
+      Segment segment;
+      segment.pos = pos;
+      segment.length = rows.seg_length_S[seg];
+      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+        const int64_t first = rows.seg_first_SQ[seg * num_rest + rest_idx];
+        const int32_t step = rows.seg_step_SQ[seg * num_rest + rest_idx];
+        segment.coef_Q[rest_idx] = coef_RC + first * kCols;
+        segment.acc_Q[rest_idx] = acc_RC + first * kCols;
+        segment.stride_Q[rest_idx] = static_cast<int64_t>(step) * kCols;
+        segment.unit = segment.unit && step == 1;
+      }
+      return segment;
+    };
+    // value = -(sum over dimensions of the row's coefficients).
+    auto row_values = [&](const Segment& segment, int64_t row, __m128d* pair_P, double* last) {
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) pair_P[pair_idx] = _mm_setzero_pd();
+      *last = 0.0;
+      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+        const double* coef = segment.coef_Q[rest_idx] + row * segment.stride_Q[rest_idx];
+        for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+          pair_P[pair_idx] = _mm_sub_pd(pair_P[pair_idx], _mm_loadu_pd(coef + 2 * pair_idx));
+        if constexpr (kOdd) *last -= coef[kCols - 1];
+      }
+    };
+    auto weight_at = [&](int64_t pos) { return weight_N != nullptr ? weight_N[pos] : 1.0; };
+    // Rows row and row + 1 of a one-column unit segment.
+    auto two_values = [&](const Segment& segment, int64_t row) {
+      __m128d value = _mm_setzero_pd();
+      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx)
+        value = _mm_sub_pd(value, _mm_loadu_pd(segment.coef_Q[rest_idx] + row));
+      return value;
+    };
+    auto two_weights = [&](int64_t pos) {
+      return weight_N != nullptr ? _mm_loadu_pd(weight_N + pos) : _mm_set1_pd(1.0);
+    };
+    for (int64_t run = run_begin; run < run_end; ++run) {
+      __m128d even_P[kPairSlots], odd_P[kPairSlots], value_P[kPairSlots], mean_P[kPairSlots];
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+        even_P[pair_idx] = odd_P[pair_idx] = _mm_setzero_pd();
+      double even_last = 0, odd_last = 0, value_last = 0;
+      __m128d two_even = _mm_setzero_pd(), two_odd = _mm_setzero_pd();
+      const int64_t seg_begin = rows.seg_begin_E[run], seg_end = rows.seg_begin_E[run + 1];
+      // Loop 1: the run's weighted sum of the values.
+      int64_t pos = rows.run_start_E[run];
+      for (int64_t seg = seg_begin; seg < seg_end; ++seg) {
+        const Segment segment = segment_at(seg, pos);
+        pos += segment.length;
+        int64_t row = 0;
+        if constexpr (kCols == 1) {
+          if (segment.unit) {
+            for (; row + 3 < segment.length; row += 4) {
+              two_even = _mm_add_pd(
+                  two_even, _mm_mul_pd(two_weights(segment.pos + row), two_values(segment, row)));
+              two_odd = _mm_add_pd(two_odd, _mm_mul_pd(two_weights(segment.pos + row + 2),
+                                                       two_values(segment, row + 2)));
+            }
+          }
+        }
+        // (Each accumulator named in its own statement: selected through a
+        // pointer they would live in memory.)
+        auto add_row = [&](int64_t at, __m128d* sum_P, double* sum_last) {
+          const double weight = weight_at(segment.pos + at);
+          row_values(segment, at, value_P, &value_last);
+          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+            sum_P[pair_idx] =
+                _mm_add_pd(sum_P[pair_idx], _mm_mul_pd(_mm_set1_pd(weight), value_P[pair_idx]));
+          }
+          if constexpr (kOdd) *sum_last += weight * value_last;
+        };
+        for (; row + 1 < segment.length; row += 2) {
+          add_row(row, even_P, &even_last);
+          add_row(row + 1, odd_P, &odd_last);
+        }
+        if (row < segment.length) add_row(row, even_P, &even_last);
+      }
+      const double run_weight = rows.run_weight_E[run];
+      const double inv_weight = run_weight > 0 ? 1.0 / run_weight : 0.0;
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+        mean_P[pair_idx] =
+            _mm_mul_pd(_mm_add_pd(even_P[pair_idx], odd_P[pair_idx]), _mm_set1_pd(inv_weight));
+      }
+      double mean_last = 0;
+      if constexpr (kOdd) {
+        double two[2];
+        _mm_storeu_pd(two, _mm_add_pd(two_even, two_odd));
+        mean_last = (even_last + odd_last + (two[0] + two[1])) * inv_weight;
+      }
+      // Loop 2: scatter the weighted deviations from the mean.
+      pos = rows.run_start_E[run];
+      for (int64_t seg = seg_begin; seg < seg_end; ++seg) {
+        const Segment segment = segment_at(seg, pos);
+        pos += segment.length;
+        int64_t row = 0;
+        if constexpr (kCols == 1) {
+          if (segment.unit) {
+            const __m128d mean = _mm_set1_pd(mean_last);
+            for (; row + 1 < segment.length; row += 2) {
+              const __m128d deviation = _mm_mul_pd(two_weights(segment.pos + row),
+                                                   _mm_sub_pd(two_values(segment, row), mean));
+              for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+                double* target = segment.acc_Q[rest_idx] + row;
+                _mm_storeu_pd(target, _mm_add_pd(_mm_loadu_pd(target), deviation));
+              }
+            }
+          }
+        }
+        for (; row < segment.length; ++row) {
+          const double weight = weight_at(segment.pos + row);
+          row_values(segment, row, value_P, &value_last);
+          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+            value_P[pair_idx] =
+                _mm_mul_pd(_mm_set1_pd(weight), _mm_sub_pd(value_P[pair_idx], mean_P[pair_idx]));
+          }
+          value_last = weight * (value_last - mean_last);
+          for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+            double* target = segment.acc_Q[rest_idx] + row * segment.stride_Q[rest_idx];
+            for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+              _mm_storeu_pd(target + 2 * pair_idx,
+                            _mm_add_pd(_mm_loadu_pd(target + 2 * pair_idx), value_P[pair_idx]));
+            }
+            if constexpr (kOdd) target[kCols - 1] += value_last;
+          }
+        }
+      }
+    }
+  }
+#endif
+
   template <int kRest, int kCols, bool kSegmented>
   static void Run(const RunRows& rows, int num_cols_rt, int64_t run_begin, int64_t run_end,
                   const double* const* src_C, const double* coef_RC, double* acc_RC,
                   double* abs_sum_C, const WeightSums* sums) {
 #if defined(__SSE2__)
-    if constexpr (kCols >= 2) {
+    if constexpr (kCols >= 1) {
       if (src_C == nullptr && sums == nullptr && abs_sum_C == nullptr) {
-        MatvecPacked<kRest, kCols, kSegmented>(rows, run_begin, run_end, coef_RC, acc_RC);
-        return;
+        if constexpr (kSegmented) {
+          MatvecSegments<kRest, kCols>(rows, run_begin, run_end, coef_RC, acc_RC);
+          return;
+        } else if constexpr (kCols >= 2) {
+          MatvecPacked<kRest, kCols, kSegmented>(rows, run_begin, run_end, coef_RC, acc_RC);
+          return;
+        }
       }
     }
 #endif

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
+#include <numeric>
 
 #include "common/parallel.h"
 #include "common/trace.h"
@@ -45,13 +47,14 @@ SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
     for (int64_t obs_idx = 0; obs_idx < num_obs_; ++obs_idx)
       order_N_[next[elim[obs_idx]]++] = obs_idx;
   }
+  NumberRestLevels(ids_Q);
   rid_NQ_.resize(static_cast<size_t>(num_obs_) * num_rest_);
   ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
     for (int64_t pos = begin; pos < end; ++pos) {
       const int64_t obs_idx = identity_order_ ? pos : order_N_[pos];
       for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
         rid_NQ_[pos * num_rest_ + rest_idx] =
-            static_cast<int32_t>(rest_offset_[rest_idx] + ids_Q[rest_dims_[rest_idx]][obs_idx]);
+            rest_of_caller_R_[rest_offset_[rest_idx] + ids_Q[rest_dims_[rest_idx]][obs_idx]];
       }
     }
   });
@@ -97,6 +100,51 @@ SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
   task_run_begin_.push_back(num_elim_levels_);
   thread_acc_.resize(num_tasks);
   SetWeights({});
+}
+
+void SchurProjector::NumberRestLevels(const std::vector<std::vector<int32_t>>& ids_Q) {
+  // Each remaining dimension's levels, numbered in the order the runs first
+  // meet them. In a panel sorted by pair and year the exporter-years and
+  // importer-years of one pair, or the importer-years of one exporter-year
+  // (two-way model), then come out consecutive: segments with unit steps,
+  // whose coefficients the kernels read and write contiguously
+  // (run_kernels.h), instead of 40 levels apart in the caller's numbering.
+  // The first position of every level, per thread over its rows, then the
+  // earliest; levels sorted by it (never met: last, in caller order).
+  const int num_tasks = std::max(1, threads_);
+  std::vector<std::vector<int64_t>> first_T(num_tasks);
+  ParallelFor(
+      num_tasks, num_obs_,
+      [&](int task_idx, int64_t begin, int64_t end) {
+        std::vector<int64_t>& first = first_T[task_idx];
+        first.assign(num_rest_levels_, INT64_MAX);
+        for (int64_t pos = begin; pos < end; ++pos) {
+          const int64_t obs_idx = identity_order_ ? pos : order_N_[pos];
+          for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+            const int64_t level = rest_offset_[rest_idx] + ids_Q[rest_dims_[rest_idx]][obs_idx];
+            first[level] = std::min(first[level], pos);
+          }
+        }
+      },
+      1);
+  std::vector<int64_t> first(num_rest_levels_, INT64_MAX);
+  for (const auto& task_first : first_T) {
+    if (task_first.empty()) continue;
+    for (int64_t level = 0; level < num_rest_levels_; ++level)
+      first[level] = std::min(first[level], task_first[level]);
+  }
+  rest_of_caller_R_.resize(num_rest_levels_);
+  std::vector<int32_t> by_first;
+  for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
+    const int64_t begin = rest_offset_[rest_idx];
+    const int64_t end = rest_idx + 1 < num_rest_ ? rest_offset_[rest_idx + 1] : num_rest_levels_;
+    by_first.resize(end - begin);
+    std::iota(by_first.begin(), by_first.end(), 0);
+    std::stable_sort(by_first.begin(), by_first.end(),
+                     [&](int32_t a, int32_t b) { return first[begin + a] < first[begin + b]; });
+    for (int64_t rank = 0; rank < end - begin; ++rank)
+      rest_of_caller_R_[begin + by_first[rank]] = static_cast<int32_t>(begin + rank);
+  }
 }
 
 void SchurProjector::SetWeights(std::span<const double> weights_N) {
@@ -151,11 +199,15 @@ void SchurProjector::CopyRestCoefficients(int num_cols, bool to_rest, double* ca
         (rest_idx + 1 < num_rest_ ? rest_offset_[rest_idx + 1] : num_rest_levels_) -
         rest_offset_[rest_idx];
     double* caller = caller_GC + caller_offset_Q_[rest_dims_[rest_idx]] * num_cols;
-    double* rest = rest_RC + rest_offset_[rest_idx] * num_cols;
-    if (to_rest) {
-      std::copy(caller, caller + levels * num_cols, rest);
-    } else {
-      std::copy(rest, rest + levels * num_cols, caller);
+    const int32_t* rest_of_caller = rest_of_caller_R_.data() + rest_offset_[rest_idx];
+    for (int64_t level = 0; level < levels; ++level) {
+      double* rest = rest_RC + static_cast<int64_t>(rest_of_caller[level]) * num_cols;
+      double* at_caller = caller + level * num_cols;
+      if (to_rest) {
+        std::copy(at_caller, at_caller + num_cols, rest);
+      } else {
+        std::copy(rest, rest + num_cols, at_caller);
+      }
     }
   }
 }
@@ -227,6 +279,19 @@ void SchurProjector::BuildSegments() {
   seg_step_SQ_ = std::move(step_SQ);
   segmented_ = true;
   std::vector<int32_t>().swap(rid_NQ_);  // the segments replace the ids
+  if (TraceLevel() >= 2) {
+    int64_t unit_rows = 0;
+    for (size_t seg = 0; seg < seg_length_S_.size(); ++seg) {
+      bool unit = true;
+      for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx)
+        unit = unit && seg_step_SQ_[seg * num_rest_ + rest_idx] == 1;
+      if (unit) unit_rows += seg_length_S_[seg];
+    }
+    TraceDetail(fmt::format("segments: {} for {} runs, {:.1f}% of the rows in unit steps",
+                            seg_length_S_.size(), num_elim_levels_,
+                            100.0 * static_cast<double>(unit_rows) /
+                                static_cast<double>(std::max<int64_t>(1, num_obs_))));
+  }
 }
 
 void SchurProjector::Apply(const double* const* src_sorted_C, const double* coef_RC, int num_cols,

@@ -61,6 +61,9 @@ class SchurProjector {
 
   // The row layout the kernels take (run_kernels.h).
   RunRows Layout() const;
+  // rest_of_caller_R_: the remaining levels numbered by first appearance
+  // in run order (the .cc says why).
+  void NumberRestLevels(const std::vector<std::vector<int32_t>>& ids_Q);
   // Copies the remaining dimensions' coefficients between the caller's
   // stacked layout (all dimensions) and the contiguous _R layout, in the
   // direction `to_rest` says; both level-major with num_cols columns.
@@ -80,7 +83,10 @@ class SchurProjector {
   std::vector<int64_t> caller_offset_Q_;
   std::vector<int> rest_dims_;        // caller's dimension of each remaining one
   std::vector<int64_t> rest_offset_;  // start of each remaining dimension in _R
-  std::vector<int64_t> order_N_;      // sorted position -> original observation
+  // The projector's number (_R) of each remaining level, indexed by
+  // rest_offset_[q] + the caller's id; a permutation within each dimension.
+  std::vector<int32_t> rest_of_caller_R_;
+  std::vector<int64_t> order_N_;  // sorted position -> original observation
   bool identity_order_ = true;
   std::vector<int64_t> run_start_E_;  // rows of level e: [run_start[e], run_start[e+1])
   std::vector<int32_t> rid_NQ_;       // remaining levels per sorted row, row-major
