@@ -235,12 +235,16 @@ struct ApplyKernel {
         even_P[pair_idx] = odd_P[pair_idx] = _mm_setzero_pd();
       double even_last = 0, odd_last = 0, value_last = 0;
       __m128d two_even = _mm_setzero_pd(), two_odd = _mm_setzero_pd();
-      const int64_t seg_begin = rows.seg_begin_E[run], seg_end = rows.seg_begin_E[run + 1];
+      auto for_each_segment = [&](auto&& fn) {
+        int64_t pos = rows.run_start_E[run];
+        for (int64_t seg = rows.seg_begin_E[run]; seg < rows.seg_begin_E[run + 1]; ++seg) {
+          const Segment segment = segment_at(seg, pos);
+          pos += segment.length;
+          fn(segment);
+        }
+      };
       // Loop 1: the run's weighted sum of the values.
-      int64_t pos = rows.run_start_E[run];
-      for (int64_t seg = seg_begin; seg < seg_end; ++seg) {
-        const Segment segment = segment_at(seg, pos);
-        pos += segment.length;
+      for_each_segment([&](const Segment& segment) {
         int64_t row = 0;
         if constexpr (kCols == 1) {
           if (segment.unit) {
@@ -268,7 +272,7 @@ struct ApplyKernel {
           add_row(row + 1, odd_P, &odd_last);
         }
         if (row < segment.length) add_row(row, even_P, &even_last);
-      }
+      });
       const double run_weight = rows.run_weight_E[run];
       const double inv_weight = run_weight > 0 ? 1.0 / run_weight : 0.0;
       for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
@@ -282,10 +286,7 @@ struct ApplyKernel {
         mean_last = (even_last + odd_last + (two[0] + two[1])) * inv_weight;
       }
       // Loop 2: scatter the weighted deviations from the mean.
-      pos = rows.run_start_E[run];
-      for (int64_t seg = seg_begin; seg < seg_end; ++seg) {
-        const Segment segment = segment_at(seg, pos);
-        pos += segment.length;
+      for_each_segment([&](const Segment& segment) {
         int64_t row = 0;
         if constexpr (kCols == 1) {
           if (segment.unit) {
@@ -317,7 +318,7 @@ struct ApplyKernel {
             if constexpr (kOdd) target[kCols - 1] += value_last;
           }
         }
-      }
+      });
     }
   }
 #endif
