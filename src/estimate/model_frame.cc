@@ -44,6 +44,45 @@ std::vector<double> TermValues(const Table& table, const Term& term, std::vector
   return values;
 }
 
+// Marks the rows where a term is missing (an input is NaN) or logs a value
+// <= 0 (also flagged in `bad_log`), without computing the term: no
+// logarithm and no array of values (they are computed once, into X).
+void MarkMissingTerm(const Table& table, const Term& term, std::vector<uint8_t>& term_missing,
+                     std::vector<uint8_t>& bad_log, int threads) {
+  std::vector<const std::vector<double>*> inputs;
+  for (const auto& name : term.columns) inputs.push_back(&RequireNumeric(table, name));
+  const bool logged = term.transform == Transform::kLog;
+  ParallelFor(threads, static_cast<int64_t>(table.num_rows), [&](int, int64_t begin, int64_t end) {
+    for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
+      double value = 1.0;
+      for (const auto* column : inputs) value *= (*column)[row_idx];
+      if (std::isnan(value)) {
+        term_missing[row_idx] = 1;
+      } else if (logged && value <= 0) {
+        term_missing[row_idx] = 1;
+        bad_log[row_idx] = 1;
+      }
+    }
+  });
+}
+
+// out[out_idx] = the term at table row order[out_idx] (order null: out_idx),
+// for rows MarkMissingTerm passed.
+void TermInto(const Table& table, const Term& term, const int64_t* order, int64_t count,
+              double* out, int threads) {
+  std::vector<const std::vector<double>*> inputs;
+  for (const auto& name : term.columns) inputs.push_back(&RequireNumeric(table, name));
+  const bool logged = term.transform == Transform::kLog;
+  ParallelFor(threads, count, [&](int, int64_t begin, int64_t end) {
+    for (int64_t out_idx = begin; out_idx < end; ++out_idx) {
+      const int64_t row_idx = order != nullptr ? order[out_idx] : out_idx;
+      double value = 1.0;
+      for (const auto* column : inputs) value *= (*column)[row_idx];
+      out[out_idx] = logged ? std::log(value) : value;
+    }
+  });
+}
+
 }  // namespace
 
 namespace {
@@ -85,17 +124,13 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   std::vector<uint8_t> bad_log(rows, 0);
   std::vector<double> y =
       TermValues(table, formula.outcome, bad_log, ResolveThreads(options.threads));
-  // The regressors are evaluated twice: here only to find the rows where
-  // one is missing (or logs a value <= 0), and once the frame's row order
-  // is known straight into X. Holding every term at once would cost one
-  // N-vector each on top of the table (peak memory).
+  // The regressors: here only the rows where one is missing (or logs a
+  // value <= 0) are found, without computing them; once the frame's row
+  // order is known they are computed straight into X. Holding every term
+  // at once would cost one N-vector each on top of the table (peak memory).
   std::vector<uint8_t> term_missing(rows, 0);
-  for (const auto& term : formula.regressors) {
-    const std::vector<double> values =
-        TermValues(table, term, bad_log, ResolveThreads(options.threads));
-    for (size_t row_idx = 0; row_idx < rows; ++row_idx)
-      term_missing[row_idx] |= std::isnan(values[row_idx]) ? 1 : 0;
-  }
+  for (const auto& term : formula.regressors)
+    MarkMissingTerm(table, term, term_missing, bad_log, ResolveThreads(options.threads));
   TraceDetail("terms evaluated");
   // The fixed-effect and cluster factors, on all threads: every column is
   // factorised once (exporter and year each appear in two dimensions of the
@@ -273,14 +308,8 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   // The regressors, one at a time, straight into X in the frame's order;
   // each term's columns are freed after their last use.
   for (size_t col_idx = 0; col_idx < num_regressors; ++col_idx) {
-    std::vector<uint8_t> unused_bad_log(rows, 0);
-    const std::vector<double> values =
-        TermValues(table, formula.regressors[col_idx], unused_bad_log, threads);
-    double* column = frame.X.data() + col_idx * kept;
-    ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
-      for (int64_t out_idx = begin; out_idx < end; ++out_idx)
-        column[out_idx] = values[identity ? out_idx : order[out_idx]];
-    });
+    TermInto(table, formula.regressors[col_idx], identity ? nullptr : order.data(), kept,
+             frame.X.data() + col_idx * kept, threads);
     if (consumable != nullptr) {
       for (const auto& name : formula.regressors[col_idx].columns) {
         bool used_later = false;
