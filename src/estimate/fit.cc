@@ -14,6 +14,7 @@
 #include "estimate/cross_products.h"
 #include "estimate/fe_projector.h"
 #include "estimate/frame_ops.h"
+#include "estimate/irls_kernels.h"
 #include "estimate/separation.h"
 #include "estimate/variance.h"
 #include "mizani/error.h"
@@ -598,17 +599,17 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   for_rows([&](int64_t begin, int64_t end) {
     for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) z[obs_idx] = working_outcome(obs_idx);
   });
-  // The fixed-effect part of the linear predictor for observation obs_idx
-  // from stacked coefficients effect_G (one column): sum over dimensions.
+  // gamma (below), stacked per level, and where each dimension's part of it
+  // and its ids start: the row pass sums the row's levels' gamma.
   const std::vector<int64_t>& fe_offsets = projector->offsets_Q();
   const int num_dims = static_cast<int>(frame.fe_ids.size());
   std::vector<double> effect_G(projector->num_levels(), 0.0);
-  auto effect_sum = [&](int64_t obs_idx) {
-    double sum = 0;
-    for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx)
-      sum += effect_G[fe_offsets[dim_idx] + frame.fe_ids[dim_idx][obs_idx]];
-    return sum;
-  };
+  std::vector<const int32_t*> ids_Q(num_dims);
+  std::vector<const double*> effect_Q(num_dims);
+  for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
+    ids_Q[dim_idx] = frame.fe_ids[dim_idx].data();
+    effect_Q[dim_idx] = effect_G.data() + fe_offsets[dim_idx];
+  }
   const double* x_raw = frame.X.data();  // column-major
   // The projected block [z, X], by column.
   std::vector<const double*> block_C(num_cols + 1, z.data());
@@ -643,33 +644,40 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       effect_G[level] = value;
     }
     // One pass: eta, mu = exp(eta), the deviance terms, and the next
-    // iteration's z.
+    // iteration's z (irls_kernels.h).
     eta_old.swap(eta);
-    auto deviance_sum = [&](auto&& update_eta) {
-      const double cross_sum = sum_rows([&](int64_t obs_idx) {
-        update_eta(obs_idx);
-        mu[obs_idx] = std::exp(eta[obs_idx]);
-        z[obs_idx] = working_outcome(obs_idx);
-        const double fw = freq.empty() ? 1.0 : freq[obs_idx];
-        const double y = frame.y[obs_idx];
-        return fw * (y * (eta[obs_idx] + 1.0) - mu[obs_idx]);
+    estimate::IrlsRows rows;
+    rows.num_obs = num_obs;
+    rows.y_N = frame.y.data();
+    rows.freq_N = freq.empty() ? nullptr : freq.data();
+    rows.offset_N = has_offset ? frame.offset.data() : nullptr;
+    rows.x_NC = x_raw;
+    rows.num_cols = num_cols;
+    rows.beta_C = beta.data();
+    rows.num_dims = num_dims;
+    rows.ids_Q = ids_Q.data();
+    rows.effect_Q = effect_Q.data();
+    rows.eta_N = eta.data();
+    rows.eta_old_N = eta_old.data();
+    rows.mu_N = mu.data();
+    rows.z_N = z.data();
+    auto deviance_sum = [&](estimate::EtaUpdate update) {
+      std::vector<double> partial(threads, 0.0);
+      ParallelFor(threads, num_obs, [&](int task_idx, int64_t begin, int64_t end) {
+        partial[task_idx] = estimate::IrlsRowPass(rows, update, begin, end);
       });
+      double cross_sum = 0;
+      for (double value : partial) cross_sum += value;
       return 2 * (sum_ylogy - cross_sum);
     };
-    double new_dev = deviance_sum([&](int64_t obs_idx) {
-      double value = effect_sum(obs_idx) + (has_offset ? frame.offset[obs_idx] : 0.0);
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-        value += x_raw[col_idx * num_obs + obs_idx] * beta(col_idx);
-      eta[obs_idx] = value;
-    });
+    double new_dev = deviance_sum(estimate::EtaUpdate::kFullStep);
     int halvings = 0;
     // Step-halving (as fixest and ppmlhdfe): when the deviance is not
     // finite or rises, move half way back towards the previous iterate.
     while (!(std::isfinite(new_dev) && new_dev <= deviance * (1 + 1e-12) + 1e-12) &&
            halvings < 30) {
       ++halvings;
-      new_dev = deviance_sum(
-          [&](int64_t obs_idx) { eta[obs_idx] = 0.5 * (eta[obs_idx] + eta_old[obs_idx]); });
+      new_dev = deviance_sum(estimate::EtaUpdate::kHalfway);
       // The coefficients move with the linear predictor.
       if (beta_accepted.size() == beta.size()) beta = 0.5 * (beta + beta_accepted);
     }
