@@ -24,6 +24,7 @@
 #include <cstdint>
 
 #include "estimate/fe_projector.h"
+#include "estimate/run_kernels_avx.h"
 
 namespace mizani::estimate {
 
@@ -331,6 +332,12 @@ struct ApplyKernel {
     if constexpr (kCols >= 1) {
       if (src_C == nullptr && sums == nullptr && abs_sum_C == nullptr) {
         if constexpr (kSegmented) {
+          if constexpr (kCols == 1 || kCols == 2 || kCols == 4 || kCols == 5) {
+            if (AvxKernelsAvailable()) {
+              MatvecSegmentsAvx<kRest, kCols>(rows, run_begin, run_end, coef_RC, acc_RC);
+              return;
+            }
+          }
           MatvecSegments<kRest, kCols>(rows, run_begin, run_end, coef_RC, acc_RC);
           return;
         } else if constexpr (kCols >= 2) {

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <random>
 
+#include "estimate/run_kernels_avx.h"
+
 namespace {
 
 using mizani::estimate::FeProjector;
@@ -281,6 +283,69 @@ TEST_P(ProjectorTest, PointerInputAndNoOutputAgree) {
       sorted.ids[dim_idx][pos] = design.ids[dim_idx][order[pos]];
   }
   CheckPointerInputAndNoOutput(sorted, threads);
+}
+
+// The CG pass has an SSE2 and an AVX kernel (run_kernels_avx.h), chosen at
+// run time. On a panel whose segments have unit steps (three-way, sorted by
+// pair and year) and on a two-way panel, with every column count the AVX
+// kernel has, both must give the same projection up to the order of the
+// run sums. (Where the processor lacks AVX both runs take the SSE2 kernel.)
+TEST(ProjectorSchurPath, AvxAndSse2KernelsAgree) {
+  const int num_exporters = 20, num_importers = 20, num_years = 9;
+  Design three_way, two_way;
+  three_way.sizes = {num_exporters * num_years, num_importers * num_years,
+                     num_exporters * (num_importers - 1)};
+  two_way.sizes = {num_exporters * num_years, num_importers * num_years};
+  three_way.ids.assign(3, {});
+  two_way.ids.assign(2, {});
+  int32_t pair = 0;
+  for (int exporter = 0; exporter < num_exporters; ++exporter) {
+    for (int importer = 0; importer < num_importers; ++importer) {
+      if (importer == exporter) continue;
+      for (int year = 0; year < num_years; ++year) {
+        three_way.ids[0].push_back(exporter * num_years + year);
+        three_way.ids[1].push_back(importer * num_years + year);
+        three_way.ids[2].push_back(pair);
+      }
+      ++pair;
+    }
+  }
+  // Two-way: rows grouped by exporter-year (importers in order within).
+  for (int exporter = 0; exporter < num_exporters; ++exporter) {
+    for (int year = 0; year < num_years; ++year) {
+      for (int importer = 0; importer < num_importers; ++importer) {
+        if (importer == exporter) continue;
+        two_way.ids[0].push_back(exporter * num_years + year);
+        two_way.ids[1].push_back(importer * num_years + year);
+      }
+    }
+  }
+  for (const Design* design : {&three_way, &two_way}) {
+    const int64_t num_obs = static_cast<int64_t>(design->ids[0].size());
+    std::mt19937_64 rng(47);
+    std::uniform_real_distribution<double> uniform(0.1, 3.0);
+    std::vector<double> weight(num_obs);
+    for (auto& value : weight) value = uniform(rng);
+    for (int num_cols : {1, 2, 3, 4, 5}) {
+      std::vector<double> v(num_cols * num_obs);
+      for (auto& value : v) value = uniform(rng) * 4 - 2;
+      std::vector<double> out_avx(v.size()), out_sse(v.size()), alpha_avx, alpha_sse;
+      FeProjector projector(design->ids, design->sizes, 2);
+      ASSERT_STREQ(projector.Path(), "schur-segments");
+      projector.SetWeights(weight);
+      mizani::estimate::UseAvxKernels(true);
+      const auto avx =
+          projector.Project(v.data(), out_avx.data(), num_cols, alpha_avx, 1e-12, 10000);
+      mizani::estimate::UseAvxKernels(false);
+      const auto sse =
+          projector.Project(v.data(), out_sse.data(), num_cols, alpha_sse, 1e-12, 10000);
+      mizani::estimate::UseAvxKernels(true);
+      ASSERT_TRUE(avx.converged);
+      ASSERT_TRUE(sse.converged);
+      for (size_t idx = 0; idx < v.size(); ++idx)
+        ASSERT_NEAR(out_avx[idx], out_sse[idx], 1e-9) << num_cols << " columns, value " << idx;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(DimsAndThreads, ProjectorTest,
