@@ -87,6 +87,36 @@ inline void RowValues(const RunRows& rows, int num_cols_rt, const double* const*
   }
 }
 
+// A segment of the segment layout seen from its first row: its position
+// and length, and per remaining dimension where its coefficients and
+// accumulators start and the stride from one row's to the next (kCols
+// doubles per level).
+struct SegmentView {
+  int64_t pos = 0;
+  int64_t length = 0;
+  bool unit = true;  // every step is one: the rows' levels are consecutive
+  const double* coef_Q[kMaxSegmentDims] = {};
+  double* acc_Q[kMaxSegmentDims] = {};
+  int64_t stride_Q[kMaxSegmentDims] = {};
+};
+
+template <int kCols>
+inline SegmentView ViewSegment(const RunRows& rows, int num_rest, int64_t seg, int64_t pos,
+                               const double* coef_RC, double* acc_RC) {
+  SegmentView segment;
+  segment.pos = pos;
+  segment.length = rows.seg_length_S[seg];
+  for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+    const int64_t first = rows.seg_first_SQ[seg * num_rest + rest_idx];
+    const int32_t step = rows.seg_step_SQ[seg * num_rest + rest_idx];
+    segment.coef_Q[rest_idx] = coef_RC + first * kCols;
+    segment.acc_Q[rest_idx] = acc_RC + first * kCols;
+    segment.stride_Q[rest_idx] = static_cast<int64_t>(step) * kCols;
+    segment.unit = segment.unit && step == 1;
+  }
+  return segment;
+}
+
 // Weight sums the projector needs after new weights, gathered by the first
 // pass that follows (ApplyKernel) instead of a pass of their own.
 struct WeightSums {
@@ -183,33 +213,11 @@ struct ApplyKernel {
     constexpr bool kOdd = kCols % 2 == 1;
     const int num_rest = kRest > 0 ? kRest : rows.num_rest;
     const double* weight_N = rows.weight_N;
-    // A segment's first row: its position, and per remaining dimension the
-    // address of its coefficients and accumulators and the stride to the
-    // next row's.
-    struct Segment {
-      int64_t pos = 0;
-      int64_t length = 0;
-      bool unit = true;
-      const double* coef_Q[kMaxSegmentDims] = {};
-      double* acc_Q[kMaxSegmentDims] = {};
-      int64_t stride_Q[kMaxSegmentDims] = {};
-    };
     auto segment_at = [&](int64_t seg, int64_t pos) {
-      Segment segment;
-      segment.pos = pos;
-      segment.length = rows.seg_length_S[seg];
-      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-        const int64_t first = rows.seg_first_SQ[seg * num_rest + rest_idx];
-        const int32_t step = rows.seg_step_SQ[seg * num_rest + rest_idx];
-        segment.coef_Q[rest_idx] = coef_RC + first * kCols;
-        segment.acc_Q[rest_idx] = acc_RC + first * kCols;
-        segment.stride_Q[rest_idx] = static_cast<int64_t>(step) * kCols;
-        segment.unit = segment.unit && step == 1;
-      }
-      return segment;
+      return ViewSegment<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
     };
     // value = -(sum over dimensions of the row's coefficients).
-    auto row_values = [&](const Segment& segment, int64_t row, __m128d* pair_P, double* last) {
+    auto row_values = [&](const SegmentView& segment, int64_t row, __m128d* pair_P, double* last) {
       for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) pair_P[pair_idx] = _mm_setzero_pd();
       *last = 0.0;
       for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
@@ -221,7 +229,7 @@ struct ApplyKernel {
     };
     auto weight_at = [&](int64_t pos) { return weight_N != nullptr ? weight_N[pos] : 1.0; };
     // Rows row and row + 1 of a one-column unit segment.
-    auto two_values = [&](const Segment& segment, int64_t row) {
+    auto two_values = [&](const SegmentView& segment, int64_t row) {
       __m128d value = _mm_setzero_pd();
       for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx)
         value = _mm_sub_pd(value, _mm_loadu_pd(segment.coef_Q[rest_idx] + row));
@@ -239,13 +247,13 @@ struct ApplyKernel {
       auto for_each_segment = [&](auto&& fn) {
         int64_t pos = rows.run_start_E[run];
         for (int64_t seg = rows.seg_begin_E[run]; seg < rows.seg_begin_E[run + 1]; ++seg) {
-          const Segment segment = segment_at(seg, pos);
+          const SegmentView segment = segment_at(seg, pos);
           pos += segment.length;
           fn(segment);
         }
       };
       // Loop 1: the run's weighted sum of the values.
-      for_each_segment([&](const Segment& segment) {
+      for_each_segment([&](const SegmentView& segment) {
         int64_t row = 0;
         if constexpr (kCols == 1) {
           if (segment.unit) {
@@ -287,7 +295,7 @@ struct ApplyKernel {
         mean_last = (even_last + odd_last + (two[0] + two[1])) * inv_weight;
       }
       // Loop 2: scatter the weighted deviations from the mean.
-      for_each_segment([&](const Segment& segment) {
+      for_each_segment([&](const SegmentView& segment) {
         int64_t row = 0;
         if constexpr (kCols == 1) {
           if (segment.unit) {

@@ -33,6 +33,17 @@ std::atomic<bool> avx_enabled{true};
 
 }  // namespace
 
+// The kernels the dispatch in run_kernels.h calls.
+#define MIZANI_INSTANTIATE(kRest)                                                            \
+  template void MatvecSegmentsAvx<kRest, 1>(const RunRows&, int64_t, int64_t, const double*, \
+                                            double*);                                        \
+  template void MatvecSegmentsAvx<kRest, 2>(const RunRows&, int64_t, int64_t, const double*, \
+                                            double*);                                        \
+  template void MatvecSegmentsAvx<kRest, 4>(const RunRows&, int64_t, int64_t, const double*, \
+                                            double*);                                        \
+  template void MatvecSegmentsAvx<kRest, 5>(const RunRows&, int64_t, int64_t, const double*, \
+                                            double*);
+
 bool AvxKernelsAvailable() {
   return avx_enabled.load(std::memory_order_relaxed) && ProcessorHasAvx();
 }
@@ -54,43 +65,16 @@ void UseAvxKernels(bool enabled) { avx_enabled.store(enabled, std::memory_order_
 
 namespace {
 
-// A segment's first row, as in MatvecSegments.
-struct AvxSegment {
-  int64_t pos = 0;
-  int64_t length = 0;
-  bool unit = true;
-  const double* coef_Q[kMaxSegmentDims] = {};
-  double* acc_Q[kMaxSegmentDims] = {};
-  int64_t stride_Q[kMaxSegmentDims] = {};
-};
-
-template <int kCols>
-AvxSegment SegmentAt(const RunRows& rows, int num_rest, int64_t seg, int64_t pos,
-                     const double* coef_RC, double* acc_RC) {
-  AvxSegment segment;
-  segment.pos = pos;
-  segment.length = rows.seg_length_S[seg];
-  for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-    const int64_t first = rows.seg_first_SQ[seg * num_rest + rest_idx];
-    const int32_t step = rows.seg_step_SQ[seg * num_rest + rest_idx];
-    segment.coef_Q[rest_idx] = coef_RC + first * kCols;
-    segment.acc_Q[rest_idx] = acc_RC + first * kCols;
-    segment.stride_Q[rest_idx] = static_cast<int64_t>(step) * kCols;
-    segment.unit = segment.unit && step == 1;
-  }
-  return segment;
-}
-
 // -(sum over dimensions of the coefficients) at flat offset `at` of a unit
 // segment: four consecutive values.
-MIZANI_AVX __m256d FourValues(const AvxSegment& segment, int num_rest, int64_t at) {
+MIZANI_AVX __m256d FourValues(const SegmentView& segment, int num_rest, int64_t at) {
   __m256d value = _mm256_setzero_pd();
   for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx)
     value = _mm256_sub_pd(value, _mm256_loadu_pd(segment.coef_Q[rest_idx] + at));
   return value;
 }
 
-MIZANI_AVX void AddFour(const AvxSegment& segment, int num_rest, int64_t at, __m256d value) {
+MIZANI_AVX void AddFour(const SegmentView& segment, int num_rest, int64_t at, __m256d value) {
   for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
     double* target = segment.acc_Q[rest_idx] + at;
     _mm256_storeu_pd(target, _mm256_add_pd(_mm256_loadu_pd(target), value));
@@ -106,7 +90,7 @@ MIZANI_AVX __m256d PairedWeights(const double* weight_N, int64_t pos) {
 
 // One row's value in column col, generic (any segment).
 template <int kCols>
-double RowValue(const AvxSegment& segment, int num_rest, int64_t row, int col) {
+double RowValue(const SegmentView& segment, int num_rest, int64_t row, int col) {
   double value = 0;
   for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx)
     value -= segment.coef_Q[rest_idx][row * segment.stride_Q[rest_idx] + col];
@@ -130,7 +114,7 @@ void MatvecSegmentsAvx(const RunRows& rows, int64_t run_begin, int64_t run_end,
     double tail_C[kCols] = {};
     int64_t pos = rows.run_start_E[run];
     for (int64_t seg = seg_begin; seg < seg_end; ++seg) {
-      const AvxSegment segment = SegmentAt<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
+      const SegmentView segment = ViewSegment<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
       pos += segment.length;
       int64_t row = 0;
       if (segment.unit) {
@@ -202,7 +186,7 @@ void MatvecSegmentsAvx(const RunRows& rows, int64_t run_begin, int64_t run_end,
     // Loop 2: scatter the weighted deviations from the mean.
     pos = rows.run_start_E[run];
     for (int64_t seg = seg_begin; seg < seg_end; ++seg) {
-      const AvxSegment segment = SegmentAt<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
+      const SegmentView segment = ViewSegment<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
       pos += segment.length;
       int64_t row = 0;
       if (segment.unit) {
@@ -251,19 +235,9 @@ void MatvecSegmentsAvx(const RunRows& rows, int64_t run_begin, int64_t run_end,
 }
 
 #undef MIZANI_AVX
-#define MIZANI_INSTANTIATE(kRest)                                                            \
-  template void MatvecSegmentsAvx<kRest, 1>(const RunRows&, int64_t, int64_t, const double*, \
-                                            double*);                                        \
-  template void MatvecSegmentsAvx<kRest, 2>(const RunRows&, int64_t, int64_t, const double*, \
-                                            double*);                                        \
-  template void MatvecSegmentsAvx<kRest, 4>(const RunRows&, int64_t, int64_t, const double*, \
-                                            double*);                                        \
-  template void MatvecSegmentsAvx<kRest, 5>(const RunRows&, int64_t, int64_t, const double*, \
-                                            double*);
 MIZANI_INSTANTIATE(0)
 MIZANI_INSTANTIATE(1)
 MIZANI_INSTANTIATE(2)
-#undef MIZANI_INSTANTIATE
 #if defined(__clang__)
 #pragma clang attribute pop
 #else
@@ -275,20 +249,12 @@ MIZANI_INSTANTIATE(2)
 // Never called (AvxKernelsAvailable() is false): the symbols only.
 template <int kRest, int kCols>
 void MatvecSegmentsAvx(const RunRows&, int64_t, int64_t, const double*, double*) {}
-#define MIZANI_INSTANTIATE(kRest)                                                            \
-  template void MatvecSegmentsAvx<kRest, 1>(const RunRows&, int64_t, int64_t, const double*, \
-                                            double*);                                        \
-  template void MatvecSegmentsAvx<kRest, 2>(const RunRows&, int64_t, int64_t, const double*, \
-                                            double*);                                        \
-  template void MatvecSegmentsAvx<kRest, 4>(const RunRows&, int64_t, int64_t, const double*, \
-                                            double*);                                        \
-  template void MatvecSegmentsAvx<kRest, 5>(const RunRows&, int64_t, int64_t, const double*, \
-                                            double*);
 MIZANI_INSTANTIATE(0)
 MIZANI_INSTANTIATE(1)
 MIZANI_INSTANTIATE(2)
-#undef MIZANI_INSTANTIATE
 
 #endif
+
+#undef MIZANI_INSTANTIATE
 
 }  // namespace mizani::estimate
