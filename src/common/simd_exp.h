@@ -1,4 +1,4 @@
-// exp() over an array, two values per SSE2 register.
+// exp() and log() over an array, two values per SSE2 register.
 //
 // The IRLS row pass takes one exponential per observation and iteration
 // (mu = exp(eta)): millions per iteration, a third of the pass with the C
@@ -18,5 +18,11 @@ namespace mizani {
 
 // out[idx] = exp(in[idx]) for idx in [0, count); out may alias in.
 void ExpArray(const double* in, double* out, int64_t count);
+
+// out[idx] = log(in[idx]), likewise, after fdlibm's e_log.c: x = 2^k m with
+// m in [sqrt(2)/2, sqrt(2)), f = m - 1, s = f / (2 + f), and log(1 + f)
+// from a degree-14 polynomial in s (its even part as fdlibm's Lg1..Lg7).
+// Zero, negative, subnormal, infinite and NaN arguments go to std::log.
+void LogArray(const double* in, double* out, int64_t count);
 
 }  // namespace mizani

@@ -37,6 +37,35 @@ void AddEffects(const IrlsRows& rows, int64_t begin, int64_t end, double* eta) {
 
 }  // namespace
 
+void LinearPredictor(const IrlsRows& rows, int64_t begin, int64_t end) {
+  double* eta = rows.eta_N;
+  if (rows.offset_N != nullptr) {
+    std::copy(rows.offset_N + begin, rows.offset_N + end, eta + begin);
+  } else {
+    std::fill(eta + begin, eta + end, 0.0);
+  }
+  switch (rows.num_dims) {
+    case 0:
+      break;
+    case 1:
+      AddEffects<1>(rows, begin, end, eta);
+      break;
+    case 2:
+      AddEffects<2>(rows, begin, end, eta);
+      break;
+    case 3:
+      AddEffects<3>(rows, begin, end, eta);
+      break;
+    default:
+      AddEffects<0>(rows, begin, end, eta);
+  }
+  for (int col_idx = 0; col_idx < rows.num_cols; ++col_idx) {
+    const double* x = rows.x_NC + col_idx * rows.num_obs;
+    const double coef = rows.beta_C[col_idx];
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) eta[obs_idx] += x[obs_idx] * coef;
+  }
+}
+
 double IrlsRowPass(const IrlsRows& rows, EtaUpdate update, int64_t begin, int64_t end) {
   // Rows in blocks that stay in the first-level cache: each step is a
   // simple loop over the block (vectorised where it can be) instead of one
@@ -50,32 +79,7 @@ double IrlsRowPass(const IrlsRows& rows, EtaUpdate update, int64_t begin, int64_
   for (int64_t block_begin = begin; block_begin < end; block_begin += kBlock) {
     const int64_t block_end = std::min(end, block_begin + kBlock);
     if (update == EtaUpdate::kFullStep) {
-      if (rows.offset_N != nullptr) {
-        std::copy(rows.offset_N + block_begin, rows.offset_N + block_end, eta + block_begin);
-      } else {
-        std::fill(eta + block_begin, eta + block_end, 0.0);
-      }
-      switch (rows.num_dims) {
-        case 0:
-          break;
-        case 1:
-          AddEffects<1>(rows, block_begin, block_end, eta);
-          break;
-        case 2:
-          AddEffects<2>(rows, block_begin, block_end, eta);
-          break;
-        case 3:
-          AddEffects<3>(rows, block_begin, block_end, eta);
-          break;
-        default:
-          AddEffects<0>(rows, block_begin, block_end, eta);
-      }
-      for (int col_idx = 0; col_idx < rows.num_cols; ++col_idx) {
-        const double* x = rows.x_NC + col_idx * rows.num_obs;
-        const double coef = rows.beta_C[col_idx];
-        for (int64_t obs_idx = block_begin; obs_idx < block_end; ++obs_idx)
-          eta[obs_idx] += x[obs_idx] * coef;
-      }
+      LinearPredictor(rows, block_begin, block_end);
     } else {
       for (int64_t obs_idx = block_begin; obs_idx < block_end; ++obs_idx)
         eta[obs_idx] = 0.5 * (eta[obs_idx] + rows.eta_old_N[obs_idx]);

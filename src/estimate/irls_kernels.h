@@ -35,6 +35,10 @@ enum class EtaUpdate {
   kHalfway,   // eta = (eta + eta_old) / 2
 };
 
+// eta = offset + D effect + X beta on rows [begin, end) (eta_old, mu and z
+// are not used). The separation check's fitted values are the same sum.
+void LinearPredictor(const IrlsRows& rows, int64_t begin, int64_t end);
+
 // Updates eta on rows [begin, end), then mu = exp(eta) and
 // z = eta - offset + (y - mu) / mu; returns sum fw (y (eta + 1) - mu),
 // from which the caller forms the deviance.

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "common/parallel.h"
+#include "common/simd_exp.h"
 #include "common/trace.h"
 #include "estimate/frame_ops.h"
 #include "mizani/error.h"
@@ -78,8 +79,9 @@ void TermInto(const Table& table, const Term& term, const int64_t* order, int64_
       const int64_t row_idx = order != nullptr ? order[out_idx] : out_idx;
       double value = 1.0;
       for (const auto* column : inputs) value *= (*column)[row_idx];
-      out[out_idx] = logged ? std::log(value) : value;
+      out[out_idx] = value;
     }
+    if (logged) LogArray(out + begin, out + begin, end - begin);
   });
 }
 

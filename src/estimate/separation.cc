@@ -7,6 +7,7 @@
 #include "common/trace.h"
 #include "estimate/fe_projector.h"
 #include "estimate/frame_ops.h"
+#include "estimate/irls_kernels.h"
 
 namespace mizani::estimate {
 
@@ -76,8 +77,11 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   Eigen::LDLT<Eigen::MatrixXd> gram_ldlt;
   if (num_cols > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols, num_cols));
   const double* X = frame.X.data();
+  std::vector<const int32_t*> ids_Q(frame.fe_ids.size());
+  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
+    ids_Q[dim_idx] = frame.fe_ids[dim_idx].data();
 
-  std::vector<uint8_t> separated(num_obs, 0);
+  std::vector<uint8_t> separated;  // filled only when the check finds some
   struct Tally {
     bool done = true;
     int64_t positive = 0;
@@ -122,21 +126,38 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
         value -= alpha_x[level * num_cols + col_idx] * gamma(col_idx);
       effect_G[level] = value;
     }
+    // fitted into u (whose old values are not needed), in blocks that stay
+    // in cache for the tally.
+    estimate::IrlsRows fit_rows;
+    fit_rows.num_obs = num_obs;
+    fit_rows.x_NC = X;
+    fit_rows.num_cols = num_cols;
+    fit_rows.beta_C = gamma.data();
+    fit_rows.num_dims = static_cast<int>(ids_Q.size());
+    fit_rows.ids_Q = ids_Q.data();
+    std::vector<const double*> effect_Q(ids_Q.size());
+    for (size_t dim_idx = 0; dim_idx < ids_Q.size(); ++dim_idx)
+      effect_Q[dim_idx] = effect_G.data() + offsets[dim_idx];
+    fit_rows.effect_Q = effect_Q.data();
+    fit_rows.eta_N = u.data();
     for_rows([&](int task_idx, int64_t begin, int64_t end) {
       Tally tally;
-      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
-        double fitted = EffectAt(frame, offsets, effect_G.data(), 1, 0, obs_idx);
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-          fitted += X[col_idx * num_obs + obs_idx] * gamma(col_idx);
-        if (frame.y[obs_idx] != 0) {
-          tally.leakage = std::max(tally.leakage, std::abs(fitted));
-          u[obs_idx] = 0;
-          continue;
+      constexpr int64_t kBlock = 512;
+      for (int64_t block_begin = begin; block_begin < end; block_begin += kBlock) {
+        const int64_t block_end = std::min(end, block_begin + kBlock);
+        estimate::LinearPredictor(fit_rows, block_begin, block_end);
+        for (int64_t obs_idx = block_begin; obs_idx < block_end; ++obs_idx) {
+          double fitted = u[obs_idx];
+          if (frame.y[obs_idx] != 0) {
+            tally.leakage = std::max(tally.leakage, std::abs(fitted));
+            u[obs_idx] = 0;
+            continue;
+          }
+          if (std::abs(fitted) < kZeroTolerance) fitted = 0;
+          if (fitted < 0) tally.done = false;
+          tally.positive += fitted > 0;
+          u[obs_idx] = std::max(fitted, 0.0);
         }
-        if (std::abs(fitted) < kZeroTolerance) fitted = 0;
-        if (fitted < 0) tally.done = false;
-        tally.positive += fitted > 0;
-        u[obs_idx] = std::max(fitted, 0.0);
       }
       tally_T[task_idx] = tally;
     });
@@ -150,6 +171,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
     }
     if (total.positive == 0) break;  // the fit is zero everywhere: no separation
     if (total.done) {
+      separated.assign(num_obs, 0);
       for_rows([&](int, int64_t begin, int64_t end) {
         for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
           separated[obs_idx] =
@@ -162,12 +184,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   projector.SetWeights({});  // it referenced `weight`, which goes back to the pool
   pool.Give(std::move(weight));
   pool.Give(std::move(u));
-  std::vector<uint8_t> keep(num_obs);
-  bool any = false;
-  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-    keep[obs_idx] = !separated[obs_idx];
-    any |= separated[obs_idx] != 0;
-  }
+  const bool any = std::find(separated.begin(), separated.end(), 1) != separated.end();
   if (!any) {
     if (projected_x != nullptr) {
       projected_x->available = true;
@@ -176,7 +193,8 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
     }
     return 0;
   }
-  return CompactFrame(frame, keep, DropReason::kSeparated);
+  for (uint8_t& flag : separated) flag = flag == 0 ? 1 : 0;  // now: keep
+  return CompactFrame(frame, separated, DropReason::kSeparated);
 }
 
 }  // namespace mizani::estimate

@@ -73,3 +73,48 @@ TEST(SimdExp, SpecialValuesAndRangeEdges) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(SimdLog, WithinOneUlpOfTheLibrary) {
+  std::mt19937_64 rng(5);
+  std::vector<double> in;
+  std::uniform_real_distribution<double> exponent(-300.0, 300.0), near_one(0.5, 2.0);
+  for (int idx = 0; idx < 300000; ++idx) in.push_back(std::pow(10.0, exponent(rng)));
+  for (int idx = 0; idx < 200000; ++idx) in.push_back(near_one(rng));
+  for (int idx = 0; idx < 20000; ++idx) in.push_back(1.0 + (near_one(rng) - 1.25) * 1e-6);
+  // Around sqrt(2), where the mantissa is halved, and the integers that
+  // trade data holds (flows, distances, years).
+  for (int idx = -1000; idx <= 1000; ++idx) in.push_back(std::sqrt(2.0) * (1 + idx * 1e-12));
+  for (int idx = 1; idx <= 100000; ++idx) in.push_back(idx);
+  std::vector<double> out(in.size());
+  mizani::LogArray(in.data(), out.data(), static_cast<int64_t>(in.size()));
+  for (size_t idx = 0; idx < in.size(); ++idx) {
+    const double reference = std::log(in[idx]);
+    if (reference == 0) {
+      ASSERT_EQ(out[idx], 0.0) << "log(" << in[idx] << ")";
+      continue;
+    }
+    ASSERT_LE(Ulps(out[idx], reference), 1.0) << "log(" << in[idx] << ")";
+  }
+}
+
+TEST(SimdLog, SpecialValues) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> in = {1.0, 0.0, -0.0, -1.0, inf, -inf, nan, 1e-310, 2.0, 0.5, 10.0};
+  std::vector<double> out(in.size());
+  mizani::LogArray(in.data(), out.data(), static_cast<int64_t>(in.size()));
+  for (size_t idx = 0; idx < in.size(); ++idx) {
+    const double reference = std::log(in[idx]);
+    if (std::isnan(reference)) {
+      EXPECT_TRUE(std::isnan(out[idx])) << in[idx];
+    } else if (std::isinf(reference) || reference == 0) {
+      EXPECT_EQ(out[idx], reference) << in[idx];
+    } else {
+      EXPECT_LE(Ulps(out[idx], reference), 1.0) << in[idx];
+    }
+  }
+}
+
+}  // namespace
