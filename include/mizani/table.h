@@ -62,8 +62,9 @@ struct Factor {
 
 Factor Factorize(const Table& table, const std::vector<std::string>& column_names);
 // The parts of Factorize: one column, and the interaction of two factors
-// (ids in order of first appearance of the pair; -1 where either is).
-Factor FactorizeColumn(const Table& table, const std::string& column_name);
-Factor Interact(const Factor& left, const Factor& right);
+// (ids in order of first appearance of the pair; -1 where either is). With
+// threads > 1 the rows are split across threads (same result).
+Factor FactorizeColumn(const Table& table, const std::string& column_name, int threads = 1);
+Factor Interact(const Factor& left, const Factor& right, int threads = 1);
 
 }  // namespace mizani

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
 #include <utility>
 
+#include "common/parallel.h"
 #include "data/text.h"
 #include "mizani/error.h"
 
@@ -108,60 +110,127 @@ std::string ColumnList(const Table& table) {
   return names;
 }
 
-Factor FactorizeString(const Column& column) {
-  // Codes are already dense, but after a filter or a hand-built column they
-  // may not be in first-appearance order or may skip levels; remapping keeps
-  // the Factor contract without trusting that.
-  Factor factor;
-  factor.ids.resize(column.codes.size());
-  std::vector<int32_t> remap(column.levels.size(), -1);
-  for (size_t row_idx = 0; row_idx < column.codes.size(); ++row_idx) {
-    int32_t code = column.codes[row_idx];
-    if (code < 0) {
-      factor.ids[row_idx] = -1;
-      continue;
+// Dense ids, in order of first appearance, for keys in [0, key_space)
+// given by key_of(row) (negative: missing, id -1). Written into ids_N;
+// returns the key of each id. On several threads each numbers the keys of
+// its own contiguous rows, one serial pass over the distinct keys of the
+// threads in row order fixes the global numbers, and a last pass
+// translates: the same numbering as one pass over the rows, in two passes
+// that split across the threads (each thread's table costs key_space ids,
+// so large key spaces stay on one thread).
+template <typename KeyOf>
+std::vector<int64_t> DensifyKeys(size_t num_rows, uint64_t key_space, KeyOf&& key_of, int threads,
+                                 std::vector<int32_t>& ids_N) {
+  ids_N.resize(num_rows);
+  constexpr uint64_t kMaxThreadTable = uint64_t{1} << 20;
+  const int num_tasks = key_space <= kMaxThreadTable ? std::max(1, threads) : 1;
+  const auto rows = static_cast<int64_t>(num_rows);
+  // Per task: its keys in order of first appearance among its rows.
+  std::vector<std::vector<int64_t>> keys_T(num_tasks);
+  std::vector<int64_t> task_begin_T(num_tasks + 1, rows);
+  ParallelFor(num_tasks, rows, [&](int task_idx, int64_t begin, int64_t end) {
+    task_begin_T[task_idx] = begin;
+    std::vector<int32_t> local(key_space, -1);
+    std::vector<int64_t>& keys = keys_T[task_idx];
+    for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
+      const int64_t key = key_of(row_idx);
+      if (key < 0) {
+        ids_N[row_idx] = -1;
+        continue;
+      }
+      int32_t& id = local[static_cast<uint64_t>(key)];
+      if (id < 0) {
+        id = static_cast<int32_t>(keys.size());
+        keys.push_back(key);
+      }
+      ids_N[row_idx] = id;
     }
-    int32_t& id = remap[static_cast<size_t>(code)];
-    if (id < 0) {
-      id = factor.num_levels();
-      factor.labels.push_back(column.levels[static_cast<size_t>(code)]);
+  });
+  // Global numbers in task order; each task's local id -> global id.
+  std::vector<int32_t> global(key_space, -1);
+  std::vector<int64_t> level_keys;
+  std::vector<std::vector<int32_t>> translate_T(num_tasks);
+  for (int task_idx = 0; task_idx < num_tasks; ++task_idx) {
+    for (int64_t key : keys_T[task_idx]) {
+      int32_t& id = global[static_cast<uint64_t>(key)];
+      if (id < 0) {
+        id = static_cast<int32_t>(level_keys.size());
+        level_keys.push_back(key);
+      }
+      translate_T[task_idx].push_back(id);
     }
-    factor.ids[row_idx] = id;
   }
+  if (num_tasks > 1) {
+    ParallelFor(num_tasks, rows, [&](int task_idx, int64_t begin, int64_t end) {
+      const std::vector<int32_t>& translate = translate_T[task_idx];
+      for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
+        if (ids_N[row_idx] >= 0) ids_N[row_idx] = translate[ids_N[row_idx]];
+      }
+    });
+  }
+  return level_keys;
+}
+
+Factor FactorizeString(const Column& column, int threads) {
+  // Codes are already dense, but after a filter or a hand-built column they
+  // may not be in first-appearance order or may skip levels; renumbering
+  // keeps the Factor contract without trusting that.
+  Factor factor;
+  const std::vector<int64_t> level_codes = DensifyKeys(
+      column.codes.size(), column.levels.size(),
+      [&](int64_t row_idx) { return static_cast<int64_t>(column.codes[row_idx]); }, threads,
+      factor.ids);
+  factor.labels.reserve(level_codes.size());
+  for (int64_t code : level_codes) factor.labels.push_back(column.levels[code]);
   return factor;
 }
 
-Factor FactorizeNumeric(const Column& column) {
+Factor FactorizeNumeric(const Column& column, int threads) {
   const std::vector<double>& values = column.num;
   Factor factor;
-  factor.ids.assign(values.size(), -1);
   std::vector<double> level_values;
 
   // Years, product codes and country numbers are small integers: a direct
   // lookup array beats hashing when their range is comparable to the row count.
-  double min_value = std::numeric_limits<double>::infinity();
-  double max_value = -min_value;
-  bool all_integers = true;
-  for (double value : values) {
-    if (std::isnan(value)) continue;
-    min_value = std::min(min_value, value);
-    max_value = std::max(max_value, value);
-    if (value != std::floor(value)) all_integers = false;
+  struct Range {
+    double min_value = std::numeric_limits<double>::infinity();
+    double max_value = -std::numeric_limits<double>::infinity();
+    bool all_integers = true;
+  };
+  const int num_tasks = std::max(1, threads);
+  std::vector<Range> range_T(num_tasks);
+  ParallelFor(num_tasks, static_cast<int64_t>(values.size()),
+              [&](int task_idx, int64_t begin, int64_t end) {
+                Range range;
+                for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
+                  const double value = values[row_idx];
+                  if (std::isnan(value)) continue;
+                  range.min_value = std::min(range.min_value, value);
+                  range.max_value = std::max(range.max_value, value);
+                  if (value != std::floor(value)) range.all_integers = false;
+                }
+                range_T[task_idx] = range;
+              });
+  Range whole;
+  for (const Range& range : range_T) {
+    whole.min_value = std::min(whole.min_value, range.min_value);
+    whole.max_value = std::max(whole.max_value, range.max_value);
+    whole.all_integers = whole.all_integers && range.all_integers;
   }
-  double range = max_value - min_value;
-  if (all_integers && range >= 0 && range <= 4.0 * static_cast<double>(values.size()) + 65536.0) {
-    std::vector<int32_t> slot_id(static_cast<size_t>(range) + 1, -1);
-    for (size_t row_idx = 0; row_idx < values.size(); ++row_idx) {
-      double value = values[row_idx];
-      if (std::isnan(value)) continue;
-      int32_t& id = slot_id[static_cast<size_t>(value - min_value)];
-      if (id < 0) {
-        id = static_cast<int32_t>(level_values.size());
-        level_values.push_back(value);
-      }
-      factor.ids[row_idx] = id;
-    }
+  const double min_value = whole.min_value;
+  const double range = whole.max_value - min_value;
+  if (whole.all_integers && range >= 0 &&
+      range <= 4.0 * static_cast<double>(values.size()) + 65536.0) {
+    const std::vector<int64_t> level_keys = DensifyKeys(
+        values.size(), static_cast<uint64_t>(range) + 1,
+        [&](int64_t row_idx) {
+          const double value = values[row_idx];
+          return std::isnan(value) ? int64_t{-1} : static_cast<int64_t>(value - min_value);
+        },
+        threads, factor.ids);
+    for (int64_t key : level_keys) level_values.push_back(min_value + static_cast<double>(key));
   } else {
+    factor.ids.assign(values.size(), -1);
     DenseIdMap map(1024);
     for (size_t row_idx = 0; row_idx < values.size(); ++row_idx) {
       double value = values[row_idx];
@@ -298,31 +367,30 @@ const std::vector<double>& RequireNumeric(const Table& table, const std::string&
 
 // Interaction of two dense factors: the pair (a, b) is the integer
 // a * n_b + b, densified again in order of first appearance.
-Factor Interact(const Factor& left, const Factor& right) {
+Factor Interact(const Factor& left, const Factor& right, int threads) {
   size_t num_rows = left.ids.size();
   uint64_t right_levels = static_cast<uint64_t>(right.num_levels());
   uint64_t key_space = static_cast<uint64_t>(left.num_levels()) * right_levels;
   Factor out;
-  out.ids.assign(num_rows, -1);
   std::vector<std::pair<int32_t, int32_t>> level_parts;
-
-  auto record = [&](int32_t id, int32_t left_id, int32_t right_id) {
-    if (id == static_cast<int32_t>(level_parts.size())) level_parts.emplace_back(left_id, right_id);
-  };
   if (key_space <= 4 * static_cast<uint64_t>(num_rows) + 65536) {
-    std::vector<int32_t> slot_id(key_space, -1);
-    int32_t next_id = 0;
-    for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
-      int32_t left_id = left.ids[row_idx];
-      int32_t right_id = right.ids[row_idx];
-      if (left_id < 0 || right_id < 0) continue;
-      int32_t& id =
-          slot_id[static_cast<uint64_t>(left_id) * right_levels + static_cast<uint64_t>(right_id)];
-      if (id < 0) id = next_id++;
-      record(id, left_id, right_id);
-      out.ids[row_idx] = id;
+    const std::vector<int64_t> level_keys = DensifyKeys(
+        num_rows, key_space,
+        [&](int64_t row_idx) {
+          const int32_t left_id = left.ids[row_idx];
+          const int32_t right_id = right.ids[row_idx];
+          if (left_id < 0 || right_id < 0) return int64_t{-1};
+          return static_cast<int64_t>(static_cast<uint64_t>(left_id) * right_levels +
+                                      static_cast<uint64_t>(right_id));
+        },
+        threads, out.ids);
+    level_parts.reserve(level_keys.size());
+    for (int64_t key : level_keys) {
+      level_parts.emplace_back(static_cast<int32_t>(static_cast<uint64_t>(key) / right_levels),
+                               static_cast<int32_t>(static_cast<uint64_t>(key) % right_levels));
     }
   } else {
+    out.ids.assign(num_rows, -1);
     DenseIdMap map(num_rows / 4 + 16);
     for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
       int32_t left_id = left.ids[row_idx];
@@ -330,7 +398,8 @@ Factor Interact(const Factor& left, const Factor& right) {
       if (left_id < 0 || right_id < 0) continue;
       int32_t id = map.Insert(static_cast<uint64_t>(left_id) * right_levels +
                               static_cast<uint64_t>(right_id));
-      record(id, left_id, right_id);
+      if (id == static_cast<int32_t>(level_parts.size()))
+        level_parts.emplace_back(left_id, right_id);
       out.ids[row_idx] = id;
     }
   }
@@ -342,9 +411,10 @@ Factor Interact(const Factor& left, const Factor& right) {
   return out;
 }
 
-Factor FactorizeColumn(const Table& table, const std::string& column_name) {
+Factor FactorizeColumn(const Table& table, const std::string& column_name, int threads) {
   const Column& column = table.Get(column_name);
-  return column.type == ColumnType::kString ? FactorizeString(column) : FactorizeNumeric(column);
+  return column.type == ColumnType::kString ? FactorizeString(column, threads)
+                                            : FactorizeNumeric(column, threads);
 }
 
 Factor Factorize(const Table& table, const std::vector<std::string>& column_names) {

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <future>
 #include <iterator>
 #include <limits>
 #include <numeric>
@@ -141,20 +140,8 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   for (const auto& name : options.vcov.cluster) factor_columns.push_back({name});
   std::vector<Factor> factors(factor_columns.size());
   {
+    // Each on all threads (the rows split across them), one after the other.
     const int threads = ResolveThreads(options.threads);
-    // Runs work(idx) for idx in [0, count) on `threads` threads; a worker's
-    // Error is rethrown here.
-    auto run_all = [threads](size_t count, auto&& work) {
-      std::vector<std::future<void>> pending;
-      for (size_t idx = 0; idx < count; ++idx) {
-        if (threads > 1 && idx % threads != 0) {
-          pending.push_back(std::async(std::launch::async, [&work, idx] { work(idx); }));
-        } else {
-          work(idx);
-        }
-      }
-      for (auto& future : pending) future.get();
-    };
     std::vector<std::string> unique_columns;
     for (const auto& columns : factor_columns) {
       for (const auto& name : columns) {
@@ -163,19 +150,23 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
       }
     }
     std::vector<Factor> single(unique_columns.size());
-    run_all(unique_columns.size(),
-            [&](size_t idx) { single[idx] = FactorizeColumn(table, unique_columns[idx]); });
+    for (size_t idx = 0; idx < unique_columns.size(); ++idx)
+      single[idx] = FactorizeColumn(table, unique_columns[idx], threads);
     auto single_of = [&](const std::string& name) -> const Factor& {
       return single[std::find(unique_columns.begin(), unique_columns.end(), name) -
                     unique_columns.begin()];
     };
-    run_all(factors.size(), [&](size_t factor_idx) {
+    for (size_t factor_idx = 0; factor_idx < factors.size(); ++factor_idx) {
       const auto& columns = factor_columns[factor_idx];
-      Factor result = single_of(columns[0]);
-      for (size_t name_idx = 1; name_idx < columns.size(); ++name_idx)
-        result = Interact(result, single_of(columns[name_idx]));
+      if (columns.size() == 1) {
+        factors[factor_idx] = single_of(columns[0]);
+        continue;
+      }
+      Factor result = Interact(single_of(columns[0]), single_of(columns[1]), threads);
+      for (size_t name_idx = 2; name_idx < columns.size(); ++name_idx)
+        result = Interact(result, single_of(columns[name_idx]), threads);
       factors[factor_idx] = std::move(result);
-    });
+    }
   }
   std::vector<Factor> fes(std::make_move_iterator(factors.begin()),
                           std::make_move_iterator(factors.begin() + formula.fixed_effects.size()));
@@ -335,7 +326,9 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
     frame.fe_labels.push_back(fes[dim_idx].labels);
   }
   for (const auto& name : options.vcov.cluster) frame.cluster_names.push_back(name);
-  {
+  // With every row kept, every level is used and the ids are dense already
+  // (numbered in the order of the table's rows).
+  if (kept != static_cast<int64_t>(rows)) {
     ModelFrame& f = frame;
     for (size_t dim_idx = 0; dim_idx < f.fe_ids.size(); ++dim_idx) {
       std::vector<int32_t> remap(f.fe_sizes[dim_idx], -1);

@@ -1,11 +1,17 @@
 #include "mizani/table.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "mizani/error.h"
 #include "mizani/read.h"
@@ -166,6 +172,74 @@ TEST(Factorize, InteractionLabelsAndMissing) {
   EXPECT_EQ(three.ids[4], -1);
   EXPECT_EQ(three.labels[static_cast<size_t>(three.ids[0])], "KEN_1986_1.6");
   EXPECT_EQ(three.num_levels(), 4);
+}
+
+// On several threads each numbers its own rows, then the numbers are
+// merged: the ids and labels must be those of one pass in row order. A
+// brute-force first-appearance numbering is the reference; the rows are
+// many (so the work splits) and the levels appear late and out of order.
+TEST(Factorize, ThreadsGiveTheFirstAppearanceNumbering) {
+  const size_t num_rows = 200000;
+  std::mt19937_64 rng(9);
+  Table table;
+  std::vector<double> year(num_rows), code(num_rows);
+  Column country;
+  country.name = "country";
+  country.type = ColumnType::kString;
+  for (int level = 0; level < 300; ++level) country.levels.push_back(fmt::format("C{}", level));
+  for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+    // Levels drawn from a range that widens with the row, some missing.
+    const uint64_t span = 5 + row_idx / 1000;
+    year[row_idx] = row_idx % 97 == 0 ? kNaN : 1950.0 + static_cast<double>(rng() % span % 60);
+    code[row_idx] = static_cast<double>(rng() % 50);
+    country.codes.push_back(row_idx % 89 == 0 ? -1 : static_cast<int32_t>(rng() % span % 300));
+  }
+  table.AddNumeric("year", year);
+  table.AddNumeric("code", code);
+  table.num_rows = num_rows;
+  table.columns.push_back(country);
+  // Reference: first appearance by brute force over the rows.
+  auto reference = [&](auto&& key_of) {
+    std::map<std::string, int32_t> seen;
+    std::vector<int32_t> ids(num_rows);
+    std::vector<std::string> labels;
+    for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+      const std::string key = key_of(row_idx);
+      if (key.empty()) {
+        ids[row_idx] = -1;
+        continue;
+      }
+      auto [found, inserted] = seen.emplace(key, static_cast<int32_t>(labels.size()));
+      if (inserted) labels.push_back(key);
+      ids[row_idx] = found->second;
+    }
+    return std::make_pair(ids, labels);
+  };
+  auto year_text = [&](size_t row_idx) {
+    return std::isnan(year[row_idx]) ? std::string()
+                                     : std::to_string(static_cast<int>(year[row_idx]));
+  };
+  auto country_text = [&](size_t row_idx) {
+    const int32_t code_id = country.codes[row_idx];
+    return code_id < 0 ? std::string() : country.levels[code_id];
+  };
+  for (int threads : {1, 2, 3}) {
+    const Factor years = FactorizeColumn(table, "year", threads);
+    const auto [year_ids, year_labels] = reference(year_text);
+    EXPECT_EQ(years.ids, year_ids) << threads << " threads";
+    EXPECT_EQ(years.labels, year_labels);
+    const Factor countries = FactorizeColumn(table, "country", threads);
+    const auto [country_ids, country_labels] = reference(country_text);
+    EXPECT_EQ(countries.ids, country_ids);
+    EXPECT_EQ(countries.labels, country_labels);
+    const Factor both = Interact(countries, years, threads);
+    const auto [both_ids, both_labels] = reference([&](size_t row_idx) {
+      const std::string left = country_text(row_idx), right = year_text(row_idx);
+      return left.empty() || right.empty() ? std::string() : left + "_" + right;
+    });
+    EXPECT_EQ(both.ids, both_ids);
+    EXPECT_EQ(both.labels, both_labels);
+  }
 }
 
 TEST(Factorize, UnknownColumnIsAModelError) {
