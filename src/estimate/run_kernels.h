@@ -419,10 +419,29 @@ struct ResidualKernel {
                   const double* const* src_C, const double* coef_RC, double* dst_NC,
                   double* elim_EC, double* cross_CC) {
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
-    double weighted_C[kMaxColumns], value_C[kMaxColumns];
+    // (value_C has a zero after the last column: the packed cross products
+    // read the columns in pairs.)
+    double weighted_C[kMaxColumns], value_C[kMaxColumns + 1] = {};
     // Cross products summed locally (registers when kCols is fixed), added
     // to cross_CC once: through the pointer, every row would store them.
     double cross_local[kMaxColumns * kMaxColumns] = {};
+#if defined(__SSE2__)
+    // With a fixed column count of two or more, row r of the lower triangle
+    // is summed in pairs of columns: (r + 2) / 2 packed sums instead of
+    // r + 1 scalar ones. The products are those of the scalar loop; only
+    // an unused upper element rides along in the last pair of a row.
+    constexpr bool kPackedCross = kCols >= 2;
+    constexpr int kCrossPairs = kCols > 0 ? (kCols + 1) / 2 : 1;
+    __m128d cross_RP[kCols > 0 ? kCols : 1][kCrossPairs];
+    if constexpr (kPackedCross) {
+      for (int row_col = 0; row_col < kCols; ++row_col) {
+        for (int pair_idx = 0; pair_idx < kCrossPairs; ++pair_idx)
+          cross_RP[row_col][pair_idx] = _mm_setzero_pd();
+      }
+    }
+#else
+    constexpr bool kPackedCross = false;
+#endif
     for (int64_t run = run_begin; run < run_end; ++run) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) weighted_C[col_idx] = 0;
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
@@ -456,6 +475,21 @@ struct ResidualKernel {
         }
         if (cross_CC != nullptr) {
           const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
+#if defined(__SSE2__)
+          if constexpr (kPackedCross) {
+            __m128d pair_P[kCrossPairs];
+            for (int pair_idx = 0; pair_idx < kCrossPairs; ++pair_idx)
+              pair_P[pair_idx] = _mm_loadu_pd(value_C + 2 * pair_idx);
+            for (int row_col = 0; row_col < kCols; ++row_col) {
+              const __m128d weighted = _mm_set1_pd(weight * value_C[row_col]);
+              for (int pair_idx = 0; 2 * pair_idx <= row_col; ++pair_idx) {
+                cross_RP[row_col][pair_idx] =
+                    _mm_add_pd(cross_RP[row_col][pair_idx], _mm_mul_pd(weighted, pair_P[pair_idx]));
+              }
+            }
+            return;
+          }
+#endif
           for (int row_col = 0; row_col < num_cols; ++row_col) {
             const double weighted = weight * value_C[row_col];
             for (int other_col = 0; other_col <= row_col; ++other_col)
@@ -464,6 +498,18 @@ struct ResidualKernel {
         }
       });
     }
+#if defined(__SSE2__)
+    if constexpr (kPackedCross) {
+      for (int row_col = 0; row_col < kCols; ++row_col) {
+        for (int pair_idx = 0; 2 * pair_idx <= row_col; ++pair_idx) {
+          double two[2];
+          _mm_storeu_pd(two, cross_RP[row_col][pair_idx]);
+          cross_local[row_col * kCols + 2 * pair_idx] = two[0];
+          if (2 * pair_idx + 1 <= row_col) cross_local[row_col * kCols + 2 * pair_idx + 1] = two[1];
+        }
+      }
+    }
+#endif
     if (cross_CC != nullptr) {
       for (int row_col = 0; row_col < num_cols; ++row_col) {
         for (int other_col = 0; other_col <= row_col; ++other_col)
