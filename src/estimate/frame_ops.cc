@@ -137,14 +137,32 @@ template <typename RowValue>
 std::vector<std::vector<double>> LevelSums(const ModelFrame& frame,
                                            const std::vector<uint8_t>& keep_N,
                                            RowValue&& row_value) {
-  std::vector<std::vector<double>> sum_QG(frame.fe_ids.size());
-  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
+  // Rows split across threads, each with its own sums (all dimensions
+  // stacked), added in task order.
+  const int num_dims = static_cast<int>(frame.fe_ids.size());
+  std::vector<int64_t> offset_Q(num_dims + 1, 0);
+  for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx)
+    offset_Q[dim_idx + 1] = offset_Q[dim_idx] + frame.fe_sizes[dim_idx];
+  const int num_tasks = ResolveThreads(0);
+  std::vector<std::vector<double>> sum_TG(num_tasks);
+  ParallelFor(num_tasks, frame.num_obs(), [&](int task_idx, int64_t begin, int64_t end) {
+    std::vector<double>& sum_G = sum_TG[task_idx];
+    sum_G.assign(offset_Q[num_dims], 0.0);
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+      if (!keep_N[obs_idx]) continue;
+      const double value = row_value(obs_idx);
+      for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx)
+        sum_G[offset_Q[dim_idx] + frame.fe_ids[dim_idx][obs_idx]] += value;
+    }
+  });
+  std::vector<std::vector<double>> sum_QG(num_dims);
+  for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
     sum_QG[dim_idx].assign(frame.fe_sizes[dim_idx], 0.0);
-  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-    if (!keep_N[obs_idx]) continue;
-    const double value = row_value(obs_idx);
-    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
-      sum_QG[dim_idx][frame.fe_ids[dim_idx][obs_idx]] += value;
+    for (const auto& sum_G : sum_TG) {
+      if (sum_G.empty()) continue;  // a task that got no rows
+      for (int32_t level = 0; level < frame.fe_sizes[dim_idx]; ++level)
+        sum_QG[dim_idx][level] += sum_G[offset_Q[dim_idx] + level];
+    }
   }
   return sum_QG;
 }
@@ -154,18 +172,23 @@ std::vector<std::vector<double>> LevelSums(const ModelFrame& frame,
 template <typename LevelOk>
 int64_t UnmarkFailing(const ModelFrame& frame, const std::vector<std::vector<double>>& sum_QG,
                       LevelOk&& level_ok, std::vector<uint8_t>& keep_N) {
-  int64_t removed = 0;
-  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-    if (!keep_N[obs_idx]) continue;
-    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-      if (!level_ok(sum_QG[dim_idx][frame.fe_ids[dim_idx][obs_idx]])) {
-        keep_N[obs_idx] = 0;
-        ++removed;
-        break;
+  const int num_tasks = ResolveThreads(0);
+  std::vector<int64_t> removed_T(num_tasks, 0);
+  ParallelFor(num_tasks, frame.num_obs(), [&](int task_idx, int64_t begin, int64_t end) {
+    int64_t removed = 0;
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+      if (!keep_N[obs_idx]) continue;
+      for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+        if (!level_ok(sum_QG[dim_idx][frame.fe_ids[dim_idx][obs_idx]])) {
+          keep_N[obs_idx] = 0;
+          ++removed;
+          break;
+        }
       }
     }
-  }
-  return removed;
+    removed_T[task_idx] = removed;
+  });
+  return std::accumulate(removed_T.begin(), removed_T.end(), int64_t{0});
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace {
 
 mizani::ModelFrame TwoWayFrame(const std::vector<int32_t>& a, const std::vector<int32_t>& b,
@@ -51,6 +53,63 @@ TEST(FrameOps, AllZeroGroupsAreDropped) {
       sum[frame.fe_ids[dim_idx][obs_idx]] += frame.y[obs_idx];
     for (double level_sum : sum) EXPECT_GT(level_sum, 0);
   }
+}
+
+// Enough rows for the level sums to split across threads (each task
+// keeps its own), on a random panel with many singletons and all-zero
+// levels: the kept rows must be those of a plain serial reference.
+TEST(FrameOps, LargeFramesMatchASerialReference) {
+  const int64_t num_obs = 60000;
+  std::mt19937_64 rng(13);
+  std::vector<int32_t> a(num_obs), b(num_obs);
+  std::vector<double> y(num_obs);
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+    a[obs_idx] = static_cast<int32_t>(rng() % 30000);  // about two rows a level
+    b[obs_idx] = static_cast<int32_t>(rng() % 500);
+    y[obs_idx] = rng() % 3 == 0 ? 0.0 : 1.0 + static_cast<double>(rng() % 10);
+  }
+  // Serial reference: row indices kept, level by level, to the fixed point.
+  auto reference = [&](std::vector<uint8_t> keep, bool by_sum) {
+    while (true) {
+      std::vector<double> total_a(30000, 0.0), total_b(500, 0.0);
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        if (!keep[obs_idx]) continue;
+        total_a[a[obs_idx]] += by_sum ? y[obs_idx] : 1.0;
+        total_b[b[obs_idx]] += by_sum ? y[obs_idx] : 1.0;
+      }
+      bool changed = false;
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        const bool fails = by_sum ? (total_a[a[obs_idx]] <= 0 || total_b[b[obs_idx]] <= 0)
+                                  : (total_a[a[obs_idx]] <= 1 || total_b[b[obs_idx]] <= 1);
+        if (keep[obs_idx] && fails) {
+          keep[obs_idx] = 0;
+          changed = true;
+        }
+      }
+      if (!changed) return keep;
+    }
+  };
+  mizani::ModelFrame frame = TwoWayFrame(a, b, y);
+  frame.source_row.resize(num_obs);
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) frame.source_row[obs_idx] = obs_idx;
+  const std::vector<uint8_t> after_zero = reference(std::vector<uint8_t>(num_obs, 1), true);
+  const std::vector<uint8_t> after_both = reference(after_zero, false);
+  const int64_t zero_dropped = mizani::estimate::DropAllZeroGroups(frame);
+  const int64_t singleton_dropped = mizani::estimate::DropSingletons(frame);
+  int64_t expected_zero = 0, expected_kept = 0;
+  std::vector<int64_t> expected_rows;
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+    expected_zero += after_zero[obs_idx] == 0;
+    if (after_both[obs_idx]) expected_rows.push_back(obs_idx);
+  }
+  expected_kept = static_cast<int64_t>(expected_rows.size());
+  EXPECT_GT(expected_zero, 0);
+  EXPECT_GT(num_obs - expected_zero - expected_kept, 0);  // singletons dropped too
+  EXPECT_EQ(zero_dropped, expected_zero);
+  EXPECT_EQ(singleton_dropped, num_obs - expected_zero - expected_kept);
+  EXPECT_EQ(frame.source_row, expected_rows);
+  for (int64_t pos = 0; pos < frame.num_obs(); ++pos)
+    ASSERT_EQ(frame.y[pos], y[expected_rows[pos]]);
 }
 
 }  // namespace
