@@ -20,6 +20,7 @@
 #include <emmintrin.h>
 #endif
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -98,6 +99,8 @@ struct SegmentView {
   const double* coef_Q[kMaxSegmentDims] = {};
   double* acc_Q[kMaxSegmentDims] = {};
   int64_t stride_Q[kMaxSegmentDims] = {};
+  int64_t first_Q[kMaxSegmentDims] = {};  // the first row's levels
+  int64_t step_Q[kMaxSegmentDims] = {};   // and their step
 };
 
 template <int kCols>
@@ -112,6 +115,8 @@ inline SegmentView ViewSegment(const RunRows& rows, int num_rest, int64_t seg, i
     segment.coef_Q[rest_idx] = coef_RC + first * kCols;
     segment.acc_Q[rest_idx] = acc_RC + first * kCols;
     segment.stride_Q[rest_idx] = static_cast<int64_t>(step) * kCols;
+    segment.first_Q[rest_idx] = first;
+    segment.step_Q[rest_idx] = step;
     segment.unit = segment.unit && step == 1;
   }
   return segment;
@@ -191,6 +196,32 @@ struct ApplyKernel {
           if constexpr (kOdd) target[kCols - 1] += value_last;
         }
       });
+    }
+  }
+#endif
+
+#if defined(__SSE2__)
+  // Loop 2 of the segment kernels for one row: w (value - mean), added to
+  // the row's accumulators in every remaining dimension (pairs of columns
+  // in registers, an odd last column alone).
+  template <int kCols>
+  static void AddDeviation(const SegmentView& segment, int num_rest, int64_t row, double weight,
+                           const __m128d* value_P, double value_last, const __m128d* mean_P,
+                           double mean_last) {
+    constexpr int kPairs = kCols / 2;
+    __m128d deviation_P[kPairs > 0 ? kPairs : 1];
+    for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+      deviation_P[pair_idx] =
+          _mm_mul_pd(_mm_set1_pd(weight), _mm_sub_pd(value_P[pair_idx], mean_P[pair_idx]));
+    }
+    const double deviation_last = weight * (value_last - mean_last);
+    for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+      double* target = segment.acc_Q[rest_idx] + row * segment.stride_Q[rest_idx];
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+        _mm_storeu_pd(target + 2 * pair_idx,
+                      _mm_add_pd(_mm_loadu_pd(target + 2 * pair_idx), deviation_P[pair_idx]));
+      }
+      if constexpr (kCols % 2 == 1) target[kCols - 1] += deviation_last;
     }
   }
 #endif
@@ -313,21 +344,113 @@ struct ApplyKernel {
         for (; row < segment.length; ++row) {
           const double weight = weight_at(segment.pos + row);
           row_values(segment, row, value_P, &value_last);
-          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
-            value_P[pair_idx] =
-                _mm_mul_pd(_mm_set1_pd(weight), _mm_sub_pd(value_P[pair_idx], mean_P[pair_idx]));
-          }
-          value_last = weight * (value_last - mean_last);
-          for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-            double* target = segment.acc_Q[rest_idx] + row * segment.stride_Q[rest_idx];
-            for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
-              _mm_storeu_pd(target + 2 * pair_idx,
-                            _mm_add_pd(_mm_loadu_pd(target + 2 * pair_idx), value_P[pair_idx]));
-            }
-            if constexpr (kOdd) target[kCols - 1] += value_last;
-          }
+          AddDeviation<kCols>(segment, num_rest, row, weight, value_P, value_last, mean_P,
+                              mean_last);
         }
       });
+    }
+  }
+#endif
+
+#if defined(__SSE2__)
+  // The first pass of a projection on the segment layout (a source, the
+  // absolute sums and, after new weights, the weight sums): the columns in
+  // pairs as in MatvecSegments, the same operations in the same order as
+  // the generic loop below per column, so the results are identical.
+  template <int kRest, int kCols>
+  static void SourceSegments(const RunRows& rows, int64_t run_begin, int64_t run_end,
+                             const double* const* src_C, const double* coef_RC, double* acc_RC,
+                             double* abs_sum_C, const WeightSums* sums) {
+    static_assert(kCols >= 2 && kCols <= kMaxColumns);
+    constexpr int kPairs = kCols / 2;
+    constexpr bool kOdd = kCols % 2 == 1;
+    const int num_rest = kRest > 0 ? kRest : rows.num_rest;
+    const double* weight_N = rows.weight_N;
+    const __m128d sign = _mm_set1_pd(-0.0);
+    __m128d abs_P[kPairs];
+    double abs_last = 0;
+    for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) abs_P[pair_idx] = _mm_setzero_pd();
+    // The source of row `pos` and value = source - sum of the coefficients.
+    auto row_values = [&](const SegmentView& segment, int64_t row, __m128d* src_P, double* src_last,
+                          __m128d* value_P, double* value_last) {
+      const int64_t pos = segment.pos + row;
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+        src_P[pair_idx] = _mm_set_pd(src_C[2 * pair_idx + 1][pos], src_C[2 * pair_idx][pos]);
+        value_P[pair_idx] = src_P[pair_idx];
+      }
+      if constexpr (kOdd) *value_last = *src_last = src_C[kCols - 1][pos];
+      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+        const double* coef = segment.coef_Q[rest_idx] + row * segment.stride_Q[rest_idx];
+        for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+          value_P[pair_idx] = _mm_sub_pd(value_P[pair_idx], _mm_loadu_pd(coef + 2 * pair_idx));
+        if constexpr (kOdd) *value_last -= coef[kCols - 1];
+      }
+    };
+    for (int64_t run = run_begin; run < run_end; ++run) {
+      auto for_each_segment = [&](auto&& fn) {
+        int64_t pos = rows.run_start_E[run];
+        for (int64_t seg = rows.seg_begin_E[run]; seg < rows.seg_begin_E[run + 1]; ++seg) {
+          const SegmentView segment = ViewSegment<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
+          pos += segment.length;
+          fn(segment);
+        }
+      };
+      __m128d sum_P[kPairs], src_P[kPairs], value_P[kPairs], mean_P[kPairs];
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) sum_P[pair_idx] = _mm_setzero_pd();
+      double sum_last = 0, src_last = 0, value_last = 0, weight_sum = 0;
+      // Loop 1: the run's weighted sums.
+      for_each_segment([&](const SegmentView& segment) {
+        for (int64_t row = 0; row < segment.length; ++row) {
+          const double weight = weight_N != nullptr ? weight_N[segment.pos + row] : 1.0;
+          const __m128d weight2 = _mm_set1_pd(weight);
+          weight_sum += weight;
+          row_values(segment, row, src_P, &src_last, value_P, &value_last);
+          if (abs_sum_C != nullptr) {
+            for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+              abs_P[pair_idx] = _mm_add_pd(
+                  abs_P[pair_idx], _mm_mul_pd(weight2, _mm_andnot_pd(sign, src_P[pair_idx])));
+            }
+            if constexpr (kOdd) abs_last += weight * std::abs(src_last);
+          }
+          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+            sum_P[pair_idx] = _mm_add_pd(sum_P[pair_idx], _mm_mul_pd(weight2, value_P[pair_idx]));
+          if constexpr (kOdd) sum_last += weight * value_last;
+        }
+      });
+      const double run_weight = sums != nullptr ? weight_sum : rows.run_weight_E[run];
+      if (sums != nullptr) sums->run_weight_E[run] = run_weight;
+      const double inv_run_weight = run_weight > 0 ? 1.0 / run_weight : 0.0;
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+        mean_P[pair_idx] = run_weight > 0 ? _mm_div_pd(sum_P[pair_idx], _mm_set1_pd(run_weight))
+                                          : _mm_setzero_pd();
+      }
+      const double mean_last = run_weight > 0 ? sum_last / run_weight : 0.0;
+      // Loop 2 (the run's rows are in cache): scatter the weighted deviations.
+      for_each_segment([&](const SegmentView& segment) {
+        for (int64_t row = 0; row < segment.length; ++row) {
+          const double weight = weight_N != nullptr ? weight_N[segment.pos + row] : 1.0;
+          if (sums != nullptr) {
+            const double removed = weight * weight * inv_run_weight;
+            for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+              const int64_t level = segment.first_Q[rest_idx] + row * segment.step_Q[rest_idx];
+              sums->level_weight_R[level] += weight;
+              sums->removed_R[level] += removed;
+            }
+          }
+          row_values(segment, row, src_P, &src_last, value_P, &value_last);
+          AddDeviation<kCols>(segment, num_rest, row, weight, value_P, value_last, mean_P,
+                              mean_last);
+        }
+      });
+    }
+    if (abs_sum_C != nullptr) {
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+        double two[2];
+        _mm_storeu_pd(two, abs_P[pair_idx]);
+        abs_sum_C[2 * pair_idx] += two[0];
+        abs_sum_C[2 * pair_idx + 1] += two[1];
+      }
+      if constexpr (kOdd) abs_sum_C[kCols - 1] += abs_last;
     }
   }
 #endif
@@ -352,6 +475,13 @@ struct ApplyKernel {
           MatvecPacked<kRest, kCols, kSegmented>(rows, run_begin, run_end, coef_RC, acc_RC);
           return;
         }
+      }
+    }
+    if constexpr (kSegmented && kCols >= 2) {
+      if (src_C != nullptr) {
+        SourceSegments<kRest, kCols>(rows, run_begin, run_end, src_C, coef_RC, acc_RC, abs_sum_C,
+                                     sums);
+        return;
       }
     }
 #endif
@@ -432,7 +562,7 @@ struct ResidualKernel {
     // an unused upper element rides along in the last pair of a row.
     constexpr bool kPackedCross = kCols >= 2;
     constexpr int kCrossPairs = kCols > 0 ? (kCols + 1) / 2 : 1;
-    __m128d cross_RP[kCols > 0 ? kCols : 1][kCrossPairs];
+    __m128d cross_RP[std::max(kCols, 1)][kCrossPairs];
     if constexpr (kPackedCross) {
       for (int row_col = 0; row_col < kCols; ++row_col) {
         for (int pair_idx = 0; pair_idx < kCrossPairs; ++pair_idx)
