@@ -122,6 +122,41 @@ inline SegmentView ViewSegment(const RunRows& rows, int num_rest, int64_t seg, i
   return segment;
 }
 
+// Calls fn(segment) for every segment of `run`, in order.
+template <int kCols, typename Fn>
+inline void ForEachSegment(const RunRows& rows, int num_rest, int64_t run, const double* coef_RC,
+                           double* acc_RC, Fn&& fn) {
+  int64_t pos = rows.run_start_E[run];
+  for (int64_t seg = rows.seg_begin_E[run]; seg < rows.seg_begin_E[run + 1]; ++seg) {
+    const SegmentView segment = ViewSegment<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
+    pos += segment.length;
+    fn(segment);
+  }
+}
+
+#if defined(__SSE2__)
+// A row's source (src_C[c][pos]) and value = source - the sum of its
+// coefficients, with the columns in pairs (an odd last one alone).
+template <int kCols>
+inline void SourceRowValues(const SegmentView& segment, int num_rest, const double* const* src_C,
+                            int64_t row, __m128d* src_P, double* src_last, __m128d* value_P,
+                            double* value_last) {
+  constexpr int kPairs = kCols / 2;
+  const int64_t pos = segment.pos + row;
+  for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+    src_P[pair_idx] = _mm_set_pd(src_C[2 * pair_idx + 1][pos], src_C[2 * pair_idx][pos]);
+    value_P[pair_idx] = src_P[pair_idx];
+  }
+  if constexpr (kCols % 2 == 1) *value_last = *src_last = src_C[kCols - 1][pos];
+  for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+    const double* coef = segment.coef_Q[rest_idx] + row * segment.stride_Q[rest_idx];
+    for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+      value_P[pair_idx] = _mm_sub_pd(value_P[pair_idx], _mm_loadu_pd(coef + 2 * pair_idx));
+    if constexpr (kCols % 2 == 1) *value_last -= coef[kCols - 1];
+  }
+}
+#endif
+
 // Weight sums the projector needs after new weights, gathered by the first
 // pass that follows (ApplyKernel) instead of a pass of their own.
 struct WeightSums {
@@ -244,9 +279,6 @@ struct ApplyKernel {
     constexpr bool kOdd = kCols % 2 == 1;
     const int num_rest = kRest > 0 ? kRest : rows.num_rest;
     const double* weight_N = rows.weight_N;
-    auto segment_at = [&](int64_t seg, int64_t pos) {
-      return ViewSegment<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
-    };
     // value = -(sum over dimensions of the row's coefficients).
     auto row_values = [&](const SegmentView& segment, int64_t row, __m128d* pair_P, double* last) {
       for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) pair_P[pair_idx] = _mm_setzero_pd();
@@ -276,12 +308,7 @@ struct ApplyKernel {
       double even_last = 0, odd_last = 0, value_last = 0;
       __m128d two_even = _mm_setzero_pd(), two_odd = _mm_setzero_pd();
       auto for_each_segment = [&](auto&& fn) {
-        int64_t pos = rows.run_start_E[run];
-        for (int64_t seg = rows.seg_begin_E[run]; seg < rows.seg_begin_E[run + 1]; ++seg) {
-          const SegmentView segment = segment_at(seg, pos);
-          pos += segment.length;
-          fn(segment);
-        }
+        ForEachSegment<kCols>(rows, num_rest, run, coef_RC, acc_RC, fn);
       };
       // Loop 1: the run's weighted sum of the values.
       for_each_segment([&](const SegmentView& segment) {
@@ -370,30 +397,13 @@ struct ApplyKernel {
     __m128d abs_P[kPairs];
     double abs_last = 0;
     for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) abs_P[pair_idx] = _mm_setzero_pd();
-    // The source of row `pos` and value = source - sum of the coefficients.
     auto row_values = [&](const SegmentView& segment, int64_t row, __m128d* src_P, double* src_last,
                           __m128d* value_P, double* value_last) {
-      const int64_t pos = segment.pos + row;
-      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
-        src_P[pair_idx] = _mm_set_pd(src_C[2 * pair_idx + 1][pos], src_C[2 * pair_idx][pos]);
-        value_P[pair_idx] = src_P[pair_idx];
-      }
-      if constexpr (kOdd) *value_last = *src_last = src_C[kCols - 1][pos];
-      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-        const double* coef = segment.coef_Q[rest_idx] + row * segment.stride_Q[rest_idx];
-        for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
-          value_P[pair_idx] = _mm_sub_pd(value_P[pair_idx], _mm_loadu_pd(coef + 2 * pair_idx));
-        if constexpr (kOdd) *value_last -= coef[kCols - 1];
-      }
+      SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, src_last, value_P, value_last);
     };
     for (int64_t run = run_begin; run < run_end; ++run) {
       auto for_each_segment = [&](auto&& fn) {
-        int64_t pos = rows.run_start_E[run];
-        for (int64_t seg = rows.seg_begin_E[run]; seg < rows.seg_begin_E[run + 1]; ++seg) {
-          const SegmentView segment = ViewSegment<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
-          pos += segment.length;
-          fn(segment);
-        }
+        ForEachSegment<kCols>(rows, num_rest, run, coef_RC, acc_RC, fn);
       };
       __m128d sum_P[kPairs], src_P[kPairs], value_P[kPairs], mean_P[kPairs];
       for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) sum_P[pair_idx] = _mm_setzero_pd();
@@ -534,6 +544,41 @@ struct ApplyKernel {
   }
 };
 
+#if defined(__SSE2__)
+// Adds weight v_r v_c to the lower triangle r >= c of the cross products,
+// each row r in pairs of columns (cross_RP[r][p] holds columns 2p, 2p + 1;
+// value_C has a zero after its last column). The products and their order
+// are those of the scalar loop.
+template <int kCols>
+inline void AccumulateCross(const double* value_C, double weight,
+                            __m128d (*cross_RP)[(kCols + 1) / 2]) {
+  constexpr int kCrossPairs = (kCols + 1) / 2;
+  __m128d pair_P[kCrossPairs];
+  for (int pair_idx = 0; pair_idx < kCrossPairs; ++pair_idx)
+    pair_P[pair_idx] = _mm_loadu_pd(value_C + 2 * pair_idx);
+  for (int row_col = 0; row_col < kCols; ++row_col) {
+    const __m128d weighted = _mm_set1_pd(weight * value_C[row_col]);
+    for (int pair_idx = 0; 2 * pair_idx <= row_col; ++pair_idx) {
+      cross_RP[row_col][pair_idx] =
+          _mm_add_pd(cross_RP[row_col][pair_idx], _mm_mul_pd(weighted, pair_P[pair_idx]));
+    }
+  }
+}
+
+// Adds the lower triangle summed by AccumulateCross to cross_CC (row-major).
+template <int kCols>
+inline void AddCross(const __m128d (*cross_RP)[(kCols + 1) / 2], double* cross_CC) {
+  for (int row_col = 0; row_col < kCols; ++row_col) {
+    for (int pair_idx = 0; 2 * pair_idx <= row_col; ++pair_idx) {
+      double two[2];
+      _mm_storeu_pd(two, cross_RP[row_col][pair_idx]);
+      cross_CC[row_col * kCols + 2 * pair_idx] += two[0];
+      if (2 * pair_idx + 1 <= row_col) cross_CC[row_col * kCols + 2 * pair_idx + 1] += two[1];
+    }
+  }
+}
+#endif
+
 // The output pass on runs [run_begin, run_end): the values src - D_R x,
 // their weighted run mean (the eliminated dimension's coefficient, written
 // run-major to elim_EC; the plain mean when the run has no weight) and
@@ -544,10 +589,107 @@ struct ApplyKernel {
 // the caller needs next (IRLS: [z~, X~]'W[z~, X~]), while the row is in
 // registers instead of in another pass over the block.
 struct ResidualKernel {
+#if defined(__SSE2__)
+  // Run on the segment layout with two or more columns: the columns in
+  // pairs (SourceRowValues), the same operations in the same order per
+  // column as the generic loop below, so the results are identical.
+  template <int kRest, int kCols>
+  static void ResidualSegments(const RunRows& rows, int64_t run_begin, int64_t run_end,
+                               const double* const* src_C, const double* coef_RC, double* dst_NC,
+                               double* elim_EC, double* cross_CC) {
+    static_assert(kCols >= 2 && kCols <= kMaxColumns);
+    constexpr int kPairs = kCols / 2;
+    constexpr bool kOdd = kCols % 2 == 1;
+    constexpr int kCrossPairs = (kCols + 1) / 2;
+    const int num_rest = kRest > 0 ? kRest : rows.num_rest;
+    const double* weight_N = rows.weight_N;
+    __m128d cross_RP[kCols][kCrossPairs];
+    for (int row_col = 0; row_col < kCols; ++row_col) {
+      for (int pair_idx = 0; pair_idx < kCrossPairs; ++pair_idx)
+        cross_RP[row_col][pair_idx] = _mm_setzero_pd();
+    }
+    // A row's values one by one, with a zero after the last column (the
+    // cross products read them in pairs).
+    double value_C[kCols + 1] = {};
+    __m128d src_P[kPairs], value_P[kPairs], sum_P[kPairs], mean_P[kPairs];
+    double src_last = 0, value_last = 0;
+    for (int64_t run = run_begin; run < run_end; ++run) {
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) sum_P[pair_idx] = _mm_setzero_pd();
+      double sum_last = 0;
+      ForEachSegment<kCols>(rows, num_rest, run, coef_RC, nullptr, [&](const SegmentView& segment) {
+        for (int64_t row = 0; row < segment.length; ++row) {
+          const double weight = weight_N != nullptr ? weight_N[segment.pos + row] : 1.0;
+          SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, &src_last, value_P,
+                                 &value_last);
+          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+            sum_P[pair_idx] =
+                _mm_add_pd(sum_P[pair_idx], _mm_mul_pd(_mm_set1_pd(weight), value_P[pair_idx]));
+          }
+          if constexpr (kOdd) sum_last += weight * value_last;
+        }
+      });
+      const double run_weight = rows.run_weight_E[run];
+      double* mean = elim_EC + run * kCols;
+      if (run_weight > 0) {
+        for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+          _mm_storeu_pd(mean + 2 * pair_idx, _mm_div_pd(sum_P[pair_idx], _mm_set1_pd(run_weight)));
+        if constexpr (kOdd) mean[kCols - 1] = sum_last / run_weight;
+      } else {
+        // A run without weight: its coefficient is the plain mean.
+        for (int col_idx = 0; col_idx < kCols; ++col_idx) mean[col_idx] = 0;
+        int64_t length = 0;
+        ForEachSegment<kCols>(rows, num_rest, run, coef_RC, nullptr,
+                              [&](const SegmentView& segment) {
+                                for (int64_t row = 0; row < segment.length; ++row, ++length) {
+                                  SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P,
+                                                         &src_last, value_P, &value_last);
+                                  for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+                                    _mm_storeu_pd(value_C + 2 * pair_idx, value_P[pair_idx]);
+                                  if constexpr (kOdd) value_C[kCols - 1] = value_last;
+                                  for (int col_idx = 0; col_idx < kCols; ++col_idx)
+                                    mean[col_idx] += value_C[col_idx];
+                                }
+                              });
+        for (int col_idx = 0; col_idx < kCols; ++col_idx)
+          mean[col_idx] = length > 0 ? mean[col_idx] / static_cast<double>(length) : 0.0;
+      }
+      for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+        mean_P[pair_idx] = _mm_loadu_pd(mean + 2 * pair_idx);
+      const double mean_last = kOdd ? mean[kCols - 1] : 0.0;
+      ForEachSegment<kCols>(rows, num_rest, run, coef_RC, nullptr, [&](const SegmentView& segment) {
+        for (int64_t row = 0; row < segment.length; ++row) {
+          const int64_t pos = segment.pos + row;
+          SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, &src_last, value_P,
+                                 &value_last);
+          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+            value_P[pair_idx] = _mm_sub_pd(value_P[pair_idx], mean_P[pair_idx]);
+            _mm_storeu_pd(value_C + 2 * pair_idx, value_P[pair_idx]);
+          }
+          if constexpr (kOdd) value_C[kCols - 1] = value_last - mean_last;
+          if (dst_NC != nullptr) {
+            for (int col_idx = 0; col_idx < kCols; ++col_idx)
+              dst_NC[col_idx * rows.num_obs + pos] = value_C[col_idx];
+          }
+          if (cross_CC == nullptr) continue;
+          AccumulateCross<kCols>(value_C, weight_N != nullptr ? weight_N[pos] : 1.0, cross_RP);
+        }
+      });
+    }
+    if (cross_CC != nullptr) AddCross<kCols>(cross_RP, cross_CC);
+  }
+#endif
+
   template <int kRest, int kCols, bool kSegmented>
   static void Run(const RunRows& rows, int num_cols_rt, int64_t run_begin, int64_t run_end,
                   const double* const* src_C, const double* coef_RC, double* dst_NC,
                   double* elim_EC, double* cross_CC) {
+#if defined(__SSE2__)
+    if constexpr (kSegmented && kCols >= 2) {
+      ResidualSegments<kRest, kCols>(rows, run_begin, run_end, src_C, coef_RC, dst_NC, elim_EC,
+                                     cross_CC);
+      return;
+    }
+#endif
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
     // (value_C has a zero after the last column: the packed cross products
     // read the columns in pairs.)
@@ -607,16 +749,7 @@ struct ResidualKernel {
           const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
 #if defined(__SSE2__)
           if constexpr (kPackedCross) {
-            __m128d pair_P[kCrossPairs];
-            for (int pair_idx = 0; pair_idx < kCrossPairs; ++pair_idx)
-              pair_P[pair_idx] = _mm_loadu_pd(value_C + 2 * pair_idx);
-            for (int row_col = 0; row_col < kCols; ++row_col) {
-              const __m128d weighted = _mm_set1_pd(weight * value_C[row_col]);
-              for (int pair_idx = 0; 2 * pair_idx <= row_col; ++pair_idx) {
-                cross_RP[row_col][pair_idx] =
-                    _mm_add_pd(cross_RP[row_col][pair_idx], _mm_mul_pd(weighted, pair_P[pair_idx]));
-              }
-            }
+            AccumulateCross<kCols>(value_C, weight, cross_RP);
             return;
           }
 #endif
@@ -630,14 +763,8 @@ struct ResidualKernel {
     }
 #if defined(__SSE2__)
     if constexpr (kPackedCross) {
-      for (int row_col = 0; row_col < kCols; ++row_col) {
-        for (int pair_idx = 0; 2 * pair_idx <= row_col; ++pair_idx) {
-          double two[2];
-          _mm_storeu_pd(two, cross_RP[row_col][pair_idx]);
-          cross_local[row_col * kCols + 2 * pair_idx] = two[0];
-          if (2 * pair_idx + 1 <= row_col) cross_local[row_col * kCols + 2 * pair_idx + 1] = two[1];
-        }
-      }
+      if (cross_CC != nullptr) AddCross<kCols>(cross_RP, cross_CC);
+      return;
     }
 #endif
     if (cross_CC != nullptr) {

@@ -118,6 +118,43 @@ TEST(ProjectorSchurPath, SortedByLargestDimension) {
   }
 }
 
+// A balanced exporter x importer x year panel sorted by pair and year (the
+// segment layout), and a copy with the years of every pair shuffled (the
+// row layout); order[pos] is the sorted row at shuffled position pos.
+struct PairPanel {
+  Design sorted, shuffled;
+  std::vector<int64_t> order;
+};
+
+PairPanel MakePairPanel(int num_exporters, int num_importers, int num_years, std::mt19937_64& rng) {
+  PairPanel panel;
+  panel.sorted.sizes = {num_exporters * num_years, num_importers * num_years,
+                        num_exporters * num_importers};
+  panel.sorted.ids.assign(3, {});
+  for (int exporter = 0; exporter < num_exporters; ++exporter) {
+    for (int importer = 0; importer < num_importers; ++importer) {
+      for (int year = 0; year < num_years; ++year) {
+        panel.sorted.ids[0].push_back(exporter * num_years + year);
+        panel.sorted.ids[1].push_back(importer * num_years + year);
+        panel.sorted.ids[2].push_back(exporter * num_importers + importer);
+      }
+    }
+  }
+  const int64_t num_obs = static_cast<int64_t>(panel.sorted.ids[0].size());
+  panel.order.resize(num_obs);
+  for (int64_t pair_start = 0; pair_start < num_obs; pair_start += num_years) {
+    for (int year = 0; year < num_years; ++year) panel.order[pair_start + year] = pair_start + year;
+    std::shuffle(panel.order.begin() + pair_start, panel.order.begin() + pair_start + num_years,
+                 rng);
+  }
+  panel.shuffled = panel.sorted;
+  for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
+    for (int64_t pos = 0; pos < num_obs; ++pos)
+      panel.shuffled.ids[dim_idx][pos] = panel.sorted.ids[dim_idx][panel.order[pos]];
+  }
+  return panel;
+}
+
 // A balanced exporter x importer x year panel sorted by pair and year: the
 // exporter-year and importer-year ids of each pair's rows step by one, so the
 // projector uses its segment layout (no per-row ids). Shuffling the years
@@ -125,65 +162,63 @@ TEST(ProjectorSchurPath, SortedByLargestDimension) {
 // give the same projection (compared row by row) and the first-order
 // conditions, to 1e-10.
 TEST(ProjectorSchurPath, SegmentAndRowLayoutsAgree) {
-  const int num_exporters = 30, num_importers = 30, num_years = 12;
-  Design panel;
-  panel.sizes = {num_exporters * num_years, num_importers * num_years,
-                 num_exporters * num_importers};
-  panel.ids.assign(3, {});
-  for (int exporter = 0; exporter < num_exporters; ++exporter) {
-    for (int importer = 0; importer < num_importers; ++importer) {
-      for (int year = 0; year < num_years; ++year) {
-        panel.ids[0].push_back(exporter * num_years + year);
-        panel.ids[1].push_back(importer * num_years + year);
-        panel.ids[2].push_back(exporter * num_importers + importer);
-      }
-    }
-  }
-  const int64_t num_obs = static_cast<int64_t>(panel.ids[0].size());
-  // Rows in the shuffled copy: the years of each pair in a random order.
-  std::vector<int64_t> order(num_obs);
   std::mt19937_64 rng(31);
-  for (int64_t pair_start = 0; pair_start < num_obs; pair_start += num_years) {
-    for (int year = 0; year < num_years; ++year) order[pair_start + year] = pair_start + year;
-    std::shuffle(order.begin() + pair_start, order.begin() + pair_start + num_years, rng);
-  }
-  Design shuffled = panel;
-  for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
-    for (int64_t pos = 0; pos < num_obs; ++pos)
-      shuffled.ids[dim_idx][pos] = panel.ids[dim_idx][order[pos]];
-  }
+  const PairPanel pair_panel = MakePairPanel(30, 30, 12, rng);
+  const Design& panel = pair_panel.sorted;
+  const Design& shuffled = pair_panel.shuffled;
+  const std::vector<int64_t>& order = pair_panel.order;
+  const int64_t num_obs = static_cast<int64_t>(order.size());
   std::uniform_real_distribution<double> uniform(0.1, 3.0);
-  const int num_cols = 2;
-  std::vector<double> weight(num_obs), v(num_cols * num_obs);
-  for (auto& value : weight) value = uniform(rng);
-  for (auto& value : v) value = uniform(rng) * 4 - 2;
-  std::vector<double> shuffled_weight(num_obs), shuffled_v(num_cols * num_obs);
-  for (int64_t pos = 0; pos < num_obs; ++pos) {
-    shuffled_weight[pos] = weight[order[pos]];
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-      shuffled_v[col_idx * num_obs + pos] = v[col_idx * num_obs + order[pos]];
-  }
-  for (int threads : {1, 2}) {
-    FeProjector segmented(panel.ids, panel.sizes, threads);
-    FeProjector rows(shuffled.ids, shuffled.sizes, threads);
-    ASSERT_STREQ(segmented.Path(), "schur-segments");
-    ASSERT_STREQ(rows.Path(), "schur-rows");
-    segmented.SetWeights(weight);
-    rows.SetWeights(shuffled_weight);
-    std::vector<double> out(num_cols * num_obs), shuffled_out(num_cols * num_obs), alpha, alpha2;
-    ASSERT_TRUE(segmented.Project(v.data(), out.data(), num_cols, alpha, 1e-13, 10000).converged);
-    ASSERT_TRUE(rows.Project(shuffled_v.data(), shuffled_out.data(), num_cols, alpha2, 1e-13, 10000)
-                    .converged);
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      for (int64_t pos = 0; pos < num_obs; ++pos) {
-        ASSERT_NEAR(shuffled_out[col_idx * num_obs + pos], out[col_idx * num_obs + order[pos]],
-                    1e-10);
+  // Also with pairs whose rows all weigh nothing (their eliminated
+  // coefficient is then the plain mean of the values), and with the column
+  // counts whose kernels pack columns in pairs (an odd one left over).
+  for (bool zero_pairs : {false, true}) {
+    for (int num_cols : {2, 3, 5}) {
+      std::vector<double> weight(num_obs), v(num_cols * num_obs);
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        const int32_t pair = panel.ids[2][obs_idx];
+        const bool weightless = zero_pairs && (pair == 3 || pair == 17 || pair == 400);
+        weight[obs_idx] = weightless ? 0.0 : uniform(rng);
       }
-      for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
-        std::vector<double> sum(panel.sizes[dim_idx], 0.0);
-        for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
-          sum[panel.ids[dim_idx][obs_idx]] += weight[obs_idx] * out[col_idx * num_obs + obs_idx];
-        for (double level_sum : sum) ASSERT_NEAR(level_sum, 0.0, 1e-10);
+      for (auto& value : v) value = uniform(rng) * 4 - 2;
+      std::vector<double> shuffled_weight(num_obs), shuffled_v(num_cols * num_obs);
+      for (int64_t pos = 0; pos < num_obs; ++pos) {
+        shuffled_weight[pos] = weight[order[pos]];
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+          shuffled_v[col_idx * num_obs + pos] = v[col_idx * num_obs + order[pos]];
+      }
+      for (int threads : {1, 2}) {
+        FeProjector segmented(panel.ids, panel.sizes, threads);
+        FeProjector rows(shuffled.ids, shuffled.sizes, threads);
+        ASSERT_STREQ(segmented.Path(), "schur-segments");
+        ASSERT_STREQ(rows.Path(), "schur-rows");
+        segmented.SetWeights(weight);
+        rows.SetWeights(shuffled_weight);
+        std::vector<double> out(num_cols * num_obs), shuffled_out(num_cols * num_obs), alpha,
+            alpha2, cross(num_cols * num_cols), cross2(num_cols * num_cols);
+        ASSERT_TRUE(
+            segmented
+                .Project(v.data(), out.data(), num_cols, alpha, 1e-13, 10000, nullptr, cross.data())
+                .converged);
+        ASSERT_TRUE(rows.Project(shuffled_v.data(), shuffled_out.data(), num_cols, alpha2, 1e-13,
+                                 10000, nullptr, cross2.data())
+                        .converged);
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+          for (int64_t pos = 0; pos < num_obs; ++pos) {
+            ASSERT_NEAR(shuffled_out[col_idx * num_obs + pos], out[col_idx * num_obs + order[pos]],
+                        1e-10)
+                << num_cols << " columns, zero-weight pairs " << zero_pairs;
+          }
+          for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
+            std::vector<double> sum(panel.sizes[dim_idx], 0.0);
+            for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+              sum[panel.ids[dim_idx][obs_idx]] +=
+                  weight[obs_idx] * out[col_idx * num_obs + obs_idx];
+            for (double level_sum : sum) ASSERT_NEAR(level_sum, 0.0, 1e-10);
+          }
+        }
+        for (int idx = 0; idx < num_cols * num_cols; ++idx)
+          ASSERT_NEAR(cross[idx], cross2[idx], 1e-9 * (1 + std::abs(cross2[idx])));
       }
     }
   }
