@@ -172,9 +172,10 @@ struct WeightSums {
 // here (rows.run_weight_E is not read) and the level sums added.
 struct ApplyKernel {
 #if defined(__SSE2__)
-  // The CG pass (src null, no sums) with kCols >= 2 columns, the hottest
-  // loop of a fit: a level's coefficients are adjacent (level-major
-  // layout), so the columns are handled two at a time in packed registers
+  // The CG pass (src null, no sums) with kCols >= 2 columns on the row
+  // layout (MatvecSegments below serves the segment layout): a level's
+  // coefficients are adjacent (level-major layout), so the columns are
+  // handled two at a time in packed registers
   // (an odd last column alone). The arithmetic, and its order, is that of
   // the generic loop below, so the results are identical.
   template <int kRest, int kCols, bool kSegmented>
