@@ -157,6 +157,24 @@ inline void SourceRowValues(const SegmentView& segment, int num_rest, const doub
 }
 #endif
 
+#if defined(__SSE2__)
+// A row's values (pairs and an odd last column) to and from kCols doubles:
+// loop 1 of a kernel keeps them for loop 2.
+template <int kCols>
+inline void SaveRow(const __m128d* value_P, double value_last, double* saved) {
+  for (int pair_idx = 0; pair_idx < kCols / 2; ++pair_idx)
+    _mm_storeu_pd(saved + 2 * pair_idx, value_P[pair_idx]);
+  if constexpr (kCols % 2 == 1) saved[kCols - 1] = value_last;
+}
+
+template <int kCols>
+inline void LoadRow(const double* saved, __m128d* value_P, double* value_last) {
+  for (int pair_idx = 0; pair_idx < kCols / 2; ++pair_idx)
+    value_P[pair_idx] = _mm_loadu_pd(saved + 2 * pair_idx);
+  if constexpr (kCols % 2 == 1) *value_last = saved[kCols - 1];
+}
+#endif
+
 // Weight sums the projector needs after new weights, gathered by the first
 // pass that follows (ApplyKernel) instead of a pass of their own.
 struct WeightSums {
@@ -402,7 +420,13 @@ struct ApplyKernel {
                           __m128d* value_P, double* value_last) {
       SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, src_last, value_P, value_last);
     };
+    // The values of a run's rows, kept from loop 1 for loop 2 when the run
+    // fits (as in ResidualSegments).
+    constexpr int64_t kSavedRows = 512;
+    double saved_NC[kSavedRows * kCols];
     for (int64_t run = run_begin; run < run_end; ++run) {
+      const bool saving = rows.run_start_E[run + 1] - rows.run_start_E[run] <= kSavedRows;
+      double* saved = saved_NC;
       auto for_each_segment = [&](auto&& fn) {
         ForEachSegment<kCols>(rows, num_rest, run, coef_RC, acc_RC, fn);
       };
@@ -416,6 +440,10 @@ struct ApplyKernel {
           const __m128d weight2 = _mm_set1_pd(weight);
           weight_sum += weight;
           row_values(segment, row, src_P, &src_last, value_P, &value_last);
+          if (saving) {
+            SaveRow<kCols>(value_P, value_last, saved);
+            saved += kCols;
+          }
           if (abs_sum_C != nullptr) {
             for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
               abs_P[pair_idx] = _mm_add_pd(
@@ -437,6 +465,7 @@ struct ApplyKernel {
       }
       const double mean_last = run_weight > 0 ? sum_last / run_weight : 0.0;
       // Loop 2 (the run's rows are in cache): scatter the weighted deviations.
+      const double* kept = saved_NC;
       for_each_segment([&](const SegmentView& segment) {
         for (int64_t row = 0; row < segment.length; ++row) {
           const double weight = weight_N != nullptr ? weight_N[segment.pos + row] : 1.0;
@@ -448,7 +477,12 @@ struct ApplyKernel {
               sums->removed_R[level] += removed;
             }
           }
-          row_values(segment, row, src_P, &src_last, value_P, &value_last);
+          if (saving) {
+            LoadRow<kCols>(kept, value_P, &value_last);
+            kept += kCols;
+          } else {
+            row_values(segment, row, src_P, &src_last, value_P, &value_last);
+          }
           AddDeviation<kCols>(segment, num_rest, row, weight, value_P, value_last, mean_P,
                               mean_last);
         }
@@ -614,14 +648,25 @@ struct ResidualKernel {
     double value_C[kCols + 1] = {};
     __m128d src_P[kPairs], value_P[kPairs], sum_P[kPairs], mean_P[kPairs];
     double src_last = 0, value_last = 0;
+    // The values of a run's rows, kept from loop 1 for loop 2 when the run
+    // fits (gravity runs: 40 or 249 rows) instead of gathered again from
+    // the columns.
+    constexpr int64_t kSavedRows = 512;
+    double saved_NC[kSavedRows * kCols];
     for (int64_t run = run_begin; run < run_end; ++run) {
       for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) sum_P[pair_idx] = _mm_setzero_pd();
       double sum_last = 0;
+      const bool saving = rows.run_start_E[run + 1] - rows.run_start_E[run] <= kSavedRows;
+      double* saved = saved_NC;
       ForEachSegment<kCols>(rows, num_rest, run, coef_RC, nullptr, [&](const SegmentView& segment) {
         for (int64_t row = 0; row < segment.length; ++row) {
           const double weight = weight_N != nullptr ? weight_N[segment.pos + row] : 1.0;
           SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, &src_last, value_P,
                                  &value_last);
+          if (saving) {
+            SaveRow<kCols>(value_P, value_last, saved);
+            saved += kCols;
+          }
           for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
             sum_P[pair_idx] =
                 _mm_add_pd(sum_P[pair_idx], _mm_mul_pd(_mm_set1_pd(weight), value_P[pair_idx]));
@@ -657,11 +702,17 @@ struct ResidualKernel {
       for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
         mean_P[pair_idx] = _mm_loadu_pd(mean + 2 * pair_idx);
       const double mean_last = kOdd ? mean[kCols - 1] : 0.0;
+      const double* kept = saved_NC;
       ForEachSegment<kCols>(rows, num_rest, run, coef_RC, nullptr, [&](const SegmentView& segment) {
         for (int64_t row = 0; row < segment.length; ++row) {
           const int64_t pos = segment.pos + row;
-          SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, &src_last, value_P,
-                                 &value_last);
+          if (saving) {
+            LoadRow<kCols>(kept, value_P, &value_last);
+            kept += kCols;
+          } else {
+            SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, &src_last, value_P,
+                                   &value_last);
+          }
           for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
             value_P[pair_idx] = _mm_sub_pd(value_P[pair_idx], mean_P[pair_idx]);
             _mm_storeu_pd(value_C + 2 * pair_idx, value_P[pair_idx]);
