@@ -581,18 +581,29 @@ struct ApplyKernel {
 
 #if defined(__SSE2__)
 // Adds weight v_r v_c to the lower triangle r >= c of the cross products,
-// each row r in pairs of columns (cross_RP[r][p] holds columns 2p, 2p + 1;
-// value_C has a zero after its last column). The products and their order
-// are those of the scalar loop.
+// each row r in pairs of columns (cross_RP[r][p] holds columns 2p, 2p + 1).
+// The row's values come in registers (pairs, and an odd last one): read
+// back from memory where they were just stored in halves, they would stall
+// on store forwarding (half of this pass's time, measured). The products
+// and their order are those of the scalar loop.
 template <int kCols>
-inline void AccumulateCross(const double* value_C, double weight,
+inline void AccumulateCross(const __m128d* value_P, double value_last, double weight,
                             __m128d (*cross_RP)[(kCols + 1) / 2]) {
+  constexpr int kPairs = kCols / 2;
   constexpr int kCrossPairs = (kCols + 1) / 2;
   __m128d pair_P[kCrossPairs];
-  for (int pair_idx = 0; pair_idx < kCrossPairs; ++pair_idx)
-    pair_P[pair_idx] = _mm_loadu_pd(value_C + 2 * pair_idx);
+  for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) pair_P[pair_idx] = value_P[pair_idx];
+  if constexpr (kCols % 2 == 1) pair_P[kPairs] = _mm_set_sd(value_last);  // (last, 0)
+  const __m128d weight2 = _mm_set1_pd(weight);
   for (int row_col = 0; row_col < kCols; ++row_col) {
-    const __m128d weighted = _mm_set1_pd(weight * value_C[row_col]);
+    __m128d value;
+    if (row_col / 2 < kPairs) {
+      const __m128d pair = value_P[row_col / 2];
+      value = row_col % 2 == 0 ? _mm_unpacklo_pd(pair, pair) : _mm_unpackhi_pd(pair, pair);
+    } else {
+      value = _mm_set1_pd(value_last);
+    }
+    const __m128d weighted = _mm_mul_pd(weight2, value);
     for (int pair_idx = 0; 2 * pair_idx <= row_col; ++pair_idx) {
       cross_RP[row_col][pair_idx] =
           _mm_add_pd(cross_RP[row_col][pair_idx], _mm_mul_pd(weighted, pair_P[pair_idx]));
@@ -713,17 +724,19 @@ struct ResidualKernel {
             SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, &src_last, value_P,
                                    &value_last);
           }
-          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
             value_P[pair_idx] = _mm_sub_pd(value_P[pair_idx], mean_P[pair_idx]);
-            _mm_storeu_pd(value_C + 2 * pair_idx, value_P[pair_idx]);
-          }
-          if constexpr (kOdd) value_C[kCols - 1] = value_last - mean_last;
+          if constexpr (kOdd) value_last -= mean_last;
           if (dst_NC != nullptr) {
-            for (int col_idx = 0; col_idx < kCols; ++col_idx)
-              dst_NC[col_idx * rows.num_obs + pos] = value_C[col_idx];
+            for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+              _mm_storel_pd(dst_NC + (2 * pair_idx) * rows.num_obs + pos, value_P[pair_idx]);
+              _mm_storeh_pd(dst_NC + (2 * pair_idx + 1) * rows.num_obs + pos, value_P[pair_idx]);
+            }
+            if constexpr (kOdd) dst_NC[(kCols - 1) * rows.num_obs + pos] = value_last;
           }
           if (cross_CC == nullptr) continue;
-          AccumulateCross<kCols>(value_C, weight_N != nullptr ? weight_N[pos] : 1.0, cross_RP);
+          AccumulateCross<kCols>(value_P, value_last, weight_N != nullptr ? weight_N[pos] : 1.0,
+                                 cross_RP);
         }
       });
     }
@@ -801,7 +814,13 @@ struct ResidualKernel {
           const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
 #if defined(__SSE2__)
           if constexpr (kPackedCross) {
-            AccumulateCross<kCols>(value_C, weight, cross_RP);
+            // (Pairs assembled from single loads: the values were stored
+            // one by one.)
+            __m128d value_P[kCols / 2 > 0 ? kCols / 2 : 1];
+            for (int pair_idx = 0; pair_idx < kCols / 2; ++pair_idx)
+              value_P[pair_idx] = _mm_set_pd(value_C[2 * pair_idx + 1], value_C[2 * pair_idx]);
+            AccumulateCross<kCols>(value_P, kCols % 2 == 1 ? value_C[kCols - 1] : 0.0, weight,
+                                   cross_RP);
             return;
           }
 #endif
