@@ -830,6 +830,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx)
       resid_N[obs_idx] = frame.y[obs_idx] - mu[obs_idx];
   });
+  result.fe_dof = estimate::FixedEffectDof(frame, {});
   if (num_cols > 0) {
     // The IID variance needs only X~'WX~ (the projection's cross products);
     // the sandwich estimators need the scores, hence X~ itself.
@@ -854,22 +855,19 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
                        std::max(options.fe_tolerance, 1e-8), options.fe_max_iterations, nullptr,
                        gram.data());
     TraceDetail("X projected");
-    result.fe_dof = estimate::FixedEffectDof(frame, {});
     // (Without X~ the map has no data; the IID estimator reads only its shape.)
     FinishVariance(frame, options,
                    Eigen::Map<const Eigen::MatrixXd>(need_x_tilde ? x_block.data() : nullptr,
                                                      num_obs, num_cols),
                    weight, resid_N, 1.0, result, &gram, result.fe_dof);
-  } else {
-    result.fe_dof = estimate::FixedEffectDof(frame, {});
   }
   TraceDetail("variance");
-  TraceDetail("fe dof");
   if (!frame.fe_ids.empty()) {
-    // The last step set eta = z - z~ + X~ beta + offset = D(alpha_z - alpha_X beta) + X beta
-    // + offset, so the fixed effects are alpha_z - alpha_X beta exactly. After a
-    // halved last step eta is an average of two iterates: recover them by
-    // projecting eta - offset - X beta, which lies in the fixed-effect space.
+    // The last step set eta = X beta + D gamma + offset with gamma =
+    // alpha_z - alpha_X beta (effect_G), so those are the fixed effects
+    // exactly. After a halved last step eta is an average of two iterates:
+    // recover them by projecting eta - offset - X beta, which lies in the
+    // fixed-effect space.
     // The fixed-effect part of the linear predictor, eta - offset - X beta.
     std::vector<double> fe_part = std::move(resid_N);  // its memory; the residuals are used
     for_rows([&](int64_t begin, int64_t end) {
@@ -907,14 +905,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     std::vector<double> alpha_fe;
     if (last_halvings == 0 &&
         alpha.size() == static_cast<size_t>(projector->num_levels() * (num_cols + 1))) {
-      alpha_fe.resize(projector->num_levels());
-      for (int64_t level = 0; level < projector->num_levels(); ++level) {
-        double value = alpha[level * (num_cols + 1)];
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-          value -= beta(col_idx) * alpha[level * (num_cols + 1) + col_idx + 1];
-        }
-        alpha_fe[level] = value;
-      }
+      alpha_fe = effect_G;
     } else {
       alpha_fe = project_fe_part(options.fe_tolerance);
     }
