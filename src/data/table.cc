@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/parallel.h"
+#include "data/densify.h"
 #include "data/text.h"
 #include "mizani/error.h"
 
@@ -110,73 +111,12 @@ std::string ColumnList(const Table& table) {
   return names;
 }
 
-// Dense ids, in order of first appearance, for keys in [0, key_space)
-// given by key_of(row) (negative: missing, id -1). Written into ids_N;
-// returns the key of each id. On several threads each numbers the keys of
-// its own contiguous rows, one serial pass over the distinct keys of the
-// threads in row order fixes the global numbers, and a last pass
-// translates: the same numbering as one pass over the rows, in two passes
-// that split across the threads (each thread's table costs key_space ids,
-// so large key spaces stay on one thread).
-template <typename KeyOf>
-std::vector<int64_t> DensifyKeys(size_t num_rows, uint64_t key_space, KeyOf&& key_of, int threads,
-                                 std::vector<int32_t>& ids_N) {
-  ids_N.resize(num_rows);
-  constexpr uint64_t kMaxThreadTable = uint64_t{1} << 20;
-  const int num_tasks = key_space <= kMaxThreadTable ? std::max(1, threads) : 1;
-  const auto rows = static_cast<int64_t>(num_rows);
-  // Per task: its keys in order of first appearance among its rows.
-  std::vector<std::vector<int64_t>> keys_T(num_tasks);
-  std::vector<int64_t> task_begin_T(num_tasks + 1, rows);
-  ParallelFor(num_tasks, rows, [&](int task_idx, int64_t begin, int64_t end) {
-    task_begin_T[task_idx] = begin;
-    std::vector<int32_t> local(key_space, -1);
-    std::vector<int64_t>& keys = keys_T[task_idx];
-    for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
-      const int64_t key = key_of(row_idx);
-      if (key < 0) {
-        ids_N[row_idx] = -1;
-        continue;
-      }
-      int32_t& id = local[static_cast<uint64_t>(key)];
-      if (id < 0) {
-        id = static_cast<int32_t>(keys.size());
-        keys.push_back(key);
-      }
-      ids_N[row_idx] = id;
-    }
-  });
-  // Global numbers in task order; each task's local id -> global id.
-  std::vector<int32_t> global(key_space, -1);
-  std::vector<int64_t> level_keys;
-  std::vector<std::vector<int32_t>> translate_T(num_tasks);
-  for (int task_idx = 0; task_idx < num_tasks; ++task_idx) {
-    for (int64_t key : keys_T[task_idx]) {
-      int32_t& id = global[static_cast<uint64_t>(key)];
-      if (id < 0) {
-        id = static_cast<int32_t>(level_keys.size());
-        level_keys.push_back(key);
-      }
-      translate_T[task_idx].push_back(id);
-    }
-  }
-  if (num_tasks > 1) {
-    ParallelFor(num_tasks, rows, [&](int task_idx, int64_t begin, int64_t end) {
-      const std::vector<int32_t>& translate = translate_T[task_idx];
-      for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
-        if (ids_N[row_idx] >= 0) ids_N[row_idx] = translate[ids_N[row_idx]];
-      }
-    });
-  }
-  return level_keys;
-}
-
 Factor FactorizeString(const Column& column, int threads) {
   // Codes are already dense, but after a filter or a hand-built column they
   // may not be in first-appearance order or may skip levels; renumbering
   // keeps the Factor contract without trusting that.
   Factor factor;
-  const std::vector<int64_t> level_codes = DensifyKeys(
+  const std::vector<int64_t> level_codes = data::DensifyKeys(
       column.codes.size(), column.levels.size(),
       [&](int64_t row_idx) { return static_cast<int64_t>(column.codes[row_idx]); }, threads,
       factor.ids);
@@ -221,7 +161,7 @@ Factor FactorizeNumeric(const Column& column, int threads) {
   const double range = whole.max_value - min_value;
   if (whole.all_integers && range >= 0 &&
       range <= 4.0 * static_cast<double>(values.size()) + 65536.0) {
-    const std::vector<int64_t> level_keys = DensifyKeys(
+    const std::vector<int64_t> level_keys = data::DensifyKeys(
         values.size(), static_cast<uint64_t>(range) + 1,
         [&](int64_t row_idx) {
           const double value = values[row_idx];
@@ -374,7 +314,7 @@ Factor Interact(const Factor& left, const Factor& right, int threads) {
   Factor out;
   std::vector<std::pair<int32_t, int32_t>> level_parts;
   if (key_space <= 4 * static_cast<uint64_t>(num_rows) + 65536) {
-    const std::vector<int64_t> level_keys = DensifyKeys(
+    const std::vector<int64_t> level_keys = data::DensifyKeys(
         num_rows, key_space,
         [&](int64_t row_idx) {
           const int32_t left_id = left.ids[row_idx];

@@ -5,24 +5,21 @@
 #include <numeric>
 
 #include "common/parallel.h"
+#include "data/densify.h"
 
 namespace mizani::estimate {
 
 namespace {
 
-// Re-densifies ids after compaction; returns the new level count.
-int32_t Redensify(std::vector<int32_t>& ids, int32_t old_size, std::vector<int32_t>* old_of_new) {
-  std::vector<int32_t> remap(old_size, -1);
-  int32_t next = 0;
-  if (old_of_new != nullptr) old_of_new->clear();
-  for (int32_t& id : ids) {
-    if (remap[id] < 0) {
-      remap[id] = next++;
-      if (old_of_new != nullptr) old_of_new->push_back(id);
-    }
-    id = remap[id];
-  }
-  return next;
+// Re-densifies ids in [0, old_size) in order of first appearance; returns
+// the new level count and, in old_of_new, each new level's old id.
+int32_t Redensify(std::vector<int32_t>& ids, int32_t old_size, std::vector<int32_t>* old_of_new,
+                  int threads) {
+  const std::vector<int64_t> old_ids = data::DensifyKeys(
+      ids.size(), static_cast<uint64_t>(old_size),
+      [&](int64_t obs_idx) { return static_cast<int64_t>(ids[obs_idx]); }, threads, ids);
+  if (old_of_new != nullptr) old_of_new->assign(old_ids.begin(), old_ids.end());
+  return static_cast<int32_t>(old_ids.size());
 }
 
 template <typename T>
@@ -36,6 +33,24 @@ void KeepRows(std::vector<T>& values, const std::vector<uint8_t>& keep_N) {
 }
 
 }  // namespace
+
+void RedensifyFixedEffect(ModelFrame& frame, size_t dim_idx, int threads) {
+  std::vector<int32_t> old_of_new;
+  frame.fe_sizes[dim_idx] =
+      Redensify(frame.fe_ids[dim_idx], frame.fe_sizes[dim_idx], &old_of_new, threads);
+  if (dim_idx < frame.fe_labels.size() && !frame.fe_labels[dim_idx].empty()) {
+    std::vector<std::string> labels;
+    labels.reserve(old_of_new.size());
+    for (int32_t old_id : old_of_new) labels.push_back(std::move(frame.fe_labels[dim_idx][old_id]));
+    frame.fe_labels[dim_idx] = std::move(labels);
+  }
+}
+
+void RedensifyClusterIds(std::vector<int32_t>& ids, int threads) {
+  int32_t max_id = 0;
+  for (int32_t id : ids) max_id = std::max(max_id, id + 1);
+  Redensify(ids, max_id, nullptr, threads);
+}
 
 int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, DropReason reason) {
   const int64_t before = frame.num_obs();
@@ -61,27 +76,17 @@ int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, Drop
       frame.X.resize(kept, 0);
     }
   });
+  // (One thread each: the arrays already share the threads.)
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
     tasks.emplace_back([&frame, &keep_N, dim_idx] {
       KeepRows(frame.fe_ids[dim_idx], keep_N);
-      std::vector<int32_t> old_of_new;
-      frame.fe_sizes[dim_idx] =
-          Redensify(frame.fe_ids[dim_idx], frame.fe_sizes[dim_idx], &old_of_new);
-      if (dim_idx < frame.fe_labels.size() && !frame.fe_labels[dim_idx].empty()) {
-        std::vector<std::string> labels;
-        labels.reserve(old_of_new.size());
-        for (int32_t old_id : old_of_new)
-          labels.push_back(std::move(frame.fe_labels[dim_idx][old_id]));
-        frame.fe_labels[dim_idx] = std::move(labels);
-      }
+      RedensifyFixedEffect(frame, dim_idx, 1);
     });
   }
   for (auto& ids : frame.cluster_ids) {
     tasks.emplace_back([&ids, &keep_N] {
       KeepRows(ids, keep_N);
-      int32_t max_id = 0;
-      for (int32_t id : ids) max_id = std::max(max_id, id + 1);
-      Redensify(ids, max_id, nullptr);
+      RedensifyClusterIds(ids, 1);
     });
   }
   const int64_t num_tasks = static_cast<int64_t>(tasks.size());

@@ -27,6 +27,13 @@ inline double EffectAt(const ModelFrame& frame, const std::vector<int64_t>& offs
 // counts the removed observations under `reason`. Returns how many were removed.
 int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, DropReason reason);
 
+// Renumbers fixed-effect dimension dim_idx (ids, size, labels) over the
+// levels its rows still use, in order of first appearance, after rows were
+// removed or reordered. RedensifyClusterIds does the same for a cluster
+// variable's ids.
+void RedensifyFixedEffect(ModelFrame& frame, size_t dim_idx, int threads);
+void RedensifyClusterIds(std::vector<int32_t>& ids, int threads);
+
 // Reorders the observations so that those of each level of the largest
 // fixed-effect dimension are contiguous (a stable counting sort), which lets
 // the projector eliminate that dimension exactly (schur_projector.h).

@@ -329,30 +329,9 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   // With every row kept, every level is used and the ids are dense already
   // (numbered in the order of the table's rows).
   if (kept != static_cast<int64_t>(rows)) {
-    ModelFrame& f = frame;
-    for (size_t dim_idx = 0; dim_idx < f.fe_ids.size(); ++dim_idx) {
-      std::vector<int32_t> remap(f.fe_sizes[dim_idx], -1);
-      std::vector<std::string> labels;
-      int32_t next = 0;
-      for (int32_t& id : f.fe_ids[dim_idx]) {
-        if (remap[id] < 0) {
-          remap[id] = next++;
-          labels.push_back(f.fe_labels[dim_idx][id]);
-        }
-        id = remap[id];
-      }
-      f.fe_sizes[dim_idx] = next;
-      f.fe_labels[dim_idx] = std::move(labels);
-    }
-    for (auto& ids : f.cluster_ids) {
-      std::vector<int32_t> remap;
-      int32_t next = 0;
-      for (int32_t& id : ids) {
-        if (id >= static_cast<int32_t>(remap.size())) remap.resize(id + 1, -1);
-        if (remap[id] < 0) remap[id] = next++;
-        id = remap[id];
-      }
-    }
+    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
+      estimate::RedensifyFixedEffect(frame, dim_idx, threads);
+    for (auto& ids : frame.cluster_ids) estimate::RedensifyClusterIds(ids, threads);
   }
   // A fixed effect with a single level is a constant: almost always a
   // mistake in the filters or the formula.
