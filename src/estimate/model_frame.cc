@@ -18,32 +18,6 @@ namespace mizani {
 
 namespace {
 
-// Values of a term (a column, a product a:b, optionally logged) per row;
-// NaN where any input is missing. Rows where log() meets a value <= 0 are
-// flagged in `bad_log`.
-std::vector<double> TermValues(const Table& table, const Term& term, std::vector<uint8_t>& bad_log,
-                               int threads) {
-  std::vector<const std::vector<double>*> inputs;
-  for (const auto& name : term.columns) inputs.push_back(&RequireNumeric(table, name));
-  std::vector<double> values(table.num_rows);
-  ParallelFor(threads, static_cast<int64_t>(table.num_rows), [&](int, int64_t begin, int64_t end) {
-    for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
-      double value = 1.0;
-      for (const auto* column : inputs) value *= (*column)[row_idx];
-      if (term.transform == Transform::kLog && !std::isnan(value)) {
-        if (value <= 0) {
-          bad_log[row_idx] = 1;
-          value = std::numeric_limits<double>::quiet_NaN();
-        } else {
-          value = std::log(value);
-        }
-      }
-      values[row_idx] = value;
-    }
-  });
-  return values;
-}
-
 // Marks the rows where a term is missing (an input is NaN) or logs a value
 // <= 0 (also flagged in `bad_log`), without computing the term: no
 // logarithm and no array of values (they are computed once, into X).
@@ -66,8 +40,8 @@ void MarkMissingTerm(const Table& table, const Term& term, std::vector<uint8_t>&
   });
 }
 
-// out[out_idx] = the term at table row order[out_idx] (order null: out_idx),
-// for rows MarkMissingTerm passed.
+// out[out_idx] = the term at table row order[out_idx] (order null: out_idx);
+// meaningful for the rows MarkMissingTerm passed.
 void TermInto(const Table& table, const Term& term, const int64_t* order, int64_t count,
               double* out, int threads) {
   std::vector<const std::vector<double>*> inputs;
@@ -122,14 +96,17 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   int64_t filtered = 0;
   for (uint8_t flag : keep) filtered += !flag;
 
-  std::vector<uint8_t> bad_log(rows, 0);
-  std::vector<double> y =
-      TermValues(table, formula.outcome, bad_log, ResolveThreads(options.threads));
+  // Rows where a term is missing, and among them those where log() meets a
+  // value <= 0. The outcome is computed for every row.
+  std::vector<uint8_t> bad_log(rows, 0), term_missing(rows, 0);
+  MarkMissingTerm(table, formula.outcome, term_missing, bad_log, ResolveThreads(options.threads));
+  std::vector<double> y(rows);
+  TermInto(table, formula.outcome, nullptr, static_cast<int64_t>(rows), y.data(),
+           ResolveThreads(options.threads));
   // The regressors: here only the rows where one is missing (or logs a
   // value <= 0) are found, without computing them; once the frame's row
   // order is known they are computed straight into X. Holding every term
   // at once would cost one N-vector each on top of the table (peak memory).
-  std::vector<uint8_t> term_missing(rows, 0);
   for (const auto& term : formula.regressors)
     MarkMissingTerm(table, term, term_missing, bad_log, ResolveThreads(options.threads));
   TraceDetail("terms evaluated");
@@ -193,8 +170,7 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   int64_t missing = 0, nonpositive_log = 0;
   for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
     if (!keep[row_idx]) continue;
-    bool ok = !std::isnan(y[row_idx]);
-    ok &= term_missing[row_idx] == 0;
+    bool ok = term_missing[row_idx] == 0;
     for (const auto& factor : fes) ok &= factor.ids[row_idx] >= 0;
     for (const auto& factor : clusters) ok &= factor.ids[row_idx] >= 0;
     if (!ok) {
