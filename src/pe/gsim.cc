@@ -87,7 +87,8 @@ class GsimModel {
     }
     state.excess.assign(num_exporters_, 0.0);
     for (size_t exp = 0; exp < num_exporters_; ++exp) {
-      if (supply0_[exp] <= 0) continue;
+      // Infinitely elastic supply meets any demand at the given price.
+      if (supply0_[exp] <= 0 || std::isinf(p_.export_supply[exp])) continue;
       double demand = 0;
       for (size_t imp = 0; imp < num_importers_; ++imp) {
         demand += state.quantity[imp * num_exporters_ + exp];

@@ -218,6 +218,11 @@ BaciTable ReadBaciTable(const std::string& path, const std::string& codes) {
   options.columns = {"t", "i", "j", "k", "v"};
   options.string_columns = {"k"};
   BaciTable out{ReadTable(path, options), ReadBaciCodes(codes)};
+  // BACI slices carry some UN M49 codes that its own code file renumbers
+  // (380 Italy is 381 there): ISO 3166 numeric codes fill the gaps.
+  for (const report_internal::IsoCode& iso : report_internal::kIsoCodes) {
+    out.iso.emplace(std::stoll(iso.numeric), iso.alpha3);
+  }
   return out;
 }
 
@@ -225,7 +230,8 @@ std::string IsoOf(const BaciTable& baci, double code, size_t row_idx, const char
   const auto found = baci.iso.find(static_cast<int64_t>(code));
   if (found == baci.iso.end()) {
     throw Error(ErrorCode::kBadData,
-                fmt::format("{}: country code {} is not in the BACI country-code file",
+                fmt::format("{}: country code {} is neither in the BACI country-code file nor an "
+                            "ISO 3166 numeric code",
                             Where(baci.table.source, static_cast<int64_t>(row_idx) + 1, column),
                             code));
   }

@@ -35,6 +35,7 @@ PotentialTradeEstimate EstimatePotentialTrade(const Table& comparables,
   options.family = Family::kPoisson;
   options.threads = 1;
   options.check_separation = true;
+  options.vcov.type = VcovType::kHetero;
   const EstimateResult fit = Estimate(comparables, ParseFormula(text), {}, options);
   PotentialTradeEstimate out;
   out.formula = text;
