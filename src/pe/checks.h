@@ -2,9 +2,13 @@
 // mizani::Error naming where the value came from (`where`).
 #pragma once
 
+#include <cmath>
 #include <string>
 
 namespace mizani::pe {
+
+// A trade value or rate that every check below accepts: finite and >= 0.
+inline bool ValidAmount(double value) { return std::isfinite(value) && value >= 0; }
 
 // Import demand elasticity: finite and < 0 (kBadScenario).
 void CheckImportDemand(double value, const std::string& where);

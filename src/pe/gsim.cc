@@ -177,6 +177,10 @@ void Validate(const GsimProduct& product) {
   for (size_t imp = 0; imp < num_importers; ++imp) {
     for (size_t exp = 0; exp < num_exporters; ++exp) {
       const size_t pair = imp * num_exporters + exp;
+      if (ValidAmount(product.trade[pair]) && ValidAmount(product.tariff0[pair]) &&
+          ValidAmount(product.tariff1[pair])) {
+        continue;
+      }
       const std::string pair_where = fmt::format("{} importer {} exporter {}", where,
                                                  product.importers[imp], product.exporters[exp]);
       CheckTrade(product.trade[pair], pair_where);

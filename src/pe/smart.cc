@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "mizani/error.h"
 #include "mizani/pe.h"
@@ -112,6 +113,11 @@ SmartLineResult SimulateSmartLine(const SmartLine& line) {
   CheckSubstitution(line.substitution.value, where);
   CheckExportSupply(line.export_supply.value, where);
   for (const SmartFlow& flow : line.flows) {
+    // The message is formatted only for a bad row (a million rows per second matter).
+    if (ValidAmount(flow.trade) && ValidAmount(flow.tariff0) && ValidAmount(flow.tariff1) &&
+        ValidAmount(flow.ntb0) && ValidAmount(flow.ntb1)) {
+      continue;
+    }
     const std::string flow_where = fmt::format("{} partner {}", where, flow.partner);
     CheckTrade(flow.trade, flow_where);
     CheckRate(flow.tariff0, flow_where, "baseline tariff");
@@ -169,35 +175,61 @@ SmartResult RunSmart(std::span<const SmartLine> lines, const SmartOptions& optio
 }
 
 std::vector<PartnerSummary> SummarizeByPartner(const SmartResult& result) {
-  std::map<std::string, PartnerSummary> by_partner;
+  // Partners numbered once; the attribution of diversion goes into a dense
+  // gainer x loser matrix (a map insertion per pair cost 2 s on 5,000 lines
+  // x 200 partners).
+  std::unordered_map<std::string, size_t> index;
+  std::vector<PartnerSummary> summaries;
+  std::vector<size_t> flow_partner;
+  std::vector<double> from;  // gainer * num_partners + loser, sized as partners appear
+  size_t capacity = 0;
   for (const SmartLineResult& line : result.lines) {
+    flow_partner.clear();
     double losses = 0;
     for (const SmartFlowResult& flow : line.flows) {
+      const auto [it, inserted] = index.emplace(flow.partner, summaries.size());
+      if (inserted) summaries.push_back({flow.partner, 0, 0, 0, 0, 0, {}});
+      flow_partner.push_back(it->second);
       if (flow.diversion < 0) losses -= flow.diversion;
-    }
-    for (const SmartFlowResult& flow : line.flows) {
-      PartnerSummary& summary = by_partner[flow.partner];
-      summary.partner = flow.partner;
+      PartnerSummary& summary = summaries[it->second];
       summary.trade0 += flow.trade0;
       summary.creation += flow.creation;
       summary.diversion += flow.diversion;
       summary.price_effect += flow.price_effect;
       summary.total += flow.total;
-      if (flow.diversion <= 0 || losses <= 0) continue;
-      for (const SmartFlowResult& loser : line.flows) {
-        if (loser.diversion < 0) {
-          summary.diversion_from[loser.partner] += flow.diversion * (-loser.diversion) / losses;
-        }
+    }
+    if (summaries.size() > capacity) {
+      // Grow the square matrix, keeping what it holds.
+      const size_t grown = std::max(summaries.size(), 2 * capacity);
+      std::vector<double> bigger(grown * grown, 0.0);
+      for (size_t row = 0; row < capacity; ++row) {
+        std::copy(from.begin() + static_cast<std::ptrdiff_t>(row * capacity),
+                  from.begin() + static_cast<std::ptrdiff_t>((row + 1) * capacity),
+                  bigger.begin() + static_cast<std::ptrdiff_t>(row * grown));
+      }
+      from = std::move(bigger);
+      capacity = grown;
+    }
+    if (losses <= 0) continue;
+    for (size_t gainer = 0; gainer < line.flows.size(); ++gainer) {
+      const double gain = line.flows[gainer].diversion;
+      if (gain <= 0) continue;
+      double* row = from.data() + flow_partner[gainer] * capacity;
+      for (size_t loser = 0; loser < line.flows.size(); ++loser) {
+        const double loss = line.flows[loser].diversion;
+        if (loss < 0) row[flow_partner[loser]] += gain * (-loss) / losses;
       }
     }
   }
-  std::vector<PartnerSummary> out;
-  out.reserve(by_partner.size());
-  for (auto& [partner, summary] : by_partner) out.push_back(std::move(summary));
-  std::sort(out.begin(), out.end(), [](const PartnerSummary& a, const PartnerSummary& b) {
-    return a.total > b.total;
-  });
-  return out;
+  for (size_t gainer = 0; gainer < summaries.size(); ++gainer) {
+    for (size_t loser = 0; loser < summaries.size(); ++loser) {
+      const double value = from[gainer * capacity + loser];
+      if (value != 0) summaries[gainer].diversion_from[summaries[loser].partner] = value;
+    }
+  }
+  std::sort(summaries.begin(), summaries.end(),
+            [](const PartnerSummary& a, const PartnerSummary& b) { return a.total > b.total; });
+  return summaries;
 }
 
 }  // namespace mizani::pe
