@@ -72,8 +72,8 @@ std::vector<mizani::pe::GsimProduct> GsimProducts(int num_markets, int num_expor
       p.trade.push_back(unit(rng) < 0.3 ? 0.0 : trade(rng));
       p.tariff0.push_back(0.3 * unit(rng));
       // Markets in the first fifth cut tariffs to zero for exporters 0-9.
-      const bool cut = pair / num_exporters < static_cast<size_t>(num_markets / 5) &&
-                       pair % num_exporters < 10;
+      const bool cut =
+          pair / num_exporters < static_cast<size_t>(num_markets / 5) && pair % num_exporters < 10;
       p.tariff1.push_back(cut ? 0.0 : p.tariff0.back());
     }
     for (int idx = 0; idx < num_markets; ++idx) p.import_demand.push_back(-0.5 - 2 * unit(rng));
@@ -84,9 +84,9 @@ std::vector<mizani::pe::GsimProduct> GsimProducts(int num_markets, int num_expor
 }
 
 void BM_Gsim(benchmark::State& state) {
-  const auto products = GsimProducts(static_cast<int>(state.range(0)),
-                                     static_cast<int>(state.range(1)),
-                                     static_cast<int>(state.range(2)));
+  const auto products =
+      GsimProducts(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
+                   static_cast<int>(state.range(2)));
   double worst = 0;
   int iterations = 0;
   for (auto _ : state) {

@@ -38,8 +38,7 @@ Runner AddPeCommand(CLI::App& app, const GlobalFlags& flags) {
       "Example:\n"
       "  mizani pe examples/kenya_japan_products.toml -o out --data-dir ../shared/data");
   app.add_option("scenario", args->scenario, "Scenario file (.toml)")->required();
-  app.add_option("-o,--output", args->output, "Output folder (written all-or-nothing)")
-      ->required();
+  app.add_option("-o,--output", args->output, "Output folder (written all-or-nothing)")->required();
   app.add_option("--data-dir", args->data_dir,
                  "Folder for paths written shared:... (default $MIZANI_SHARED_DATA or "
                  "../shared/data)");

@@ -48,7 +48,7 @@ struct SmartFlow {
 };
 
 struct SmartLine {
-  std::string market;  // importer, ISO3
+  std::string market;   // importer, ISO3
   std::string product;  // HS6
   std::string description;
   std::vector<SmartFlow> flows;
@@ -63,9 +63,9 @@ struct SmartFlowResult {
   double tariff0 = 0, tariff1 = 0, ntb0 = 0, ntb1 = 0;  // copied from the flow
   double creation = 0;
   double diversion = 0;
-  double price_effect = 0;  // value of the world price change on the new quantity
-  double total = 0;         // creation + diversion + price_effect
-  double trade1 = 0;        // trade0 + total, at new world prices
+  double price_effect = 0;        // value of the world price change on the new quantity
+  double total = 0;               // creation + diversion + price_effect
+  double trade1 = 0;              // trade0 + total, at new world prices
   double world_price_change = 0;  // relative, p*1/p*0 - 1
   double revenue0 = 0;
   double revenue1 = 0;
@@ -143,12 +143,12 @@ struct GsimResult {
   GsimTermination termination = GsimTermination::kMaxIterations;
   std::string message;
   int iterations = 0;
-  double max_residual = 0;  // max over exporters of |supply - demand| / supply
-  std::vector<double> world_price;  // per exporter, p*1 / p*0
-  std::vector<double> trade1;       // per pair, value at new world prices
-  std::vector<double> consumer_surplus;  // per importer, change
+  double max_residual = 0;                 // max over exporters of |supply - demand| / supply
+  std::vector<double> world_price;         // per exporter, p*1 / p*0
+  std::vector<double> trade1;              // per pair, value at new world prices
+  std::vector<double> consumer_surplus;    // per importer, change
   std::vector<double> revenue0, revenue1;  // per importer
-  std::vector<double> producer_surplus;  // per exporter, change
+  std::vector<double> producer_surplus;    // per exporter, change
   bool converged() const { return termination == GsimTermination::kConverged; }
 };
 

@@ -51,7 +51,7 @@ struct PolicyChange {
 
 // How an elasticity is chosen: a number, or a table with a fallback.
 struct ElasticityRule {
-  std::optional<double> value;  // user value
+  std::optional<double> value;            // user value
   std::vector<ElasticitySource> sources;  // tried in order when no value
 };
 
@@ -64,12 +64,12 @@ struct ProductSpec {
 };
 
 struct MarketAccessSpec {
-  std::string product;         // HS6
-  std::string target;          // importer with no baseline trade, ISO3
-  std::string exporter;        // comparable exporter whose sales are modelled, ISO3
-  std::string baci;            // BACI file
-  std::string country_codes;   // BACI country codes
-  std::string distances;       // CEPII dist_cepii
+  std::string product;        // HS6
+  std::string target;         // importer with no baseline trade, ISO3
+  std::string exporter;       // comparable exporter whose sales are modelled, ISO3
+  std::string baci;           // BACI file
+  std::string country_codes;  // BACI country codes
+  std::string distances;      // CEPII dist_cepii
   std::string note;
 };
 

@@ -19,17 +19,17 @@ void CheckImportDemand(double value, const std::string& where) {
 
 void CheckSubstitution(double value, const std::string& where) {
   if (!std::isfinite(value) || value <= 0) {
-    throw Error(ErrorCode::kBadScenario,
-                fmt::format("{}: substitution elasticity {} must be a finite number > 0", where,
-                            value));
+    throw Error(
+        ErrorCode::kBadScenario,
+        fmt::format("{}: substitution elasticity {} must be a finite number > 0", where, value));
   }
 }
 
 void CheckExportSupply(double value, const std::string& where) {
   if (std::isnan(value) || value <= 0) {
-    throw Error(ErrorCode::kBadScenario,
-                fmt::format("{}: export supply elasticity {} must be > 0 (or \"inf\")", where,
-                            value));
+    throw Error(
+        ErrorCode::kBadScenario,
+        fmt::format("{}: export supply elasticity {} must be > 0 (or \"inf\")", where, value));
   }
 }
 

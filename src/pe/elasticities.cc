@@ -35,10 +35,10 @@ void ElasticityTables::LoadBrodaWeinstein(const std::string& path) {
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     if (iso.IsMissing(row_idx) || hs3.IsMissing(row_idx) || std::isnan(sigma[row_idx])) continue;
     if (sigma[row_idx] <= 1) {
-      throw Error(ErrorCode::kBadData,
-                  fmt::format("{}: Broda-Weinstein sigma {} must be > 1",
-                              Where(path, static_cast<int64_t>(row_idx) + 1, "sigma"),
-                              sigma[row_idx]));
+      throw Error(
+          ErrorCode::kBadData,
+          fmt::format("{}: Broda-Weinstein sigma {} must be > 1",
+                      Where(path, static_cast<int64_t>(row_idx) + 1, "sigma"), sigma[row_idx]));
     }
     bw_[iso.CellText(row_idx) + ":" + PadCode(hs3.CellText(row_idx), 3)] = sigma[row_idx];
   }
@@ -54,10 +54,10 @@ void ElasticityTables::LoadProtee(const std::string& path) {
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     if (hs6.IsMissing(row_idx) || std::isnan(sigma[row_idx])) continue;  // no estimate
     if (sigma[row_idx] >= 0) {
-      throw Error(ErrorCode::kBadData,
-                  fmt::format("{}: ProTEE elasticity {} must be < 0",
-                              Where(path, static_cast<int64_t>(row_idx) + 1, "sigma"),
-                              sigma[row_idx]));
+      throw Error(
+          ErrorCode::kBadData,
+          fmt::format("{}: ProTEE elasticity {} must be < 0",
+                      Where(path, static_cast<int64_t>(row_idx) + 1, "sigma"), sigma[row_idx]));
     }
     protee_[PadCode(hs6.CellText(row_idx), 6)] = sigma[row_idx];
   }

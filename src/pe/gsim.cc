@@ -20,7 +20,7 @@ namespace mizani::pe {
 namespace {
 
 struct GsimState {
-  std::vector<double> quantity;    // per pair, quantity demanded
+  std::vector<double> quantity;     // per pair, quantity demanded
   std::vector<double> price_index;  // per importer, P1/P0
   std::vector<double> share;        // per pair, current expenditure share
   std::vector<double> excess;       // per exporter, demand - supply (scaled by supply0)
@@ -108,8 +108,8 @@ class GsimModel {
                            const std::vector<size_t>& free) const {
     const double sigma = p_.substitution;
     const size_t n = free.size();
-    Eigen::MatrixXd jac = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n),
-                                                static_cast<Eigen::Index>(n));
+    Eigen::MatrixXd jac =
+        Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
     for (size_t row = 0; row < n; ++row) {
       const size_t e = free[row];
       for (size_t imp = 0; imp < num_importers_; ++imp) {
@@ -222,7 +222,8 @@ GsimResult SolveGsim(const GsimProduct& product, const GsimOptions& options) {
     GsimState trial_state;
     for (int halving = 0; halving < 30; ++halving) {
       for (size_t row = 0; row < free.size(); ++row) {
-        trial[free[row]] = price[free[row]] * std::exp(scale * step(static_cast<Eigen::Index>(row)));
+        trial[free[row]] =
+            price[free[row]] * std::exp(scale * step(static_cast<Eigen::Index>(row)));
       }
       model.Evaluate(trial, trial_state);
       if (MaxAbs(trial_state.excess) < residual || halving == 29) break;
@@ -236,8 +237,8 @@ GsimResult SolveGsim(const GsimProduct& product, const GsimOptions& options) {
   result.max_residual = residual;
   if (residual <= options.tolerance || free.empty()) {
     result.termination = GsimTermination::kConverged;
-    result.message = fmt::format("converged in {} Newton iterations, max residual {:.3g}",
-                                 iteration, residual);
+    result.message =
+        fmt::format("converged in {} Newton iterations, max residual {:.3g}", iteration, residual);
   } else {
     result.termination = GsimTermination::kMaxIterations;
     result.message = fmt::format("not converged after {} Newton iterations, max residual {:.3g}",

@@ -57,7 +57,8 @@ void CheckCountry(const std::string& code, const Table& table, size_t row_idx, c
 }
 
 void CheckHs6(const std::string& code, const Table& table, size_t row_idx, const char* column) {
-  const bool digits = std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits =
+      std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (code.size() != 6 || !digits) {
     throw Error(ErrorCode::kBadData,
                 fmt::format("{}: product code '{}' is not an HS6 code (six digits, leading zero "
@@ -87,8 +88,8 @@ void ReadCell(const Table& table, size_t row_idx, const char* value_column,
   const std::string where = Where(table.source, static_cast<int64_t>(row_idx) + 1, value_column);
   if (std::isnan(number) && stated != CellStatus::kToFill) {
     throw Error(ErrorCode::kBadData,
-                fmt::format("{}: the {} is empty but its status is '{}' (use to-fill)", where,
-                            what, status_text));
+                fmt::format("{}: the {} is empty but its status is '{}' (use to-fill)", where, what,
+                            status_text));
   }
   if (!std::isnan(number) && stated == CellStatus::kToFill) {
     throw Error(ErrorCode::kBadData,
@@ -142,9 +143,9 @@ void AppendRows(std::vector<InputRow>& rows, std::vector<InputRow> more) {
 }
 
 std::vector<InputRow> ReadWitsTable(const std::string& path) {
-  const Table table = ReadWithTextColumns(
-      path, {"reporter", "partner", "product", "description", "trade_status", "trade_source",
-             "tariff_status", "tariff_source"});
+  const Table table =
+      ReadWithTextColumns(path, {"reporter", "partner", "product", "description", "trade_status",
+                                 "trade_source", "tariff_status", "tariff_source"});
   for (const char* column : {"reporter", "partner", "product", "trade_value", "tariff"}) {
     if (table.Find(column) == nullptr) {
       throw Error(ErrorCode::kBadData,
@@ -229,11 +230,11 @@ BaciTable ReadBaciTable(const std::string& path, const std::string& codes) {
 std::string IsoOf(const BaciTable& baci, double code, size_t row_idx, const char* column) {
   const auto found = baci.iso.find(static_cast<int64_t>(code));
   if (found == baci.iso.end()) {
-    throw Error(ErrorCode::kBadData,
-                fmt::format("{}: country code {} is neither in the BACI country-code file nor an "
-                            "ISO 3166 numeric code",
-                            Where(baci.table.source, static_cast<int64_t>(row_idx) + 1, column),
-                            code));
+    throw Error(
+        ErrorCode::kBadData,
+        fmt::format("{}: country code {} is neither in the BACI country-code file nor an "
+                    "ISO 3166 numeric code",
+                    Where(baci.table.source, static_cast<int64_t>(row_idx) + 1, column), code));
   }
   return found->second;
 }
@@ -281,8 +282,7 @@ std::vector<InputRow> ReadBaci(const BaciSelection& selection) {
 }
 
 std::vector<TariffRate> ReadTariffSchedule(const std::string& path) {
-  const Table table =
-      ReadWithTextColumns(path, {"reporter", "partner", "product", "source"});
+  const Table table = ReadWithTextColumns(path, {"reporter", "partner", "product", "source"});
   for (const char* column : {"reporter", "partner", "product", "tariff"}) {
     if (table.Find(column) == nullptr) {
       throw Error(ErrorCode::kBadData,
@@ -301,12 +301,12 @@ std::vector<TariffRate> ReadTariffSchedule(const std::string& path) {
     if (rate.partner != "*") CheckCountry(rate.partner, table, row_idx, "partner");
     const bool digits = std::all_of(rate.product.begin(), rate.product.end(),
                                     [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits || (rate.product.size() != 2 && rate.product.size() != 4 &&
-                    rate.product.size() != 6)) {
-      throw Error(ErrorCode::kBadData,
-                  fmt::format("{}: product '{}' must be an HS2, HS4 or HS6 code",
-                              Where(path, static_cast<int64_t>(row_idx) + 1, "product"),
-                              rate.product));
+    if (!digits ||
+        (rate.product.size() != 2 && rate.product.size() != 4 && rate.product.size() != 6)) {
+      throw Error(
+          ErrorCode::kBadData,
+          fmt::format("{}: product '{}' must be an HS2, HS4 or HS6 code",
+                      Where(path, static_cast<int64_t>(row_idx) + 1, "product"), rate.product));
     }
     const double value = Number(table, "tariff", row_idx);
     if (std::isnan(value) || value < 0 || !std::isfinite(value)) {
@@ -354,7 +354,7 @@ Table BuildComparables(const MarketAccessSpec& spec, std::map<std::string, doubl
   const std::vector<double>& importer = RequireNumeric(table, "j");
   const std::vector<double>& value = RequireNumeric(table, "v");
   const Column& product = table.Get("k");
-  std::map<std::string, double> total;    // destination -> all goods
+  std::map<std::string, double> total;          // destination -> all goods
   std::map<std::string, double> product_sales;  // destination -> this product
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     if (IsoOf(baci, exporter[row_idx], row_idx, "i") != spec.exporter) continue;
@@ -364,8 +364,8 @@ Table BuildComparables(const MarketAccessSpec& spec, std::map<std::string, doubl
     if (Hs6Text(product, row_idx) == spec.product) product_sales[to] += value[row_idx];
   }
   if (total.empty()) {
-    throw Error(ErrorCode::kBadData, fmt::format("{}: no exports of {} in the BACI file",
-                                                 spec.baci, spec.exporter));
+    throw Error(ErrorCode::kBadData,
+                fmt::format("{}: no exports of {} in the BACI file", spec.baci, spec.exporter));
   }
   ReadOptions options;
   options.columns = {"iso_o", "iso_d", "dist"};

@@ -30,11 +30,11 @@ void AddInputSection(const PeScenario& scenario, const PeRun& run, ReportDocumen
                                        ? "SMART (single market, WITS definitions)"
                                        : "GSIM (several markets, world prices solved)");
   list.items.emplace_back("Trade values", scenario.trade_unit + ", at world prices (= quantities)");
-  list.items.emplace_back("Import demand elasticity",
-                          scenario.import_demand_set
-                              ? fmt::format("{} (user; no WITS default exists)",
-                                            scenario.import_demand)
-                              : "per product");
+  list.items.emplace_back(
+      "Import demand elasticity",
+      scenario.import_demand_set
+          ? fmt::format("{} (user; no WITS default exists)", scenario.import_demand)
+          : "per product");
   std::string sub;
   if (scenario.substitution.value) {
     sub = fmt::format("{} (user)", *scenario.substitution.value);
@@ -49,17 +49,17 @@ void AddInputSection(const PeScenario& scenario, const PeRun& run, ReportDocumen
                               ? std::string("infinite")
                               : fmt::format("{} ({})", scenario.export_supply,
                                             ToString(scenario.export_supply_source)));
-  list.items.emplace_back("Sensitivity range",
-                          fmt::format("import-demand and substitution elasticities x {} and x {}",
-                                      scenario.smart.sensitivity_low,
-                                      scenario.smart.sensitivity_high));
+  list.items.emplace_back(
+      "Sensitivity range",
+      fmt::format("import-demand and substitution elasticities x {} and x {}",
+                  scenario.smart.sensitivity_low, scenario.smart.sensitivity_high));
   for (const std::string& file : scenario.input_files) list.items.emplace_back("Input", file);
   for (const PolicyChange& change : scenario.changes) {
     std::string what;
     if (change.tariff) what += fmt::format("tariff -> {:.2f}%", *change.tariff * 100);
     if (change.tariff_cut) what += fmt::format("tariff cut by {:.0f}%", *change.tariff_cut * 100);
-    if (change.ntb) what += fmt::format("{}NTB AVE -> {:.2f}%", what.empty() ? "" : ", ",
-                                        *change.ntb * 100);
+    if (change.ntb)
+      what += fmt::format("{}NTB AVE -> {:.2f}%", what.empty() ? "" : ", ", *change.ntb * 100);
     std::string partners = "all partners (MFN)";
     if (!change.partners.empty()) partners = fmt::format("{}", fmt::join(change.partners, " "));
     std::string products = "all products";
@@ -69,10 +69,15 @@ void AddInputSection(const PeScenario& scenario, const PeRun& run, ReportDocumen
   }
   list.title = "Scenario";
   section.blocks.emplace_back(list);
-  ReportTable status{"lines_status", "Status of every line", {Txt("reporter"), Txt("product"),
-                     Txt("description"), Txt("status"), Txt("detail")}, {}, ""};
+  ReportTable status{
+      "lines_status",
+      "Status of every line",
+      {Txt("reporter"), Txt("product"), Txt("description"), Txt("status"), Txt("detail")},
+      {},
+      ""};
   for (const LineStatus& line : run.lines) {
-    status.rows.push_back({line.reporter, line.product, line.description, line.status, line.detail});
+    status.rows.push_back(
+        {line.reporter, line.product, line.description, line.status, line.detail});
   }
   section.blocks.emplace_back(status);
   ReportTable fill{"cells_to_fill",
@@ -95,15 +100,16 @@ void AddInputSection(const PeScenario& scenario, const PeRun& run, ReportDocumen
 void AddSmartSections(const PeScenario& scenario, const PeRun& run, ReportDocument& doc) {
   ReportSection lines_section;
   lines_section.heading = "SMART results by line";
-  ReportTable lines{"smart_lines", "Effects by line (" + scenario.trade_unit + ")",
-                    {Txt("market"), Txt("product"), Txt("description"), Num("trade0"),
-                     Num("creation"), Num("diversion"), Num("price_effect"), Num("total"),
-                     Num("total_low"), Num("total_high"), Num("revenue0"), Num("revenue1"),
-                     Num("consumer_surplus"), Num("welfare"), Txt("import_demand"),
-                     Txt("substitution"), Txt("export_supply")},
-                    {},
-                    "total = creation + diversion + price effect; total_low/high: sensitivity "
-                    "range; welfare = consumer surplus + tariff revenue change."};
+  ReportTable lines{
+      "smart_lines",
+      "Effects by line (" + scenario.trade_unit + ")",
+      {Txt("market"), Txt("product"), Txt("description"), Num("trade0"), Num("creation"),
+       Num("diversion"), Num("price_effect"), Num("total"), Num("total_low"), Num("total_high"),
+       Num("revenue0"), Num("revenue1"), Num("consumer_surplus"), Num("welfare"),
+       Txt("import_demand"), Txt("substitution"), Txt("export_supply")},
+      {},
+      "total = creation + diversion + price effect; total_low/high: sensitivity "
+      "range; welfare = consumer surplus + tariff revenue change."};
   double trade0 = 0;
   double creation = 0;
   double diversion = 0;
@@ -113,11 +119,11 @@ void AddSmartSections(const PeScenario& scenario, const PeRun& run, ReportDocume
   double revenue1 = 0;
   double cs = 0;
   for (const SmartLineResult& line : run.smart.lines) {
-    lines.rows.push_back({line.market, line.product, line.description, line.trade0,
-                          line.creation, line.diversion, line.price_effect, line.total,
-                          line.total_low, line.total_high, line.revenue0, line.revenue1,
-                          line.consumer_surplus, line.welfare, Describe(line.import_demand),
-                          Describe(line.substitution), Describe(line.export_supply)});
+    lines.rows.push_back({line.market, line.product, line.description, line.trade0, line.creation,
+                          line.diversion, line.price_effect, line.total, line.total_low,
+                          line.total_high, line.revenue0, line.revenue1, line.consumer_surplus,
+                          line.welfare, Describe(line.import_demand), Describe(line.substitution),
+                          Describe(line.export_supply)});
     trade0 += line.trade0;
     creation += line.creation;
     diversion += line.diversion;
@@ -127,12 +133,13 @@ void AddSmartSections(const PeScenario& scenario, const PeRun& run, ReportDocume
     revenue1 += line.revenue1;
     cs += line.consumer_surplus;
   }
-  lines.rows.push_back({std::string("all"), std::string("total"), std::string(""), trade0,
-                        creation, diversion, price, total, std::nan(""), std::nan(""), revenue0,
-                        revenue1, cs, cs + revenue1 - revenue0, std::string(""), std::string(""),
+  lines.rows.push_back({std::string("all"), std::string("total"), std::string(""), trade0, creation,
+                        diversion, price, total, std::nan(""), std::nan(""), revenue0, revenue1, cs,
+                        cs + revenue1 - revenue0, std::string(""), std::string(""),
                         std::string("")});
   lines_section.blocks.emplace_back(lines);
-  ReportTable flows{"smart_flows", "Effects by line and partner (" + scenario.trade_unit + ")",
+  ReportTable flows{"smart_flows",
+                    "Effects by line and partner (" + scenario.trade_unit + ")",
                     {Txt("market"), Txt("product"), Txt("partner"), Num("trade0"), Pct("tariff0"),
                      Pct("tariff1"), Pct("ntb0"), Pct("ntb1"), Num("creation"), Num("diversion"),
                      Num("price_effect"), Num("total"), Num("trade1"), Num("revenue0"),
@@ -143,8 +150,9 @@ void AddSmartSections(const PeScenario& scenario, const PeRun& run, ReportDocume
     for (const SmartFlowResult& flow : line.flows) {
       flows.rows.push_back(
           {line.market, line.product, flow.partner, flow.trade0, flow.tariff0 * 100,
-           flow.tariff1 * 100, flow.ntb0 * 100, flow.ntb1 * 100, flow.creation, flow.diversion, flow.price_effect, flow.total,
-           flow.trade1, flow.revenue0, flow.revenue1, flow.consumer_surplus,
+           flow.tariff1 * 100, flow.ntb0 * 100, flow.ntb1 * 100, flow.creation, flow.diversion,
+           flow.price_effect, flow.total, flow.trade1, flow.revenue0, flow.revenue1,
+           flow.consumer_surplus,
            std::string(flow.zero_baseline
                            ? "zero baseline: SMART cannot create this trade (see market access)"
                            : "")});
@@ -155,13 +163,19 @@ void AddSmartSections(const PeScenario& scenario, const PeRun& run, ReportDocume
 
   ReportSection partner_section;
   partner_section.heading = "The exporters' view";
-  ReportTable partners{"smart_partners", "Effects by exporting partner over all lines",
+  ReportTable partners{"smart_partners",
+                       "Effects by exporting partner over all lines",
                        {Txt("partner"), Num("trade0"), Num("creation"), Num("diversion"),
                         Num("price_effect"), Num("total")},
                        {},
                        ""};
-  BarChart chart{"Total trade effect by exporter", {}, {{"total", {}, {}, {}}},
-                 scenario.trade_unit, ValueKind::kNumber, true, ""};
+  BarChart chart{"Total trade effect by exporter",
+                 {},
+                 {{"total", {}, {}, {}}},
+                 scenario.trade_unit,
+                 ValueKind::kNumber,
+                 true,
+                 ""};
   for (const PartnerSummary& partner : run.partners) {
     partners.rows.push_back({partner.partner, partner.trade0, partner.creation, partner.diversion,
                              partner.price_effect, partner.total});
@@ -171,7 +185,8 @@ void AddSmartSections(const PeScenario& scenario, const PeRun& run, ReportDocume
   partner_section.blocks.emplace_back(partners);
   if (!chart.categories.empty()) partner_section.blocks.emplace_back(chart);
   if (!scenario.focus.empty()) {
-    ReportTable from{"focus_gains_from", "What " + scenario.focus + " gains, and from whom",
+    ReportTable from{"focus_gains_from",
+                     "What " + scenario.focus + " gains, and from whom",
                      {Txt("partner"), Txt("from"), Num("diversion_gained")},
                      {},
                      "Diversion gained on each line, attributed to the partners that lose it in "
@@ -191,37 +206,42 @@ void AddSmartSections(const PeScenario& scenario, const PeRun& run, ReportDocume
 void AddGsimSection(const PeScenario& scenario, const PeRun& run, ReportDocument& doc) {
   ReportSection section;
   section.heading = "GSIM results";
-  ReportTable prices{"gsim_exporters", "World prices and producer surplus by exporter",
-                     {Txt("product"), Txt("exporter"), Pct("world_price_change"),
-                      Num("producer_surplus")},
-                     {},
-                     ""};
-  ReportTable importers{"gsim_importers",
-                        "Consumer surplus and tariff revenue by importer (" +
-                            scenario.trade_unit + ")",
-                        {Txt("product"), Txt("importer"), Num("consumer_surplus"),
-                         Num("revenue0"), Num("revenue1"), Num("welfare")},
-                        {},
-                        "welfare = consumer surplus + revenue change (producer surplus is the "
-                        "exporters')."};
-  ReportTable pairs{"gsim_flows", "Trade by importer and exporter",
-                    {Txt("product"), Txt("importer"), Txt("exporter"), Num("trade0"),
-                     Num("trade1"), Num("change")},
+  ReportTable prices{
+      "gsim_exporters",
+      "World prices and producer surplus by exporter",
+      {Txt("product"), Txt("exporter"), Pct("world_price_change"), Num("producer_surplus")},
+      {},
+      ""};
+  ReportTable importers{
+      "gsim_importers",
+      "Consumer surplus and tariff revenue by importer (" + scenario.trade_unit + ")",
+      {Txt("product"), Txt("importer"), Num("consumer_surplus"), Num("revenue0"), Num("revenue1"),
+       Num("welfare")},
+      {},
+      "welfare = consumer surplus + revenue change (producer surplus is the "
+      "exporters')."};
+  ReportTable pairs{"gsim_flows",
+                    "Trade by importer and exporter",
+                    {Txt("product"), Txt("importer"), Txt("exporter"), Num("trade0"), Num("trade1"),
+                     Num("change")},
                     {},
                     ""};
-  ReportTable solver{"gsim_solver", "Newton solver",
-                     {Txt("product"), Txt("termination"), Num("iterations", 0),
+  ReportTable solver{"gsim_solver",
+                     "Newton solver",
+                     {Txt("product"),
+                      Txt("termination"),
+                      Num("iterations", 0),
                       {"max_residual", ValueKind::kNumber, 15}},
                      {},
                      "max_residual: largest |demand - supply| / baseline supply over exporters."};
   for (const GsimProductRun& product_run : run.gsim) {
     const GsimProduct& p = product_run.product;
     const GsimResult& r = product_run.result;
-    solver.rows.push_back({p.product, r.message, static_cast<double>(r.iterations),
-                           r.max_residual});
+    solver.rows.push_back(
+        {p.product, r.message, static_cast<double>(r.iterations), r.max_residual});
     for (size_t exp = 0; exp < p.exporters.size(); ++exp) {
-      prices.rows.push_back({p.product, p.exporters[exp], (r.world_price[exp] - 1) * 100,
-                             r.producer_surplus[exp]});
+      prices.rows.push_back(
+          {p.product, p.exporters[exp], (r.world_price[exp] - 1) * 100, r.producer_surplus[exp]});
     }
     for (size_t imp = 0; imp < p.importers.size(); ++imp) {
       importers.rows.push_back({p.product, p.importers[imp], r.consumer_surplus[imp],
@@ -255,18 +275,21 @@ void AddMarketAccessSection(const PeScenario& scenario, const PeRun& run, Report
       "(zeros included) on log distance and log of its sales of all goods there, evaluated at "
       "{}. It says what a market like {} buys from {} when access is open; it is not a forecast "
       "of what removing the barrier would bring. {}",
-      spec.target, spec.product, spec.exporter, spec.product, est.num_obs, spec.target,
-      spec.target, spec.exporter, spec.note)});
-  ReportTable table{"market_access_potential", "Potential-trade estimate (PPML)",
-                    {Txt("item"), Num("value", 4)}, {}, est.formula + "; " + est.message};
+      spec.target, spec.product, spec.exporter, spec.product, est.num_obs, spec.target, spec.target,
+      spec.exporter, spec.note)});
+  ReportTable table{"market_access_potential",
+                    "Potential-trade estimate (PPML)",
+                    {Txt("item"), Num("value", 4)},
+                    {},
+                    est.formula + "; " + est.message};
   for (size_t idx = 0; idx < est.coef_names.size(); ++idx) {
     table.rows.push_back({"coefficient " + est.coef_names[idx], est.coefficients[idx]});
   }
   table.rows.push_back({std::string("observations"), static_cast<double>(est.num_obs)});
   table.rows.push_back({std::string("pseudo R2"), est.pseudo_r2});
-  table.rows.push_back({fmt::format("potential {} -> {} ({})", spec.exporter, spec.target,
-                                    scenario.trade_unit),
-                        est.predicted});
+  table.rows.push_back(
+      {fmt::format("potential {} -> {} ({})", spec.exporter, spec.target, scenario.trade_unit),
+       est.predicted});
   section.blocks.emplace_back(table);
   doc.sections.push_back(std::move(section));
 }

@@ -138,9 +138,10 @@ void RunSmartLines(const PeScenario& scenario, PeRun& run) {
           "the product out; see the market-access estimate";
     } else {
       status.status = to_fill > 0 ? "partial" : "simulated";
-      status.detail = to_fill > 0 ? fmt::format("{} of {} supplier rows have cells to fill and "
-                                                "are left out: market totals are understated",
-                                                to_fill, rows.size())
+      status.detail = to_fill > 0 ? fmt::format(
+                                        "{} of {} supplier rows have cells to fill and "
+                                        "are left out: market totals are understated",
+                                        to_fill, rows.size())
                                   : "";
       line.import_demand = ImportDemand(scenario, spec);
       line.substitution = Substitution(scenario, spec, key.reporter, key.product);
@@ -177,10 +178,12 @@ void RunGsimProducts(const PeScenario& scenario, PeRun& run,
     product.tariff0.assign(num_pairs, 0.0);
     product.tariff1.assign(num_pairs, 0.0);
     for (const InputRow* row : rows) {
-      const size_t imp = std::lower_bound(product.importers.begin(), product.importers.end(),
-                                          row->reporter) - product.importers.begin();
-      const size_t exp = std::lower_bound(product.exporters.begin(), product.exporters.end(),
-                                          row->partner) - product.exporters.begin();
+      const size_t imp =
+          std::lower_bound(product.importers.begin(), product.importers.end(), row->reporter) -
+          product.importers.begin();
+      const size_t exp =
+          std::lower_bound(product.exporters.begin(), product.exporters.end(), row->partner) -
+          product.exporters.begin();
       const size_t pair = imp * exporters.size() + exp;
       double tariff1 = 0;
       double ntb1 = 0;
@@ -224,8 +227,7 @@ PeRun RunPeScenario(const PeScenario& scenario,
   if (scenario.market_access) {
     std::map<std::string, double> target;
     const Table comparables = BuildComparables(*scenario.market_access, &target);
-    run.potential =
-        EstimatePotentialTrade(comparables, "trade", {"ln_dist", "ln_total"}, target);
+    run.potential = EstimatePotentialTrade(comparables, "trade", {"ln_dist", "ln_total"}, target);
     if (progress) {
       progress(fmt::format("market access: PPML on {} destinations of {}", run.potential->num_obs,
                            scenario.market_access->exporter));

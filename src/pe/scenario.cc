@@ -276,7 +276,8 @@ void ParseChanges(const TomlReader& reader, const toml::table& root, PeScenario&
     const toml::table* table = element.as_table();
     if (table == nullptr) reader.Fail(&element, "change", "expected a table");
     const std::string path = "change.";
-    reader.AllowKeys(*table, path, {"label", "partners", "products", "tariff", "tariff_cut", "ntb_ave"});
+    reader.AllowKeys(*table, path,
+                     {"label", "partners", "products", "tariff", "tariff_cut", "ntb_ave"});
     PolicyChange change;
     change.label = reader.Text(*table, path, "label").value_or("");
     for (const std::string& partner : reader.Texts(*table, path, "partners")) {
@@ -351,9 +352,8 @@ PeScenario LoadPeScenario(const std::string& path, const std::string& data_dir) 
     if (!fs::exists(path)) {
       throw Error(ErrorCode::kFileUnreadable, fmt::format("{}: cannot open scenario file", path));
     }
-    throw Error(ErrorCode::kBadScenario,
-                fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column,
-                            e.description()));
+    throw Error(ErrorCode::kBadScenario, fmt::format("{}:{}:{}: {}", path, e.source().begin.line,
+                                                     e.source().begin.column, e.description()));
   }
   const TomlReader reader(path);
   reader.AllowKeys(root, "",
@@ -374,11 +374,13 @@ PeScenario LoadPeScenario(const std::string& path, const std::string& data_dir) 
   scenario.focus = reader.Text(root, "", "focus").value_or("");
   ParseInputs(reader, root, data_dir, base_dir, scenario);
   if (!scenario.focus.empty()) {
-    const bool found = std::any_of(scenario.rows.begin(), scenario.rows.end(),
-                                   [&](const InputRow& row) { return row.partner == scenario.focus; });
+    const bool found =
+        std::any_of(scenario.rows.begin(), scenario.rows.end(),
+                    [&](const InputRow& row) { return row.partner == scenario.focus; });
     if (!found) {
-      reader.Fail(root.get("focus"), "focus",
-                  fmt::format("unknown partner code '{}': not in the input tables", scenario.focus));
+      reader.Fail(
+          root.get("focus"), "focus",
+          fmt::format("unknown partner code '{}': not in the input tables", scenario.focus));
     }
   }
   ParseElasticities(reader, root, data_dir, base_dir, scenario);

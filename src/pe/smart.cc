@@ -70,8 +70,7 @@ void SmartKernel(const SmartLine& line, double import_demand, double substitutio
     const double cost1 = 1 + flow.tariff1 + flow.ntb1;
     const double relative_change = cost1 / cost0 - 1;
     out.creation = import_demand * flow.trade * relative_change * supply_factor;
-    out.diversion =
-        weight_sum > 0 ? total_trade * weight[flow_idx] / weight_sum - flow.trade : 0.0;
+    out.diversion = weight_sum > 0 ? total_trade * weight[flow_idx] / weight_sum - flow.trade : 0.0;
     // A large tariff rise would take the linear creation term below zero
     // imports: stop at zero (the supplier is priced out).
     double quantity1 = flow.trade + out.creation + out.diversion;

@@ -25,15 +25,16 @@ std::string SharedData() {
   return env != nullptr ? std::string(env) : std::string(MIZANI_SHARED_DATA_DIR);
 }
 
-#define REQUIRE_SHARED(path)                                                       \
-  if (!fs::exists(SharedData() + "/" + (path))) {                                  \
-    GTEST_SKIP() << "shared data not found: " << SharedData() << "/" << (path);    \
+#define REQUIRE_SHARED(path)                                                    \
+  if (!fs::exists(SharedData() + "/" + (path))) {                               \
+    GTEST_SKIP() << "shared data not found: " << SharedData() << "/" << (path); \
   }
 
 TEST(PeData, ElasticityTablesMatchSourceNotes) {
   REQUIRE_SHARED("trade_elasticities/broda_weinstein_sigma_hs0_3digit.csv");
   ElasticityTables tables;
-  tables.LoadBrodaWeinstein(SharedData() + "/trade_elasticities/broda_weinstein_sigma_hs0_3digit.csv");
+  tables.LoadBrodaWeinstein(SharedData() +
+                            "/trade_elasticities/broda_weinstein_sigma_hs0_3digit.csv");
   tables.LoadProtee(SharedData() + "/trade_elasticities/cepii_protee_0_1_hs6.csv");
   Elasticity e;
   // SOURCE.md: JPN 060 = 1.424, 080 = 1.707, 090 = 2.024; USA 060 = 5.790.
@@ -59,9 +60,8 @@ TEST(PeData, ElasticityTablesMatchSourceNotes) {
 
 TEST(PeData, ExampleScenarioRunsAndStatesCellsToFill) {
   REQUIRE_SHARED("baci_hs17_2020_zaf_partial_sample/ExampleTradeData_BACI_HS17_2020.csv.gz");
-  const PeScenario scenario =
-      LoadPeScenario(std::string(MIZANI_SOURCE_DIR) + "/examples/kenya_japan_products.toml",
-                     SharedData());
+  const PeScenario scenario = LoadPeScenario(
+      std::string(MIZANI_SOURCE_DIR) + "/examples/kenya_japan_products.toml", SharedData());
   const PeRun run = RunPeScenario(scenario);
   EXPECT_FALSE(run.to_fill.empty());
   bool avocado_reported = false;
@@ -82,8 +82,10 @@ TEST(PeData, PotentialTradeMatchesStatsmodels) {
   spec.product = "080440";
   spec.target = "JPN";
   spec.exporter = "ZAF";
-  spec.baci = SharedData() + "/baci_hs17_2020_zaf_partial_sample/ExampleTradeData_BACI_HS17_2020.csv.gz";
-  spec.country_codes = SharedData() + "/baci_hs17_2020_zaf_partial_sample/baci_country_codes_V202201.csv";
+  spec.baci =
+      SharedData() + "/baci_hs17_2020_zaf_partial_sample/ExampleTradeData_BACI_HS17_2020.csv.gz";
+  spec.country_codes =
+      SharedData() + "/baci_hs17_2020_zaf_partial_sample/baci_country_codes_V202201.csv";
   spec.distances = SharedData() + "/cepii_geodist/dist_cepii.csv.gz";
   std::map<std::string, double> target;
   const Table comparables = BuildComparables(spec, &target);
@@ -105,11 +107,10 @@ TEST(PeData, PotentialTradeMatchesStatsmodels) {
            "      math.exp(p['const'] + p['ln_dist'] * float(sys.argv[2]) + p['ln_total'] * "
            "float(sys.argv[3])))\n";
   }
-  const std::string command = std::string(MIZANI_PYTHON) + " " + script + " " +
-                              (dir / "comparables.csv").string() + " " +
-                              std::to_string(target.at("ln_dist")) + " " +
-                              std::to_string(target.at("ln_total")) + " > " +
-                              (dir / "out.txt").string();
+  const std::string command =
+      std::string(MIZANI_PYTHON) + " " + script + " " + (dir / "comparables.csv").string() + " " +
+      std::to_string(target.at("ln_dist")) + " " + std::to_string(target.at("ln_total")) + " > " +
+      (dir / "out.txt").string();
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
   std::ifstream in(dir / "out.txt");
   double b0 = 0, b_dist = 0, b_total = 0, predicted = 0;
