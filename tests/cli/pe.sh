@@ -107,4 +107,17 @@ printf 'reporter,partner,product,trade_value,tariff\nJPN,KEN,90240,100,5\n' > "$
 write bad_hs 'import_demand = -1.5' 'tariff = 0' badhs.csv
 expect bad_hs 4
 
+# A cell to fill: the row is left out, listed, and the line is partial.
+printf 'reporter,partner,product,trade_value,trade_status,tariff\nJPN,KEN,090240,100,sourced,20\nJPN,LKA,090240,,to-fill,20\n' > "$WORK/fill.csv"
+write fill 'import_demand = -1.5' 'partners = ["KEN"]
+tariff = 0' fill.csv
+expect fill 0
+grep -q 'LKA' "$WORK/out-fill/cells_to_fill.csv" \
+  || { echo "FAIL fill: LKA not listed in cells_to_fill.csv"; failures=$((failures + 1)); }
+grep -q 'partial' "$WORK/out-fill/lines_status.csv" \
+  || { echo "FAIL fill: line not marked partial"; failures=$((failures + 1)); }
+printf 'reporter,partner,product,trade_value,trade_status,tariff\nJPN,KEN,090240,100,to-fill,20\n' > "$WORK/fillvalue.csv"
+write fill_with_value 'import_demand = -1.5' 'tariff = 0' fillvalue.csv
+expect fill_with_value 4
+
 [ "$failures" = 0 ] && echo "all pe CLI checks passed" || exit 1
