@@ -108,6 +108,10 @@ struct LineStatus {
 struct GsimProductRun {
   GsimProduct product;
   GsimResult result;
+  // Change in the product's world trade (value), and its range with the
+  // import-demand and substitution elasticities scaled by the sensitivity
+  // multipliers (SmartOptions::sensitivity_low / _high).
+  double trade_change = 0, trade_change_low = 0, trade_change_high = 0;
 };
 
 struct PeRun {

@@ -226,6 +226,18 @@ void AddGsimSection(const PeScenario& scenario, const PeRun& run, ReportDocument
                      Num("change")},
                     {},
                     ""};
+  ReportTable totals{
+      "gsim_products",
+      "Change in world trade by product (" + scenario.trade_unit + ")",
+      {Txt("product"), Num("trade_change"), Num("trade_change_low"), Num("trade_change_high")},
+      {},
+      "low/high: import-demand and substitution elasticities scaled by the "
+      "sensitivity multipliers."};
+  for (const GsimProductRun& product_run : run.gsim) {
+    totals.rows.push_back({product_run.product.product, product_run.trade_change,
+                           product_run.trade_change_low, product_run.trade_change_high});
+  }
+  section.blocks.emplace_back(totals);
   ReportTable solver{"gsim_solver",
                      "Newton solver",
                      {Txt("product"),

@@ -154,6 +154,14 @@ void RunSmartLines(const PeScenario& scenario, PeRun& run) {
   run.partners = SummarizeByPartner(run.smart);
 }
 
+double TradeChange(const GsimProduct& product, const GsimResult& result) {
+  double change = 0;
+  for (size_t pair = 0; pair < product.trade.size(); ++pair) {
+    change += result.trade1[pair] - product.trade[pair];
+  }
+  return change;
+}
+
 void RunGsimProducts(const PeScenario& scenario, PeRun& run,
                      const std::function<void(const std::string&)>& progress) {
   std::map<std::string, std::vector<const InputRow*>> by_product;
@@ -197,6 +205,21 @@ void RunGsimProducts(const PeScenario& scenario, PeRun& run,
     product.substitution = Substitution(scenario, spec, product.importers.front(), hs6).value;
     product.export_supply.assign(exporters.size(), ExportSupply(scenario, spec).value);
     product_run.result = SolveGsim(product, scenario.gsim);
+    product_run.trade_change = TradeChange(product, product_run.result);
+    product_run.trade_change_low = product_run.trade_change_high = product_run.trade_change;
+    for (const double factor : {scenario.smart.sensitivity_low, scenario.smart.sensitivity_high}) {
+      GsimProduct scaled = product;
+      for (double& eps : scaled.import_demand) eps *= factor;
+      scaled.substitution *= factor;
+      // GSIM's CES index is undefined at exactly 1 (Cobb-Douglas).
+      if (std::abs(scaled.substitution - 1) < 1e-6) scaled.substitution = 1 + 1e-6;
+      const GsimResult result = SolveGsim(scaled, scenario.gsim);
+      if (!result.converged())
+        continue;  // the range then omits this bound; the solver table says why
+      const double change = TradeChange(scaled, result);
+      product_run.trade_change_low = std::min(product_run.trade_change_low, change);
+      product_run.trade_change_high = std::max(product_run.trade_change_high, change);
+    }
     if (progress) progress(fmt::format("GSIM {}: {}", hs6, product_run.result.message));
     run.lines.push_back({fmt::format("{} importers", importers.size()), hs6,
                          spec != nullptr ? spec->description : rows.front()->description,

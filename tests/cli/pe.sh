@@ -79,6 +79,11 @@ expect gsim 0
 close "GSIM world price change (%)" "$(field "$WORK/out-gsim/gsim_exporters.csv" 060311 world_price_change)" \
   "$(awk 'BEGIN { printf "%.12f", (0.8 ^ -0.4 - 1) * 100 }')" 1e-6
 
+# Sensitivity (x0.5, x1.5 on eps_m): p = 0.8^(eps/(3 - eps)), trade change
+# 100 (p^4 - 1): 25 at eps = -1, 56.25 at eps = -3.
+close "GSIM change low" "$(field "$WORK/out-gsim/gsim_products.csv" 060311 trade_change_low)" 25 1e-6
+close "GSIM change high" "$(field "$WORK/out-gsim/gsim_products.csv" 060311 trade_change_high)" 56.25 1e-6
+
 write unknown_partner 'import_demand = -1.5' 'partners = ["UGA"]
 tariff = 0'
 expect unknown_partner 6
