@@ -58,6 +58,47 @@ TEST(PeData, ElasticityTablesMatchSourceNotes) {
   EXPECT_FALSE(tables.Protee("010110", &e));  // empty in ProTEE
 }
 
+TEST(PeData, EachLineUsesTheFirstAvailableElasticityAndSaysWhich) {
+  REQUIRE_SHARED("trade_elasticities/broda_weinstein_sigma_hs0_3digit.csv");
+  const fs::path dir =
+      fs::temp_directory_path() / ("mizani_pe_elasticity_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    // Japan has a Broda-Weinstein sigma for HS3 090; Kenya (as importer) has
+    // none, so its tea line falls back to ProTEE; 080262 (HS2012) is not in
+    // ProTEE (HS2007), so Kenya's macadamia line falls back to WITS's 1.5.
+    std::ofstream table(dir / "lines.csv");
+    table << "reporter,partner,product,trade_value,tariff\n"
+             "JPN,KEN,090240,100,10\nJPN,LKA,090240,300,10\n"
+             "KEN,UGA,090240,50,25\nKEN,TZA,090240,50,25\n"
+             "KEN,UGA,080262,5,25\n";
+    std::ofstream toml(dir / "s.toml");
+    toml << "[inputs]\ntable = \"lines.csv\"\n"
+            "[elasticities]\nimport_demand = -1.2\n"
+            "substitution = [\"broda_weinstein\", \"protee\", \"wits\"]\n"
+            "broda_weinstein = "
+            "\"shared:trade_elasticities/broda_weinstein_sigma_hs0_3digit.csv\"\n"
+            "protee = \"shared:trade_elasticities/cepii_protee_0_1_hs6.csv\"\n"
+            "[[change]]\npartners = [\"KEN\", \"UGA\"]\ntariff = 0\n";
+  }
+  const PeScenario scenario = LoadPeScenario((dir / "s.toml").string(), SharedData());
+  const PeRun run = RunPeScenario(scenario);
+  fs::remove_all(dir);
+  ASSERT_EQ(run.smart.lines.size(), 3u);
+  std::map<std::string, Elasticity> used;
+  for (const SmartLineResult& line : run.smart.lines) {
+    used[line.market + line.product] = line.substitution;
+    EXPECT_EQ(line.export_supply.value, kWitsExportSupplyElasticity);
+    EXPECT_EQ(line.export_supply.source, ElasticitySource::kWitsDefault);
+  }
+  EXPECT_EQ(used["JPN090240"].source, ElasticitySource::kBrodaWeinstein);
+  EXPECT_NEAR(used["JPN090240"].value, 2.024, 5e-4);  // SOURCE.md
+  EXPECT_EQ(used["KEN090240"].source, ElasticitySource::kProtee);
+  EXPECT_NEAR(used["KEN090240"].value, 5.410, 5e-4);  // SOURCE.md
+  EXPECT_EQ(used["KEN080262"].source, ElasticitySource::kWitsDefault);
+  EXPECT_EQ(used["KEN080262"].value, kWitsSubstitutionElasticity);
+}
+
 TEST(PeData, ExampleScenarioRunsAndStatesCellsToFill) {
   REQUIRE_SHARED("baci_hs17_2020_zaf_partial_sample/ExampleTradeData_BACI_HS17_2020.csv.gz");
   const PeScenario scenario = LoadPeScenario(
