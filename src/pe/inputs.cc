@@ -252,8 +252,6 @@ std::vector<InputRow> ReadBaci(const BaciSelection& selection) {
   const std::set<std::string> importers(selection.importers.begin(), selection.importers.end());
   const std::set<std::string> products(selection.products.begin(), selection.products.end());
   std::vector<InputRow> rows;
-  std::set<std::string> seen_importers;
-  std::set<std::string> seen_products;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     const std::string hs6 = Hs6Text(product, row_idx);
     if (products.count(hs6) == 0) continue;
@@ -274,8 +272,6 @@ std::vector<InputRow> ReadBaci(const BaciSelection& selection) {
                                    fs::path(selection.path).filename().string());
     row.tariff_status = CellStatus::kToFill;
     row.origin = fmt::format("{}:row {}", selection.path, row_idx + 1);
-    seen_importers.insert(to);
-    seen_products.insert(hs6);
     rows.push_back(std::move(row));
   }
   return rows;

@@ -143,6 +143,13 @@ void RunSmartLines(const PeScenario& scenario, PeRun& run) {
                                         "are left out: market totals are understated",
                                         to_fill, rows.size())
                                   : "";
+      for (const SmartFlow& flow : line.flows) {
+        if (flow.partner == scenario.focus && flow.trade <= 0) {
+          status.detail += (status.detail.empty() ? "" : "; ") + scenario.focus +
+                           " has no baseline trade in this line: SMART gives it nothing (see "
+                           "the market-access estimate)";
+        }
+      }
       line.import_demand = ImportDemand(scenario, spec);
       line.substitution = Substitution(scenario, spec, key.reporter, key.product);
       line.export_supply = ExportSupply(scenario, spec);

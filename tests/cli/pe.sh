@@ -125,4 +125,13 @@ printf 'reporter,partner,product,trade_value,trade_status,tariff\nJPN,KEN,090240
 write fill_with_value 'import_demand = -1.5' 'tariff = 0' fillvalue.csv
 expect fill_with_value 4
 
+# Kenya sells nothing yet: SMART cannot create its trade, and says so.
+printf 'reporter,partner,product,trade_value,tariff\nJPN,KEN,080440,0,6\nJPN,MEX,080440,300,0\n' > "$WORK/zero.csv"
+write zero 'import_demand = -1.5' 'partners = ["KEN"]
+tariff = 0' zero.csv
+expect zero 0
+grep -q 'KEN has no baseline trade' "$WORK/out-zero/lines_status.csv" \
+  || { echo "FAIL zero: no zero-baseline statement"; failures=$((failures + 1)); }
+close "zero-baseline total" "$(field "$WORK/out-zero/smart_lines.csv" JPN total)" 0 0
+
 [ "$failures" = 0 ] && echo "all pe CLI checks passed" || exit 1
