@@ -50,15 +50,18 @@ enum class FittedGeStopping {
   // change between the last two first-order price updates are both <=
   // price_tolerance (0.01 in both chapter-2 do-files). Table 4 is this.
   kBook,
-  // Iterate the same loop until every first-order price update is within
-  // converged_tolerance of 1 (the fixed point the book's loop approaches).
+  // The full-endowment equilibrium itself, solved by exact hat algebra
+  // (GeProblem) from the fitted baseline with E = phi Y (kMultiplicative)
+  // and P of the reference country fixed, to converged_tolerance. The book's
+  // loop is not a contraction: on small test worlds it oscillates without
+  // converging, so "iterate it longer" is not an option (docs/ge-solver.md).
   kConverged,
 };
 
 struct FittedGeOptions {
   FittedGeStopping stopping = FittedGeStopping::kBook;
   double price_tolerance = 0.01;
-  double converged_tolerance = 1e-10;
+  double converged_tolerance = 1e-12;
   int max_iterations = 500;
   // Each constrained PPML fit with two-way effects is solved by its first-
   // order conditions (fitted row and column totals = those of the dependent

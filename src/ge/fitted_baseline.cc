@@ -155,6 +155,45 @@ struct Iterate {
   Eigen::MatrixXd fitted;
 };
 
+// The full-endowment step solved exactly: hat algebra from the fitted
+// baseline, B = t_CFL / t_BLN, E' = kappa phi Y', P of the reference fixed;
+// the results then written in the do-files' definitions (OMR_i = sum_j t_ij
+// E_j / IMR_j, IMR_j = P_j^(1-sigma), both in the units of eqs. 2-45/2-46).
+void SolveExactly(const FittedGeInputs& inputs, const FittedGeOptions& options,
+                  const Eigen::MatrixXd& fitted_baseline, FittedGeResult& result) {
+  const double inv = 1.0 / (1.0 - inputs.sigma);
+  GeOptions ge_options;
+  ge_options.mode = GeMode::kFullEndowment;
+  ge_options.imbalance = ImbalanceMode::kMultiplicative;
+  ge_options.normalization = Normalization::kReferencePrice;
+  ge_options.reference_country = inputs.reference_country;
+  ge_options.tolerance = options.converged_tolerance;
+  ge_options.max_iterations = std::max(options.max_iterations, 2000);
+  const GeResult solved =
+      SolveGe(fitted_baseline, inputs.codes, inputs.sigma - 1,
+              inputs.counterfactual_costs.cwiseQuotient(inputs.baseline_costs), ge_options);
+  result.termination = solved.termination;
+  result.message = "exact hat algebra from the fitted baseline: " + solved.message;
+  result.iterations = solved.iterations;
+  if (!solved.converged()) return;
+  const GeCountryResults& countries = solved.countries;
+  result.factory_gate_price_hat = countries.factory_gate_price_hat;
+  // The do-files' Y_FULL = p_hat Y and E_FULL = phi Y_FULL on observed
+  // levels; kappa (1 up to O(shock)) is kept in E'.
+  result.output_full = result.factory_gate_price_hat.cwiseProduct(result.output);
+  result.expenditure_full = result.expenditure.cwiseProduct(countries.expenditure_after)
+                                .cwiseQuotient(countries.expenditure_before);
+  result.imr_full =
+      result.imr_baseline.array() * countries.inward_resistance_hat.array().pow(1.0 - inputs.sigma);
+  const Eigen::VectorXd spending_over_imr = result.expenditure_full.cwiseQuotient(result.imr_full);
+  result.omr_full = inputs.counterfactual_costs * spending_over_imr;
+  result.flows_full =
+      (result.output_full.cwiseQuotient(result.omr_full) * spending_over_imr.transpose())
+          .cwiseProduct(inputs.counterfactual_costs);
+  result.exports_full = InternationalExports(result.flows_full);
+  result.real_gdp_full = result.output_full.array() / result.imr_full.array().pow(inv);
+}
+
 }  // namespace
 
 FittedGeResult SolveFittedGe(const FittedGeInputs& inputs, const FittedGeOptions& options) {
@@ -197,6 +236,7 @@ FittedGeResult SolveFittedGe(const FittedGeInputs& inputs, const FittedGeOptions
   result.exports_baseline = InternationalExports(baseline.fitted);
   result.omr_baseline = output.array() * reference_expenditure / baseline.exp_pi.array();
   result.imr_baseline = expenditure.array() / (baseline.exp_chi.array() * reference_expenditure);
+  result.real_gdp_baseline = output.array() / result.imr_baseline.array().pow(inv);
   // The direct (partial) effect: the fitted baseline with the new costs only.
   const Eigen::MatrixXd cost_change =
       inputs.counterfactual_costs.cwiseQuotient(inputs.baseline_costs);
@@ -210,6 +250,11 @@ FittedGeResult SolveFittedGe(const FittedGeInputs& inputs, const FittedGeOptions
   result.omr_conditional = output.array() * reference_expenditure / conditional.exp_pi.array();
   result.imr_conditional =
       expenditure.array() / (conditional.exp_chi.array() * reference_expenditure);
+
+  if (options.stopping == FittedGeStopping::kConverged) {
+    SolveExactly(inputs, options, baseline.fitted, result);
+    return result;
+  }
 
   // Step III.b (pp. 99-102, 107-108): s = 0 the baseline, s = 1 conditional.
   // Only the last three iterates are needed (the test looks one step back).
@@ -277,15 +322,8 @@ FittedGeResult SolveFittedGe(const FittedGeInputs& inputs, const FittedGeOptions
     result.price_change_sd = std::sqrt(static_cast<double>(num_countries) *
                                        (difference - mean).square().sum() / (num_rows - 1));
     result.price_change_max = std::abs(difference.maxCoeff());
-    bool done = false;
-    if (options.stopping == FittedGeStopping::kBook) {
-      done = result.price_change_sd <= options.price_tolerance &&
-             result.price_change_max <= options.price_tolerance;
-    } else {
-      done = (iterates.back().price_change.array() - 1.0).abs().maxCoeff() <=
-             options.converged_tolerance;
-    }
-    if (done) {
+    if (result.price_change_sd <= options.price_tolerance &&
+        result.price_change_max <= options.price_tolerance) {
       result.termination = GeTermination::kConverged;
       result.message = fmt::format("stopped after {} PPML re-estimations", iteration);
       break;
@@ -312,7 +350,6 @@ FittedGeResult SolveFittedGe(const FittedGeInputs& inputs, const FittedGeOptions
                        result.expenditure_full.cwiseQuotient(result.imr_full).transpose())
                           .cwiseProduct(inputs.counterfactual_costs);
   result.exports_full = InternationalExports(result.flows_full);
-  result.real_gdp_baseline = output.array() / result.imr_baseline.array().pow(inv);
   result.real_gdp_full = result.output_full.array() / result.imr_full.array().pow(inv);
   return result;
 }
@@ -334,8 +371,9 @@ FittedGeEffects FittedGePercentChanges(const FittedGeResult& result, double sigm
   effects.exports_partial = change(result.exports_baseline, result.exports_partial);
   effects.exports_conditional = change(result.exports_baseline, result.exports_conditional);
   effects.exports_full = change(result.exports_baseline, result.exports_full);
-  const Eigen::ArrayXd price_change = result.factory_gate_price_hat.array() - 1.0;
-  effects.factory_gate_price = 100.0 * (forward ? price_change : -price_change);
+  const Eigen::ArrayXd price_change = 100.0 * (result.factory_gate_price_hat.array() - 1.0);
+  effects.factory_gate_price = price_change;
+  if (!forward) effects.factory_gate_price = -effects.factory_gate_price;
   effects.real_gdp = change(result.real_gdp_baseline, result.real_gdp_full);
   effects.imr_conditional = change(index(result.imr_baseline), index(result.imr_conditional));
   effects.imr_full = change(index(result.imr_baseline), index(result.imr_full));
