@@ -122,7 +122,20 @@ struct EstimationSpec {
   SourceRef where;
 };
 
+// Where the GE baseline comes from (docs/ge-solver.md): the observed flows
+// (exact hat algebra, as Stata ge_gravity) or the Advanced Guide's fitted
+// baseline (pair effects of the panel, missing pairs from a cross-section
+// regression, constrained PPML; include/mizani/ge_fitted.h).
+enum class BaselineKind { kObserved, kFitted };
+
 struct ModelSpec {
+  BaselineKind baseline = BaselineKind::kObserved;
+  // baseline = "fitted": stop the full-endowment loop as the book's do-files
+  // do (true), or solve the equilibrium exactly (fitted_loop = "exact").
+  bool fitted_book_loop = true;
+  // baseline = "fitted": regressors of the stage-2 regression that predicts
+  // missing pair costs; "log(X)" entries are logged.
+  std::vector<std::string> fitted_gravity = {"log(DIST)", "CNTG", "LANG", "CLNY"};
   double theta = 0;  // from sigma - 1 or given
   GeMode mode = GeMode::kFullEndowment;
   ImbalanceMode imbalance = ImbalanceMode::kAdditive;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,17 @@ std::vector<std::pair<std::string, Eigen::VectorXd>> CountryOutputs(const GeResu
 // solver = "geppml".
 GeResult SolveScenarioGe(const GeProblem& problem, GeSolver solver,
                          const Eigen::MatrixXd& partial_effects, const GeResult* warm_start);
+
+// model.baseline = "fitted" (src/scenario/fitted.cc): trade costs from the
+// panel (pair effects and `policy_terms`), whose coefficients replace those
+// in `coefficients` for the partial effects; then the Advanced Guide's GE.
+// Assumptions go to `notes`.
+GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
+                             const std::vector<std::string>& codes,
+                             const std::vector<std::string>& policy_terms,
+                             std::map<std::string, double>& coefficients,
+                             Eigen::MatrixXd& partial_effects, const GeOptions& ge_options,
+                             std::vector<std::string>& notes);
 
 // 100 (X'_ij / (Y_hat_world X_ij) - 1) of the focus pair, NaN without one.
 double FocusChangePct(const ScenarioOutcome& outcome, const GeResult& ge);

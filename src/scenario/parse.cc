@@ -300,9 +300,10 @@ void ParseModel(const toml::table& root, const Reader& reader, Scenario& scenari
     reader.Fail(where, "missing [model] table (sigma or theta at least)");
   }
   const toml::table& table = *node->as_table();
-  reader.CheckKeys(table, "model",
-                   {"sigma", "theta", "mode", "imbalances", "solver", "normalisation",
-                    "normalization", "reference", "tolerance"});
+  reader.CheckKeys(
+      table, "model",
+      {"sigma", "theta", "mode", "imbalances", "solver", "normalisation", "normalization",
+       "reference", "tolerance", "baseline", "fitted_loop", "fitted_gravity"});
   ModelSpec& model = scenario.model;
   model.where = reader.Ref(table, "model");
   const auto sigma = reader.Number(table, "model", "sigma");
@@ -338,6 +339,24 @@ void ParseModel(const toml::table& root, const Reader& reader, Scenario& scenari
                                    {"removed", ImbalanceMode::kRemoved}});
   model.solver = reader.Choice(table, "model", "solver", GeSolver::kHat,
                                {{"hat", GeSolver::kHat}, {"geppml", GeSolver::kGeppml}});
+  model.baseline =
+      reader.Choice(table, "model", "baseline", BaselineKind::kObserved,
+                    {{"observed", BaselineKind::kObserved}, {"fitted", BaselineKind::kFitted}});
+  model.fitted_book_loop =
+      reader.Choice(table, "model", "fitted_loop", true, {{"book", true}, {"exact", false}});
+  if (const toml::node* gravity = table.get("fitted_gravity")) {
+    const toml::array* list = gravity->as_array();
+    model.fitted_gravity.clear();
+    for (size_t entry_idx = 0; list != nullptr && entry_idx < list->size(); ++entry_idx) {
+      const auto text = (*list)[entry_idx].value<std::string>();
+      if (!text) break;
+      model.fitted_gravity.push_back(*text);
+    }
+    if (list == nullptr || model.fitted_gravity.size() != list->size()) {
+      reader.Fail(reader.Ref(*gravity, "model.fitted_gravity"),
+                  "expected a list of column names, e.g. [\"log(DIST)\", \"CNTG\"]");
+    }
+  }
   const char* norm_key = table.get("normalization") != nullptr ? "normalization" : "normalisation";
   model.normalization = reader.Choice(table, "model", norm_key, Normalization::kWorldOutput,
                                       {{"world_output", Normalization::kWorldOutput},
