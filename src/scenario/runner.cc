@@ -481,10 +481,21 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
   }
   progress(fmt::format("GE solved in {} iterations ({:.2f} s)", outcome.ge.iterations, elapsed()));
 
+  // The same shocks at other elasticities, for every scenario.
+  if (scenario.model.baseline == BaselineKind::kObserved) {
+    outcome.sensitivity = ComputeSigmaSensitivity(scenario, baseline.flows, codes, ge_options,
+                                                  outcome.partial_effects);
+    progress(fmt::format("sigma sensitivity: {} values ({:.2f} s)",
+                         outcome.sensitivity.sigmas.size(), elapsed()));
+  } else {
+    outcome.notes.push_back(
+        "the sigma sensitivity table is not computed with baseline = \"fitted\"");
+  }
+
   // ---- 4. Uncertainty -----------------------------------------------------
   if (uncertainty.method != UncertaintyMethod::kNone && estimation) {
-    outcome.uncertainty =
-        RunBootstrap(scenario, table, *estimation, problem, outcome, size_override, options);
+    outcome.uncertainty = RunBootstrap(scenario, table, *estimation, problem, baseline.flows,
+                                       outcome, size_override, options);
   }
   outcome.seconds = elapsed();
   return outcome;
