@@ -8,7 +8,7 @@
 //   cmake --build --preset release --target ge_bench && ./build/bench/ge_bench
 #include <benchmark/benchmark.h>
 
-#include "../tests/unit/ge_fixtures.h"
+#include "../tests/ge/ge_fixtures.h"
 #include "mizani/ge.h"
 
 namespace {

@@ -1,12 +1,12 @@
 // `mizani demo`: the TICAD 9 scenario set end to end into one report. The
-// work is in the library (include/mizani/demo.h); this only maps options.
+// work is in the library (apps/ticad9/demo.h); this only maps options.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "commands.h"
-#include "mizani/demo.h"
+#include "ticad9/demo.h"
 
 namespace mizani::cli {
 

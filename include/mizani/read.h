@@ -27,7 +27,8 @@ struct ReadOptions {
 // .dta: every numeric storage type becomes double; Stata missing values (.,
 // .a-.z) become NaN; value labels are ignored (the column stays numeric).
 //
-// Dispatches on the extension: .csv, .csv.gz, .tsv, .txt, .dlm, .dta.
+// Dispatches on the extension (the table in src/io/formats.cc): .csv,
+// .csv.gz, .tsv, .txt, .dlm, .dta.
 // Throws Error(kFileUnreadable) for missing/unreadable/truncated files and
 // Error(kBadData) for malformed rows, always naming file, row and column.
 Table ReadTable(const std::string& path, const ReadOptions& options = {});

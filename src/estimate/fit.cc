@@ -10,7 +10,6 @@
 
 #include "common/buffer_pool.h"
 #include "common/parallel.h"
-#include "common/simd_exp.h"
 #include "common/trace.h"
 #include "estimate/cross_products.h"
 #include "estimate/fe_projector.h"
@@ -20,6 +19,7 @@
 #include "estimate/variance.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
+#include "numerics/simd_exp.h"
 
 namespace mizani {
 

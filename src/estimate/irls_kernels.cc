@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "common/simd_exp.h"
+#include "numerics/simd_exp.h"
 
 namespace mizani::estimate {
 

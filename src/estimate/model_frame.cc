@@ -8,11 +8,11 @@
 #include <numeric>
 
 #include "common/parallel.h"
-#include "common/simd_exp.h"
 #include "common/trace.h"
 #include "estimate/frame_ops.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
+#include "numerics/simd_exp.h"
 
 namespace mizani {
 

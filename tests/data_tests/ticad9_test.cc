@@ -8,10 +8,10 @@
 #include <cmath>
 #include <filesystem>
 
-#include "demo_checks.h"
-#include "mizani/demo.h"
 #include "mizani/read.h"
 #include "test_support.h"
+#include "ticad9/demo.h"
+#include "ticad9/demo_checks.h"
 
 namespace mizani {
 namespace {

@@ -7,9 +7,9 @@
 #include <limits>
 #include <string>
 
+#include "ge/ge_fixtures.h"
 #include "mizani/error.h"
 #include "mizani/ge.h"
-#include "unit/ge_fixtures.h"
 
 namespace mizani {
 namespace {

@@ -1,7 +1,7 @@
 // The array exponential against the C library's: within one unit in the
 // last place over the range IRLS meets (and far beyond), exact at the
 // special values, and the out-of-range arguments handed to std::exp.
-#include "common/simd_exp.h"
+#include "numerics/simd_exp.h"
 
 #include <gtest/gtest.h>
 

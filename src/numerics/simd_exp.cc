@@ -1,4 +1,4 @@
-#include "common/simd_exp.h"
+#include "numerics/simd_exp.h"
 
 #include <cmath>
 

@@ -1,17 +1,17 @@
 // `mizani demo` on the embedded synthetic world: the same identities and
-// hand-computed partial effects as on the real data (tests/demo_checks.h),
+// hand-computed partial effects as on the real data (tests/ticad9/demo_checks.h),
 // the embedded scenario files, the data-folder lookup and the report.
-#include "mizani/demo.h"
+#include "ticad9/demo.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "demo/embedded.h"
 #include "demo_checks.h"
 #include "mizani/error.h"
 #include "test_support.h"
+#include "ticad9/embedded.h"
 
 namespace mizani {
 namespace {

@@ -2,7 +2,7 @@
 // embedded examples/ticad9/*.toml files; this file adds what a single
 // scenario run does not know: the shared data (read or synthesised once),
 // the sensitivity runs, and a combined report with a plain-words summary.
-#include "mizani/demo.h"
+#include "ticad9/demo.h"
 
 #include <fmt/format.h>
 
@@ -13,10 +13,10 @@
 #include <filesystem>
 #include <map>
 
-#include "demo/embedded.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
 #include "mizani/synth.h"
+#include "ticad9/embedded.h"
 
 namespace mizani {
 

@@ -1,4 +1,4 @@
-// Stata .dta reading through ReadStat, and the reader dispatch by extension.
+// Stata .dta reading through ReadStat.
 #include <fmt/format.h>
 #include <readstat.h>
 
@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/strings.h"
 #include "data/text.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
@@ -21,15 +22,6 @@ namespace mizani {
 namespace {
 
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
-
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out;
-}
 
 // State shared with the ReadStat callbacks (they get it as void* ctx).
 struct DtaContext {
@@ -195,17 +187,6 @@ bool MissesClosingTag(const std::string& path) {
   return tagged && !closed;
 }
 
-std::string Lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char symbol) { return static_cast<char>(std::tolower(symbol)); });
-  return text;
-}
-
-bool EndsWith(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 }  // namespace
 
 Table ReadDta(const std::string& path, const ReadOptions& options) {
@@ -290,20 +271,6 @@ Table ReadDta(const std::string& path, const ReadOptions& options) {
     }
   }
   return table;
-}
-
-Table ReadTable(const std::string& path, const ReadOptions& options) {
-  std::string lower = Lowercase(path);
-  if (EndsWith(lower, ".dta")) return ReadDta(path, options);
-  for (const char* extension : {".csv", ".tsv", ".txt", ".dlm"}) {
-    if (EndsWith(lower, extension) || EndsWith(lower, std::string(extension) + ".gz")) {
-      return ReadCsv(path, options);
-    }
-  }
-  throw Error(ErrorCode::kFileUnreadable,
-              fmt::format("{}: unknown file format, expected .csv, .csv.gz or .dta (also read: "
-                          ".tsv, .txt, .dlm, optionally gzipped)",
-                          path));
 }
 
 }  // namespace mizani

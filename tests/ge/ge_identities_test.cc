@@ -7,8 +7,8 @@
 #include <string>
 #include <tuple>
 
+#include "ge/ge_fixtures.h"
 #include "mizani/ge.h"
-#include "unit/ge_fixtures.h"
 
 namespace mizani {
 namespace {

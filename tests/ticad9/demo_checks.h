@@ -8,9 +8,9 @@
 #include <cmath>
 #include <string>
 
-#include "mizani/demo.h"
 #include "mizani/ge.h"
 #include "mizani/scenario.h"
+#include "ticad9/demo.h"
 
 namespace mizani::testing {
 

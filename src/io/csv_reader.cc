@@ -32,6 +32,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/strings.h"
 #include "data/text.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
@@ -854,15 +855,6 @@ std::string Trim(std::string_view text) {
   if (first == std::string_view::npos) return "";
   size_t last = text.find_last_not_of(" \t");
   return std::string(text.substr(first, last - first + 1));
-}
-
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) {
-    if (!out.empty()) out += ", ";
-    out += name;
-  }
-  return out;
 }
 
 // Whether the text from `at` reads as two well-formed records: the header's

@@ -4,8 +4,8 @@
 
 #include <cmath>
 
+#include "ge/ge_fixtures.h"
 #include "mizani/ge.h"
-#include "unit/ge_fixtures.h"
 
 namespace mizani {
 namespace {
