@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
       mizani::cli::AddSimulateCommand);
   add("demo", "Run the TICAD 9 scenario set (Kenya, Japan, African trade) into one HTML report",
       mizani::cli::AddDemoCommand);
+  add("pe", "Product-level SMART/GSIM: tariffs and NTBs on HS6 lines", mizani::cli::AddPeCommand);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

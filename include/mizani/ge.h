@@ -107,7 +107,9 @@ struct GeCountryResults {
   // Outward resistance, Anderson & van Wincoop (2003) in hats:
   // Pi_hat_i^-theta = sum_j (X_ij / Y_i) B_ij E_hat_j / (P_hat_j^-theta * Y_hat_world).
   Eigen::VectorXd outward_resistance_hat;
-  // Real GDP 100 * (w_hat / P_hat - 1) and welfare 100 * (E_hat / P_hat - 1).
+  // Real GDP 100 * (w_hat / P_hat - 1) and welfare 100 * (E_hat / P_hat - 1);
+  // under kMultiplicative E_hat is phi Y'/(phi Y) = w_hat (kappa left out),
+  // so welfare equals real GDP, as in Stata ge_gravity.
   // Not defined in conditional mode (NaN): Y and E are held fixed there.
   Eigen::VectorXd real_gdp_change_pct, welfare_change_pct;
 };

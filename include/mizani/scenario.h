@@ -122,7 +122,20 @@ struct EstimationSpec {
   SourceRef where;
 };
 
+// Where the GE baseline comes from (docs/ge-solver.md): the observed flows
+// (exact hat algebra, as Stata ge_gravity) or the Advanced Guide's fitted
+// baseline (pair effects of the panel, missing pairs from a cross-section
+// regression, constrained PPML; include/mizani/ge_fitted.h).
+enum class BaselineKind { kObserved, kFitted };
+
 struct ModelSpec {
+  BaselineKind baseline = BaselineKind::kObserved;
+  // baseline = "fitted": stop the full-endowment loop as the book's do-files
+  // do (true), or solve the equilibrium exactly (fitted_loop = "exact").
+  bool fitted_book_loop = true;
+  // baseline = "fitted": regressors of the stage-2 regression that predicts
+  // missing pair costs; "log(X)" entries are logged.
+  std::vector<std::string> fitted_gravity = {"log(DIST)", "CNTG", "LANG", "CLNY"};
   double theta = 0;  // from sigma - 1 or given
   GeMode mode = GeMode::kFullEndowment;
   ImbalanceMode imbalance = ImbalanceMode::kAdditive;
@@ -151,6 +164,12 @@ struct UncertaintySpec {
   // the unordered exporter-importer pair (both directions drawn together, like
   // the Advanced Guide's symmetric pair_id).
   std::string unit_column;
+  // The elasticity drawn too (docs/scenarios.md): each replication takes
+  // sigma uniformly from `sigma_values`, or from a normal with mean
+  // [model] sigma and sd `sigma_sd` (redrawn until > 1). Either list also
+  // sets the sigma sensitivity grid.
+  std::vector<double> sigma_values;
+  double sigma_sd = 0;
   SourceRef where;
 };
 
@@ -258,6 +277,16 @@ struct UncertaintyResult {
   IntervalSet focus;                   // focus-pair flow change %, one value
   // draws[rep] of the used coefficients, for checks; NaN for failed reps.
   Eigen::MatrixXd coefficient_draws;
+  // draws[rep] of sigma when the elasticity is drawn (else empty).
+  Eigen::VectorXd sigma_draws;
+};
+
+// The GE re-solved at other values of sigma, same shocks (every scenario):
+// countries x sigmas. Not solved: NaN, with the reason in `failures`.
+struct SigmaSensitivity {
+  std::vector<double> sigmas;
+  Eigen::MatrixXd real_gdp_change_pct, welfare_change_pct, exports_change_pct;
+  std::vector<std::string> failures;
 };
 
 struct GoalResult {
@@ -282,6 +311,7 @@ struct ScenarioOutcome {
   GeResult ge;
   std::string focus_exporter, focus_importer;
   UncertaintyResult uncertainty;
+  SigmaSensitivity sensitivity;
   std::optional<GoalResult> goal;
   std::vector<std::string> notes;   // assumptions worth stating
   std::vector<std::string> tables;  // requested tables (empty: all)

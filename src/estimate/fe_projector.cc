@@ -21,9 +21,9 @@ constexpr double kAverageRuleFrom = 1e-4;
 }  // namespace
 
 FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
-                         const std::vector<int32_t>& sizes_Q, int threads)
+                         const std::vector<int32_t>& sizes_Q, int threads, int64_t num_obs)
     : num_dims_(static_cast<int>(ids_Q.size())), threads_(ResolveThreads(threads)) {
-  num_obs_ = ids_Q.empty() ? 0 : static_cast<int64_t>(ids_Q[0].size());
+  num_obs_ = ids_Q.empty() ? num_obs : static_cast<int64_t>(ids_Q[0].size());
   offset_Q_.resize(num_dims_);
   for (int dim_idx = 0; dim_idx < num_dims_; ++dim_idx) {
     offset_Q_[dim_idx] = num_levels_;

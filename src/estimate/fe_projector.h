@@ -44,9 +44,10 @@ struct ProjectionStats {
 
 class FeProjector {
  public:
-  // ids_Q[q][obs] in [0, sizes_Q[q]).
+  // ids_Q[q][obs] in [0, sizes_Q[q]). Without fixed effects (ids_Q empty)
+  // the projection is the identity on `num_obs` rows.
   FeProjector(const std::vector<std::vector<int32_t>>& ids_Q, const std::vector<int32_t>& sizes_Q,
-              int threads);
+              int threads, int64_t num_obs = 0);
   ~FeProjector();
   FeProjector(const FeProjector&) = delete;
   FeProjector& operator=(const FeProjector&) = delete;

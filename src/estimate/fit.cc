@@ -241,7 +241,7 @@ void FinishVariance(const ModelFrame& frame, const EstimateOptions& options,
 EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
                            EstimateResult result) {
   const int threads = ResolveThreads(options.threads);
-  FeProjector projector(frame.fe_ids, frame.fe_sizes, threads);
+  FeProjector projector(frame.fe_ids, frame.fe_sizes, threads, frame.num_obs());
   projector.SetWeights(frame.weights);
   const int64_t num_obs = frame.num_obs();
   int num_cols = static_cast<int>(frame.X.cols());
@@ -406,7 +406,7 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   estimate::ProjectedRegressors separation_x;  // X~ of the separation check, when reusable
   if (options.family == Family::kPoisson && options.check_separation && frame.num_obs() > 0) {
     projector = std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes,
-                                              ResolveThreads(options.threads));
+                                              ResolveThreads(options.threads), frame.num_obs());
     if (TraceLevel() >= 2) TraceDetail(fmt::format("projector built ({})", projector->Path()));
     // Separation can empty a group or create singletons: clean again.
     if (estimate::DropSeparated(frame, options, *projector, pool, &separation_x) > 0) {
@@ -445,7 +445,10 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   const int threads = ResolveThreads(options.threads);
   const int64_t num_obs = frame.num_obs();
   int num_cols = static_cast<int>(frame.X.cols());
-  if (!projector) projector = std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes, threads);
+  if (!projector) {
+    projector =
+        std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes, threads, frame.num_obs());
+  }
   const std::vector<double>& freq = frame.weights;
   const bool has_offset = !frame.offset.empty();
   // The per-observation steps of an IRLS iteration run on all threads too:

@@ -685,7 +685,8 @@ GeResult GeProblem::Solve(const Eigen::MatrixXd& partial_effects,
   // Y_hat_world).
   countries.outward_resistance_hat =
       (ev.sales_factor.array() / (output_.array() * world_output_hat)).pow(-1.0 / theta_);
-  FillRealOutcomes(full_endowment, x, inward_hat, ev.new_expenditure, expenditure_, countries);
+  FillRealOutcomes(full_endowment, x, inward_hat, ev.new_expenditure, expenditure_, rule,
+                   ev.expenditure_scale, countries);
   result.groups = GroupResults(options_, baseline_flows_, result.new_flows);
   return result;
 }

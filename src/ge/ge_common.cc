@@ -53,14 +53,16 @@ void ValidatePartialEffects(const Eigen::MatrixXd& partial_effects, int num_coun
 
 void FillRealOutcomes(bool full_endowment, const Eigen::VectorXd& log_price,
                       const Eigen::ArrayXd& inward_hat, const Eigen::VectorXd& new_expenditure,
-                      const Eigen::VectorXd& expenditure, GeCountryResults& countries) {
+                      const Eigen::VectorXd& expenditure, ExpenditureRule rule,
+                      double expenditure_scale, GeCountryResults& countries) {
   const Eigen::Index num_countries = log_price.size();
   if (full_endowment) {
     const Eigen::ArrayXd price_hat = log_price.array().exp();
     countries.factory_gate_price_hat = price_hat;
     countries.real_gdp_change_pct = 100.0 * (price_hat / inward_hat - 1.0);
+    const double kappa = rule == ExpenditureRule::kMultiplicative ? expenditure_scale : 1.0;
     countries.welfare_change_pct =
-        100.0 * ((new_expenditure.array() / expenditure.array()) / inward_hat - 1.0);
+        100.0 * ((new_expenditure.array() / (kappa * expenditure.array())) / inward_hat - 1.0);
   } else {
     countries.factory_gate_price_hat = Eigen::VectorXd::Ones(num_countries);
     countries.real_gdp_change_pct =

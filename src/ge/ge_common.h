@@ -27,9 +27,14 @@ void ValidatePartialEffects(const Eigen::MatrixXd& partial_effects, int num_coun
 // Factory-gate price, real GDP and welfare changes from the solution's log
 // prices x, the inward-resistance changes and the new expenditure. In
 // conditional GE (Y, E fixed by assumption) real GDP and welfare are NaN.
+// Under kMultiplicative, welfare takes E'/E = phi Y'/(phi Y) = w_hat, i.e.
+// the new expenditure without the world adding-up factor kappa
+// (`expenditure_scale`), so that welfare equals real GDP as E = phi Y
+// implies and as Stata ge_gravity defines it (docs/ge-solver.md, section 3).
 void FillRealOutcomes(bool full_endowment, const Eigen::VectorXd& log_price,
                       const Eigen::ArrayXd& inward_hat, const Eigen::VectorXd& new_expenditure,
-                      const Eigen::VectorXd& expenditure, GeCountryResults& countries);
+                      const Eigen::VectorXd& expenditure, ExpenditureRule rule,
+                      double expenditure_scale, GeCountryResults& countries);
 
 // The intra-group trade share of every configured group, before and after.
 std::vector<GeGroupResult> GroupResults(const GeOptions& options,

@@ -581,8 +581,8 @@ GeResult SolveGeppml(const Eigen::MatrixXd& flows, const std::vector<std::string
   countries.outward_resistance_hat =
       (row_sums.array() / (a.array() * baseline.output.array() * world_output_hat))
           .pow(-1.0 / theta);
-  FillRealOutcomes(full_endowment, x, inward_hat, state.new_expenditure, baseline.expenditure,
-                   countries);
+  FillRealOutcomes(full_endowment, x, inward_hat, state.new_expenditure, baseline.expenditure, rule,
+                   state.expenditure_scale, countries);
   result.groups = GroupResults(options, baseline.flows, new_flows);
   return result;
 }

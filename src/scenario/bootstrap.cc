@@ -15,6 +15,7 @@
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -102,6 +103,7 @@ std::vector<int32_t> UnitIds(const Table& table, const ModelFrame& frame, const 
 // focus change, coefficients.
 struct Draw {
   bool ok = false;
+  double sigma = 0;
   std::vector<double> values;
 };
 
@@ -118,8 +120,8 @@ double FocusChangePct(const ScenarioOutcome& outcome, const GeResult& ge) {
 
 UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
                                const EstimationState& estimation, const GeProblem& problem,
-                               const ScenarioOutcome& outcome, const ShockOverride& size_override,
-                               const RunOptions& options) {
+                               const Eigen::MatrixXd& flows, const ScenarioOutcome& outcome,
+                               const ShockOverride& size_override, const RunOptions& options) {
   const UncertaintySpec& spec = scenario.uncertainty;
   const auto start = std::chrono::steady_clock::now();
   UncertaintyResult result;
@@ -233,7 +235,15 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
         }
         const Eigen::MatrixXd effects =
             BuildPartialEffects(scenario, outcome.codes, coefficients, size_override);
-        const GeResult ge = SolveScenarioGe(problem, scenario.model.solver, effects, &outcome.ge);
+        // The elasticity drawn too: its own GE problem (cheap, O(N^2)).
+        const double sigma = DrawSigma(spec, scenario.model.theta + 1, rng);
+        std::optional<GeProblem> drawn;
+        if (sigma != scenario.model.theta + 1) {
+          drawn.emplace(flows, outcome.codes, sigma - 1, problem.options());
+        }
+        const GeResult ge =
+            SolveScenarioGe(drawn ? *drawn : problem, scenario.model.solver, effects, &outcome.ge);
+        draw.sigma = sigma;
         if (!ge.converged()) {
           done++;
           continue;
@@ -334,6 +344,12 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
         result.coefficient_draws(rep_idx, term_idx) = draws[rep_idx].values[column];
     }
     ++column;
+  }
+  if (!spec.sigma_values.empty() || spec.sigma_sd > 0) {
+    result.sigma_draws = Eigen::VectorXd::Constant(replications, std::nan(""));
+    for (int rep_idx = 0; rep_idx < replications; ++rep_idx) {
+      if (draws[rep_idx].ok) result.sigma_draws(rep_idx) = draws[rep_idx].sigma;
+    }
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <map>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,12 +39,38 @@ std::vector<std::pair<std::string, Eigen::VectorXd>> CountryOutputs(const GeResu
 GeResult SolveScenarioGe(const GeProblem& problem, GeSolver solver,
                          const Eigen::MatrixXd& partial_effects, const GeResult* warm_start);
 
+// model.baseline = "fitted" (src/scenario/fitted.cc): trade costs from the
+// panel (pair effects and `policy_terms`), whose coefficients replace those
+// in `coefficients` for the partial effects; then the Advanced Guide's GE.
+// Assumptions go to `notes`.
+GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
+                             const std::vector<std::string>& codes,
+                             const std::vector<std::string>& policy_terms,
+                             std::map<std::string, double>& coefficients,
+                             Eigen::MatrixXd& partial_effects, const GeOptions& ge_options,
+                             std::vector<std::string>& notes);
+
+// The sigma grid of a scenario: [uncertainty] sigma, or [model] sigma +- 1
+// and +- 2 (values > 1), always with [model] sigma itself; sorted.
+std::vector<double> SigmaGrid(const Scenario& scenario);
+
+// The shocks solved from the observed `flows` at every sigma of the grid
+// (src/scenario/sensitivity.cc).
+SigmaSensitivity ComputeSigmaSensitivity(const Scenario& scenario, const Eigen::MatrixXd& flows,
+                                         const std::vector<std::string>& codes,
+                                         const GeOptions& ge_options,
+                                         const Eigen::MatrixXd& partial_effects);
+
+// One replication's sigma: from [uncertainty] sigma (uniformly) or a normal
+// around `sigma` with sd sigma_sd (redrawn until > 1); `sigma` otherwise.
+double DrawSigma(const UncertaintySpec& spec, double sigma, std::mt19937_64& rng);
+
 // 100 (X'_ij / (Y_hat_world X_ij) - 1) of the focus pair, NaN without one.
 double FocusChangePct(const ScenarioOutcome& outcome, const GeResult& ge);
 
 UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
                                const EstimationState& estimation, const GeProblem& problem,
-                               const ScenarioOutcome& outcome, const ShockOverride& size_override,
-                               const RunOptions& options);
+                               const Eigen::MatrixXd& flows, const ScenarioOutcome& outcome,
+                               const ShockOverride& size_override, const RunOptions& options);
 
 }  // namespace mizani

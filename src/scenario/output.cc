@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -282,6 +283,40 @@ ReportTable GoalTable(const ScenarioOutcome& outcome) {
   return table;
 }
 
+// Real GDP and exports of every country at every sigma of the grid (the same
+// shocks solved again); the scenario's own sigma is one of the columns.
+ReportTable SensitivityTable(const ScenarioOutcome& outcome) {
+  const SigmaSensitivity& sensitivity = outcome.sensitivity;
+  ReportTable table;
+  table.name = "sensitivity";
+  table.caption = "Sensitivity to the elasticity of substitution sigma (same shocks)";
+  table.columns = {{"country", ValueKind::kText}};
+  for (const double sigma : sensitivity.sigmas) {
+    table.columns.push_back(
+        {fmt::format("real_gdp_change_pct_sigma_{:g}", sigma), ValueKind::kPercent, 3});
+  }
+  for (const double sigma : sensitivity.sigmas) {
+    table.columns.push_back(
+        {fmt::format("exports_change_pct_sigma_{:g}", sigma), ValueKind::kPercent, 3});
+  }
+  const auto num_sigmas = static_cast<Eigen::Index>(sensitivity.sigmas.size());
+  for (size_t country_idx = 0; country_idx < outcome.codes.size(); ++country_idx) {
+    const auto row_idx = static_cast<Eigen::Index>(country_idx);
+    std::vector<ReportCell> row = {outcome.codes[country_idx]};
+    for (Eigen::Index sigma_idx = 0; sigma_idx < num_sigmas; ++sigma_idx) {
+      row.emplace_back(sensitivity.real_gdp_change_pct(row_idx, sigma_idx));
+    }
+    for (Eigen::Index sigma_idx = 0; sigma_idx < num_sigmas; ++sigma_idx) {
+      row.emplace_back(sensitivity.exports_change_pct(row_idx, sigma_idx));
+    }
+    table.rows.push_back(std::move(row));
+  }
+  std::string note = fmt::format("sigma = {:g} is the scenario's value", outcome.theta + 1);
+  for (const std::string& failure : sensitivity.failures) note += "; not solved at " + failure;
+  table.note = note;
+  return table;
+}
+
 std::vector<ReportTable> AllTables(const ScenarioOutcome& outcome) {
   std::vector<ReportTable> tables;
   if (Wanted(outcome, "countries")) tables.push_back(CountryTable(outcome));
@@ -295,6 +330,9 @@ std::vector<ReportTable> AllTables(const ScenarioOutcome& outcome) {
     tables.push_back(FocusTable(outcome));
   }
   if (Wanted(outcome, "goal") && outcome.goal) tables.push_back(GoalTable(outcome));
+  if (Wanted(outcome, "sensitivity") && !outcome.sensitivity.sigmas.empty()) {
+    tables.push_back(SensitivityTable(outcome));
+  }
   return tables;
 }
 
@@ -330,6 +368,23 @@ nlohmann::json ToJson(const ScenarioOutcome& outcome) {
                {"market_clearing_residual", ge.market_clearing_residual},
                {"budget_residual", ge.budget_residual},
                {"world_output_hat", ge.world_output_hat}};
+  if (!outcome.sensitivity.sigmas.empty()) {
+    const SigmaSensitivity& sensitivity = outcome.sensitivity;
+    nlohmann::json real_gdp = nlohmann::json::array();
+    nlohmann::json exports = nlohmann::json::array();
+    nlohmann::json welfare = nlohmann::json::array();
+    for (Eigen::Index sigma_idx = 0; sigma_idx < sensitivity.real_gdp_change_pct.cols();
+         ++sigma_idx) {
+      real_gdp.push_back(Vector(sensitivity.real_gdp_change_pct.col(sigma_idx)));
+      exports.push_back(Vector(sensitivity.exports_change_pct.col(sigma_idx)));
+      welfare.push_back(Vector(sensitivity.welfare_change_pct.col(sigma_idx)));
+    }
+    doc["sensitivity"] = {{"sigma", sensitivity.sigmas},
+                          {"real_gdp_change_pct", real_gdp},
+                          {"welfare_change_pct", welfare},
+                          {"exports_change_pct", exports},
+                          {"failures", sensitivity.failures}};
+  }
   doc["countries"]["codes"] = outcome.codes;
   for (const auto& [name, values] : CountryOutputs(ge)) doc["countries"][name] = Vector(values);
   doc["countries"]["exports_before"] = Vector(ge.countries.exports_before);
@@ -436,6 +491,20 @@ ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome) {
       }
     }
     assumptions.items.emplace_back("Coefficient " + term, text);
+  }
+  const UncertaintyResult& drawn = outcome.uncertainty;
+  if (drawn.sigma_draws.size() > 0) {
+    double low = INFINITY;
+    double high = -INFINITY;
+    for (const double value : drawn.sigma_draws) {
+      if (std::isfinite(value)) {
+        low = std::min(low, value);
+        high = std::max(high, value);
+      }
+    }
+    assumptions.items.emplace_back(
+        "Sigma in the intervals",
+        fmt::format("drawn per replication ({:g} to {:g}), with the coefficients", low, high));
   }
   setup.blocks.emplace_back(assumptions);
   if (outcome.goal) setup.blocks.emplace_back(ReportParagraph{outcome.goal->message});

@@ -300,9 +300,10 @@ void ParseModel(const toml::table& root, const Reader& reader, Scenario& scenari
     reader.Fail(where, "missing [model] table (sigma or theta at least)");
   }
   const toml::table& table = *node->as_table();
-  reader.CheckKeys(table, "model",
-                   {"sigma", "theta", "mode", "imbalances", "solver", "normalisation",
-                    "normalization", "reference", "tolerance"});
+  reader.CheckKeys(
+      table, "model",
+      {"sigma", "theta", "mode", "imbalances", "solver", "normalisation", "normalization",
+       "reference", "tolerance", "baseline", "fitted_loop", "fitted_gravity"});
   ModelSpec& model = scenario.model;
   model.where = reader.Ref(table, "model");
   const auto sigma = reader.Number(table, "model", "sigma");
@@ -338,6 +339,24 @@ void ParseModel(const toml::table& root, const Reader& reader, Scenario& scenari
                                    {"removed", ImbalanceMode::kRemoved}});
   model.solver = reader.Choice(table, "model", "solver", GeSolver::kHat,
                                {{"hat", GeSolver::kHat}, {"geppml", GeSolver::kGeppml}});
+  model.baseline =
+      reader.Choice(table, "model", "baseline", BaselineKind::kObserved,
+                    {{"observed", BaselineKind::kObserved}, {"fitted", BaselineKind::kFitted}});
+  model.fitted_book_loop =
+      reader.Choice(table, "model", "fitted_loop", true, {{"book", true}, {"exact", false}});
+  if (const toml::node* gravity = table.get("fitted_gravity")) {
+    const toml::array* list = gravity->as_array();
+    model.fitted_gravity.clear();
+    for (size_t entry_idx = 0; list != nullptr && entry_idx < list->size(); ++entry_idx) {
+      const auto text = (*list)[entry_idx].value<std::string>();
+      if (!text) break;
+      model.fitted_gravity.push_back(*text);
+    }
+    if (list == nullptr || model.fitted_gravity.size() != list->size()) {
+      reader.Fail(reader.Ref(*gravity, "model.fitted_gravity"),
+                  "expected a list of column names, e.g. [\"log(DIST)\", \"CNTG\"]");
+    }
+  }
   const char* norm_key = table.get("normalization") != nullptr ? "normalization" : "normalisation";
   model.normalization = reader.Choice(table, "model", norm_key, Normalization::kWorldOutput,
                                       {{"world_output", Normalization::kWorldOutput},
@@ -595,13 +614,14 @@ void ParseOutput(const toml::table& root, const Reader& reader, const std::strin
       output.focus_importer = parts[1];
     }
     if (const auto tables = reader.Strings(table, "output", "tables")) {
-      static const std::set<std::string> kKnown = {
-          "countries", "pairs", "groups", "coefficients", "focus", "uncertainty", "goal"};
+      static const std::set<std::string> kKnown = {"countries",    "pairs",      "groups",
+                                                   "coefficients", "focus",      "uncertainty",
+                                                   "goal",         "sensitivity"};
       for (const auto& name : *tables) {
         if (kKnown.count(name) == 0) {
           reader.Fail(reader.Ref(*table.get("tables"), "output.tables"),
                       fmt::format("unknown table '{}'; expected countries, pairs, groups, "
-                                  "coefficients, focus, uncertainty, goal",
+                                  "coefficients, focus, uncertainty, goal, sensitivity",
                                   name));
         }
       }
@@ -624,7 +644,8 @@ void ParseUncertainty(const toml::table& root, const Reader& reader,
   if (node != nullptr) {
     if (!node->is_table()) reader.Fail(reader.Ref(*node, "uncertainty"), "expected a table");
     const toml::table& table = *node->as_table();
-    reader.CheckKeys(table, "uncertainty", {"replications", "seed", "method", "level", "unit"});
+    reader.CheckKeys(table, "uncertainty",
+                     {"replications", "seed", "method", "level", "unit", "sigma", "sigma_sd"});
     spec.where = reader.Ref(table, "uncertainty");
     spec.method = reader.Choice(table, "uncertainty", "method", UncertaintyMethod::kPairBootstrap,
                                 {{"pair", UncertaintyMethod::kPairBootstrap},
@@ -638,6 +659,29 @@ void ParseUncertainty(const toml::table& root, const Reader& reader,
                   "expected a coverage level strictly between 0 and 1 (e.g. 0.95)");
     }
     spec.unit_column = reader.String(table, "uncertainty", "unit").value_or("");
+    if (const toml::node* sigma = table.get("sigma")) {
+      const toml::array* list = sigma->as_array();
+      for (size_t entry_idx = 0; list != nullptr && entry_idx < list->size(); ++entry_idx) {
+        const auto value = (*list)[entry_idx].value<double>();
+        if (!value || !(*value > 1) || !std::isfinite(*value)) break;
+        spec.sigma_values.push_back(*value);
+      }
+      if (list == nullptr || list->empty() || spec.sigma_values.size() != list->size()) {
+        reader.Fail(reader.Ref(*sigma, "uncertainty.sigma"),
+                    "expected a non-empty list of elasticities of substitution, each > 1");
+      }
+    }
+    if (const auto sd = reader.Number(table, "uncertainty", "sigma_sd")) {
+      if (!(*sd > 0) || !std::isfinite(*sd)) {
+        reader.Fail(reader.Ref(*table.get("sigma_sd"), "uncertainty.sigma_sd"),
+                    "expected a positive standard deviation");
+      }
+      if (!spec.sigma_values.empty()) {
+        reader.Fail(reader.Ref(*table.get("sigma_sd"), "uncertainty.sigma_sd"),
+                    "give sigma (a list to draw from) or sigma_sd (a normal), not both");
+      }
+      spec.sigma_sd = *sd;
+    }
   }
   if (overrides.replications) {
     spec.replications = *overrides.replications;

@@ -309,6 +309,12 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
       }
     }
   }
+  if (scenario.model.baseline == BaselineKind::kFitted &&
+      (scenario.goal.enabled || scenario.uncertainty.method != UncertaintyMethod::kNone)) {
+    SourceRef ref = scenario.model.where;
+    ref.key = "model.baseline";
+    Fail(ref, "baseline = \"fitted\" does not support [goal] or [uncertainty] yet");
+  }
   const UncertaintySpec& uncertainty = scenario.uncertainty;
   if (uncertainty.method == UncertaintyMethod::kPairBootstrap && !uncertainty.unit_column.empty() &&
       table.Find(uncertainty.unit_column) == nullptr) {
@@ -351,6 +357,8 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
     progress(
         fmt::format("estimating {} on {} observations", spec.formula, estimation->frame.num_obs()));
     estimation->result = Fit(estimation->frame, est_options);
+    // Fit sees only the frame; the formula text is the scenario's.
+    estimation->result.formula = estimation->formula.text;
     if (!estimation->result.converged()) {
       throw Error(ErrorCode::kNotConverged,
                   fmt::format("estimation did not converge: {}", estimation->result.message));
@@ -456,17 +464,34 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
   outcome.partial_effects =
       BuildPartialEffects(scenario, codes, outcome.coefficients, size_override);
   progress(fmt::format("solving GE for {} countries", num_countries));
-  outcome.ge = SolveScenarioGe(problem, scenario.model.solver, outcome.partial_effects, nullptr);
+  if (scenario.model.baseline == BaselineKind::kFitted) {
+    outcome.ge = SolveFittedScenario(
+        scenario, table, codes, estimation ? estimation->used_terms : std::vector<std::string>{},
+        outcome.coefficients, outcome.partial_effects, ge_options, outcome.notes);
+  } else {
+    outcome.ge = SolveScenarioGe(problem, scenario.model.solver, outcome.partial_effects, nullptr);
+  }
   if (!outcome.ge.converged()) {
     throw Error(ErrorCode::kNotConverged,
                 fmt::format("the GE solve did not converge: {}", outcome.ge.message));
   }
   progress(fmt::format("GE solved in {} iterations ({:.2f} s)", outcome.ge.iterations, elapsed()));
 
+  // The same shocks at other elasticities, for every scenario.
+  if (scenario.model.baseline == BaselineKind::kObserved) {
+    outcome.sensitivity = ComputeSigmaSensitivity(scenario, baseline.flows, codes, ge_options,
+                                                  outcome.partial_effects);
+    progress(fmt::format("sigma sensitivity: {} values ({:.2f} s)",
+                         outcome.sensitivity.sigmas.size(), elapsed()));
+  } else {
+    outcome.notes.push_back(
+        "the sigma sensitivity table is not computed with baseline = \"fitted\"");
+  }
+
   // ---- 4. Uncertainty -----------------------------------------------------
   if (uncertainty.method != UncertaintyMethod::kNone && estimation) {
-    outcome.uncertainty =
-        RunBootstrap(scenario, table, *estimation, problem, outcome, size_override, options);
+    outcome.uncertainty = RunBootstrap(scenario, table, *estimation, problem, baseline.flows,
+                                       outcome, size_override, options);
   }
   outcome.seconds = elapsed();
   return outcome;

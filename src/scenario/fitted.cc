@@ -1,0 +1,192 @@
+// A scenario solved from the Advanced Guide's fitted baseline (model.baseline
+// = "fitted"; include/mizani/ge_fitted.h, docs/ge-solver.md "Fitted
+// baseline"): trade costs from the panel's pair effects and the scenario's
+// estimated terms, the constrained PPML baseline, the scenario's partial
+// effects B applied to those costs, and the book's full-endowment loop (or
+// the exact equilibrium). The result is written into a GeResult so that every
+// output of a scenario (tables, report, JSON) works unchanged.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "ge/ge_common.h"
+#include "mizani/error.h"
+#include "mizani/filter.h"
+#include "mizani/ge_fitted.h"
+#include "scenario/internal.h"
+
+namespace mizani {
+
+GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
+                             const std::vector<std::string>& codes,
+                             const std::vector<std::string>& policy_terms,
+                             std::map<std::string, double>& coefficients,
+                             Eigen::MatrixXd& partial_effects, const GeOptions& ge_options,
+                             std::vector<std::string>& notes) {
+  SourceRef where = scenario.model.where;
+  where.key = "model.baseline";
+  if (!scenario.data.baseline_year) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{}: baseline = \"fitted\" needs a panel: [data] baseline_year",
+                            where.Describe()));
+  }
+  PanelCostOptions options;
+  options.exporter = scenario.data.exporter;
+  options.importer = scenario.data.importer;
+  options.year = scenario.data.year;
+  options.flow = scenario.data.trade;
+  options.baseline_year = *scenario.data.baseline_year;
+  options.policy = policy_terms;
+  options.gravity.clear();
+  options.log_gravity.clear();
+  // Logged regressors first (PanelCostOptions' order), then the others.
+  for (const std::string& entry : scenario.model.fitted_gravity) {
+    if (entry.size() > 5 && entry.rfind("log(", 0) == 0 && entry.back() == ')') {
+      options.log_gravity.push_back(entry.substr(4, entry.size() - 5));
+    }
+  }
+  for (const std::string& entry : scenario.model.fitted_gravity) {
+    if (entry.rfind("log(", 0) != 0) options.gravity.push_back(entry);
+  }
+  options.reference = scenario.model.reference_country.empty() ? std::string("DEU")
+                                                               : scenario.model.reference_country;
+  if (std::find(codes.begin(), codes.end(), options.reference) == codes.end()) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{}: the fitted baseline normalises on a reference country's inward "
+                            "resistance; '{}' is not in the data (set [model] reference)",
+                            where.Describe(), options.reference));
+  }
+  options.estimate.tolerance = 1e-10;
+  // The scenario's estimation filters select the panel (e.g. every fourth year).
+  std::vector<RowFilter> filters;
+  if (scenario.estimation) {
+    for (const std::string& text : scenario.estimation->filters) filters.push_back({text});
+  }
+  const Table panel = filters.empty() ? table : table.Select(EvaluateFilters(table, filters));
+  const PanelCosts costs = EstimatePanelTradeCosts(panel, options);
+
+  // Into the scenario's country order.
+  const auto num_countries = static_cast<Eigen::Index>(codes.size());
+  if (static_cast<Eigen::Index>(costs.codes.size()) != num_countries) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{}: the panel has {} countries, the baseline {}", where.Describe(),
+                            costs.codes.size(), num_countries));
+  }
+  std::map<std::string, Eigen::Index> cost_index;
+  for (Eigen::Index country_idx = 0; country_idx < num_countries; ++country_idx) {
+    cost_index[costs.codes[country_idx]] = country_idx;
+  }
+  std::vector<Eigen::Index> order(num_countries);
+  for (Eigen::Index country_idx = 0; country_idx < num_countries; ++country_idx) {
+    const auto found = cost_index.find(codes[country_idx]);
+    if (found == cost_index.end()) {
+      throw Error(ErrorCode::kBadScenario, fmt::format("{}: country {} is not in the panel",
+                                                       where.Describe(), codes[country_idx]));
+    }
+    order[country_idx] = found->second;
+  }
+  const Eigen::MatrixXd baseline_costs = PanelTradeCosts(costs, costs.policy_values);
+  FittedGeInputs inputs;
+  inputs.flows.resize(num_countries, num_countries);
+  inputs.baseline_costs.resize(num_countries, num_countries);
+  for (Eigen::Index row_idx = 0; row_idx < num_countries; ++row_idx) {
+    for (Eigen::Index col_idx = 0; col_idx < num_countries; ++col_idx) {
+      inputs.flows(row_idx, col_idx) = costs.flows(order[row_idx], order[col_idx]);
+      inputs.baseline_costs(row_idx, col_idx) = baseline_costs(order[row_idx], order[col_idx]);
+    }
+  }
+  // The shocks use the coefficients of the cost regression, so that the
+  // counterfactual costs differ from the baseline ones by exactly the terms
+  // switched (Step II, p. 114).
+  for (Eigen::Index term_idx = 0; term_idx < costs.policy_coef.size(); ++term_idx) {
+    coefficients[costs.policy_names[term_idx]] = costs.policy_coef(term_idx);
+  }
+  partial_effects = BuildPartialEffects(scenario, codes, coefficients);
+  inputs.counterfactual_costs = inputs.baseline_costs.cwiseProduct(partial_effects);
+  inputs.codes = codes;
+  inputs.reference_country =
+      static_cast<int>(std::find(codes.begin(), codes.end(), options.reference) - codes.begin());
+  inputs.sigma = scenario.model.theta + 1;
+  FittedGeOptions fitted_options;
+  fitted_options.stopping =
+      scenario.model.fitted_book_loop ? FittedGeStopping::kBook : FittedGeStopping::kConverged;
+  fitted_options.converged_tolerance = scenario.model.tolerance;
+  const FittedGeResult fitted = SolveFittedGe(inputs, fitted_options);
+
+  notes.push_back(fmt::format(
+      "fitted baseline (Advanced Guide ch. 2): pair effects of a panel PPML on {} observations{}; "
+      "{} pair costs predicted from {}; constrained PPML baseline normalised on {}; {}",
+      costs.panel.num_obs,
+      policy_terms.empty()
+          ? std::string()
+          : fmt::format(" with {} = {:.6f}", policy_terms[0], costs.policy_coef(0)),
+      costs.filled.count(), fmt::join(scenario.model.fitted_gravity, ", "), options.reference,
+      scenario.model.fitted_book_loop
+          ? fmt::format("full endowment stopped by the do-files' rule after {} re-estimations",
+                        fitted.iterations)
+          : std::string("full endowment solved exactly from the fitted baseline")));
+
+  GeResult result;
+  result.termination = fitted.termination;
+  result.message = fitted.message;
+  result.iterations = fitted.iterations;
+  if (fitted.fitted_baseline.size() == 0) return result;
+  const bool full = scenario.model.mode == GeMode::kFullEndowment;
+  if (full && fitted.flows_full.size() == 0) return result;
+  const double inv = 1.0 / (1.0 - inputs.sigma);
+  result.baseline_flows = fitted.fitted_baseline;
+  result.new_flows = full ? fitted.flows_full : fitted.fitted_conditional;
+  result.flow_change_pct = 100.0 * (result.new_flows.array() / result.baseline_flows.array() - 1.0);
+  GeCountryResults& countries = result.countries;
+  countries.codes = codes;
+  const Eigen::VectorXd sales = result.new_flows.rowwise().sum();
+  const Eigen::VectorXd purchases = result.new_flows.colwise().sum().transpose();
+  countries.domestic_before = result.baseline_flows.diagonal();
+  countries.domestic_after = result.new_flows.diagonal();
+  countries.exports_before = fitted.exports_baseline;
+  countries.exports_after = full ? fitted.exports_full : fitted.exports_conditional;
+  countries.exports_change_pct =
+      100.0 * (countries.exports_after.array() / countries.exports_before.array() - 1.0);
+  countries.imports_before =
+      result.baseline_flows.colwise().sum().transpose() - countries.domestic_before;
+  countries.imports_after = purchases - countries.domestic_after;
+  countries.imports_change_pct =
+      100.0 * (countries.imports_after.array() / countries.imports_before.array() - 1.0);
+  countries.output_before = fitted.output;
+  countries.output_after = full ? fitted.output_full : fitted.output;
+  countries.expenditure_before = fitted.expenditure;
+  countries.expenditure_after = full ? fitted.expenditure_full : fitted.expenditure;
+  countries.trade_balance_before = countries.exports_before - countries.imports_before;
+  countries.trade_balance_after = countries.exports_after - countries.imports_after;
+  const Eigen::VectorXd& imr_after = full ? fitted.imr_full : fitted.imr_conditional;
+  const Eigen::VectorXd& omr_after = full ? fitted.omr_full : fitted.omr_conditional;
+  countries.inward_resistance_hat = (imr_after.array() / fitted.imr_baseline.array()).pow(inv);
+  countries.inward_resistance_level = imr_after.array().pow(inv);
+  countries.outward_resistance_hat = (omr_after.array() / fitted.omr_baseline.array()).pow(inv);
+  if (full) {
+    countries.factory_gate_price_hat = fitted.factory_gate_price_hat;
+    countries.real_gdp_change_pct =
+        100.0 * (fitted.real_gdp_full.array() / fitted.real_gdp_baseline.array() - 1.0);
+    // E = phi Y: welfare (E / P) moves with real GDP (Y / P).
+    countries.welfare_change_pct = countries.real_gdp_change_pct;
+  } else {
+    countries.factory_gate_price_hat = Eigen::VectorXd::Ones(num_countries);
+    countries.real_gdp_change_pct =
+        Eigen::VectorXd::Constant(num_countries, std::numeric_limits<double>::quiet_NaN());
+    countries.welfare_change_pct = countries.real_gdp_change_pct;
+  }
+  result.world_output_hat = countries.output_after.sum() / countries.output_before.sum();
+  result.log_price_state = countries.factory_gate_price_hat.array().log();
+  result.market_clearing_residual =
+      ((sales - countries.output_after).cwiseAbs().array() / countries.output_after.array())
+          .maxCoeff();
+  result.budget_residual = ((purchases - countries.expenditure_after).cwiseAbs().array() /
+                            countries.expenditure_after.array())
+                               .maxCoeff();
+  result.groups = ge_internal::GroupResults(ge_options, result.baseline_flows, result.new_flows);
+  return result;
+}
+
+}  // namespace mizani

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# `mizani pe`: SMART and GSIM end to end on a one-line table whose results
+# have closed forms (docs/pe.md), and bad input: each case must fail with its
+# documented exit code (docs/cli.md) and leave no output folder behind.
+# $1 = mizani binary, $2 = shared data folder (unused: the data are made here).
+set -u
+MIZANI="$1"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+failures=0
+
+# One line, one supplier: Japan imports 100 of bulk tea from Kenya at 20%.
+cat > "$WORK/table.csv" <<'CSV'
+reporter,partner,product,trade_value,tariff
+JPN,KEN,090240,100,20
+JPN,LKA,090240,300,20
+CSV
+
+write() {  # write NAME "elasticity lines" "change lines" [table file]
+  cat > "$WORK/$1.toml" <<TOML
+title = "test $1"
+model = "${MODEL:-smart}"
+focus = "KEN"
+[inputs]
+table = "${4:-table.csv}"
+[elasticities]
+$2
+[[change]]
+$3
+TOML
+}
+
+expect() {  # expect NAME CODE
+  local name="$1" code="$2" rc
+  "$MIZANI" -q pe "$WORK/$name.toml" -o "$WORK/out-$name" > "$WORK/$name.stdout" 2> "$WORK/$name.stderr"
+  rc=$?
+  if [ "$rc" != "$code" ]; then
+    echo "FAIL $name: exit $rc, expected $code"; cat "$WORK/$name.stderr"; failures=$((failures + 1))
+  else
+    echo "ok   $name (exit $rc): $(head -c 200 "$WORK/$name.stderr")"
+  fi
+  if [ "$code" != 0 ] && [ -e "$WORK/out-$name" ]; then
+    echo "FAIL $name: output folder left behind"; failures=$((failures + 1))
+  fi
+}
+
+# Column of a named field in a CSV row matching a key (first column).
+field() {  # field FILE KEY COLUMN
+  awk -F, -v key="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
+    $1 == key || $2 == key { print $idx[col]; exit }' "$1"
+}
+
+close() {  # close NAME VALUE EXPECTED TOL
+  awk -v v="$2" -v e="$3" -v t="$4" 'BEGIN { d = v - e; if (d < 0) d = -d; exit !(v != "" && d <= t) }' \
+    && echo "ok   $1 = $2" || { echo "FAIL $1 = $2, expected $3"; failures=$((failures + 1)); }
+}
+
+# MFN cut 20% -> 10% for both: no diversion; creation = -1.5 * 400 * (1.1/1.2 - 1) = 50.
+write mfn 'import_demand = -1.5
+export_supply = "inf"' 'partners = "all"
+tariff = 10'
+expect mfn 0
+close "SMART MFN total" "$(field "$WORK/out-mfn/smart_lines.csv" JPN total)" 50 1e-9
+close "SMART MFN revenue1" "$(field "$WORK/out-mfn/smart_lines.csv" JPN revenue1)" 45 1e-9
+for f in report.html report.md report.json smart_flows.csv smart_partners.csv lines_status.csv; do
+  [ -s "$WORK/out-mfn/$f" ] || { echo "FAIL mfn: $f missing"; failures=$((failures + 1)); }
+done
+
+# GSIM, one market, Kenya alone with supply elasticity 3, demand -2, 25% -> 0:
+# world price p = 0.8^(-2/5) (docs/pe.md), so +9.3265%.
+cat > "$WORK/one.csv" <<'CSV'
+reporter,partner,product,trade_value,tariff
+JPN,KEN,060311,100,25
+CSV
+MODEL=gsim write gsim 'import_demand = -2
+export_supply = 3' 'partners = ["KEN"]
+tariff = 0' one.csv
+expect gsim 0
+close "GSIM world price change (%)" "$(field "$WORK/out-gsim/gsim_exporters.csv" 060311 world_price_change)" \
+  "$(awk 'BEGIN { printf "%.12f", (0.8 ^ -0.4 - 1) * 100 }')" 1e-6
+
+# Sensitivity (x0.5, x1.5 on eps_m): p = 0.8^(eps/(3 - eps)), trade change
+# 100 (p^4 - 1): 25 at eps = -1, 56.25 at eps = -3.
+close "GSIM change low" "$(field "$WORK/out-gsim/gsim_products.csv" 060311 trade_change_low)" 25 1e-6
+close "GSIM change high" "$(field "$WORK/out-gsim/gsim_products.csv" 060311 trade_change_high)" 56.25 1e-6
+
+write unknown_partner 'import_demand = -1.5' 'partners = ["UGA"]
+tariff = 0'
+expect unknown_partner 6
+write unknown_product 'import_demand = -1.5' 'products = ["080440"]
+tariff = 0'
+expect unknown_product 6
+write wrong_sign 'import_demand = 1.5' 'tariff = 0'
+expect wrong_sign 6
+write wrong_sign_sub 'import_demand = -1.5
+substitution = -2' 'tariff = 0'
+expect wrong_sign_sub 6
+write no_file 'import_demand = -1.5' 'tariff = 0' missing.csv
+expect no_file 3
+printf 'reporter,partner,product,trade_value,tariff\nJPN,KEN,090240,100,-5\n' > "$WORK/negtariff.csv"
+write neg_tariff 'import_demand = -1.5' 'tariff = 0' negtariff.csv
+expect neg_tariff 4
+printf 'reporter,partner,product,trade_value,tariff\nJPN,KEN,090240,-100,5\n' > "$WORK/negtrade.csv"
+write neg_trade 'import_demand = -1.5' 'tariff = 0' negtrade.csv
+expect neg_trade 4
+printf 'reporter,partner,product,trade_value,tariff\nJPN,KEX,090240,100,5\n' > "$WORK/badcode.csv"
+write bad_code 'import_demand = -1.5' 'tariff = 0' badcode.csv
+expect bad_code 4
+grep -q "row 1, column 'partner'" "$WORK/bad_code.stderr" \
+  || { echo "FAIL bad_code: message does not name row and column"; failures=$((failures + 1)); }
+printf 'reporter,partner,product,trade_value,tariff\nJPN,KEN,90240,100,5\n' > "$WORK/badhs.csv"
+write bad_hs 'import_demand = -1.5' 'tariff = 0' badhs.csv
+expect bad_hs 4
+
+# A cell to fill: the row is left out, listed, and the line is partial.
+printf 'reporter,partner,product,trade_value,trade_status,tariff\nJPN,KEN,090240,100,sourced,20\nJPN,LKA,090240,,to-fill,20\n' > "$WORK/fill.csv"
+write fill 'import_demand = -1.5' 'partners = ["KEN"]
+tariff = 0' fill.csv
+expect fill 0
+grep -q 'LKA' "$WORK/out-fill/cells_to_fill.csv" \
+  || { echo "FAIL fill: LKA not listed in cells_to_fill.csv"; failures=$((failures + 1)); }
+grep -q 'partial' "$WORK/out-fill/lines_status.csv" \
+  || { echo "FAIL fill: line not marked partial"; failures=$((failures + 1)); }
+printf 'reporter,partner,product,trade_value,trade_status,tariff\nJPN,KEN,090240,100,to-fill,20\n' > "$WORK/fillvalue.csv"
+write fill_with_value 'import_demand = -1.5' 'tariff = 0' fillvalue.csv
+expect fill_with_value 4
+
+# Kenya sells nothing yet: SMART cannot create its trade, and says so.
+printf 'reporter,partner,product,trade_value,tariff\nJPN,KEN,080440,0,6\nJPN,MEX,080440,300,0\n' > "$WORK/zero.csv"
+write zero 'import_demand = -1.5' 'partners = ["KEN"]
+tariff = 0' zero.csv
+expect zero 0
+grep -q 'KEN has no baseline trade' "$WORK/out-zero/lines_status.csv" \
+  || { echo "FAIL zero: no zero-baseline statement"; failures=$((failures + 1)); }
+close "zero-baseline total" "$(field "$WORK/out-zero/smart_lines.csv" JPN total)" 0 0
+
+[ "$failures" = 0 ] && echo "all pe CLI checks passed" || exit 1
