@@ -1,16 +1,16 @@
 // The `mizani` command: a thin layer over the core library. Every error
-// becomes an exit code here and only here (docs/cli.md has the table).
+// becomes an exit code here, through the library's error boundary
+// (mizani/status.h; docs/cli.md has the table).
 #include <fmt/format.h>
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <exception>
 #include <map>
-#include <new>
 
 #include "commands.h"
 #include "mizani/error.h"
+#include "mizani/status.h"
 
 int main(int argc, char** argv) {
 #if defined(__GLIBC__)
@@ -62,19 +62,20 @@ int main(int argc, char** argv) {
     const int rc = app.exit(e);
     return rc == 0 ? 0 : static_cast<int>(mizani::ErrorCode::kUsage);
   }
-  try {
+  // The library's error boundary (mizani/status.h) turns whatever a command
+  // throws into the exit code and the message.
+  int exit_code = static_cast<int>(mizani::ErrorCode::kUsage);
+  const mizani::Status status = mizani::Guard([&] {
     for (auto& [sub, runner] : runners) {
-      if (sub->parsed()) return runner();
+      if (sub->parsed()) {
+        exit_code = runner();
+        return;
+      }
     }
-    return static_cast<int>(mizani::ErrorCode::kUsage);
-  } catch (const mizani::Error& e) {
-    std::fprintf(stderr, "mizani: error: %s\n", e.what());
-    return static_cast<int>(e.code());
-  } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "mizani: error: out of memory\n");
-    return static_cast<int>(mizani::ErrorCode::kInternal);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mizani: internal error: %s (please report)\n", e.what());
-    return static_cast<int>(mizani::ErrorCode::kInternal);
+  });
+  if (!status.ok()) {
+    std::fprintf(stderr, "mizani: %s\n", status.ToString().c_str());
+    return static_cast<int>(status.code);
   }
+  return exit_code;
 }

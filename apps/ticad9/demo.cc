@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <filesystem>
 #include <map>
 
@@ -67,7 +66,7 @@ const std::vector<ScenarioPlan>& Plans() {
   return kPlans;
 }
 
-int IndexOf(const std::vector<std::string>& codes, const std::string& code) {
+int CountryIndex(const std::vector<std::string>& codes, const std::string& code) {
   const auto found = std::find(codes.begin(), codes.end(), code);
   if (found == codes.end()) {
     throw Error(ErrorCode::kBadScenario,
@@ -91,11 +90,12 @@ double& VariedSize(Shock& shock) {
 }
 
 double RealGdp(const ScenarioOutcome& outcome, const std::string& code) {
-  return outcome.ge.countries.real_gdp_change_pct(IndexOf(outcome.codes, code));
+  return outcome.ge.countries.real_gdp_change_pct(CountryIndex(outcome.codes, code));
 }
 
 double FlowChange(const ScenarioOutcome& outcome, const std::string& from, const std::string& to) {
-  return outcome.ge.flow_change_pct(IndexOf(outcome.codes, from), IndexOf(outcome.codes, to));
+  return outcome.ge.flow_change_pct(CountryIndex(outcome.codes, from),
+                                    CountryIndex(outcome.codes, to));
 }
 
 const GeGroupResult& Group(const ScenarioOutcome& outcome) {
@@ -110,7 +110,7 @@ std::pair<double, double> Interval(const ScenarioOutcome& outcome, const std::st
                                    const std::string& code) {
   for (const IntervalSet& set : outcome.uncertainty.countries) {
     if (set.name != output || set.lower.size() == 0) continue;
-    const int at = IndexOf(outcome.codes, code);
+    const int at = CountryIndex(outcome.codes, code);
     return {set.lower(at), set.upper(at)};
   }
   return {std::nan(""), std::nan("")};
@@ -239,15 +239,6 @@ ReportSection ScenarioSection(const DemoScenario& item, const std::string& quest
     }
   }
   return section;
-}
-
-std::string Now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc);
-  return text;
 }
 
 // The largest real GDP change outside the listed countries.
@@ -416,7 +407,7 @@ ReportDocument BuildDemoReport(const DemoRun& run) {
       "Kenyan goods, an African free trade area, what a 50% intra-African share would take, and "
       "cheaper trade through Kenya's ports.";
   if (run.synthetic) doc.badge = kSyntheticLabel;
-  doc.generated_at = Now();
+  doc.generated_at = ReportTimestamp();
 
   // ---- Summary in plain words -------------------------------------------
   ReportSection summary{"Summary for the adviser", {}};
@@ -431,7 +422,8 @@ ReportDocument BuildDemoReport(const DemoRun& run) {
   const double a_exports_low = FlowChange(a.variants[0].outcome, "KEN", "JPN");
   const double a_exports_high = FlowChange(a.variants[1].outcome, "KEN", "JPN");
   const double a_gdp = RealGdp(a.outcome, "KEN");
-  const int ken_a = IndexOf(a.outcome.codes, "KEN"), jpn_a = IndexOf(a.outcome.codes, "JPN");
+  const int ken_a = CountryIndex(a.outcome.codes, "KEN"),
+            jpn_a = CountryIndex(a.outcome.codes, "JPN");
   const Eigen::MatrixXd& before_a = a.outcome.ge.baseline_flows;
   const Eigen::MatrixXd& after_a = a.outcome.ge.new_flows;
   const auto [elsewhere_code, elsewhere_value] = LargestElsewhere(a.outcome, {"KEN", "JPN"});
@@ -510,7 +502,7 @@ ReportDocument BuildDemoReport(const DemoRun& run) {
       "Kenya's real GDP by {} ({} for a 2% cut, {} for a 10% cut) and its exports by {:.1f}%.",
       Signed(RealGdp(d.outcome, "KEN"), 2), Signed(RealGdp(d.variants[0].outcome, "KEN"), 2),
       Signed(RealGdp(d.variants[1].outcome, "KEN"), 2),
-      d.outcome.ge.countries.exports_change_pct(IndexOf(d.outcome.codes, "KEN")))});
+      d.outcome.ge.countries.exports_change_pct(CountryIndex(d.outcome.codes, "KEN")))});
 
   // Headline numbers in one table and one chart.
   ReportTable headline;
@@ -547,9 +539,9 @@ ReportDocument BuildDemoReport(const DemoRun& run) {
       {std::string("D"), std::string("Kenya's real GDP"), RealGdp(d.outcome, "KEN"),
        RealGdp(d.variants[0].outcome, "KEN"), RealGdp(d.variants[1].outcome, "KEN"), port_range},
       {std::string("D"), std::string("Kenya's exports"),
-       d.outcome.ge.countries.exports_change_pct(IndexOf(d.outcome.codes, "KEN")),
-       d.variants[0].outcome.ge.countries.exports_change_pct(IndexOf(d.outcome.codes, "KEN")),
-       d.variants[1].outcome.ge.countries.exports_change_pct(IndexOf(d.outcome.codes, "KEN")),
+       d.outcome.ge.countries.exports_change_pct(CountryIndex(d.outcome.codes, "KEN")),
+       d.variants[0].outcome.ge.countries.exports_change_pct(CountryIndex(d.outcome.codes, "KEN")),
+       d.variants[1].outcome.ge.countries.exports_change_pct(CountryIndex(d.outcome.codes, "KEN")),
        port_range},
   };
   headline.note =
@@ -632,7 +624,7 @@ ReportDocument BuildDemoReport(const DemoRun& run) {
                   {"JPN\u2192KEN change", ValueKind::kPercent, 2},
                   {"Kenya's balance after", ValueKind::kNumber, 2}};
   auto add_pair_row = [&](const std::string& label, const ScenarioOutcome& outcome) {
-    const int ken = IndexOf(outcome.codes, "KEN"), jpn = IndexOf(outcome.codes, "JPN");
+    const int ken = CountryIndex(outcome.codes, "KEN"), jpn = CountryIndex(outcome.codes, "JPN");
     const Eigen::MatrixXd& after = outcome.ge.new_flows;
     pair.rows.push_back({label, after(ken, jpn), outcome.ge.flow_change_pct(ken, jpn),
                          after(jpn, ken), outcome.ge.flow_change_pct(jpn, ken),

@@ -7,6 +7,7 @@
 // See docs/report.md.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -123,5 +124,21 @@ std::string RenderJson(const ReportDocument& doc);
 // IO errors, Error(kInternal) for invalid or duplicate table names.
 void WriteReport(const ReportDocument& doc, const std::string& out_dir,
                  const std::string& basename = "report");
+
+// The all-or-nothing folder write behind WriteReport, for every output folder
+// (scenario results, demo): fill(staging) writes into a new folder beside
+// `folder`, which then takes the place of `folder`. An existing `folder` is
+// replaced only when it is empty or holds `marker` (a file every previous
+// output has), so a folder of other files is never wiped. On any error the
+// staging folder is removed and `folder` is left as it was. Throws
+// Error(kOutputFailed), or what fill throws.
+void WriteFolderAtomically(const std::string& folder, const std::string& marker,
+                           const std::function<void(const std::string& staging)>& fill);
+
+// Writes `content` to the file `path`, replacing it. Throws Error(kOutputFailed).
+void WriteFile(const std::string& path, const std::string& content);
+
+// The current time as ReportDocument::generated_at shows it ("2024-05-01 14:03 UTC").
+std::string ReportTimestamp();
 
 }  // namespace mizani

@@ -27,6 +27,12 @@ inline std::string Lowercase(std::string text) {
   return text;
 }
 
+// The position of `name` in `names`, or -1 when it is not there.
+inline int IndexOf(const std::vector<std::string>& names, const std::string& name) {
+  const auto found = std::find(names.begin(), names.end(), name);
+  return found == names.end() ? -1 : static_cast<int>(found - names.begin());
+}
+
 inline bool EndsWith(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -36,16 +37,6 @@ bool IsSafeStem(const std::string& name) {
                        const std::error_code& error) {
   throw Error(ErrorCode::kOutputFailed,
               fmt::format("cannot {} {}: {}", what, path.string(), error.message()));
-}
-
-void WriteFile(const fs::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (out) out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  if (out) out.close();
-  if (!out) {
-    throw Error(ErrorCode::kOutputFailed,
-                fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
-  }
 }
 
 std::string UniqueSuffix() {
@@ -97,14 +88,31 @@ std::vector<std::pair<std::string, std::string>> RenderAll(const ReportDocument&
 
 }  // namespace
 
-void WriteReport(const ReportDocument& doc, const std::string& out_dir,
-                 const std::string& basename) {
-  if (out_dir.empty()) throw Error(ErrorCode::kOutputFailed, "no output folder given");
-  const auto files = RenderAll(doc, basename);
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out) out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  if (out) out.close();
+  if (!out) {
+    throw Error(ErrorCode::kOutputFailed,
+                fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  }
+}
 
+std::string ReportTimestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc);
+  return text;
+}
+
+void WriteFolderAtomically(const std::string& folder, const std::string& marker,
+                           const std::function<void(const std::string& staging)>& fill) {
+  if (folder.empty()) throw Error(ErrorCode::kOutputFailed, "no output folder given");
   std::error_code error;
-  fs::path target = fs::absolute(fs::path(out_dir), error).lexically_normal();
-  if (error) Fail("resolve", out_dir, error);
+  fs::path target = fs::absolute(fs::path(folder), error).lexically_normal();
+  if (error) Fail("resolve", folder, error);
   if (!target.has_filename()) target = target.parent_path();  // "out/" -> "out"
   const fs::path parent = target.parent_path();
   fs::create_directories(parent, error);
@@ -115,15 +123,15 @@ void WriteReport(const ReportDocument& doc, const std::string& out_dir,
   const bool target_exists = fs::exists(fs::symlink_status(target, error));
   if (target_exists) {
     if (!fs::is_directory(fs::symlink_status(target, error))) {
-      throw Error(ErrorCode::kOutputFailed,
-                  fmt::format("cannot write the report to {}: it exists and is not a folder",
-                              target.string()));
+      throw Error(
+          ErrorCode::kOutputFailed,
+          fmt::format("cannot write to {}: it exists and is not a folder", target.string()));
     }
-    if (!fs::is_empty(target, error) && !fs::exists(target / "report.json", error)) {
+    if (!fs::is_empty(target, error) && !fs::exists(target / marker, error)) {
       throw Error(ErrorCode::kOutputFailed,
-                  fmt::format("cannot write the report to {}: the folder holds other files and "
-                              "no previous report (report.json); choose a new or empty folder",
-                              target.string()));
+                  fmt::format("cannot write to {}: the folder holds other files and no previous "
+                              "output ({}); choose a new or empty folder",
+                              target.string(), marker));
     }
   }
 
@@ -132,7 +140,7 @@ void WriteReport(const ReportDocument& doc, const std::string& out_dir,
   fs::create_directory(staging, error);
   if (error) Fail("create folder", staging, error);
   try {
-    for (const auto& [name, content] : files) WriteFile(staging / name, content);
+    fill(staging.string());
     if (target_exists) {
       const fs::path previous =
           parent / fmt::format(".{}.old-{}", target.filename().string(), suffix);
@@ -142,18 +150,28 @@ void WriteReport(const ReportDocument& doc, const std::string& out_dir,
       if (error) {
         std::error_code restore_error;
         fs::rename(previous, target, restore_error);
-        Fail("move the new report into", target, error);
+        Fail("move the new output into", target, error);
       }
-      fs::remove_all(previous, error);  // best effort: the new report is in place
+      fs::remove_all(previous, error);  // best effort: the new output is in place
     } else {
       fs::rename(staging, target, error);
-      if (error) Fail("move the new report into", target, error);
+      if (error) Fail("move the new output into", target, error);
     }
   } catch (...) {
     std::error_code cleanup_error;
     fs::remove_all(staging, cleanup_error);
     throw;
   }
+}
+
+void WriteReport(const ReportDocument& doc, const std::string& out_dir,
+                 const std::string& basename) {
+  if (out_dir.empty()) throw Error(ErrorCode::kOutputFailed, "no output folder given");
+  const auto files = RenderAll(doc, basename);
+  WriteFolderAtomically(out_dir, "report.json", [&](const std::string& staging) {
+    for (const auto& [name, content] : files)
+      WriteFile((fs::path(staging) / name).string(), content);
+  });
 }
 
 }  // namespace mizani

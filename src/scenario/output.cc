@@ -2,17 +2,13 @@
 // stdout summary. Tables are built once as ReportTables so that the CSV files
 // and the report show the same numbers.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "mizani/error.h"
 #include "scenario/internal.h"
@@ -464,31 +460,13 @@ nlohmann::json ToJson(const ScenarioOutcome& outcome) {
   return doc;
 }
 
-void WriteFile(const fs::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (out) out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  if (out) out.close();
-  if (!out) {
-    throw Error(ErrorCode::kOutputFailed, fmt::format("cannot write {}", path.string()));
-  }
-}
-
-std::string Now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc);
-  return text;
-}
-
 }  // namespace
 
 ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome) {
   ReportDocument doc;
   doc.title = outcome.name.empty() ? std::string("Counterfactual scenario") : outcome.name;
   doc.subtitle = outcome.description;
-  doc.generated_at = Now();
+  doc.generated_at = ReportTimestamp();
   ReportSection setup{"Assumptions", {}};
   AssumptionList assumptions;
   assumptions.items = {
@@ -659,70 +637,24 @@ std::string SummarizeOutcome(const ScenarioOutcome& outcome) {
 }
 
 void WriteScenarioOutputs(const ScenarioOutcome& outcome, const std::string& folder) {
-  const fs::path target = fs::absolute(fs::path(folder)).lexically_normal();
-  std::error_code error;
-  if (fs::exists(target, error)) {
-    if (!fs::is_directory(target, error)) {
-      throw Error(ErrorCode::kOutputFailed,
-                  fmt::format("output {} exists and is not a folder", target.string()));
-    }
-    const bool empty = fs::is_empty(target, error);
-    if (!empty && !fs::exists(target / "results.json", error)) {
-      throw Error(ErrorCode::kOutputFailed,
-                  fmt::format("output folder {} holds other files; refusing to replace it (give "
-                              "an empty or new folder)",
-                              target.string()));
-    }
-  }
-  const fs::path parent = target.parent_path();
-  fs::create_directories(parent, error);
-  if (error) {
-    throw Error(ErrorCode::kOutputFailed,
-                fmt::format("cannot create {}: {}", parent.string(), error.message()));
-  }
-  std::random_device device;
-  const std::string suffix = fmt::format("{}-{:08x}", ::getpid(), device());
-  const fs::path temp = parent / fmt::format(".{}.tmp-{}", target.filename().string(), suffix);
-  try {
-    fs::create_directory(temp, error);
-    if (error) {
-      throw Error(ErrorCode::kOutputFailed,
-                  fmt::format("cannot create {}: {}", temp.string(), error.message()));
-    }
+  // results.json marks a folder of earlier results, which may be replaced.
+  WriteFolderAtomically(folder, "results.json", [&](const std::string& staging_folder) {
+    const fs::path staging(staging_folder);
     for (const ReportTable& table : AllTables(outcome)) {
-      WriteFile(temp / (table.name + ".csv"), RenderCsv(table));
+      WriteFile((staging / (table.name + ".csv")).string(), RenderCsv(table));
     }
-    WriteFile(temp / "results.json", ToJson(outcome).dump(2) + "\n");
+    WriteFile((staging / "results.json").string(), ToJson(outcome).dump(2) + "\n");
     const ReportDocument report = BuildScenarioReport(outcome);
     try {
-      WriteReport(report, (temp / "report").string());
+      WriteReport(report, (staging / "report").string());
     } catch (const Error& report_error) {
       // Without the web assets there is no HTML; Markdown needs none.
       if (report_error.code() != ErrorCode::kFileUnreadable) throw;
-      fs::create_directory(temp / "report", error);
-      WriteFile(temp / "report" / "report.md", RenderMarkdown(report));
+      std::error_code error;
+      fs::create_directory(staging / "report", error);
+      WriteFile((staging / "report" / "report.md").string(), RenderMarkdown(report));
     }
-    fs::path old;
-    if (fs::exists(target, error)) {
-      old = parent / fmt::format(".{}.old-{}", target.filename().string(), suffix);
-      fs::rename(target, old, error);
-      if (error) {
-        throw Error(ErrorCode::kOutputFailed,
-                    fmt::format("cannot replace {}: {}", target.string(), error.message()));
-      }
-    }
-    fs::rename(temp, target, error);
-    if (error) {
-      if (!old.empty()) fs::rename(old, target, error);
-      throw Error(ErrorCode::kOutputFailed,
-                  fmt::format("cannot move results into {}: {}", target.string(), error.message()));
-    }
-    if (!old.empty()) fs::remove_all(old, error);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove_all(temp, ignored);
-    throw;
-  }
+  });
 }
 
 }  // namespace mizani

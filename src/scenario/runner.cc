@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/parallel.h"
+#include "common/strings.h"
 #include "mizani/error.h"
 #include "mizani/geppml.h"
 #include "mizani/read.h"
@@ -26,11 +27,6 @@ namespace {
 
 [[noreturn]] void Fail(const SourceRef& where, const std::string& message) {
   throw Error(ErrorCode::kBadScenario, fmt::format("{}: {}", where.Describe(), message));
-}
-
-int IndexOf(const std::vector<std::string>& codes, const std::string& code) {
-  const auto found = std::find(codes.begin(), codes.end(), code);
-  return found == codes.end() ? -1 : static_cast<int>(found - codes.begin());
 }
 
 double GoalValue(const GoalSpec& goal, const GeResult& ge, const std::vector<std::string>& codes) {

@@ -1,0 +1,144 @@
+// Memory for the parallel CSV parse: blocks straight from the kernel, a
+// column's values appended block by block, and the release of file-mapping
+// pages a scan has passed (so that reading a 200 MB file does not keep it
+// resident).
+#pragma once
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <new>
+#include <utility>
+#include <vector>
+
+namespace mizani::io {
+
+// Anonymous memory straight from the kernel and back with munmap: malloc may
+// keep a freed block resident in its arena, and the merge frees each block of
+// a chunk's values right after copying it to keep the peak down.
+class AnonymousBlock {
+ public:
+  AnonymousBlock() = default;
+  explicit AnonymousBlock(size_t size) : size_(size) {
+    void* region = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (region == MAP_FAILED) throw std::bad_alloc();
+    data_ = region;
+  }
+  AnonymousBlock(AnonymousBlock&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), size_(other.size_) {}
+  AnonymousBlock& operator=(AnonymousBlock&& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    return *this;
+  }
+  ~AnonymousBlock() {
+    if (data_ != nullptr) munmap(data_, size_);
+  }
+
+  void* data() const { return data_; }
+
+ private:
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// A chunk's values of one column: appended without ever copying or
+// reallocating (a vector would need a row count first, or double its memory
+// while growing), then drained block by block into the table column.
+template <class T>
+class BlockList {
+ public:
+  void push_back(T value) {
+    if (next_ == limit_) AddBlock();
+    *next_++ = value;
+  }
+
+  // Hands consume(values, count) each block in order, unmapping it right after.
+  template <class Consume>
+  void Drain(Consume&& consume) {
+    for (size_t block_idx = 0; block_idx < blocks_.size(); ++block_idx) {
+      const T* values = static_cast<const T*>(blocks_[block_idx].data());
+      size_t count =
+          block_idx + 1 < blocks_.size() ? kPerBlock : static_cast<size_t>(next_ - values);
+      consume(values, count);
+      blocks_[block_idx] = AnonymousBlock();
+    }
+    Clear();
+  }
+
+  void Clear() {
+    blocks_.clear();
+    next_ = nullptr;
+    limit_ = nullptr;
+  }
+
+ private:
+  // 1 MiB: a few dozen system calls for a large column, while the unused
+  // tail of a chunk's last block is never touched and costs no memory.
+  static constexpr size_t kPerBlock = (size_t{1} << 20) / sizeof(T);
+
+  void AddBlock() {
+    blocks_.emplace_back(kPerBlock * sizeof(T));
+    next_ = static_cast<T*>(blocks_.back().data());
+    limit_ = next_ + kPerBlock;
+  }
+
+  std::vector<AnonymousBlock> blocks_;
+  T* next_ = nullptr;
+  T* limit_ = nullptr;
+};
+
+// Gives back the pages of a file mapping that a scan has passed: mapped file
+// pages count in the resident size until unmapped, so a 200 MB file would
+// otherwise stay resident for the whole read. A released page that is read
+// again (MakeString, level texts in the merge, the exact re-parse after an
+// error) faults back in from the page cache with the same bytes.
+class PageReleaser {
+ public:
+  PageReleaser() = default;  // releases nothing
+  // Only whole pages inside [begin, end): a page at the edge may hold bytes
+  // of the neighbouring chunk, which another thread may be reading.
+  PageReleaser(const char* begin, const char* end)
+      : base_(const_cast<char*>(begin)),  // madvise takes a non-const pointer
+        released_to_(RoundUp(Address(begin))),
+        limit_(RoundDown(Address(end))),
+        next_check_(Address(begin) + kStep) {}
+
+  // Nothing before `cursor` is needed any more; releases in steps, since each
+  // madvise call interrupts the other threads to flush their TLBs.
+  void Passed(const char* cursor) {
+    if (Address(cursor) >= next_check_) ReleaseBefore(cursor);
+  }
+
+  void ReleaseBefore(const char* cursor) {
+    uintptr_t stop = std::min(RoundDown(Address(cursor)), limit_);
+    if (stop > released_to_) {
+      // The address as an offset from the chunk's own pointer (no integer
+      // to pointer cast).
+      madvise(base_ + (released_to_ - Address(base_)), stop - released_to_, MADV_DONTNEED);
+      released_to_ = stop;
+    }
+    next_check_ = Address(cursor) + kStep;
+  }
+
+ private:
+  static constexpr uintptr_t kStep = uintptr_t{4} << 20;
+
+  static uintptr_t Address(const char* pointer) { return reinterpret_cast<uintptr_t>(pointer); }
+  static uintptr_t PageSize() {
+    static const auto page_size = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    return page_size;
+  }
+  static uintptr_t RoundDown(uintptr_t address) { return address - address % PageSize(); }
+  static uintptr_t RoundUp(uintptr_t address) { return RoundDown(address + PageSize() - 1); }
+
+  char* base_ = nullptr;
+  uintptr_t released_to_ = 0;
+  uintptr_t limit_ = 0;
+  uintptr_t next_check_ = std::numeric_limits<uintptr_t>::max();
+};
+
+}  // namespace mizani::io

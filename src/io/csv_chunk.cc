@@ -1,0 +1,120 @@
+// Chunk boundaries and the merge of the chunks' columns (csv_chunk.h).
+#include "io/csv_chunk.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace mizani::io {
+namespace {
+
+// Whether the text from `at` reads as two well-formed records: the header's
+// field count, and quotes only around whole fields. Text after a '\n' inside
+// a quoted field rarely passes, since it runs into the closing quote.
+bool LooksLikeRecordStart(const char* at, const char* end, const Layout& layout) {
+  for (int record_idx = 0; record_idx < 2; ++record_idx) {
+    int64_t line = 0;
+    if (!SkipBlankLines(at, end, &line)) return true;
+    bool stray_quote = false;
+    RecordInfo info;
+    RecordStatus status = ScanRecord(
+        at, end, layout.delimiter,
+        [&](int, const Field& field) {
+          stray_quote |= !field.quoted && field.text.find('"') != std::string_view::npos;
+        },
+        &info);
+    if (status != RecordStatus::kOk || stray_quote || info.num_fields != layout.num_fields) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+// Chunk bounds for `num_chunks` roughly equal pieces of [begin, end), each
+// just after a '\n'. With `count_quotes` false a boundary is a guess, the
+// first '\n' from which LooksLikeRecordStart (or any '\n' after a few
+// dozen failed tries), and the parse verifies it: a chunk split inside a
+// quoted field ends inside quotes (see ReadCsv). With `count_quotes` true a
+// '\n' is a boundary only after an even number of quote characters, which
+// costs a serial count over the file.
+std::vector<const char*> SplitAtRecords(const char* begin, const char* end, size_t num_chunks,
+                                        const Layout& layout, bool count_quotes) {
+  constexpr int kMaxGuesses = 64;
+  std::vector<const char*> bounds{begin};
+  size_t quotes = 0;
+  const char* counted_to = begin;
+  for (size_t chunk_idx = 1; chunk_idx < num_chunks; ++chunk_idx) {
+    const char* target = begin + (end - begin) * static_cast<ptrdiff_t>(chunk_idx) /
+                                     static_cast<ptrdiff_t>(num_chunks);
+    // Never before the previous boundary, which would give an empty chunk.
+    target = std::max(target, bounds.back());
+    const char* boundary = nullptr;
+    int guesses = 0;
+    while (target < end) {
+      const void* found = std::memchr(target, '\n', static_cast<size_t>(end - target));
+      if (found == nullptr) break;
+      const char* after = static_cast<const char*>(found) + 1;
+      bool plausible;
+      if (count_quotes) {
+        quotes += static_cast<size_t>(std::count(counted_to, after, '"'));
+        counted_to = after;
+        plausible = quotes % 2 == 0;
+      } else {
+        plausible = ++guesses > kMaxGuesses || LooksLikeRecordStart(after, end, layout);
+      }
+      if (plausible) {
+        boundary = after;
+        break;
+      }
+      target = after;
+    }
+    if (boundary == nullptr || boundary >= end) break;
+    bounds.push_back(boundary);
+  }
+  bounds.push_back(end);
+  return bounds;
+}
+
+Column MergeColumn(const std::string& name, std::vector<ChunkParser>& parsers, size_t slot,
+                   size_t total_rows) {
+  Column out;
+  out.name = name;
+  bool any_string = false;
+  for (ChunkParser& parser : parsers) any_string |= parser.columns()[slot].is_string;
+  if (!any_string) {
+    out.type = ColumnType::kNumeric;
+    out.num.reserve(total_rows);
+    for (ChunkParser& parser : parsers) {
+      parser.columns()[slot].num.Drain([&](const double* values, size_t count) {
+        out.num.insert(out.num.end(), values, values + count);
+      });
+    }
+    return out;
+  }
+  out.type = ColumnType::kString;
+  out.codes.reserve(total_rows);
+  std::unordered_map<std::string_view, int32_t> global_index;
+  for (ChunkParser& parser : parsers) {
+    parser.MakeString(slot);
+    ChunkColumn& piece = parser.columns()[slot];
+    std::vector<int32_t> remap(piece.levels.size());
+    for (size_t level_idx = 0; level_idx < piece.levels.size(); ++level_idx) {
+      auto [it, inserted] = global_index.try_emplace(piece.levels[level_idx],
+                                                     static_cast<int32_t>(out.levels.size()));
+      if (inserted) out.levels.emplace_back(piece.levels[level_idx]);
+      remap[level_idx] = it->second;
+    }
+    piece.codes.Drain([&](const int32_t* codes, size_t count) {
+      for (size_t code_idx = 0; code_idx < count; ++code_idx) {
+        int32_t code = codes[code_idx];
+        out.codes.push_back(code < 0 ? -1 : remap[static_cast<size_t>(code)]);
+      }
+    });
+    piece.index = {};
+    piece.levels = {};
+  }
+  return out;
+}
+
+}  // namespace mizani::io

@@ -1,0 +1,397 @@
+// One chunk of a CSV file parsed on one thread: the block scanner for
+// well-formed records, ScanRecord for the rest, and each requested column
+// kept numeric until a value does not parse. ReadCsv (csv_reader.cc) splits
+// the file into chunks at record boundaries and merges the chunks' columns.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "data/text.h"
+#include "io/chunk_memory.h"
+#include "io/csv_scan.h"
+#include "mizani/error.h"
+#include "mizani/table.h"
+
+namespace mizani::io {
+
+inline constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+
+// What every chunk parser needs to know about the file's columns.
+struct Layout {
+  std::string file;
+  char delimiter = ',';
+  int num_fields = 0;
+  std::vector<std::string> header;
+  std::vector<int> slot_of_field;  // -1 for the fields not read
+  std::vector<int> field_of_slot;
+  std::vector<bool> force_string;
+  // The block scanner needs the delimiter to differ from a quote and a line
+  // break; any other delimiter goes through ScanRecord only.
+  bool block_scan = true;
+  bool release_pages = false;  // the text is a file mapping
+};
+
+// How a chunk's fast parse ended. A chunk ending inside quotes may just have
+// been split inside a quoted field.
+enum class ChunkStatus { kOk, kMalformed, kEndsInsideQuotes };
+
+// Copies of texts in large blocks that never move. Levels are copied out of
+// the file because its pages are released behind the parse: a level pointing
+// into one would fault it back in (with its neighbours) at every lookup.
+class TextArena {
+ public:
+  std::string_view Store(std::string_view text) {
+    if (text.size() > free_) {
+      size_t size = std::max(kBlockBytes, text.size());
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+      next_ = blocks_.back().get();
+      free_ = size;
+    }
+    std::memcpy(next_, text.data(), text.size());
+    std::string_view stored(next_, text.size());
+    next_ += text.size();
+    free_ -= text.size();
+    return stored;
+  }
+
+ private:
+  static constexpr size_t kBlockBytes = size_t{64} << 10;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* next_ = nullptr;
+  size_t free_ = 0;
+};
+
+// One column of one chunk while parsing: numeric until a value fails to
+// parse, then text (interned to codes; the levels' texts live in `texts`, one
+// arena per column so the merge may turn columns into text on several
+// threads).
+struct ChunkColumn {
+  bool is_string = false;
+  BlockList<double> num;
+  BlockList<int32_t> codes;
+  std::vector<std::string_view> levels;
+  std::unordered_map<std::string_view, int32_t> index;
+  TextArena texts;
+  // Sorted panels repeat the same exporter for thousands of rows; comparing
+  // with the previous value skips most hash lookups.
+  std::string_view last_text;
+  int32_t last_code = -1;
+};
+
+class ChunkParser {
+ public:
+  ChunkParser(const char* begin, const char* end, const Layout& layout)
+      : begin_(begin),
+        end_(end),
+        layout_(layout),
+        columns_(layout.field_of_slot.size()),
+        field_ends_(static_cast<size_t>(layout.num_fields)) {
+    if (layout.release_pages) releaser_ = PageReleaser(begin, end);
+    for (size_t slot = 0; slot < columns_.size(); ++slot)
+      columns_[slot].is_string = layout.force_string[slot];
+  }
+  // Movable only: the columns own their memory blocks.
+  ChunkParser(ChunkParser&&) = default;
+  ChunkParser(const ChunkParser&) = delete;
+  ChunkParser& operator=(const ChunkParser&) = delete;
+
+  // The fast parse: the block scanner, with ScanRecord for the records it
+  // cannot take. It only detects malformed input; ParseExact explains it.
+  ChunkStatus ParseFast() {
+    const char* cursor = begin_;
+    while (cursor < end_) {
+      if (layout_.block_scan) {
+        ChunkStatus problem = ChunkStatus::kOk;
+        if (ScanBlocks(&cursor, &problem)) break;
+        if (problem != ChunkStatus::kOk) return problem;
+      }
+      // A quote the block scanner cannot place: this record and a few more go
+      // through ScanRecord, so a file full of them (12" pipe as plain text)
+      // does not restart the block scanner on every line.
+      constexpr int kExactRun = 64;
+      int64_t line = 0;  // only ParseExact reports lines
+      RecordStatus status;
+      RecordInfo info;
+      for (int record_idx = 0; record_idx < kExactRun || !layout_.block_scan; ++record_idx) {
+        if (!NextExactRecord(cursor, &line, &status, &info)) break;
+        if (status == RecordStatus::kUnterminatedQuote) return ChunkStatus::kEndsInsideQuotes;
+        if (status != RecordStatus::kOk || info.num_fields != layout_.num_fields) {
+          return ChunkStatus::kMalformed;
+        }
+        ++num_rows_;
+        releaser_.Passed(cursor);
+      }
+    }
+    releaser_.ReleaseBefore(end_);
+    return ChunkStatus::kOk;
+  }
+
+  // Record by record with ScanRecord, throwing Error with the row and line of
+  // the first malformed record; `first_line` is the line of the chunk's start.
+  void ParseExact(int64_t first_line) {
+    const char* cursor = begin_;
+    int64_t line = first_line;
+    RecordStatus status;
+    RecordInfo info;
+    while (NextExactRecord(cursor, &line, &status, &info)) {
+      int64_t row = num_rows_ + 1;
+      if (status != RecordStatus::kOk) {
+        const std::string& column =
+            layout_.header[static_cast<size_t>(std::min(info.bad_field, layout_.num_fields - 1))];
+        throw Error(ErrorCode::kBadData,
+                    fmt::format("{} (line {}): {}", Where(layout_.file, row, column), line,
+                                status == RecordStatus::kUnterminatedQuote
+                                    ? "quoted field has no closing quote"
+                                    : "unexpected text after the closing quote"));
+      }
+      if (info.num_fields != layout_.num_fields) {
+        throw Error(
+            ErrorCode::kBadData,
+            fmt::format("{} (line {}): expected {} fields as in the header, found {}",
+                        Where(layout_.file, row, ""), line, layout_.num_fields, info.num_fields));
+      }
+      ++num_rows_;
+      line += 1 + info.quoted_newlines;
+      releaser_.Passed(cursor);
+    }
+    releaser_.ReleaseBefore(end_);
+  }
+
+  // Turns a numeric column into text, re-reading this chunk's rows so far:
+  // the original text ("007", "1e3") must be kept, not re-printed numbers.
+  void MakeString(size_t slot) {
+    ChunkColumn& column = columns_[slot];
+    if (column.is_string) return;
+    column.is_string = true;
+    column.num.Clear();
+    int target_field = layout_.field_of_slot[slot];
+    PageReleaser releaser = layout_.release_pages ? PageReleaser(begin_, end_) : PageReleaser();
+    const char* cursor = begin_;
+    int64_t line = 0;
+    RecordInfo info;
+    for (int64_t row_idx = 0; row_idx < num_rows_; ++row_idx) {
+      SkipBlankLines(cursor, end_, &line);
+      ScanRecord(
+          cursor, end_, layout_.delimiter,
+          [&](int field_idx, const Field& field) {
+            if (field_idx == target_field) StoreString(column, field);
+          },
+          &info);
+      releaser.Passed(cursor);
+    }
+    releaser.ReleaseBefore(cursor);
+  }
+
+  int64_t num_rows() const { return num_rows_; }
+  std::vector<ChunkColumn>& columns() { return columns_; }
+
+ private:
+  // Skips blank lines and scans one record with ScanRecord, storing its
+  // fields; false when the chunk has no record left.
+  bool NextExactRecord(const char*& cursor, int64_t* line, RecordStatus* status, RecordInfo* info) {
+    if (!SkipBlankLines(cursor, end_, line)) return false;
+    *status = ScanRecord(
+        cursor, end_, layout_.delimiter,
+        [this](int field_idx, const Field& field) {
+          if (field_idx >= layout_.num_fields) return;
+          int slot = layout_.slot_of_field[static_cast<size_t>(field_idx)];
+          if (slot >= 0) Store(static_cast<size_t>(slot), field);
+        },
+        info);
+    return true;
+  }
+
+  // Stores the records from *cursor (a record start, outside quotes) on,
+  // block by block. True at the end of the chunk. False with *status kOk
+  // when a quote does not sit where the quote parity says (text like 12"
+  // pipe, which the parity would read as an opening quote, or text after a
+  // closing quote): *cursor is then the start of that record, whose fields
+  // are not stored yet. False with another status on malformed input.
+  bool ScanBlocks(const char** cursor, ChunkStatus* status) {
+    const char delimiter = layout_.delimiter;
+    const int last_field = layout_.num_fields - 1;
+    const char* record_start = *cursor;
+    int num_ends = 0;  // delimiters of the current record so far
+    // Carried from the previous block: all ones if it ended inside quotes;
+    // bit 0 set if its last byte is a separator or a closing quote, after
+    // which a quote may open a field or finish a "" escape (the start of the
+    // scan counts as one); bit 0 set if its last byte is a closing quote.
+    uint64_t inside_carry = 0;
+    uint64_t boundary_carry = 1;
+    uint64_t close_carry = 0;
+    for (const char* block = *cursor; block < end_; block += kBlockBytes) {
+      releaser_.Passed(record_start);
+      auto available = static_cast<size_t>(end_ - block);
+      BlockMasks masks;
+      uint64_t valid = ~uint64_t{0};
+      if (available >= kBlockBytes) {
+        masks = ClassifyBlock(block, delimiter);
+      } else {
+        // Zero bytes match no class; the next chunk's bytes must not count.
+        char padded[kBlockBytes] = {};
+        std::memcpy(padded, block, available);
+        masks = ClassifyBlock(padded, delimiter);
+        valid = (uint64_t{1} << available) - 1;
+      }
+      uint64_t inside = PrefixXor(masks.quotes) ^ inside_carry;
+      uint64_t opens = masks.quotes & inside;
+      uint64_t closes = masks.quotes & ~inside;
+      uint64_t after_boundary = ((masks.separators | closes) << 1) | boundary_carry;
+      uint64_t after_close = (closes << 1) | close_carry;
+      // The second quotes of "" escapes.
+      uint64_t escapes = after_close & opens;
+      if (escapes != 0) last_escape_ = block + (63 - std::countl_zero(escapes));
+      uint64_t irregular =
+          ((opens & ~after_boundary) | (after_close & ~(masks.separators | opens))) & valid;
+      uint64_t structural = masks.separators & ~inside;
+      // Up to the first irregular quote the parity agrees with ScanRecord.
+      if (irregular != 0) structural &= (uint64_t{1} << std::countr_zero(irregular)) - 1;
+      while (structural != 0) {
+        const char* at = block + std::countr_zero(structural);
+        structural &= structural - 1;
+        if (*at == delimiter) {
+          if (num_ends == last_field) {
+            *status = ChunkStatus::kMalformed;
+            return false;
+          }
+          field_ends_[static_cast<size_t>(num_ends++)] = at;
+          continue;
+        }
+        // A line break right at a record start is a blank line (or the '\n'
+        // of a CRLF).
+        if (num_ends == 0 && at == record_start) {
+          record_start = at + 1;
+          continue;
+        }
+        if (num_ends != last_field) {
+          *status = ChunkStatus::kMalformed;
+          return false;
+        }
+        field_ends_[static_cast<size_t>(num_ends)] = at;
+        StoreRecord(record_start);
+        record_start = at + 1;
+        num_ends = 0;
+      }
+      if (irregular != 0) {
+        *cursor = record_start;
+        return false;
+      }
+      inside_carry = static_cast<uint64_t>(static_cast<int64_t>(inside) >> 63);
+      boundary_carry = (masks.separators | closes) >> 63;
+      close_carry = closes >> 63;
+    }
+    if (inside_carry != 0) {
+      *status = ChunkStatus::kEndsInsideQuotes;
+      return false;
+    }
+    // The last record of the file may lack a line break.
+    if (num_ends > 0 || record_start < end_) {
+      if (num_ends != last_field) {
+        *status = ChunkStatus::kMalformed;
+        return false;
+      }
+      field_ends_[static_cast<size_t>(num_ends)] = end_;
+      StoreRecord(record_start);
+    }
+    *cursor = end_;
+    return true;
+  }
+
+  // Stores the requested fields of the record from `record_start` whose
+  // delimiters and line break are in field_ends_.
+  void StoreRecord(const char* record_start) {
+    for (size_t slot = 0; slot < columns_.size(); ++slot) {
+      auto field_idx = static_cast<size_t>(layout_.field_of_slot[slot]);
+      const char* begin = field_idx == 0 ? record_start : field_ends_[field_idx - 1] + 1;
+      const char* stop = field_ends_[field_idx];
+      Field field;
+      if (begin < stop && *begin == '"') {
+        // The block scanner checked that the closing quote is the last byte.
+        field.text = std::string_view(begin + 1, static_cast<size_t>(stop - begin - 2));
+        field.quoted = true;
+        // Most records have no "" escape; looking for one is a call per field.
+        field.escaped = last_escape_ != nullptr && last_escape_ > begin &&
+                        std::memchr(field.text.data(), '"', field.text.size()) != nullptr;
+      } else {
+        field.text = std::string_view(begin, static_cast<size_t>(stop - begin));
+      }
+      Store(slot, field);
+    }
+    ++num_rows_;
+  }
+
+  void Store(size_t slot, const Field& field) {
+    ChunkColumn& column = columns_[slot];
+    if (column.is_string) {
+      StoreString(column, field);
+      return;
+    }
+    double value = kMissing;
+    if (!IsMissingField(field) && !data::ParseNumber(field.text, &value)) {
+      MakeString(slot);
+      StoreString(column, field);
+      return;
+    }
+    column.num.push_back(value);
+  }
+
+  void StoreString(ChunkColumn& column, const Field& field) {
+    if (IsMissingField(field)) {
+      column.codes.push_back(-1);
+      return;
+    }
+    if (!field.escaped && column.last_code >= 0 && field.text == column.last_text) {
+      column.codes.push_back(column.last_code);
+      return;
+    }
+    std::string_view text = field.text;
+    std::string unescaped;
+    if (field.escaped) {
+      unescaped = Unescape(text);
+      text = unescaped;
+    }
+    auto found = column.index.find(text);
+    if (found == column.index.end()) {
+      std::string_view stored = column.texts.Store(text);
+      found = column.index.emplace(stored, static_cast<int32_t>(column.levels.size())).first;
+      column.levels.push_back(stored);
+    }
+    int32_t code = found->second;
+    column.codes.push_back(code);
+    if (!field.escaped) {
+      column.last_text = found->first;
+      column.last_code = code;
+    }
+  }
+
+  const char* begin_;
+  const char* end_;
+  const Layout& layout_;
+  std::vector<ChunkColumn> columns_;
+  std::vector<const char*> field_ends_;  // of the record the block scanner is in
+  PageReleaser releaser_;
+  // The last "" escape in the blocks classified so far; none in a record that
+  // starts after it.
+  const char* last_escape_ = nullptr;
+  int64_t num_rows_ = 0;
+};
+
+// Chunk bounds for `num_chunks` roughly equal pieces of [begin, end), each
+// just after a '\n' (see csv_chunk.cc).
+std::vector<const char*> SplitAtRecords(const char* begin, const char* end, size_t num_chunks,
+                                        const Layout& layout, bool count_quotes);
+
+// Joins the chunks' pieces of one column into a table column, freeing each
+// piece as it goes so that pieces and table columns never all coexist.
+Column MergeColumn(const std::string& name, std::vector<ChunkParser>& parsers, size_t slot,
+                   size_t total_rows);
+
+}  // namespace mizani::io
