@@ -45,7 +45,10 @@ std::string EstimateByToCsv(const EstimateByResult& result) {
     size_t line_begin = single.find('\n') + 1;
     while (line_begin < single.size()) {
       const size_t line_end = single.find('\n', line_begin);
-      out += value + "," + single.substr(line_begin, line_end - line_begin) + suffix;
+      out += value;
+      out += ',';
+      out.append(single, line_begin, line_end - line_begin);
+      out += suffix;
       line_begin = line_end + 1;
     }
   }
