@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Estimation benchmark of issue 2: PPML on a `mizani synth` panel of 250
-# exporters x 250 importers x 40 years (2.49M rows, ~35% zeros).
+# Estimation benchmark of issues 2 and 12: PPML on `mizani synth` panels of
+# 250 exporters x 250 importers x 40 years (2.49M rows, ~35% zeros) from
+# either data-generating process (docs/synth.md), or larger ones.
 #   model 3way: trade ~ rta | exporter^year + importer^year + exporter^importer
+#   model 3way-nosep: the same with --no-separation-check
 #   model 2way: trade ~ log(dist) + contig + lang + rta | exporter^year + importer^year
 # Prints, per model, the median wall time, CPU time and peak memory of the
 # whole `mizani estimate` process over RUNS runs (reading the CSV included).
@@ -11,37 +13,47 @@
 # measured on the same machine in the same session.
 #
 # Usage: bench/estimate_bench.sh [BUILD_DIR=build] [RUNS=5] [WORK_DIR=/tmp/mizani-bench]
+#          [DGP=logistic|hurdle] [COUNTRIES=250] [YEARS=40]
+# (COUNTRIES=700 YEARS=40 gives 19.6M rows.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD="${1:-build}"
 RUNS="${2:-5}"
 WORK="${3:-/tmp/mizani-bench}"
+DGP="${4:-logistic}"
+COUNTRIES="${5:-250}"
+YEARS="${6:-40}"
 MIZANI="$BUILD/mizani"
 mkdir -p "$WORK"
-DATA="$WORK/synth_250x250x40.csv"
+SUFFIX=""
+[ "$DGP" = logistic ] || SUFFIX="_$DGP"
+DATA="$WORK/synth_${COUNTRIES}x${COUNTRIES}x${YEARS}${SUFFIX}.csv"
 if [ ! -f "$DATA" ]; then
-  "$MIZANI" synth --exporters 250 --importers 250 --years 40 --seed 1 -o "$DATA"
+  "$MIZANI" synth --dgp "$DGP" --exporters "$COUNTRIES" --importers "$COUNTRIES" \
+    --years "$YEARS" --seed 1 -o "$DATA"
 fi
 
 declare -A FORMULA=(
   [3way]='trade ~ rta | exporter^year + importer^year + exporter^importer'
+  [3way-nosep]='trade ~ rta | exporter^year + importer^year + exporter^importer'
   [2way]='trade ~ log(dist) + contig + lang + rta | exporter^year + importer^year'
 )
+declare -A EXTRA=([3way]='' [3way-nosep]='--no-separation-check' [2way]='')
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1e6}' /proc/meminfo); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "data: $DATA ($(wc -l <"$DATA") lines)"
-for model in 3way 2way; do
+for model in 3way 3way-nosep 2way; do
   walls=(); cpus=(); rss=()
   for run in $(seq "$RUNS"); do
     /usr/bin/time -f "%e %U %S %M" -o "$WORK/time.txt" \
-      "$MIZANI" -q estimate --data "$DATA" -f "${FORMULA[$model]}" --vcov iid --format json \
+      "$MIZANI" -q estimate --data "$DATA" -f "${FORMULA[$model]}" ${EXTRA[$model]} --vcov iid --format json \
       -o "$WORK/mizani_$model.json"
     read -r wall user sys kb <"$WORK/time.txt"
     walls+=("$wall"); cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN {print u + s}')"); rss+=("$kb")
   done
-  printf 'mizani %-4s  wall %6.2f s  cpu %6.2f s  peak %5.0f MB   (median of %d)\n' "$model" \
+  printf 'mizani %-10s  wall %6.2f s  cpu %6.2f s  peak %5.0f MB   (median of %d)\n' "$model" \
     "$(printf '%s\n' "${walls[@]}" | median)" "$(printf '%s\n' "${cpus[@]}" | median)" \
     "$(printf '%s\n' "${rss[@]}" | median | awk '{print $1 / 1024}')" "$RUNS"
   grep -o '"name": "[^"]*"\|"estimate": [-0-9.e]*' "$WORK/mizani_$model.json" | paste - - | sed 's/^/    /'

@@ -8,6 +8,7 @@
 #include "common/trace.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
+#include "mizani/estimate_by.h"
 #include "mizani/estimate_output.h"
 #include "mizani/formula.h"
 #include "mizani/read.h"
@@ -35,7 +36,47 @@ struct EstimateArgs {
   std::string output = "-";
   std::string fe_output;
   std::vector<std::string> string_columns;
+  std::string by;
 };
+
+// --by: one model per value, stacked. Exit code: the first failed group's
+// error code, else 7 when some group did not converge, else 0; every
+// group's result is written either way.
+int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
+          const std::vector<RowFilter>& filters, const EstimateOptions& options, bool quiet) {
+  ByProgress progress;
+  if (!quiet) {
+    progress = [&args](size_t done, size_t total, const ByGroupFit& group) {
+      std::fprintf(stderr, "mizani: %s = %s (%zu of %zu): %s\n", args.by.c_str(),
+                   group.value.c_str(), done, total,
+                   group.failed() ? group.error.c_str() : group.result.message.c_str());
+    };
+  }
+  const EstimateByResult result = EstimateBy(table, formula, filters, options, args.by, progress);
+  Trace("by: fits done");
+  std::string text;
+  if (args.format == "json")
+    text = EstimateByToJson(result);
+  else if (args.format == "csv")
+    text = EstimateByToCsv(result);
+  else
+    text = FormatEstimateByTable(result);
+  WriteText(args.output, text);
+  int code = 0;
+  for (const ByGroupFit& group : result.groups) {
+    if (group.failed()) {
+      std::fprintf(stderr, "mizani: warning: %s = %s: %s\n", args.by.c_str(), group.value.c_str(),
+                   group.error.c_str());
+      if (code == 0 || code == static_cast<int>(ErrorCode::kNotConverged))
+        code = static_cast<int>(group.error_code);
+    } else if (!group.result.converged()) {
+      std::fprintf(stderr, "mizani: warning: %s = %s: %s\n", args.by.c_str(), group.value.c_str(),
+                   group.result.message.c_str());
+      if (code == 0) code = static_cast<int>(ErrorCode::kNotConverged);
+    }
+  }
+  return code;
+}
 
 }  // namespace
 
@@ -87,6 +128,9 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
   app.add_option("-o,--output", args->output, "Write the result here instead of stdout");
   app.add_option("--fe-output", args->fe_output,
                  "Write the fixed-effect estimates to this CSV file");
+  app.add_option("--by", args->by,
+                 "One model per value of this column (product, sector, year): results stacked in "
+                 "one table, groups fitted concurrently");
   app.add_option("--string-columns", args->string_columns,
                  "Read these columns as text even if numeric")
       ->delimiter(',');
@@ -128,6 +172,11 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     ReadOptions read_options;
     read_options.columns = formula.Columns();
     for (const auto& name : args->cluster) read_options.columns.push_back(name);
+    if (!args->by.empty()) {
+      if (!args->fe_output.empty())
+        throw Error(ErrorCode::kUsage, "--fe-output cannot be combined with --by");
+      read_options.columns.push_back(args->by);
+    }
     // Filter columns are read too: take every identifier-like token.
     for (const auto& filter : args->filters) {
       std::string token;
@@ -167,6 +216,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     }
     std::vector<RowFilter> filters;
     for (const auto& text : args->filters) filters.push_back({text});
+    if (!args->by.empty()) return RunBy(*args, table, formula, filters, options, flags.quiet);
     // Build the model frame, then free the table before the fit: the frame
     // holds everything the solver needs (peak memory matters at 2.5M rows).
     Trace("table read");

@@ -1,5 +1,7 @@
 // `mizani synth`: a synthetic bilateral panel from a documented DGP.
 #include <cstdio>
+#include <map>
+#include <string>
 
 #include "commands.h"
 #include "mizani/read.h"
@@ -21,7 +23,15 @@ Runner AddSynthCommand(CLI::App& app, const GlobalFlags& flags) {
   app.add_option("--importers", options->importers, "Number of importers (default 250)");
   app.add_option("--years", options->years, "Number of years (default 40)");
   app.add_option("--first-year", options->first_year, "First year (default 1980)");
+  const std::map<std::string, SynthProcess> processes{{"logistic", SynthProcess::kLogistic},
+                                                      {"hurdle", SynthProcess::kHurdle}};
+  app.add_option("--dgp", options->process,
+                 "Data-generating process: logistic (default) or hurdle (structural "
+                 "multilateral resistances, pairs that never trade, persistent zeros)")
+      ->transform(CLI::CheckedTransformer(processes, CLI::ignore_case));
   app.add_option("--zeros", options->share_zeros, "Share of zero flows (default 0.35)");
+  app.add_option("--never", options->share_never,
+                 "hurdle: share of pairs that never trade (default 0.15)");
   app.add_flag("--domestic", options->include_domestic, "Include domestic (internal) flows");
   app.add_flag("--mu", options->include_mu, "Add the true expected flow as column mu");
   app.add_option("--seed", options->seed, "Random seed (default 1)");

@@ -12,7 +12,20 @@
 
 namespace mizani {
 
+// Which data-generating process (docs/synth.md). Both give
+// E[trade | covariates, effects] = mu with the same true coefficients.
+enum class SynthProcess {
+  // Exporter-year and importer-year effects drawn directly; a flow is zero
+  // with a logistic probability in log mu.
+  kLogistic,
+  // Countries on continents, structural multilateral resistances solved
+  // from sizes and trade costs every year, a share of pairs that never
+  // trade, and zeros from a persistent probit hurdle.
+  kHurdle,
+};
+
 struct SynthOptions {
+  SynthProcess process = SynthProcess::kLogistic;
   // Countries 0..max(exporters, importers)-1 form one set: exporters are the
   // first `exporters` of them and importers the first `importers`, so with
   // equal counts every country both exports and imports.
@@ -47,6 +60,9 @@ struct SynthOptions {
   double gamma_shape = 1.0;
   // How strongly zeros concentrate on small expected flows (0: equal odds).
   double zero_slope = 0.8;
+  // kHurdle only: share of directed pairs that never trade (all their years
+  // are zero; counted in share_zeros, which must be at least this large).
+  double share_never = 0.15;
 
   // Country codes; default "C001", "C002", ... Must hold at least
   // max(exporters, importers) distinct names when given.

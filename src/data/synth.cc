@@ -1,7 +1,5 @@
-// The data-generating process of docs/synth.md. All random numbers come from
-// one std::mt19937_64 (whose output sequence the C++ standard fixes) through
-// hand-written transforms, because std::normal_distribution and friends differ
-// between standard libraries and the panels must be the same everywhere.
+// The data-generating processes of docs/synth.md: the first ("logistic")
+// here, with the pieces both share; the second in synth_hurdle.cc.
 #include "mizani/synth.h"
 
 #include <fmt/format.h>
@@ -9,67 +7,15 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numbers>
-#include <random>
 #include <unordered_set>
 
+#include "data/synth_internal.h"
 #include "mizani/error.h"
 
 namespace mizani {
 namespace {
 
-class Random {
- public:
-  explicit Random(uint64_t seed) : engine_(seed) {}
-
-  // Uniform on the open interval (0, 1), so log() is always finite.
-  double Uniform() {
-    return (static_cast<double>(engine_() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-  }
-
-  // Box-Muller; the second value of each pair is kept for the next call.
-  double Normal() {
-    if (has_spare_) {
-      has_spare_ = false;
-      return spare_;
-    }
-    double radius = std::sqrt(-2.0 * std::log(Uniform()));
-    double angle = 2.0 * std::numbers::pi * Uniform();
-    spare_ = radius * std::sin(angle);
-    has_spare_ = true;
-    return radius * std::cos(angle);
-  }
-
-  // Gamma(shape, scale 1) by Marsaglia and Tsang (2000); shapes below one use
-  // Gamma(shape + 1) * U^(1/shape).
-  double Gamma(double shape) {
-    if (shape < 1.0) return Gamma(shape + 1.0) * std::pow(Uniform(), 1.0 / shape);
-    double d = shape - 1.0 / 3.0;
-    double c = 1.0 / std::sqrt(9.0 * d);
-    while (true) {
-      double x = Normal();
-      double v = 1.0 + c * x;
-      if (v <= 0) continue;
-      v = v * v * v;
-      double u = Uniform();
-      if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
-      if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
-    }
-  }
-
-  bool Bernoulli(double probability) { return Uniform() < probability; }
-
-  // Integer in [low, high].
-  int UniformInt(int low, int high) {
-    auto span = static_cast<uint64_t>(high - low) + 1;
-    return low + static_cast<int>(engine_() % span);
-  }
-
- private:
-  std::mt19937_64 engine_;
-  double spare_ = 0;
-  bool has_spare_ = false;
-};
+using synth::Random;
 
 [[noreturn]] void BadOption(const std::string& message) {
   throw Error(ErrorCode::kUsage, "synth: " + message);
@@ -88,6 +34,17 @@ void Validate(const SynthOptions& options) {
   }
   if (!(options.gamma_shape > 0)) BadOption("gamma shape must be positive");
   if (!(options.zero_slope >= 0)) BadOption("zero slope must be non-negative");
+  if (options.process == SynthProcess::kHurdle) {
+    if (!(options.share_never >= 0 && options.share_never <= 0.8)) {
+      BadOption(fmt::format("share of pairs that never trade must be between 0 and 0.8, got {}",
+                            options.share_never));
+    }
+    if (!(options.share_zeros >= options.share_never)) {
+      BadOption(fmt::format(
+          "share of zeros ({}) must be at least the share of pairs that never trade ({})",
+          options.share_zeros, options.share_never));
+    }
+  }
   size_t num_countries = static_cast<size_t>(std::max(options.exporters, options.importers));
   if (!options.names.empty()) {
     if (options.names.size() < num_countries) {
@@ -111,49 +68,91 @@ double ZeroProbability(double intercept, double slope, double centred_log_mu) {
   return std::min(p, kMaxZeroProbability);
 }
 
-// Finds the logistic intercept that makes the mean zero probability over the
-// international flows equal `target`. The flows are summarised by a histogram
-// of log mu so the bisection costs nothing next to generating the panel.
+// The logistic intercept that makes the mean zero probability over the
+// international flows equal `target`.
 double CalibrateZeroIntercept(const std::vector<double>& centred_log_mu,
                               const std::vector<uint8_t>& can_be_zero, double slope,
                               double target) {
-  double low_value = std::numeric_limits<double>::infinity();
-  double high_value = -low_value;
-  for (size_t row_idx = 0; row_idx < centred_log_mu.size(); ++row_idx) {
-    if (can_be_zero[row_idx] == 0) continue;
-    low_value = std::min(low_value, centred_log_mu[row_idx]);
-    high_value = std::max(high_value, centred_log_mu[row_idx]);
+  return synth::CalibrateIntercept(
+      centred_log_mu, can_be_zero,
+      [slope](double intercept, double value) { return ZeroProbability(intercept, slope, value); },
+      target);
+}
+
+}  // namespace
+
+namespace synth {
+
+std::vector<std::string> CountryNames(const SynthOptions& options) {
+  const int num_countries = std::max(options.exporters, options.importers);
+  const auto countries = static_cast<size_t>(num_countries);
+  std::vector<std::string> names(countries);
+  int digits = std::max(3, static_cast<int>(std::to_string(num_countries).size()));
+  for (size_t country = 0; country < countries; ++country) {
+    names[country] = options.names.empty() ? fmt::format("C{:0{}}", country + 1, digits)
+                                           : options.names[country];
   }
-  constexpr int kBins = 4096;
-  std::vector<double> counts(kBins, 0.0);
-  double width = std::max((high_value - low_value) / kBins, 1e-12);
-  double total = 0;
-  for (size_t row_idx = 0; row_idx < centred_log_mu.size(); ++row_idx) {
-    if (can_be_zero[row_idx] == 0) continue;
-    int bin = std::min(kBins - 1, static_cast<int>((centred_log_mu[row_idx] - low_value) / width));
-    counts[static_cast<size_t>(bin)] += 1;
-    total += 1;
-  }
-  auto mean_probability = [&](double intercept) {
-    double sum = 0;
-    for (int bin = 0; bin < kBins; ++bin) {
-      if (counts[static_cast<size_t>(bin)] == 0) continue;
-      double centre = low_value + (bin + 0.5) * width;
-      sum += counts[static_cast<size_t>(bin)] * ZeroProbability(intercept, slope, centre);
+  return names;
+}
+
+Geography BuildGeography(const std::vector<double>& coord_x, const std::vector<double>& coord_y,
+                         const SynthOptions& options, Random& random) {
+  const size_t countries = coord_x.size();
+  const int num_years = options.years;
+  Geography geography;
+  std::vector<double>& distance = geography.distance;
+  distance.resize(countries * countries);
+  for (size_t origin = 0; origin < countries; ++origin) {
+    for (size_t destination = 0; destination < countries; ++destination) {
+      double dx = coord_x[origin] - coord_x[destination];
+      double dy = coord_y[origin] - coord_y[destination];
+      // A floor keeps two near-coincident points from getting log(0).
+      distance[origin * countries + destination] = std::max(std::sqrt(dx * dx + dy * dy), 50.0);
     }
-    return sum / total;
-  };
-  double low = -60;
-  double high = 60;
-  for (int iteration = 0; iteration < 100; ++iteration) {
-    double middle = 0.5 * (low + high);
-    if (mean_probability(middle) < target) {
-      low = middle;
-    } else {
-      high = middle;
+  }
+  // Contiguity: each country borders its nearest neighbours (symmetrised).
+  // Internal distance: a quarter of the distance to the nearest neighbour.
+  constexpr size_t kNeighbours = 3;
+  std::vector<uint8_t>& contiguous = geography.contiguous;
+  contiguous.assign(countries * countries, 0);
+  std::vector<double>& internal_distance = geography.internal_distance;
+  internal_distance.assign(countries, 10.0);
+  std::vector<size_t> order(countries);
+  for (size_t origin = 0; origin < countries; ++origin) {
+    for (size_t country = 0; country < countries; ++country) order[country] = country;
+    std::sort(order.begin(), order.end(), [&](size_t left, size_t right) {
+      return distance[origin * countries + left] < distance[origin * countries + right];
+    });
+    size_t rank = 0;  // 0 for the nearest other country
+    for (size_t neighbour : order) {
+      if (neighbour == origin) continue;
+      if (rank == 0) {
+        internal_distance[origin] = std::max(0.25 * distance[origin * countries + neighbour], 10.0);
+      }
+      if (rank == kNeighbours) break;
+      contiguous[origin * countries + neighbour] = 1;
+      contiguous[neighbour * countries + origin] = 1;
+      ++rank;
     }
   }
-  return 0.5 * (low + high);
+  // Agreements: an unordered pair signs with a probability that falls with
+  // distance, in a year spread over the panel and a quarter-span before it.
+  // The agreement then holds for good; rta switches from 0 to 1 within pair.
+  std::vector<int>& rta_start = geography.rta_start;
+  rta_start.assign(countries * countries, kNeverSigned);
+  const int last_year = options.first_year + num_years - 1;
+  for (size_t origin = 0; origin < countries; ++origin) {
+    for (size_t destination = origin + 1; destination < countries; ++destination) {
+      double km = distance[origin * countries + destination];
+      bool signs = random.Bernoulli(0.05 + 0.45 * std::exp(-km / 2000.0));
+      int start = random.UniformInt(options.first_year - num_years / 4, last_year);
+      if (!signs) continue;
+      rta_start[origin * countries + destination] = start;
+      rta_start[destination * countries + origin] = start;
+    }
+  }
+
+  return geography;
 }
 
 // Text column whose levels are in order of first appearance, from country
@@ -176,21 +175,87 @@ Column CountryColumn(const std::string& name, const std::vector<int32_t>& countr
   return column;
 }
 
-}  // namespace
+Panel BuildPanel(const SynthOptions& options, const Geography& geography,
+                 const std::vector<int>& language) {
+  const size_t countries = language.size();
+  const auto years = static_cast<size_t>(options.years);
+  const auto num_exporters = static_cast<size_t>(options.exporters);
+  const auto num_importers = static_cast<size_t>(options.importers);
+  Panel panel;
+  for (size_t origin = 0; origin < num_exporters; ++origin) {
+    for (size_t destination = 0; destination < num_importers; ++destination) {
+      panel.num_pairs += origin != destination || options.include_domestic;
+    }
+  }
+  const size_t num_rows = panel.num_pairs * years;
+  panel.num_rows = num_rows;
+  panel.exporter_of_row.resize(num_rows);
+  panel.importer_of_row.resize(num_rows);
+  for (auto* column : {&panel.year, &panel.dist, &panel.ln_dist, &panel.contig, &panel.lang,
+                       &panel.rta, &panel.pair_id}) {
+    column->resize(num_rows);
+  }
+  if (options.include_domestic) panel.domestic.resize(num_rows);
+  size_t row_idx = 0;
+  size_t pair_number = 0;
+  for (size_t origin = 0; origin < num_exporters; ++origin) {
+    for (size_t destination = 0; destination < num_importers; ++destination) {
+      const bool is_domestic = origin == destination;
+      if (is_domestic && !options.include_domestic) continue;
+      ++pair_number;
+      const size_t pair = origin * countries + destination;
+      const double km =
+          is_domestic ? geography.internal_distance[origin] : geography.distance[pair];
+      const double pair_contig = is_domestic ? 0.0 : geography.contiguous[pair];
+      const double pair_lang = language[origin] == language[destination] ? 1.0 : 0.0;
+      for (size_t year_idx = 0; year_idx < years; ++year_idx, ++row_idx) {
+        const int calendar_year = options.first_year + static_cast<int>(year_idx);
+        panel.exporter_of_row[row_idx] = static_cast<int32_t>(origin);
+        panel.importer_of_row[row_idx] = static_cast<int32_t>(destination);
+        panel.year[row_idx] = calendar_year;
+        panel.dist[row_idx] = km;
+        panel.ln_dist[row_idx] = std::log(km);
+        panel.contig[row_idx] = pair_contig;
+        panel.lang[row_idx] = pair_lang;
+        panel.rta[row_idx] = !is_domestic && calendar_year >= geography.rta_start[pair] ? 1.0 : 0.0;
+        panel.pair_id[row_idx] = static_cast<double>(pair_number);
+        if (options.include_domestic) panel.domestic[row_idx] = is_domestic ? 1.0 : 0.0;
+      }
+    }
+  }
+  return panel;
+}
+
+Table AssembleTable(const SynthOptions& options, Panel panel, std::vector<double> trade,
+                    std::vector<double> mu) {
+  const std::vector<std::string> names = CountryNames(options);
+  Table table;
+  table.source = fmt::format("synth(seed={})", options.seed);
+  table.num_rows = panel.num_rows;
+  table.columns.push_back(CountryColumn("exporter", panel.exporter_of_row, names));
+  table.columns.push_back(CountryColumn("importer", panel.importer_of_row, names));
+  table.AddNumeric("year", std::move(panel.year));
+  table.AddNumeric("trade", std::move(trade));
+  table.AddNumeric("dist", std::move(panel.dist));
+  table.AddNumeric("ln_dist", std::move(panel.ln_dist));
+  table.AddNumeric("contig", std::move(panel.contig));
+  table.AddNumeric("lang", std::move(panel.lang));
+  table.AddNumeric("rta", std::move(panel.rta));
+  table.AddNumeric("pair_id", std::move(panel.pair_id));
+  if (options.include_domestic) table.AddNumeric("domestic", std::move(panel.domestic));
+  if (options.include_mu) table.AddNumeric("mu", std::move(mu));
+  return table;
+}
+
+}  // namespace synth
 
 Table Synthesize(const SynthOptions& options) {
   Validate(options);
+  if (options.process == SynthProcess::kHurdle) return synth::SynthesizeHurdle(options);
   const int num_countries = std::max(options.exporters, options.importers);
   const int num_years = options.years;
   const auto countries = static_cast<size_t>(num_countries);
   Random random(options.seed);
-
-  std::vector<std::string> names(countries);
-  int digits = std::max(3, static_cast<int>(std::to_string(num_countries).size()));
-  for (size_t country = 0; country < countries; ++country) {
-    names[country] = options.names.empty() ? fmt::format("C{:0{}}", country + 1, digits)
-                                           : options.names[country];
-  }
 
   // Geography: countries at random points of a 10,000 km square.
   constexpr double kWorldSideKm = 10000.0;
@@ -200,60 +265,12 @@ Table Synthesize(const SynthOptions& options) {
     coord_x[country] = kWorldSideKm * random.Uniform();
     coord_y[country] = kWorldSideKm * random.Uniform();
   }
-  std::vector<double> distance(countries * countries);
-  for (size_t origin = 0; origin < countries; ++origin) {
-    for (size_t destination = 0; destination < countries; ++destination) {
-      double dx = coord_x[origin] - coord_x[destination];
-      double dy = coord_y[origin] - coord_y[destination];
-      // A floor keeps two near-coincident points from getting log(0).
-      distance[origin * countries + destination] = std::max(std::sqrt(dx * dx + dy * dy), 50.0);
-    }
-  }
-  // Contiguity: each country borders its nearest neighbours (symmetrised).
-  // Internal distance: a quarter of the distance to the nearest neighbour.
-  constexpr size_t kNeighbours = 3;
-  std::vector<uint8_t> contiguous(countries * countries, 0);
-  std::vector<double> internal_distance(countries, 10.0);
-  std::vector<size_t> order(countries);
-  for (size_t origin = 0; origin < countries; ++origin) {
-    for (size_t country = 0; country < countries; ++country) order[country] = country;
-    std::sort(order.begin(), order.end(), [&](size_t left, size_t right) {
-      return distance[origin * countries + left] < distance[origin * countries + right];
-    });
-    size_t rank = 0;  // 0 for the nearest other country
-    for (size_t neighbour : order) {
-      if (neighbour == origin) continue;
-      if (rank == 0) {
-        internal_distance[origin] = std::max(0.25 * distance[origin * countries + neighbour], 10.0);
-      }
-      if (rank == kNeighbours) break;
-      contiguous[origin * countries + neighbour] = 1;
-      contiguous[neighbour * countries + origin] = 1;
-      ++rank;
-    }
-  }
   // Languages: eight groups of random size.
-  constexpr int kLanguages = 8;
   std::vector<int> language(countries);
   for (size_t country = 0; country < countries; ++country) {
-    language[country] = random.UniformInt(0, kLanguages - 1);
+    language[country] = random.UniformInt(0, synth::kLanguages - 1);
   }
-  // Agreements: an unordered pair signs with a probability that falls with
-  // distance, in a year spread over the panel and a quarter-span before it.
-  // The agreement then holds for good; rta switches from 0 to 1 within pair.
-  constexpr int kNever = std::numeric_limits<int>::max();
-  std::vector<int> rta_start(countries * countries, kNever);
-  const int last_year = options.first_year + num_years - 1;
-  for (size_t origin = 0; origin < countries; ++origin) {
-    for (size_t destination = origin + 1; destination < countries; ++destination) {
-      double km = distance[origin * countries + destination];
-      bool signs = random.Bernoulli(0.05 + 0.45 * std::exp(-km / 2000.0));
-      int start = random.UniformInt(options.first_year - num_years / 4, last_year);
-      if (!signs) continue;
-      rta_start[origin * countries + destination] = start;
-      rta_start[destination * countries + origin] = start;
-    }
-  }
+  const synth::Geography geography = synth::BuildGeography(coord_x, coord_y, options, random);
 
   // Exporter-year and importer-year effects: level + country trend + shock.
   // A country's exporter and importer levels are correlated (rho = 0.7), as
@@ -278,61 +295,33 @@ Table Synthesize(const SynthOptions& options) {
     }
   }
 
-  // Rows: pass 1 fills covariates and log mu.
-  const auto num_exporters = static_cast<size_t>(options.exporters);
-  const auto num_importers = static_cast<size_t>(options.importers);
-  size_t num_pairs = 0;
-  for (size_t origin = 0; origin < num_exporters; ++origin) {
-    for (size_t destination = 0; destination < num_importers; ++destination) {
-      num_pairs += origin != destination || options.include_domestic;
-    }
+  // Pair effects, one draw per directed pair in row order.
+  synth::Panel panel_rows = synth::BuildPanel(options, geography, language);
+  const double pair_sd = options.sd_pair;
+  std::vector<double> pair_effect(panel_rows.num_pairs);
+  for (double& effect : pair_effect) {
+    // Mean one in levels (E exp(N(-s^2/2, s^2)) = 1), so models without
+    // pair effects stay correctly specified up to the constant.
+    effect = -0.5 * pair_sd * pair_sd + pair_sd * random.Normal();
   }
-  const size_t num_rows = num_pairs * years;
-  std::vector<int32_t> exporter_of_row(num_rows);
-  std::vector<int32_t> importer_of_row(num_rows);
-  std::vector<double> year(num_rows), trade(num_rows), dist(num_rows), ln_dist(num_rows);
-  std::vector<double> contig(num_rows), lang(num_rows), rta(num_rows), pair_id(num_rows);
-  std::vector<double> domestic(options.include_domestic ? num_rows : 0);
+  // Pass 1: log mu.
+  const size_t num_rows = panel_rows.num_rows;
   std::vector<double> log_mu(num_rows);
   std::vector<uint8_t> can_be_zero(num_rows);
-  const double pair_sd = options.sd_pair;
-  size_t next_row = 0;
-  size_t pair_number = 0;
-  for (size_t origin = 0; origin < num_exporters; ++origin) {
-    for (size_t destination = 0; destination < num_importers; ++destination) {
-      bool is_domestic = origin == destination;
-      if (is_domestic && !options.include_domestic) continue;
-      ++pair_number;
-      size_t pair = origin * countries + destination;
-      double km = is_domestic ? internal_distance[origin] : distance[pair];
-      double pair_contig = is_domestic ? 0.0 : contiguous[pair];
-      double pair_lang = language[origin] == language[destination] ? 1.0 : 0.0;
-      // Mean one in levels (E exp(N(-s^2/2, s^2)) = 1), so models without
-      // pair effects stay correctly specified up to the constant.
-      double pair_effect = -0.5 * pair_sd * pair_sd + pair_sd * random.Normal();
-      double time_invariant = options.constant + options.beta_log_dist * std::log(km) +
-                              options.beta_contig * pair_contig + options.beta_lang * pair_lang +
-                              (is_domestic ? options.beta_domestic : 0.0) + pair_effect;
-      for (size_t year_idx = 0; year_idx < years; ++year_idx, ++next_row) {
-        const size_t row_idx = next_row;
-        int calendar_year = options.first_year + static_cast<int>(year_idx);
-        double in_rta = !is_domestic && calendar_year >= rta_start[pair] ? 1.0 : 0.0;
-        exporter_of_row[row_idx] = static_cast<int32_t>(origin);
-        importer_of_row[row_idx] = static_cast<int32_t>(destination);
-        year[row_idx] = calendar_year;
-        dist[row_idx] = km;
-        ln_dist[row_idx] = std::log(km);
-        contig[row_idx] = pair_contig;
-        lang[row_idx] = pair_lang;
-        rta[row_idx] = in_rta;
-        pair_id[row_idx] = static_cast<double>(pair_number);
-        if (options.include_domestic) domestic[row_idx] = is_domestic ? 1.0 : 0.0;
-        log_mu[row_idx] = time_invariant + options.beta_rta * in_rta +
-                          exporter_effect[origin * years + year_idx] +
-                          importer_effect[destination * years + year_idx];
-        can_be_zero[row_idx] = is_domestic ? 0 : 1;
-      }
-    }
+  for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+    const auto origin = static_cast<size_t>(panel_rows.exporter_of_row[row_idx]);
+    const auto destination = static_cast<size_t>(panel_rows.importer_of_row[row_idx]);
+    const bool is_domestic = origin == destination;
+    const auto year_idx = static_cast<size_t>(panel_rows.year[row_idx] - options.first_year);
+    const double time_invariant =
+        options.constant + options.beta_log_dist * panel_rows.ln_dist[row_idx] +
+        options.beta_contig * panel_rows.contig[row_idx] +
+        options.beta_lang * panel_rows.lang[row_idx] + (is_domestic ? options.beta_domestic : 0.0) +
+        pair_effect[static_cast<size_t>(panel_rows.pair_id[row_idx]) - 1];
+    log_mu[row_idx] = time_invariant + options.beta_rta * panel_rows.rta[row_idx] +
+                      exporter_effect[origin * years + year_idx] +
+                      importer_effect[destination * years + year_idx];
+    can_be_zero[row_idx] = is_domestic ? 0 : 1;
   }
 
   // Pass 2: observed flows. With probability p the flow is zero, otherwise
@@ -361,6 +350,7 @@ Table Synthesize(const SynthOptions& options) {
           ? CalibrateZeroIntercept(centred, can_be_zero, options.zero_slope, zero_target)
           : 0.0;
   std::vector<double> mu(options.include_mu ? num_rows : 0);
+  std::vector<double> trade(num_rows);
   const double shape = options.gamma_shape;
   for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
     double expected = std::exp(log_mu[row_idx]);
@@ -374,22 +364,7 @@ Table Synthesize(const SynthOptions& options) {
     trade[row_idx] = is_zero ? 0.0 : expected / (1.0 - p_zero) * noise;
   }
 
-  Table table;
-  table.source = fmt::format("synth(seed={})", options.seed);
-  table.num_rows = num_rows;
-  table.columns.push_back(CountryColumn("exporter", exporter_of_row, names));
-  table.columns.push_back(CountryColumn("importer", importer_of_row, names));
-  table.AddNumeric("year", std::move(year));
-  table.AddNumeric("trade", std::move(trade));
-  table.AddNumeric("dist", std::move(dist));
-  table.AddNumeric("ln_dist", std::move(ln_dist));
-  table.AddNumeric("contig", std::move(contig));
-  table.AddNumeric("lang", std::move(lang));
-  table.AddNumeric("rta", std::move(rta));
-  table.AddNumeric("pair_id", std::move(pair_id));
-  if (options.include_domestic) table.AddNumeric("domestic", std::move(domestic));
-  if (options.include_mu) table.AddNumeric("mu", std::move(mu));
-  return table;
+  return synth::AssembleTable(options, std::move(panel_rows), std::move(trade), std::move(mu));
 }
 
 Table SynthesizeSquareWorld(SynthOptions options) {

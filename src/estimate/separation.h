@@ -32,7 +32,28 @@ struct ProjectedRegressors {
   Eigen::MatrixXd gram;       // X~' W X~, W = 1 (y > 0), 1 / kPositiveWeight (y = 0)
   std::vector<double> alpha;  // alpha_GC of X, num_levels x num_cols
 };
+// How the ReLU iterations ended (for traces and tests).
+enum class SeparationEnding {
+  kNoZeros,           // no zero outcome: nothing to check
+  kFitVanished,       // the fit is zero on every zero outcome: no separation
+  kCertificateBound,  // no zero outcome's fit reaches kCertificateBound: no separation
+  kCertificate,       // a non-negative fit on the zeros: those above the leakage are separated
+  kIterationLimit,    // neither within kMaxIterations: nothing dropped
+};
+struct SeparationStats {
+  SeparationEnding ending = SeparationEnding::kNoZeros;
+  int iterations = 0;      // weighted regressions (projections of the certificate)
+  double largest_fit = 0;  // largest fit on a zero outcome in the last iteration
+};
+// Below this, no zero outcome's fit can belong to a certificate's support
+// (separation.cc explains why); the slack below 1 absorbs the projections'
+// tolerance and the zeroing of fits under 1e-5. `certificate_bound` = 0
+// switches the early stop off (tests compare both).
+inline constexpr double kCertificateBound = 0.5;
+
 int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector,
-                      BufferPool& pool, ProjectedRegressors* projected_x = nullptr);
+                      BufferPool& pool, ProjectedRegressors* projected_x = nullptr,
+                      SeparationStats* stats = nullptr,
+                      double certificate_bound = kCertificateBound);
 
 }  // namespace mizani::estimate

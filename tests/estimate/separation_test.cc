@@ -2,12 +2,20 @@
 // 2021): observations where a combination of regressors and fixed effects
 // perfectly predicts a zero outcome have no finite MLE. They must be
 // detected, removed and counted; observations that merely have y = 0 must not.
+#include "estimate/separation.h"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
+#include "common/buffer_pool.h"
+#include "estimate/fe_projector.h"
+#include "estimate/frame_ops.h"
 #include "mizani/estimate.h"
+#include "mizani/formula.h"
+#include "mizani/synth.h"
 
 namespace {
 
@@ -169,4 +177,173 @@ TEST(Separation, CollinearityJudgedWithUnitWeightsWhenTheReuseFlagsAColumn) {
                   1e-8 * std::abs(unchecked.coef(col_idx)));
     }
   }
+}
+
+// ---- The early certificate of no separation (kCertificateBound) ---------
+// The ReLU iterations are alternating projections, so on the support of any
+// certificate the fit never falls below 1 on average (separation.cc). The
+// bound may therefore end the iterations only where nothing is separated:
+// every design below is checked with the bound and without it (bound 0),
+// and the verdicts must be the same row by row.
+namespace {
+
+struct CheckRun {
+  int64_t dropped = 0;
+  std::vector<uint8_t> kept_zero_flag;  // per remaining row: flag column value
+  mizani::estimate::SeparationStats stats;
+  ModelFrame frame;
+};
+
+CheckRun RunCheck(ModelFrame frame, double bound) {
+  EstimateOptions options;
+  options.threads = 1;
+  mizani::estimate::FeProjector projector(frame.fe_ids, frame.fe_sizes, 1);
+  mizani::BufferPool pool;
+  CheckRun run;
+  run.dropped =
+      mizani::estimate::DropSeparated(frame, options, projector, pool, nullptr, &run.stats, bound);
+  run.frame = std::move(frame);
+  return run;
+}
+
+// Rows of `after` (a compacted copy) identified by their source_row.
+std::vector<int64_t> DroppedRows(const ModelFrame& before, const ModelFrame& after) {
+  std::vector<uint8_t> present(before.num_obs(), 0);
+  for (int64_t source : after.source_row) present[source] = 1;
+  std::vector<int64_t> dropped;
+  for (int64_t obs_idx = 0; obs_idx < before.num_obs(); ++obs_idx)
+    if (present[obs_idx] == 0) dropped.push_back(obs_idx);
+  return dropped;
+}
+
+void NumberRows(ModelFrame& frame) {
+  frame.source_row.resize(frame.num_obs());
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx)
+    frame.source_row[obs_idx] = obs_idx;
+}
+
+}  // namespace
+
+// Regressor-induced separation: the bound must not fire, the sign test ends
+// the iterations and finds exactly the flagged rows.
+TEST(SeparationBound, DoesNotFireOnTheRegressorDesign) {
+  ModelFrame frame = MakeFrame(/*separated=*/true, 3);
+  NumberRows(frame);
+  const CheckRun run = RunCheck(frame, mizani::estimate::kCertificateBound);
+  EXPECT_EQ(run.stats.ending, mizani::estimate::SeparationEnding::kCertificate);
+  std::vector<int64_t> flagged;
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx)
+    if (frame.X(obs_idx, 1) > 0) flagged.push_back(obs_idx);
+  EXPECT_EQ(DroppedRows(frame, run.frame), flagged);
+}
+
+// The certificate is a combination of a regressor and a fixed effect:
+// z = x2 - 1[exporter 0], with x2 = 1 on exporter 0's positive flows and 1
+// or 2 on its zeros. Only the zeros with x2 = 2 are separated.
+TEST(SeparationBound, DoesNotFireWhenTheCertificateInvolvesAFixedEffect) {
+  ModelFrame frame = MakeFrame(/*separated=*/false, 7);
+  NumberRows(frame);
+  std::vector<int64_t> expected;
+  int alternate = 0;
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+    double value = 0;
+    if (frame.fe_ids[0][obs_idx] == 0) {
+      value = 1;
+      if (frame.y[obs_idx] == 0 && (alternate++ % 2 == 0)) {
+        value = 2;
+        expected.push_back(obs_idx);
+      }
+    }
+    frame.X(obs_idx, 1) = value;
+  }
+  ASSERT_GE(expected.size(), 2u);
+  const CheckRun run = RunCheck(frame, mizani::estimate::kCertificateBound);
+  EXPECT_EQ(run.stats.ending, mizani::estimate::SeparationEnding::kCertificate);
+  EXPECT_EQ(DroppedRows(frame, run.frame), expected);
+}
+
+// Random separated designs: x2 >= 0 with magnitudes over two orders on a
+// random subset of the zeros (a certificate with uneven values), 0
+// elsewhere; x3 of both signs on other zeros and 0 on positive flows, so
+// that the first fits on those zeros go negative and the sign test needs
+// more than one regression. The subset must be found, with and without the
+// bound, in the same number of regressions.
+TEST(SeparationBound, RandomSeparatedDesignsFoundWithAndWithoutTheBound) {
+  int designs = 0;
+  int several = 0;
+  for (uint64_t seed = 10; seed < 30; ++seed) {
+    ModelFrame frame = MakeFrame(/*separated=*/false, seed);
+    NumberRows(frame);
+    std::mt19937_64 rng(seed * 7919);
+    std::uniform_real_distribution<double> uniform(0.0, 1.0);
+    frame.X.conservativeResize(Eigen::NoChange, 3);
+    frame.coef_names = {"x1", "x2", "x3"};
+    std::vector<int64_t> expected;
+    int sign = 1;
+    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+      double value = 0;
+      double other = 0;
+      const double draw = uniform(rng);
+      if (frame.y[obs_idx] == 0 && draw < 0.3) {
+        value = 0.1 * std::pow(100.0, uniform(rng));
+        expected.push_back(obs_idx);
+      } else if (frame.y[obs_idx] == 0 && draw < 0.7) {
+        other = sign * (0.5 + uniform(rng));
+        sign = -sign;
+      }
+      frame.X(obs_idx, 1) = value;
+      frame.X(obs_idx, 2) = other;
+    }
+    if (expected.empty()) continue;
+    ++designs;
+    const CheckRun with_bound = RunCheck(frame, mizani::estimate::kCertificateBound);
+    const CheckRun without = RunCheck(frame, 0.0);
+    EXPECT_EQ(with_bound.stats.ending, mizani::estimate::SeparationEnding::kCertificate)
+        << "seed " << seed;
+    // x3 can add certificates of its own (with the fixed effects, on these
+    // small panels), so the flagged rows must be among those found; the
+    // verdicts must not depend on the bound.
+    const std::vector<int64_t> found = DroppedRows(frame, with_bound.frame);
+    EXPECT_TRUE(std::includes(found.begin(), found.end(), expected.begin(), expected.end()))
+        << "seed " << seed;
+    EXPECT_EQ(DroppedRows(frame, without.frame), found) << "seed " << seed;
+    EXPECT_EQ(with_bound.stats.iterations, without.stats.iterations) << "seed " << seed;
+    several += with_bound.stats.iterations > 1;
+  }
+  EXPECT_GE(designs, 15);
+  EXPECT_GE(several, 5) << "designs that needed more than one regression";
+}
+
+// A panel from the second process of `mizani synth` (persistent zeros,
+// pairs that never trade, half the rows zero): nothing is separated, the
+// sign test alone needs many regressions while the fits on the zeros shrink
+// geometrically, and the bound ends the check after a few with the same
+// verdict.
+TEST(SeparationBound, EndsTheCheckEarlyOnAHurdlePanel) {
+  mizani::SynthOptions synth;
+  synth.process = mizani::SynthProcess::kHurdle;
+  synth.exporters = 60;
+  synth.importers = 60;
+  synth.years = 20;
+  synth.share_zeros = 0.5;
+  synth.share_never = 0.3;
+  synth.seed = 4;
+  const mizani::Table table = mizani::Synthesize(synth);
+  EstimateOptions options;
+  options.threads = 1;
+  ModelFrame frame = mizani::BuildModelFrame(
+      table,
+      mizani::ParseFormula("trade ~ rta | exporter^year + importer^year + exporter^importer"), {},
+      options);
+  mizani::estimate::SortByLargestDimension(frame);
+  mizani::estimate::DropAllZeroGroups(frame);
+  mizani::estimate::DropSingletons(frame);
+  const CheckRun with_bound = RunCheck(frame, mizani::estimate::kCertificateBound);
+  const CheckRun without = RunCheck(frame, 0.0);
+  EXPECT_EQ(with_bound.dropped, 0);
+  EXPECT_EQ(without.dropped, 0);
+  EXPECT_EQ(with_bound.stats.ending, mizani::estimate::SeparationEnding::kCertificateBound);
+  EXPECT_LT(with_bound.stats.largest_fit, mizani::estimate::kCertificateBound);
+  EXPECT_LE(with_bound.stats.iterations, 3);
+  EXPECT_GE(without.stats.iterations, 10);
 }
