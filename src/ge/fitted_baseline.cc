@@ -194,6 +194,23 @@ void SolveExactly(const FittedGeInputs& inputs, const FittedGeOptions& options,
   result.real_gdp_full = result.output_full.array() / result.imr_full.array().pow(inv);
 }
 
+// An iterate from one constrained fit and its Y and E: the do-files'
+// OMR = Y E_R / exp(pi) and IMR = E / (exp(chi) E_R), E_R the reference's E.
+Iterate MakeIterate(const ConstrainedFit& fit, Eigen::VectorXd output, Eigen::VectorXd expenditure,
+                    int reference) {
+  Iterate iterate;
+  iterate.exp_pi = fit.exp_pi;
+  iterate.exp_chi = fit.exp_chi;
+  iterate.fitted = fit.fitted;
+  iterate.output = std::move(output);
+  iterate.expenditure = std::move(expenditure);
+  iterate.reference_expenditure = iterate.expenditure(reference);
+  iterate.omr = iterate.output.array() * iterate.reference_expenditure / iterate.exp_pi.array();
+  iterate.imr =
+      iterate.expenditure.array() / (iterate.exp_chi.array() * iterate.reference_expenditure);
+  return iterate;
+}
+
 }  // namespace
 
 FittedGeResult SolveFittedGe(const FittedGeInputs& inputs, const FittedGeOptions& options) {
@@ -258,27 +275,13 @@ FittedGeResult SolveFittedGe(const FittedGeInputs& inputs, const FittedGeOptions
 
   // Step III.b (pp. 99-102, 107-108): s = 0 the baseline, s = 1 conditional.
   // Only the last three iterates are needed (the test looks one step back).
-  std::deque<Iterate> iterates(2);
-  Iterate& zero = iterates[0];
-  zero.exp_pi = baseline.exp_pi;
-  zero.exp_chi = baseline.exp_chi;
-  zero.output = output;
-  zero.expenditure = expenditure;
-  zero.reference_expenditure = reference_expenditure;
-  zero.price_change = Eigen::VectorXd::Zero(num_countries);  // "change_pricei_0 = 0"
-  zero.omr = output.array() * reference_expenditure / baseline.exp_pi.array();
-  zero.imr = expenditure.array() / (baseline.exp_chi.array() * reference_expenditure);
-  Iterate& one = iterates[1];
-  one.exp_pi = conditional.exp_pi;
-  one.exp_chi = conditional.exp_chi;
-  one.output = output;
-  one.expenditure = expenditure;
-  one.reference_expenditure = reference_expenditure;
-  one.fitted = conditional.fitted;
+  std::deque<Iterate> iterates;
+  iterates.push_back(MakeIterate(baseline, output, expenditure, ref));
+  iterates.back().price_change = Eigen::VectorXd::Zero(num_countries);  // "change_pricei_0 = 0"
+  iterates.push_back(MakeIterate(conditional, output, expenditure, ref));
+  Iterate& one = iterates.back();
   // Eq. 2-43: p_hat = (exp(pi') / E_R' / (exp(pi) / E_R))^(1/(1-sigma)).
   one.price_change = (conditional.exp_pi.array() / baseline.exp_pi.array()).pow(inv);
-  one.omr = result.omr_conditional;
-  one.imr = result.imr_conditional;
   one.omr_change = Eigen::VectorXd::Ones(num_countries);
   one.imr_change = Eigen::VectorXd::Ones(num_countries);
 
@@ -296,18 +299,11 @@ FittedGeResult SolveFittedGe(const FittedGeInputs& inputs, const FittedGeOptions
       result.iterations = iteration;
       return result;
     }
-    Iterate next;
-    next.exp_pi = fit.exp_pi;
-    next.exp_chi = fit.exp_chi;
-    next.fitted = fit.fitted;
-    next.output = fit.fitted.rowwise().sum();
-    next.expenditure = phi.cwiseProduct(next.output);
-    next.reference_expenditure = next.expenditure(ref);
+    const Eigen::VectorXd next_output = fit.fitted.rowwise().sum();
+    Iterate next = MakeIterate(fit, next_output, phi.cwiseProduct(next_output), ref);
     const double reference_ratio = next.reference_expenditure / last.reference_expenditure;
     next.price_change = ((next.exp_pi.array() / last.exp_pi.array()) / reference_ratio).pow(inv);
-    next.omr = next.output.array() * next.reference_expenditure / next.exp_pi.array();
     next.omr_change = next.omr.cwiseQuotient(last.omr);
-    next.imr = next.expenditure.array() / (next.exp_chi.array() * next.reference_expenditure);
     next.imr_change = next.imr.cwiseQuotient(last.imr);
     iterates.push_back(std::move(next));
     if (iterates.size() > 3) iterates.pop_front();

@@ -43,6 +43,12 @@ double Lookup(const std::map<std::string, double>& effects, const std::string& l
   return found == effects.end() ? std::numeric_limits<double>::quiet_NaN() : found->second;
 }
 
+// The symmetric pair's label, the same for both directions.
+std::string PairLabel(const std::string& exporter, const std::string& importer) {
+  return exporter < importer ? fmt::format("{}-{}", exporter, importer)
+                             : fmt::format("{}-{}", importer, exporter);
+}
+
 struct Dense {
   std::vector<int32_t> ids;
   std::vector<std::string> labels;
@@ -178,11 +184,7 @@ PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& o
     frame.source_row.push_back(static_cast<int64_t>(row_idx));
     exporter_year.ids.push_back(exporter_year.Get(fmt::format("{}_{}", exporter, year)));
     importer_year.ids.push_back(importer_year.Get(fmt::format("{}_{}", importer, year)));
-    const std::string pair =
-        exporter == importer
-            ? domestic
-            : (exporter < importer ? exporter + "-" + importer : importer + "-" + exporter);
-    pairs.ids.push_back(pairs.Get(pair));
+    pairs.ids.push_back(pairs.Get(exporter == importer ? domestic : PairLabel(exporter, importer)));
   }
   if (!seen.all()) {
     throw Error(ErrorCode::kBadData,
@@ -237,8 +239,7 @@ PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& o
       if (exporter_idx == importer_idx) continue;
       const std::string& exporter = costs.codes[exporter_idx];
       const std::string& importer = costs.codes[importer_idx];
-      const double effect = Lookup(pair_effects, exporter < importer ? exporter + "-" + importer
-                                                                     : importer + "-" + exporter);
+      const double effect = Lookup(pair_effects, PairLabel(exporter, importer));
       costs.pair_costs(exporter_idx, importer_idx) = std::exp(effect - domestic_effect);
       costs.filled(exporter_idx, importer_idx) = std::isnan(effect);
     }

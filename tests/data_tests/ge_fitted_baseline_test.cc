@@ -28,9 +28,11 @@ struct Table4Row {
   std::vector<double> cells;  // the printed columns (1)-(7)
 };
 
-std::vector<Table4Row> ReadTable4() {
-  std::ifstream in(testing::TestDataPath("agtpa_table4.csv"));
-  std::vector<Table4Row> rows;
+// The fields of every data row of a vendored CSV in tests/data ('#'
+// comment lines and the header skipped).
+std::vector<std::vector<std::string>> ReadCsvRows(const std::string& name) {
+  std::ifstream in(testing::TestDataPath(name));
+  std::vector<std::vector<std::string>> rows;
   std::string line;
   bool header = true;
   while (std::getline(in, line)) {
@@ -40,11 +42,21 @@ std::vector<Table4Row> ReadTable4() {
       continue;
     }
     std::stringstream fields(line);
-    Table4Row row;
-    std::getline(fields, row.country, ',');
+    std::vector<std::string>& row = rows.emplace_back();
     std::string cell;
-    while (std::getline(fields, cell, ',')) row.cells.push_back(std::stod(cell));
-    rows.push_back(row);
+    while (std::getline(fields, cell, ',')) row.push_back(cell);
+  }
+  return rows;
+}
+
+std::vector<Table4Row> ReadTable4() {
+  std::vector<Table4Row> rows;
+  for (const std::vector<std::string>& fields : ReadCsvRows("agtpa_table4.csv")) {
+    Table4Row& row = rows.emplace_back();
+    row.country = fields.at(0);
+    for (size_t col_idx = 1; col_idx < fields.size(); ++col_idx) {
+      row.cells.push_back(std::stod(fields[col_idx]));
+    }
   }
   return rows;
 }
@@ -244,25 +256,13 @@ double Correlation(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
 // The official Stata results (tests/data/agtpa_ch2_official.csv) of one
 // application, by country code.
 std::map<std::string, std::vector<double>> OfficialResults(const std::string& application) {
-  std::ifstream in(testing::TestDataPath("agtpa_ch2_official.csv"));
   std::map<std::string, std::vector<double>> rows;
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (header) {
-      header = false;
-      continue;
+  for (const std::vector<std::string>& fields : ReadCsvRows("agtpa_ch2_official.csv")) {
+    if (fields.at(0) != application) continue;
+    std::vector<double>& values = rows[fields.at(1)];
+    for (size_t col_idx = 2; col_idx < fields.size(); ++col_idx) {
+      values.push_back(std::stod(fields[col_idx]));
     }
-    std::stringstream fields(line);
-    std::string name;
-    std::string country;
-    std::getline(fields, name, ',');
-    std::getline(fields, country, ',');
-    if (name != application) continue;
-    std::string cell;
-    std::vector<double>& values = rows[country];
-    while (std::getline(fields, cell, ',')) values.push_back(std::stod(cell));
   }
   return rows;
 }
