@@ -70,7 +70,8 @@ const char* ErrorCodeName(ErrorCode code) {
 
 // The one place a library error crosses into Python. When the library gains
 // its own error boundary (exception -> ErrorCode + message), call it here.
-void TranslateError(std::exception_ptr error) {
+// By value: the signature pybind11::register_exception_translator takes.
+void TranslateError(std::exception_ptr error) {  // NOLINT(performance-unnecessary-value-param)
   try {
     if (error) std::rethrow_exception(error);
   } catch (const Error& e) {
@@ -480,8 +481,8 @@ void DefineModule(py::module_& m) {
 
   m.def(
       "ge_solve",
-      [](Eigen::MatrixXd flows, const Eigen::MatrixXd& partial_effects,
-         std::vector<std::string> codes, double theta, const std::string& mode,
+      [](const Eigen::MatrixXd& flows, const Eigen::MatrixXd& partial_effects,
+         const std::vector<std::string>& codes, double theta, const std::string& mode,
          const std::string& imbalance, int reference_country, double tolerance, int max_iterations,
          std::map<std::string, std::vector<int>> groups) {
         GeOptions options;
