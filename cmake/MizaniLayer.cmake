@@ -14,4 +14,7 @@ function(mizani_layer name)
     PUBLIC ${PROJECT_SOURCE_DIR}/include
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(mizani_${name} PUBLIC ${ARG_DEPENDS} PRIVATE ${ARG_PRIVATE_DEPENDS})
+  # Position-independent: the Python module (bindings/python) links the
+  # layers into a shared object.
+  set_target_properties(mizani_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 endfunction()

@@ -13,7 +13,9 @@ PACKAGES=(build-essential cmake ninja-build pkg-config
   libtomlplusplus-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
-  nodejs npm chromium)
+  nodejs npm chromium
+  python3-dev python3-pybind11 pybind11-dev python3-numpy python3-pandas python3-pytest
+  python3-distributed)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -39,3 +41,15 @@ fi
 preset="${MIZANI_PRESET:-release}"
 cmake --preset "$preset" >&2
 cmake --build --preset "$preset" >&2
+
+# `import mizani` for Debian's /usr/bin/python3 (docs/python.md): a .pth file
+# in its site-packages naming the built package folder. Set MIZANI_PYTHON_SITE
+# to put it elsewhere; the pyenv or venv python3 of a developer machine is not
+# touched (use PYTHONPATH=build/bindings/python there).
+build_dir="build"; [ "$preset" = release ] || build_dir="build-$preset"
+if [ -d "$build_dir/bindings/python/mizani" ]; then
+  site="${MIZANI_PYTHON_SITE:-$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])')}"
+  echo "setup: import mizani -> $PWD/$build_dir/bindings/python (via $site/mizani.pth)" >&2
+  $SUDO mkdir -p "$site"
+  echo "$PWD/$build_dir/bindings/python" | $SUDO tee "$site/mizani.pth" >/dev/null
+fi

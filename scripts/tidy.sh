@@ -6,10 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD="${1:-build}"
-mapfile -t sources < <(git ls-files 'src/*.cc' 'apps/*.cc' 'src/*.h' 'include/*.h' 'apps/*.h' 'tests/*.cc' 'bench/*.cc')
+mapfile -t sources < <(git ls-files 'src/*.cc' 'apps/*.cc' 'src/*.h' 'include/*.h' 'apps/*.h' 'tests/*.cc' 'bench/*.cc' 'bindings/*.cc')
 echo "clang-format: ${#sources[@]} files"
 clang-format --dry-run --Werror "${sources[@]}"
-mapfile -t units < <(printf '%s\n' "${sources[@]}" | grep -E '^(src|apps)/.*\.cc$')
+mapfile -t units < <(printf '%s\n' "${sources[@]}" | grep -E '^(src|apps|bindings)/.*\.cc$')
 echo "clang-tidy: ${#units[@]} translation units"
 printf '%s\n' "${units[@]}" |
   xargs -P 2 -n 4 clang-tidy -p "$BUILD" --quiet --extra-arg=-Wno-unknown-warning-option

@@ -352,4 +352,10 @@ ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome);
 // A short plain-text summary for stdout.
 std::string SummarizeOutcome(const ScenarioOutcome& outcome);
 
+// The tables WriteScenarioOutputs writes as <name>.csv (countries, pairs,
+// groups, ...), and the text of its results.json: for callers that keep the
+// results in memory (the Python module).
+std::vector<ReportTable> ScenarioTables(const ScenarioOutcome& outcome);
+std::string ScenarioResultsJson(const ScenarioOutcome& outcome);
+
 }  // namespace mizani

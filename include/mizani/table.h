@@ -20,6 +20,14 @@ struct Column {
   std::vector<double> num;
   std::vector<int32_t> codes;
   std::vector<std::string> levels;
+  // Numeric values owned by the caller instead of `num` (a NumPy array the
+  // Python module lends without copying; it outlives the column). Empty when
+  // `num` holds the values. Read numeric values through values().
+  std::span<const double> borrowed;
+
+  std::span<const double> values() const {
+    return borrowed.empty() ? std::span<const double>(num) : borrowed;
+  }
 
   bool IsMissing(size_t row_idx) const;
   // Text of a cell as a user would read it ("KEN", "1986", "" for missing).
@@ -48,7 +56,7 @@ class Table {
 // The values of a numeric column. Throws Error(kBadModel) for an unknown
 // column and Error(kBadData) when the column was read as text because some
 // value is not a number, naming the file, the first such row and its value.
-const std::vector<double>& RequireNumeric(const Table& table, const std::string& column);
+std::span<const double> RequireNumeric(const Table& table, const std::string& column);
 
 // Dense 0-based ids for the values of one or more columns (an interaction
 // `a^b` when several). Missing in any column gives id -1. Ids are numbered in

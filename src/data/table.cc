@@ -126,7 +126,7 @@ Factor FactorizeString(const Column& column, int threads) {
 }
 
 Factor FactorizeNumeric(const Column& column, int threads) {
-  const std::vector<double>& values = column.num;
+  const std::span<const double> values = column.values();
   Factor factor;
   std::vector<double> level_values;
 
@@ -189,12 +189,12 @@ Factor FactorizeNumeric(const Column& column, int threads) {
 }  // namespace
 
 bool Column::IsMissing(size_t row_idx) const {
-  if (type == ColumnType::kNumeric) return std::isnan(num[row_idx]);
+  if (type == ColumnType::kNumeric) return std::isnan(values()[row_idx]);
   return codes[row_idx] < 0;
 }
 
 std::string Column::CellText(size_t row_idx) const {
-  if (type == ColumnType::kNumeric) return data::FormatNumber(num[row_idx]);
+  if (type == ColumnType::kNumeric) return data::FormatNumber(values()[row_idx]);
   int32_t code = codes[row_idx];
   return code < 0 ? std::string() : levels[static_cast<size_t>(code)];
 }
@@ -238,9 +238,10 @@ Table Table::Select(std::span<const uint8_t> keep) const {
     kept.name = column.name;
     kept.type = column.type;
     if (column.type == ColumnType::kNumeric) {
+      const std::span<const double> values = column.values();
       kept.num.reserve(out.num_rows);
       for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
-        if (keep[row_idx] != 0) kept.num.push_back(column.num[row_idx]);
+        if (keep[row_idx] != 0) kept.num.push_back(values[row_idx]);
       }
       continue;
     }
@@ -281,9 +282,9 @@ void Table::AddNumeric(std::string name, std::vector<double> values) {
   column.num = std::move(values);
 }
 
-const std::vector<double>& RequireNumeric(const Table& table, const std::string& column_name) {
+std::span<const double> RequireNumeric(const Table& table, const std::string& column_name) {
   const Column& column = table.Get(column_name);
-  if (column.type == ColumnType::kNumeric) return column.num;
+  if (column.type == ColumnType::kNumeric) return column.values();
   const std::string& file = table.source.empty() ? std::string("<table>") : table.source;
   for (size_t row_idx = 0; row_idx < column.codes.size(); ++row_idx) {
     int32_t code = column.codes[row_idx];

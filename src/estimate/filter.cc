@@ -118,7 +118,7 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
       const double first = parts[0], last = parts[1], step = parts.size() == 3 ? parts[2] : 1.0;
       if (!(step > 0)) Fail(filter, "the step of a range must be positive");
       for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-        const double value = column.num[row_idx];
+        const double value = column.values()[row_idx];
         const double k = (value - first) / step;
         keep[row_idx] &= value >= first && value <= last && std::abs(k - std::round(k)) < 1e-9;
       }
@@ -133,7 +133,7 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
       }
       for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
         bool found = false;
-        for (double value : values) found |= column.num[row_idx] == value;
+        for (double value : values) found |= column.values()[row_idx] == value;
         keep[row_idx] &= found;
       }
     } else {
@@ -154,7 +154,7 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
     if (column.type != other->type) Fail(filter, "cannot compare a text column with a numeric one");
     if (column.type == ColumnType::kNumeric) {
       for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-        keep[row_idx] &= Compare(column.num[row_idx], other->num[row_idx], op);
+        keep[row_idx] &= Compare(column.values()[row_idx], other->values()[row_idx], op);
       }
     } else {
       if (op != Op::kEq && op != Op::kNe) Fail(filter, "text columns compare only with == or !=");
@@ -187,7 +187,7 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
     if (!ParseNumber(literal, &value))
       Fail(filter, fmt::format("'{}' is neither a number nor a column", literal));
     for (size_t row_idx = 0; row_idx < rows; ++row_idx)
-      keep[row_idx] &= Compare(column.num[row_idx], value, op);
+      keep[row_idx] &= Compare(column.values()[row_idx], value, op);
   } else {
     if (op != Op::kEq && op != Op::kNe) Fail(filter, "text columns compare only with == or !=");
     int32_t target = -2;

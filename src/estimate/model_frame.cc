@@ -23,13 +23,13 @@ namespace {
 // logarithm and no array of values (they are computed once, into X).
 void MarkMissingTerm(const Table& table, const Term& term, std::vector<uint8_t>& term_missing,
                      std::vector<uint8_t>& bad_log, int threads) {
-  std::vector<const std::vector<double>*> inputs;
-  for (const auto& name : term.columns) inputs.push_back(&RequireNumeric(table, name));
+  std::vector<std::span<const double>> inputs;
+  for (const auto& name : term.columns) inputs.push_back(RequireNumeric(table, name));
   const bool logged = term.transform == Transform::kLog;
   ParallelFor(threads, static_cast<int64_t>(table.num_rows), [&](int, int64_t begin, int64_t end) {
     for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
       double value = 1.0;
-      for (const auto* column : inputs) value *= (*column)[row_idx];
+      for (const auto column : inputs) value *= column[row_idx];
       if (std::isnan(value)) {
         term_missing[row_idx] = 1;
       } else if (logged && value <= 0) {
@@ -44,14 +44,14 @@ void MarkMissingTerm(const Table& table, const Term& term, std::vector<uint8_t>&
 // meaningful for the rows MarkMissingTerm passed.
 void TermInto(const Table& table, const Term& term, const int64_t* order, int64_t count,
               double* out, int threads) {
-  std::vector<const std::vector<double>*> inputs;
-  for (const auto& name : term.columns) inputs.push_back(&RequireNumeric(table, name));
+  std::vector<std::span<const double>> inputs;
+  for (const auto& name : term.columns) inputs.push_back(RequireNumeric(table, name));
   const bool logged = term.transform == Transform::kLog;
   ParallelFor(threads, count, [&](int, int64_t begin, int64_t end) {
     for (int64_t out_idx = begin; out_idx < end; ++out_idx) {
       const int64_t row_idx = order != nullptr ? order[out_idx] : out_idx;
       double value = 1.0;
-      for (const auto* column : inputs) value *= (*column)[row_idx];
+      for (const auto column : inputs) value *= column[row_idx];
       out[out_idx] = value;
     }
     if (logged) LogArray(out + begin, out + begin, end - begin);
@@ -65,6 +65,7 @@ namespace {
 // Releases a column's values (the name stays, so messages can use it).
 void FreeColumnData(Column& column) {
   std::vector<double>().swap(column.num);
+  column.borrowed = {};
   std::vector<int32_t>().swap(column.codes);
   std::vector<std::string>().swap(column.levels);
 }

@@ -595,6 +595,12 @@ ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome) {
   return doc;
 }
 
+std::vector<ReportTable> ScenarioTables(const ScenarioOutcome& outcome) {
+  return AllTables(outcome);
+}
+
+std::string ScenarioResultsJson(const ScenarioOutcome& outcome) { return ToJson(outcome).dump(2); }
+
 std::string SummarizeOutcome(const ScenarioOutcome& outcome) {
   std::string text;
   text += fmt::format("Scenario {}: {} countries, sigma {:g}, {} GE, {} iterations\n",

@@ -311,7 +311,24 @@ TEST(Factorize, SparseInteractionUsesHashing) {
 
 TEST(RequireNumeric, ReturnsNumbers) {
   Table table = SmallPanel();
-  EXPECT_EQ(&RequireNumeric(table, "year"), &table.Get("year").num);
+  EXPECT_EQ(RequireNumeric(table, "year").data(), table.Get("year").num.data());
+}
+
+// A column may borrow its values (the Python module lends NumPy arrays):
+// they are read in place, never copied, by RequireNumeric, Factorize and
+// Select.
+TEST(RequireNumeric, ReadsBorrowedValuesInPlace) {
+  const std::vector<double> year = {1986, 1990, 1986, 1994};
+  Table table;
+  table.num_rows = year.size();
+  Column& column = table.columns.emplace_back();
+  column.name = "year";
+  column.borrowed = year;
+  EXPECT_EQ(RequireNumeric(table, "year").data(), year.data());
+  EXPECT_EQ(Factorize(table, {"year"}).labels, (std::vector<std::string>{"1986", "1990", "1994"}));
+  const std::vector<uint8_t> keep = {0, 1, 0, 1};
+  EXPECT_EQ(table.Select(keep).Get("year").num, (std::vector<double>{1990, 1994}));
+  EXPECT_EQ(column.CellText(3), "1994");
 }
 
 TEST(RequireNumeric, NamesFileRowAndValueOfTheFirstNonNumber) {

@@ -233,7 +233,7 @@ SquareFlows ReadSquare(const std::string& path, double year) {
   const Table table = ReadTable(path);
   const Column& exporter = table.Get("exporter");
   const Column& importer = table.Get("importer");
-  const std::vector<double>& trade = RequireNumeric(table, "trade");
+  const std::span<const double> trade = RequireNumeric(table, "trade");
   const Column* years = year > 0 ? table.Find("year") : nullptr;
   std::map<std::string, int> index;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {

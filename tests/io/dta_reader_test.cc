@@ -237,7 +237,7 @@ TEST(DtaSharedData, StataMissingValuesBecomeNaN) {
   ASSERT_EQ(table.columns.size(), 3u);
   const Column& exporter = table.Get("exporter");
   const Column& importer = table.Get("importer");
-  const std::vector<double>& tariff = RequireNumeric(table, "MFN_TARIFF");
+  const std::span<const double> tariff = RequireNumeric(table, "MFN_TARIFF");
   size_t missing = 0;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     if (!std::isnan(tariff[row_idx])) continue;
