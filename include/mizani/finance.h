@@ -223,19 +223,32 @@ struct Loan {
 };
 
 // The register at 30 June 2023 (kenya_debt/kenya_external_debt_register_*):
-// outstanding at 30 June 2023 in its currency (JPK = thousands of yen),
-// converted to millions; rates by creditor category from `category_rates`.
-// Lines in currencies outside `keep_currencies` are skipped and counted.
+// each line's outstanding at 30 June 2023 in its currency (JPK = thousands
+// of yen), in millions. Currencies with a modelled exchange rate
+// (`modelled`: USD, EUR, JPY) stay in their currency; the others are
+// converted to USD at `usd_per_unit` (their risk is then the dollar's).
+// Lines in currencies without a rate are skipped and counted. Interest rates
+// come from `category_rates` by creditor category (the register has none).
+// Principal: equal annual instalments from the first projection year to the
+// maturity year.
+struct RegisterOptions {
+  int first_year = 2025;  // first projection year
+  std::map<std::string, double> category_rates;
+  double default_rate = 0.03;
+  std::vector<std::string> floating_categories;
+  std::vector<std::string> modelled{"USD", "EUR", "JPY"};
+  std::map<std::string, double> usd_per_unit;  // for the other currencies
+};
 struct RegisterLoad {
   std::vector<Loan> loans;
   int lines = 0;
-  int skipped = 0;
-  std::map<std::string, double> skipped_by_currency;  // outstanding, millions
-  std::vector<std::string> notes;
+  std::map<std::string, double> skipped_by_currency;  // lines skipped, by currency
+  double total_usd = 0;  // millions, at usd_per_unit (modelled ones included)
 };
-RegisterLoad LoadDebtRegister(const std::string& path, const CivilDate& start,
-                              const std::map<std::string, double>& category_rates,
-                              const std::vector<std::string>& keep_currencies);
+RegisterLoad LoadDebtRegister(const std::string& path, const RegisterOptions& options);
+// USD per unit of each currency on `date` (or the last day before it) from
+// the CBK indicative rates (fx_history/cbk_indicative_rates_all_currencies_*).
+std::map<std::string, double> LoadCbkUsdRates(const std::string& path, const std::string& date);
 
 // A source of new borrowing: terms of new issues in that source.
 struct FundingSource {
@@ -258,6 +271,8 @@ struct Strategy {
 void ValidateStrategy(const Strategy& strategy, size_t num_sources);
 
 struct MacroPath {
+  double base_gdp = 0;   // KES bn, the year before the first projection year
+  double base_debt = 0;  // general government gross debt, KES bn, same year
   std::vector<int> years;
   std::vector<double> gdp;              // KES bn, nominal
   std::vector<double> real_growth;      // fraction
@@ -281,7 +296,6 @@ MacroHistory LoadWeoHistory(const std::string& path, const std::string& country,
 
 struct Portfolio {
   std::vector<Loan> loans;  // external (register) and domestic
-  double start_year_fraction = 0;
 };
 
 // Shocks applied to a projection (MTDS standard shocks; LIC-DSF stress tests).
@@ -301,7 +315,8 @@ struct ProjectionOptions {
   double discount_rate = 0.05;  // LIC-DSF present value of external debt
 };
 
-// One year of a projection (all amounts KES bn).
+// One year of a projection (amounts KES bn; ratios in percent; ATM and ATR
+// in years, at the end of the year).
 struct YearRow {
   int year = 0;
   double gdp = 0, revenue = 0;
@@ -314,7 +329,7 @@ struct YearRow {
   // Indicators.
   double debt_gdp = 0, interest_gdp = 0, interest_revenue = 0, weighted_rate = 0;
   double atm = 0, atr = 0, fx_share = 0, maturing_1y = 0, refixing_1y = 0;
-  double pv_external_gdp = 0, external_service_revenue = 0;
+  double pv_external_gdp = 0, external_service_revenue = 0, pv_public_gdp = 0;
   // Debt dynamics: change in debt/GDP and its parts (percentage points).
   double d_change = 0, d_interest = 0, d_growth = 0, d_inflation = 0, d_exchange = 0, d_primary = 0,
          d_residual = 0;
