@@ -187,6 +187,7 @@ struct FxSimulation {
   std::vector<double> drift;       // per currency, per month (log)
   std::vector<double> volatility;  // per currency, per month (log), of the history
   std::string model;               // one-line description for reports
+  std::string model_notes;
   // KES per unit of `currency` at time t (years) on `path_idx`.
   double KesPer(const std::string& currency, int path_idx, double time) const;
   FxPath PathFor(const std::string& currency, int path_idx) const;
@@ -199,9 +200,11 @@ struct CostDistribution {
   double deterministic = 0;   // along the drift path
   std::vector<double> draws;  // per path
 };
-// All-in cost in KES of one instrument on every simulated path.
+// All-in cost of one instrument on every simulated path, in `reporting`
+// (KES or USD) units.
 CostDistribution KesCostDistribution(const BondAnalytics& bond, const std::string& currency,
-                                     const FxSimulation& simulation, int threads = 0);
+                                     const FxSimulation& simulation, int threads = 0,
+                                     const std::string& reporting = "KES");
 
 // ----------------------------------------------------------------------------
 // Portfolio (MTDS-style) and sustainability (LIC-DSF-style).
@@ -388,5 +391,117 @@ RiskIndicators MaturityIndicators(std::span<const Loan> loans, std::span<const d
 double PrincipalDue(const Loan& loan, int year_idx);
 // Outstanding after the payments of years before `year_idx` (start of year).
 double OutstandingAt(const Loan& loan, int year_idx);
+
+}  // namespace mizani::finance
+
+namespace mizani::finance {
+
+// ----------------------------------------------------------------------------
+// The scenario file of `mizani debt` (docs/finance.md) and its run.
+
+struct DebtScenario {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::string data_dir;  // resolved folder of the shared data
+  std::string country = "Kenya";
+  int first_year = 2025;
+  int horizon_years = 10;
+  CarryingCapacity capacity = CarryingCapacity::kMedium;
+  std::map<std::string, double> interest_rates;  // [market] rates, incl. KES and USD
+  std::map<std::string, double> spot;            // units per USD; default: history's last month
+  std::vector<Instrument> instruments;
+  std::string dollar_instrument;  // [compare]
+  std::string yen_instrument;
+  FxModelOptions fx;
+  std::string fx_first_month = "2005-01";
+  // The existing portfolio.
+  std::string register_path;
+  std::string cbk_rates_path;
+  std::string weo_path;
+  std::string register_rates_date = "2023-06-30";
+  RegisterOptions register_options;
+  double domestic_rate = 0.13;
+  int domestic_maturity_years = 8;
+  // Borrowing.
+  std::vector<FundingSource> sources;
+  std::vector<std::string>
+      source_instruments;  // per source: instrument whose terms it takes, or ""
+  std::vector<Strategy> strategies;
+  // Shocks (MTDS) and stress tests (LIC-DSF).
+  double depreciation = 0.30;
+  double rate_shock = 0.02;
+  int stress_history_years = 10;
+  // Goal seeking.
+  std::string goal_yen_source;
+  std::string goal_take_from;
+  std::string goal_base_strategy;
+  // Ratios kept under their thresholds: pv_external_gdp,
+  // external_service_revenue, pv_public_gdp (the benchmark).
+  std::vector<std::string> goal_indicators{"pv_external_gdp", "external_service_revenue"};
+};
+
+struct DebtOverrides {
+  std::string data_dir;
+  std::optional<int> paths;
+  std::optional<uint64_t> seed;
+};
+// Throws Error(kBadScenario) naming file, line and key; Error(kFileUnreadable)
+// for a missing file.
+DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& overrides = {});
+
+struct DebtRunOptions {
+  int threads = 0;
+  std::function<void(const std::string&)> progress;  // one line, no newline
+};
+
+struct InstrumentResult {
+  Instrument instrument;
+  BondAnalytics analytics;
+  CostDistribution kes;  // all-in cost in KES on the simulated paths
+  CostDistribution usd;  // all-in cost in USD
+  // Debt service in KES per 100 KES of net proceeds, by year since issue.
+  std::vector<double> service_p05, service_p50, service_p95;
+};
+
+struct StressResult {
+  std::string strategy;
+  std::string test;
+  double max_pv_external_gdp = 0, max_service_revenue = 0, max_pv_public_gdp = 0;
+  int first_breach_year = 0;  // 0: none
+  bool breach = false;        // an external threshold breached in some year
+};
+
+struct GoalResult {
+  std::string name;
+  bool reached = false;
+  double value = 0;
+  double target = 0;
+  std::string message;
+};
+
+struct DebtOutcome {
+  DebtScenario scenario;
+  std::string fx_model;
+  std::map<std::string, double> spot;  // units per USD
+  std::vector<InstrumentResult> instruments;
+  double break_even_appreciation = 0;  // yen vs dollar instrument, a year
+  double break_even_closed_form = 0;   // (1+y_usd)/(1+y_jpy) - 1 of their all-in costs
+  RegisterLoad register_load;
+  double external_start_kes = 0, domestic_start_kes = 0;
+  std::vector<Projection> projections;  // strategies x shocks (baseline first)
+  std::vector<StochasticSummary> stochastic;
+  std::vector<StressResult> stress;
+  Thresholds thresholds;
+  std::vector<GoalResult> goals;
+  std::vector<std::string> notes;
+  double seconds = 0;
+};
+
+DebtOutcome RunDebtScenario(const DebtScenario& scenario, const DebtRunOptions& options = {});
+// results.json, every table as CSV and the report (HTML, Markdown, JSON),
+// all-or-nothing through WriteReport (report.h).
+void WriteDebtOutputs(const DebtOutcome& outcome, const std::string& folder);
+std::string SummarizeDebt(const DebtOutcome& outcome);
 
 }  // namespace mizani::finance

@@ -281,6 +281,7 @@ FxSimulation SimulateFx(const FxHistory& history, const FxModelOptions& options)
   simulation.drift.assign(num_currencies, 0.0);
   simulation.volatility.assign(num_currencies, 0.0);
   std::vector<double> means(num_currencies, 0.0);
+  std::vector<std::string> no_rate;
   for (int currency_idx = 0; currency_idx < num_currencies; ++currency_idx) {
     const auto& returns = history.returns[currency_idx];
     means[currency_idx] =
@@ -304,10 +305,17 @@ FxSimulation SimulateFx(const FxHistory& history, const FxModelOptions& options)
         const std::string& currency = history.currencies[currency_idx];
         const auto local = options.interest_rates.find(currency);
         const auto dollar = options.interest_rates.find("USD");
-        if (local == options.interest_rates.end() || dollar == options.interest_rates.end()) {
+        if (dollar == options.interest_rates.end() ||
+            (currency == "KES" && local == options.interest_rates.end())) {
           throw Error(
               ErrorCode::kBadScenario,
               fmt::format("forward-parity drift needs interest rates for {} and USD", currency));
+        }
+        if (local == options.interest_rates.end()) {
+          // No rate for a third currency: no drift against the dollar.
+          simulation.drift[currency_idx] = 0;
+          no_rate.push_back(currency);
+          break;
         }
         simulation.drift[currency_idx] = std::log((1 + local->second) / (1 + dollar->second)) / 12;
         break;
@@ -315,6 +323,10 @@ FxSimulation SimulateFx(const FxHistory& history, const FxModelOptions& options)
     }
   }
   Eigen::MatrixXd cholesky = Eigen::MatrixXd::Zero(num_currencies, num_currencies);
+  if (!no_rate.empty()) {
+    simulation.model_notes =
+        fmt::format("; no interest rate for {}: zero drift against USD", fmt::join(no_rate, ", "));
+  }
   if (num_currencies > 0) {
     const Eigen::MatrixXd covariance =
         centred.transpose() * centred / static_cast<double>(num_returns - 1);
@@ -454,7 +466,11 @@ FxPath FxSimulation::DriftPathFor(const std::string& currency) const {
 }
 
 CostDistribution KesCostDistribution(const BondAnalytics& bond, const std::string& currency,
-                                     const FxSimulation& simulation, int threads) {
+                                     const FxSimulation& simulation, int threads,
+                                     const std::string& reporting) {
+  const auto rate = [&](int path, double time) {
+    return simulation.KesPer(currency, path, time) / simulation.KesPer(reporting, path, time);
+  };
   CostDistribution result;
   result.draws.assign(simulation.paths, 0.0);
   std::vector<double> times{0.0};
@@ -471,10 +487,9 @@ CostDistribution KesCostDistribution(const BondAnalytics& bond, const std::strin
         std::vector<double> amounts(times.size());
         for (int64_t path_idx = begin; path_idx < end; ++path_idx) {
           const int path = static_cast<int>(path_idx);
-          amounts[0] = bond.net_proceeds * simulation.KesPer(currency, path, 0.0);
+          amounts[0] = bond.net_proceeds * rate(path, 0.0);
           for (size_t flow_idx = 0; flow_idx < bond.flows.size(); ++flow_idx) {
-            amounts[flow_idx + 1] = -bond.flows[flow_idx].Total() *
-                                    simulation.KesPer(currency, path, times[flow_idx + 1]);
+            amounts[flow_idx + 1] = -bond.flows[flow_idx].Total() * rate(path, times[flow_idx + 1]);
           }
           result.draws[path_idx] = Irr(times, amounts);
         }
@@ -485,7 +500,14 @@ CostDistribution KesCostDistribution(const BondAnalytics& bond, const std::strin
   result.p05 = Quantile(result.draws, 0.05);
   result.p50 = Quantile(result.draws, 0.50);
   result.p95 = Quantile(result.draws, 0.95);
-  result.deterministic = AllInCostAlongPath(bond, simulation.DriftPathFor(currency));
+  FxPath drift_path = simulation.DriftPathFor(currency);
+  if (reporting != "KES") {
+    const FxPath reporting_path = simulation.DriftPathFor(reporting);
+    for (size_t idx = 0; idx < drift_path.rates.size(); ++idx) {
+      drift_path.rates[idx] /= reporting_path.rates[idx];
+    }
+  }
+  result.deterministic = AllInCostAlongPath(bond, drift_path);
   return result;
 }
 
