@@ -117,13 +117,18 @@ std::string NextMonth(const std::string& month) {
 }  // namespace
 
 double Quantile(std::vector<double> values, double probability) {
-  // Type 7 (linear interpolation between order statistics), numpy's default.
+  // Type 7 (linear interpolation between order statistics), numpy's default;
+  // two selections instead of a sort.
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::sort(values.begin(), values.end());
   const double position = probability * static_cast<double>(values.size() - 1);
   const auto lower = static_cast<size_t>(std::floor(position));
-  const size_t upper = std::min(lower + 1, values.size() - 1);
-  return values[lower] + (position - static_cast<double>(lower)) * (values[upper] - values[lower]);
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(lower),
+                   values.end());
+  const double below = values[lower];
+  if (lower + 1 >= values.size()) return below;
+  const double above =
+      *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(lower) + 1, values.end());
+  return below + (position - static_cast<double>(lower)) * (above - below);
 }
 
 double Irr(std::span<const double> times, std::span<const double> amounts) {

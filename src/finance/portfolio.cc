@@ -128,7 +128,24 @@ struct Prepared {
   std::vector<std::vector<double>> patterns;   // per source
   std::vector<std::vector<double>> remaining;  // per source: outstanding fraction at offset
   std::vector<std::string> currencies;         // every currency in buckets and sources
+  std::vector<int> bucket_currency;            // index into currencies, per bucket
+  std::vector<int> source_currency;            // index into currencies, per source
 };
+
+// KES per unit of each currency at the ends of years: table[currency_idx *
+// (horizon + 1) + year], year 0 being the start. Projections read rates only
+// at year ends, so one table per path replaces every path lookup.
+template <typename FxFn>
+std::vector<double> RateTable(const Prepared& prepared, const FxFn& fx) {
+  const int points = prepared.horizon + 1;
+  std::vector<double> table(prepared.currencies.size() * points);
+  for (size_t currency_idx = 0; currency_idx < prepared.currencies.size(); ++currency_idx) {
+    for (int year = 0; year < points; ++year) {
+      table[currency_idx * points + year] = fx(prepared.currencies[currency_idx], year);
+    }
+  }
+  return table;
+}
 
 Prepared Prepare(const Portfolio& portfolio, const std::vector<FundingSource>& sources,
                  int horizon) {
@@ -156,6 +173,17 @@ Prepared Prepare(const Portfolio& portfolio, const std::vector<FundingSource>& s
   std::sort(prepared.currencies.begin(), prepared.currencies.end());
   prepared.currencies.erase(std::unique(prepared.currencies.begin(), prepared.currencies.end()),
                             prepared.currencies.end());
+  const auto index_of = [&](const std::string& code) {
+    return static_cast<int>(
+        std::lower_bound(prepared.currencies.begin(), prepared.currencies.end(), code) -
+        prepared.currencies.begin());
+  };
+  for (const Bucket& bucket : prepared.buckets) {
+    prepared.bucket_currency.push_back(index_of(bucket.currency));
+  }
+  for (const FundingSource& source : sources) {
+    prepared.source_currency.push_back(index_of(source.currency));
+  }
   return prepared;
 }
 
@@ -197,7 +225,8 @@ class FxView {
  public:
   FxView(const std::map<std::string, FxPath>& paths, const Shock& shock)
       : paths_(paths), shock_(shock) {}
-  double operator()(const std::string& currency, double time) const {
+  double operator()(const std::string& currency, int year) const {
+    const double time = year;
     if (currency == "KES") return 1.0;
     const auto found = paths_.find(currency);
     if (found == paths_.end()) {
@@ -213,25 +242,45 @@ class FxView {
   const Shock& shock_;
 };
 
-// One projection; `full` adds the maturity, PV and dynamics indicators (the
-// Monte Carlo needs only the ratios).
-template <typename FxFn>
-Projection Run(const Prepared& prepared, const std::vector<FundingSource>& sources,
-               const Strategy& strategy, const MacroPath& macro, const FxFn& fx, const Shock& shock,
-               const ProjectionOptions& options, bool full) {
+// Work arrays of a projection, reused from path to path.
+struct Scratch {
+  std::vector<double> issued;      // [year * sources + source]: amount in its currency
+  std::vector<double> issue_rate;  // [year * sources + source]: rate fixed at issue
+};
+
+// One projection into `projection` (its rows reused); `full` adds the
+// maturity, PV and dynamics indicators (the Monte Carlo needs only the ratios).
+void Run(const Prepared& prepared, const std::vector<FundingSource>& sources,
+         const Strategy& strategy, const MacroPath& macro, const std::vector<MacroYear>& years,
+         const std::vector<double>& table, const Shock& shock, const ProjectionOptions& options,
+         bool full, Projection& projection, Scratch& scratch) {
   const int horizon = prepared.horizon;
+  const auto rate = [&](int currency_idx, int year) {
+    return table[static_cast<size_t>(currency_idx) * (horizon + 1) + year];
+  };
   const size_t num_sources = sources.size();
-  const std::vector<MacroYear> years = ShockedMacro(macro, shock, horizon);
-  // issued[year][source]: amount in the source's currency.
-  std::vector<std::vector<double>> issued(horizon, std::vector<double>(num_sources, 0.0));
-  std::vector<std::vector<double>> issue_rate(horizon, std::vector<double>(num_sources, 0.0));
-  Projection projection;
-  projection.strategy = strategy.name;
-  projection.shock = shock.name;
+  scratch.issued.assign(horizon * num_sources, 0.0);
+  scratch.issue_rate.assign(horizon * num_sources, 0.0);
+  const auto issued = [&](int year, size_t source_idx) -> double& {
+    return scratch.issued[year * num_sources + source_idx];
+  };
+  const auto issue_rate = [&](int year, size_t source_idx) -> double& {
+    return scratch.issue_rate[year * num_sources + source_idx];
+  };
+  if (full) {
+    projection.strategy = strategy.name;
+    projection.shock = shock.name;
+  }
   projection.rows.resize(horizon);
+  for (YearRow& row : projection.rows) {
+    std::vector<double> issuance = std::move(row.issuance);
+    row = YearRow{};
+    row.issuance = std::move(issuance);
+  }
   double debt_previous = 0;
-  for (const Bucket& bucket : prepared.buckets) {
-    debt_previous += bucket.outstanding[0] * fx(bucket.currency, 0.0);
+  for (size_t bucket_idx = 0; bucket_idx < prepared.buckets.size(); ++bucket_idx) {
+    debt_previous +=
+        prepared.buckets[bucket_idx].outstanding[0] * rate(prepared.bucket_currency[bucket_idx], 0);
   }
   double gdp_previous = macro.base_gdp;
 
@@ -242,15 +291,16 @@ Projection Run(const Prepared& prepared, const std::vector<FundingSource>& sourc
     row.gdp = macro_year.gdp;
     row.revenue = macro_year.revenue;
     row.primary_deficit = -macro_year.primary_balance;
-    const double start = year_idx;
-    const double end = year_idx + 1.0;
+    const int start = year_idx;
+    const int end = year_idx + 1;
     const bool rate_shocked = year_idx >= shock.shock_start;
     double valuation = 0;
     double debt_start = 0;
     double external_service = 0;
-    for (const Bucket& bucket : prepared.buckets) {
-      const double fx_start = fx(bucket.currency, start);
-      const double fx_end = fx(bucket.currency, end);
+    for (size_t bucket_idx = 0; bucket_idx < prepared.buckets.size(); ++bucket_idx) {
+      const Bucket& bucket = prepared.buckets[bucket_idx];
+      const double fx_start = rate(prepared.bucket_currency[bucket_idx], start);
+      const double fx_end = rate(prepared.bucket_currency[bucket_idx], end);
       double interest = bucket.interest[year_idx];
       if (bucket.floating && rate_shocked)
         interest += shock.rate_shock * bucket.outstanding[year_idx];
@@ -265,7 +315,7 @@ Projection Run(const Prepared& prepared, const std::vector<FundingSource>& sourc
     for (int issue_idx = 0; issue_idx < year_idx; ++issue_idx) {
       const int offset = year_idx - issue_idx;
       for (size_t source_idx = 0; source_idx < num_sources; ++source_idx) {
-        const double amount = issued[issue_idx][source_idx];
+        const double amount = issued(issue_idx, source_idx);
         if (amount == 0) continue;
         const FundingSource& source = sources[source_idx];
         const auto& remaining = prepared.remaining[source_idx];
@@ -274,13 +324,13 @@ Projection Run(const Prepared& prepared, const std::vector<FundingSource>& sourc
         const double principal = offset < static_cast<int>(prepared.patterns[source_idx].size())
                                      ? amount * prepared.patterns[source_idx][offset]
                                      : 0.0;
-        double rate = issue_rate[issue_idx][source_idx];
-        if (source.floating && rate_shocked) rate = source.rate + shock.rate_shock;
-        const double fx_start = fx(source.currency, start);
-        const double fx_end = fx(source.currency, end);
-        row.interest += rate * outstanding * fx_end;
+        double coupon = issue_rate(issue_idx, source_idx);
+        if (source.floating && rate_shocked) coupon = source.rate + shock.rate_shock;
+        const double fx_start = rate(prepared.source_currency[source_idx], start);
+        const double fx_end = rate(prepared.source_currency[source_idx], end);
+        row.interest += coupon * outstanding * fx_end;
         row.amortisation += principal * fx_end;
-        if (source.external) external_service += (rate * outstanding + principal) * fx_end;
+        if (source.external) external_service += (coupon * outstanding + principal) * fx_end;
         valuation += outstanding * (fx_end - fx_start);
         debt_start += outstanding * fx_start;
       }
@@ -290,8 +340,9 @@ Projection Run(const Prepared& prepared, const std::vector<FundingSource>& sourc
     for (size_t source_idx = 0; source_idx < num_sources; ++source_idx) {
       const FundingSource& source = sources[source_idx];
       row.issuance[source_idx] = row.gross_financing_need * strategy.shares[source_idx];
-      issued[year_idx][source_idx] = row.issuance[source_idx] / fx(source.currency, end);
-      issue_rate[year_idx][source_idx] = source.rate + (rate_shocked ? shock.rate_shock : 0.0);
+      issued(year_idx, source_idx) =
+          row.issuance[source_idx] / rate(prepared.source_currency[source_idx], end);
+      issue_rate(year_idx, source_idx) = source.rate + (rate_shocked ? shock.rate_shock : 0.0);
     }
     row.external_debt_service = external_service;
 
@@ -300,8 +351,9 @@ Projection Run(const Prepared& prepared, const std::vector<FundingSource>& sourc
     MaturitySums sums;
     double pv_external = 0;
     const double discount = 1 + options.discount_rate;
-    for (const Bucket& bucket : prepared.buckets) {
-      const double fx_end = fx(bucket.currency, end);
+    for (size_t bucket_idx = 0; bucket_idx < prepared.buckets.size(); ++bucket_idx) {
+      const Bucket& bucket = prepared.buckets[bucket_idx];
+      const double fx_end = rate(prepared.bucket_currency[bucket_idx], end);
       const double value = bucket.outstanding[next] * fx_end;
       row.debt += value;
       if (full) row.debt_by_currency[bucket.currency] += value;
@@ -321,14 +373,14 @@ Projection Run(const Prepared& prepared, const std::vector<FundingSource>& sourc
     for (int issue_idx = 0; issue_idx <= year_idx; ++issue_idx) {
       const int offset = next - issue_idx;  // offset at the start of next year
       for (size_t source_idx = 0; source_idx < num_sources; ++source_idx) {
-        const double amount = issued[issue_idx][source_idx];
+        const double amount = issued(issue_idx, source_idx);
         if (amount == 0) continue;
         const FundingSource& source = sources[source_idx];
         const auto& remaining = prepared.remaining[source_idx];
         const auto& pattern = prepared.patterns[source_idx];
         const double outstanding =
             offset - 1 < static_cast<int>(remaining.size()) ? amount * remaining[offset - 1] : 0.0;
-        const double fx_end = fx(source.currency, end);
+        const double fx_end = rate(prepared.source_currency[source_idx], end);
         const double value = outstanding * fx_end;
         row.debt += value;
         if (full) row.debt_by_currency[source.currency] += value;
@@ -343,11 +395,11 @@ Projection Run(const Prepared& prepared, const std::vector<FundingSource>& sourc
         }
         AddMaturity(sums, principal, year_idx, fx_end, source.floating);
         if (source.external) {
-          const double rate = issue_rate[issue_idx][source_idx];
+          const double coupon = issue_rate(issue_idx, source_idx);
           for (size_t pattern_offset = offset; pattern_offset < pattern.size(); ++pattern_offset) {
             const double left = amount * remaining[pattern_offset - 1];
             const int k = issue_idx + static_cast<int>(pattern_offset);
-            pv_external += (rate * left + amount * pattern[pattern_offset]) * fx_end /
+            pv_external += (coupon * left + amount * pattern[pattern_offset]) * fx_end /
                            std::pow(discount, k - year_idx);
           }
         }
@@ -386,7 +438,6 @@ Projection Run(const Prepared& prepared, const std::vector<FundingSource>& sourc
     debt_previous = row.debt;
     gdp_previous = row.gdp;
   }
-  return projection;
 }
 
 }  // namespace
@@ -462,7 +513,11 @@ Projection Project(const Portfolio& portfolio, const std::vector<FundingSource>&
   ValidateStrategy(strategy, sources.size());
   const Prepared prepared = Prepare(portfolio, sources, options.horizon_years);
   const FxView fx(kes_per, shock);
-  return Run(prepared, sources, strategy, macro, fx, shock, options, true);
+  Projection projection;
+  Scratch scratch;
+  Run(prepared, sources, strategy, macro, ShockedMacro(macro, shock, options.horizon_years),
+      RateTable(prepared, fx), shock, options, true, projection, scratch);
+  return projection;
 }
 
 StochasticSummary ProjectStochastic(const Portfolio& portfolio,
@@ -481,15 +536,65 @@ StochasticSummary ProjectStochastic(const Portfolio& portfolio,
   std::vector<double> debt_gdp(static_cast<size_t>(simulation.paths) * horizon);
   std::vector<double> interest_gdp(simulation.paths);
   const Shock baseline;
+  // Each currency's place in the simulation (-1: USD, -2: KES), so a path's
+  // rate table is read straight from the simulated log changes.
+  const int kes_idx = static_cast<int>(
+      std::find(simulation.currencies.begin(), simulation.currencies.end(), "KES") -
+      simulation.currencies.begin());
+  if (kes_idx == static_cast<int>(simulation.currencies.size())) {
+    throw Error(ErrorCode::kBadScenario, "the stochastic model needs the KES history");
+  }
+  std::vector<int> simulated(prepared.currencies.size());
+  std::vector<double> spot_ratio(prepared.currencies.size(), 1.0);
+  for (size_t currency_idx = 0; currency_idx < prepared.currencies.size(); ++currency_idx) {
+    const std::string& code = prepared.currencies[currency_idx];
+    if (code == "KES") {
+      simulated[currency_idx] = -2;
+      continue;
+    }
+    if (code == "USD") {
+      simulated[currency_idx] = -1;
+      spot_ratio[currency_idx] = simulation.spot.at("KES");
+      continue;
+    }
+    const auto found = std::find(simulation.currencies.begin(), simulation.currencies.end(), code);
+    if (found == simulation.currencies.end()) {
+      throw Error(
+          ErrorCode::kBadScenario,
+          fmt::format("no exchange-rate history for currency '{}' in the stochastic model", code));
+    }
+    simulated[currency_idx] = static_cast<int>(found - simulation.currencies.begin());
+    spot_ratio[currency_idx] = simulation.spot.at("KES") / simulation.spot.at(code);
+  }
+  const size_t stride = static_cast<size_t>(simulation.months) + 1;
+  const size_t num_simulated = simulation.currencies.size();
+  const std::vector<MacroYear> years = ShockedMacro(macro, baseline, horizon);
   ParallelFor(
       ResolveThreads(threads), simulation.paths,
       [&](int, int64_t begin, int64_t end) {
+        Projection projection;
+        Scratch scratch;
+        std::vector<double> table(prepared.currencies.size() * (horizon + 1));
         for (int64_t path_idx = begin; path_idx < end; ++path_idx) {
-          const auto fx = [&](const std::string& currency, double time) {
-            return simulation.KesPer(currency, static_cast<int>(path_idx), time);
-          };
-          const Projection projection =
-              Run(prepared, sources, strategy, macro, fx, baseline, options, false);
+          const double* kes =
+              simulation.log_change.data() + (path_idx * num_simulated + kes_idx) * stride;
+          for (size_t currency_idx = 0; currency_idx < prepared.currencies.size(); ++currency_idx) {
+            const int source = simulated[currency_idx];
+            const double* other = source >= 0 ? simulation.log_change.data() +
+                                                    (path_idx * num_simulated + source) * stride
+                                              : nullptr;
+            for (int year = 0; year <= horizon; ++year) {
+              double value = 1.0;
+              if (source != -2) {
+                const double log_change =
+                    kes[12 * year] - (other != nullptr ? other[12 * year] : 0);
+                value = spot_ratio[currency_idx] * std::exp(log_change);
+              }
+              table[currency_idx * (horizon + 1) + year] = value;
+            }
+          }
+          Run(prepared, sources, strategy, macro, years, table, baseline, options, false,
+              projection, scratch);
           for (int year_idx = 0; year_idx < horizon; ++year_idx) {
             debt_gdp[path_idx * horizon + year_idx] = projection.rows[year_idx].debt_gdp;
           }
