@@ -236,7 +236,8 @@ FxHistory LoadFxHistory(const std::string& data_dir, const std::vector<std::stri
     history.source += (history.source.empty() ? "" : ", ") + series.file;
   }
   if (history.currencies.empty()) return history;
-  for (const auto& [month, value] : month_ends.front()) {
+  for (const auto& entry : month_ends.front()) {
+    const std::string& month = entry.first;
     if (month < first_month) continue;
     const bool all = std::all_of(month_ends.begin(), month_ends.end(),
                                  [&](const auto& series) { return series.count(month) > 0; });

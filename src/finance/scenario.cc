@@ -97,7 +97,7 @@ class Section {
     return *date;
   }
   std::string Currency(const std::string& key, const std::string& fallback) const {
-    const std::string code = Text(key, fallback);
+    std::string code = Text(key, fallback);
     if (!IsKnownCurrency(code)) {
       Fail(key, fmt::format("unknown currency '{}' (known: {})", code,
                             fmt::join(KnownCurrencies(), ", ")));
@@ -303,7 +303,7 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
     }
   }
   const auto instrument_named = [&](const Section& section, const std::string& key) {
-    const std::string name = section.RequiredText(key);
+    std::string name = section.RequiredText(key);
     if (!names.count(name)) {
       section.Fail(key, fmt::format("no [[instrument]] named '{}'", name));
     }
@@ -405,7 +405,9 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
     strategy.name = section.RequiredText("name");
     const auto shares = section.Numbers("shares");
     strategy.shares.assign(scenario.sources.size(), 0.0);
-    for (const auto& [name, share] : shares) {
+    for (const auto& entry : shares) {
+      const std::string& name = entry.first;
+      const double share = entry.second;
       const auto found =
           std::find_if(scenario.sources.begin(), scenario.sources.end(),
                        [&](const FundingSource& source) { return source.name == name; });
@@ -449,7 +451,7 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
   }
   if (goal.Has("yen_source")) {
     const auto source_named = [&](const std::string& key) {
-      const std::string name = goal.RequiredText(key);
+      std::string name = goal.RequiredText(key);
       if (!source_names.count(name)) goal.Fail(key, fmt::format("no [[source]] named '{}'", name));
       return name;
     };

@@ -19,14 +19,13 @@ std::string DataDir() {
   return std::filesystem::path(kes).parent_path().parent_path().string();
 }
 
-#define REQUIRE_FX_DATA(var)                                               \
-  const std::string var = DataDir();                                       \
-  if (var.empty())                                                         \
-  GTEST_SKIP() << "shared data not found: ../shared/data/fx_history (set " \
-                  "MIZANI_SHARED_DATA to the folder holding the data sets)"
+constexpr const char* kNoData =
+    "shared data not found: ../shared/data/fx_history (set MIZANI_SHARED_DATA to the folder "
+    "holding the data sets)";
 
 TEST(FinanceFxData, HistoryMonthEnds) {
-  REQUIRE_FX_DATA(data_dir);
+  const std::string data_dir = DataDir();
+  if (data_dir.empty()) GTEST_SKIP() << kNoData;
   const FxHistory history = LoadFxHistory(data_dir, {"KES", "JPY"}, "2005-01");
   ASSERT_EQ(history.currencies.size(), 2U);
   // The KES series ends 2025-06-13 at 129.2401 (last row of the CBK file),
@@ -49,7 +48,8 @@ TEST(FinanceFxData, HistoryMonthEnds) {
 }
 
 TEST(FinanceFxData, MissingHistoryIsAnError) {
-  REQUIRE_FX_DATA(data_dir);
+  const std::string data_dir = DataDir();
+  if (data_dir.empty()) GTEST_SKIP() << kNoData;
   EXPECT_THROW(LoadFxHistory(data_dir, {"KES", "GBP"}), Error);
   EXPECT_THROW(LoadFxHistory("/nonexistent-folder", {"KES"}), Error);
 }
@@ -66,7 +66,8 @@ Instrument YenBond() {
 }
 
 TEST(FinanceFxData, ZeroVolatilityEqualsDeterministicPath) {
-  REQUIRE_FX_DATA(data_dir);
+  const std::string data_dir = DataDir();
+  if (data_dir.empty()) GTEST_SKIP() << kNoData;
   const FxHistory history = LoadFxHistory(data_dir, {"KES", "JPY"});
   FxModelOptions options;
   options.volatility_scale = 0;
@@ -90,7 +91,8 @@ TEST(FinanceFxData, ZeroVolatilityEqualsDeterministicPath) {
 }
 
 TEST(FinanceFxData, StreamsDoNotDependOnThreads) {
-  REQUIRE_FX_DATA(data_dir);
+  const std::string data_dir = DataDir();
+  if (data_dir.empty()) GTEST_SKIP() << kNoData;
   const FxHistory history = LoadFxHistory(data_dir, {"KES", "JPY"});
   FxModelOptions options;
   options.paths = 300;
