@@ -13,6 +13,7 @@
 #include <numeric>
 
 #include "common/parallel.h"
+#include "common/splitmix.h"
 #include "finance/internal.h"
 #include "mizani/error.h"
 #include "mizani/finance.h"
@@ -22,22 +23,14 @@ namespace mizani::finance {
 
 namespace {
 
-// SplitMix64 finaliser (Steele, Lea & Flood 2014) over (seed, path, draw):
-// a counter-based stream, so path k gets the same numbers whichever thread
-// draws it and however many threads there are.
-uint64_t Mix(uint64_t value) {
-  value += 0x9E3779B97F4A7C15ULL;
-  value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  value = (value ^ (value >> 27)) * 0x94D049BB133111EBULL;
-  return value ^ (value >> 31);
-}
-
+// Each path's stream: SplitMix64 (common/splitmix.h) of (seed, path, draw).
 class PathStream {
  public:
-  PathStream(uint64_t seed, uint64_t path_idx) : key_(Mix(seed ^ Mix(path_idx + 1))) {}
+  PathStream(uint64_t seed, uint64_t path_idx)
+      : key_(SplitMix64(seed ^ SplitMix64(path_idx + 1))) {}
   // Uniform on (0, 1).
   double Uniform() {
-    const uint64_t bits = Mix(key_ + counter_++);
+    const uint64_t bits = SplitMix64(key_ + counter_++);
     return (static_cast<double>(bits >> 11) + 0.5) * (1.0 / 9007199254740992.0);
   }
   double Normal() {  // Box-Muller, one of the pair
