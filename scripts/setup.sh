@@ -15,7 +15,8 @@ PACKAGES=(build-essential cmake ninja-build pkg-config
   clang-format clang-tidy
   nodejs npm chromium
   python3-dev python3-pybind11 pybind11-dev python3-numpy python3-pandas python3-pytest
-  python3-distributed)
+  python3-distributed
+  libquantlib0-dev quantlib-python)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -102,7 +102,33 @@ mizani::ReportDocument SampleReport() {
   map.kind = ValueKind::kPercent;
   map_section.blocks.emplace_back(map);
 
-  doc.sections = {summary, shares, map_section};
+  // Line charts: a fan (median with a 5-95% band) and a labelled scatter.
+  mizani::ReportSection lines;
+  lines.heading = "Lines, fans and points";
+  mizani::LineChart fan;
+  fan.title = "Debt/GDP fan";
+  fan.x_label = "year";
+  fan.y_label = "debt/GDP";
+  fan.kind = ValueKind::kPercent;
+  fan.series.push_back({"strategy A",
+                        {2025, 2026, 2027},
+                        {66.8, 67.0, 66.8},
+                        {64.0, 62.1, 60.5},
+                        {70.2, 74.9, 78.4},
+                        {}});
+  fan.series.push_back({"strategy C", {2025, 2026, 2027}, {66.8, 66.1, 65.2}, {}, {}, {}});
+  lines.blocks.emplace_back(fan);
+  mizani::LineChart frontier;
+  frontier.title = "Cost-risk frontier";
+  frontier.points = true;
+  frontier.x_label = "risk (pp)";
+  frontier.y_label = "cost";
+  frontier.kind = ValueKind::kPercent;
+  frontier.series.push_back(
+      {"strategies", {1.07, 0.63, 0.78}, {5.76, 4.09, 5.83}, {}, {}, {"A", "C", "D"}});
+  lines.blocks.emplace_back(frontier);
+
+  doc.sections = {summary, shares, map_section, lines};
   return doc;
 }
 

@@ -88,8 +88,32 @@ struct WorldMap {
   std::string note;
 };
 
-using ReportBlock =
-    std::variant<ReportParagraph, AssumptionList, ReportTable, BarChart, GroupedBarChart, WorldMap>;
+// Lines over a numeric x axis (years, say), each series with an optional
+// shaded band between `lower` and `upper` (a fan chart of percentiles); with
+// `points` the series are drawn as labelled markers instead (a scatter, such
+// as a cost-risk frontier). y values are in `kind` units; NaN is left out.
+struct LineSeries {
+  std::string name;
+  std::vector<double> x;
+  std::vector<double> y;
+  std::vector<double> lower;        // empty, or one per x
+  std::vector<double> upper;        // empty, or one per x
+  std::vector<std::string> labels;  // empty, or one per x (shown beside points)
+};
+
+struct LineChart {
+  std::string title;
+  std::vector<LineSeries> series;
+  std::string x_label;
+  std::string y_label;
+  ValueKind x_kind = ValueKind::kNumber;
+  ValueKind kind = ValueKind::kNumber;
+  bool points = false;
+  std::string note;
+};
+
+using ReportBlock = std::variant<ReportParagraph, AssumptionList, ReportTable, BarChart,
+                                 GroupedBarChart, WorldMap, LineChart>;
 
 // Blocks are rendered in the order they were added.
 struct ReportSection {
@@ -122,8 +146,11 @@ std::string RenderJson(const ReportDocument& doc);
 // half-written report. An existing `out_dir` is replaced only when it is empty
 // or holds a previous report (has report.json). Throws Error(kOutputFailed) on
 // IO errors, Error(kInternal) for invalid or duplicate table names.
+// `extra_files` (name, content) are written into the same folder in the same
+// all-or-nothing step, e.g. an engine's results.json.
 void WriteReport(const ReportDocument& doc, const std::string& out_dir,
-                 const std::string& basename = "report");
+                 const std::string& basename = "report",
+                 const std::vector<std::pair<std::string, std::string>>& extra_files = {});
 
 // The all-or-nothing folder write behind WriteReport, for every output folder
 // (scenario results, demo): fill(staging) writes into a new folder beside

@@ -279,6 +279,10 @@ class HtmlWriter {
     RenderChart(chart.title, report_internal::GroupedBarChartSpec(chart), chart.note);
   }
 
+  void RenderBlock(const LineChart& chart) {
+    RenderChart(chart.title, report_internal::LineChartSpec(chart), chart.note);
+  }
+
   void RenderBlock(const WorldMap& chart) {
     std::string note = chart.note;
     const std::vector<std::string> undrawn = report_internal::UndrawnCountries(chart, shape_ids_);

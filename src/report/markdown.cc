@@ -136,6 +136,25 @@ class MarkdownWriter {
     RenderChartNote(chart.title, chart.axis_label, body, chart.note);
   }
 
+  void RenderBlock(const LineChart& chart) {
+    // Each series' last point (with its band when there is one).
+    std::string body;
+    for (const LineSeries& series : chart.series) {
+      if (series.x.empty() || series.y.empty()) continue;
+      const size_t last = std::min(series.x.size(), series.y.size()) - 1;
+      if (!body.empty()) body += "; ";
+      body += fmt::format("{}: {} at {}", MarkdownEscape(series.name),
+                          report_internal::FormatValue(series.y[last], chart.kind, 2),
+                          report_internal::FormatValue(series.x[last], chart.x_kind, 2));
+      if (last < series.lower.size() && last < series.upper.size()) {
+        body += fmt::format(" ({} to {})",
+                            report_internal::FormatValue(series.lower[last], chart.kind, 2),
+                            report_internal::FormatValue(series.upper[last], chart.kind, 2));
+      }
+    }
+    RenderChartNote(chart.title, chart.y_label, body + ".", chart.note);
+  }
+
   void RenderBlock(const WorldMap& chart) {
     std::vector<Entry> entries;
     for (const auto& [code, value] : chart.values) entries.push_back({code, value});

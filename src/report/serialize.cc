@@ -106,6 +106,22 @@ Json BlockJson(const GroupedBarChart& chart) {
       {"kind", KindName(chart.kind)}, {"note", chart.note}};
 }
 
+Json BlockJson(const LineChart& chart) {
+  Json series = Json::array();
+  for (const LineSeries& one : chart.series) {
+    series.push_back({{"name", one.name},
+                      {"x", Numbers(one.x)},
+                      {"y", Numbers(one.y)},
+                      {"lower", Numbers(one.lower)},
+                      {"upper", Numbers(one.upper)},
+                      {"labels", one.labels}});
+  }
+  return Json{{"type", "line_chart"},     {"title", chart.title},
+              {"series", series},         {"x_label", chart.x_label},
+              {"y_label", chart.y_label}, {"kind", KindName(chart.kind)},
+              {"points", chart.points},   {"note", chart.note}};
+}
+
 Json BlockJson(const WorldMap& chart) {
   Json values = Json::object();
   for (const auto& [code, value] : chart.values) values[code] = Number(value);

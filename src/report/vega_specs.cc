@@ -219,6 +219,70 @@ Json GroupedBarChartSpec(const GroupedBarChart& chart) {
               {"config", Config()}};
 }
 
+Json LineChartSpec(const LineChart& chart) {
+  Json rows = Json::array();
+  std::vector<std::string> names;
+  bool any_band = false;
+  for (const LineSeries& series : chart.series) {
+    names.push_back(series.name);
+    for (size_t index = 0; index < series.x.size() && index < series.y.size(); ++index) {
+      if (std::isnan(series.x[index]) || std::isnan(series.y[index])) continue;
+      Json row{{"series", series.name},
+               {"x", SpecValue(series.x[index], chart.x_kind)},
+               {"value", SpecValue(series.y[index], chart.kind)}};
+      if (index < series.lower.size() && index < series.upper.size() &&
+          !std::isnan(series.lower[index]) && !std::isnan(series.upper[index])) {
+        row["lower"] = SpecValue(series.lower[index], chart.kind);
+        row["upper"] = SpecValue(series.upper[index], chart.kind);
+        any_band = true;
+      }
+      if (index < series.labels.size()) row["label"] = series.labels[index];
+      rows.push_back(std::move(row));
+    }
+  }
+  const Json x_axis{{"field", "x"},
+                    {"type", "quantitative"},
+                    {"title", chart.x_label.empty() ? Json(nullptr) : Json(chart.x_label)},
+                    {"scale", {{"zero", false}}},
+                    {"axis", {{"format", chart.x_kind == ValueKind::kPercent ? ".1%" : "d"}}}};
+  Json y_axis{{"field", "value"},
+              {"type", "quantitative"},
+              {"title", chart.y_label.empty() ? Json(nullptr) : Json(chart.y_label)},
+              {"scale", {{"zero", false}}},
+              {"axis", {{"format", AxisFormat(chart.kind)}}}};
+  const Json colour = ColourByName(names, "series");
+  const Json tooltip =
+      Json::array({{{"field", "series"}, {"title", "Series"}},
+                   {{"field", "x"},
+                    {"title", chart.x_label.empty() ? "x" : chart.x_label},
+                    {"format", chart.x_kind == ValueKind::kPercent ? ".2%" : ",.4~f"}},
+                   {{"field", "value"},
+                    {"title", chart.y_label.empty() ? "Value" : chart.y_label},
+                    {"format", D3Format(chart.kind)}}});
+  Json layers = Json::array();
+  if (any_band) {
+    layers.push_back({{"mark", {{"type", "area"}, {"opacity", 0.18}}},
+                      {"encoding",
+                       {{"x", x_axis},
+                        {"y", {{"field", "lower"}, {"type", "quantitative"}}},
+                        {"y2", {{"field", "upper"}}},
+                        {"color", colour}}}});
+  }
+  Json main_mark = chart.points ? Json{{"type", "point"}, {"filled", true}, {"size", 70}}
+                                : Json{{"type", "line"}, {"point", true}};
+  layers.push_back(
+      {{"mark", main_mark},
+       {"encoding", {{"x", x_axis}, {"y", y_axis}, {"color", colour}, {"tooltip", tooltip}}}});
+  if (chart.points) {
+    layers.push_back(
+        {{"mark", {{"type", "text"}, {"align", "left"}, {"dx", 6}, {"fontSize", 11}}},
+         {"encoding",
+          {{"x", x_axis}, {"y", y_axis}, {"text", {{"field", "label"}}}, {"color", colour}}}});
+  }
+  return Json{{"$schema", kSchema},         {"width", kChartWidth}, {"height", 300},
+              {"data", {{"values", rows}}}, {"layer", layers},      {"config", Config()}};
+}
+
 std::set<std::string> WorldShapeIds(const Json& world) {
   std::set<std::string> ids;
   const Json* geometries = nullptr;

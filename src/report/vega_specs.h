@@ -18,6 +18,7 @@ std::vector<size_t> BarOrder(const BarChart& chart);
 
 Json BarChartSpec(const BarChart& chart);
 Json GroupedBarChartSpec(const GroupedBarChart& chart);
+Json LineChartSpec(const LineChart& chart);
 // `world` is the parsed world-atlas TopoJSON, inlined into the spec.
 Json WorldMapSpec(const WorldMap& chart, const Json& world);
 

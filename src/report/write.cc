@@ -46,8 +46,9 @@ std::string UniqueSuffix() {
 
 // The files of the report, rendered before anything touches the disk so that
 // a rendering error (missing web assets, bad names) leaves no trace.
-std::vector<std::pair<std::string, std::string>> RenderAll(const ReportDocument& doc,
-                                                           const std::string& basename) {
+std::vector<std::pair<std::string, std::string>> RenderAll(
+    const ReportDocument& doc, const std::string& basename,
+    const std::vector<std::pair<std::string, std::string>>& extra_files) {
   if (!IsSafeStem(basename)) {
     throw Error(
         ErrorCode::kInternal,
@@ -82,6 +83,14 @@ std::vector<std::pair<std::string, std::string>> RenderAll(const ReportDocument&
       const std::string preamble = doc.badge.empty() ? std::string() : "# " + doc.badge + "\n";
       files.emplace_back(file_name, preamble + RenderCsv(*table));
     }
+  }
+  for (const auto& [name, content] : extra_files) {
+    if (!IsSafeStem(name) || !names.insert(name).second) {
+      throw Error(ErrorCode::kInternal, fmt::format("extra report file '{}' is not a safe, "
+                                                    "unique file name",
+                                                    name));
+    }
+    files.emplace_back(name, content);
   }
   return files;
 }
@@ -164,10 +173,10 @@ void WriteFolderAtomically(const std::string& folder, const std::string& marker,
   }
 }
 
-void WriteReport(const ReportDocument& doc, const std::string& out_dir,
-                 const std::string& basename) {
+void WriteReport(const ReportDocument& doc, const std::string& out_dir, const std::string& basename,
+                 const std::vector<std::pair<std::string, std::string>>& extra_files) {
   if (out_dir.empty()) throw Error(ErrorCode::kOutputFailed, "no output folder given");
-  const auto files = RenderAll(doc, basename);
+  const auto files = RenderAll(doc, basename, extra_files);
   WriteFolderAtomically(out_dir, "report.json", [&](const std::string& staging) {
     for (const auto& [name, content] : files)
       WriteFile((fs::path(staging) / name).string(), content);

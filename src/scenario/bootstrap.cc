@@ -21,22 +21,13 @@
 #include <unordered_map>
 
 #include "common/parallel.h"
+#include "common/splitmix.h"
 #include "mizani/error.h"
 #include "scenario/internal.h"
 
 namespace mizani {
 
 namespace {
-
-// SplitMix64 (Steele, Lea & Flood 2014): turns seed + replication index into
-// unrelated streams, so replication r draws the same sample whatever thread
-// runs it and however many threads there are.
-uint64_t SplitMix64(uint64_t value) {
-  value += 0x9e3779b97f4a7c15ULL;
-  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
-  return value ^ (value >> 31);
-}
 
 // Uniform integer in [0, bound) from 53 random bits; std::uniform_int_distribution
 // is implementation-defined and would make results depend on the library.

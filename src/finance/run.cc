@@ -1,0 +1,414 @@
+// RunDebtScenario: instruments, exchange-rate Monte Carlo, the portfolio
+// under each strategy and shock, LIC-DSF stress tests and goal seeking.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "finance/internal.h"
+#include "mizani/error.h"
+#include "mizani/finance.h"
+
+namespace mizani::finance {
+
+namespace {
+
+// ACT/365 years run long by a day per leap year: a payment 10 calendar years
+// after issue falls at 10.008 years, still year 10 of the bond.
+constexpr double kLeapSlack = 0.01;
+
+void Say(const DebtRunOptions& options, const std::string& line) {
+  if (options.progress) options.progress(line);
+}
+
+// Bisection for the root of a monotone function on [low, high]; nullopt when
+// the ends do not bracket a root.
+template <typename Fn>
+std::optional<double> Bisect(Fn&& gap, double low, double high, int iterations = 60) {
+  double value_low = gap(low);
+  const double value_high = gap(high);
+  if (std::isnan(value_low) || std::isnan(value_high) || (value_low > 0) == (value_high > 0)) {
+    return std::nullopt;
+  }
+  for (int iteration = 0; iteration < iterations; ++iteration) {
+    const double middle = 0.5 * (low + high);
+    const double value = gap(middle);
+    if ((value > 0) == (value_low > 0)) {
+      low = middle;
+      value_low = value;
+    } else {
+      high = middle;
+    }
+  }
+  return 0.5 * (low + high);
+}
+
+const Instrument& FindInstrument(const DebtScenario& scenario, const std::string& name) {
+  for (const Instrument& instrument : scenario.instruments) {
+    if (instrument.name == name) return instrument;
+  }
+  throw Error(ErrorCode::kBadScenario, fmt::format("no instrument named '{}'", name));
+}
+
+StressResult Assess(const Projection& projection, const Thresholds& thresholds) {
+  StressResult result;
+  result.strategy = projection.strategy;
+  result.test = projection.shock;
+  for (const YearRow& row : projection.rows) {
+    result.max_pv_external_gdp = std::max(result.max_pv_external_gdp, row.pv_external_gdp);
+    result.max_service_revenue = std::max(result.max_service_revenue, row.external_service_revenue);
+    result.max_pv_public_gdp = std::max(result.max_pv_public_gdp, row.pv_public_gdp);
+    const bool breach = row.pv_external_gdp > thresholds.pv_external_gdp ||
+                        row.external_service_revenue > thresholds.external_service_revenue;
+    if (breach && result.first_breach_year == 0) result.first_breach_year = row.year;
+    result.breach = result.breach || breach;
+  }
+  return result;
+}
+
+}  // namespace
+
+DebtOutcome RunDebtScenario(const DebtScenario& scenario, const DebtRunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  DebtOutcome outcome;
+  outcome.scenario = scenario;
+  outcome.thresholds = LicDsfThresholds(scenario.capacity);
+
+  // Every currency with exchange-rate risk: instruments, sources and the
+  // register's modelled currencies.
+  std::vector<std::string> currencies{"KES"};
+  const auto need = [&](const std::string& code) {
+    if (code != "USD" &&
+        std::find(currencies.begin(), currencies.end(), code) == currencies.end()) {
+      currencies.push_back(code);
+    }
+  };
+  for (const Instrument& instrument : scenario.instruments) need(instrument.currency);
+  for (const FundingSource& source : scenario.sources) need(source.currency);
+  for (const std::string& code : scenario.register_options.modelled) need(code);
+
+  Say(options, fmt::format("reading the exchange-rate history ({})", fmt::join(currencies, ", ")));
+  const FxHistory history = LoadFxHistory(scenario.data_dir, currencies, scenario.fx_first_month);
+  FxModelOptions fx_options = scenario.fx;
+  fx_options.threads = options.threads;
+  int horizon = std::max(fx_options.horizon_years, scenario.horizon_years);
+  for (const Instrument& instrument : scenario.instruments) {
+    horizon = std::max(
+        horizon,
+        static_cast<int>(std::ceil(YearFraction(instrument.issue, instrument.maturity))) + 1);
+  }
+  fx_options.horizon_years = horizon;
+  Say(options,
+      fmt::format("simulating {} exchange-rate paths over {} years", fx_options.paths, horizon));
+  FxSimulation simulation = SimulateFx(history, fx_options);
+  for (const auto& [code, rate] : scenario.spot) simulation.spot[code] = rate;
+  outcome.spot = simulation.spot;
+  outcome.fx_model = simulation.model;
+
+  // Instruments.
+  for (const Instrument& instrument : scenario.instruments) {
+    Say(options,
+        fmt::format("instrument {}: cash flows, yield and cost on every path", instrument.name));
+    InstrumentResult result;
+    result.instrument = instrument;
+    result.analytics = AnalyzeInstrument(instrument);
+    result.kes = KesCostDistribution(result.analytics, instrument.currency, simulation,
+                                     options.threads, "KES");
+    result.usd = KesCostDistribution(result.analytics, instrument.currency, simulation,
+                                     options.threads, "USD");
+    // Fan of the yearly debt service in KES per 100 KES raised.
+    const int years = static_cast<int>(std::ceil(result.analytics.flows.back().time - kLeapSlack));
+    std::vector<std::vector<double>> service(years, std::vector<double>(simulation.paths, 0.0));
+    for (int path_idx = 0; path_idx < simulation.paths; ++path_idx) {
+      const double proceeds =
+          result.analytics.net_proceeds * simulation.KesPer(instrument.currency, path_idx, 0.0);
+      for (const CashFlow& flow : result.analytics.flows) {
+        const int year_idx =
+            std::clamp(static_cast<int>(std::ceil(flow.time - kLeapSlack)) - 1, 0, years - 1);
+        service[year_idx][path_idx] += 100 * flow.Total() *
+                                       simulation.KesPer(instrument.currency, path_idx, flow.time) /
+                                       proceeds;
+      }
+    }
+    for (const auto& column : service) {
+      result.service_p05.push_back(Quantile(column, 0.05));
+      result.service_p50.push_back(Quantile(column, 0.50));
+      result.service_p95.push_back(Quantile(column, 0.95));
+    }
+    outcome.instruments.push_back(std::move(result));
+  }
+  const auto result_of = [&](const std::string& name) -> const InstrumentResult& {
+    return *std::find_if(
+        outcome.instruments.begin(), outcome.instruments.end(),
+        [&](const InstrumentResult& result) { return result.instrument.name == name; });
+  };
+  if (!scenario.dollar_instrument.empty()) {
+    const InstrumentResult& dollar = result_of(scenario.dollar_instrument);
+    const InstrumentResult& yen = result_of(scenario.yen_instrument);
+    outcome.break_even_appreciation = BreakEvenAppreciation(yen.analytics, dollar.analytics);
+    outcome.break_even_closed_form =
+        (1 + dollar.analytics.all_in_cost) / (1 + yen.analytics.all_in_cost) - 1;
+  }
+
+  // The existing portfolio.
+  Say(options, "reading the external debt register and the WEO macro framework");
+  RegisterOptions register_options = scenario.register_options;
+  std::map<std::string, double> usd_per_unit =
+      LoadCbkUsdRates(scenario.cbk_rates_path, scenario.register_rates_date);
+  for (const auto& [code, rate] : scenario.register_options.usd_per_unit) usd_per_unit[code] = rate;
+  register_options.usd_per_unit = usd_per_unit;
+  outcome.register_load = LoadDebtRegister(scenario.register_path, register_options);
+  const MacroPath macro = LoadWeoMacro(scenario.weo_path, scenario.country, scenario.first_year,
+                                       scenario.horizon_years);
+  const MacroHistory macro_history =
+      LoadWeoHistory(scenario.weo_path, scenario.country,
+                     scenario.first_year - scenario.stress_history_years, scenario.first_year - 1);
+  Portfolio portfolio;
+  portfolio.loans = outcome.register_load.loans;
+  for (const Loan& loan : portfolio.loans) {
+    outcome.external_start_kes +=
+        loan.outstanding * simulation.KesPer(loan.currency, 0, 0.0) / 1000;
+  }
+  outcome.domestic_start_kes = macro.base_debt - outcome.external_start_kes;
+  if (outcome.domestic_start_kes <= 0) {
+    throw Error(ErrorCode::kBadData,
+                fmt::format("{}: external debt from the register ({:.0f} KES bn) exceeds general "
+                            "government gross debt {} ({:.0f} KES bn)",
+                            scenario.register_path, outcome.external_start_kes,
+                            scenario.first_year - 1, macro.base_debt));
+  }
+  // Amounts in KES bn from here: the register's millions of currency become
+  // billions through the exchange rate (millions x KES per unit / 1000).
+  for (Loan& loan : portfolio.loans) loan.outstanding /= 1000;
+  Loan domestic;
+  domestic.id = "domestic";
+  domestic.currency = "KES";
+  domestic.creditor_category = "Domestic";
+  domestic.outstanding = outcome.domestic_start_kes;
+  domestic.rate = scenario.domestic_rate;
+  domestic.external = false;
+  domestic.first_year = 0;
+  domestic.last_year = scenario.domestic_maturity_years - 1;
+  portfolio.loans.push_back(domestic);
+  outcome.notes.push_back(fmt::format(
+      "Starting stock: general government gross debt {} (WEO) {:.0f} KES bn, of which external "
+      "{:.0f} KES bn from the register at 30 June 2023 valued at the starting exchange rates, and "
+      "the rest ({:.0f} KES bn) treated as domestic.",
+      scenario.first_year - 1, macro.base_debt, outcome.external_start_kes,
+      outcome.domestic_start_kes));
+  if (!outcome.register_load.skipped_by_currency.empty()) {
+    std::vector<std::string> skipped;
+    for (const auto& [code, count] : outcome.register_load.skipped_by_currency) {
+      skipped.push_back(fmt::format("{} ({:.0f} lines)", code, count));
+    }
+    outcome.notes.push_back(fmt::format(
+        "Register lines without an exchange rate were left out, as in the shared composition "
+        "table: {}.",
+        fmt::join(skipped, ", ")));
+  }
+
+  // Deterministic paths: the model's drift (forward parity by default).
+  std::map<std::string, FxPath> paths;
+  for (const std::string& code : currencies) {
+    if (code != "KES") paths[code] = simulation.DriftPathFor(code);
+  }
+  paths["USD"] = simulation.DriftPathFor("USD");
+  // Projections in KES bn: sources' issuance is in their currency's billions.
+  ProjectionOptions projection_options;
+  projection_options.horizon_years = scenario.horizon_years;
+  std::vector<FundingSource> sources = scenario.sources;
+  for (size_t source_idx = 0; source_idx < sources.size(); ++source_idx) {
+    if (!scenario.source_instruments[source_idx].empty()) {
+      sources[source_idx].rate =
+          result_of(scenario.source_instruments[source_idx]).analytics.all_in_cost;
+    }
+  }
+
+  const double sd_growth = macro_history.growth_sd;
+  const double sd_balance = macro_history.balance_sd;
+  const std::vector<Shock> shocks = {
+      Shock{"baseline", 0, 1, 0, 0, 0, 0, 1},
+      Shock{"MTDS: exchange-rate shock", scenario.depreciation, 1, 0, 0, 0, 0, 1},
+      Shock{"MTDS: interest-rate shock", 0, 1, scenario.rate_shock, 0, 0, 0, 1},
+      Shock{"MTDS: combined shock", scenario.depreciation / 2, 1, scenario.rate_shock / 2, 0, 0, 0,
+            1},
+      Shock{"LIC-DSF: real GDP growth", 0, 1, 0, 2, sd_growth, 0, 1},
+      Shock{"LIC-DSF: primary balance", 0, 1, 0, 2, 0, 0.5 * sd_balance, 1},
+      Shock{"LIC-DSF: one-off depreciation", scenario.depreciation, 1, 0, 0, 0, 0, 1},
+      Shock{"LIC-DSF: combined", scenario.depreciation / 2, 1, 0, 2, 0.5 * sd_growth,
+            0.25 * sd_balance, 1}};
+  outcome.notes.push_back(fmt::format(
+      "Stress tests use Kenya's WEO history {}-{}: real growth {:.2f}% (sd {:.2f}), primary "
+      "balance {:.2f}% of GDP (sd {:.2f}).",
+      scenario.first_year - scenario.stress_history_years, scenario.first_year - 1,
+      100 * macro_history.growth_mean, 100 * sd_growth, 100 * macro_history.balance_mean,
+      100 * sd_balance));
+  for (const Strategy& strategy : scenario.strategies) {
+    Say(options, fmt::format("strategy {}: {} shocks and {} stochastic paths", strategy.name,
+                             shocks.size(), simulation.paths));
+    for (const Shock& shock : shocks) {
+      outcome.projections.push_back(
+          Project(portfolio, sources, strategy, macro, paths, shock, projection_options));
+      if (shock.name == "baseline" || shock.name.rfind("LIC-DSF", 0) == 0) {
+        outcome.stress.push_back(Assess(outcome.projections.back(), outcome.thresholds));
+      }
+    }
+    outcome.stochastic.push_back(ProjectStochastic(portfolio, sources, strategy, macro, simulation,
+                                                   projection_options, options.threads));
+  }
+
+  // Goal seeking.
+  if (!scenario.dollar_instrument.empty()) {
+    Say(options, "goal seeking: guarantee fee and yen coupon");
+    const double target = result_of(scenario.dollar_instrument).kes.mean;
+    const Instrument& yen = FindInstrument(scenario, scenario.yen_instrument);
+    const auto p95_with = [&](const Instrument& variant) {
+      return KesCostDistribution(AnalyzeInstrument(variant), variant.currency, simulation,
+                                 options.threads)
+          .p95;
+    };
+    {
+      GoalResult goal;
+      goal.name = "guarantee fee (a year) at which the yen p95 KES cost equals the dollar mean";
+      goal.target = target;
+      const auto found = Bisect(
+          [&](double fee) {
+            Instrument variant = yen;
+            variant.guarantee_fee = fee;
+            return p95_with(variant) - target;
+          },
+          0.0, 0.15, 40);
+      goal.reached = found.has_value();
+      goal.value = found.value_or(std::nan(""));
+      goal.message =
+          found ? fmt::format(
+                      "A guarantee premium of {:.3f}% a year on {} makes its 95th-percentile "
+                      "KES cost equal the dollar bond's expected KES cost ({:.3f}%).",
+                      100 * *found, yen.name, 100 * target)
+                : fmt::format(
+                      "No premium in [0, 15%] a year equates the yen p95 KES cost with the "
+                      "dollar mean ({:.3f}%): even without a premium the p95 is {:.3f}%.",
+                      100 * target, 100 * result_of(yen.name).kes.p95);
+      outcome.goals.push_back(goal);
+    }
+    {
+      GoalResult goal;
+      goal.name = "yen coupon at which the yen p95 KES cost equals the dollar mean";
+      goal.target = target;
+      const auto found = Bisect(
+          [&](double coupon) {
+            Instrument variant = yen;
+            variant.coupon = coupon;
+            return p95_with(variant) - target;
+          },
+          0.0, 0.25, 40);
+      goal.reached = found.has_value();
+      goal.value = found.value_or(std::nan(""));
+      goal.message =
+          found ? fmt::format(
+                      "A yen coupon of {:.3f}% (premium {:.3f}% kept) makes the yen p95 KES "
+                      "cost equal the dollar bond's expected KES cost ({:.3f}%).",
+                      100 * *found, 100 * yen.guarantee_fee, 100 * target)
+                : fmt::format(
+                      "No yen coupon in [0, 25%] reaches the target {:.3f}%: with a zero "
+                      "coupon the yen p95 KES cost is {:.3f}%.",
+                      100 * target, [&] {
+                        Instrument variant = yen;
+                        variant.coupon = 0;
+                        return 100 * p95_with(variant);
+                      }());
+      outcome.goals.push_back(goal);
+    }
+  }
+  if (!scenario.goal_yen_source.empty()) {
+    Say(options, "goal seeking: largest yen share under the thresholds in the depreciation test");
+    const Strategy& base = *std::find_if(
+        scenario.strategies.begin(), scenario.strategies.end(),
+        [&](const Strategy& strategy) { return strategy.name == scenario.goal_base_strategy; });
+    const auto index_of = [&](const std::string& name) {
+      return static_cast<size_t>(
+          std::find_if(sources.begin(), sources.end(),
+                       [&](const FundingSource& source) { return source.name == name; }) -
+          sources.begin());
+    };
+    const size_t yen_idx = index_of(scenario.goal_yen_source);
+    const size_t from_idx = index_of(scenario.goal_take_from);
+    const double room = base.shares[from_idx];
+    const Shock& stress = shocks[6];  // LIC-DSF one-off depreciation
+    // Margin to the tightest external threshold (negative: breached).
+    const auto margin = [&](double moved) {
+      Strategy variant = base;
+      variant.name = fmt::format("{} + {:.1f}% yen", base.name, 100 * moved);
+      variant.shares[from_idx] -= moved;
+      variant.shares[yen_idx] += moved;
+      const StressResult result =
+          Assess(Project(portfolio, sources, variant, macro, paths, stress, projection_options),
+                 outcome.thresholds);
+      double tightest = std::numeric_limits<double>::infinity();
+      for (const std::string& indicator : scenario.goal_indicators) {
+        if (indicator == "pv_external_gdp") {
+          tightest =
+              std::min(tightest, outcome.thresholds.pv_external_gdp - result.max_pv_external_gdp);
+        } else if (indicator == "external_service_revenue") {
+          tightest = std::min(
+              tightest, outcome.thresholds.external_service_revenue - result.max_service_revenue);
+        } else {
+          tightest =
+              std::min(tightest, outcome.thresholds.pv_public_gdp - result.max_pv_public_gdp);
+        }
+      }
+      return tightest;
+    };
+    GoalResult goal;
+    goal.name = fmt::format(
+        "largest {} share of gross borrowing (moved from {}) keeping {} under "
+        "the thresholds in the depreciation test",
+        scenario.goal_yen_source, scenario.goal_take_from,
+        fmt::join(scenario.goal_indicators, ", "));
+    // Scan, then bisect the first crossing: the margin need not be monotone.
+    constexpr int kSteps = 20;
+    double last_ok = -1;
+    double first_bad = -1;
+    for (int step = 0; step <= kSteps; ++step) {
+      const double moved = room * step / kSteps;
+      if (margin(moved) >= 0) {
+        last_ok = moved;
+      } else {
+        first_bad = moved;
+        break;
+      }
+    }
+    if (last_ok < 0) {
+      goal.reached = false;
+      goal.value = 0;
+      goal.message = fmt::format(
+          "Strategy '{}' already breaches a threshold ({}) in the depreciation test before any "
+          "yen borrowing is added (margin {:.2f} points).",
+          base.name, fmt::join(scenario.goal_indicators, ", "), margin(0));
+    } else if (first_bad < 0) {
+      goal.reached = true;
+      goal.value = base.shares[yen_idx] + room;
+      goal.message = fmt::format(
+          "Moving all of {}'s share ({:.1f}% of gross borrowing) to {} keeps {} under the "
+          "thresholds in the depreciation test.",
+          scenario.goal_take_from, 100 * room, scenario.goal_yen_source,
+          fmt::join(scenario.goal_indicators, ", "));
+    } else {
+      const double moved = Bisect(margin, last_ok, first_bad, 30).value_or(last_ok);
+      goal.reached = true;
+      goal.value = base.shares[yen_idx] + moved;
+      goal.message = fmt::format(
+          "The yen share can rise to {:.1f}% of gross borrowing (moving {:.1f} points from {}) "
+          "before a ratio crosses its threshold in the depreciation test.",
+          100 * goal.value, 100 * moved, scenario.goal_take_from);
+    }
+    outcome.goals.push_back(goal);
+  }
+  outcome.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return outcome;
+}
+
+}  // namespace mizani::finance
