@@ -48,11 +48,12 @@ inline void ExpectIdentities(const ScenarioOutcome& outcome, const std::string& 
     EXPECT_NEAR(countries.expenditure_after(country_idx) /
                     (ge.expenditure_scale * phi * countries.output_after(country_idx)),
                 1, 1e-8);
-    // Welfare = E_hat / P_hat and real GDP = w_hat / P_hat differ by the
-    // common factor E_hat / Y_hat = kappa only; equal when kappa = 1.
+    // Welfare = E_hat / P_hat with E = phi Y held, i.e. E_hat = w_hat: equal
+    // to real GDP = w_hat / P_hat, as in Stata ge_gravity (kappa, the world
+    // adding-up factor, is not a change in a country's spending rule).
     const double welfare_hat = 1 + countries.welfare_change_pct(country_idx) / 100;
     const double real_gdp_hat = 1 + countries.real_gdp_change_pct(country_idx) / 100;
-    EXPECT_NEAR(welfare_hat / real_gdp_hat, ge.expenditure_scale, 1e-8);
+    EXPECT_NEAR(welfare_hat / real_gdp_hat, 1.0, 1e-12);
     // ACR (Arkolakis, Costinot & Rodriguez-Clare 2012): with domestic trade
     // costs unchanged, real GDP hat = (own-trade share hat)^(-1/theta).
     const double own_share_hat =
