@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "mizani/error.h"
 #include "mizani/scenario.h"
+#include "mizani/scenario_output.h"
 
 namespace mizani::cli {
 

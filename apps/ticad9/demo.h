@@ -14,6 +14,7 @@
 
 #include "mizani/report.h"
 #include "mizani/scenario.h"
+#include "mizani/scenario_output.h"
 #include "mizani/table.h"
 
 namespace mizani {

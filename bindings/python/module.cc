@@ -32,6 +32,7 @@
 #include "mizani/read.h"
 #include "mizani/report.h"
 #include "mizani/scenario.h"
+#include "mizani/scenario_output.h"
 
 namespace py = pybind11;
 

@@ -21,7 +21,6 @@
 
 #include "mizani/estimate.h"
 #include "mizani/ge.h"
-#include "mizani/report.h"
 
 namespace mizani {
 
@@ -339,23 +338,6 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options 
 ScenarioOutcome RunScenarioOnTable(const Scenario& scenario, const Table& table,
                                    const RunOptions& options = {});
 
-// Writes <table>.csv for each table and results.json into `folder`, through a
-// temporary folder beside it renamed into place; an existing folder is
-// replaced only when it holds an earlier mizani result (results.json) or is
-// empty. Also writes report/ (HTML when the web assets exist, Markdown always).
-// Throws Error(kOutputFailed).
-void WriteScenarioOutputs(const ScenarioOutcome& outcome, const std::string& folder);
-
-// The human-readable report of a run (see report.h).
-ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome);
-
-// A short plain-text summary for stdout.
-std::string SummarizeOutcome(const ScenarioOutcome& outcome);
-
-// The tables WriteScenarioOutputs writes as <name>.csv (countries, pairs,
-// groups, ...), and the text of its results.json: for callers that keep the
-// results in memory (the Python module).
-std::vector<ReportTable> ScenarioTables(const ScenarioOutcome& outcome);
-std::string ScenarioResultsJson(const ScenarioOutcome& outcome);
+// The outputs of a run (results files, report, summary): mizani/scenario_output.h.
 
 }  // namespace mizani

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mizani/error.h"
+#include "mizani/scenario_output.h"
 #include "scenario/internal.h"
 
 namespace mizani {

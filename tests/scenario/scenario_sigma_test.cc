@@ -13,6 +13,7 @@
 #include "mizani/error.h"
 #include "mizani/read.h"
 #include "mizani/scenario.h"
+#include "mizani/scenario_output.h"
 #include "mizani/synth.h"
 #include "test_support.h"
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "mizani/error.h"
+#include "mizani/scenario_output.h"
 #include "test_support.h"
 
 namespace mizani {
