@@ -21,6 +21,7 @@
 
 #include "mizani/estimate.h"
 #include "mizani/ge.h"
+#include "mizani/source_ref.h"
 
 namespace mizani {
 
@@ -46,14 +47,7 @@ enum class GoalOutcome {
   kWelfareChangePct,
 };
 
-// A place in the scenario file, for messages: "nafta.toml:14:1 ([[shocks]] #2)".
-struct SourceRef {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  std::string key;  // the TOML key path, e.g. "shocks[1].members"
-  std::string Describe() const;
-};
+// SourceRef (a place in the scenario file, for messages): mizani/source_ref.h.
 
 // A set of countries as written in the file: each entry an ISO3 code, a group
 // name or "*" (all countries). Resolved against the data by RunScenario.

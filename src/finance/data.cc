@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <span>
 
 #include "mizani/error.h"
 #include "mizani/finance.h"
@@ -42,7 +43,7 @@ std::map<std::string, double> LoadCbkUsdRates(const std::string& path, const std
   const Table table = ReadTable(path, options);
   const Column& dates = table.Get("date");
   const Column& names = table.Get("currency");
-  const std::vector<double>& rates = RequireNumeric(table, "rate");
+  const std::span<const double> rates = RequireNumeric(table, "rate");
   // CBK names -> ISO codes and the units quoted (JPY is per 100 yen).
   static const std::map<std::string, std::pair<std::string, double>> kNames = {
       {"US DOLLAR", {"USD", 1}},       {"STG POUND", {"GBP", 1}},    {"EURO", {"EUR", 1}},
@@ -85,7 +86,7 @@ RegisterLoad LoadDebtRegister(const std::string& path, const RegisterOptions& op
   const Column& categories = table.Get("creditor_category");
   const Column& maturities = table.Get("maturity_date");
   const Column& currencies = table.Get("curr");
-  const std::vector<double>& amounts =
+  const std::span<const double> amounts =
       RequireNumeric(table, "amount_outstanding_as_at_30_06_2023_fx");
   RegisterLoad load;
   load.lines = static_cast<int>(table.num_rows);
@@ -149,8 +150,8 @@ std::map<std::string, std::map<int, double>> WeoSeries(const std::string& path,
   const Table table = ReadTable(path, options);
   const Column& countries = table.Get("country");
   const Column& codes = table.Get("weo_subject_code");
-  const std::vector<double>& years = RequireNumeric(table, "year");
-  const std::vector<double>& values = RequireNumeric(table, "value");
+  const std::span<const double> years = RequireNumeric(table, "year");
+  const std::span<const double> values = RequireNumeric(table, "value");
   std::map<std::string, std::map<int, double>> series;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     if (countries.CellText(row_idx) != country) continue;

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <limits>
 #include <numeric>
+#include <span>
 
 #include "common/parallel.h"
 #include "common/splitmix.h"
@@ -75,7 +76,7 @@ std::map<std::string, double> MonthEnds(const std::string& data_dir, const Daily
   options.string_columns = {"date"};
   const Table table = ReadTable(path, options);
   const Column& dates = table.Get("date");
-  const std::vector<double>& values = RequireNumeric(table, series.value_column);
+  const std::span<const double> values = RequireNumeric(table, series.value_column);
   std::map<std::string, double> month_end;
   std::string last_date;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {

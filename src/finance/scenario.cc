@@ -11,6 +11,7 @@
 
 #include "mizani/error.h"
 #include "mizani/finance.h"
+#include "mizani/source_ref.h"
 
 namespace mizani::finance {
 

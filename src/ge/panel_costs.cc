@@ -15,6 +15,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <span>
 
 #include "mizani/error.h"
 #include "mizani/ge_fitted.h"
@@ -85,15 +86,15 @@ Eigen::MatrixXd PanelTradeCosts(const PanelCosts& costs,
 PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& options) {
   const Column& exporter_col = table.Get(options.exporter);
   const Column& importer_col = table.Get(options.importer);
-  const std::vector<double>& years = RequireNumeric(table, options.year);
-  const std::vector<double>& flows = RequireNumeric(table, options.flow);
-  std::vector<const std::vector<double>*> policy;
-  for (const std::string& name : options.policy) policy.push_back(&RequireNumeric(table, name));
-  std::vector<const std::vector<double>*> gravity;
+  const std::span<const double> years = RequireNumeric(table, options.year);
+  const std::span<const double> flows = RequireNumeric(table, options.flow);
+  std::vector<std::span<const double>> policy;
+  for (const std::string& name : options.policy) policy.push_back(RequireNumeric(table, name));
+  std::vector<std::span<const double>> gravity;
   for (const std::string& name : options.log_gravity) {
-    gravity.push_back(&RequireNumeric(table, name));
+    gravity.push_back(RequireNumeric(table, name));
   }
-  for (const std::string& name : options.gravity) gravity.push_back(&RequireNumeric(table, name));
+  for (const std::string& name : options.gravity) gravity.push_back(RequireNumeric(table, name));
   const std::set<int> kept_years(options.years.begin(), options.years.end());
 
   // Countries sorted, the reference last (the do-file's "ZZZ").
@@ -162,25 +163,25 @@ PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& o
       seen(exporter_idx, importer_idx) = true;
       costs.flows(exporter_idx, importer_idx) = flows[row_idx];
       for (Eigen::Index term_idx = 0; term_idx < num_policy; ++term_idx) {
-        costs.policy_values[term_idx](exporter_idx, importer_idx) = (*policy[term_idx])[row_idx];
+        costs.policy_values[term_idx](exporter_idx, importer_idx) = policy[term_idx][row_idx];
       }
       std::vector<double>& values = gravity_rows[exporter_idx * num_countries + importer_idx];
       for (size_t term_idx = 0; term_idx < gravity.size(); ++term_idx) {
-        const double value = (*gravity[term_idx])[row_idx];
+        const double value = gravity[term_idx][row_idx];
         values.push_back(term_idx < options.log_gravity.size() ? std::log(value) : value);
       }
       if (!options.log_gravity.empty()) {
-        costs.distance(exporter_idx, importer_idx) = (*gravity[0])[row_idx];
+        costs.distance(exporter_idx, importer_idx) = gravity[0][row_idx];
       }
     }
     bool has_missing = std::isnan(flows[row_idx]);
-    for (const auto* column : policy) has_missing = has_missing || std::isnan((*column)[row_idx]);
+    for (const auto& column : policy) has_missing = has_missing || std::isnan(column[row_idx]);
     if (has_missing) {
       ++missing;
       continue;
     }
     frame.y.push_back(flows[row_idx]);
-    for (const auto* column : policy) regressors.push_back((*column)[row_idx]);
+    for (const auto& column : policy) regressors.push_back(column[row_idx]);
     frame.source_row.push_back(static_cast<int64_t>(row_idx));
     exporter_year.ids.push_back(exporter_year.Get(fmt::format("{}_{}", exporter, year)));
     importer_year.ids.push_back(importer_year.Get(fmt::format("{}_{}", importer, year)));

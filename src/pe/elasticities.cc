@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <span>
 
 #include "mizani/error.h"
 #include "mizani/pe.h"
@@ -31,7 +32,7 @@ void ElasticityTables::LoadBrodaWeinstein(const std::string& path) {
   const Table table = ReadTable(path, options);
   const Column& iso = table.Get("iso3c");
   const Column& hs3 = table.Get("HS0_3d");
-  const std::vector<double>& sigma = RequireNumeric(table, "sigma");
+  const std::span<const double> sigma = RequireNumeric(table, "sigma");
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     if (iso.IsMissing(row_idx) || hs3.IsMissing(row_idx) || std::isnan(sigma[row_idx])) continue;
     if (sigma[row_idx] <= 1) {
@@ -50,7 +51,7 @@ void ElasticityTables::LoadProtee(const std::string& path) {
   options.string_columns = {"HS6"};
   const Table table = ReadTable(path, options);
   const Column& hs6 = table.Get("HS6");
-  const std::vector<double>& sigma = RequireNumeric(table, "sigma");
+  const std::span<const double> sigma = RequireNumeric(table, "sigma");
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     if (hs6.IsMissing(row_idx) || std::isnan(sigma[row_idx])) continue;  // no estimate
     if (sigma[row_idx] >= 0) {

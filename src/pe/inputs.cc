@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <span>
 
 #include "mizani/error.h"
 #include "mizani/read.h"
@@ -193,7 +194,7 @@ std::map<int64_t, std::string> ReadBaciCodes(const std::string& path) {
   ReadOptions options;
   options.columns = {"country_code", "iso_3digit_alpha"};
   const Table table = ReadTable(path, options);
-  const std::vector<double>& code = RequireNumeric(table, "country_code");
+  const std::span<const double> code = RequireNumeric(table, "country_code");
   const Column& iso = table.Get("iso_3digit_alpha");
   std::map<int64_t, std::string> out;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
@@ -244,10 +245,10 @@ std::string IsoOf(const BaciTable& baci, double code, size_t row_idx, const char
 std::vector<InputRow> ReadBaci(const BaciSelection& selection) {
   const BaciTable baci = ReadBaciTable(selection.path, selection.country_codes);
   const Table& table = baci.table;
-  const std::vector<double>& year = RequireNumeric(table, "t");
-  const std::vector<double>& exporter = RequireNumeric(table, "i");
-  const std::vector<double>& importer = RequireNumeric(table, "j");
-  const std::vector<double>& value = RequireNumeric(table, "v");
+  const std::span<const double> year = RequireNumeric(table, "t");
+  const std::span<const double> exporter = RequireNumeric(table, "i");
+  const std::span<const double> importer = RequireNumeric(table, "j");
+  const std::span<const double> value = RequireNumeric(table, "v");
   const Column& product = table.Get("k");
   const std::set<std::string> importers(selection.importers.begin(), selection.importers.end());
   const std::set<std::string> products(selection.products.begin(), selection.products.end());
@@ -346,9 +347,9 @@ void ApplyTariffSchedule(std::vector<InputRow>& rows, const std::vector<TariffRa
 Table BuildComparables(const MarketAccessSpec& spec, std::map<std::string, double>* target_values) {
   const BaciTable baci = ReadBaciTable(spec.baci, spec.country_codes);
   const Table& table = baci.table;
-  const std::vector<double>& exporter = RequireNumeric(table, "i");
-  const std::vector<double>& importer = RequireNumeric(table, "j");
-  const std::vector<double>& value = RequireNumeric(table, "v");
+  const std::span<const double> exporter = RequireNumeric(table, "i");
+  const std::span<const double> importer = RequireNumeric(table, "j");
+  const std::span<const double> value = RequireNumeric(table, "v");
   const Column& product = table.Get("k");
   std::map<std::string, double> total;          // destination -> all goods
   std::map<std::string, double> product_sales;  // destination -> this product
@@ -368,7 +369,7 @@ Table BuildComparables(const MarketAccessSpec& spec, std::map<std::string, doubl
   const Table dist = ReadTable(spec.distances, options);
   const Column& origin = dist.Get("iso_o");
   const Column& destination = dist.Get("iso_d");
-  const std::vector<double>& km = RequireNumeric(dist, "dist");
+  const std::span<const double> km = RequireNumeric(dist, "dist");
   std::map<std::string, double> distance;
   for (size_t row_idx = 0; row_idx < dist.num_rows; ++row_idx) {
     if (origin.CellText(row_idx) == spec.exporter && !std::isnan(km[row_idx])) {

@@ -17,13 +17,6 @@ namespace mizani {
 
 namespace fs = std::filesystem;
 
-std::string SourceRef::Describe() const {
-  std::string text = file.empty() ? std::string("<scenario>") : file;
-  if (line > 0) text += fmt::format(":{}:{}", line, column);
-  if (!key.empty()) text += fmt::format(" ({})", key);
-  return text;
-}
-
 SourceRef DataSpec::Where(const std::string& key) const {
   const auto found = key_refs.find(key);
   if (found != key_refs.end()) return found->second;

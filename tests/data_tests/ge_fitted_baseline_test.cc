@@ -11,6 +11,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -220,10 +221,10 @@ Borders BorderInputs(const std::string& path) {
   for (Eigen::Index country_idx = 0; country_idx < num_countries; ++country_idx) {
     index[codes[country_idx]] = country_idx;
   }
-  const std::vector<double>& trade = RequireNumeric(table, "trade");
-  const std::vector<double>& log_distance = RequireNumeric(table, "ln_DIST");
-  const std::vector<double>& contiguity = RequireNumeric(table, "CNTG");
-  const std::vector<double>& border = RequireNumeric(table, "INTL_BRDR");
+  const std::span<const double> trade = RequireNumeric(table, "trade");
+  const std::span<const double> log_distance = RequireNumeric(table, "ln_DIST");
+  const std::span<const double> contiguity = RequireNumeric(table, "CNTG");
+  const std::span<const double> border = RequireNumeric(table, "INTL_BRDR");
   const double b_distance = borders.fit.coef(0);
   const double b_contiguity = borders.fit.coef(1);
   const double b_border = borders.fit.coef(2);

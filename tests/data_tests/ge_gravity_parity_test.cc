@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <sstream>
 #include <string>
 
@@ -36,9 +37,9 @@ World EuWorld(const std::string& path) {
   const Table table = ReadTable(path);
   const Column& exporter = table.Get("exporter");
   const Column& importer = table.Get("importer");
-  const std::vector<double>& year = RequireNumeric(table, "year");
-  const std::vector<double>& trade = RequireNumeric(table, "trade");
-  const std::vector<double>& eu = RequireNumeric(table, "eu_enlargement");
+  const std::span<const double> year = RequireNumeric(table, "year");
+  const std::span<const double> trade = RequireNumeric(table, "trade");
+  const std::span<const double> eu = RequireNumeric(table, "eu_enlargement");
   World world;
   world.codes = exporter.levels;
   std::sort(world.codes.begin(), world.codes.end());

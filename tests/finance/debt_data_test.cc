@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <span>
 
 #include "mizani/finance.h"
 #include "mizani/read.h"
@@ -54,7 +55,7 @@ TEST(FinanceDebtData, RegisterTotalMatchesCompositionTable) {
   read_options.string_columns = {"dimension", "category"};
   const Table table = ReadTable(composition, read_options);
   const Column& dimension = table.Get("dimension");
-  const std::vector<double>& amounts = RequireNumeric(table, "outstanding_usd_million");
+  const std::span<const double> amounts = RequireNumeric(table, "outstanding_usd_million");
   double by_currency = 0;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     if (dimension.CellText(row_idx) == "currency") by_currency += amounts[row_idx];
