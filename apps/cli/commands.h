@@ -18,5 +18,6 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddSynthCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddSimulateCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddDemoCommand(CLI::App& app, const GlobalFlags& flags);
+Runner AddRateCommand(CLI::App& app, const GlobalFlags& flags);
 
 }  // namespace mizani::cli

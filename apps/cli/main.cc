@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
       mizani::cli::AddSimulateCommand);
   add("demo", "Run the TICAD 9 scenario set (Kenya, Japan, African trade) into one HTML report",
       mizani::cli::AddDemoCommand);
+  add("rate", "Sovereign credit ratings: fit, evaluate, score, explain (docs/rating.md)",
+      mizani::cli::AddRateCommand);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

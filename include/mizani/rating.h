@@ -21,7 +21,9 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -84,7 +86,10 @@ std::vector<std::string> KnownIso3();
 
 // ---------------------------------------------------------------- panel ---
 
-enum class Transform { kLevel, kLog };
+// kLog: natural log (values must be positive). kLogOnePlusPercent: log(1 +
+// v/100) for a percent rate such as inflation, so that hyperinflation years
+// do not dominate the fit (Cantor & Packer 1996 use log inflation too).
+enum class Transform { kLevel, kLog, kLogOnePlusPercent };
 
 // One regressor taken from the WEO file.
 struct IndicatorSpec {
@@ -92,6 +97,10 @@ struct IndicatorSpec {
   std::string label;  // short display name; the code when empty
   Transform transform = Transform::kLevel;
 };
+// The transformed value; NaN outside the transform's domain.
+double ApplyTransform(Transform transform, double value);
+// Inverse of ApplyTransform.
+double InvertTransform(Transform transform, double value);
 
 struct PanelOptions {
   std::string ratings_path;  // countriesratings.csv
@@ -105,6 +114,9 @@ struct PanelOptions {
   std::string snapshot_date = "2025-09-02";
   // Indicators of year t - lag explain the rating at the end of year t.
   int indicator_lag = 0;
+  // Further WEO codes kept for the scorecard (raw values; not required for
+  // a complete sovereign-year).
+  std::vector<std::string> extra_codes;
 };
 
 struct RatingAction {
@@ -124,6 +136,7 @@ struct SovereignYear {
   std::array<int, kNumAgencies> notch{};  // 0: not rated at year end
   std::array<Outlook, kNumAgencies> outlook{};
   std::array<Watch, kNumAgencies> watch{};
+  std::array<int, kNumAgencies> previous_notch{};  // at the end of the year before; 0: none
   std::vector<double> x;      // one per indicator, transformed; NaN when missing
   bool any_estimate = false;  // some indicator is an IMF estimate/projection
 };
@@ -145,7 +158,20 @@ struct Panel {
   // left out of estimation; counts by reason (first missing indicator, no WEO
   // data for the country, supranational issuer, actions after the snapshot).
   std::vector<DropCount> dropped;
+  int indicator_lag = 0;
+  // Raw WEO values of the indicators and extra codes: (iso3, code) -> year
+  // -> value. Every country of the WEO file, rated or not.
+  std::map<std::pair<std::string, std::string>, std::map<int, double>> weo;
+  std::set<std::string> weo_countries;
+
   int64_t CompleteCount() const;
+  // The WEO value, nullopt when absent.
+  std::optional<double> WeoValue(const std::string& iso3, const std::string& code, int year) const;
+  // The panel row of a sovereign-year when rated, else one built from the
+  // WEO values (unrated: every notch 0). Indicators use the panel's lag.
+  SovereignYear RowFor(const std::string& iso3, int year) const;
+  // Index into `rows`, or -1.
+  int64_t FindRow(const std::string& iso3, int year) const;
 };
 
 // Throws Error(kFileUnreadable) for unreadable files and Error(kBadData)
@@ -214,7 +240,15 @@ struct RatingModelOptions {
   Agency agency = Agency::kSp;
   OrderedOptions ordered;
   bool mundlak = true;
+  // Adds the agency's notch at the end of the previous year as a regressor
+  // (a dynamic model: one-year-ahead forecasts); sovereign-years without
+  // one are left out.
+  bool previous_rating = false;
 };
+
+// Whether the model can use the row: every indicator present and, for a
+// dynamic model, a previous rating.
+bool UsableRow(const RatingModelOptions& options, const SovereignYear& row);
 
 struct RatingModel {
   RatingModelOptions options;

@@ -15,6 +15,7 @@ namespace mizani::rating {
 // appear in the data (and Western Sahara is absent from both files).
 const std::vector<CountryInfo>& CountryTable() {
   static const std::vector<CountryInfo> kCountries = {
+      {"ABW", "Aruba", false},
       {"AFG", "Afghanistan", false},
       {"AGO", "Angola", true},
       {"ALB", "Albania", false},

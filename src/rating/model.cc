@@ -17,7 +17,15 @@ int AgencyIndex(Agency agency) { return static_cast<int>(agency); }
 
 std::string TermLabel(const IndicatorSpec& spec) {
   const std::string& label = spec.label.empty() ? spec.code : spec.label;
-  return spec.transform == Transform::kLog ? "log " + label : label;
+  switch (spec.transform) {
+    case Transform::kLog:
+      return "log " + label;
+    case Transform::kLogOnePlusPercent:
+      return "log(1+" + label + "/100)";
+    case Transform::kLevel:
+      break;
+  }
+  return label;
 }
 
 }  // namespace
@@ -47,10 +55,18 @@ CountryMeans ComputeCountryMeans(const Panel& panel, std::span<const size_t> row
   return means;
 }
 
+bool UsableRow(const RatingModelOptions& options, const SovereignYear& row) {
+  for (double value : row.x) {
+    if (!std::isfinite(value)) return false;
+  }
+  return !options.previous_rating || row.previous_notch[AgencyIndex(options.agency)] > 0;
+}
+
 Eigen::VectorXd RegressorRow(const RatingModel& model, const SovereignYear& row,
                              const CountryMeans& means) {
   const auto num_indicators = static_cast<Eigen::Index>(row.x.size());
-  Eigen::VectorXd values(model.options.mundlak ? 2 * num_indicators : num_indicators);
+  Eigen::VectorXd values((model.options.mundlak ? 2 * num_indicators : num_indicators) +
+                         (model.options.previous_rating ? 1 : 0));
   for (Eigen::Index idx = 0; idx < num_indicators; ++idx) values[idx] = row.x[idx];
   if (model.options.mundlak) {
     const std::vector<double>* mean = means.Find(row.iso3);
@@ -58,6 +74,9 @@ Eigen::VectorXd RegressorRow(const RatingModel& model, const SovereignYear& row,
       // A country with no complete year among the means: its own value.
       values[num_indicators + idx] = mean != nullptr ? (*mean)[idx] : row.x[idx];
     }
+  }
+  if (model.options.previous_rating) {
+    values[values.size() - 1] = row.previous_notch[AgencyIndex(model.options.agency)];
   }
   return values;
 }
@@ -72,10 +91,14 @@ RatingModel FitRatingModel(const Panel& panel, std::span<const size_t> row_ids,
       model.terms.push_back("mean(" + TermLabel(spec) + ")");
     }
   }
+  if (options.previous_rating) model.terms.emplace_back("previous year-end notch");
   const int agency = AgencyIndex(options.agency);
   std::vector<size_t> used;
   for (size_t row_id : row_ids) {
-    if (panel.complete[row_id] != 0 && panel.rows[row_id].notch[agency] > 0) used.push_back(row_id);
+    const SovereignYear& row = panel.rows[row_id];
+    if (panel.complete[row_id] != 0 && row.notch[agency] > 0 && UsableRow(options, row)) {
+      used.push_back(row_id);
+    }
   }
   std::vector<int> notches;
   for (size_t row_id : used) notches.push_back(panel.rows[row_id].notch[agency]);
@@ -150,7 +173,8 @@ BackTestResult BackTest(const Panel& panel, const BackTestOptions& options) {
       const SovereignYear& row = panel.rows[row_id];
       if (row.year < test_year) train.push_back(row_id);
       if (row.year <= test_year) known.push_back(row_id);
-      if (row.year == test_year && panel.complete[row_id] != 0 && row.notch[agency] > 0) {
+      if (row.year == test_year && panel.complete[row_id] != 0 && row.notch[agency] > 0 &&
+          UsableRow(options.model, row)) {
         test.push_back(row_id);
       }
     }
@@ -206,16 +230,15 @@ GoalSeekResult GoalSeekOrdered(const RatingModel& model, const Panel& panel,
                                const SovereignYear& row, const CountryMeans& means,
                                size_t indicator_idx, double lower, double upper) {
   const IndicatorSpec& spec = panel.indicators.at(indicator_idx);
-  const bool is_log = spec.transform == Transform::kLog;
   GoalSeekResult result;
   result.code = spec.code;
-  result.current = is_log ? std::exp(row.x[indicator_idx]) : row.x[indicator_idx];
+  result.current = InvertTransform(spec.transform, row.x[indicator_idx]);
   result.from_notch = PredictRating(model, row, means).indicated_notch;
   result.to_notch = result.from_notch + 1;
   SovereignYear trial = row;
   auto reaches = [&](double value) {
-    if (is_log && value <= 0) return false;
-    trial.x[indicator_idx] = is_log ? std::log(value) : value;
+    trial.x[indicator_idx] = ApplyTransform(spec.transform, value);
+    if (!std::isfinite(trial.x[indicator_idx])) return false;
     return PredictRating(model, trial, means).indicated_notch >= result.to_notch;
   };
   if (result.from_notch >= model.category_notch.back()) return result;

@@ -128,13 +128,13 @@ std::vector<RatingAction> ReadActions(const std::string& path, int snapshot,
   return actions;
 }
 
-struct WeoValue {
+struct WeoEntry {
   double value = std::numeric_limits<double>::quiet_NaN();
   bool estimate = false;
 };
 
 // (iso3, code) -> year -> value, for the codes needed only.
-using WeoIndex = std::map<std::pair<std::string, std::string>, std::map<int, WeoValue>>;
+using WeoIndex = std::map<std::pair<std::string, std::string>, std::map<int, WeoEntry>>;
 
 WeoIndex ReadWeo(const std::string& path, const std::set<std::string>& codes,
                  std::set<std::string>* countries) {
@@ -173,7 +173,7 @@ WeoIndex ReadWeo(const std::string& path, const std::set<std::string>& codes,
     if (code.codes[row_idx] < 0 || country.codes[row_idx] < 0) continue;
     if (wanted[code.codes[row_idx]] == 0) continue;
     if (!std::isfinite(year[row_idx]) || !std::isfinite(value[row_idx])) continue;
-    WeoValue entry;
+    WeoEntry entry;
     entry.value = value[row_idx];
     entry.estimate = estimate[row_idx] == 1.0;
     index[{iso_of_level[country.codes[row_idx]], code.levels[code.codes[row_idx]]}]
@@ -184,8 +184,65 @@ WeoIndex ReadWeo(const std::string& path, const std::set<std::string>& codes,
 
 }  // namespace
 
+double ApplyTransform(Transform transform, double value) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  switch (transform) {
+    case Transform::kLevel:
+      return value;
+    case Transform::kLog:
+      return value > 0.0 ? std::log(value) : kNaN;
+    case Transform::kLogOnePlusPercent:
+      return value > -100.0 ? std::log1p(value / 100.0) : kNaN;
+  }
+  return kNaN;
+}
+
+double InvertTransform(Transform transform, double value) {
+  switch (transform) {
+    case Transform::kLevel:
+      return value;
+    case Transform::kLog:
+      return std::exp(value);
+    case Transform::kLogOnePlusPercent:
+      return 100.0 * std::expm1(value);
+  }
+  return value;
+}
+
 int64_t Panel::CompleteCount() const {
   return std::count(complete.begin(), complete.end(), uint8_t{1});
+}
+
+std::optional<double> Panel::WeoValue(const std::string& iso3, const std::string& code,
+                                      int year) const {
+  const auto series = weo.find({iso3, code});
+  if (series == weo.end()) return std::nullopt;
+  const auto at = series->second.find(year);
+  if (at == series->second.end()) return std::nullopt;
+  return at->second;
+}
+
+int64_t Panel::FindRow(const std::string& iso3, int year) const {
+  for (size_t row_id = 0; row_id < rows.size(); ++row_id) {
+    if (rows[row_id].iso3 == iso3 && rows[row_id].year == year) return static_cast<int64_t>(row_id);
+  }
+  return -1;
+}
+
+SovereignYear Panel::RowFor(const std::string& iso3, int year) const {
+  const int64_t found = FindRow(iso3, year);
+  if (found >= 0) return rows[found];
+  SovereignYear row;
+  row.iso3 = iso3;
+  row.year = year;
+  const int64_t before = FindRow(iso3, year - 1);
+  if (before >= 0) row.previous_notch = rows[before].notch;
+  for (const IndicatorSpec& spec : indicators) {
+    const auto value = WeoValue(iso3, spec.code, year - indicator_lag);
+    row.x.push_back(value ? ApplyTransform(spec.transform, *value)
+                          : std::numeric_limits<double>::quiet_NaN());
+  }
+  return row;
 }
 
 Panel BuildPanel(const PanelOptions& options) {
@@ -204,10 +261,15 @@ Panel BuildPanel(const PanelOptions& options) {
   std::map<std::string, int64_t> dropped;
   panel.actions = ReadActions(options.ratings_path, snapshot, &dropped);
 
-  std::set<std::string> codes;
+  std::set<std::string> codes(options.extra_codes.begin(), options.extra_codes.end());
   for (const IndicatorSpec& spec : options.indicators) codes.insert(spec.code);
-  std::set<std::string> weo_countries;
+  std::set<std::string>& weo_countries = panel.weo_countries;
   const WeoIndex weo = ReadWeo(options.weo_path, codes, &weo_countries);
+  panel.indicator_lag = options.indicator_lag;
+  for (const auto& [key, series] : weo) {
+    auto& values = panel.weo[key];
+    for (const auto& [year, entry] : series) values[year] = entry.value;
+  }
   for (const std::string& code : codes) {
     bool found = false;
     for (const auto& [key, series] : weo) found = found || key.second == code;
@@ -235,6 +297,12 @@ Panel BuildPanel(const PanelOptions& options) {
           if (action->date > year_end) break;
           in_force = action;
         }
+        const RatingAction* previous = nullptr;
+        for (const RatingAction* action : per_agency[agency_idx]) {
+          if (action->date > year_end - 10000) break;
+          previous = action;
+        }
+        if (previous != nullptr) row.previous_notch[agency_idx] = previous->notch;
         if (in_force == nullptr) continue;
         rated = true;
         row.notch[agency_idx] = in_force->notch;
@@ -255,13 +323,11 @@ Panel BuildPanel(const PanelOptions& options) {
             row.any_estimate = row.any_estimate || at->second.estimate;
           }
         }
-        if (spec.transform == Transform::kLog) {
-          value = value > 0.0 ? std::log(value) : std::numeric_limits<double>::quiet_NaN();
-        }
+        const bool present = std::isfinite(value);
+        value = ApplyTransform(spec.transform, value);
         if (!std::isfinite(value) && reason.empty()) {
-          reason =
-              fmt::format("missing {}{}", spec.code,
-                          spec.transform == Transform::kLog ? " (or not positive for log)" : "");
+          reason = present ? fmt::format("{} outside the domain of its transform", spec.code)
+                           : fmt::format("missing {}", spec.code);
         }
         row.x.push_back(value);
       }
