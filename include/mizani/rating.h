@@ -244,6 +244,10 @@ struct RatingModelOptions {
   // (a dynamic model: one-year-ahead forecasts); sovereign-years without
   // one are left out.
   bool previous_rating = false;
+  // The indicated notch: the one whose cut-points bracket the latent index
+  // (the median of the predicted distribution; default), or the most
+  // probable one (the mode favours wide categories).
+  bool indicate_mode = false;
 };
 
 // Whether the model can use the row: every indicator present and, for a
@@ -405,6 +409,7 @@ struct BackTestPrediction {
   int year = 0;
   int actual = 0;
   int predicted = 0;
+  int previous = 0;  // the agency's notch a year earlier (0: none), for the no-change benchmark
 };
 
 struct BackTestResult {
@@ -423,9 +428,10 @@ struct BackTestResult {
 BackTestResult BackTest(const Panel& panel, const BackTestOptions& options);
 
 // Goal seeking on the ordered model: the value of one indicator (in its
-// original units, other things equal, country means held) at which the most
-// probable notch first rises by one. nullopt when no value within
-// [lower, upper] does it.
+// original units, other things equal) at which the most probable notch
+// first rises by one. The change is permanent: with Mundlak terms the
+// country mean moves with it. nullopt when no value within [lower, upper]
+// does it.
 struct GoalSeekResult {
   std::string code;
   double current = 0.0;

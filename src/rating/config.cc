@@ -152,8 +152,9 @@ RateConfig LoadRateConfig(const std::string& path, const RateOverrides& override
   }
 
   if (const toml::table* model = Section(root, reader, "model")) {
-    reader.CheckKeys(*model, "model",
-                     {"agency", "link", "mundlak", "previous_rating", "max_iterations"});
+    reader.CheckKeys(
+        *model, "model",
+        {"agency", "link", "mundlak", "previous_rating", "indicated", "max_iterations"});
     if (const auto agency = reader.String(*model, "model", "agency")) {
       config.model.agency = AgencyOf(*agency, &reader, model->get("agency"), "model.agency");
     }

@@ -131,15 +131,23 @@ RatingModel FitRatingModel(const Panel& panel, std::span<const size_t> row_ids,
   return model;
 }
 
-RatingPrediction PredictRating(const RatingModel& model, const SovereignYear& row,
-                               const CountryMeans& means) {
+namespace {
+
+RatingPrediction PredictFromRegressors(const RatingModel& model,
+                                       const Eigen::VectorXd& regressors) {
   RatingPrediction prediction;
-  const Eigen::VectorXd regressors = RegressorRow(model, row, means);
   prediction.latent = regressors.dot(model.fit.beta);
   const Eigen::MatrixXd probability = OrderedProbabilities(
       model.options.ordered.link, regressors.transpose(), model.fit.beta, model.fit.cutpoints);
   Eigen::Index best = 0;
-  probability.row(0).maxCoeff(&best);
+  if (model.options.indicate_mode) {
+    probability.row(0).maxCoeff(&best);
+  } else {
+    // Cut-points bracket the latent index: cut_{j-1} < x'b <= cut_j.
+    while (best < model.fit.cutpoints.size() && prediction.latent > model.fit.cutpoints[best]) {
+      ++best;
+    }
+  }
   prediction.indicated_notch = model.category_notch[best];
   prediction.probability.resize(model.category_notch.size());
   for (size_t category = 0; category < model.category_notch.size(); ++category) {
@@ -147,6 +155,13 @@ RatingPrediction PredictRating(const RatingModel& model, const SovereignYear& ro
     prediction.expected_notch += prediction.probability[category] * model.category_notch[category];
   }
   return prediction;
+}
+
+}  // namespace
+
+RatingPrediction PredictRating(const RatingModel& model, const SovereignYear& row,
+                               const CountryMeans& means) {
+  return PredictFromRegressors(model, RegressorRow(model, row, means));
 }
 
 double BackTestResult::ExactRate() const {
@@ -206,7 +221,8 @@ BackTestResult BackTest(const Panel& panel, const BackTestOptions& options) {
     for (size_t row_id : test) {
       const SovereignYear& row = panel.rows[row_id];
       const RatingPrediction prediction = PredictRating(model, row, means);
-      BackTestPrediction entry{row.iso3, row.year, row.notch[agency], prediction.indicated_notch};
+      BackTestPrediction entry{row.iso3, row.year, row.notch[agency], prediction.indicated_notch,
+                               row.previous_notch[agency]};
       const int miss = std::abs(entry.actual - entry.predicted);
       if (miss == 0) ++result.exact;
       if (miss <= 1) {
@@ -235,16 +251,25 @@ GoalSeekResult GoalSeekOrdered(const RatingModel& model, const Panel& panel,
   result.current = InvertTransform(spec.transform, row.x[indicator_idx]);
   result.from_notch = PredictRating(model, row, means).indicated_notch;
   result.to_notch = result.from_notch + 1;
-  SovereignYear trial = row;
+  // A permanent change: with Mundlak terms the country mean moves with the
+  // indicator (a one-year change would act through the within-country
+  // coefficient alone, which mostly measures cyclical co-movement).
+  const Eigen::VectorXd base = RegressorRow(model, row, means);
+  const auto num_indicators = static_cast<Eigen::Index>(row.x.size());
+  const auto idx = static_cast<Eigen::Index>(indicator_idx);
   auto reaches = [&](double value) {
-    trial.x[indicator_idx] = ApplyTransform(spec.transform, value);
-    if (!std::isfinite(trial.x[indicator_idx])) return false;
-    return PredictRating(model, trial, means).indicated_notch >= result.to_notch;
+    const double shift = ApplyTransform(spec.transform, value) - row.x[indicator_idx];
+    if (!std::isfinite(shift)) return false;
+    Eigen::VectorXd trial = base;
+    trial[idx] += shift;
+    if (model.options.mundlak) trial[num_indicators + idx] += shift;
+    return PredictFromRegressors(model, trial).indicated_notch >= result.to_notch;
   };
   if (result.from_notch >= model.category_notch.back()) return result;
-  // Other things equal, the latent index moves with the indicator in the
-  // direction of its coefficient; the most probable notch follows it.
-  const double coefficient = model.fit.beta[static_cast<Eigen::Index>(indicator_idx)];
+  // The latent index moves with the indicator in the direction of its total
+  // coefficient; the most probable notch follows it.
+  const double coefficient =
+      model.fit.beta[idx] + (model.options.mundlak ? model.fit.beta[num_indicators + idx] : 0.0);
   if (coefficient == 0.0) return result;
   const double bound = coefficient > 0 ? upper : lower;
   if ((coefficient > 0 && bound <= result.current) ||

@@ -410,6 +410,7 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
                    {"within_one_pct", ValueKind::kPercent, 1},
                    {"in_sample_exact_pct", ValueKind::kPercent, 1},
                    {"in_sample_within_one_pct", ValueKind::kPercent, 1},
+                   {"no_change_within_one_pct", ValueKind::kPercent, 1},
                    {"enough_data", ValueKind::kText}};
   BarChart chart;
   chart.title = "Within one notch, out of sample";
@@ -449,21 +450,30 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
       }
       const auto count = static_cast<int64_t>(result.predictions.size());
       const bool enough = count >= config.min_predictions;
+      // Benchmark: last year's rating carried forward, on the same rows.
+      int64_t with_previous = 0;
+      int64_t unchanged_within_one = 0;
+      for (const BackTestPrediction& prediction : result.predictions) {
+        if (prediction.previous == 0) continue;
+        ++with_previous;
+        unchanged_within_one += std::abs(prediction.previous - prediction.actual) <= 1 ? 1 : 0;
+      }
       table.rows.push_back(
           {std::string(AgencyName(agency)), std::string(variant.name),
            static_cast<double>(result.windows), static_cast<double>(result.failed_windows),
            static_cast<double>(count), Percent(result.exact, count),
            Percent(result.within_one, count), Percent(in_sample.exact, in_sample.count),
            Percent(in_sample.within_one, in_sample.count),
+           Percent(unchanged_within_one, with_previous),
            enough ? "yes" : fmt::format("no (< {} predictions)", config.min_predictions)});
       (variant.previous_rating ? in_series : series)
           .values.push_back(Percent(result.within_one, count));
       outcome.summary += fmt::format(
           "  {:<8} {:<25} {:>5} predictions: exact {:5.1f}%, within one notch {:5.1f}% (in "
-          "sample {:5.1f}%){}\n",
+          "sample {:5.1f}%; rating unchanged: {:5.1f}%){}\n",
           AgencyName(agency), variant.name, count, Percent(result.exact, count),
           Percent(result.within_one, count), Percent(in_sample.within_one, in_sample.count),
-          enough ? "" : "  [too few predictions]");
+          Percent(unchanged_within_one, with_previous), enough ? "" : "  [too few predictions]");
       results.emplace_back(variant, std::move(result));
     }
   }
@@ -920,15 +930,16 @@ RateOutcome RunRateExplain(const RateConfig& config, const Progress& progress) {
         code, current ? *current : kNaN, std::string(), kNaN, std::string(), kNaN};
     for (size_t idx = 0; idx < panel.indicators.size(); ++idx) {
       if (panel.indicators[idx].code != code) continue;
-      // Search within the range of the raw indicator in the panel.
+      // Search within the range the indicator takes among the rated
+      // sovereign-years the model was fitted on.
       double lower = std::numeric_limits<double>::infinity();
       double upper = -lower;
-      for (const auto& [key, series] : panel.weo) {
-        if (key.second != code) continue;
-        for (const auto& [year, value] : series) {
-          lower = std::min(lower, value);
-          upper = std::max(upper, value);
-        }
+      for (size_t row_id = 0; row_id < panel.rows.size(); ++row_id) {
+        if (panel.complete[row_id] == 0) continue;
+        const double value =
+            InvertTransform(panel.indicators[idx].transform, panel.rows[row_id].x[idx]);
+        lower = std::min(lower, value);
+        upper = std::max(upper, value);
       }
       const GoalSeekResult goal = GoalSeekOrdered(model, panel, row, means, idx, lower, upper);
       cells[2] = fmt::format("{} -> {}", NotchLabel(goal.from_notch), NotchLabel(goal.to_notch));
