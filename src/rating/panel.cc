@@ -45,6 +45,15 @@ int ParseIsoDate(const std::string& text) {
   return year * 10000 + month * 100 + day;
 }
 
+// The rating file's numeric scale (SOURCE.md): 29 for AAA down to 20 for
+// BBB-, 15 for BB+ down to 10 for B-, 8..5 for CCC+..CC, 1 for default.
+double FileScaleNumber(int notch) {
+  if (notch >= kInvestmentGradeNotch) return notch + 8;
+  if (notch >= 6) return notch + 4;
+  if (notch >= 2) return notch + 3;
+  return 1;
+}
+
 std::string Cell(const Table& table, const std::string& column, size_t row_idx) {
   return table.Get(column).CellText(row_idx);
 }
@@ -65,6 +74,7 @@ std::vector<RatingAction> ReadActions(const std::string& path, int snapshot,
   std::vector<RatingAction> actions;
   actions.reserve(table.num_rows);
   const Column* year_column = table.Find("Year");
+  const Column* rating_n = table.Find("RatingN");
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     RatingAction action;
     action.source_row = static_cast<int64_t>(row_idx) + 1;
@@ -92,6 +102,20 @@ std::vector<RatingAction> ReadActions(const std::string& path, int snapshot,
               fmt::format("'{}' is not on the {} scale", action.grade, AgencyName(action.agency)));
     }
     action.notch = *notch;
+    if (rating_n != nullptr && rating_n->type == ColumnType::kNumeric &&
+        !rating_n->IsMissing(row_idx)) {
+      // The file's own numeric scale (SOURCE.md) must agree with the grade:
+      // a number outside it, or on its unused steps 2-4, 9 and 16-19, is an
+      // error, not a rating.
+      const double number = rating_n->num[row_idx];
+      if (number != FileScaleNumber(action.notch)) {
+        BadCell(
+            table, row_idx, "RatingN",
+            fmt::format("{} does not match grade '{}' on the file's scale (expected {}; "
+                        "valid numbers are 1, 5-8, 10-15 and 20-29)",
+                        rating_n->CellText(row_idx), action.grade, FileScaleNumber(action.notch)));
+      }
+    }
     const std::string outlook = Cell(table, "Outlook", row_idx);
     if (!ParseOutlook(outlook, &action.outlook, &action.watch)) {
       BadCell(table, row_idx, "Outlook", fmt::format("unknown outlook '{}'", outlook));
