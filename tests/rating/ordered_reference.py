@@ -32,8 +32,8 @@ def main():
     endog = pd.Series(pd.Categorical(y, categories=levels, ordered=True))
     model = OrderedModel(endog, exog, distr=link)
     # BFGS to the neighbourhood, then Newton (numerical Hessian) to polish.
-    first = model.fit(method="bfgs", maxiter=5000, disp=0, gtol=1e-10)
-    fit = model.fit(start_params=first.params, method="newton", maxiter=200, disp=0, tol=1e-14)
+    first = model.fit(method="bfgs", maxiter=3000, disp=0, gtol=1e-5)
+    fit = model.fit(start_params=first.params, method="newton", maxiter=50, disp=0, tol=1e-12)
     params = fit.params.to_numpy()
     hc0 = model.fit(start_params=params, method="newton", maxiter=0, disp=0, cov_type="HC0")
     clustered = model.fit(start_params=params, method="newton", maxiter=0, disp=0,
