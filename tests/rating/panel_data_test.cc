@@ -99,7 +99,10 @@ TEST(RatingPanel, KenyaRatingsInForceAtYearEnd) {
 }
 
 // The model of examples/africa_ratings.toml (S&P, eight indicators with
-// Mundlak means) against statsmodels' OrderedModel on the same matrix.
+// Mundlak means) on the panel's African sovereign-years, against
+// statsmodels' OrderedModel on the same matrix. (The world panel, 2,694
+// rows and 36 parameters, takes statsmodels' numerical Hessians many
+// minutes; the African rows exercise the same code in seconds.)
 class RealPanelTest : public ::testing::TestWithParam<Link> {};
 
 TEST_P(RealPanelTest, OrderedModelEqualsStatsmodels) {
@@ -109,8 +112,11 @@ TEST_P(RealPanelTest, OrderedModelEqualsStatsmodels) {
   options.weo_path = weo;
   options.indicators = ModelIndicators();
   const Panel panel = BuildPanel(options);
-  std::vector<size_t> all(panel.rows.size());
-  for (size_t idx = 0; idx < all.size(); ++idx) all[idx] = idx;
+  std::vector<size_t> all;
+  for (size_t idx = 0; idx < panel.rows.size(); ++idx) {
+    if (FindCountry(panel.rows[idx].iso3)->africa) all.push_back(idx);
+  }
+  ASSERT_GT(all.size(), 300u);
   const CountryMeans means = ComputeCountryMeans(panel, all);
   RatingModelOptions model_options;
   model_options.ordered.link = GetParam();
@@ -145,22 +151,26 @@ TEST_P(RealPanelTest, OrderedModelEqualsStatsmodels) {
     const double scale = std::max(1.0, std::abs(params[at].get<double>()));
     EXPECT_NEAR(model.fit.theta[idx], params[at].get<double>(), 1e-6 * scale)
         << "parameter " << idx;
-    EXPECT_NEAR(std::sqrt(model.fit.cov_classical(idx, idx)), (*reference)["bse"][at].get<double>(),
-                1e-6)
+    // statsmodels' standard errors come from finite-difference Hessians
+    // and forward-difference scores (mizani's are analytic): on this panel
+    // they differ from the exact ones by up to 2e-6 relative (classical) and
+    // 2e-5 (sandwich, through the scores), so they are compared to 1e-5 and
+    // 5e-5 relative.
+    const double se = (*reference)["bse"][at].get<double>();
+    EXPECT_NEAR(std::sqrt(model.fit.cov_classical(idx, idx)), se, 1e-5 * se)
         << "classical SE " << idx;
     EXPECT_NEAR(std::sqrt(model.fit.cov_robust(idx, idx)),
-                (*reference)["bse_hc0"][at].get<double>(), 1e-6)
+                (*reference)["bse_hc0"][at].get<double>(),
+                5e-5 * (*reference)["bse_hc0"][at].get<double>())
         << "robust SE " << idx;
     EXPECT_NEAR(std::sqrt(model.fit.cov_cluster(idx, idx)),
-                (*reference)["bse_cluster"][at].get<double>(), 1e-6)
+                (*reference)["bse_cluster"][at].get<double>(),
+                5e-5 * (*reference)["bse_cluster"][at].get<double>())
         << "clustered SE " << idx;
   }
 }
 
-// The logit is compared on the vendored synthetic set (ordered_unit_test.cc):
-// statsmodels' numerical Hessians make each real-panel reference fit take
-// minutes.
-INSTANTIATE_TEST_SUITE_P(Links, RealPanelTest, ::testing::Values(Link::kProbit),
+INSTANTIATE_TEST_SUITE_P(Links, RealPanelTest, ::testing::Values(Link::kProbit, Link::kLogit),
                          [](const auto& info) {
                            return info.param == Link::kProbit ? "Probit" : "Logit";
                          });
