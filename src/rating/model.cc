@@ -101,6 +101,7 @@ RatingModel FitRatingModel(const Panel& panel, std::span<const size_t> row_ids,
     }
   }
   std::vector<int> notches;
+  notches.reserve(used.size());
   for (size_t row_id : used) notches.push_back(panel.rows[row_id].notch[agency]);
   std::sort(notches.begin(), notches.end());
   notches.erase(std::unique(notches.begin(), notches.end()), notches.end());

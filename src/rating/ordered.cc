@@ -152,9 +152,10 @@ double OrderedLogLikelihood(Link link, const Eigen::Ref<const Eigen::MatrixXd>& 
       const double d_upper_upper = upper.pdf_slope / probability - d_upper * d_upper;
       const double d_lower_lower = -lower.pdf_slope / probability - d_lower * d_lower;
       const double d_upper_lower = -d_upper * d_lower;
-      hessian->selfadjointView<Eigen::Lower>().rankUpdate(grad_upper, d_upper_upper);
-      hessian->selfadjointView<Eigen::Lower>().rankUpdate(grad_lower, d_lower_lower);
-      hessian->selfadjointView<Eigen::Lower>().rankUpdate(grad_upper, grad_lower, d_upper_lower);
+      hessian->noalias() += d_upper_upper * grad_upper * grad_upper.transpose() +
+                            d_lower_lower * grad_lower * grad_lower.transpose() +
+                            d_upper_lower * (grad_upper * grad_lower.transpose() +
+                                             grad_lower * grad_upper.transpose());
       // Second derivatives of the bounds: exp(theta) on the diagonal of the
       // increments they include.
       if (category < num_categories - 1) {
@@ -168,9 +169,6 @@ double OrderedLogLikelihood(Link link, const Eigen::Ref<const Eigen::MatrixXd>& 
         }
       }
     }
-  }
-  if (hessian != nullptr) {
-    *hessian = hessian->selfadjointView<Eigen::Lower>();
   }
   return log_likelihood;
 }
