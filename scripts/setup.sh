@@ -16,7 +16,8 @@ PACKAGES=(build-essential cmake ninja-build pkg-config
   nodejs npm chromium
   python3-dev python3-pybind11 pybind11-dev python3-numpy python3-pandas python3-pytest
   python3-distributed
-  libquantlib0-dev quantlib-python)
+  libquantlib0-dev quantlib-python
+  python3-statsmodels)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

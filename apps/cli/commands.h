@@ -20,5 +20,6 @@ Runner AddSimulateCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddDemoCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddPeCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddDebtCommand(CLI::App& app, const GlobalFlags& flags);
+Runner AddRateCommand(CLI::App& app, const GlobalFlags& flags);
 
 }  // namespace mizani::cli

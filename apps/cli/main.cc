@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   add("pe", "Product-level SMART/GSIM: tariffs and NTBs on HS6 lines", mizani::cli::AddPeCommand);
   add("debt", "Financing: yen or dollars? Cost, risk and sustainability of borrowing strategies",
       mizani::cli::AddDebtCommand);
+  add("rate", "Sovereign credit ratings: fit, evaluate, score, explain (docs/rating.md)",
+      mizani::cli::AddRateCommand);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,241 @@
+// The `mizani rate` configuration file (rating_report.h, docs/rating.md).
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "mizani/error.h"
+#include "mizani/rating_report.h"
+#include "rating/toml_reader.h"
+
+namespace mizani::rating {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using internal::TomlReader;
+
+// ${MIZANI_DATA} expands to --data-dir or the environment variable; other
+// relative paths resolve against the configuration file's folder.
+std::string ResolveRatePath(const std::string& raw, const std::string& base_dir,
+                            const std::string& data_dir, const TomlReader& reader,
+                            const toml::node& node, const std::string& key) {
+  std::string path = raw;
+  const std::string variable = "${MIZANI_DATA}";
+  const size_t at = path.find(variable);
+  if (at != std::string::npos) {
+    std::string root = data_dir;
+    if (root.empty()) {
+      const char* env = std::getenv("MIZANI_DATA");
+      if (env != nullptr) root = env;
+    }
+    if (root.empty()) {
+      reader.Fail(node, key,
+                  "the path uses ${MIZANI_DATA} but neither --data-dir nor the MIZANI_DATA "
+                  "environment variable is set");
+    }
+    return path.replace(at, variable.size(), root);
+  }
+  if (fs::path(path).is_absolute() || base_dir.empty()) return path;
+  return (fs::path(base_dir) / path).string();
+}
+
+std::string CountryCode(const std::string& text, const TomlReader* reader, const toml::node* node,
+                        const std::string& key) {
+  if (FindCountry(text) != nullptr) return text;
+  const auto iso3 = Iso3ForName(text);
+  if (iso3) return *iso3;
+  const std::string message = fmt::format(
+      "unknown country '{}' (use an ISO3 code such as KEN or a name in "
+      "src/rating/country_names.cc)",
+      text);
+  if (reader != nullptr && node != nullptr) reader->Fail(*node, key, message);
+  throw Error(ErrorCode::kBadScenario, fmt::format("--country: {}", message));
+}
+
+Agency AgencyOf(const std::string& text, const TomlReader* reader, const toml::node* node,
+                const std::string& key) {
+  const auto agency = ParseAgency(text);
+  if (agency) return *agency;
+  const std::string message =
+      fmt::format("unknown agency '{}' (expected S&P, Moody's, Fitch or DBRS)", text);
+  if (reader != nullptr && node != nullptr) reader->Fail(*node, key, message);
+  throw Error(ErrorCode::kBadScenario, fmt::format("--agency: {}", message));
+}
+
+Link LinkOf(const std::string& text, const TomlReader* reader, const toml::node* node,
+            const std::string& key) {
+  if (text == "probit") return Link::kProbit;
+  if (text == "logit") return Link::kLogit;
+  const std::string message = fmt::format("unknown link '{}' (probit or logit)", text);
+  if (reader != nullptr && node != nullptr) reader->Fail(*node, key, message);
+  throw Error(ErrorCode::kBadScenario, fmt::format("--link: {}", message));
+}
+
+const toml::table* Section(const toml::table& root, const TomlReader& reader, const char* key) {
+  const toml::node* node = root.get(key);
+  if (node == nullptr) return nullptr;
+  if (!node->is_table()) reader.Fail(*node, key, fmt::format("expected a [{}] table", key));
+  return node->as_table();
+}
+
+}  // namespace
+
+RateConfig LoadRateConfig(const std::string& path, const RateOverrides& overrides) {
+  const TomlReader reader(path);
+  const toml::table root = reader.Parse();
+  reader.CheckKeys(root, "",
+                   {"name", "data", "indicator", "model", "scorecard", "evaluate", "explain",
+                    "score", "output"});
+  RateConfig config;
+  config.file = path;
+  config.name = reader.String(root, "", "name").value_or("Sovereign ratings");
+  const std::string base_dir = fs::path(path).parent_path().string();
+
+  const toml::table* data = Section(root, reader, "data");
+  if (data == nullptr) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{}: missing [data] table (ratings and weo paths)", path));
+  }
+  reader.CheckKeys(
+      *data, "data",
+      {"ratings", "weo", "vintage", "snapshot_date", "first_year", "last_year", "indicator_lag"});
+  for (const char* key : {"ratings", "weo"}) {
+    const auto value = reader.String(*data, "data", key);
+    if (!value) reader.Fail(*data, "data", fmt::format("missing key '{}'", key));
+    const std::string resolved = ResolveRatePath(*value, base_dir, overrides.data_dir, reader,
+                                                 *data->get(key), std::string("data.") + key);
+    (std::string(key) == "ratings" ? config.panel.ratings_path : config.panel.weo_path) = resolved;
+  }
+  config.panel.vintage = reader.String(*data, "data", "vintage").value_or(config.panel.vintage);
+  config.panel.snapshot_date =
+      reader.String(*data, "data", "snapshot_date").value_or(config.panel.snapshot_date);
+  config.panel.first_year =
+      static_cast<int>(reader.Integer(*data, "data", "first_year").value_or(2000));
+  config.panel.last_year =
+      static_cast<int>(reader.Integer(*data, "data", "last_year").value_or(2024));
+  config.panel.indicator_lag =
+      static_cast<int>(reader.Integer(*data, "data", "indicator_lag").value_or(0));
+  if (config.panel.first_year > config.panel.last_year || config.panel.first_year < 1980) {
+    reader.Fail(*data, "data.first_year",
+                "first_year must be 1980 or later (WEO coverage) and not after last_year");
+  }
+  if (config.panel.indicator_lag < 0 || config.panel.indicator_lag > 5) {
+    reader.Fail(*data, "data.indicator_lag", "indicator_lag must be between 0 and 5");
+  }
+
+  const auto indicators = reader.Tables(root, "", "indicator");
+  if (indicators.empty()) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{}: no [[indicator]] table (the model's regressors)", path));
+  }
+  for (size_t idx = 0; idx < indicators.size(); ++idx) {
+    const std::string entry_path = fmt::format("indicator[{}]", idx + 1);
+    const toml::table& entry = *indicators[idx];
+    reader.CheckKeys(entry, entry_path, {"code", "label", "transform"});
+    IndicatorSpec spec;
+    const auto code = reader.String(entry, entry_path, "code");
+    if (!code) reader.Fail(entry, entry_path, "missing 'code' (a WEO subject code)");
+    spec.code = *code;
+    spec.label = reader.String(entry, entry_path, "label").value_or(spec.code);
+    const std::string transform = reader.String(entry, entry_path, "transform").value_or("level");
+    if (transform == "log") {
+      spec.transform = Transform::kLog;
+    } else if (transform == "log1p_percent") {
+      spec.transform = Transform::kLogOnePlusPercent;
+    } else if (transform != "level") {
+      reader.Fail(*entry.get("transform"), entry_path + ".transform",
+                  fmt::format("unknown transform '{}' (level, log or log1p_percent)", transform));
+    }
+    config.panel.indicators.push_back(spec);
+  }
+
+  if (const toml::table* model = Section(root, reader, "model")) {
+    reader.CheckKeys(
+        *model, "model",
+        {"agency", "link", "mundlak", "previous_rating", "indicated", "max_iterations"});
+    if (const auto agency = reader.String(*model, "model", "agency")) {
+      config.model.agency = AgencyOf(*agency, &reader, model->get("agency"), "model.agency");
+    }
+    if (const auto link = reader.String(*model, "model", "link")) {
+      config.model.ordered.link = LinkOf(*link, &reader, model->get("link"), "model.link");
+    }
+    config.model.mundlak = reader.Bool(*model, "model", "mundlak").value_or(true);
+    config.model.previous_rating = reader.Bool(*model, "model", "previous_rating").value_or(false);
+    config.model.ordered.max_iterations =
+        static_cast<int>(reader.Integer(*model, "model", "max_iterations").value_or(200));
+  }
+  if (const toml::table* scorecard = Section(root, reader, "scorecard")) {
+    reader.CheckKeys(*scorecard, "scorecard", {"methodology"});
+    if (const auto methodology = reader.String(*scorecard, "scorecard", "methodology")) {
+      config.methodology_path =
+          ResolveRatePath(*methodology, base_dir, "", reader, *scorecard->get("methodology"),
+                          "scorecard.methodology");
+    }
+  }
+  if (const toml::table* evaluate = Section(root, reader, "evaluate")) {
+    reader.CheckKeys(*evaluate, "evaluate", {"first_test_year", "agencies", "min_predictions"});
+    config.first_test_year = static_cast<int>(
+        reader.Integer(*evaluate, "evaluate", "first_test_year").value_or(config.first_test_year));
+    config.min_predictions = static_cast<int>(
+        reader.Integer(*evaluate, "evaluate", "min_predictions").value_or(config.min_predictions));
+    const auto agencies = reader.Strings(*evaluate, "evaluate", "agencies");
+    if (!agencies.empty()) config.evaluate_agencies.clear();
+    for (const std::string& agency : agencies) {
+      config.evaluate_agencies.push_back(
+          AgencyOf(agency, &reader, evaluate->get("agencies"), "evaluate.agencies"));
+    }
+  }
+  if (const toml::table* explain = Section(root, reader, "explain")) {
+    reader.CheckKeys(*explain, "explain", {"country", "year", "peers", "goal_seek"});
+    if (const auto country = reader.String(*explain, "explain", "country")) {
+      config.country = CountryCode(*country, &reader, explain->get("country"), "explain.country");
+    }
+    config.year =
+        static_cast<int>(reader.Integer(*explain, "explain", "year").value_or(config.year));
+    config.peers = static_cast<int>(reader.Integer(*explain, "explain", "peers").value_or(5));
+    config.goal_seek = reader.Strings(*explain, "explain", "goal_seek");
+  }
+  if (const toml::table* score = Section(root, reader, "score")) {
+    reader.CheckKeys(*score, "score", {"countries"});
+    for (const std::string& country : reader.Strings(*score, "score", "countries")) {
+      config.countries.push_back(
+          CountryCode(country, &reader, score->get("countries"), "score.countries"));
+    }
+  }
+  if (const toml::table* output = Section(root, reader, "output")) {
+    reader.CheckKeys(*output, "output", {"folder"});
+    if (const auto folder = reader.String(*output, "output", "folder")) {
+      config.output = fs::path(*folder).is_absolute() || base_dir.empty()
+                          ? *folder
+                          : (fs::path(base_dir) / *folder).string();
+    }
+  }
+  if (!overrides.output.empty()) config.output = overrides.output;
+  if (!overrides.country.empty()) {
+    config.country = CountryCode(overrides.country, nullptr, nullptr, "");
+    config.countries = {config.country};
+  }
+  if (overrides.year) config.year = *overrides.year;
+  if (!overrides.agency.empty())
+    config.model.agency = AgencyOf(overrides.agency, nullptr, nullptr, "");
+  if (!overrides.link.empty())
+    config.model.ordered.link = LinkOf(overrides.link, nullptr, nullptr, "");
+  if (config.year < config.panel.first_year || config.year > config.panel.last_year) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{}: year {} lies outside the panel's years {}-{}", path, config.year,
+                            config.panel.first_year, config.panel.last_year));
+  }
+  if (config.first_test_year <= config.panel.first_year ||
+      config.first_test_year > config.panel.last_year) {
+    throw Error(
+        ErrorCode::kBadScenario,
+        fmt::format("{}: evaluate.first_test_year {} must lie after first_year {} and "
+                    "not after last_year {}",
+                    path, config.first_test_year, config.panel.first_year, config.panel.last_year));
+  }
+  return config;
+}
+
+}  // namespace mizani::rating

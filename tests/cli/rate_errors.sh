@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# `mizani rate`: the example runs end to end (every subcommand writes its
+# report all-or-nothing), and bad input gives a clear message and its
+# documented exit code: unknown country or agency (6), a grade or numeric
+# notch outside the scale (4, naming file, row and column), an indicator
+# missing for the scored year (4), a broken methodology (6).
+# $1 = mizani binary, $2 = shared data folder.
+set -u
+MIZANI="$1"
+DATA="$2"
+SOURCE="$(cd "$(dirname "$0")/../.." && pwd)"
+EXAMPLE="$SOURCE/examples/africa_ratings.toml"
+RATINGS="$DATA/imf_weo_2025apr/countriesratings.csv"
+if [ ! -f "$RATINGS" ]; then
+  echo "SKIP: shared data not found: $RATINGS"
+  exit 77
+fi
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect CODE PATTERN -- command...: exit code and a message on stderr.
+expect() {
+  local code="$1" pattern="$2"
+  shift 3
+  "$@" > "$WORK/out.txt" 2> "$WORK/err.txt"
+  local rc=$?
+  [ "$rc" = "$code" ] || fail "expected exit $code, got $rc: $* ($(head -2 "$WORK/err.txt"))"
+  grep -q -- "$pattern" "$WORK/err.txt" || fail "no '$pattern' on stderr: $(head -2 "$WORK/err.txt")"
+}
+
+# The example end to end.
+for sub in fit evaluate score explain; do
+  "$MIZANI" rate "$sub" "$EXAMPLE" --data-dir "$DATA" -o "$WORK/$sub" > "$WORK/$sub.txt" 2> "$WORK/$sub.err" ||
+    fail "rate $sub exited $?: $(tail -2 "$WORK/$sub.err")"
+  for file in report.html report.md report.json; do
+    [ -s "$WORK/$sub/$file" ] || fail "rate $sub: $file missing"
+  done
+  grep -q "^mizani: " "$WORK/$sub.err" || fail "rate $sub: no progress on stderr"
+done
+[ -s "$WORK/fit/coefficients.csv" ] || fail "fit: coefficients.csv missing"
+[ -s "$WORK/evaluate/backtest_summary.csv" ] || fail "evaluate: backtest_summary.csv missing"
+grep -q '^KEN,' "$WORK/score/scores.csv" || fail "score: Kenya missing from scores.csv"
+grep -q '^KEN,' "$WORK/score/audit.csv" || fail "score: Kenya missing from the audit trail"
+grep -q '"GGXWDG_NGDP"\|^GGXWDG_NGDP' "$WORK/explain/goal_seek.csv" || fail "explain: no goal seek for debt"
+grep -q "Kenya 2024" "$WORK/explain.txt" || fail "explain: summary missing"
+# -q: nothing on stderr.
+"$MIZANI" rate fit "$EXAMPLE" --data-dir "$DATA" -q -o "$WORK/quiet" > /dev/null 2> "$WORK/quiet.err" ||
+  fail "rate fit -q failed"
+[ -s "$WORK/quiet.err" ] && fail "rate fit -q wrote to stderr"
+
+# Unknown country (command line and file), unknown agency, bad link.
+expect 6 "unknown country 'Atlantis'" -- "$MIZANI" rate explain "$EXAMPLE" --data-dir "$DATA" --country Atlantis -o "$WORK/x1"
+expect 6 "unknown agency 'Scope'" -- "$MIZANI" rate fit "$EXAMPLE" --data-dir "$DATA" --agency Scope -o "$WORK/x2"
+expect 6 "unknown link" -- "$MIZANI" rate fit "$EXAMPLE" --data-dir "$DATA" --link tobit -o "$WORK/x3"
+sed 's/country = "KEN"/country = "XYZ"/' "$EXAMPLE" > "$WORK/bad_country.toml"
+cp "$SOURCE/examples/africa_scorecard.toml" "$WORK/"
+expect 6 "bad_country.toml:.*explain.country.*unknown country 'XYZ'" -- "$MIZANI" rate explain "$WORK/bad_country.toml" --data-dir "$DATA"
+[ -e "$WORK/africa_ratings_out" ] && fail "an output folder was written after an error"
+# Year outside the panel.
+expect 6 "year 2031 lies outside" -- "$MIZANI" rate explain "$EXAMPLE" --data-dir "$DATA" --year 2031 -o "$WORK/x4"
+
+# A rating file with a grade off the scale, and one with a numeric notch off
+# the file's scale: exit 4 naming file, row and column.
+mkdir -p "$WORK/data/imf_weo_2025apr"
+cp "$DATA/imf_weo_2025apr/weo_2025apr_long.csv.gz" "$WORK/data/imf_weo_2025apr/"
+{ head -1 "$RATINGS"; echo 'S&P,AAA+,29,Stable,6/6/2021,2021,Australia'; tail -n +2 "$RATINGS"; } \
+  > "$WORK/data/imf_weo_2025apr/countriesratings.csv"
+expect 4 "countriesratings.csv: row 1, column 'Rating': 'AAA+' is not on the S&P scale" -- \
+  "$MIZANI" rate fit "$EXAMPLE" --data-dir "$WORK/data" -o "$WORK/x5"
+{ head -1 "$RATINGS"; echo 'S&P,BB+,17,Stable,6/6/2021,2021,Australia'; tail -n +2 "$RATINGS"; } \
+  > "$WORK/data/imf_weo_2025apr/countriesratings.csv"
+expect 4 "row 1, column 'RatingN': 17 does not match grade 'BB+'" -- \
+  "$MIZANI" rate fit "$EXAMPLE" --data-dir "$WORK/data" -o "$WORK/x6"
+{ head -1 "$RATINGS"; echo 'Scope,AA,27,Stable,6/6/2021,2021,Australia'; tail -n +2 "$RATINGS"; } \
+  > "$WORK/data/imf_weo_2025apr/countriesratings.csv"
+expect 4 "row 1, column 'Agency': unknown agency 'Scope'" -- \
+  "$MIZANI" rate fit "$EXAMPLE" --data-dir "$WORK/data" -o "$WORK/x7"
+{ head -1 "$RATINGS"; echo 'S&P,AA,27,Stable,6/6/2021,2021,Atlantis'; tail -n +2 "$RATINGS"; } \
+  > "$WORK/data/imf_weo_2025apr/countriesratings.csv"
+expect 4 "row 1, column 'Country': unknown country name 'Atlantis'" -- \
+  "$MIZANI" rate fit "$EXAMPLE" --data-dir "$WORK/data" -o "$WORK/x8"
+
+# An indicator missing for the scored year: Somalia has no WEO debt series.
+expect 4 "SOM 2024: indicator .* is missing for the scored year" -- \
+  "$MIZANI" rate score "$EXAMPLE" --data-dir "$DATA" --country SOM -o "$WORK/x9"
+[ -e "$WORK/x9" ] && fail "rate score wrote output after an error"
+
+# A broken methodology names its file, line and key.
+sed 's/grid = \[\[-15, 0\], \[-8, 30\], \[-4, 55\], \[0, 80\], \[5, 100\]\]/grid = [[-15, 0], [-8, 30], [-4, 10]]/' \
+  "$SOURCE/examples/africa_scorecard.toml" > "$WORK/africa_scorecard.toml"
+sed 's/country = "KEN"/country = "KEN"/' "$EXAMPLE" > "$WORK/good.toml"
+expect 6 "africa_scorecard.toml:[0-9]*: key 'factor\[4\].indicator\[1\].grid': grid scores must be monotone" -- \
+  "$MIZANI" rate score "$WORK/good.toml" --data-dir "$DATA" -o "$WORK/x10"
+
+echo "rate: $failures failure(s)"
+[ "$failures" = 0 ]
