@@ -19,5 +19,6 @@ Runner AddSynthCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddSimulateCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddDemoCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddPeCommand(CLI::App& app, const GlobalFlags& flags);
+Runner AddBaselineCommand(CLI::App& app, const GlobalFlags& flags);
 
 }  // namespace mizani::cli

@@ -56,6 +56,8 @@ int main(int argc, char** argv) {
   add("demo", "Run the TICAD 9 scenario set (Kenya, Japan, African trade) into one HTML report",
       mizani::cli::AddDemoCommand);
   add("pe", "Product-level SMART/GSIM: tariffs and NTBs on HS6 lines", mizani::cli::AddPeCommand);
+  add("baseline", "Build a many-country GE baseline (domestic flows, covariates) from gravity data",
+      mizani::cli::AddBaselineCommand);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
