@@ -26,6 +26,7 @@ struct BaselineArgs {
   std::string flows;
   std::string distances;
   std::string geography;
+  world::BuildOptions columns;  // column names of the flows file
   std::string method = "gdp-less-exports";
   double domestic_share = 0.10;
   std::string output;
@@ -106,6 +107,14 @@ Runner AddBaselineCommand(CLI::App& app, const GlobalFlags& flags) {
                     "CEPII dist_cepii (default <data-dir>/cepii_geodist/dist_cepii.csv.gz)");
   build->add_option("--geography", args->geography,
                     "CEPII geo_cepii (default <data-dir>/cepii_geodist/geo_cepii.csv)");
+  build->add_option("--exporter-column", args->columns.exporter_column, "default iso_o");
+  build->add_option("--importer-column", args->columns.importer_column, "default iso_d");
+  build->add_option("--flow-column", args->columns.flow_column,
+                    "International flow, million US$ (default flow)");
+  build->add_option("--gdp-column", args->columns.gdp_column,
+                    "Exporter GDP, million US$ (default gdp_o)");
+  build->add_option("--agreement-column", args->columns.agreement_column,
+                    "0/1 trade agreement, written as rta; empty for none (default rta)");
   build->add_option("--method", args->method, "gdp-less-exports (default) or gdp-share")
       ->check(CLI::IsMember({"gdp-less-exports", "gdp-share"}));
   build->add_option("--domestic-share", args->domestic_share,
@@ -117,7 +126,7 @@ Runner AddBaselineCommand(CLI::App& app, const GlobalFlags& flags) {
     if (!build->parsed()) return static_cast<int>(ErrorCode::kUsage);
     const bool quiet = args->quiet || flags.quiet;
     const std::string data_dir = SharedDataDir(args->data_dir);
-    world::BuildOptions options;
+    world::BuildOptions options = args->columns;
     options.flows_path = args->flows.empty()
                              ? data_dir + "/hmr2010_gravity_R_pkg/gravity_zeros.csv.gz"
                              : args->flows;
