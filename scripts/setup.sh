@@ -13,7 +13,8 @@ PACKAGES=(build-essential cmake ninja-build pkg-config
   libtomlplusplus-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
-  nodejs npm chromium)
+  nodejs npm chromium
+  libxlsxwriter-dev python3-openpyxl)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -38,12 +38,7 @@ world::BuildOptions HmrOptions(const std::string& flows, const std::string& dist
 // when python or pandas is missing.
 std::string RunPython(const std::string& code) {
   const std::string command = fmt::format("{} -c '{}' 2>/dev/null", MIZANI_PYTHON, code);
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return "";
-  std::string out;
-  char buffer[256];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  return pclose(pipe) == 0 ? out : "";
+  return testing::CaptureCommand(command);
 }
 
 TEST(WorldBaseline, HmrConstructionIdentities) {
