@@ -2,7 +2,7 @@
 // total goods trade about 2006) with CEPII GeoDist covariates: construction
 // identities, the intra-African share against an independent pandas
 // computation from the raw files and against the published figures, and the
-// AfCFTA and 50%-goal scenarios (examples/ticad9/world_*.toml) with every
+// AfCFTA and 50%-goal scenarios (examples/ticad9_world/*.toml) with every
 // African country in the data. docs/world-baseline.md explains the numbers.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -150,7 +150,8 @@ Scenario LoadWorldScenario(const std::string& name) {
   ScenarioOverrides overrides;
   overrides.data_in_memory = true;
   overrides.data_dir = "/nonexistent";
-  return LoadScenario(fmt::format("{}/examples/ticad9/{}", MIZANI_SOURCE_DIR, name), overrides);
+  return LoadScenario(fmt::format("{}/examples/ticad9_world/{}", MIZANI_SOURCE_DIR, name),
+                      overrides);
 }
 
 TEST(WorldBaseline, AfcftaAndGoalWithEveryAfricanCountry) {
@@ -160,7 +161,7 @@ TEST(WorldBaseline, AfcftaAndGoalWithEveryAfricanCountry) {
   run.quiet = true;
   run.threads = 1;
 
-  const Scenario b = LoadWorldScenario("world_b_afcfta.toml");
+  const Scenario b = LoadWorldScenario("b_afcfta.toml");
   const ScenarioOutcome fta = RunScenarioOnTable(b, pairs, run);
   ASSERT_EQ(fta.ge.groups.size(), 1U);
   const GeGroupResult& afr = fta.ge.groups.front();
@@ -184,7 +185,7 @@ TEST(WorldBaseline, AfcftaAndGoalWithEveryAfricanCountry) {
               100 * afr.intra_share_before, 100 * afr.intra_share_after);
   EXPECT_FALSE(fta.sensitivity.sigmas.empty());
 
-  const Scenario c = LoadWorldScenario("world_c_goal_50pct.toml");
+  const Scenario c = LoadWorldScenario("c_goal_50pct.toml");
   const ScenarioOutcome goal = RunScenarioOnTable(c, pairs, run);
   ASSERT_TRUE(goal.goal.has_value());
   ASSERT_TRUE(goal.goal->reached) << goal.goal->message;
