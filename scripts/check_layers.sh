@@ -21,6 +21,7 @@ declare -A allowed=(
   [pe]="common numerics data io estimate ge report"
   [finance]="common numerics data io estimate ge report"
   [rating]="common numerics data io estimate ge report"
+  [world]="common numerics data io estimate ge report"
   [scenario]="common numerics data io estimate ge report pe finance rating"
   [present]="common numerics data io estimate ge report scenario pe finance rating"
 )

@@ -1,5 +1,6 @@
 #include "test_support.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -25,6 +26,15 @@ std::string MakeTempDir(const std::string& prefix) {
              (prefix + "-" + std::to_string(rd()) + "-" + std::to_string(rd()));
   std::filesystem::create_directories(dir);
   return dir.string();
+}
+
+std::string CaptureCommand(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string out;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
+  return pclose(pipe) == 0 ? out : "";
 }
 
 }  // namespace mizani::testing

@@ -21,5 +21,6 @@ Runner AddDemoCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddPeCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddDebtCommand(CLI::App& app, const GlobalFlags& flags);
 Runner AddRateCommand(CLI::App& app, const GlobalFlags& flags);
+Runner AddBaselineCommand(CLI::App& app, const GlobalFlags& flags);
 
 }  // namespace mizani::cli

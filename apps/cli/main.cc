@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
       mizani::cli::AddDebtCommand);
   add("rate", "Sovereign credit ratings: fit, evaluate, score, explain (docs/rating.md)",
       mizani::cli::AddRateCommand);
+  add("baseline", "Build a many-country GE baseline (domestic flows, covariates) from gravity data",
+      mizani::cli::AddBaselineCommand);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

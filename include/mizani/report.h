@@ -139,8 +139,12 @@ std::string RenderMarkdown(const ReportDocument& doc);
 std::string RenderCsv(const ReportTable& table);
 // The whole document as JSON (NaN as null), written as report.json.
 std::string RenderJson(const ReportDocument& doc);
+// Every table as a sheet of one Excel workbook (headers, a units row, numbers at
+// full precision) plus a Sources sheet (captions, notes, assumptions): the
+// bytes of <basename>.xlsx. Throws Error(kOutputFailed).
+std::string RenderWorkbook(const ReportDocument& doc);
 
-// Writes <basename>.html, <basename>.md, report.json and <table name>.csv for
+// Writes <basename>.html, <basename>.md, <basename>.xlsx, report.json and <table name>.csv for
 // every table into `out_dir`. Everything is written to a temporary folder
 // beside `out_dir` first and then renamed into place, so a failure leaves no
 // half-written report. An existing `out_dir` is replaced only when it is empty

@@ -58,9 +58,10 @@ std::vector<std::pair<std::string, std::string>> RenderAll(
   files.emplace_back(basename + ".html", RenderHtml(doc));
   files.emplace_back(basename + ".md", RenderMarkdown(doc));
   files.emplace_back("report.json", RenderJson(doc));
+  files.emplace_back(basename + ".xlsx", RenderWorkbook(doc));
   std::set<std::string> names;
   for (const std::string& taken :
-       {basename + ".html", basename + ".md", std::string("report.json")}) {
+       {basename + ".html", basename + ".md", basename + ".xlsx", std::string("report.json")}) {
     names.insert(taken);
   }
   for (const ReportSection& section : doc.sections) {
