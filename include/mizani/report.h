@@ -115,12 +115,39 @@ std::string RenderCsv(const ReportTable& table);
 // The whole document as JSON (NaN as null), written as report.json.
 std::string RenderJson(const ReportDocument& doc);
 
-// Writes <basename>.html, <basename>.md, report.json and <table name>.csv for
-// every table into `out_dir`. Everything is written to a temporary folder
-// beside `out_dir` first and then renamed into place, so a failure leaves no
-// half-written report. An existing `out_dir` is replaced only when it is empty
-// or holds a previous report (has report.json). Throws Error(kOutputFailed) on
-// IO errors, Error(kInternal) for invalid or duplicate table names.
+// One file of an output folder: its path relative to the folder ("a.csv" or
+// "report/report.html") and its content.
+struct OutputFile {
+  std::string path;
+  std::string content;
+};
+
+// The name of the list of files mizani wrote into an output folder. mizani
+// replaces a folder only when every entry in it is on that list, so it never
+// deletes or overwrites a file it did not write itself.
+inline constexpr const char* kOutputManifest = ".mizani-manifest";
+
+// Checks, before any work, that `folder` can receive output: it is absent,
+// empty, or a previous mizani output holding only files its manifest lists;
+// and the nearest existing parent folder is writable. Throws
+// Error(kOutputFailed) naming the first foreign file or the unwritable folder.
+void CheckOutputFolder(const std::string& folder);
+
+// Writes `files` and the manifest into `folder`, all-or-nothing: everything
+// goes to a temporary folder beside it first, then one rename puts it in
+// place (a previous output is swapped out and removed only afterwards).
+// Checks the folder again first (CheckOutputFolder). Throws
+// Error(kOutputFailed) on IO errors, Error(kInternal) for unsafe file names.
+void WriteOutputFolder(const std::string& folder, const std::vector<OutputFile>& files);
+
+// The files of a report: <basename>.html, <basename>.md, report.json and
+// <table name>.csv for every table. Throws Error(kFileUnreadable) when the web
+// assets for the HTML are missing, Error(kInternal) for invalid or duplicate
+// table names.
+std::vector<OutputFile> RenderReportFiles(const ReportDocument& doc,
+                                          const std::string& basename = "report");
+
+// RenderReportFiles written into `out_dir` by WriteOutputFolder.
 void WriteReport(const ReportDocument& doc, const std::string& out_dir,
                  const std::string& basename = "report");
 

@@ -21,6 +21,7 @@
 
 #include "mizani/estimate.h"
 #include "mizani/ge.h"
+#include "mizani/read.h"
 #include "mizani/report.h"
 
 namespace mizani {
@@ -104,8 +105,9 @@ struct DataSpec {
   std::string year = "year";  // empty: a cross-section
   std::string trade = "trade";
   std::optional<int> baseline_year;
-  SourceRef where;                            // the [data] table
-  std::map<std::string, SourceRef> key_refs;  // "data.trade" -> where it was given
+  TextEncoding encoding = TextEncoding::kUtf8;  // [data] encoding = "latin1"
+  SourceRef where;                              // the [data] table
+  std::map<std::string, SourceRef> key_refs;    // "data.trade" -> where it was given
   // The place of key `key` ("data.trade"), or of the [data] table when not given.
   SourceRef Where(const std::string& key) const;
 };
@@ -309,10 +311,10 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options 
 ScenarioOutcome RunScenarioOnTable(const Scenario& scenario, const Table& table,
                                    const RunOptions& options = {});
 
-// Writes <table>.csv for each table and results.json into `folder`, through a
-// temporary folder beside it renamed into place; an existing folder is
-// replaced only when it holds an earlier mizani result (results.json) or is
-// empty. Also writes report/ (HTML when the web assets exist, Markdown always).
+// Writes <table>.csv for each table, results.json and report/ (HTML when the
+// web assets exist, Markdown always) into `folder` by WriteOutputFolder
+// (report.h): all-or-nothing, and an existing folder is replaced only when it
+// holds nothing but files of an earlier mizani output (its manifest).
 // Throws Error(kOutputFailed).
 void WriteScenarioOutputs(const ScenarioOutcome& outcome, const std::string& folder);
 

@@ -125,11 +125,24 @@ GzipText LoadGzip(const std::string& path, size_t size_hint) {
   gzbuffer(file, 1u << 20);
   constexpr size_t kBlock = size_t{16} << 20;
   size_t capacity = std::max(size_hint + 1, kBlock);
-  GzipText text{std::unique_ptr<char[]>(new char[capacity]), 0};
+  // Memory for the text: running out is a property of this file (a
+  // decompression bomb, or a table too large for the machine), reported as
+  // such rather than as an internal error.
+  auto allocate = [&](size_t bytes) {
+    std::unique_ptr<char[]> block(new (std::nothrow) char[bytes]);
+    if (block == nullptr) {
+      gzclose(file);
+      ThrowUnreadable(path, fmt::format("its text does not fit in memory ({} MB needed "
+                                        "so far)",
+                                        bytes >> 20));
+    }
+    return block;
+  };
+  GzipText text{allocate(capacity), 0};
   while (true) {
     if (text.size == capacity) {
       capacity *= 2;
-      std::unique_ptr<char[]> larger(new char[capacity]);
+      std::unique_ptr<char[]> larger = allocate(capacity);
       std::memcpy(larger.get(), text.data.get(), text.size);
       text.data = std::move(larger);
     }
@@ -168,7 +181,13 @@ void LoadFile(const std::string& path, FileBytes* bytes) {
         stored_size |= static_cast<uint32_t>(byte) << (8 * byte_idx);
       }
     }
-    size_t hint = stored_size >= content.size() ? stored_size : 0;
+    // Deflate expands at most 1032-fold (RFC 1951: a 258-byte match in at
+    // least two bits), so a larger claim is damage: it is ignored, never
+    // allocated, and the buffer grows only as text actually arrives.
+    constexpr size_t kMaxDeflateRatio = 1032;
+    const bool plausible =
+        stored_size >= content.size() && stored_size / kMaxDeflateRatio <= content.size();
+    size_t hint = plausible ? stored_size : 0;
     GzipText text = LoadGzip(path, hint);
     bytes->Own(std::move(text.data), text.size);
   }
@@ -1139,8 +1158,13 @@ Table ReadCsv(const std::string& path, const ReadOptions& options) {
 }
 
 void WriteCsv(const Table& table, const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) {
+  // Written beside the target and renamed into place: a failure never
+  // leaves half a file, and an existing file is replaced only by a whole one.
+  const std::string temp = fmt::format("{}.tmp-{}", path, ::getpid());
+  const bool gzip = EndsWith(Lowercase(path), ".gz");
+  std::FILE* file = gzip ? nullptr : std::fopen(temp.c_str(), "wb");
+  gzFile gz_file = gzip ? gzopen(temp.c_str(), "wb6") : nullptr;
+  if (file == nullptr && gz_file == nullptr) {
     throw Error(ErrorCode::kOutputFailed,
                 fmt::format("{}: cannot write the file: {}", path, std::strerror(errno)));
   }
@@ -1148,9 +1172,12 @@ void WriteCsv(const Table& table, const std::string& path) {
   buffer.reserve(size_t{1} << 20);
   bool write_failed = false;
   auto flush = [&] {
-    if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), file) != buffer.size()) {
-      write_failed = true;
-    }
+    if (buffer.empty()) return;
+    const bool written =
+        gzip ? gzwrite(gz_file, buffer.data(), static_cast<unsigned>(buffer.size())) ==
+                   static_cast<int>(buffer.size())
+             : std::fwrite(buffer.data(), 1, buffer.size(), file) == buffer.size();
+    if (!written) write_failed = true;
     buffer.clear();
   };
   // Text is always quoted, as R's write.csv does: a code like "NA" (Namibia)
@@ -1184,10 +1211,16 @@ void WriteCsv(const Table& table, const std::string& path) {
     if (buffer.size() > (size_t{1} << 20) - 4096) flush();
   }
   flush();
-  if (std::fclose(file) != 0) write_failed = true;
+  if (gzip ? gzclose(gz_file) != Z_OK : std::fclose(file) != 0) write_failed = true;
+  int error = errno;
+  if (!write_failed && std::rename(temp.c_str(), path.c_str()) != 0) {
+    error = errno;
+    write_failed = true;
+  }
   if (write_failed) {
+    std::remove(temp.c_str());
     throw Error(ErrorCode::kOutputFailed,
-                fmt::format("{}: cannot write the file: {}", path, std::strerror(errno)));
+                fmt::format("{}: cannot write the file: {}", path, std::strerror(error)));
   }
 }
 

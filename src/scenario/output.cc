@@ -2,29 +2,17 @@
 // stdout summary. Tables are built once as ReportTables so that the CSV files
 // and the report show the same numbers.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <ctime>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "mizani/error.h"
 #include "scenario/internal.h"
 
 namespace mizani {
-
-namespace fs = std::filesystem;
-
-namespace {
-
-const char* ModeText(GeMode mode) {
-  return mode == GeMode::kConditional ? "conditional" : "full endowment";
-}
 
 const char* ImbalanceText(ImbalanceMode mode) {
   switch (mode) {
@@ -36,6 +24,12 @@ const char* ImbalanceText(ImbalanceMode mode) {
       return "removed";
   }
   return "?";
+}
+
+namespace {
+
+const char* ModeText(GeMode mode) {
+  return mode == GeMode::kConditional ? "conditional" : "full endowment";
 }
 
 bool Wanted(const ScenarioOutcome& outcome, const std::string& table) {
@@ -409,15 +403,6 @@ nlohmann::json ToJson(const ScenarioOutcome& outcome) {
   return doc;
 }
 
-void WriteFile(const fs::path& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (out) out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  if (out) out.close();
-  if (!out) {
-    throw Error(ErrorCode::kOutputFailed, fmt::format("cannot write {}", path.string()));
-  }
-}
-
 std::string Now() {
   const std::time_t now = std::time(nullptr);
   std::tm utc{};
@@ -590,70 +575,22 @@ std::string SummarizeOutcome(const ScenarioOutcome& outcome) {
 }
 
 void WriteScenarioOutputs(const ScenarioOutcome& outcome, const std::string& folder) {
-  const fs::path target = fs::absolute(fs::path(folder)).lexically_normal();
-  std::error_code error;
-  if (fs::exists(target, error)) {
-    if (!fs::is_directory(target, error)) {
-      throw Error(ErrorCode::kOutputFailed,
-                  fmt::format("output {} exists and is not a folder", target.string()));
-    }
-    const bool empty = fs::is_empty(target, error);
-    if (!empty && !fs::exists(target / "results.json", error)) {
-      throw Error(ErrorCode::kOutputFailed,
-                  fmt::format("output folder {} holds other files; refusing to replace it (give "
-                              "an empty or new folder)",
-                              target.string()));
-    }
+  std::vector<OutputFile> files;
+  for (const ReportTable& table : AllTables(outcome)) {
+    files.push_back({table.name + ".csv", RenderCsv(table)});
   }
-  const fs::path parent = target.parent_path();
-  fs::create_directories(parent, error);
-  if (error) {
-    throw Error(ErrorCode::kOutputFailed,
-                fmt::format("cannot create {}: {}", parent.string(), error.message()));
-  }
-  std::random_device device;
-  const std::string suffix = fmt::format("{}-{:08x}", ::getpid(), device());
-  const fs::path temp = parent / fmt::format(".{}.tmp-{}", target.filename().string(), suffix);
+  files.push_back({"results.json", ToJson(outcome).dump(2) + "\n"});
+  const ReportDocument report = BuildScenarioReport(outcome);
   try {
-    fs::create_directory(temp, error);
-    if (error) {
-      throw Error(ErrorCode::kOutputFailed,
-                  fmt::format("cannot create {}: {}", temp.string(), error.message()));
+    for (OutputFile& file : RenderReportFiles(report)) {
+      files.push_back({"report/" + file.path, std::move(file.content)});
     }
-    for (const ReportTable& table : AllTables(outcome)) {
-      WriteFile(temp / (table.name + ".csv"), RenderCsv(table));
-    }
-    WriteFile(temp / "results.json", ToJson(outcome).dump(2) + "\n");
-    const ReportDocument report = BuildScenarioReport(outcome);
-    try {
-      WriteReport(report, (temp / "report").string());
-    } catch (const Error& report_error) {
-      // Without the web assets there is no HTML; Markdown needs none.
-      if (report_error.code() != ErrorCode::kFileUnreadable) throw;
-      fs::create_directory(temp / "report", error);
-      WriteFile(temp / "report" / "report.md", RenderMarkdown(report));
-    }
-    fs::path old;
-    if (fs::exists(target, error)) {
-      old = parent / fmt::format(".{}.old-{}", target.filename().string(), suffix);
-      fs::rename(target, old, error);
-      if (error) {
-        throw Error(ErrorCode::kOutputFailed,
-                    fmt::format("cannot replace {}: {}", target.string(), error.message()));
-      }
-    }
-    fs::rename(temp, target, error);
-    if (error) {
-      if (!old.empty()) fs::rename(old, target, error);
-      throw Error(ErrorCode::kOutputFailed,
-                  fmt::format("cannot move results into {}: {}", target.string(), error.message()));
-    }
-    if (!old.empty()) fs::remove_all(old, error);
-  } catch (...) {
-    std::error_code ignored;
-    fs::remove_all(temp, ignored);
-    throw;
+  } catch (const Error& report_error) {
+    // Without the web assets there is no HTML; Markdown needs none.
+    if (report_error.code() != ErrorCode::kFileUnreadable) throw;
+    files.push_back({"report/report.md", RenderMarkdown(report)});
   }
+  WriteOutputFolder(folder, files);
 }
 
 }  // namespace mizani
