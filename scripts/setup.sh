@@ -12,7 +12,7 @@ PACKAGES=(build-essential cmake ninja-build pkg-config
   libeigen3-dev libcli11-dev libfmt-dev libreadstat-dev zlib1g-dev
   libtomlplusplus-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format clang-tidy
+  clang-format clang-tidy clang libfuzzer-14-dev
   nodejs npm chromium
   python3-dev python3-pybind11 pybind11-dev python3-numpy python3-pandas python3-pytest
   python3-distributed

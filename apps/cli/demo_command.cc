@@ -1,11 +1,12 @@
 // `mizani demo`: the TICAD 9 scenario set end to end into one report. The
 // work is in the library (apps/ticad9/demo.h); this only maps options.
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "commands.h"
+#include "mizani/report.h"
+#include "output.h"
 #include "ticad9/demo.h"
 
 namespace mizani::cli {
@@ -18,22 +19,6 @@ struct DemoArgs {
   int replications = -1;
   int threads = 0;
   bool quiet = false;
-};
-
-// The bootstrap's progress, redrawn in place at most five times a second.
-class BootstrapBar {
- public:
-  void Update(int done, int total) {
-    const auto now = std::chrono::steady_clock::now();
-    if (done < total && now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    std::fprintf(stderr, "\r  bootstrap %d/%d", done, total);
-    if (done >= total) std::fprintf(stderr, "\n");
-    std::fflush(stderr);
-  }
-
- private:
-  std::chrono::steady_clock::time_point last_{};
 };
 
 }  // namespace
@@ -54,8 +39,10 @@ Runner AddDemoCommand(CLI::App& app, const GlobalFlags& flags) {
   app.add_option("--data-dir", args->data_dir,
                  "Folder of the Advanced Guide data (agtpa_yotov2016 or its csv/ subfolder)");
   app.add_option("--replications", args->replications,
-                 "Bootstrap replications for scenario B (default 50; 0 = none)");
-  app.add_option("--threads", args->threads, "Worker threads (default: all cores)");
+                 "Bootstrap replications for scenario B (default 50; 0 = none)")
+      ->check(WholeNumberAtLeast(0));
+  app.add_option("--threads", args->threads, "Worker threads (default: all cores)")
+      ->check(WholeNumberAtLeast(1));
   app.add_flag("-q,--quiet", args->quiet, "No progress messages on stderr");
 
   return [args, &flags]() -> int {
@@ -64,7 +51,9 @@ Runner AddDemoCommand(CLI::App& app, const GlobalFlags& flags) {
     options.quiet = args->quiet || flags.quiet;
     options.threads = args->threads;
     if (args->replications >= 0) options.replications = args->replications;
-    auto bar = std::make_shared<BootstrapBar>();
+    // Before any work: a run that cannot write its report is not started.
+    CheckOutputFolder(args->output);
+    auto bar = std::make_shared<ProgressBar>("bootstrap");
     if (!options.quiet) {
       options.progress = [](const std::string& line) {
         std::fprintf(stderr, "mizani: %s\n", line.c_str());

@@ -23,7 +23,7 @@ struct EstimateArgs {
   std::string formula;
   std::string family = "ppml";
   std::vector<std::string> filters;
-  std::string vcov = "cluster";
+  std::string vcov;  // empty: cluster when --cluster is given, else hetero
   std::vector<std::string> cluster;
   std::string ssc = "stata";
   double tolerance = 1e-8;
@@ -37,6 +37,7 @@ struct EstimateArgs {
   std::string fe_output;
   std::vector<std::string> string_columns;
   std::string by;
+  std::string encoding = "utf8";
 };
 
 // --by: one model per value, stacked. Exit code: the first failed group's
@@ -114,11 +115,15 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
                  "fixest (R fixest defaults), none")
       ->check(CLI::IsMember({"stata", "fixest", "none"}));
   app.add_option("--tol", args->tolerance,
-                 "Convergence: relative change in deviance (default 1e-8)");
+                 "Convergence: relative change in deviance (default 1e-8)")
+      ->check(PositiveFinite());
   app.add_option("--fe-tol", args->fe_tolerance,
-                 "Fixed-effect projection tolerance (default 1e-10)");
-  app.add_option("--max-iter", args->max_iterations, "IRLS iteration limit (default 100)");
-  app.add_option("--threads", args->threads, "Threads (default: all cores)");
+                 "Fixed-effect projection tolerance (default 1e-10)")
+      ->check(PositiveFinite());
+  app.add_option("--max-iter", args->max_iterations, "IRLS iteration limit (default 100)")
+      ->check(WholeNumberAtLeast(1));
+  app.add_option("--threads", args->threads, "Threads (default: all cores)")
+      ->check(WholeNumberAtLeast(1));
   app.add_flag("--keep-singletons", args->keep_singletons,
                "Keep observations alone in a fixed-effect group");
   app.add_flag("--no-separation-check", args->no_separation,
@@ -131,6 +136,15 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
   app.add_option("--by", args->by,
                  "One model per value of this column (product, sector, year): results stacked in "
                  "one table, groups fitted concurrently");
+  app.add_option("--encoding", args->encoding,
+                 "Text encoding of the data: utf8 (default; other bytes are an error) or latin1 "
+                 "(ISO 8859-1, converted)")
+      ->check(CLI::Validator(
+          [](const std::string& name) -> std::string {
+            return ParseTextEncoding(name) ? std::string()
+                                           : "unknown encoding '" + name + "': utf8 or latin1";
+          },
+          "utf8|latin1"));
   app.add_option("--string-columns", args->string_columns,
                  "Read these columns as text even if numeric")
       ->delimiter(',');
@@ -155,17 +169,27 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
       options.vcov.type = VcovType::kIid;
     else if (args->vcov == "hetero" || args->vcov == "robust")
       options.vcov.type = VcovType::kHetero;
+    else if (args->vcov == "cluster" || !args->cluster.empty())
+      options.vcov.type = VcovType::kCluster;
     else
-      options.vcov.type = args->cluster.empty() ? VcovType::kHetero : VcovType::kCluster;
+      options.vcov.type = VcovType::kHetero;
+    // Asked for clustered errors without saying by what: robust errors in
+    // their place would be a silent change of the model.
     if (options.vcov.type == VcovType::kCluster && args->cluster.empty()) {
       throw Error(ErrorCode::kUsage, "--vcov cluster needs --cluster COLUMN");
+    }
+    if (options.vcov.type != VcovType::kCluster && !args->cluster.empty()) {
+      throw Error(ErrorCode::kUsage,
+                  fmt::format("--cluster {} conflicts with --vcov {}: drop one of them",
+                              args->cluster.front(), args->vcov));
     }
     options.vcov.small_sample = args->ssc == "fixest" ? SmallSample::kFixest
                                 : args->ssc == "none" ? SmallSample::kNone
                                                       : SmallSample::kStata;
     if (!flags.quiet) {
       options.on_iteration = [&elapsed](int iteration, double deviance, double rel_change) {
-        std::fprintf(stderr, "  iteration %3d  deviance %.10g  relative change %.3g  (%.2f s)\n",
+        std::fprintf(stderr,
+                     "mizani:   iteration %3d  deviance %.10g  relative change %.3g  (%.2f s)\n",
                      iteration, deviance, rel_change, elapsed());
       };
     }
@@ -197,6 +221,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
         std::unique(read_options.columns.begin(), read_options.columns.end()),
         read_options.columns.end());
     read_options.string_columns = args->string_columns;
+    read_options.encoding = *ParseTextEncoding(args->encoding);
     Trace("start");
     if (!flags.quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
     Table table;

@@ -26,12 +26,15 @@ int main(int argc, char** argv) {
   // array; 0.1 s of the two-way benchmark's 1.2 s).
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
+  std::string exit_codes = "Exit codes:";
+  for (const auto& [code, name] : mizani::kExitCodes) {
+    exit_codes += fmt::format("{} {} {}", code == mizani::ErrorCode::kOk ? "" : ",",
+                              static_cast<int>(code), name);
+  }
   CLI::App app{
       "mizani: structural gravity estimation (PPML/OLS with high-dimensional fixed effects)\n"
-      "and general-equilibrium counterfactuals.\n\n"
-      "Exit codes: 0 ok, 1 internal error, 2 usage, 3 unreadable file, 4 bad data,\n"
-      "5 invalid model, 6 invalid scenario, 7 not converged, 8 target unreachable, 9 output "
-      "failed."};
+      "and general-equilibrium counterfactuals.\n\n" +
+      exit_codes + " (docs/cli.md)."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mizani ") + MIZANI_CLI_VERSION);
   mizani::cli::GlobalFlags flags;

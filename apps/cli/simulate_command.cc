@@ -2,14 +2,15 @@
 // (docs/scenarios.md) and write its tables, results.json and report.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
 #include "mizani/error.h"
+#include "mizani/report.h"
 #include "mizani/scenario.h"
 #include "mizani/scenario_output.h"
+#include "output.h"
 
 namespace mizani::cli {
 
@@ -23,27 +24,6 @@ struct SimulateArgs {
   int64_t seed = -1;
   int threads = 0;
   bool quiet = false;
-};
-
-// A one-line bar redrawn in place, at most five times a second.
-class ProgressBar {
- public:
-  void Update(int done, int total) {
-    const auto now = std::chrono::steady_clock::now();
-    if (done < total && now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    constexpr int kWidth = 30;
-    const int filled = total > 0 ? kWidth * done / total : kWidth;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
-    std::fprintf(stderr, "\r  bootstrap [%s%s] %d/%d  %.1f s", std::string(filled, '#').c_str(),
-                 std::string(kWidth - filled, '.').c_str(), done, total, seconds);
-    if (done >= total) std::fprintf(stderr, "\n");
-    std::fflush(stderr);
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_{};
 };
 
 }  // namespace
@@ -62,9 +42,12 @@ Runner AddSimulateCommand(CLI::App& app, const GlobalFlags& flags) {
   app.add_option("--data-dir", args->data_dir,
                  "Folder for ${MIZANI_DATA} and relative data paths in the scenario");
   app.add_option("--replications", args->replications,
-                 "Bootstrap replications (replaces [uncertainty] replications; 0 = none)");
-  app.add_option("--seed", args->seed, "Bootstrap seed (replaces [uncertainty] seed)");
-  app.add_option("--threads", args->threads, "Worker threads (default: all cores)");
+                 "Bootstrap replications (replaces [uncertainty] replications; 0 = none)")
+      ->check(WholeNumberAtLeast(0));
+  app.add_option("--seed", args->seed, "Bootstrap seed (replaces [uncertainty] seed)")
+      ->check(WholeNumberAtLeast(0));
+  app.add_option("--threads", args->threads, "Worker threads (default: all cores)")
+      ->check(WholeNumberAtLeast(1));
   app.add_flag("-q,--quiet", args->quiet, "No progress messages on stderr");
 
   return [args, &flags]() -> int {
@@ -75,10 +58,12 @@ Runner AddSimulateCommand(CLI::App& app, const GlobalFlags& flags) {
     if (args->replications >= 0) overrides.replications = args->replications;
     if (args->seed >= 0) overrides.seed = static_cast<uint64_t>(args->seed);
     const Scenario scenario = LoadScenario(args->scenario, overrides);
+    // Before any work: a run that cannot write its results is not started.
+    CheckOutputFolder(scenario.output.folder);
     RunOptions options;
     options.quiet = quiet;
     options.threads = args->threads;
-    auto bar = std::make_shared<ProgressBar>();
+    auto bar = std::make_shared<ProgressBar>("bootstrap");
     if (!quiet) {
       options.progress = [](const std::string& line) {
         std::fprintf(stderr, "mizani: %s\n", line.c_str());

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "commands.h"
+#include "common/strings.h"
 #include "mizani/read.h"
 #include "mizani/synth.h"
 
@@ -38,7 +39,16 @@ Runner AddSynthCommand(CLI::App& app, const GlobalFlags& flags) {
   app.add_option("--beta-dist", options->beta_log_dist,
                  "True coefficient on ln dist (default -0.8)");
   app.add_option("--beta-rta", options->beta_rta, "True coefficient on rta (default 0.25)");
-  app.add_option("-o,--output", *output, "Output CSV file (.csv or .csv.gz)")->required();
+  app.add_option("-o,--output", *output, "Output CSV file (.csv or .csv.gz)")
+      ->required()
+      ->check(CLI::Validator(
+          [](const std::string& path) -> std::string {
+            // Only what is written: a panel.xlsx holding CSV would mislead.
+            const std::string lower = Lowercase(path);
+            if (EndsWith(lower, ".csv") || EndsWith(lower, ".csv.gz")) return {};
+            return "the panel is written as .csv or .csv.gz (gzip), got '" + path + "'";
+          },
+          "PATH.csv[.gz]"));
   return [options, output, &flags]() -> int {
     Table table = Synthesize(*options);
     WriteCsv(table, *output);

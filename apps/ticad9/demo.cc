@@ -345,7 +345,6 @@ DemoRun RunDemo(const DemoOptions& options) {
   ScenarioOverrides overrides;
   overrides.data_dir = run.synthetic ? "<synthetic>" : options.data_dir;
   overrides.data_in_memory = true;
-  overrides.replications = options.replications;
   RunOptions run_options;
   run_options.quiet = options.quiet;
   run_options.threads = options.threads;
@@ -363,8 +362,15 @@ DemoRun RunDemo(const DemoOptions& options) {
     item.key = plan.key;
     item.title = plan.title;
     item.file = plan.file;
-    item.scenario =
-        ParseScenario(file->text, std::string("examples/ticad9/") + plan.file, "", overrides);
+    const std::string name = std::string("examples/ticad9/") + plan.file;
+    item.scenario = ParseScenario(file->text, name, "", overrides);
+    // --replications applies to the scenarios that have a bootstrap (B); the
+    // others have no estimation to re-run.
+    if (options.replications && item.scenario.uncertainty.method != UncertaintyMethod::kNone) {
+      ScenarioOverrides with_replications = overrides;
+      with_replications.replications = options.replications;
+      item.scenario = ParseScenario(file->text, name, "", with_replications);
+    }
     run_options.progress = [&, key = item.key](const std::string& line) {
       progress(fmt::format("[{}] {}", key, line));
     };

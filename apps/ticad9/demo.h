@@ -25,7 +25,7 @@ struct DemoOptions {
   // Folder of the Advanced Guide data: agtpa_yotov2016, its csv/ subfolder,
   // or the folder holding agtpa_yotov2016. Empty: the embedded synthetic world.
   std::string data_dir;
-  std::optional<int> replications;  // replaces [uncertainty] replications
+  std::optional<int> replications;  // replaces [uncertainty] replications where set
   int threads = 0;
   bool quiet = false;
   std::function<void(const std::string& line)> progress;

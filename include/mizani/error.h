@@ -24,6 +24,25 @@ enum class ErrorCode : int {
   kOutputFailed = 9,       // cannot write an output file or folder
 };
 
+// The table of exit codes: the short name of each, as docs/cli.md lists them
+// (a unit test checks that the two agree) and `mizani --help` prints them.
+struct ExitCodeName {
+  ErrorCode code;
+  const char* name;
+};
+inline constexpr ExitCodeName kExitCodes[] = {
+    {ErrorCode::kOk, "ok"},
+    {ErrorCode::kInternal, "internal"},
+    {ErrorCode::kUsage, "usage"},
+    {ErrorCode::kFileUnreadable, "unreadable file"},
+    {ErrorCode::kBadData, "bad data"},
+    {ErrorCode::kBadModel, "invalid model"},
+    {ErrorCode::kBadScenario, "invalid scenario"},
+    {ErrorCode::kNotConverged, "not converged"},
+    {ErrorCode::kTargetUnreachable, "target unreachable"},
+    {ErrorCode::kOutputFailed, "output failed"},
+};
+
 class Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}

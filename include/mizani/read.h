@@ -1,12 +1,18 @@
 // Readers for CSV (plain or gzip) and Stata .dta files.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "mizani/table.h"
 
 namespace mizani {
+
+enum class TextEncoding { kUtf8, kLatin1 };
+
+// "utf8"/"utf-8" or "latin1"/"iso-8859-1" (any case); nullopt otherwise.
+std::optional<TextEncoding> ParseTextEncoding(const std::string& name);
 
 struct ReadOptions {
   // Read only these columns (all when empty). Unknown names are an error that
@@ -15,6 +21,10 @@ struct ReadOptions {
   // Columns forced to string type even when every value parses as a number.
   std::vector<std::string> string_columns;
   char delimiter = 0;  // 0: detect from the header (comma, tab, semicolon)
+  // The encoding of the file's text. Text must be valid UTF-8 (an error
+  // naming the cell otherwise); kLatin1 converts ISO 8859-1 text to UTF-8.
+  // A NUL byte in text is always an error.
+  TextEncoding encoding = TextEncoding::kUtf8;
 };
 
 // CSV rules: a header row; delimiter detected from it; "quoted" fields with ""
@@ -37,7 +47,9 @@ Table ReadDta(const std::string& path, const ReadOptions& options = {});
 
 // Writes a table as CSV (used by tests and `mizani synth`): text always
 // quoted, numbers in the shortest form that reads back to the same double,
-// missing values as empty fields. Throws Error(kOutputFailed).
+// missing values as empty fields; gzip-compressed when `path` ends in .gz.
+// Written to a temporary file renamed into place (all-or-nothing).
+// Throws Error(kOutputFailed).
 void WriteCsv(const Table& table, const std::string& path);
 
 }  // namespace mizani

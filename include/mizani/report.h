@@ -144,30 +144,45 @@ std::string RenderJson(const ReportDocument& doc);
 // bytes of <basename>.xlsx. Throws Error(kOutputFailed).
 std::string RenderWorkbook(const ReportDocument& doc);
 
-// Writes <basename>.html, <basename>.md, <basename>.xlsx, report.json and <table name>.csv for
-// every table into `out_dir`. Everything is written to a temporary folder
-// beside `out_dir` first and then renamed into place, so a failure leaves no
-// half-written report. An existing `out_dir` is replaced only when it is empty
-// or holds a previous report (has report.json). Throws Error(kOutputFailed) on
-// IO errors, Error(kInternal) for invalid or duplicate table names.
-// `extra_files` (name, content) are written into the same folder in the same
-// all-or-nothing step, e.g. an engine's results.json.
+// One file of an output folder: its path relative to the folder ("a.csv" or
+// "report/report.html") and its content.
+struct OutputFile {
+  std::string path;
+  std::string content;
+};
+
+// The name of the list of files mizani wrote into an output folder. mizani
+// replaces a folder only when every entry in it is on that list, so it never
+// deletes or overwrites a file it did not write itself.
+inline constexpr const char* kOutputManifest = ".mizani-manifest";
+
+// Checks, before any work, that `folder` can receive output: it is absent,
+// empty, or a previous mizani output holding only files its manifest lists;
+// and the nearest existing parent folder is writable. Throws
+// Error(kOutputFailed) naming the first foreign file or the unwritable folder.
+void CheckOutputFolder(const std::string& folder);
+
+// Writes `files` and the manifest into `folder`, all-or-nothing: everything
+// goes to a temporary folder beside it first, then one rename puts it in
+// place (a previous output is swapped out and removed only afterwards).
+// Checks the folder again first (CheckOutputFolder). Throws
+// Error(kOutputFailed) on IO errors, Error(kInternal) for unsafe file names.
+void WriteOutputFolder(const std::string& folder, const std::vector<OutputFile>& files);
+
+// The files of a report: <basename>.html, <basename>.md, report.json and
+// <table name>.csv for every table. Throws Error(kFileUnreadable) when the web
+// assets for the HTML are missing, Error(kInternal) for invalid or duplicate
+// table names.
+// `extra_files` (name, content) join them, e.g. an engine's results.json;
+// <basename>.xlsx (RenderWorkbook) is one of them too.
+std::vector<OutputFile> RenderReportFiles(
+    const ReportDocument& doc, const std::string& basename = "report",
+    const std::vector<std::pair<std::string, std::string>>& extra_files = {});
+
+// RenderReportFiles written into `out_dir` by WriteOutputFolder.
 void WriteReport(const ReportDocument& doc, const std::string& out_dir,
                  const std::string& basename = "report",
                  const std::vector<std::pair<std::string, std::string>>& extra_files = {});
-
-// The all-or-nothing folder write behind WriteReport, for every output folder
-// (scenario results, demo): fill(staging) writes into a new folder beside
-// `folder`, which then takes the place of `folder`. An existing `folder` is
-// replaced only when it is empty or holds `marker` (a file every previous
-// output has), so a folder of other files is never wiped. On any error the
-// staging folder is removed and `folder` is left as it was. Throws
-// Error(kOutputFailed), or what fill throws.
-void WriteFolderAtomically(const std::string& folder, const std::string& marker,
-                           const std::function<void(const std::string& staging)>& fill);
-
-// Writes `content` to the file `path`, replacing it. Throws Error(kOutputFailed).
-void WriteFile(const std::string& path, const std::string& content);
 
 // The current time as ReportDocument::generated_at shows it ("2024-05-01 14:03 UTC").
 std::string ReportTimestamp();

@@ -21,6 +21,7 @@
 
 #include "mizani/estimate.h"
 #include "mizani/ge.h"
+#include "mizani/read.h"
 #include "mizani/source_ref.h"
 
 namespace mizani {
@@ -97,8 +98,9 @@ struct DataSpec {
   std::string year = "year";  // empty: a cross-section
   std::string trade = "trade";
   std::optional<int> baseline_year;
-  SourceRef where;                            // the [data] table
-  std::map<std::string, SourceRef> key_refs;  // "data.trade" -> where it was given
+  TextEncoding encoding = TextEncoding::kUtf8;  // [data] encoding = "latin1"
+  SourceRef where;                              // the [data] table
+  std::map<std::string, SourceRef> key_refs;    // "data.trade" -> where it was given
   // The place of key `key` ("data.trade"), or of the [data] table when not given.
   SourceRef Where(const std::string& key) const;
 };

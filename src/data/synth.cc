@@ -55,9 +55,26 @@ void Validate(const SynthOptions& options) {
                                              options.names.begin() + num_countries);
     if (distinct.size() != num_countries) BadOption("country names must be distinct");
   }
+  // A non-finite coefficient or dispersion makes every flow NaN or inf (and
+  // NaN once reached the zero calibration's binning as an index).
+  const std::pair<const char*, double> parameters[] = {
+      {"beta-dist", options.beta_log_dist},     {"beta-contig", options.beta_contig},
+      {"beta-lang", options.beta_lang},         {"beta-rta", options.beta_rta},
+      {"beta-domestic", options.beta_domestic}, {"constant", options.constant},
+      {"sd-exporter", options.sd_exporter},     {"sd-importer", options.sd_importer},
+      {"sd-trend", options.sd_trend},           {"mean-trend", options.mean_trend},
+      {"sd-year-shock", options.sd_year_shock}, {"sd-pair", options.sd_pair}};
+  for (const auto& [name, value] : parameters) {
+    if (!std::isfinite(value))
+      BadOption(fmt::format("{} must be a finite number, got {}", name, value));
+  }
   double rows = static_cast<double>(options.exporters) * options.importers * options.years;
   if (rows > 2e9) BadOption("panel too large (more than 2 billion rows)");
 }
+
+// Largest |log mu| accepted: exp(460) is about 1e200, far above any trade
+// value, and a Gamma draw scaled by 1 / (1 - p) stays finite.
+constexpr double kMaxLogExpectedFlow = 460;
 
 // Cap on the zero probability of one flow: the nonzero draw is scaled by
 // 1 / (1 - p), and larger caps would make a few flows enormous.
@@ -328,6 +345,16 @@ Table Synthesize(const SynthOptions& options) {
   // mu / (1 - p) * G with G ~ Gamma(k, 1/k); so E[trade] = mu for every row,
   // whatever p is. p is logistic in log mu (small flows are zero more often),
   // with the intercept set so that the share of zeros hits the target.
+  // Coefficients too large for the data (--beta-rta 1e300) overflow the
+  // flows (a panel of inf would read back as text) and the centring below.
+  for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+    if (!(std::abs(log_mu[row_idx]) <= kMaxLogExpectedFlow)) {
+      BadOption(
+          fmt::format("the coefficients give an expected flow of exp({:g}) (row {}), "
+                      "beyond exp({:g}): use smaller coefficients",
+                      log_mu[row_idx], row_idx + 1, kMaxLogExpectedFlow));
+    }
+  }
   double mean_log_mu = 0;
   size_t international = 0;
   for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {

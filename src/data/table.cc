@@ -291,11 +291,17 @@ std::span<const double> RequireNumeric(const Table& table, const std::string& co
     if (code < 0) continue;
     const std::string& text = column.levels[static_cast<size_t>(code)];
     double ignored = 0;
-    if (!data::ParseNumber(text, &ignored)) {
+    const data::NumberText kind = data::ClassifyNumber(text, &ignored);
+    if (kind != data::NumberText::kFinite) {
       int64_t row = static_cast<int64_t>(row_idx) + 1;
+      const char* why = kind == data::NumberText::kNonFinite
+                            ? "is not a finite number (a model needs finite values)"
+                        : kind == data::NumberText::kOutOfRange
+                            ? "is out of the range of a double (about 1.8e308)"
+                            : "is not numeric";
       throw Error(ErrorCode::kBadData,
-                  fmt::format("{}: column '{}' is not numeric: row {} has '{}'",
-                              Where(file, row, column_name), column_name, row, text));
+                  fmt::format("{}: column '{}' {}: row {} has '{}'", Where(file, row, column_name),
+                              column_name, why, row, text));
     }
   }
   // Every value reads as a number: the column was made text on purpose

@@ -102,20 +102,35 @@ inline bool ParseSimpleDecimal(const char* begin, const char* end, double* out) 
   return true;
 }
 
+// What a field that is not a usable number holds, for the message.
+enum class NumberText {
+  kFinite,      // a finite number
+  kNotNumber,   // text ("abc")
+  kNonFinite,   // "inf", "-inf", "nan", "infinity" (any case)
+  kOutOfRange,  // a number beyond the range of a double ("1e400")
+};
+
 // Parses a whole field as a double, ignoring surrounding blanks and a leading
-// '+', which from_chars rejects but spreadsheets write.
-inline bool ParseNumber(std::string_view text, double* out) {
+// '+', which from_chars rejects but spreadsheets write. Only finite numbers
+// are numbers: a model cannot use inf or NaN, and a column holding one stays
+// text, so that using it reports the cell (RequireNumeric).
+inline NumberText ClassifyNumber(std::string_view text, double* out) {
   const char* begin = text.data();
   const char* end = begin + text.size();
-  if (ParseSimpleDecimal(begin, end, out)) return true;
+  if (ParseSimpleDecimal(begin, end, out)) return NumberText::kFinite;
   while (begin < end && (*begin == ' ' || *begin == '\t')) ++begin;
   while (end > begin && (end[-1] == ' ' || end[-1] == '\t')) --end;
   if (begin < end && *begin == '+') ++begin;
-  if (begin == end) return false;
+  if (begin == end) return NumberText::kNotNumber;
   auto [ptr, ec] = std::from_chars(begin, end, *out);
-  // Out-of-range values (1e999) are reported as errors by from_chars; such
-  // text is not a usable number for a model, so the column stays text.
-  return ec == std::errc() && ptr == end;
+  if (ptr != end) return NumberText::kNotNumber;
+  if (ec == std::errc::result_out_of_range) return NumberText::kOutOfRange;
+  if (ec != std::errc()) return NumberText::kNotNumber;
+  return std::isfinite(*out) ? NumberText::kFinite : NumberText::kNonFinite;
+}
+
+inline bool ParseNumber(std::string_view text, double* out) {
+  return ClassifyNumber(text, out) == NumberText::kFinite;
 }
 
 // Text of a number as a user would write it: integers without ".0" (so a year

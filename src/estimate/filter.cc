@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <unordered_map>
@@ -26,7 +27,16 @@ bool ParseNumber(const std::string& text, double* value) {
   const char* first = text.data();
   const char* last = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(first, last, *value);
-  return ec == std::errc() && ptr == last;
+  return ec == std::errc() && ptr == last && std::isfinite(*value);
+}
+
+// 'A' or "A" -> A: a level may be quoted to keep its blanks.
+std::string Unquote(const std::string& text) {
+  if (text.size() >= 2 && (text.front() == '"' || text.front() == '\'') &&
+      text.back() == text.front()) {
+    return text.substr(1, text.size() - 2);
+  }
+  return text;
 }
 
 bool Compare(double a, double b, Op op) {
@@ -51,6 +61,21 @@ bool Compare(double a, double b, Op op) {
 
 [[noreturn]] void Fail(const RowFilter& filter, const std::string& what) {
   throw Error(ErrorCode::kBadModel, fmt::format("filter '{}': {}", filter.text, what));
+}
+
+// A level that no row of a text column has is a typo (or a code from another
+// classification); matching nothing would silently change the sample.
+void RequireLevel(const RowFilter& filter, const std::string& name, const Column& column,
+                  const std::string& level) {
+  if (std::find(column.levels.begin(), column.levels.end(), level) != column.levels.end()) return;
+  std::string some;
+  const size_t shown = std::min<size_t>(column.levels.size(), 10);
+  for (size_t level_idx = 0; level_idx < shown; ++level_idx) {
+    some += (level_idx == 0 ? "" : ", ") + column.levels[level_idx];
+  }
+  if (shown < column.levels.size()) some += ", ...";
+  Fail(filter, fmt::format("no row has level '{}' in column '{}' (its {} levels: {})", level, name,
+                           column.levels.size(), some));
 }
 
 const Column& Lookup(const Table& table, const RowFilter& filter, const std::string& name) {
@@ -137,6 +162,10 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
         keep[row_idx] &= found;
       }
     } else {
+      for (std::string& item : items) item = Unquote(item);
+      // A level no row has is a typo (or a code of another classification):
+      // matching nothing silently would change the sample.
+      for (const std::string& item : items) RequireLevel(filter, left, column, item);
       std::unordered_set<std::string> set(items.begin(), items.end());
       std::vector<uint8_t> level_in(column.levels.size());
       for (size_t level = 0; level < column.levels.size(); ++level)
@@ -177,11 +206,7 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
     }
     return;
   }
-  std::string literal = right;
-  if (literal.size() >= 2 && (literal.front() == '"' || literal.front() == '\'') &&
-      literal.back() == literal.front()) {
-    literal = literal.substr(1, literal.size() - 2);
-  }
+  const std::string literal = Unquote(right);
   if (column.type == ColumnType::kNumeric) {
     double value = 0;
     if (!ParseNumber(literal, &value))
@@ -190,6 +215,7 @@ void ApplyOne(const Table& table, const RowFilter& filter, std::vector<uint8_t>&
       keep[row_idx] &= Compare(column.values()[row_idx], value, op);
   } else {
     if (op != Op::kEq && op != Op::kNe) Fail(filter, "text columns compare only with == or !=");
+    RequireLevel(filter, left, column, literal);
     int32_t target = -2;
     for (size_t level = 0; level < column.levels.size(); ++level) {
       if (column.levels[level] == literal) target = static_cast<int32_t>(level);

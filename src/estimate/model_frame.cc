@@ -78,20 +78,21 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   ModelFrame frame;
   frame.rows_read = static_cast<int64_t>(table.num_rows);
   // Every column must exist before any work (one message lists them all).
-  std::vector<std::string> unknown;
-  std::vector<std::string> needed = formula.Columns();
-  for (const auto& name : options.vcov.cluster) needed.push_back(name);
-  for (const auto& name : needed) {
-    if (table.Find(name) == nullptr) unknown.push_back(name);
-  }
-  if (!unknown.empty()) {
-    std::string list, known;
-    for (const auto& name : unknown) list += (list.empty() ? "'" : ", '") + name + "'";
-    for (const auto& column : table.columns) known += (known.empty() ? "" : ", ") + column.name;
+  // The message says where each name came from: the formula or --cluster.
+  std::string known;
+  for (const auto& column : table.columns) known += (known.empty() ? "" : ", ") + column.name;
+  auto require = [&](const std::vector<std::string>& names, const std::string& where) {
+    std::string list;
+    for (const auto& name : names) {
+      if (table.Find(name) == nullptr) list += (list.empty() ? "'" : ", '") + name + "'";
+    }
+    if (list.empty()) return;
     throw Error(ErrorCode::kBadModel,
-                fmt::format("{}: unknown column(s) {} in formula '{}'; the file has: {}",
-                            table.source, list, formula.text, known));
-  }
+                fmt::format("{}: unknown column(s) {} in {}; the file has: {}", table.source, list,
+                            where, known));
+  };
+  require(formula.Columns(), fmt::format("formula '{}'", formula.text));
+  require(options.vcov.cluster, "the cluster variables (--cluster)");
   const size_t rows = table.num_rows;
   std::vector<uint8_t> keep = EvaluateFilters(table, filters);
   int64_t filtered = 0;

@@ -240,7 +240,8 @@ bool Evaluate(const Economy& economy, const Eigen::VectorXd& x, Evaluation& ev) 
   if (!ev.new_expenditure.allFinite() || !(ev.new_expenditure.minCoeff(&worst_idx) > 0)) {
     ev.failure = fmt::format(
         "expenditure of {} would be {} (<= 0): its fixed trade surplus exceeds its "
-        "counterfactual output; try ImbalanceMode::kMultiplicative or kRemoved",
+        "counterfactual output; use multiplicative or removed imbalances (imbalances = "
+        "\"multiplicative\" in a scenario)",
         CountryLabel(*economy.codes, static_cast<int>(worst_idx)), ev.new_expenditure(worst_idx));
     return false;
   }

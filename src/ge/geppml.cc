@@ -247,6 +247,19 @@ struct Outcome {
   State state;
 };
 
+// The hub: the country with the largest domestic flow among those that trade
+// (both ways) with every other country; -1 when there is none.
+int FindHub(const Eigen::MatrixXd& flows) {
+  int hub = -1;
+  for (int country_idx = 0; country_idx < flows.rows(); ++country_idx) {
+    if ((flows.row(country_idx).array() > 0).all() && (flows.col(country_idx).array() > 0).all() &&
+        (hub < 0 || flows(country_idx, country_idx) > flows(hub, hub))) {
+      hub = country_idx;
+    }
+  }
+  return hub;
+}
+
 class GeppmlSolver {
  public:
   GeppmlSolver(const Baseline& baseline, const std::vector<std::string>& codes, double theta,
@@ -256,16 +269,7 @@ class GeppmlSolver {
         theta_(theta),
         full_endowment_(full_endowment),
         rule_(rule) {
-    // The hub: the country with the largest domestic flow among those that
-    // trade (both ways) with every other country.
-    const Eigen::MatrixXd& flows = baseline_.flows;
-    for (int country_idx = 0; country_idx < flows.rows(); ++country_idx) {
-      if ((flows.row(country_idx).array() > 0).all() &&
-          (flows.col(country_idx).array() > 0).all() &&
-          (hub_ < 0 || flows(country_idx, country_idx) > flows(hub_, hub_))) {
-        hub_ = country_idx;
-      }
-    }
+    hub_ = FindHub(baseline_.flows);
   }
 
   // Prices from the exporter effects (eq. 2-43), shifted to the world-output
@@ -310,7 +314,8 @@ class GeppmlSolver {
     if (!state.new_expenditure.allFinite() || !(state.new_expenditure.minCoeff(&worst_idx) > 0)) {
       state.failure = fmt::format(
           "expenditure of {} would be {} (<= 0): its fixed trade surplus exceeds its "
-          "counterfactual output; try ImbalanceMode::kMultiplicative or kRemoved",
+          "counterfactual output; use multiplicative or removed imbalances (imbalances = "
+          "\"multiplicative\" in a scenario)",
           CountryLabel(codes_, static_cast<int>(worst_idx)), state.new_expenditure(worst_idx));
       return false;
     }
@@ -474,6 +479,13 @@ GeResult SolveGeppml(const Eigen::MatrixXd& flows, const std::vector<std::string
   const int num_countries = checked.num_countries();
   ValidatePartialEffects(partial_effects, num_countries, country_codes);
 
+  // A precondition of the method, not a failure to converge: the scenario
+  // must choose the hat-algebra solver for this world.
+  if (FindHub(flows) < 0) {
+    throw Error(ErrorCode::kBadScenario,
+                "GEPPML needs a country that trades both ways with every other country (none "
+                "does in this baseline); use solver = \"hat\"");
+  }
   GeResult result;
   Baseline baseline(flows);
   if (options.imbalance == ImbalanceMode::kRemoved) {

@@ -1,6 +1,8 @@
 // CSV writing (WriteCsv): text always quoted, numbers in the shortest form
 // that reads back to the same double.
 #include <fmt/format.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -8,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/strings.h"
 #include "data/text.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
@@ -15,8 +18,13 @@
 namespace mizani {
 
 void WriteCsv(const Table& table, const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) {
+  // Written beside the target and renamed into place: a failure never
+  // leaves half a file, and an existing file is replaced only by a whole one.
+  const std::string temp = fmt::format("{}.tmp-{}", path, ::getpid());
+  const bool gzip = EndsWith(Lowercase(path), ".gz");
+  std::FILE* file = gzip ? nullptr : std::fopen(temp.c_str(), "wb");
+  gzFile gz_file = gzip ? gzopen(temp.c_str(), "wb6") : nullptr;
+  if (file == nullptr && gz_file == nullptr) {
     throw Error(ErrorCode::kOutputFailed,
                 fmt::format("{}: cannot write the file: {}", path, std::strerror(errno)));
   }
@@ -24,9 +32,12 @@ void WriteCsv(const Table& table, const std::string& path) {
   buffer.reserve(size_t{1} << 20);
   bool write_failed = false;
   auto flush = [&] {
-    if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), file) != buffer.size()) {
-      write_failed = true;
-    }
+    if (buffer.empty()) return;
+    const bool written =
+        gzip ? gzwrite(gz_file, buffer.data(), static_cast<unsigned>(buffer.size())) ==
+                   static_cast<int>(buffer.size())
+             : std::fwrite(buffer.data(), 1, buffer.size(), file) == buffer.size();
+    if (!written) write_failed = true;
     buffer.clear();
   };
   // Text is always quoted, as R's write.csv does: a code like "NA" (Namibia)
@@ -60,10 +71,16 @@ void WriteCsv(const Table& table, const std::string& path) {
     if (buffer.size() > (size_t{1} << 20) - 4096) flush();
   }
   flush();
-  if (std::fclose(file) != 0) write_failed = true;
+  if (gzip ? gzclose(gz_file) != Z_OK : std::fclose(file) != 0) write_failed = true;
+  int error = errno;
+  if (!write_failed && std::rename(temp.c_str(), path.c_str()) != 0) {
+    error = errno;
+    write_failed = true;
+  }
   if (write_failed) {
+    std::remove(temp.c_str());
     throw Error(ErrorCode::kOutputFailed,
-                fmt::format("{}: cannot write the file: {}", path, std::strerror(errno)));
+                fmt::format("{}: cannot write the file: {}", path, std::strerror(error)));
   }
 }
 

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -35,7 +36,25 @@ struct DtaContext {
   bool checked_names = false;
   std::vector<std::string> unknown_names;  // requested but absent
   std::string parser_message;              // from the error handler
+  std::string path;                        // for messages
+  int64_t file_size = 0;
+  // An exception raised inside a callback: it must not unwind through
+  // ReadStat's C frames, so the callback stores it, aborts the parse, and
+  // ReadDta rethrows it.
+  std::exception_ptr failure;
 };
+
+// Runs a callback body; any exception is kept for ReadDta and the parse
+// aborted.
+template <typename Body>
+int Guarded(DtaContext* context, Body body) {
+  try {
+    return body();
+  } catch (...) {
+    context->failure = std::current_exception();
+    return READSTAT_HANDLER_ABORT;
+  }
+}
 
 bool IsRequested(const ReadOptions& options, const std::string& name) {
   return options.columns.empty() ||
@@ -44,13 +63,34 @@ bool IsRequested(const ReadOptions& options, const std::string& name) {
 
 int OnMetadata(readstat_metadata_t* metadata, void* raw) {
   auto* context = static_cast<DtaContext*>(raw);
-  context->expected_rows = readstat_get_row_count(metadata);
-  return READSTAT_HANDLER_OK;
+  return Guarded(context, [&] {
+    context->expected_rows = readstat_get_row_count(metadata);
+    const int64_t num_variables = std::max(1, readstat_get_var_count(metadata));
+    // Every value takes at least one byte in the file: a larger count is a
+    // damaged header, and trusting it would reserve gigabytes. So the
+    // columns reserved below never exceed 8 times the file's size.
+    if (context->expected_rows > context->file_size / num_variables) {
+      throw Error(ErrorCode::kFileUnreadable,
+                  fmt::format("{}: damaged Stata file: the header announces {} rows, more than "
+                              "the file's {} bytes could hold",
+                              context->path, context->expected_rows, context->file_size));
+    }
+    return READSTAT_HANDLER_OK;
+  });
 }
 
-int OnVariable(int index, readstat_variable_t* variable, const char* /*value_labels*/, void* raw) {
-  auto* context = static_cast<DtaContext*>(raw);
-  std::string name = readstat_variable_get_name(variable);
+int AddVariable(int index, readstat_variable_t* variable, DtaContext* context) {
+  const char* raw_name = readstat_variable_get_name(variable);
+  if (raw_name == nullptr || *raw_name == '\0') {
+    throw Error(
+        ErrorCode::kFileUnreadable,
+        fmt::format("{}: damaged Stata file: variable {} has no name", context->path, index + 1));
+  }
+  std::string name = raw_name;
+  if (index < 0 || index > context->file_size) {
+    throw Error(ErrorCode::kFileUnreadable,
+                fmt::format("{}: damaged Stata file: variable index {}", context->path, index));
+  }
   if (context->slot_of_variable.size() <= static_cast<size_t>(index)) {
     context->slot_of_variable.resize(static_cast<size_t>(index) + 1, -1);
   }
@@ -65,6 +105,11 @@ int OnVariable(int index, readstat_variable_t* variable, const char* /*value_lab
                     : ColumnType::kNumeric;
   context->level_index.emplace_back();
   return READSTAT_HANDLER_OK;
+}
+
+int OnVariable(int index, readstat_variable_t* variable, const char* /*value_labels*/, void* raw) {
+  auto* context = static_cast<DtaContext*>(raw);
+  return Guarded(context, [&] { return AddVariable(index, variable, context); });
 }
 
 // Requested names can only be checked once all variables are known, which is
@@ -92,10 +137,16 @@ bool CheckRequestedNames(DtaContext* context) {
   return true;
 }
 
-int OnValue(int obs_index, readstat_variable_t* variable, readstat_value_t value, void* raw) {
-  auto* context = static_cast<DtaContext*>(raw);
+int StoreValue(int obs_index, readstat_variable_t* variable, readstat_value_t value,
+               DtaContext* context) {
   if (!CheckRequestedNames(context)) return READSTAT_HANDLER_ABORT;
   int index = readstat_variable_get_index(variable);
+  if (index < 0 || static_cast<size_t>(index) >= context->slot_of_variable.size() ||
+      obs_index < 0 || obs_index > context->file_size) {
+    throw Error(ErrorCode::kFileUnreadable,
+                fmt::format("{}: damaged Stata file: value of variable {} in row {}", context->path,
+                            index + 1, int64_t{obs_index} + 1));
+  }
   int slot = context->slot_of_variable[static_cast<size_t>(index)];
   if (slot < 0) return READSTAT_HANDLER_OK;
   context->rows_seen = std::max<int64_t>(context->rows_seen, int64_t{obs_index} + 1);
@@ -138,8 +189,18 @@ int OnValue(int obs_index, readstat_variable_t* variable, readstat_value_t value
     default:
       break;
   }
+  if (!std::isfinite(number)) {
+    throw Error(ErrorCode::kBadData,
+                fmt::format("{}: value {} is not a finite number (a model needs finite values)",
+                            Where(context->path, int64_t{obs_index} + 1, column.name), number));
+  }
   column.num[row] = number;
   return READSTAT_HANDLER_OK;
+}
+
+int OnValue(int obs_index, readstat_variable_t* variable, readstat_value_t value, void* raw) {
+  auto* context = static_cast<DtaContext*>(raw);
+  return Guarded(context, [&] { return StoreValue(obs_index, variable, value, context); });
 }
 
 void OnError(const char* message, void* raw) {
@@ -203,6 +264,8 @@ Table ReadDta(const std::string& path, const ReadOptions& options) {
 
   DtaContext context;
   context.options = &options;
+  context.path = path;
+  context.file_size = static_cast<int64_t>(std::filesystem::file_size(path, ec));
   std::unique_ptr<readstat_parser_t, void (*)(readstat_parser_t*)> parser(readstat_parser_init(),
                                                                           readstat_parser_free);
   if (parser == nullptr) throw Error(ErrorCode::kInternal, "ReadStat: cannot create a parser");
@@ -211,6 +274,7 @@ Table ReadDta(const std::string& path, const ReadOptions& options) {
   readstat_set_value_handler(parser.get(), OnValue);
   readstat_set_error_handler(parser.get(), OnError);
   readstat_error_t result = readstat_parse_dta(parser.get(), path.c_str(), &context);
+  if (context.failure) std::rethrow_exception(context.failure);
   // A file with zero rows never reaches the value callback.
   CheckRequestedNames(&context);
 

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <new>
 
 #include "mizani/error.h"
 
@@ -42,11 +43,24 @@ GzipText LoadGzip(const std::string& path, size_t size_hint) {
   gzbuffer(file, 1u << 20);
   constexpr size_t kBlock = size_t{16} << 20;
   size_t capacity = std::max(size_hint + 1, kBlock);
-  GzipText text{std::unique_ptr<char[]>(new char[capacity]), 0};
+  // Memory for the text: running out is a property of this file (a
+  // decompression bomb, or a table too large for the machine), reported as
+  // such rather than as an internal error.
+  auto allocate = [&](size_t bytes) {
+    std::unique_ptr<char[]> block(new (std::nothrow) char[bytes]);
+    if (block == nullptr) {
+      gzclose(file);
+      ThrowUnreadable(path, fmt::format("its text does not fit in memory ({} MB needed "
+                                        "so far)",
+                                        bytes >> 20));
+    }
+    return block;
+  };
+  GzipText text{allocate(capacity), 0};
   while (true) {
     if (text.size == capacity) {
       capacity *= 2;
-      std::unique_ptr<char[]> larger(new char[capacity]);
+      std::unique_ptr<char[]> larger = allocate(capacity);
       std::memcpy(larger.get(), text.data.get(), text.size);
       text.data = std::move(larger);
     }
@@ -109,7 +123,13 @@ void LoadFile(const std::string& path, FileBytes* bytes) {
         stored_size |= static_cast<uint32_t>(byte) << (8 * byte_idx);
       }
     }
-    size_t hint = stored_size >= content.size() ? stored_size : 0;
+    // Deflate expands at most 1032-fold (RFC 1951: a 258-byte match in at
+    // least two bits), so a larger claim is damage: it is ignored, never
+    // allocated, and the buffer grows only as text actually arrives.
+    constexpr size_t kMaxDeflateRatio = 1032;
+    const bool plausible =
+        stored_size >= content.size() && stored_size / kMaxDeflateRatio <= content.size();
+    size_t hint = plausible ? stored_size : 0;
     GzipText text = LoadGzip(path, hint);
     bytes->Own(std::move(text.data), text.size);
   }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/strings.h"
+#include "io/encoding.h"
 #include "mizani/error.h"
 
 namespace mizani {
@@ -63,9 +64,19 @@ std::string ExpectedExtensions() {
 }  // namespace
 }  // namespace io
 
+std::optional<TextEncoding> ParseTextEncoding(const std::string& name) {
+  const std::string lower = Lowercase(name);
+  if (lower == "utf8" || lower == "utf-8") return TextEncoding::kUtf8;
+  if (lower == "latin1" || lower == "latin-1" || lower == "iso-8859-1")
+    return TextEncoding::kLatin1;
+  return std::nullopt;
+}
+
 Table ReadTable(const std::string& path, const ReadOptions& options) {
   if (const io::TableFormat* format = io::FindTableFormat(path)) {
-    return format->read(path, options);
+    Table table = format->read(path, options);
+    io::CheckText(&table, options.encoding);
+    return table;
   }
   throw Error(ErrorCode::kFileUnreadable,
               fmt::format("{}: unknown file format, expected {}", path, io::ExpectedExtensions()));

@@ -36,6 +36,9 @@ std::vector<std::pair<std::string, Eigen::VectorXd>> CountryOutputs(const GeResu
 // SolveGeppml(problem.baseline_flows(), problem.codes(), problem.theta(),
 // partial_effects, problem.options()) and parse.cc stops rejecting
 // solver = "geppml".
+// "additive", "multiplicative", "removed": as written in a scenario file.
+const char* ImbalanceText(ImbalanceMode mode);
+
 GeResult SolveScenarioGe(const GeProblem& problem, GeSolver solver,
                          const Eigen::MatrixXd& partial_effects, const GeResult* warm_start);
 

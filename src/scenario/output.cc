@@ -16,14 +16,6 @@
 
 namespace mizani {
 
-namespace fs = std::filesystem;
-
-namespace {
-
-const char* ModeText(GeMode mode) {
-  return mode == GeMode::kConditional ? "conditional" : "full endowment";
-}
-
 const char* ImbalanceText(ImbalanceMode mode) {
   switch (mode) {
     case ImbalanceMode::kAdditive:
@@ -34,6 +26,12 @@ const char* ImbalanceText(ImbalanceMode mode) {
       return "removed";
   }
   return "?";
+}
+
+namespace {
+
+const char* ModeText(GeMode mode) {
+  return mode == GeMode::kConditional ? "conditional" : "full endowment";
 }
 
 bool Wanted(const ScenarioOutcome& outcome, const std::string& table) {
@@ -644,24 +642,22 @@ std::string SummarizeOutcome(const ScenarioOutcome& outcome) {
 }
 
 void WriteScenarioOutputs(const ScenarioOutcome& outcome, const std::string& folder) {
-  // results.json marks a folder of earlier results, which may be replaced.
-  WriteFolderAtomically(folder, "results.json", [&](const std::string& staging_folder) {
-    const fs::path staging(staging_folder);
-    for (const ReportTable& table : AllTables(outcome)) {
-      WriteFile((staging / (table.name + ".csv")).string(), RenderCsv(table));
+  std::vector<OutputFile> files;
+  for (const ReportTable& table : AllTables(outcome)) {
+    files.push_back({table.name + ".csv", RenderCsv(table)});
+  }
+  files.push_back({"results.json", ToJson(outcome).dump(2) + "\n"});
+  const ReportDocument report = BuildScenarioReport(outcome);
+  try {
+    for (OutputFile& file : RenderReportFiles(report)) {
+      files.push_back({"report/" + file.path, std::move(file.content)});
     }
-    WriteFile((staging / "results.json").string(), ToJson(outcome).dump(2) + "\n");
-    const ReportDocument report = BuildScenarioReport(outcome);
-    try {
-      WriteReport(report, (staging / "report").string());
-    } catch (const Error& report_error) {
-      // Without the web assets there is no HTML; Markdown needs none.
-      if (report_error.code() != ErrorCode::kFileUnreadable) throw;
-      std::error_code error;
-      fs::create_directory(staging / "report", error);
-      WriteFile((staging / "report" / "report.md").string(), RenderMarkdown(report));
-    }
-  });
+  } catch (const Error& report_error) {
+    // Without the web assets there is no HTML; Markdown needs none.
+    if (report_error.code() != ErrorCode::kFileUnreadable) throw;
+    files.push_back({"report/report.md", RenderMarkdown(report)});
+  }
+  WriteOutputFolder(folder, files);
 }
 
 }  // namespace mizani

@@ -211,7 +211,7 @@ void ParseData(const toml::table& root, const Reader& reader, const std::string&
   }
   const toml::table& table = *node->as_table();
   reader.CheckKeys(table, "data",
-                   {"path", "exporter", "importer", "year", "trade", "baseline_year"});
+                   {"path", "exporter", "importer", "year", "trade", "baseline_year", "encoding"});
   DataSpec& data = scenario.data;
   data.where = reader.Ref(table, "data");
   const auto path = reader.String(table, "data", "path");
@@ -234,6 +234,14 @@ void ParseData(const toml::table& root, const Reader& reader, const std::string&
   data.trade = reader.String(table, "data", "trade").value_or("trade");
   if (const auto year = reader.Integer(table, "data", "baseline_year")) {
     data.baseline_year = static_cast<int>(*year);
+  }
+  if (const auto encoding = reader.String(table, "data", "encoding")) {
+    const auto parsed = ParseTextEncoding(*encoding);
+    if (!parsed) {
+      reader.Fail(reader.Ref(*table.get("encoding"), "data.encoding"),
+                  fmt::format("unknown encoding '{}': \"utf8\" or \"latin1\"", *encoding));
+    }
+    data.encoding = *parsed;
   }
 }
 
@@ -691,8 +699,9 @@ void ParseUncertainty(const toml::table& root, const Reader& reader,
     if (spec.replications < 2) reader.Fail(spec.where, "at least 2 replications are needed");
     if (!scenario.estimation) {
       reader.Fail(spec.where,
-                  "[uncertainty] needs an [estimation]: the intervals come from re-estimating "
-                  "the coefficients that feed the shocks");
+                  fmt::format("{} needs an [estimation]: the intervals come from re-estimating "
+                              "the coefficients that feed the shocks",
+                              node == nullptr ? "--replications" : "[uncertainty]"));
     }
   }
 }
@@ -773,8 +782,12 @@ void ParseGoal(const toml::table& root, const Reader& reader, Scenario& scenario
   }
   goal.tolerance = reader.Number(table, "goal", "tolerance").value_or(1e-6);
   if (goal.tolerance <= 0) reader.Fail(goal.where, "tolerance must be positive");
-  goal.max_iterations =
-      static_cast<int>(reader.Integer(table, "goal", "max_iterations").value_or(100));
+  const int64_t max_iterations = reader.Integer(table, "goal", "max_iterations").value_or(100);
+  if (max_iterations < 1 || max_iterations > 100000) {
+    reader.Fail(reader.Ref(*table.get("max_iterations"), "goal.max_iterations"),
+                fmt::format("max_iterations must be between 1 and 100000, got {}", max_iterations));
+  }
+  goal.max_iterations = static_cast<int>(max_iterations);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -120,7 +121,9 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options)
   if (!options.quiet && options.progress) {
     options.progress(fmt::format("reading {}", scenario.data.path));
   }
-  const Table table = ReadTable(scenario.data.path);
+  ReadOptions read_options;
+  read_options.encoding = scenario.data.encoding;
+  const Table table = ReadTable(scenario.data.path, read_options);
   if (!options.quiet && options.progress) {
     options.progress(fmt::format(
         "{} rows read ({:.2f} s)", table.num_rows,
@@ -388,13 +391,24 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
     const GoalSpec& goal = scenario.goal;
     const Shock& varied = scenario.shocks[goal_shock];
     GoalResult goal_result;
+    std::string notes_on_range;
     const GeResult* warm = nullptr;
     GeResult last;
-    auto evaluate = [&](double size) {
+    // The outcome minus the target at one size of the shock; nullopt where
+    // the GE has no solution (with additive imbalances a deep cut can leave
+    // a surplus country a negative expenditure).
+    // `start`: a solution to start from (the previous size's), or nullptr.
+    std::string no_solution;
+    auto try_evaluate = [&](double size, const GeResult* start) -> std::optional<double> {
       ShockOverride at{goal_shock, size};
       const Eigen::MatrixXd effects =
           BuildPartialEffects(scenario, codes, outcome.coefficients, at);
-      GeResult ge = SolveScenarioGe(problem, scenario.model.solver, effects, warm);
+      GeResult ge = SolveScenarioGe(problem, scenario.model.solver, effects, start);
+      if (ge.termination == GeTermination::kNumericalFailure) {
+        no_solution = ge.message;
+        progress(fmt::format("goal: no GE solution at {}: {}", SizeText(varied, size), ge.message));
+        return std::nullopt;
+      }
       if (!ge.converged()) {
         throw Error(ErrorCode::kNotConverged,
                     fmt::format("goal seeking: GE did not converge at {}: {}",
@@ -407,12 +421,55 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
       progress(fmt::format("goal: {} -> {:.8g}", SizeText(varied, size), value));
       return value - goal.target;
     };
+    // Inside the bracket, where the ends have solutions.
+    auto evaluate = [&](double size) {
+      const std::optional<double> value = try_evaluate(size, warm);
+      if (!value) {
+        throw Error(ErrorCode::kNotConverged,
+                    fmt::format("goal seeking: GE did not converge at {}: {}",
+                                SizeText(varied, size), no_solution));
+      }
+      return *value;
+    };
     // Illinois variant of regula falsi (Dowell & Jarratt 1971): keeps a
     // bracket, and halves the stale end's value when the same end is kept
     // twice, which restores superlinear convergence.
     double low = goal.low, high = goal.high;
-    double f_low = evaluate(low);
-    double f_high = evaluate(high);
+    std::optional<double> f_low_found = try_evaluate(low, nullptr);
+    std::optional<double> f_high_found = try_evaluate(high, nullptr);
+    if (!f_low_found && !f_high_found) {
+      throw Error(ErrorCode::kBadScenario,
+                  fmt::format("{}: the GE has no solution at either end of the range [{}, {}] "
+                              "of shock '{}'; narrow the range, or use imbalances = "
+                              "\"multiplicative\" or \"removed\"",
+                              goal.where.Describe(), goal.low, goal.high, goal.shock));
+    }
+    // An end without a solution is moved, by bisection, to the last size
+    // that has one: the target is sought over the sizes where the GE exists.
+    if (!f_low_found || !f_high_found) {
+      double solved = f_low_found ? low : high;
+      double unsolved = f_low_found ? high : low;
+      std::optional<double> f_solved = f_low_found ? f_low_found : f_high_found;
+      constexpr int kBoundarySteps = 30;
+      for (int step = 0; step < kBoundarySteps; ++step) {
+        const double middle = 0.5 * (solved + unsolved);
+        if (std::optional<double> f_middle = try_evaluate(middle, nullptr)) {
+          solved = middle;
+          f_solved = f_middle;
+        } else {
+          unsolved = middle;
+        }
+      }
+      notes_on_range =
+          fmt::format(" (beyond {} the GE has no solution with {} imbalances)",
+                      SizeText(varied, solved), ImbalanceText(scenario.model.imbalance));
+      progress(fmt::format("goal: searching up to {}{}", SizeText(varied, solved), notes_on_range));
+      (f_low_found ? high : low) = solved;
+      (f_low_found ? f_high_found : f_low_found) = f_solved;
+      warm = nullptr;
+    }
+    double f_low = *f_low_found;
+    double f_high = *f_high_found;
     if (std::isnan(f_low) || std::isnan(f_high)) {
       throw Error(ErrorCode::kBadScenario, "goal seeking: the outcome is not defined");
     }
@@ -422,11 +479,11 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
       throw Error(
           ErrorCode::kTargetUnreachable,
           fmt::format("{}: {} cannot reach the target {:.6g}: it reaches at most {:.6g} at {} "
-                      "and at least {:.6g} at {} (range [{}, {}] of shock '{}')",
+                      "and at least {:.6g} at {} (range [{}, {}] of shock '{}'){}",
                       goal.where.Describe(), GoalOutcomeText(goal), goal.target,
                       std::max(value_low, value_high), SizeText(varied, low_is_max ? low : high),
                       std::min(value_low, value_high), SizeText(varied, low_is_max ? high : low),
-                      goal.low, goal.high, goal.shock));
+                      goal.low, goal.high, goal.shock, notes_on_range));
     }
     double found = std::abs(f_low) < std::abs(f_high) ? low : high;
     double f_found = std::min(std::abs(f_low), std::abs(f_high));

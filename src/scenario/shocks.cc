@@ -138,16 +138,13 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
   const Column& exporter = RequireColumn(table, data.exporter, "data.exporter", data);
   const Column& importer = RequireColumn(table, data.importer, "data.importer", data);
   const Column& trade = RequireColumn(table, data.trade, "data.trade", data);
-  if (trade.type != ColumnType::kNumeric) {
-    Fail(data.Where("data.trade"),
-         fmt::format("column '{}' must be numeric (trade flows)", data.trade));
-  }
+  // A text column: the error names the first cell that is not a finite
+  // number ("inf", "n/a"), file, row and column (RequireNumeric).
+  if (trade.type != ColumnType::kNumeric) (void)RequireNumeric(table, data.trade);
   const Column* year = nullptr;
   if (data.baseline_year) {
     year = &RequireColumn(table, data.year, "data.year", data);
-    if (year->type != ColumnType::kNumeric) {
-      Fail(data.Where("data.year"), fmt::format("column '{}' must be numeric (years)", data.year));
-    }
+    if (year->type != ColumnType::kNumeric) (void)RequireNumeric(table, data.year);
   } else if (table.Find(data.year) != nullptr) {
     // A panel without a chosen year would mix years in one matrix.
     const Column& year_column = *table.Find(data.year);
