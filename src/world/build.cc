@@ -29,7 +29,7 @@ std::string At(const Table& table, size_t row_idx, const std::string& column) {
   return Where(table.source, static_cast<int64_t>(row_idx) + 1, column);
 }
 
-double Finite(const Table& table, const std::vector<double>& values, size_t row_idx,
+double Finite(const Table& table, std::span<const double> values, size_t row_idx,
               const std::string& column, const char* what) {
   const double value = values[row_idx];
   if (!std::isfinite(value) || value < 0) {
@@ -66,8 +66,9 @@ WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
   const Column& importer = TextColumn(flows, options.importer_column);
   const auto& flow = RequireNumeric(flows, options.flow_column);
   const auto& gdp = RequireNumeric(flows, options.gdp_column);
-  const std::vector<double>* agreement =
-      options.agreement_column.empty() ? nullptr : &RequireNumeric(flows, options.agreement_column);
+  const std::span<const double> agreement = options.agreement_column.empty()
+                                                ? std::span<const double>()
+                                                : RequireNumeric(flows, options.agreement_column);
 
   // Countries: every code seen on either side, sorted as the scenario runner sorts them.
   std::map<std::string, double> gdp_by_code;
@@ -128,8 +129,8 @@ WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
     }
     world.observed[pair_idx] = 1;
     world.flows[pair_idx] = Finite(flows, flow, row_idx, options.flow_column, "the flow");
-    if (agreement != nullptr) {
-      const double rta = (*agreement)[row_idx];
+    if (!agreement.empty()) {
+      const double rta = agreement[row_idx];
       world.agreement[pair_idx] = std::isnan(rta) ? 0.0 : rta;
     }
   }
