@@ -165,14 +165,15 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     options.drop_singletons = !args->keep_singletons;
     options.check_separation = !args->no_separation;
     options.vcov.cluster = args->cluster;
-    if (args->vcov == "iid")
+    // Default: clustered when --cluster is given, robust otherwise.
+    const bool robust = args->vcov == "hetero" || args->vcov == "robust";
+    if (args->vcov == "iid") {
       options.vcov.type = VcovType::kIid;
-    else if (args->vcov == "hetero" || args->vcov == "robust")
-      options.vcov.type = VcovType::kHetero;
-    else if (args->vcov == "cluster" || !args->cluster.empty())
+    } else if (!robust && (args->vcov == "cluster" || !args->cluster.empty())) {
       options.vcov.type = VcovType::kCluster;
-    else
+    } else {
       options.vcov.type = VcovType::kHetero;
+    }
     // Asked for clustered errors without saying by what: robust errors in
     // their place would be a silent change of the model.
     if (options.vcov.type == VcovType::kCluster && args->cluster.empty()) {
