@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "common/data_path.h"
 #include "mizani/error.h"
 #include "mizani/rating_report.h"
 #include "rating/toml_reader.h"
@@ -21,24 +22,15 @@ using internal::TomlReader;
 std::string ResolveRatePath(const std::string& raw, const std::string& base_dir,
                             const std::string& data_dir, const TomlReader& reader,
                             const toml::node& node, const std::string& key) {
-  std::string path = raw;
-  const std::string variable = "${MIZANI_DATA}";
-  const size_t at = path.find(variable);
-  if (at != std::string::npos) {
-    std::string root = data_dir;
-    if (root.empty()) {
-      const char* env = std::getenv("MIZANI_DATA");
-      if (env != nullptr) root = env;
-    }
-    if (root.empty()) {
-      reader.Fail(node, key,
-                  "the path uses ${MIZANI_DATA} but neither --data-dir nor the MIZANI_DATA "
-                  "environment variable is set");
-    }
-    return path.replace(at, variable.size(), root);
+  const DataPathExpansion expansion = ExpandDataVariable(raw, data_dir);
+  if (expansion.root_missing) {
+    reader.Fail(node, key,
+                "the path uses ${MIZANI_DATA} but neither --data-dir nor the MIZANI_DATA "
+                "environment variable is set");
   }
-  if (fs::path(path).is_absolute() || base_dir.empty()) return path;
-  return (fs::path(base_dir) / path).string();
+  if (expansion.used) return expansion.path;
+  if (fs::path(raw).is_absolute() || base_dir.empty()) return raw;
+  return (fs::path(base_dir) / raw).string();
 }
 
 std::string CountryCode(const std::string& text, const TomlReader* reader, const toml::node* node,

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/data_path.h"
 #include "mizani/error.h"
 #include "mizani/scenario.h"
 
@@ -177,27 +178,17 @@ class Reader {
 std::string ResolvePath(const std::string& raw, const std::string& base_dir,
                         const std::string& data_dir, const Reader& reader, const SourceRef& where,
                         bool is_data) {
-  std::string path = raw;
-  const std::string variable = "${MIZANI_DATA}";
-  const size_t at = path.find(variable);
-  if (at != std::string::npos) {
-    std::string root = data_dir;
-    if (root.empty()) {
-      const char* env = std::getenv("MIZANI_DATA");
-      if (env != nullptr) root = env;
-    }
-    if (root.empty()) {
-      reader.Fail(where,
-                  "the path uses ${MIZANI_DATA} but neither --data-dir nor the MIZANI_DATA "
-                  "environment variable is set");
-    }
-    path.replace(at, variable.size(), root);
-    return path;
+  const DataPathExpansion expansion = ExpandDataVariable(raw, data_dir);
+  if (expansion.root_missing) {
+    reader.Fail(where,
+                "the path uses ${MIZANI_DATA} but neither --data-dir nor the MIZANI_DATA "
+                "environment variable is set");
   }
-  if (fs::path(path).is_absolute()) return path;
-  if (is_data && !data_dir.empty()) return (fs::path(data_dir) / path).string();
-  if (base_dir.empty()) return path;
-  return (fs::path(base_dir) / path).string();
+  if (expansion.used) return expansion.path;
+  if (fs::path(raw).is_absolute()) return raw;
+  if (is_data && !data_dir.empty()) return (fs::path(data_dir) / raw).string();
+  if (base_dir.empty()) return raw;
+  return (fs::path(base_dir) / raw).string();
 }
 
 void ParseData(const toml::table& root, const Reader& reader, const std::string& base_dir,
