@@ -30,7 +30,7 @@ declare -A allowed=(
 # belongs to the layer of the same name or prefix (pe_scenario.h -> pe,
 # ge_fitted.h -> ge) when that layer exists.
 declare -A header_layer=(
-  [error]=common [status]=common [source_ref]=common
+  [error]=common [status]=common [source_ref]=common [termination]=common
   [table]=data [synth]=data
   [read]=io
   [formula]=estimate [filter]=estimate [estimate]=estimate

@@ -18,6 +18,7 @@
 #include "mizani/filter.h"
 #include "mizani/formula.h"
 #include "mizani/table.h"
+#include "mizani/termination.h"
 
 namespace mizani {
 
@@ -106,9 +107,6 @@ ModelFrame BuildModelFrame(const Table& table, const Formula& formula,
 // no longer read (peak memory on millions of rows); `table` is left empty.
 ModelFrame BuildModelFrame(Table&& table, const Formula& formula,
                            const std::vector<RowFilter>& filters, const EstimateOptions& options);
-
-enum class Termination { kConverged, kMaxIterations, kNumericalFailure, kNoObservations };
-const char* TerminationName(Termination termination);
 
 struct FixedEffectEstimates {
   std::string name;                 // "exporter^year"

@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "mizani/termination.h"
+
 namespace mizani {
 
 // kConditional holds output Y and expenditure E at their baseline values and
@@ -56,8 +58,6 @@ enum class GeAlgorithm {
   kAnderson,    // fixed point accelerated by Anderson mixing, safeguarded
   kFixedPoint,  // the plain (optionally damped) fixed point; for comparison
 };
-
-enum class GeTermination { kConverged, kMaxIterations, kNumericalFailure };
 
 struct GeOptions {
   GeMode mode = GeMode::kFullEndowment;
@@ -122,7 +122,7 @@ struct GeGroupResult {
 };
 
 struct GeResult {
-  GeTermination termination = GeTermination::kNumericalFailure;
+  Termination termination = Termination::kNumericalFailure;
   std::string message;
   int iterations = 0;         // fixed-point map evaluations after the start point
   int anderson_restarts = 0;  // times the Anderson history was discarded
@@ -151,7 +151,7 @@ struct GeResult {
   // normalisation; pass the result back to GeProblem::Solve to warm-start.
   Eigen::VectorXd log_price_state;
 
-  bool converged() const { return termination == GeTermination::kConverged; }
+  bool converged() const { return termination == Termination::kConverged; }
 };
 
 // A baseline ready for repeated counterfactuals (bootstrap draws, goal
@@ -185,7 +185,7 @@ class GeProblem {
   Eigen::VectorXd output_, expenditure_, deficit_;
   Eigen::MatrixXd shares_;  // pi_ij = X_ij / E_j
   // Outcome of removing imbalances (kRemoved): a failure there is reported by Solve.
-  GeTermination removal_termination_ = GeTermination::kConverged;
+  Termination removal_termination_ = Termination::kConverged;
   std::string removal_message_;
   int removal_iterations_ = 0;
 };
@@ -206,7 +206,5 @@ double IntraGroupTradeShare(const Eigen::MatrixXd& flows, const std::vector<int>
 // B_ij = exp(coefficient) for every ordered pair of distinct members, 1 elsewhere.
 Eigen::MatrixXd AgreementPartialEffects(int num_countries, const std::vector<int>& members,
                                         double coefficient);
-
-const char* ToString(GeTermination termination);
 
 }  // namespace mizani

@@ -75,7 +75,7 @@ struct FittedGeOptions {
 // E / (exp(chi_j) E_R) (eqs. 2-41, 2-42, 2-45, 2-46), E_R the reference
 // country's expenditure in the same scenario.
 struct FittedGeResult {
-  GeTermination termination = GeTermination::kNumericalFailure;
+  Termination termination = Termination::kNumericalFailure;
   std::string message;
   int iterations = 0;  // full-endowment PPML re-estimations (the do-files' S - 1)
   // The do-files' convergence measures at the last iteration.
@@ -94,7 +94,7 @@ struct FittedGeResult {
   Eigen::VectorXd real_gdp_baseline, real_gdp_full;  // Y / P, with P = IMR^(1/(1-sigma))
   Eigen::MatrixXd fitted_baseline, fitted_conditional, flows_full;
 
-  bool converged() const { return termination == GeTermination::kConverged; }
+  bool converged() const { return termination == Termination::kConverged; }
 };
 
 // Throws Error(kBadScenario) on bad input (sizes, non-positive costs, a

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mizani/table.h"
+#include "mizani/termination.h"
 
 namespace mizani::pe {
 
@@ -137,10 +138,8 @@ struct GsimOptions {
   double tolerance = 1e-12;  // max |excess supply| / supply
 };
 
-enum class GsimTermination { kConverged, kMaxIterations };
-
 struct GsimResult {
-  GsimTermination termination = GsimTermination::kMaxIterations;
+  Termination termination = Termination::kMaxIterations;
   std::string message;
   int iterations = 0;
   double max_residual = 0;                 // max over exporters of |supply - demand| / supply
@@ -149,7 +148,7 @@ struct GsimResult {
   std::vector<double> consumer_surplus;    // per importer, change
   std::vector<double> revenue0, revenue1;  // per importer
   std::vector<double> producer_surplus;    // per exporter, change
-  bool converged() const { return termination == GsimTermination::kConverged; }
+  bool converged() const { return termination == Termination::kConverged; }
 };
 
 // Throws Error(kBadScenario) for inconsistent sizes or wrong-signed

@@ -29,6 +29,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mizani/termination.h"
+
 namespace mizani::rating {
 
 // ---------------------------------------------------------------- scale ---
@@ -182,7 +184,6 @@ Panel BuildPanel(const PanelOptions& options);
 // ------------------------------------------------------- ordered models ---
 
 enum class Link { kProbit, kLogit };
-enum class Termination { kConverged, kMaxIterations, kFailed };
 
 struct OrderedOptions {
   Link link = Link::kProbit;
@@ -194,7 +195,7 @@ struct OrderedOptions {
 // cut_{J-2})): the increments are exponentiated so the cut-points stay
 // ordered (the parametrisation of statsmodels' OrderedModel).
 struct OrderedResult {
-  Termination termination = Termination::kFailed;
+  Termination termination = Termination::kNumericalFailure;
   std::string message;
   int iterations = 0;
   int num_categories = 0;

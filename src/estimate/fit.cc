@@ -43,20 +43,6 @@ const char* DropReasonName(DropReason reason) {
   return "unknown";
 }
 
-const char* TerminationName(Termination termination) {
-  switch (termination) {
-    case Termination::kConverged:
-      return "converged";
-    case Termination::kMaxIterations:
-      return "iteration limit reached";
-    case Termination::kNumericalFailure:
-      return "numerical failure";
-    case Termination::kNoObservations:
-      return "no observations";
-  }
-  return "unknown";
-}
-
 void ModelFrame::CountDrop(DropReason reason, int64_t count) {
   if (count <= 0) return;
   for (auto& [existing, total] : dropped) {

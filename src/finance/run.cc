@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
+#include <optional>
 
 #include "finance/internal.h"
 #include "mizani/error.h"
 #include "mizani/finance.h"
+#include "numerics/root_find.h"
 
 namespace mizani::finance {
 
@@ -25,24 +28,11 @@ void Say(const DebtRunOptions& options, const std::string& line) {
 
 // Bisection for the root of a monotone function on [low, high]; nullopt when
 // the ends do not bracket a root.
-template <typename Fn>
-std::optional<double> Bisect(Fn&& gap, double low, double high, int iterations = 60) {
-  double value_low = gap(low);
-  const double value_high = gap(high);
-  if (std::isnan(value_low) || std::isnan(value_high) || (value_low > 0) == (value_high > 0)) {
-    return std::nullopt;
-  }
-  for (int iteration = 0; iteration < iterations; ++iteration) {
-    const double middle = 0.5 * (low + high);
-    const double value = gap(middle);
-    if ((value > 0) == (value_low > 0)) {
-      low = middle;
-      value_low = value;
-    } else {
-      high = middle;
-    }
-  }
-  return 0.5 * (low + high);
+std::optional<double> Bisect(const std::function<double(double)>& gap, double low, double high,
+                             int iterations = 60) {
+  const numerics::RootSummary summary = numerics::BisectRoot(gap, low, high, iterations);
+  if (!summary.converged()) return std::nullopt;
+  return summary.root;
 }
 
 const Instrument& FindInstrument(const DebtScenario& scenario, const std::string& name) {

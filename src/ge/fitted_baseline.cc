@@ -320,12 +320,12 @@ FittedGeResult SolveFittedGe(const FittedGeInputs& inputs, const FittedGeOptions
     result.price_change_max = std::abs(difference.maxCoeff());
     if (result.price_change_sd <= options.price_tolerance &&
         result.price_change_max <= options.price_tolerance) {
-      result.termination = GeTermination::kConverged;
+      result.termination = Termination::kConverged;
       result.message = fmt::format("stopped after {} PPML re-estimations", iteration);
       break;
     }
     if (iteration >= options.max_iterations) {
-      result.termination = GeTermination::kMaxIterations;
+      result.termination = Termination::kMaxIterations;
       result.message = fmt::format("no convergence after {} PPML re-estimations", iteration);
       break;
     }

@@ -314,7 +314,7 @@ bool Evaluate(const Economy& economy, const Eigen::VectorXd& x, Evaluation& ev) 
 }
 
 struct SolveOutcome {
-  GeTermination termination = GeTermination::kNumericalFailure;
+  Termination termination = Termination::kNumericalFailure;
   std::string message;
   int iterations = 0;
   int restarts = 0;
@@ -380,13 +380,13 @@ SolveOutcome RunFixedPoint(const Economy& base_economy, Eigen::VectorXd x0,
     for (;; ++iteration) {
       outcome.iterations = iteration;
       if (ev.max_excess <= options.tolerance) {
-        outcome.termination = GeTermination::kConverged;
+        outcome.termination = Termination::kConverged;
         outcome.message = fmt::format("converged in {} iterations (max |ln excess supply| {:.3g})",
                                       iteration, ev.max_excess);
         return outcome;
       }
       if (iteration >= options.max_iterations) {
-        outcome.termination = GeTermination::kMaxIterations;
+        outcome.termination = Termination::kMaxIterations;
         outcome.message = fmt::format(
             "stopped after {} iterations with max |ln excess supply| {:.3g} > tolerance {:.3g}",
             iteration, ev.max_excess, options.tolerance);
@@ -452,7 +452,7 @@ SolveOutcome RunFixedPoint(const Economy& base_economy, Eigen::VectorXd x0,
     // Hand the best point of this stage to the next one.
     outcome.x = best_x;
   }
-  outcome.termination = GeTermination::kNumericalFailure;
+  outcome.termination = Termination::kNumericalFailure;
   outcome.message = fmt::format("numerical failure after {} iterations: {}", iteration,
                                 last_failure.empty() ? "no progress" : last_failure);
   // Leave `ev` consistent with outcome.x for the caller.
@@ -495,18 +495,6 @@ Eigen::VectorXd PercentChange(const Eigen::VectorXd& before, const Eigen::Vector
 }
 
 }  // namespace
-
-const char* ToString(GeTermination termination) {
-  switch (termination) {
-    case GeTermination::kConverged:
-      return "converged";
-    case GeTermination::kMaxIterations:
-      return "max_iterations";
-    case GeTermination::kNumericalFailure:
-      return "numerical_failure";
-  }
-  return "unknown";
-}
 
 double IntraGroupTradeShare(const Eigen::MatrixXd& flows, const std::vector<int>& members) {
   if (flows.rows() != flows.cols()) {
@@ -572,7 +560,7 @@ GeProblem::GeProblem(Eigen::MatrixXd flows, std::vector<std::string> codes, doub
         RunFixedPoint(economy, Eigen::VectorXd::Zero(num_countries), options_, ev);
     removal_termination_ = outcome.termination;
     removal_iterations_ = outcome.iterations;
-    if (outcome.termination == GeTermination::kConverged) {
+    if (outcome.termination == Termination::kConverged) {
       baseline_flows_ = NewFlows(shares_, ev);
       output_ = baseline_flows_.rowwise().sum();
       expenditure_ = baseline_flows_.colwise().sum().transpose();
@@ -590,7 +578,7 @@ GeResult GeProblem::Solve(const Eigen::MatrixXd& partial_effects,
   ValidatePartialEffects(partial_effects, num_countries, codes_);
   GeResult result;
   result.imbalance_removal_iterations = removal_iterations_;
-  if (removal_termination_ != GeTermination::kConverged) {
+  if (removal_termination_ != Termination::kConverged) {
     result.termination = removal_termination_;
     result.message = removal_message_;
     return result;
@@ -628,7 +616,7 @@ GeResult GeProblem::Solve(const Eigen::MatrixXd& partial_effects,
   if (options_.normalization == Normalization::kReferencePrice) {
     x.array() += std::log(ev.phi(options_.reference_country)) / theta_;
     if (!Evaluate(economy, x, ev)) {
-      result.termination = GeTermination::kNumericalFailure;
+      result.termination = Termination::kNumericalFailure;
       result.message = "cannot apply the reference-price normalisation: " + ev.failure;
       return result;
     }

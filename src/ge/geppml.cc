@@ -239,7 +239,7 @@ struct State {
 };
 
 struct Outcome {
-  GeTermination termination = GeTermination::kNumericalFailure;
+  Termination termination = Termination::kNumericalFailure;
   std::string message;
   int iterations = 0;
   double max_excess = 0;
@@ -398,7 +398,7 @@ class GeppmlSolver {
         return outcome;
       }
       if (std::max(outcome.max_excess, max_budget) <= tolerance) {
-        outcome.termination = GeTermination::kConverged;
+        outcome.termination = Termination::kConverged;
         outcome.message =
             fmt::format("converged after {} PPML re-estimations (max |ln excess supply| {:.3g})",
                         iteration, outcome.max_excess);
@@ -407,14 +407,14 @@ class GeppmlSolver {
       if (!full_endowment_) {
         // Conditional GE is a single fit; totals off by more than the
         // tolerance mean the fit itself was not accurate enough.
-        outcome.termination = GeTermination::kMaxIterations;
+        outcome.termination = Termination::kMaxIterations;
         outcome.message = fmt::format(
             "the conditional PPML fit reproduces the totals only to {:.3g} (tolerance {:.3g})",
             std::max(outcome.max_excess, max_budget), tolerance);
         return outcome;
       }
       if (iteration >= max_iterations) {
-        outcome.termination = GeTermination::kMaxIterations;
+        outcome.termination = Termination::kMaxIterations;
         outcome.message = fmt::format(
             "stopped after {} PPML re-estimations with max |ln excess supply| {:.3g} > "
             "tolerance {:.3g}",
@@ -496,7 +496,7 @@ GeResult SolveGeppml(const Eigen::MatrixXd& flows, const std::vector<std::string
     const Outcome balanced = removal.Run(Eigen::MatrixXd::Ones(num_countries, num_countries),
                                          options.tolerance, options.max_iterations);
     result.imbalance_removal_iterations = balanced.iterations;
-    if (balanced.termination != GeTermination::kConverged) {
+    if (balanced.termination != Termination::kConverged) {
       result.termination = balanced.termination;
       result.message = "removing trade imbalances failed: " + balanced.message;
       return result;

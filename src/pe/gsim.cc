@@ -236,11 +236,11 @@ GsimResult SolveGsim(const GsimProduct& product, const GsimOptions& options) {
   result.iterations = iteration;
   result.max_residual = residual;
   if (residual <= options.tolerance || free.empty()) {
-    result.termination = GsimTermination::kConverged;
+    result.termination = Termination::kConverged;
     result.message =
         fmt::format("converged in {} Newton iterations, max residual {:.3g}", iteration, residual);
   } else {
-    result.termination = GsimTermination::kMaxIterations;
+    result.termination = Termination::kMaxIterations;
     result.message = fmt::format("not converged after {} Newton iterations, max residual {:.3g}",
                                  iteration, residual);
   }

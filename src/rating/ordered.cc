@@ -259,7 +259,7 @@ OrderedResult FitOrdered(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span<c
       step *= 0.5;
     }
     if (!improved) {
-      result.termination = Termination::kFailed;
+      result.termination = Termination::kNumericalFailure;
       result.message = "line search failed: no step improves the log-likelihood";
       break;
     }
@@ -278,7 +278,7 @@ OrderedResult FitOrdered(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span<c
   Eigen::LDLT<Eigen::MatrixXd> ldlt(information);
   const Eigen::MatrixXd bread = ldlt.solve(Eigen::MatrixXd::Identity(num_params, num_params));
   if (ldlt.info() != Eigen::Success || !bread.allFinite()) {
-    result.termination = Termination::kFailed;
+    result.termination = Termination::kNumericalFailure;
     result.message = "the information matrix is singular (collinear regressors?)";
     return result;
   }

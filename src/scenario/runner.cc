@@ -404,7 +404,7 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
       const Eigen::MatrixXd effects =
           BuildPartialEffects(scenario, codes, outcome.coefficients, at);
       GeResult ge = SolveScenarioGe(problem, scenario.model.solver, effects, start);
-      if (ge.termination == GeTermination::kNumericalFailure) {
+      if (ge.termination == Termination::kNumericalFailure) {
         no_solution = ge.message;
         progress(fmt::format("goal: no GE solution at {}: {}", SizeText(varied, size), ge.message));
         return std::nullopt;

@@ -136,7 +136,7 @@ TEST(GeBadInput, InfeasibleSurplusIsReportedNotThrown) {
   Eigen::MatrixXd effects = Eigen::MatrixXd::Ones(2, 2);
   effects(0, 1) = 1e-4;
   const GeResult result = SolveGe(flows, {"A", "B"}, kTheta, effects);
-  EXPECT_EQ(result.termination, GeTermination::kNumericalFailure);
+  EXPECT_EQ(result.termination, Termination::kNumericalFailure);
   EXPECT_NE(result.message.find("expenditure of country 0 (A)"), std::string::npos)
       << result.message;
   // The same shock has an equilibrium when imbalances scale with output.
@@ -151,7 +151,7 @@ TEST(GeBadInput, IterationLimitIsReported) {
   const Eigen::MatrixXd flows = ::mizani::testing::RandomFlows(10, 2);
   const GeResult result =
       SolveGe(flows, {}, kTheta, AgreementPartialEffects(10, {0, 1, 2}, 0.8), options);
-  EXPECT_EQ(result.termination, GeTermination::kMaxIterations);
+  EXPECT_EQ(result.termination, Termination::kMaxIterations);
   EXPECT_EQ(result.iterations, 1);
   EXPECT_NE(result.message.find("after 1 iterations"), std::string::npos) << result.message;
   EXPECT_STREQ(ToString(result.termination), "max_iterations");

@@ -217,7 +217,7 @@ TEST(Geppml, ReportsNonConvergence) {
   options.max_iterations = 2;
   const GeResult result = SolveGeppml(
       flows, {}, 4.0, AgreementPartialEffects(12, testing::FirstCountries(4), 0.5), options);
-  EXPECT_EQ(result.termination, GeTermination::kMaxIterations) << result.message;
+  EXPECT_EQ(result.termination, Termination::kMaxIterations) << result.message;
   EXPECT_EQ(result.iterations, 2);
   EXPECT_EQ(result.new_flows.rows(), 12);  // the last iterate is still reported
 }
