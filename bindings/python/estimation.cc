@@ -116,7 +116,25 @@ struct FitArgs {
   int threads;
   bool drop_singletons;
   bool check_separation;
+  // For a path: the columns to read (the model's, the clusters', the filters'
+  // tokens), as `mizani estimate` reads them; empty: every column.
+  std::vector<std::string> read_columns;
 };
+
+// Reads only args.read_columns, as the command does; a filter token that is a
+// value ("KEN"), not a column, makes that fail (kBadModel), and then every
+// column is read, again as the command does.
+Table ReadModelColumns(const std::string& path, const FitArgs& args) {
+  ReadOptions options;
+  options.columns = args.read_columns;
+  try {
+    return ReadTable(path, options);
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::kBadModel || options.columns.empty()) throw;
+  }
+  options.columns.clear();
+  return ReadTable(path, options);
+}
 
 EstimateOptions MakeEstimateOptions(const FitArgs& args) {
   EstimateOptions options;
@@ -245,7 +263,8 @@ void DefineFitArgs(py::module_& m) {
       .def_readwrite("max_iterations", &FitArgs::max_iterations)
       .def_readwrite("threads", &FitArgs::threads)
       .def_readwrite("drop_singletons", &FitArgs::drop_singletons)
-      .def_readwrite("check_separation", &FitArgs::check_separation);
+      .def_readwrite("check_separation", &FitArgs::check_separation)
+      .def_readwrite("read_columns", &FitArgs::read_columns);
 }
 
 }  // namespace
@@ -284,7 +303,7 @@ void DefineEstimation(py::module_& m) {
             Table table;
             {
               py::gil_scoped_release release;
-              table = ReadTable(path);
+              table = ReadModelColumns(path, args);
             }
             return FitTable(std::move(table), args, progress);
           }

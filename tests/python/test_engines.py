@@ -145,6 +145,40 @@ def test_pe_equals_cli(pe_data, tmp_path):
         assert file.readline().strip() == f"# {result.badge}" and result.badge
 
 
+@pytest.mark.parametrize("model", ["smart", "gsim"])
+def test_pe_on_complete_lines_equals_cli(tmp_path, model):
+    # The example leaves its lines to fill (no effect to compare): a complete
+    # table, two markets and two products, elasticities given as numbers.
+    (tmp_path / "lines.csv").write_text(
+        "reporter,partner,product,trade_value,tariff\n"
+        "JPN,KEN,090240,100,10\nJPN,LKA,090240,300,10\nJPN,CHN,090240,250,10\n"
+        "JPN,KEN,060319,40,0\nJPN,COL,060319,500,0\n"
+        "KEN,UGA,090240,50,25\nKEN,TZA,090240,70,25\nKEN,LKA,090240,20,25\n")
+    (tmp_path / "s.toml").write_text(
+        f'title = "two markets"\nmodel = "{model}"\nfocus = "KEN"\n'
+        '[inputs]\ntable = "lines.csv"\n'
+        '[elasticities]\nimport_demand = -1.2\nsubstitution = 3.0\nexport_supply = 5\n'
+        '[[change]]\npartners = ["KEN"]\ntariff = 0\n'
+        '[[change]]\npartners = ["LKA"]\nproducts = ["090240"]\ntariff_cut = 50\n')
+    out = tmp_path / "cli"
+    run_cli("pe", str(tmp_path / "s.toml"), "-o", str(out), "--data-dir", str(tmp_path))
+    result = mizani.pe(tmp_path / "s.toml", data_dir=tmp_path, progress=False)
+    assert_tables_equal_csv(result.tables, out)
+    assert result.badge == "" and (result.lines["status"] == "simulated").all()
+    effects = result.results
+    if model == "smart":
+        # Three lines and the total; duty-free tea for Kenya in Japan and the
+        # halved rate on Sri Lanka's tea in Kenya create trade (the flowers
+        # were duty-free already).
+        assert len(effects) == 4 and effects["market"].tolist()[-1] == "all"
+        creation = effects.set_index(["market", "product"])["creation"]
+        assert creation[("JPN", "090240")] > 0 and creation[("KEN", "090240")] > 0
+        assert creation[("JPN", "060319")] == 0
+    else:
+        assert len(effects) == 2
+        assert (result.tables["gsim_solver"]["max_residual"] < 1e-9).all()
+
+
 def test_pe_errors_carry_the_exit_code(pe_data, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(open(PRODUCTS, encoding="utf-8").read().replace('model = "smart"',

@@ -65,6 +65,17 @@ def _identifiers(text):
     return re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", text)
 
 
+def filter_tokens(filters):
+    """The words of the filters that may name columns, as `mizani estimate`
+    takes them: runs of letters, digits, '_' and '.' not starting with a
+    digit, except `in`."""
+    tokens = []
+    for text in filters:
+        tokens += [token for token in re.split(r"[^A-Za-z0-9_.]+", text)
+                   if token and not token[0].isdigit() and token != "in"]
+    return tokens
+
+
 def model_columns(model_columns_of_formula, frame, cluster, filters):
     """Columns of `frame` the model reads, in a stable order; unknown model or
     cluster columns raise MizaniError(bad_model) listing the frame's columns."""
