@@ -16,6 +16,8 @@
 
 #include <cmath>
 #include <limits>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
@@ -132,9 +134,23 @@ py::dict DocumentTables(const ReportDocument& doc) {
   return out;
 }
 
+// For tests: throws the kind of exception named through Guarded, so that the
+// mapping of every kind to MizaniError is checked from Python.
+int RaiseForTest(const std::string& kind) {
+  return Guarded([&] {
+    if (kind == "error") throw Error(ErrorCode::kOutputFailed, "an output error");
+    if (kind == "bad_alloc") throw std::bad_alloc();
+    if (kind == "logic") throw std::logic_error("a logic error");
+    return 0;
+  });
+}
+
 void DefineModule(py::module_& m) {
   m.doc() = "mizani's C++ library (use the `mizani` package, not this module directly)";
   DefineErrors(m);
+  m.def("_raise_for_test", &RaiseForTest, py::arg("kind"),
+        "For tests: raises the C++ exception named (error, bad_alloc, logic) through the error "
+        "boundary; 0 for any other name.");
   DefineEstimation(m);
   DefineScenarios(m);
   DefineEngines(m);

@@ -98,7 +98,7 @@ def rating_data():
     return shared_data_dir()
 
 
-@pytest.mark.parametrize("command,extra", [("fit", ()), ("score", ()),
+@pytest.mark.parametrize("command,extra", [("fit", ()), ("evaluate", ()), ("score", ()),
                                            ("explain", ("--country", "KEN"))])
 def test_rate_equals_cli(rating_data, tmp_path, command, extra):
     out = tmp_path / command
@@ -189,3 +189,17 @@ def test_pe_errors_carry_the_exit_code(pe_data, tmp_path):
                                   pe_data)
     assert err.value.code == code != 0
     assert str(err.value) in stderr
+
+
+@pytest.mark.parametrize("kind,code,bug,message", [
+    ("error", 9, False, "^an output error$"),
+    ("bad_alloc", 1, False, "^out of memory$"),
+    ("logic", 1, True, r"^internal error: a logic error \(please report\)$"),
+])
+def test_error_boundary_maps_every_exception(kind, code, bug, message):
+    # The module's one path from a C++ exception to Python: Guard and
+    # StatusOf (status.h), as the command's main() (exit code = code).
+    with pytest.raises(mizani.MizaniError, match=message) as err:
+        mizani._mizani._raise_for_test(kind)
+    assert err.value.code == code and err.value.bug is bug
+    assert mizani._mizani._raise_for_test("none") == 0
