@@ -70,6 +70,14 @@ def test_debt_from_dict_and_overrides(debt_run, debt_data):
     assert (higher.comparison[column] > lower.comparison[column]).all()
 
 
+def test_debt_output_folder_holds_the_same_tables(debt_data, tmp_path):
+    result = mizani.debt(FINANCING, data_dir=debt_data, paths=50, seed=3,
+                         output=tmp_path / "out", progress=False)
+    assert_tables_equal_csv(result.tables, tmp_path / "out")
+    assert (tmp_path / "out" / "results.json").exists()
+    assert (tmp_path / "out" / "report.html").exists()
+
+
 def test_debt_errors_carry_the_exit_code(debt_data, tmp_path):
     with open(FINANCING, "rb") as file:
         scenario = tomllib.load(file)
