@@ -51,7 +51,8 @@ def main():
     print(f"rows {len(frame)}  nobs {fit.nobs}  coef {fit.coef().round(10).to_dict()}")
     print(f"read {read_seconds:.2f} s, fit {fit_seconds:.2f} s")
     print(f"resident after reading the DataFrame: {after_read:.1f} MiB "
-          f"(peak while reading {peak_read:.1f} MiB)")
+          f"(peak while reading {peak_read:.1f} MiB; the DataFrame's own columns "
+          f"{frame.memory_usage(deep=True).sum() / 2**20:.1f} MiB)")
     print(f"peak during the fit: {peak_fit:.1f} MiB "
           f"(the fit's own increment: {peak_fit - after_read:.1f} MiB)")
     print(f"peak of the process (ru_maxrss): "

@@ -394,6 +394,10 @@ double OutstandingAt(const Loan& loan, int year_idx);
 
 }  // namespace mizani::finance
 
+namespace mizani {
+struct ReportDocument;  // report.h
+}  // namespace mizani
+
 namespace mizani::finance {
 
 // ----------------------------------------------------------------------------
@@ -502,6 +506,11 @@ DebtOutcome RunDebtScenario(const DebtScenario& scenario, const DebtRunOptions& 
 // results.json, every table as CSV and the report (HTML, Markdown, JSON),
 // all-or-nothing through WriteReport (report.h).
 void WriteDebtOutputs(const DebtOutcome& outcome, const std::string& folder);
+// The report WriteDebtOutputs writes (its tables are the CSV files), for
+// front ends that want the tables without files (the Python module).
+ReportDocument BuildDebtReport(const DebtOutcome& outcome);
+// The results.json WriteDebtOutputs writes.
+std::string DebtResultsJson(const DebtOutcome& outcome);
 std::string SummarizeDebt(const DebtOutcome& outcome);
 
 }  // namespace mizani::finance

@@ -30,7 +30,7 @@ Table SelectRows(const Table& table, std::span<const int64_t> rows) {
     part.type = column.type;
     if (column.type == ColumnType::kNumeric) {
       part.num.resize(rows.size());
-      for (size_t idx = 0; idx < rows.size(); ++idx) part.num[idx] = column.num[rows[idx]];
+      for (size_t idx = 0; idx < rows.size(); ++idx) part.num[idx] = column.values()[rows[idx]];
     } else {
       part.codes.resize(rows.size());
       std::vector<int32_t> new_code(column.levels.size(), -1);

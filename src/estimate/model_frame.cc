@@ -239,7 +239,6 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
       }
     }
   }
-  frame.source_row.resize(kept);
   const size_t num_regressors = formula.regressors.size();
   frame.X.resize(kept, static_cast<Eigen::Index>(num_regressors));
   for (const auto& term : formula.regressors) frame.coef_names.push_back(term.label);
@@ -247,39 +246,41 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   bool identity = kept == static_cast<int64_t>(rows);
   for (int64_t out_idx = 0; out_idx < kept && identity; ++out_idx)
     identity = order[out_idx] == out_idx;
+  // The order is the frame's map back to table rows: moved, not copied.
+  frame.source_row = std::move(order);
+  const std::vector<int64_t>& source_row = frame.source_row;
   if (identity) {
     // Every row kept, already in the solver's order: the columns move into
     // the frame instead of being copied (a panel sorted by pair and year).
     frame.y = std::move(y);
     for (auto& factor : fes) frame.fe_ids.push_back(std::move(factor.ids));
     for (auto& factor : clusters) frame.cluster_ids.push_back(std::move(factor.ids));
-    ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
-      std::iota(frame.source_row.begin() + begin, frame.source_row.begin() + end, begin);
-    });
   } else {
     frame.y.resize(kept);
     frame.fe_ids.assign(fes.size(), std::vector<int32_t>(kept));
     frame.cluster_ids.assign(clusters.size(), std::vector<int32_t>(kept));
     ParallelFor(threads, kept, [&](int, int64_t begin, int64_t end) {
-      for (int64_t out_idx = begin; out_idx < end; ++out_idx) {
-        const int64_t row_idx = order[out_idx];
-        frame.y[out_idx] = y[row_idx];
-        frame.source_row[out_idx] = row_idx;
-      }
+      for (int64_t out_idx = begin; out_idx < end; ++out_idx)
+        frame.y[out_idx] = y[source_row[out_idx]];
       for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) {
         for (int64_t out_idx = begin; out_idx < end; ++out_idx)
-          frame.fe_ids[dim_idx][out_idx] = fes[dim_idx].ids[order[out_idx]];
+          frame.fe_ids[dim_idx][out_idx] = fes[dim_idx].ids[source_row[out_idx]];
       }
       for (size_t dim_idx = 0; dim_idx < clusters.size(); ++dim_idx) {
         for (int64_t out_idx = begin; out_idx < end; ++out_idx)
-          frame.cluster_ids[dim_idx][out_idx] = clusters[dim_idx].ids[order[out_idx]];
+          frame.cluster_ids[dim_idx][out_idx] = clusters[dim_idx].ids[source_row[out_idx]];
       }
     });
+    // The table-order outcome and ids are not read again: freed before X is
+    // filled, the frame's peak (the labels stay).
+    std::vector<double>().swap(y);
+    for (auto& factor : fes) std::vector<int32_t>().swap(factor.ids);
+    for (auto& factor : clusters) std::vector<int32_t>().swap(factor.ids);
   }
   // The regressors, one at a time, straight into X in the frame's order;
   // each term's columns are freed after their last use.
   for (size_t col_idx = 0; col_idx < num_regressors; ++col_idx) {
-    TermInto(table, formula.regressors[col_idx], identity ? nullptr : order.data(), kept,
+    TermInto(table, formula.regressors[col_idx], identity ? nullptr : source_row.data(), kept,
              frame.X.data() + col_idx * kept, threads);
     if (consumable != nullptr) {
       for (const auto& name : formula.regressors[col_idx].columns) {

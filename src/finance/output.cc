@@ -522,8 +522,13 @@ Json ResultsJson(const DebtOutcome& outcome) {
 }  // namespace
 
 void WriteDebtOutputs(const DebtOutcome& outcome, const std::string& folder) {
-  WriteReport(BuildReport(outcome), folder, "report",
-              {{"results.json", ResultsJson(outcome).dump(2) + "\n"}});
+  WriteReport(BuildReport(outcome), folder, "report", {{"results.json", DebtResultsJson(outcome)}});
+}
+
+ReportDocument BuildDebtReport(const DebtOutcome& outcome) { return BuildReport(outcome); }
+
+std::string DebtResultsJson(const DebtOutcome& outcome) {
+  return ResultsJson(outcome).dump(2) + "\n";
 }
 
 std::string SummarizeDebt(const DebtOutcome& outcome) {

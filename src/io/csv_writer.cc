@@ -62,7 +62,7 @@ void WriteCsv(const Table& table, const std::string& path) {
       if (column.type == ColumnType::kNumeric) {
         // Integers exactly, other values in the shortest text that reads
         // back to the same double; missing as an empty field.
-        data::AppendNumber(column.num[row_idx], &buffer);
+        data::AppendNumber(column.values()[row_idx], &buffer);
       } else if (column.codes[row_idx] >= 0) {
         append_quoted(column.levels[static_cast<size_t>(column.codes[row_idx])]);
       }

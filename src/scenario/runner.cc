@@ -162,10 +162,10 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
     const Column* year = scenario.data.baseline_year ? table.Find(scenario.data.year) : nullptr;
     for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
       if (year != nullptr &&
-          year->num[row_idx] != static_cast<double>(*scenario.data.baseline_year)) {
+          year->values()[row_idx] != static_cast<double>(*scenario.data.baseline_year)) {
         continue;
       }
-      const double value = flag->num[row_idx];
+      const double value = flag->values()[row_idx];
       if (std::isnan(value) || value == 0) continue;
       shock.pairs_in_force.emplace(exporter.CellText(row_idx), importer.CellText(row_idx));
     }

@@ -150,7 +150,7 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
     const Column& year_column = *table.Find(data.year);
     std::set<double> years;
     for (size_t row_idx = 0; row_idx < table.num_rows && years.size() < 2; ++row_idx) {
-      if (year_column.type == ColumnType::kNumeric) years.insert(year_column.num[row_idx]);
+      if (year_column.type == ColumnType::kNumeric) years.insert(year_column.values()[row_idx]);
     }
     if (years.size() > 1) {
       Fail(data.Where("data.baseline_year"),
@@ -160,7 +160,7 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
   std::vector<size_t> rows;
   std::set<std::string> exporters, importers;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
-    if (year != nullptr && year->num[row_idx] != static_cast<double>(*data.baseline_year)) {
+    if (year != nullptr && year->values()[row_idx] != static_cast<double>(*data.baseline_year)) {
       continue;
     }
     rows.push_back(row_idx);
@@ -199,7 +199,7 @@ Baseline BuildBaseline(const Table& table, const DataSpec& data) {
   for (size_t row_idx : rows) {
     const int exporter_idx = index[Label(exporter, row_idx)];
     const int importer_idx = index[Label(importer, row_idx)];
-    const double value = trade.num[row_idx];
+    const double value = trade.values()[row_idx];
     const std::string pair =
         fmt::format("{}->{}", baseline.codes[exporter_idx], baseline.codes[importer_idx]);
     if (!std::isnan(baseline.flows(exporter_idx, importer_idx))) {

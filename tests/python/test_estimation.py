@@ -76,6 +76,27 @@ def test_path_and_dataframe_give_the_same_fit(fixest_trade, fixest_trade_path):
     close(from_frame.se(), from_path.se(), rel=0)
 
 
+def test_path_reads_only_the_model_columns_as_the_command(fixest_trade, fixest_trade_path):
+    # A filter naming values ("FR"), not only columns: the first read of the
+    # model's columns fails on them and every column is read, as `mizani
+    # estimate` does; the fit equals the command's and the DataFrame's.
+    filters = ["Origin in FR,DE,IT", "Year >= 2008"]
+    from_path = mizani.fepois(fixest_trade_path, FIXEST_PPML, cluster="Origin", filters=filters,
+                              progress=False)
+    from_frame = mizani.fepois(fixest_trade, FIXEST_PPML, cluster="Origin", filters=filters,
+                               progress=False)
+    cli = cli_estimate("-d", fixest_trade_path, "-f", FIXEST_PPML, "--cluster", "Origin",
+                       "--filter", filters[0], "--filter", filters[1])
+    assert from_path.nobs == from_frame.nobs == cli["nobs"] < len(fixest_trade)
+    close(from_path.coef(), from_frame.coef(), rel=0)
+    close(from_path.coef(), [row["estimate"] for row in cli["coefficients"]])
+    assert _columns.filter_tokens(filters) == ["Origin", "FR", "DE", "IT", "Year"]
+    # A column the formula names and the file lacks: the command's message.
+    with pytest.raises(mizani.MizaniError, match="unknown column.*GDP") as err:
+        mizani.fepois(fixest_trade_path, "Euros ~ GDP | Origin", progress=False)
+    assert err.value.code == 5
+
+
 def test_feols_two_way_clustering_equals_fixest(fixest_trade, fixest_trade_path):
     # fixest 0.12.1: feols(log(Euros) ~ log(dist_km) | Origin + Destination +
     # Product + Year, cluster = ~Origin + Destination): -2.169875976 (0.1713674529).

@@ -71,6 +71,29 @@ def test_nafta_dict_equals_file(nafta, nafta_data):
                                       check_exact=True)
 
 
+def test_nafta_on_a_dataframe_equals_file(nafta, nafta_data):
+    # The scenario's data as a DataFrame (read by pandas: text ids, int64
+    # years and dummies) instead of [data] path: the same tables.
+    frame = pd.read_csv(nafta_data, float_precision="round_trip")
+    scenario = nafta_dict(nafta_data)
+    del scenario["data"]["path"]
+    from_frame = mizani.simulate(scenario, data=frame, replications=0, progress=False)
+    for name in ("countries", "pairs", "groups", "coefficients"):
+        ours, theirs = from_frame.tables[name], nafta.tables[name]
+        assert list(ours.columns) == list(theirs.columns), name
+        for column in ours.columns:
+            if pd.api.types.is_numeric_dtype(theirs[column]):
+                np.testing.assert_allclose(ours[column], theirs[column], rtol=1e-12, atol=0,
+                                           err_msg=f"{name}.{column}")
+            else:
+                assert ours[column].tolist() == theirs[column].tolist(), f"{name}.{column}"
+    # A column the scenario needs and the DataFrame lacks: the data error.
+    with pytest.raises(mizani.MizaniError, match="RTA") as err:
+        mizani.simulate(scenario, data=frame.drop(columns=["RTA"]), replications=0,
+                        progress=False)
+    assert err.value.code in (5, 6)
+
+
 def test_simulate_errors_carry_the_exit_code(nafta_data):
     bad = nafta_dict(nafta_data)
     bad["model"]["sigma"] = 0.5

@@ -2,7 +2,8 @@
 
 Numeric float64 columns are passed as the DataFrame's own memory (a NumPy view,
 no copy); other numeric dtypes are converted to float64 (one copy). Categorical
-columns pass their codes and categories; text columns are factorised once.
+columns pass their own codes (not widened here) and categories; text columns
+are factorised once.
 """
 import os
 import re
@@ -24,6 +25,7 @@ def error(code, message):
     exc = MizaniError(message)
     exc.code = code
     exc.code_name = _CODE_NAMES.get(code, "internal")
+    exc.bug = False
     return exc
 
 
@@ -38,7 +40,10 @@ def to_column(series):
     dtype = series.dtype
     name = series.name
     if isinstance(dtype, pd.CategoricalDtype):
-        codes = series.cat.codes.to_numpy().astype(np.int32, copy=False)
+        # The codes as pandas keeps them (int8 for up to 127 categories,
+        # int16 up to 32767): the module widens them into its own int32
+        # codes, the one copy the command line holds too.
+        codes = series.cat.codes.to_numpy()
         levels = [value if isinstance(value, str) else str(value) for value in dtype.categories]
         return (codes, levels)
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
@@ -58,6 +63,17 @@ def to_column(series):
 
 def _identifiers(text):
     return re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", text)
+
+
+def filter_tokens(filters):
+    """The words of the filters that may name columns, as `mizani estimate`
+    takes them: runs of letters, digits, '_' and '.' not starting with a
+    digit, except `in`."""
+    tokens = []
+    for text in filters:
+        tokens += [token for token in re.split(r"[^A-Za-z0-9_.]+", text)
+                   if token and not token[0].isdigit() and token != "in"]
+    return tokens
 
 
 def model_columns(model_columns_of_formula, frame, cluster, filters):

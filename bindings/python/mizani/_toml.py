@@ -1,6 +1,7 @@
 """A dict -> TOML text writer for scenario dicts (the standard library reads
 TOML but does not write it). Covers what scenario files use: strings,
-numbers, booleans, lists of those, tables and arrays of tables."""
+numbers, booleans, dates, lists of those, tables and arrays of tables."""
+import datetime
 import json
 import math
 
@@ -18,6 +19,8 @@ def _value(value, key):
         return repr(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()  # TOML dates and times as tomllib reads them
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_value(item, key) for item in value) + "]"
     raise TypeError(f"scenario key '{key}': cannot write a {type(value).__name__} to TOML")

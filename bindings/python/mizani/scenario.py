@@ -1,16 +1,12 @@
 """mizani.simulate: run a counterfactual scenario (docs/scenarios.md) from a
 TOML file or a dict with the same keys, and get its tables as DataFrames."""
 import json
-import logging
 import os
-
-import pandas as pd
 
 from . import _columns
 from . import _mizani
+from . import _report
 from . import _toml
-
-_log = logging.getLogger("mizani")
 
 
 class SimulationResult:
@@ -20,11 +16,7 @@ class SimulationResult:
     name; .results is the parsed results.json."""
 
     def __init__(self, tables, results_json):
-        self.tables = {}
-        self.captions = {}
-        for name, table in tables.items():
-            self.tables[name] = pd.DataFrame(table["data"], columns=table["columns"])
-            self.captions[name] = table["caption"]
+        self.tables, self.captions = _report.frames(tables)
         self.results = json.loads(results_json)
 
     def __getattr__(self, name):
@@ -33,12 +25,11 @@ class SimulationResult:
         raise AttributeError(name)
 
     def __repr__(self):
-        parts = [f"{name} ({len(frame)} rows)" for name, frame in self.tables.items()]
-        return f"<mizani.SimulationResult {self.results['scenario']['name']}: {', '.join(parts)}>"
+        return _report.describe("SimulationResult", self.results["scenario"]["name"], self.tables)
 
 
 def simulate(scenario, data_dir=None, output=None, replications=None, seed=None, threads=0,
-             progress=None):
+             progress=None, data=None):
     """Runs a scenario.
 
     scenario      path of a .toml file, or a dict with the file's keys
@@ -48,25 +39,25 @@ def simulate(scenario, data_dir=None, output=None, replications=None, seed=None,
     replications  bootstrap replications (replaces [uncertainty] replications)
     progress      None: progress lines on the `mizani` logger (INFO); False:
                   none; or a callable(line)
+    data          a pandas DataFrame to run on instead of the file named by
+                  [data] path (which may then be left out of a dict); its
+                  columns are read as mizani.fepois reads them (float64 in
+                  place, text and categoricals as codes)
     """
     path = _columns.as_path(scenario)
     if path is not None:
         text, file, base_dir, is_text = path, path, "", False
     elif isinstance(scenario, dict):
+        if data is not None and "path" not in scenario.get("data", {}):
+            scenario = dict(scenario, data=dict(scenario.get("data", {}), path="<DataFrame>"))
         text, file, base_dir, is_text = _toml.dumps(scenario), "<dict>", os.getcwd(), True
     else:
         raise TypeError(f"scenario must be a path or a dict, not {type(scenario).__name__}")
-    if progress is None or progress is True:
-        callback = _log.info if _log.isEnabledFor(logging.INFO) else None
-    elif progress is False:
-        callback = None
-    elif callable(progress):
-        callback = progress
-    else:
-        raise TypeError("progress must be None, False or a callable(line)")
+    callback = _report.line_callback(progress)
     tables, results = _mizani.simulate(
         text, file, base_dir, is_text, "" if data_dir is None else os.fspath(data_dir),
         "" if output is None else os.fspath(output),
         -1 if replications is None else int(replications), -1 if seed is None else int(seed),
-        int(threads), callback)
+        int(threads), callback,
+        None if data is None else _columns.frame_columns(data, list(data.columns)))
     return SimulationResult(tables, results)
