@@ -68,9 +68,11 @@ struct BarChart {
   std::string axis_label;
   ValueKind kind = ValueKind::kNumber;
   bool sorted = false;  // order categories by the first series, largest first
-  RangeKind range_kind = RangeKind::kInterval;
-  std::string range_label;  // tooltip title of the whiskers, e.g. "95% interval"
   std::string note;
+  RangeKind range_kind = RangeKind::kInterval;
+  // Tooltip title of the whiskers, e.g. "95% interval". (Initialised so that
+  // positional initialisers of the fields above stay complete.)
+  std::string range_label{};
 };
 
 // Shares or levels per category under several named states ("Before",

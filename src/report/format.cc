@@ -206,12 +206,13 @@ ChartNumberFormat ChooseChartFormat(double max_abs, ValueKind kind) {
       format.unit_title = " (basis points; 1 bp = 0.01%)";
     }
   }
-  // Ticks are about a fifth of the largest value apart: one more decimal
-  // than that step's first significant digit keeps neighbouring ticks distinct.
+  // Vega draws up to about twenty ticks on a wide axis, at steps of 1, 2 or 5
+  // times a power of ten: the decimals of the smallest such step keep
+  // neighbouring ticks distinct ("~" trims the zeros a larger step leaves).
   int axis_decimals = 0;
   int value_decimals = 2;
   if (!no_data) {
-    const double step = shown / 5;
+    const double step = shown / 20;
     axis_decimals =
         std::clamp(static_cast<int>(-std::floor(std::log10(step))), 0, kMaxDecimals);
     value_decimals = std::max(2, AdaptiveDecimals(shown, 0, 2));

@@ -71,7 +71,9 @@ Json CategoryAxis(const std::vector<std::string>& sorted_categories) {
 }
 
 Json ValueAxis(const std::string& label, const Scale& scale) {
-  Json axis{{"format", scale.format.d3_axis}, {"labelFlush", false}};
+  // About eight ticks: enough to read a bar, few enough that labels with
+  // several decimals do not run into each other.
+  Json axis{{"format", scale.format.d3_axis}, {"labelFlush", false}, {"tickCount", 8}};
   return Json{{"field", "value"}, {"type", "quantitative"}, {"title", scale.Title(label)}, {"axis", axis}};
 }
 

@@ -69,23 +69,26 @@ TEST(AdaptivePrecision, SignedText) {
 }
 
 TEST(AdaptivePrecision, ChartAxesTakeTheDecimalsOfTheirTickStep) {
-  // Largest bar 20.56%: ticks about 4 apart, whole percents.
+  // Largest bar 20.56%: ticks at least 1 apart, whole percents.
   auto wide = ChooseChartFormat(20.56, ValueKind::kPercent);
   EXPECT_FALSE(wide.basis_points);
   EXPECT_DOUBLE_EQ(wide.factor, 0.01);
   EXPECT_EQ(wide.d3_axis, ",.0~%");
-  // Largest 0.21%: step ~0.04, two decimals.
+  // Largest 0.21%: steps down to 0.01, two decimals.
   auto narrow = ChooseChartFormat(0.21, ValueKind::kPercent);
   EXPECT_EQ(narrow.d3_axis, ",.2~%");
   // Scenario A: Kenya's real GDP at most 0.0137%, i.e. 1.37 bp: ticks in bp.
   auto tiny = ChooseChartFormat(0.0137 / 2, ValueKind::kPercent);
   EXPECT_TRUE(tiny.basis_points);
   EXPECT_DOUBLE_EQ(tiny.factor, 100.0);
-  EXPECT_EQ(tiny.d3_axis, ",.1~f");  // 0.685 bp / 5 = 0.137: one decimal
+  EXPECT_EQ(tiny.d3_axis, ",.2~f");  // 0.685 bp / 20 = 0.034: two decimals
   EXPECT_EQ(tiny.unit_title, " (basis points; 1 bp = 0.01%)");
-  // Plain numbers: 3,000 with steps of ~600: no decimals.
+  // Plain numbers: 3,000 with steps of 150 or more: no decimals.
   EXPECT_EQ(ChooseChartFormat(3000, ValueKind::kNumber).d3_axis, ",.0~f");
   EXPECT_EQ(ChooseChartFormat(0.002, ValueKind::kNumber).d3_axis, ",.4~f");
+  // The demo's scenario B chart: largest 5.45%, ticks every 0.5% need one
+  // decimal, or "1%, 1%, 2%, 2%" would repeat.
+  EXPECT_EQ(ChooseChartFormat(5.45, ValueKind::kPercent).d3_axis, ",.1~%");
   // No data: a harmless default.
   EXPECT_FALSE(ChooseChartFormat(0, ValueKind::kPercent).basis_points);
 }
