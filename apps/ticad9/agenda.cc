@@ -156,16 +156,17 @@ void RunAgenda(const DemoOptions& options, DemoRun* run) {
 
   DemoProducts& products = run->products;
   products.file = std::string("examples/") + kProductsFile;
-  RunPart(&products,
-          MissingInputs(examples, kProductsFile, shared, kProductsData, run->synthetic), [&] {
+  RunPart(&products, MissingInputs(examples, kProductsFile, shared, kProductsData, run->synthetic),
+          [&] {
             progress("[G] product lines: " + products.file);
-            products.scenario = pe::LoadPeScenario((examples / kProductsFile).string(), shared_text);
+            products.scenario =
+                pe::LoadPeScenario((examples / kProductsFile).string(), shared_text);
             products.run = pe::RunPeScenario(
                 products.scenario, [&](const std::string& line) { progress("[G] " + line); });
           });
-  for (const auto* part : {static_cast<const AgendaPart*>(&financing),
-                           static_cast<const AgendaPart*>(&rating),
-                           static_cast<const AgendaPart*>(&products)}) {
+  for (const auto* part :
+       {static_cast<const AgendaPart*>(&financing), static_cast<const AgendaPart*>(&rating),
+        static_cast<const AgendaPart*>(&products)}) {
     if (!part->ran) progress(fmt::format("{}: {}", part->file, part->skipped));
   }
 }

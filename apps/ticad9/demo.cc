@@ -84,8 +84,6 @@ int CountryIndex(const std::vector<std::string>& codes, const std::string& code)
 
 namespace {
 
-using demo_internal::CountryIndex;
-
 Shock& FindShock(Scenario& scenario, const std::string& name) {
   for (Shock& shock : scenario.shocks) {
     if (shock.name == name) return shock;
@@ -152,7 +150,6 @@ std::string DisplayPath(const std::string& path) {
 }
 
 }  // namespace demo_internal
-
 
 std::string FindAdvancedGuideFile(const std::string& data_dir, const std::string& file_name) {
   const std::string expected = fmt::format(

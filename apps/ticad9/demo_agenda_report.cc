@@ -25,8 +25,7 @@ using rating::NotchLabel;
 std::string Pct(double fraction) { return FormatShown(100 * fraction, ValueKind::kPercent, 2); }
 
 // A part that did not run: its section says why, and so does the summary.
-QuestionPart SkippedPart(const std::string& key, const std::string& title,
-                         const AgendaPart& part) {
+QuestionPart SkippedPart(const std::string& key, const std::string& title, const AgendaPart& part) {
   QuestionPart out;
   out.headline = fmt::format("{}. {}: {}", key, title, part.skipped);
   out.section.heading = key + ". " + title;
@@ -190,18 +189,8 @@ BarChart FinancingChart(const finance::DebtOutcome& outcome) {
 
 }  // namespace
 
-AssumptionList NotModelledBox(std::vector<std::string> items) {
-  AssumptionList box;
-  box.title = "What this does not model";
-  for (std::string& item : items) {
-    const size_t colon = item.find(": ");
-    if (colon == std::string::npos) {
-      box.items.emplace_back("\u2022", std::move(item));
-    } else {
-      box.items.emplace_back(item.substr(0, colon), item.substr(colon + 2));
-    }
-  }
-  return box;
+AssumptionList NotModelledBox(std::vector<std::pair<std::string, std::string>> items) {
+  return AssumptionList{"What this does not model", std::move(items)};
 }
 
 std::string FinancingHeadline(const DemoFinancing& part) {
@@ -215,9 +204,9 @@ std::string FinancingHeadline(const DemoFinancing& part) {
       "shillings on average (5\u201395% of simulated exchange-rate paths: {} to {}), against {} "
       "({} to {}) for the dollar Eurobond; the yen stays cheaper in dollars unless it "
       "appreciates by more than {} a year.",
-      yen->instrument.name, Pct(yen->analytics.all_in_cost), Pct(yen->kes.mean),
-      Pct(yen->kes.p05), Pct(yen->kes.p95), Pct(dollar->kes.mean), Pct(dollar->kes.p05),
-      Pct(dollar->kes.p95), Pct(outcome.break_even_appreciation));
+      yen->instrument.name, Pct(yen->analytics.all_in_cost), Pct(yen->kes.mean), Pct(yen->kes.p05),
+      Pct(yen->kes.p95), Pct(dollar->kes.mean), Pct(dollar->kes.p05), Pct(dollar->kes.p95),
+      Pct(outcome.break_even_appreciation));
 }
 
 QuestionPart FinancingPart(const DemoFinancing& part) {
@@ -243,9 +232,9 @@ QuestionPart FinancingPart(const DemoFinancing& part) {
       "Question: should Kenya borrow in yen (a Samurai bond guaranteed by Japan, on terms like "
       "C\u00f4te d'Ivoire's and Egypt's) or in dollars (a Eurobond like its 2036 notes)? " +
       outcome.scenario.description});
-  out.section.blocks.emplace_back(ReportParagraph{"Answer: " + FinancingHeadline(part) +
-                                                  " In the horizon year, by strategy: " +
-                                                  strategies + "."});
+  out.section.blocks.emplace_back(
+      ReportParagraph{"Answer: " + FinancingHeadline(part) +
+                      " In the horizon year, by strategy: " + strategies + "."});
   out.section.blocks.emplace_back(ReportParagraph{fmt::format(
       "Uncertainty: the cost in shillings depends on the exchange rates, simulated on {} paths "
       "({}); the ranges above are the 5th to 95th percentiles of those paths (exchange-rate "
@@ -259,13 +248,14 @@ QuestionPart FinancingPart(const DemoFinancing& part) {
     out.section.blocks.emplace_back(ReportParagraph{"Caveats: " + notes});
   }
   out.section.blocks.emplace_back(NotModelledBox({
-      "Default and market access: spreads are fixed at issue; no rollover or refinancing risk.",
-      "Feedback to the economy: growth, inflation and the budget follow the IMF WEO path "
-      "whatever the borrowing choice.",
-      "The guarantee premium: JBIC/NEXI premiums are not disclosed, so none is added.",
-      "Exports-based LIC-DSF tests and indicators: no export series in the shared data.",
-      "Exchange-rate regimes: the simulation follows the 2005\u20132025 history; no devaluation "
-      "beyond the stress tests.",
+      {"Default and market access", "spreads are fixed at issue; no rollover or refinancing risk."},
+      {"Feedback to the economy",
+       "growth, inflation and the budget follow the IMF WEO path whatever the borrowing choice."},
+      {"The guarantee premium", "JBIC/NEXI premiums are not disclosed, so none is added."},
+      {"Exports-based LIC-DSF tests and indicators", "no export series in the shared data."},
+      {"Exchange-rate regimes",
+       "the simulation follows the 2005\u20132025 history; no devaluation beyond the stress "
+       "tests."},
   }));
   out.appendix = {InstrumentTable(outcome), StrategyTable(outcome), StressTable(outcome)};
   return out;
@@ -329,10 +319,9 @@ QuestionPart RatingPart(const DemoRating& part) {
   out.section.blocks.emplace_back(ReportParagraph{
       "Question: where do Kenya's public fundamentals (growth, debt, deficits, the current "
       "account, revenue) put its rating, next to the agencies' ratings?"});
-  const std::string first_line =
-      part.outcome.summary.substr(0, part.outcome.summary.find('\n'));
-  out.section.blocks.emplace_back(
-      ReportParagraph{"Answer: " + RatingHeadline(part) + " Model output: " + first_line + "." + lift});
+  const std::string first_line = part.outcome.summary.substr(0, part.outcome.summary.find('\n'));
+  out.section.blocks.emplace_back(ReportParagraph{"Answer: " + RatingHeadline(part) +
+                                                  " Model output: " + first_line + "." + lift});
   out.section.blocks.emplace_back(ReportParagraph{
       "Uncertainty: the indicated rating is the median of the model's predicted distribution "
       "over notches; the expected notch above says where in that distribution Kenya sits. Out "
@@ -340,10 +329,10 @@ QuestionPart RatingPart(const DemoRating& part) {
       "notch (docs/rating.md, measured with `mizani rate evaluate`): read the indication as "
       "\u00b11 notch."});
   out.section.blocks.emplace_back(NotModelledBox({
-      "Governance and politics: the agencies weigh institutions, politics and sanctions; the "
-      "WEO has no such series.",
-      "Default history, reserves and banking risk: not in the indicators.",
-      "Timing: the model rates year-end fundamentals; agencies act on news and outlooks.",
+      {"Governance and politics",
+       "the agencies weigh institutions, politics and sanctions; the WEO has no such series."},
+      {"Default history, reserves and banking risk", "not in the indicators."},
+      {"Timing", "the model rates year-end fundamentals; agencies act on news and outlooks."},
   }));
   AppendTables(doc, "f",
                {{"ordered_model", "Ordered model (notch)"},
@@ -371,10 +360,11 @@ std::string ProductsHeadline(const DemoProducts& part) {
   if (simulated > 0) {
     double total = 0;
     for (const pe::SmartLineResult& line : run.smart.lines) total += line.total;
-    text = fmt::format("On the {} of {} product lines that can be simulated, the policy changes "
-                       "imports by {} {}.",
-                       simulated, run.lines.size(),
-                       FormatShown(total, ValueKind::kNumber, 0), part.scenario.trade_unit);
+    text = fmt::format(
+        "On the {} of {} product lines that can be simulated, the policy changes "
+        "imports by {} {}.",
+        simulated, run.lines.size(), FormatShown(total, ValueKind::kNumber, 0),
+        part.scenario.trade_unit);
   } else {
     text = fmt::format(
         "None of the {} product lines can be simulated yet: {} input rows still have cells to "
@@ -413,7 +403,8 @@ QuestionPart ProductsPart(const DemoProducts& part) {
   out.section.heading = "G. " + title;
   out.section.blocks.emplace_back(ReportParagraph{
       "Question: what would Japan's tariff and NTB changes do for Kenya's tea, cut flowers, "
-      "avocados, coffee and macadamia (" + part.scenario.title + ")?"});
+      "avocados, coffee and macadamia (" +
+      part.scenario.title + ")?"});
   out.section.blocks.emplace_back(ReportParagraph{"Answer: " + ProductsHeadline(part)});
   out.section.blocks.emplace_back(ReportParagraph{
       "Uncertainty: SMART results carry an elasticity range (import-demand and substitution "
@@ -421,11 +412,11 @@ QuestionPart ProductsPart(const DemoProducts& part) {
       "potential-trade figure is one fitted value of a regression with a low pseudo-R\u00b2 and "
       "says what similar markets buy, not what a policy would bring."});
   out.section.blocks.emplace_back(NotModelledBox({
-      "Income effects and other products: SMART is partial equilibrium, one product and one "
-      "market at a time.",
-      "Phytosanitary rules, quotas and rules of origin: only ad-valorem tariffs and NTB "
-      "equivalents; a preference is assumed fully used.",
-      "Supply capacity: lines Kenya does not sell to Japan today stay at zero in SMART.",
+      {"Income effects and other products",
+       "SMART is partial equilibrium, one product and one market at a time."},
+      {"Phytosanitary rules, quotas and rules of origin",
+       "only ad-valorem tariffs and NTB equivalents; a preference is assumed fully used."},
+      {"Supply capacity", "lines Kenya does not sell to Japan today stay at zero in SMART."},
   }));
   AppendTables(pe::BuildPeReport(part.scenario, part.run), "g",
                {{"trade0", "Baseline imports (" + part.scenario.trade_unit + ")"},

@@ -58,7 +58,7 @@ inline constexpr size_t kMaxPageColumns = 9;
 ReportDocument BuildDemoDocument(const DemoRun& run,
                                  std::vector<std::pair<std::string, std::string>>* downloads);
 
-// A "what this does not model" box: an assumption list with that title.
-AssumptionList NotModelledBox(std::vector<std::string> items);
+// A "what this does not model" box: (what, why) pairs under that title.
+AssumptionList NotModelledBox(std::vector<std::pair<std::string, std::string>> items);
 
 }  // namespace mizani::demo_internal

@@ -94,7 +94,6 @@ std::string ShockText(const Shock& shock, const ScenarioOutcome& outcome) {
   return shock.name;
 }
 
-
 // Column names of the scenario tables as a reader wants them: words and
 // units ("Real GDP change (%)", not "real_gdp_change_pct"). `flow_unit`
 // is the unit of trade flows in the data.
@@ -135,12 +134,10 @@ std::string HumanColumn(const std::string& name, const std::string& flow_unit) {
   if (name == "baseline_flow") return "Baseline flow (" + flow_unit + ")";
   if (name == "new_flow") return "Flow after (" + flow_unit + ")";
   // real_gdp_change_pct_sigma_5 -> "Real GDP change at σ = 5 (%)".
-  for (const auto& [stem, words] : {std::pair<std::string, std::string>(
-                                        "real_gdp_change_pct_sigma_", "Real GDP change"),
-                                    std::pair<std::string, std::string>(
-                                        "exports_change_pct_sigma_", "Exports change"),
-                                    std::pair<std::string, std::string>(
-                                        "welfare_change_pct_sigma_", "Welfare change")}) {
+  for (const auto& [stem, words] :
+       {std::pair<std::string, std::string>("real_gdp_change_pct_sigma_", "Real GDP change"),
+        std::pair<std::string, std::string>("exports_change_pct_sigma_", "Exports change"),
+        std::pair<std::string, std::string>("welfare_change_pct_sigma_", "Welfare change")}) {
     if (name.rfind(stem, 0) == 0) {
       return fmt::format("{} at \u03c3 = {} (%)", words, name.substr(stem.size()));
     }
@@ -192,8 +189,7 @@ AssumptionList ScenarioAssumptions(AssumptionList list, const DemoScenario& item
 // assumptions into the section (the real GDP map replaced by welfare), every
 // table into the appendix with human headers. Its key-result sentences are
 // left out: the section states them with adaptive precision.
-void AddScenarioBlocks(const DemoScenario& item, const std::string& flow_unit,
-                       QuestionPart* part) {
+void AddScenarioBlocks(const DemoScenario& item, const std::string& flow_unit, QuestionPart* part) {
   const ReportDocument base = BuildScenarioReport(item.outcome);
   const std::string prefix = std::string(1, static_cast<char>(std::tolower(item.key[0])));
   for (const ReportSection& base_section : base.sections) {
@@ -224,10 +220,10 @@ std::string SigmaLine(const ScenarioOutcome& outcome, const std::string& code,
   const int at = CountryIndex(outcome.codes, code);
   std::string values;
   for (size_t sigma_idx = 0; sigma_idx < grid.sigmas.size(); ++sigma_idx) {
-    values += fmt::format(
-        "{}{} at \u03c3 = {:g}", values.empty() ? "" : ", ",
-        Signed(grid.real_gdp_change_pct(at, static_cast<Eigen::Index>(sigma_idx))),
-        grid.sigmas[sigma_idx]);
+    values +=
+        fmt::format("{}{} at \u03c3 = {:g}", values.empty() ? "" : ", ",
+                    Signed(grid.real_gdp_change_pct(at, static_cast<Eigen::Index>(sigma_idx))),
+                    grid.sigmas[sigma_idx]);
   }
   return fmt::format(
       "\u03c3 sensitivity (elasticity of substitution; same shocks, central \u03c3 = {:g}): {} "
@@ -239,14 +235,15 @@ std::string SigmaLine(const ScenarioOutcome& outcome, const std::string& code,
 // What the trade model leaves out, said once per GE question.
 AssumptionList GeNotModelled() {
   return NotModelledBox({
-      "Tariff revenue: tariffs and NTB equivalents act as trade costs; the revenue a tariff "
-      "raises, and loses when it is cut, is not modelled, so welfare omits it.",
-      "Agriculture and services: one sector, manufacturing (Kenya's tea, flowers and avocados "
-      "are in G).",
-      "Input-output links, investment and growth: the effects are long-run level changes.",
-      "Unemployment and adjustment costs: each country's output is fixed (endowment economy).",
-      "New trade relationships: pairs with zero trade in the baseline stay at zero.",
-      "Exchange rates and finance: trade imbalances are held as a constant ratio.",
+      {"Tariff revenue",
+       "tariffs and NTB equivalents act as trade costs; the revenue a tariff raises, and loses "
+       "when it is cut, is not modelled, so welfare omits it."},
+      {"Agriculture and services",
+       "one sector, manufacturing (Kenya's tea, flowers and avocados are in G)."},
+      {"Input-output links, investment and growth", "the effects are long-run level changes."},
+      {"Unemployment and adjustment costs", "each country's output is fixed (endowment economy)."},
+      {"New trade relationships", "pairs with zero trade in the baseline stay at zero."},
+      {"Exchange rates and finance", "trade imbalances are held as a constant ratio."},
   });
 }
 
@@ -344,15 +341,25 @@ std::string AgreementIntervalText(const ScenarioOutcome& outcome, double rta, do
     if (set.labels[term_idx] != "RTA" || set.lower.size() == 0) continue;
     const double lower = set.lower(static_cast<Eigen::Index>(term_idx));
     const double upper = set.upper(static_cast<Eigen::Index>(term_idx));
+    const double below = rta - lower, above = upper - rta;
+    std::string shape;
+    if (below > 1.5 * above || above > 1.5 * below) {
+      shape = fmt::format(
+          "It is skewed: it reaches {:.3f} {} the estimate but only {:.3f} {} it. The effect "
+          "is identified only by the pairs whose agreement status changes between 1986 and "
+          "2006; a pair bootstrap draws some replications with few of them, or with the ones "
+          "whose trade grew least (or most), and those replications find a much smaller (or "
+          "larger) effect. A percentile interval keeps that asymmetry",
+          std::max(below, above), below > above ? "below" : "above", std::min(below, above),
+          below > above ? "above" : "below");
+    } else {
+      shape = "It is roughly symmetric, as a percentile interval need not be";
+    }
     return fmt::format(
-        "The 95% bootstrap interval of the agreement effect is [{:.3f}, {:.3f}] around {:.3f}: "
-        "skewed, with a long tail below. The effect is identified only by the pairs whose "
-        "agreement status changes between 1986 and 2006; a pair bootstrap draws some "
-        "replications with few of them, or with the ones whose trade grew least, and those "
-        "replications find a smaller effect. A percentile interval keeps that asymmetry, where "
-        "the normal interval from the clustered standard error would be symmetric: "
-        "{:.3f} \u00b1 1.96 \u00d7 {:.3f} = [{:.3f}, {:.3f}].",
-        lower, upper, rta, rta, rta_se, rta - 1.96 * rta_se, rta + 1.96 * rta_se);
+        "The 95% bootstrap interval of the agreement effect is [{:.3f}, {:.3f}] around {:.3f}. "
+        "{}, where the normal interval from the clustered standard error is symmetric by "
+        "construction: {:.3f} \u00b1 1.96 \u00d7 {:.3f} = [{:.3f}, {:.3f}].",
+        lower, upper, rta, shape, rta, rta_se, rta - 1.96 * rta_se, rta + 1.96 * rta_se);
   }
   return "No bootstrap was run (--replications 0): the results carry no statistical interval.";
 }
@@ -385,18 +392,22 @@ QuestionPart PartB(const DemoRun& run) {
   chart.kind = ValueKind::kPercent;
   chart.axis_label = "share of members' international trade";
   chart.categories = {"Before (baseline)", "After the free trade area"};
-  chart.series.push_back({"Share", {100 * group.intra_share_before, 100 * group.intra_share_after},
-                          {NAN, share_low}, {NAN, share_high}});
+  chart.series.push_back({"Share",
+                          {100 * group.intra_share_before, 100 * group.intra_share_after},
+                          {NAN, share_low},
+                          {NAN, share_high}});
   chart.range_kind = RangeKind::kInterval;
   chart.range_label = "95% interval (pair bootstrap)";
-  chart.note = has_bootstrap ? fmt::format("Whisker: 95% interval, pair bootstrap with {} "
-                                           "replications (statistical uncertainty).",
-                                           b.outcome.uncertainty.succeeded)
+  chart.note = has_bootstrap ? fmt::format(
+                                   "Whisker: 95% interval, pair bootstrap with {} "
+                                   "replications (statistical uncertainty).",
+                                   b.outcome.uncertainty.succeeded)
                              : std::string("No bootstrap: no interval.");
   part.summary_blocks.emplace_back(std::move(chart));
   const std::string ken_interval =
-      std::isnan(ken_low) ? std::string()
-                          : fmt::format(" (95% interval {} to {})", Signed(ken_low), Signed(ken_high));
+      std::isnan(ken_low)
+          ? std::string()
+          : fmt::format(" (95% interval {} to {})", Signed(ken_low), Signed(ken_high));
   part.section = QuestionSection(
       "B. " + b.title,
       fmt::format("what if the {} African countries in the data formed a free trade area? The "
@@ -410,8 +421,7 @@ QuestionPart PartB(const DemoRun& run) {
                   rta, rta_se, std::exp(rta), 100 * group.intra_share_before,
                   100 * group.intra_share_after, interval, Signed(RealGdp(b.outcome, "KEN")),
                   ken_interval),
-      AgreementIntervalText(b.outcome, rta, rta_se) + " " +
-          SigmaLine(b.outcome, "KEN", "Kenya's"),
+      AgreementIntervalText(b.outcome, rta, rta_se) + " " + SigmaLine(b.outcome, "KEN", "Kenya's"),
       "the estimated effect is an average over the agreements in the data, most of them among "
       "richer countries.");
   part.section.blocks.emplace_back(GeNotModelled());
@@ -426,15 +436,16 @@ QuestionPart PartC(const DemoRun& run) {
   // The ~15% cited at TICAD 9 is all goods and all 54 countries; say why the
   // data's share differs, and never compare invented numbers with it.
   const std::string context =
-      run.synthetic
-          ? fmt::format("The starting point in the synthetic world is {:.2f}%, an invented "
-                        "number; on the Advanced Guide data it is about 4%.",
-                        100 * group.intra_share_before)
-          : fmt::format("Today's starting point in the data is {:.2f}%, far below the ~15% cited "
-                        "at TICAD 9: that figure covers all goods and all 54 African countries, "
-                        "while these data hold manufacturing only and {} countries, whose "
-                        "manufactured imports come mostly from Europe, Asia and America.",
-                        100 * group.intra_share_before, group.members.size());
+      run.synthetic ? fmt::format(
+                          "The starting point in the synthetic world is {:.2f}%, an invented "
+                          "number; on the Advanced Guide data it is about 4%.",
+                          100 * group.intra_share_before)
+                    : fmt::format(
+                          "Today's starting point in the data is {:.2f}%, far below the ~15% cited "
+                          "at TICAD 9: that figure covers all goods and all 54 African countries, "
+                          "while these data hold manufacturing only and {} countries, whose "
+                          "manufactured imports come mostly from Europe, Asia and America.",
+                          100 * group.intra_share_before, group.members.size());
   QuestionPart part;
   part.headline = fmt::format(
       "C. For half of these countries' international trade to stay in Africa, trade costs among "
@@ -465,7 +476,8 @@ QuestionPart PartC(const DemoRun& run) {
       fmt::format("a {:.2f}% cut (goal seeking). {} At that cut Kenya's real GDP changes by {}.",
                   cut, context, Signed(RealGdp(c.outcome, "KEN"))),
       "the cut is found to the solver's tolerance; it inherits the model's assumptions, not a "
-      "statistical interval. " + SigmaLine(c.outcome, "KEN", "Kenya's"),
+      "statistical interval. " +
+          SigmaLine(c.outcome, "KEN", "Kenya's"),
       "a cut of this size is far outside the range of any observed agreement: read it as a "
       "measure of distance, not a policy.");
   part.section.blocks.emplace_back(GeNotModelled());
@@ -482,12 +494,11 @@ QuestionPart PartD(const DemoRun& run) {
   part.headline = fmt::format(
       "D. Port and logistics upgrades that cut Kenya's trade costs with every partner by 5% "
       "raise Kenya's real GDP by {} (policy range {} for a 2% cut to {} for a 10% cut).",
-      Signed(RealGdp(d.outcome, "KEN")), Signed(RealGdp(low, "KEN")),
-      Signed(RealGdp(high, "KEN")));
-  part.summary_blocks.emplace_back(PolicyRangeChart(
-      d, "D. Kenya's real GDP, % change, by the assumed cut in its trade costs",
-      "% change in Kenya's real GDP",
-      [](const ScenarioOutcome& outcome) { return RealGdp(outcome, "KEN"); }));
+      Signed(RealGdp(d.outcome, "KEN")), Signed(RealGdp(low, "KEN")), Signed(RealGdp(high, "KEN")));
+  part.summary_blocks.emplace_back(
+      PolicyRangeChart(d, "D. Kenya's real GDP, % change, by the assumed cut in its trade costs",
+                       "% change in Kenya's real GDP",
+                       [](const ScenarioOutcome& outcome) { return RealGdp(outcome, "KEN"); }));
   part.section = QuestionSection(
       "D. " + d.title,
       "what are port and logistics upgrades (Mombasa, the Northern Corridor) worth to Kenya if "
@@ -720,8 +731,7 @@ ReportDocument BuildDemoDocument(const DemoRun& run,
       const auto* table = std::get_if<ReportTable>(&block);
       if (table != nullptr && table->columns.size() > kMaxPageColumns) {
         downloads->emplace_back(table->name + ".csv", RenderCsv(*table));
-        wide += fmt::format("{}{}.csv ({})", wide.empty() ? "" : "; ", table->name,
-                            table->caption);
+        wide += fmt::format("{}{}.csv ({})", wide.empty() ? "" : "; ", table->name, table->caption);
         continue;
       }
       appendix.blocks.push_back(std::move(block));

@@ -213,8 +213,7 @@ ChartNumberFormat ChooseChartFormat(double max_abs, ValueKind kind) {
   int value_decimals = 2;
   if (!no_data) {
     const double step = shown / 20;
-    axis_decimals =
-        std::clamp(static_cast<int>(-std::floor(std::log10(step))), 0, kMaxDecimals);
+    axis_decimals = std::clamp(static_cast<int>(-std::floor(std::log10(step))), 0, kMaxDecimals);
     value_decimals = std::max(2, AdaptiveDecimals(shown, 0, 2));
   }
   const bool percent = kind == ValueKind::kPercent && !format.basis_points;
@@ -230,6 +229,49 @@ std::string CellText(const ReportCell& cell, const ReportColumn& column) {
   if (std::isnan(value)) return std::string(kMissingText);
   if (column.kind == ValueKind::kText) return ExactNumber(value);
   return FormatValue(value, column.kind, column.decimals);
+}
+
+namespace {
+
+// Calls `plain` for text outside code spans and `code` for the inside of each
+// `...` pair; a backtick without a partner is plain text.
+template <typename Plain, typename Code>
+void SplitCodeSpans(std::string_view text, const Plain& plain, const Code& code) {
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t open = text.find('`', at);
+    const size_t close = open == std::string_view::npos ? open : text.find('`', open + 1);
+    if (close == std::string_view::npos) {
+      plain(text.substr(at));
+      return;
+    }
+    plain(text.substr(at, open - at));
+    code(text.substr(open + 1, close - open - 1));
+    at = close + 1;
+  }
+}
+
+}  // namespace
+
+std::string ParagraphHtml(std::string_view text) {
+  std::string out;
+  SplitCodeSpans(
+      text, [&](std::string_view part) { out += HtmlEscape(part); },
+      [&](std::string_view part) { out += "<code>" + HtmlEscape(part) + "</code>"; });
+  return out;
+}
+
+std::string ParagraphMarkdown(std::string_view text) {
+  std::string out;
+  SplitCodeSpans(
+      text, [&](std::string_view part) { out += MarkdownEscape(part); },
+      [&](std::string_view part) {
+        // Inside a code span Markdown escapes nothing; line breaks would end it.
+        std::string inner(part);
+        std::replace(inner.begin(), inner.end(), '\n', ' ');
+        out += "`" + inner + "`";
+      });
+  return out;
 }
 
 std::string ExactNumber(double value) {

@@ -47,6 +47,11 @@ struct ChartNumberFormat {
 ChartNumberFormat ChooseChartFormat(double max_abs, ValueKind kind);
 // Cell text as shown in HTML and Markdown tables (before escaping).
 std::string CellText(const ReportCell& cell, const ReportColumn& column);
+// Paragraph text with `code` spans: HTML wraps each in <code>, Markdown keeps
+// it as a code span; elsewhere text is escaped as usual. An unpaired backtick
+// is text. (So commands in a paragraph never print their backticks.)
+std::string ParagraphHtml(std::string_view text);
+std::string ParagraphMarkdown(std::string_view text);
 // Shortest text that reads back as the same double ("0.1", "1e+300"); empty for NaN.
 std::string ExactNumber(double value);
 

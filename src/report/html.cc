@@ -73,6 +73,8 @@ td { overflow-wrap: anywhere; }
   th, td { padding: 4px 5px; }
   th, th.num { min-width: 3em; }
 }
+code { font-size: 0.92em; background: #f0f2f5; padding: 0 3px; border-radius: 3px;
+  overflow-wrap: anywhere; }
 .chart { min-height: 40px; }
 .chart svg { max-width: 100%; height: auto; }
 .chart-fallback { color: #666666; font-size: 13px; font-style: italic; }
@@ -241,7 +243,7 @@ class HtmlWriter {
   }
 
   void RenderBlock(const ReportParagraph& paragraph) {
-    out_ += fmt::format("<p>{}</p>\n", HtmlEscape(paragraph.text));
+    out_ += fmt::format("<p>{}</p>\n", report_internal::ParagraphHtml(paragraph.text));
   }
 
   void RenderBlock(const AssumptionList& list) {

@@ -74,7 +74,8 @@ Json ValueAxis(const std::string& label, const Scale& scale) {
   // About eight ticks: enough to read a bar, few enough that labels with
   // several decimals do not run into each other.
   Json axis{{"format", scale.format.d3_axis}, {"labelFlush", false}, {"tickCount", 8}};
-  return Json{{"field", "value"}, {"type", "quantitative"}, {"title", scale.Title(label)}, {"axis", axis}};
+  return Json{
+      {"field", "value"}, {"type", "quantitative"}, {"title", scale.Title(label)}, {"axis", axis}};
 }
 
 Json ZeroRule() {
@@ -154,8 +155,8 @@ Json BarChartSpec(const BarChart& chart) {
   tooltip.push_back(
       {{"field", "label"}, {"title", chart.axis_label.empty() ? "Value" : chart.axis_label}});
   if (any_interval) {
-    tooltip.push_back({{"field", "range"},
-                       {"title", chart.range_label.empty() ? "Range" : chart.range_label}});
+    tooltip.push_back(
+        {{"field", "range"}, {"title", chart.range_label.empty() ? "Range" : chart.range_label}});
   }
 
   Json bar_encoding{{"x", ValueAxis(chart.axis_label, scale)}, {"tooltip", tooltip}};
@@ -230,15 +231,15 @@ Json GroupedBarChartSpec(const GroupedBarChart& chart) {
               {"tooltip", tooltip}}}};
   // The value printed at the outer end of each bar, so the before/after
   // difference can be read without hovering (and on paper).
-  Json labels{{"mark",
-               {{"type", "text"},
-                {"align", {{"expr", "datum.value < 0 ? 'right' : 'left'"}}},
-                {"dx", {{"expr", "datum.value < 0 ? -4 : 4"}}},
-                {"fontSize", 11},
-                {"color", "#333333"}}},
-              {"encoding",
-               {{"x", {{"field", "value"}, {"type", "quantitative"}}},
-                {"text", {{"field", "label"}}}}}};
+  Json labels{
+      {"mark",
+       {{"type", "text"},
+        {"align", {{"expr", "datum.value < 0 ? 'right' : 'left'"}}},
+        {"dx", {{"expr", "datum.value < 0 ? -4 : 4"}}},
+        {"fontSize", 11},
+        {"color", "#333333"}}},
+      {"encoding",
+       {{"x", {{"field", "value"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}};
   return Json{{"$schema", kSchema},
               {"width", kChartWidth},
               {"height", {{"step", kOffsetBarStep}}},
@@ -284,23 +285,22 @@ Json LineChartSpec(const LineChart& chart) {
       rows.push_back(std::move(row));
     }
   }
-  const Json x_axis{{"field", "x"},
-                    {"type", "quantitative"},
-                    {"title", x_scale.Title(chart.x_label)},
-                    {"scale", {{"zero", false}}},
-                    {"axis",
-                     {{"format", chart.x_kind == ValueKind::kNumber ? "d" : x_scale.format.d3_axis}}}};
+  const Json x_axis{
+      {"field", "x"},
+      {"type", "quantitative"},
+      {"title", x_scale.Title(chart.x_label)},
+      {"scale", {{"zero", false}}},
+      {"axis", {{"format", chart.x_kind == ValueKind::kNumber ? "d" : x_scale.format.d3_axis}}}};
   Json y_axis{{"field", "value"},
               {"type", "quantitative"},
               {"title", scale.Title(chart.y_label)},
               {"scale", {{"zero", false}}},
               {"axis", {{"format", scale.format.d3_axis}}}};
   const Json colour = ColourByName(names, "series");
-  const Json tooltip =
-      Json::array({{{"field", "series"}, {"title", "Series"}},
-                   {{"field", "x_text"}, {"title", chart.x_label.empty() ? "x" : chart.x_label}},
-                   {{"field", "value_text"},
-                    {"title", chart.y_label.empty() ? "Value" : chart.y_label}}});
+  const Json tooltip = Json::array(
+      {{{"field", "series"}, {"title", "Series"}},
+       {{"field", "x_text"}, {"title", chart.x_label.empty() ? "x" : chart.x_label}},
+       {{"field", "value_text"}, {"title", chart.y_label.empty() ? "Value" : chart.y_label}}});
   Json layers = Json::array();
   if (any_band) {
     layers.push_back({{"mark", {{"type", "area"}, {"opacity", 0.18}}},
@@ -359,8 +359,10 @@ Json WorldMapSpec(const WorldMap& chart, const Json& world) {
   for (const auto& [code, value] : chart.values) {
     const std::string numeric = IsoNumericFor(code);
     if (numeric.empty() || std::isnan(value)) continue;
-    lookup_rows.push_back(
-        {{"id", numeric}, {"code", code}, {"value", scale.Spec(value)}, {"text", scale.Text(value)}});
+    lookup_rows.push_back({{"id", numeric},
+                           {"code", code},
+                           {"value", scale.Spec(value)},
+                           {"text", scale.Text(value)}});
   }
   // A symmetric domain keeps zero at the neutral colour and lets equal gains
   // and losses get equally strong colours.

@@ -1,12 +1,13 @@
 // Adaptive precision (src/report/format.*): closed cases worked by hand. The
 // rule: a non-zero value never reads as zero, in tables, sentences and charts.
+#include "report/format.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 
 #include "mizani/report.h"
-#include "report/format.h"
 
 namespace {
 
@@ -30,7 +31,7 @@ TEST(AdaptivePrecision, AddsDecimalsUntilTwoSignificantDigitsShow) {
   EXPECT_EQ(AdaptiveDecimals(-0.0042, 2), 4);
   EXPECT_EQ(AdaptiveDecimals(0.3, 0), 2);     // "0.30"
   EXPECT_EQ(AdaptiveDecimals(0.3, 0, 1), 1);  // one significant digit: "0.3"
-  EXPECT_EQ(AdaptiveDecimals(0.04, 1), 3);  // 0.040
+  EXPECT_EQ(AdaptiveDecimals(0.04, 1), 3);    // 0.040
   EXPECT_EQ(AdaptiveDecimals(1e-20, 2), mizani::report_internal::kMaxDecimals);
 }
 
@@ -91,6 +92,19 @@ TEST(AdaptivePrecision, ChartAxesTakeTheDecimalsOfTheirTickStep) {
   EXPECT_EQ(ChooseChartFormat(5.45, ValueKind::kPercent).d3_axis, ",.1~%");
   // No data: a harmless default.
   EXPECT_FALSE(ChooseChartFormat(0, ValueKind::kPercent).basis_points);
+}
+
+TEST(ParagraphText, CodeSpansAreMarkedUpNotPrinted) {
+  using mizani::report_internal::ParagraphHtml;
+  using mizani::report_internal::ParagraphMarkdown;
+  EXPECT_EQ(ParagraphHtml("Run `mizani demo -o <out>` & read"),
+            "Run <code>mizani demo -o &lt;out&gt;</code> &amp; read");
+  // In Markdown the span stays a span (nothing escaped inside); outside, the
+  // usual escapes.
+  EXPECT_EQ(ParagraphMarkdown("Run `a_b <c>` then *d*"), "Run `a_b <c>` then \\*d\\*");
+  // An unpaired backtick is text.
+  EXPECT_EQ(ParagraphHtml("5` of arc"), "5` of arc");
+  EXPECT_EQ(ParagraphMarkdown("5` of arc"), "5\\` of arc");
 }
 
 }  // namespace
