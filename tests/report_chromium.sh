@@ -26,4 +26,27 @@ echo "report has $charts charts"
 # Layout at a desktop and a narrow window (screenshots report-1280.png, report-800.png).
 check_layout report 10000 1280
 check_layout report 10000 800
+
+# The layout check must be able to fail: a copy of the page with a table cell
+# showing "0.00%" for 0.003 and a word too long for the page must fail it.
+good_html="$html"
+html="$work/broken.html"
+node -e '
+  const fs = require("fs");
+  const [source, out] = process.argv.slice(1);
+  const text = fs.readFileSync(source, "utf8");
+  const bad = "<table><tr><td class=\"num\" data-value=\"0.003\">0.00%</td>" +
+    "<td style=\"white-space:nowrap\">" + "x".repeat(400) + "</td></tr></table>";
+  fs.writeFileSync(out, text.replace("<div class=\"page\">", "<div class=\"page\">" + bad));
+  ' "$good_html" "$html"
+saved_status="$layout_status"
+layout_status=0
+check_layout report-broken 10000 800 >"$work/broken.log" || true
+if [ "$layout_status" = 0 ] || ! grep -q "non-zero value shown as zero" "$work/broken.log" ||
+  ! grep -q "overflow at 800 px" "$work/broken.log"; then
+  echo "FAIL: the layout check passed a page made to fail it"; cat "$work/broken.log"; exit 1
+fi
+echo "the layout check fails a page made to fail it, as it should"
+layout_status="$saved_status"
+html="$good_html"
 check_and_shoot report 10000 "--window-size=1280,2400" "--window-size=1280,2400"
