@@ -730,7 +730,9 @@ ReportDocument BuildDemoDocument(const DemoRun& run,
       // Tables too wide for a page or a narrow window go to the downloads only.
       const auto* table = std::get_if<ReportTable>(&block);
       if (table != nullptr && table->columns.size() > kMaxPageColumns) {
-        downloads->emplace_back(table->name + ".csv", RenderCsv(*table));
+        // As WriteReport does for the page's tables: the badge as a comment line.
+        const std::string preamble = doc.badge.empty() ? "" : "# " + doc.badge + "\n";
+        downloads->emplace_back(table->name + ".csv", preamble + RenderCsv(*table));
         wide += fmt::format("{}{}.csv ({})", wide.empty() ? "" : "; ", table->name, table->caption);
         continue;
       }
