@@ -28,6 +28,37 @@ run_chromium() {
     --virtual-time-budget="$2" "${@:3}" "file://$html"
 }
 
+# check_layout NAME BUDGET_MS WIDTH: a copy of $html carrying
+# report_layout_probe.js, drawn in a WIDTH px window: no element overflows its
+# container, no non-zero value shows as zero, no axis repeats a label
+# (check_report_dom.js --layout). Keeps NAME-WIDTH.png as an artefact; a
+# failure sets layout_status=1 (check_and_shoot exits with it).
+layout_status=0
+check_layout() {
+  local name="$1" budget="$2" width="$3" page="$html"
+  local probed="$work/$name-$width.html" here
+  here="$(dirname "${BASH_SOURCE[0]}")"
+  node -e '
+    const fs = require("fs");
+    const [source, probe, out] = process.argv.slice(1);
+    const text = fs.readFileSync(source, "utf8");
+    const at = text.lastIndexOf("</body>");
+    fs.writeFileSync(out, text.slice(0, at) + "<script>" + fs.readFileSync(probe, "utf8") +
+      "</script>\n" + text.slice(at));' "$page" "$here/report_layout_probe.js" "$probed"
+  html="$probed"
+  run_chromium "layout-$width" "$budget" --window-size="$width,2400" --dump-dom \
+    >"$work/layout-$width.dom" 2>"$work/layout-$width.log" || {
+    echo "FAIL: chromium --dump-dom at $width px failed"; tail -20 "$work/layout-$width.log"
+    exit 1; }
+  node "$here/check_report_dom.js" --layout "$work/layout-$width.dom" "$charts" || layout_status=1
+  run_chromium "layout-shot-$width" "$budget" --window-size="$width,4000" --hide-scrollbars \
+    --screenshot="$work/$name-$width.png" >"$work/layout-shot-$width.log" 2>&1 || {
+    echo "FAIL: chromium --screenshot at $width px failed"; exit 1; }
+  cp "$work/$name-$width.png" "$artefacts/$name-$width.png"
+  echo "screenshot: $artefacts/$name-$width.png"
+  html="$page"
+}
+
 # check_and_shoot NAME BUDGET_MS DOM_FLAGS SHOT_FLAGS [expected texts...]:
 # the DOM check (every chart drawn, no JavaScript error or warning, the
 # texts present), then a screenshot; keeps NAME.png and NAME.html as
@@ -48,5 +79,6 @@ check_and_shoot() {
   cp "$html" "$artefacts/$name.html"
   echo "screenshot: $artefacts/$name.png"
   echo "report: $artefacts/$name.html"
+  [ "$layout_status" = 0 ] || status=1
   exit "$status"
 }

@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "mizani/finance.h"
+#include "mizani/pe_scenario.h"
+#include "mizani/rating_report.h"
 #include "mizani/report.h"
 #include "mizani/scenario.h"
 #include "mizani/scenario_output.h"
@@ -25,6 +28,12 @@ struct DemoOptions {
   // Folder of the Advanced Guide data: agtpa_yotov2016, its csv/ subfolder,
   // or the folder holding agtpa_yotov2016. Empty: the embedded synthetic world.
   std::string data_dir;
+  // The rest of the TICAD 9 agenda (financing, ratings, product lines) runs
+  // the engines' example files from `examples_dir` on the shared data in
+  // `shared_dir`. Empty: examples/ beside the working folder or the binary
+  // (or the source tree), and the folder holding agtpa_yotov2016.
+  std::string examples_dir;
+  std::string shared_dir;
   std::optional<int> replications;  // replaces [uncertainty] replications where set
   int threads = 0;
   bool quiet = false;
@@ -49,10 +58,32 @@ struct DemoScenario {
   std::vector<DemoVariant> variants;  // low and high, when the scenario has a range
 };
 
+// One engine's part of the agenda. `skipped` says why it did not run (its
+// data or example file not found) and is shown in the report instead.
+struct AgendaPart {
+  bool ran = false;
+  std::string skipped;
+  std::string file;  // the example file, relative ("examples/kenya_financing.toml")
+};
+struct DemoFinancing : AgendaPart {
+  finance::DebtOutcome outcome;
+};
+struct DemoRating : AgendaPart {
+  rating::RateConfig config;
+  rating::RateOutcome outcome;
+};
+struct DemoProducts : AgendaPart {
+  pe::PeScenario scenario;
+  pe::PeRun run;
+};
+
 struct DemoRun {
   bool synthetic = true;
   std::string data_source;  // the file read, or a description of the synthetic world
   std::vector<DemoScenario> scenarios;
+  DemoFinancing financing;
+  DemoRating rating;
+  DemoProducts products;
   double seconds = 0;
 };
 
@@ -66,9 +97,17 @@ std::string FindAdvancedGuideFile(const std::string& data_dir, const std::string
 // importer, pair_id symmetric, year, trade, RTA, ...). Deterministic.
 Table SynthesizeDemoWorld();
 
-// Runs the four scenarios and their sensitivity variants. Checks the data
-// path first (kFileUnreadable); other errors as RunScenario.
+// Runs the four scenarios and their sensitivity variants, then the rest of
+// the agenda (RunAgenda). Checks the data path first (kFileUnreadable);
+// other errors as RunScenario.
 DemoRun RunDemo(const DemoOptions& options);
+
+// The financing comparison (finance engine, examples/kenya_financing.toml),
+// the rating model's view of Kenya (rating engine, examples/africa_ratings.toml,
+// `explain`) and the product lines (pe engine, examples/kenya_japan_products.toml).
+// A part whose example file or shared data is absent is skipped with its
+// reason; errors of a part that runs propagate.
+void RunAgenda(const DemoOptions& options, DemoRun* run);
 
 ReportDocument BuildDemoReport(const DemoRun& run);
 

@@ -55,6 +55,11 @@ struct ChartSeries {
   std::vector<double> upper;
 };
 
+// What the whiskers of a bar chart are: a statistical interval (a bootstrap
+// percentile interval: solid) or an assumed policy range (low/high sizes of
+// the policy: dashed). Named differently in tooltips and notes.
+enum class RangeKind { kInterval, kPolicyRange };
+
 // Horizontal bars, one per category; several series are drawn side by side.
 struct BarChart {
   std::string title;
@@ -64,6 +69,10 @@ struct BarChart {
   ValueKind kind = ValueKind::kNumber;
   bool sorted = false;  // order categories by the first series, largest first
   std::string note;
+  RangeKind range_kind = RangeKind::kInterval;
+  // Tooltip title of the whiskers, e.g. "95% interval". (Initialised so that
+  // positional initialisers of the fields above stay complete.)
+  std::string range_label{};
 };
 
 // Shares or levels per category under several named states ("Before",
@@ -128,6 +137,12 @@ struct ReportDocument {
   std::string generated_at;  // shown as given, e.g. "2024-05-01 14:03 UTC"
   std::vector<ReportSection> sections;
 };
+
+// A number as every renderer shows it: `decimals` after the point, more when
+// fewer would show a non-zero value as zero (two significant digits), and a
+// percentage below 0.01% in basis points ("+0.59 bp"). NaN: "–". `sign`: a
+// "+" before positive values.
+std::string FormatShown(double value, ValueKind kind, int decimals = 2, bool sign = false);
 
 // One self-contained HTML page. Reads the web assets (see docs/report.md) from
 // $MIZANI_WEB_DIR, the build's web/node_modules, or <exe dir>/../web/node_modules;

@@ -52,17 +52,29 @@ figcaption { font-weight: 600; margin-bottom: 8px; font-size: 15px; }
 .assumptions { margin: 12px 0 20px; padding: 12px 16px; background: #f5f7fa;
   border-left: 4px solid #1f3a5f; max-width: 75ch; }
 .assumptions h3 { margin: 0 0 8px; font-size: 15px; }
-.assumptions dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 20px; margin: 0;
-  font-size: 14px; }
-.assumptions dt { font-weight: 600; }
-.assumptions dd { margin: 0; }
+.assumptions dl { display: grid; grid-template-columns: minmax(0, 15em) minmax(0, 1fr);
+  gap: 4px 20px; margin: 0; font-size: 14px; }
+.assumptions dt { font-weight: 600; overflow-wrap: anywhere; }
+.assumptions dd { margin: 0; overflow-wrap: anywhere; }
 .table-scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 14px; min-width: 50%; }
-th, td { padding: 5px 12px; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
+th, td { padding: 5px 8px; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
 th { background: #eef1f5; border-bottom: 2px solid #8a96a3; text-align: left; font-weight: 600; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th.num { text-align: right; }
+/* Headers wrap (they carry words and units); numbers do not. Long words in
+   text cells (file names, sources) may break, so no table runs off the page. */
+th, th.num { white-space: normal; overflow-wrap: anywhere; min-width: 4.5em; }
+td { overflow-wrap: anywhere; }
+@media (max-width: 900px) {
+  .page { padding: 16px 12px 32px; }
+  table { font-size: 12.5px; }
+  th, td { padding: 4px 5px; }
+  th, th.num { min-width: 3em; }
+}
+code { font-size: 0.92em; background: #f0f2f5; padding: 0 3px; border-radius: 3px;
+  overflow-wrap: anywhere; }
 .chart { min-height: 40px; }
 .chart svg { max-width: 100%; height: auto; }
 .chart-fallback { color: #666666; font-size: 13px; font-style: italic; }
@@ -231,7 +243,7 @@ class HtmlWriter {
   }
 
   void RenderBlock(const ReportParagraph& paragraph) {
-    out_ += fmt::format("<p>{}</p>\n", HtmlEscape(paragraph.text));
+    out_ += fmt::format("<p>{}</p>\n", report_internal::ParagraphHtml(paragraph.text));
   }
 
   void RenderBlock(const AssumptionList& list) {
@@ -262,7 +274,17 @@ class HtmlWriter {
         const std::string text = column_index < row.size()
                                      ? report_internal::CellText(row[column_index], column)
                                      : std::string(report_internal::kMissingText);
-        out_ += fmt::format("<td{}>{}</td>", NumericClass(column), HtmlEscape(text));
+        // The exact value beside the shown text: the browser test checks that
+        // no non-zero value is shown as zero.
+        std::string exact;
+        if (column_index < row.size() && column.kind != ValueKind::kText) {
+          if (const auto* value = std::get_if<double>(&row[column_index])) {
+            if (std::isfinite(*value)) {
+              exact = fmt::format(" data-value=\"{}\"", report_internal::ExactNumber(*value));
+            }
+          }
+        }
+        out_ += fmt::format("<td{}{}>{}</td>", NumericClass(column), exact, HtmlEscape(text));
       }
       out_ += "</tr>\n";
     }

@@ -67,7 +67,7 @@ class MarkdownWriter {
 
  private:
   void RenderBlock(const ReportParagraph& paragraph) {
-    out_ += fmt::format("{}\n\n", MarkdownEscape(paragraph.text));
+    out_ += fmt::format("{}\n\n", report_internal::ParagraphMarkdown(paragraph.text));
   }
 
   void RenderBlock(const AssumptionList& list) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "report/format.h"
 #include "report/iso_codes.h"
 
 namespace mizani::report_internal {
@@ -22,13 +23,26 @@ constexpr int kBarStep = 22;        // height per category, one bar each
 constexpr int kOffsetBarStep = 16;  // height per bar when several share a category
 
 // Percent values are stored in percent units; Vega's "%" format expects
-// fractions, so the spec carries value / 100 and formats with ".2%".
-double SpecValue(double value, ValueKind kind) {
-  return kind == ValueKind::kPercent ? value / 100.0 : value;
+// fractions, so the spec carries value * format.factor (value / 100, or basis
+// points when every value is tiny: ChooseChartFormat). Every data row also
+// carries its value as the tables show it ("label"), so tooltips and printed
+// values never round a non-zero value to zero.
+struct Scale {
+  ValueKind kind;
+  ChartNumberFormat format;
+  double Spec(double value) const { return value * format.factor; }
+  std::string Text(double value) const { return FormatValue(value, kind, 2); }
+  Json Title(const std::string& label) const {
+    if (label.empty()) return format.unit_title.empty() ? Json(nullptr) : Json("basis points");
+    return Json(label + format.unit_title);
+  }
+};
+
+double MaxAbs(double current, double value) {
+  return std::isfinite(value) ? std::max(current, std::fabs(value)) : current;
 }
 
-std::string D3Format(ValueKind kind) { return kind == ValueKind::kPercent ? ".2%" : ",.4~f"; }
-std::string AxisFormat(ValueKind kind) { return kind == ValueKind::kPercent ? ".1%" : ",~f"; }
+Scale MakeScale(ValueKind kind, double max_abs) { return {kind, ChooseChartFormat(max_abs, kind)}; }
 
 Json Config() {
   const std::string font =
@@ -56,12 +70,12 @@ Json CategoryAxis(const std::vector<std::string>& sorted_categories) {
               {"axis", {{"labelLimit", 240}, {"ticks", false}, {"domain", false}}}};
 }
 
-Json ValueAxis(const std::string& label, ValueKind kind) {
-  Json axis{{"format", AxisFormat(kind)}, {"labelFlush", false}};
-  return Json{{"field", "value"},
-              {"type", "quantitative"},
-              {"title", label.empty() ? Json(nullptr) : Json(label)},
-              {"axis", axis}};
+Json ValueAxis(const std::string& label, const Scale& scale) {
+  // About eight ticks: enough to read a bar, few enough that labels with
+  // several decimals do not run into each other.
+  Json axis{{"format", scale.format.d3_axis}, {"labelFlush", false}, {"tickCount", 8}};
+  return Json{
+      {"field", "value"}, {"type", "quantitative"}, {"title", scale.Title(label)}, {"axis", axis}};
 }
 
 Json ZeroRule() {
@@ -106,6 +120,13 @@ Json BarChartSpec(const BarChart& chart) {
   sorted_categories.reserve(order.size());
   for (size_t index : order) sorted_categories.push_back(chart.categories[index]);
 
+  double max_abs = 0;
+  for (const ChartSeries& series : chart.series) {
+    for (const std::vector<double>* list : {&series.values, &series.lower, &series.upper}) {
+      for (double value : *list) max_abs = MaxAbs(max_abs, value);
+    }
+  }
+  const Scale scale = MakeScale(chart.kind, max_abs);
   std::vector<std::string> series_names;
   Json rows = Json::array();
   bool any_interval = false;
@@ -115,11 +136,13 @@ Json BarChartSpec(const BarChart& chart) {
       if (index >= series.values.size() || std::isnan(series.values[index])) continue;
       Json row{{"category", chart.categories[index]},
                {"series", series.name},
-               {"value", SpecValue(series.values[index], chart.kind)}};
+               {"value", scale.Spec(series.values[index])},
+               {"label", scale.Text(series.values[index])}};
       if (index < series.lower.size() && index < series.upper.size() &&
           std::isfinite(series.lower[index]) && std::isfinite(series.upper[index])) {
-        row["lower"] = SpecValue(series.lower[index], chart.kind);
-        row["upper"] = SpecValue(series.upper[index], chart.kind);
+        row["lower"] = scale.Spec(series.lower[index]);
+        row["upper"] = scale.Spec(series.upper[index]);
+        row["range"] = scale.Text(series.lower[index]) + " to " + scale.Text(series.upper[index]);
         any_interval = true;
       }
       rows.push_back(std::move(row));
@@ -129,17 +152,14 @@ Json BarChartSpec(const BarChart& chart) {
   const bool several = chart.series.size() > 1;
   Json tooltip = Json::array({{{"field", "category"}, {"title", "Category"}}});
   if (several) tooltip.push_back({{"field", "series"}, {"title", "Series"}});
-  tooltip.push_back({{"field", "value"},
-                     {"title", chart.axis_label.empty() ? "Value" : chart.axis_label},
-                     {"format", D3Format(chart.kind)}});
+  tooltip.push_back(
+      {{"field", "label"}, {"title", chart.axis_label.empty() ? "Value" : chart.axis_label}});
   if (any_interval) {
     tooltip.push_back(
-        {{"field", "lower"}, {"title", "Lower bound"}, {"format", D3Format(chart.kind)}});
-    tooltip.push_back(
-        {{"field", "upper"}, {"title", "Upper bound"}, {"format", D3Format(chart.kind)}});
+        {{"field", "range"}, {"title", chart.range_label.empty() ? "Range" : chart.range_label}});
   }
 
-  Json bar_encoding{{"x", ValueAxis(chart.axis_label, chart.kind)}, {"tooltip", tooltip}};
+  Json bar_encoding{{"x", ValueAxis(chart.axis_label, scale)}, {"tooltip", tooltip}};
   if (several) {
     bar_encoding["color"] = ColourByName(series_names, "series");
   } else {
@@ -154,13 +174,20 @@ Json BarChartSpec(const BarChart& chart) {
   if (any_interval) {
     layers.push_back(
         {{"transform", Json::array({{{"filter", "isValid(datum.lower)"}}})},
-         {"mark", {{"type", "errorbar"}, {"ticks", true}, {"color", "#222222"}}},
+         // A statistical interval is a solid whisker; an assumed policy
+         // range is dashed, so the two never read as the same thing.
+         {"mark", chart.range_kind == RangeKind::kPolicyRange
+                      ? Json{{"type", "errorbar"},
+                             {"ticks", true},
+                             {"color", "#555555"},
+                             {"rule", {{"strokeDash", Json::array({4, 3})}}}}
+                      : Json{{"type", "errorbar"}, {"ticks", true}, {"color", "#222222"}}},
          {"encoding",
           {{"x",
             {{"field", "lower"},
              {"type", "quantitative"},
              // Same title as the bars, or Vega-Lite joins both into the axis title.
-             {"title", chart.axis_label.empty() ? Json(nullptr) : Json(chart.axis_label)}}},
+             {"title", scale.Title(chart.axis_label)}}},
            {"x2", {{"field", "upper"}}}}}});
   }
   layers.push_back(ZeroRule());
@@ -178,36 +205,41 @@ Json BarChartSpec(const BarChart& chart) {
 }
 
 Json GroupedBarChartSpec(const GroupedBarChart& chart) {
+  double max_abs = 0;
+  for (const std::vector<double>& values : chart.values) {
+    for (double value : values) max_abs = MaxAbs(max_abs, value);
+  }
+  const Scale scale = MakeScale(chart.kind, max_abs);
   Json rows = Json::array();
   for (size_t group = 0; group < chart.groups.size() && group < chart.values.size(); ++group) {
     for (size_t index = 0; index < chart.categories.size(); ++index) {
       if (index >= chart.values[group].size() || std::isnan(chart.values[group][index])) continue;
       rows.push_back({{"category", chart.categories[index]},
                       {"group", chart.groups[group]},
-                      {"value", SpecValue(chart.values[group][index], chart.kind)}});
+                      {"value", scale.Spec(chart.values[group][index])},
+                      {"label", scale.Text(chart.values[group][index])}});
     }
   }
-  Json tooltip = Json::array({{{"field", "category"}, {"title", "Category"}},
-                              {{"field", "group"}, {"title", "State"}},
-                              {{"field", "value"},
-                               {"title", chart.axis_label.empty() ? "Value" : chart.axis_label},
-                               {"format", D3Format(chart.kind)}}});
+  Json tooltip = Json::array(
+      {{{"field", "category"}, {"title", "Category"}},
+       {{"field", "group"}, {"title", "State"}},
+       {{"field", "label"}, {"title", chart.axis_label.empty() ? "Value" : chart.axis_label}}});
   Json bars{{"mark", {{"type", "bar"}}},
             {"encoding",
-             {{"x", ValueAxis(chart.axis_label, chart.kind)},
+             {{"x", ValueAxis(chart.axis_label, scale)},
               {"color", ColourByName(chart.groups, "group")},
               {"tooltip", tooltip}}}};
   // The value printed at the outer end of each bar, so the before/after
   // difference can be read without hovering (and on paper).
-  Json labels{{"mark",
-               {{"type", "text"},
-                {"align", {{"expr", "datum.value < 0 ? 'right' : 'left'"}}},
-                {"dx", {{"expr", "datum.value < 0 ? -4 : 4"}}},
-                {"fontSize", 11},
-                {"color", "#333333"}}},
-              {"encoding",
-               {{"x", {{"field", "value"}, {"type", "quantitative"}}},
-                {"text", {{"field", "value"}, {"format", D3Format(chart.kind)}}}}}};
+  Json labels{
+      {"mark",
+       {{"type", "text"},
+        {"align", {{"expr", "datum.value < 0 ? 'right' : 'left'"}}},
+        {"dx", {{"expr", "datum.value < 0 ? -4 : 4"}}},
+        {"fontSize", 11},
+        {"color", "#333333"}}},
+      {"encoding",
+       {{"x", {{"field", "value"}, {"type", "quantitative"}}}, {"text", {{"field", "label"}}}}}};
   return Json{{"$schema", kSchema},
               {"width", kChartWidth},
               {"height", {{"step", kOffsetBarStep}}},
@@ -220,6 +252,15 @@ Json GroupedBarChartSpec(const GroupedBarChart& chart) {
 }
 
 Json LineChartSpec(const LineChart& chart) {
+  double max_abs = 0, max_abs_x = 0;
+  for (const LineSeries& series : chart.series) {
+    for (const std::vector<double>* list : {&series.y, &series.lower, &series.upper}) {
+      for (double value : *list) max_abs = MaxAbs(max_abs, value);
+    }
+    for (double value : series.x) max_abs_x = MaxAbs(max_abs_x, value);
+  }
+  const Scale scale = MakeScale(chart.kind, max_abs);
+  const Scale x_scale = MakeScale(chart.x_kind, max_abs_x);
   Json rows = Json::array();
   std::vector<std::string> names;
   bool any_band = false;
@@ -228,37 +269,38 @@ Json LineChartSpec(const LineChart& chart) {
     for (size_t index = 0; index < series.x.size() && index < series.y.size(); ++index) {
       if (std::isnan(series.x[index]) || std::isnan(series.y[index])) continue;
       Json row{{"series", series.name},
-               {"x", SpecValue(series.x[index], chart.x_kind)},
-               {"value", SpecValue(series.y[index], chart.kind)}};
+               {"x", x_scale.Spec(series.x[index])},
+               {"x_text", chart.x_kind == ValueKind::kNumber
+                              ? FormatNumber(series.x[index], AdaptiveDecimals(series.x[index], 0))
+                              : x_scale.Text(series.x[index])},
+               {"value", scale.Spec(series.y[index])},
+               {"value_text", scale.Text(series.y[index])}};
       if (index < series.lower.size() && index < series.upper.size() &&
           !std::isnan(series.lower[index]) && !std::isnan(series.upper[index])) {
-        row["lower"] = SpecValue(series.lower[index], chart.kind);
-        row["upper"] = SpecValue(series.upper[index], chart.kind);
+        row["lower"] = scale.Spec(series.lower[index]);
+        row["upper"] = scale.Spec(series.upper[index]);
         any_band = true;
       }
       if (index < series.labels.size()) row["label"] = series.labels[index];
       rows.push_back(std::move(row));
     }
   }
-  const Json x_axis{{"field", "x"},
-                    {"type", "quantitative"},
-                    {"title", chart.x_label.empty() ? Json(nullptr) : Json(chart.x_label)},
-                    {"scale", {{"zero", false}}},
-                    {"axis", {{"format", chart.x_kind == ValueKind::kPercent ? ".1%" : "d"}}}};
+  const Json x_axis{
+      {"field", "x"},
+      {"type", "quantitative"},
+      {"title", x_scale.Title(chart.x_label)},
+      {"scale", {{"zero", false}}},
+      {"axis", {{"format", chart.x_kind == ValueKind::kNumber ? "d" : x_scale.format.d3_axis}}}};
   Json y_axis{{"field", "value"},
               {"type", "quantitative"},
-              {"title", chart.y_label.empty() ? Json(nullptr) : Json(chart.y_label)},
+              {"title", scale.Title(chart.y_label)},
               {"scale", {{"zero", false}}},
-              {"axis", {{"format", AxisFormat(chart.kind)}}}};
+              {"axis", {{"format", scale.format.d3_axis}}}};
   const Json colour = ColourByName(names, "series");
-  const Json tooltip =
-      Json::array({{{"field", "series"}, {"title", "Series"}},
-                   {{"field", "x"},
-                    {"title", chart.x_label.empty() ? "x" : chart.x_label},
-                    {"format", chart.x_kind == ValueKind::kPercent ? ".2%" : ",.4~f"}},
-                   {{"field", "value"},
-                    {"title", chart.y_label.empty() ? "Value" : chart.y_label},
-                    {"format", D3Format(chart.kind)}}});
+  const Json tooltip = Json::array(
+      {{{"field", "series"}, {"title", "Series"}},
+       {{"field", "x_text"}, {"title", chart.x_label.empty() ? "x" : chart.x_label}},
+       {{"field", "value_text"}, {"title", chart.y_label.empty() ? "Value" : chart.y_label}}});
   Json layers = Json::array();
   if (any_band) {
     layers.push_back({{"mark", {{"type", "area"}, {"opacity", 0.18}}},
@@ -308,18 +350,23 @@ std::vector<std::string> UndrawnCountries(const WorldMap& chart,
 }
 
 Json WorldMapSpec(const WorldMap& chart, const Json& world) {
+  double max_abs = 0;
+  for (const auto& [code, value] : chart.values) {
+    if (!IsoNumericFor(code).empty()) max_abs = MaxAbs(max_abs, value);
+  }
+  const Scale scale = MakeScale(chart.kind, max_abs);
   Json lookup_rows = Json::array();
-  double largest_magnitude = 0.0;
   for (const auto& [code, value] : chart.values) {
     const std::string numeric = IsoNumericFor(code);
     if (numeric.empty() || std::isnan(value)) continue;
-    const double spec_value = SpecValue(value, chart.kind);
-    if (std::isfinite(spec_value))
-      largest_magnitude = std::max(largest_magnitude, std::fabs(spec_value));
-    lookup_rows.push_back({{"id", numeric}, {"code", code}, {"value", spec_value}});
+    lookup_rows.push_back({{"id", numeric},
+                           {"code", code},
+                           {"value", scale.Spec(value)},
+                           {"text", scale.Text(value)}});
   }
   // A symmetric domain keeps zero at the neutral colour and lets equal gains
   // and losses get equally strong colours.
+  double largest_magnitude = scale.Spec(max_abs);
   if (largest_magnitude == 0.0) largest_magnitude = chart.kind == ValueKind::kPercent ? 0.01 : 1.0;
 
   Json base{{"mark",
@@ -334,30 +381,29 @@ Json WorldMapSpec(const WorldMap& chart, const Json& world) {
                                   {"from",
                                    {{"data", {{"values", lookup_rows}}},
                                     {"key", "id"},
-                                    {"fields", Json::array({"code", "value"})}}}},
+                                    {"fields", Json::array({"code", "value", "text"})}}}},
                                  {{"filter", "isValid(datum.value)"}}})},
       {"mark", {{"type", "geoshape"}, {"stroke", "#ffffff"}, {"strokeWidth", 0.5}}},
       {"encoding",
        {{"color",
          {{"field", "value"},
           {"type", "quantitative"},
-          {"title", chart.legend_label.empty() ? Json(nullptr) : Json(chart.legend_label)},
+          {"title", scale.Title(chart.legend_label)},
           {"scale",
            {{"scheme", "redblue"},
             {"domain", Json::array({-largest_magnitude, largest_magnitude})},
             {"domainMid", 0},
             {"clamp", true}}},
           {"legend",
-           {{"format", AxisFormat(chart.kind)},
+           {{"format", scale.format.d3_axis},
             {"orient", "bottom"},
             {"direction", "horizontal"},
             {"gradientLength", 320}}}}},
         {"tooltip",
          Json::array({{{"field", "properties.name"}, {"title", "Country"}},
                       {{"field", "code"}, {"title", "Code"}},
-                      {{"field", "value"},
-                       {"title", chart.legend_label.empty() ? "Value" : chart.legend_label},
-                       {"format", D3Format(chart.kind)}}})}}}};
+                      {{"field", "text"},
+                       {"title", chart.legend_label.empty() ? "Value" : chart.legend_label}}})}}}};
   return Json{
       {"$schema", kSchema},
       {"width", 760},

@@ -65,5 +65,56 @@ TEST(Ticad9, FourScenariosOnTheAdvancedGuideData) {
   EXPECT_LT(exports, 106);
 }
 
+// The whole agenda in one run: the financing, rating and product-line parts
+// run through their engines' APIs on the shared data, and the report's
+// headlines quote the engines' own results.
+TEST(Ticad9, WholeAgendaOnTheSharedData) {
+  MIZANI_REQUIRE_SHARED(path, "agtpa_yotov2016/csv/Chapter2Application2.csv.gz");
+  MIZANI_REQUIRE_SHARED(weo, "imf_weo_2025apr/weo_2025apr_long.csv.gz");
+  MIZANI_REQUIRE_SHARED(fx, "fx_history");
+  MIZANI_REQUIRE_SHARED(baci, "baci_hs17_2020_zaf_partial_sample");
+  DemoOptions options;
+  options.data_dir = fs::path(path).parent_path().parent_path().string();
+  options.examples_dir = std::string(MIZANI_SOURCE_DIR) + "/examples";
+  options.quiet = true;
+  options.replications = 0;  // the bootstrap is the other test's business
+  const DemoRun run = RunDemo(options);
+  ASSERT_TRUE(run.financing.ran) << run.financing.skipped;
+  ASSERT_TRUE(run.rating.ran) << run.rating.skipped;
+  ASSERT_TRUE(run.products.ran) << run.products.skipped;
+
+  // E: the yen instrument's expected KES cost, as the debt engine computed it.
+  const finance::DebtOutcome& debt = run.financing.outcome;
+  const finance::InstrumentResult* yen = nullptr;
+  for (const auto& result : debt.instruments) {
+    if (result.instrument.name == debt.scenario.yen_instrument) yen = &result;
+  }
+  ASSERT_NE(yen, nullptr);
+  const std::string summary = SummarizeDemo(run);
+  EXPECT_NE(
+      summary.find(FormatShown(100 * yen->kes.mean, ValueKind::kPercent, 2) + " in shillings"),
+      std::string::npos)
+      << summary;
+
+  // F: the indicated rating in the headline (read from the explain report's
+  // path table) is the one the engine's own summary states from its prediction.
+  const std::string& rate_summary = run.rating.outcome.summary;
+  const size_t at = rate_summary.find("ordered model ");
+  ASSERT_NE(at, std::string::npos) << rate_summary;
+  const std::string notch =
+      rate_summary.substr(at + 14, rate_summary.find(' ', at + 14) - (at + 14));
+  EXPECT_NE(summary.find("indicates " + notch + " for Kenya"), std::string::npos) << summary;
+
+  // G: every line is accounted for, simulated or not.
+  EXPECT_EQ(run.products.run.lines.size(), 8u);
+  const ReportDocument doc = BuildDemoReport(run);
+  const std::string markdown = RenderMarkdown(doc);
+  EXPECT_EQ(markdown.find("Not run"), std::string::npos);
+  for (const char* text : {"## E. Yen or dollars", "## F. Kenya", "## G. Kenyan product lines",
+                           "5th to 95th percentile of the cost in KES"}) {
+    EXPECT_NE(markdown.find(text), std::string::npos) << text;
+  }
+}
+
 }  // namespace
 }  // namespace mizani

@@ -7,9 +7,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "demo_checks.h"
 #include "mizani/error.h"
+#include "report/format.h"
 #include "test_support.h"
 #include "ticad9/embedded.h"
 
@@ -82,6 +84,87 @@ TEST(Demo, ReportIsLabelledSyntheticEverywhere) {
   EXPECT_EQ(maps, 4);
   EXPECT_GE(tables, 10);
   EXPECT_EQ(doc.sections.front().heading, "Summary for the adviser");
+}
+
+// The financing, rating and product-line parts need ../shared/data: without
+// a data folder they are skipped, and the report says so where they would be.
+TEST(Demo, AgendaPartsWithoutDataAreSkippedWithANote) {
+  const DemoRun& run = SyntheticRun();
+  for (const AgendaPart* part :
+       {static_cast<const AgendaPart*>(&run.financing), static_cast<const AgendaPart*>(&run.rating),
+        static_cast<const AgendaPart*>(&run.products)}) {
+    EXPECT_FALSE(part->ran) << part->file;
+    EXPECT_NE(part->skipped.find("Not run"), std::string::npos) << part->skipped;
+  }
+  const ReportDocument doc = BuildDemoReport(run);
+  int headlines = 0;
+  for (const ReportBlock& block : doc.sections.front().blocks) {
+    const auto* paragraph = std::get_if<ReportParagraph>(&block);
+    if (paragraph != nullptr && paragraph->text.size() > 2 && paragraph->text[1] == '.' &&
+        paragraph->text[0] >= 'A' && paragraph->text[0] <= 'G') {
+      ++headlines;
+    }
+  }
+  EXPECT_EQ(headlines, 7);  // one headline per question, A to G
+  const std::string markdown = RenderMarkdown(doc);
+  for (const char* heading : {"## E. Yen or dollars", "## F. Kenya", "## G. Kenyan product"}) {
+    const size_t at = markdown.find(heading);
+    ASSERT_NE(at, std::string::npos) << heading;
+    EXPECT_NE(markdown.find("Not run", at), std::string::npos) << heading;
+  }
+}
+
+// What the adviser reads: no non-zero number shown as zero in any table,
+// headers in words with units, intervals and policy ranges named apart, a
+// sigma line for every GE result, no backticks or local paths printed.
+TEST(Demo, ReportReadsAsAnAdviserNeedsIt) {
+  const ReportDocument doc = BuildDemoReport(SyntheticRun());
+  const std::regex zero(R"(^[-+]?0(\.0*)?\s*(%|bp)?$)");
+  int cells = 0;
+  bool interval_column = false, policy_column = false;
+  for (const ReportSection& section : doc.sections) {
+    for (const ReportBlock& block : section.blocks) {
+      const auto* table = std::get_if<ReportTable>(&block);
+      if (table == nullptr) continue;
+      for (const ReportColumn& column : table->columns) {
+        EXPECT_EQ(column.name.find('_'), std::string::npos) << table->name << ": " << column.name;
+        interval_column = interval_column || column.name.rfind("95% interval", 0) == 0;
+        policy_column = policy_column || column.name.rfind("Policy range", 0) == 0;
+      }
+      for (const auto& row : table->rows) {
+        for (size_t column_idx = 0; column_idx < row.size(); ++column_idx) {
+          const auto* value = std::get_if<double>(&row[column_idx]);
+          if (value == nullptr || *value == 0 || std::isnan(*value)) continue;
+          const std::string text =
+              report_internal::CellText(row[column_idx], table->columns[column_idx]);
+          EXPECT_FALSE(std::regex_match(text, zero))
+              << table->name << " shows " << text << " for " << *value;
+          ++cells;
+        }
+      }
+    }
+  }
+  EXPECT_GT(cells, 1000);
+  EXPECT_TRUE(interval_column);
+  EXPECT_TRUE(policy_column);
+  const std::string markdown = RenderMarkdown(doc);
+  for (const char* key : {"## A. ", "## B. ", "## C. ", "## D. "}) {
+    const size_t at = markdown.find(key);
+    ASSERT_NE(at, std::string::npos) << key;
+    const size_t next = markdown.find("\n## ", at + 1);
+    const std::string section = markdown.substr(at, next - at);
+    EXPECT_NE(section.find("\u03c3 sensitivity"), std::string::npos) << key;
+    EXPECT_NE(section.find("**What this does not model**"), std::string::npos) << key;
+    EXPECT_NE(section.find("Tariff revenue"), std::string::npos) << key;
+  }
+  EXPECT_NE(markdown.find("The 95% bootstrap interval of the agreement effect is "),
+            std::string::npos);
+  EXPECT_EQ(markdown.find("\\`"), std::string::npos) << "an escaped, printed backtick";
+  const std::string json = RenderJson(doc);
+  for (const std::string& local : {fs::current_path().string(), std::string(MIZANI_SOURCE_DIR)}) {
+    EXPECT_EQ(markdown.find(local), std::string::npos) << local;
+    EXPECT_EQ(json.find(local), std::string::npos) << local;
+  }
 }
 
 TEST(Demo, DataFolderLookup) {
