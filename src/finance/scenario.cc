@@ -5,10 +5,10 @@
 #include <toml++/toml.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 
+#include "common/data_path.h"
 #include "mizani/error.h"
 #include "mizani/finance.h"
 #include "mizani/source_ref.h"
@@ -165,19 +165,14 @@ std::string DataPath(const std::string& data_dir, const std::string& relative) {
 std::string ResolveDataDir(const Section& data, const std::string& base_dir,
                            const DebtOverrides& overrides) {
   if (!overrides.data_dir.empty()) return overrides.data_dir;
-  std::string folder = data.Text("folder", "${MIZANI_DATA}");
-  const std::string variable = "${MIZANI_DATA}";
-  const size_t at = folder.find(variable);
-  if (at != std::string::npos) {
-    const char* env = std::getenv("MIZANI_DATA");
-    if (env == nullptr) {
-      data.Fail("folder",
-                "the data folder uses ${MIZANI_DATA} but neither --data-dir nor the MIZANI_DATA "
-                "environment variable is set");
-    }
-    folder.replace(at, variable.size(), env);
-    return folder;
+  const std::string folder = data.Text("folder", "${MIZANI_DATA}");
+  const DataPathExpansion expansion = ExpandDataVariable(folder, "");
+  if (expansion.root_missing) {
+    data.Fail("folder",
+              "the data folder uses ${MIZANI_DATA} but neither --data-dir nor the MIZANI_DATA "
+              "environment variable is set");
   }
+  if (expansion.used) return expansion.path;
   if (fs::path(folder).is_absolute()) return folder;
   return (fs::path(base_dir) / folder).string();
 }

@@ -1,7 +1,7 @@
 // The command's cache of large freed blocks: which block a request gets,
 // what is released, and that the cap bounds what it holds. Blocks are fake
 // addresses; releases are recorded, not freed.
-#include "common/block_cache.h"
+#include "mizani/block_cache.h"
 
 #include <gtest/gtest.h>
 
