@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "mizani/error.h"
@@ -23,15 +22,6 @@ ReportColumn Num(const std::string& name, int decimals = 2) {
 }
 ReportColumn Pct(const std::string& name, int decimals = 2) {
   return {name, ValueKind::kPercent, decimals};
-}
-
-std::string Now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc);
-  return text;
 }
 
 const Projection* Find(const DebtOutcome& outcome, const std::string& strategy,
@@ -382,7 +372,7 @@ ReportDocument BuildReport(const DebtOutcome& outcome) {
   ReportDocument doc;
   doc.title = scenario.name.empty() ? "Financing: cost, risk and sustainability" : scenario.name;
   doc.subtitle = scenario.description;
-  doc.generated_at = Now();
+  doc.generated_at = ReportTimestamp();
 
   doc.sections.push_back(AssumptionsSection(outcome));
 
