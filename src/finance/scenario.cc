@@ -165,7 +165,7 @@ std::string DataPath(const std::string& data_dir, const std::string& relative) {
 std::string ResolveDataDir(const Section& data, const std::string& base_dir,
                            const DebtOverrides& overrides) {
   if (!overrides.data_dir.empty()) return overrides.data_dir;
-  const std::string folder = data.Text("folder", "${MIZANI_DATA}");
+  std::string folder = data.Text("folder", "${MIZANI_DATA}");
   const DataPathExpansion expansion = ExpandDataVariable(folder, "");
   if (expansion.root_missing) {
     data.Fail("folder",
