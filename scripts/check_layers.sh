@@ -4,6 +4,8 @@
 # and of the layers below it. The table below is the whole rule (the CMake
 # targets in src/*/CMakeLists.txt link the same way); docs/architecture.md
 # draws it. Exit status 1 lists every offending include.
+# Files in apps/ include only the public headers (include/mizani/) and
+# files of apps/.
 #   scripts/check_layers.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +33,7 @@ declare -A allowed=(
 # ge_fitted.h -> ge) when that layer exists.
 declare -A header_layer=(
   [error]=common [status]=common [source_ref]=common [termination]=common
+  [settings]=common [trace]=common [block_cache]=common
   [table]=data [synth]=data
   [read]=io
   [formula]=estimate [filter]=estimate [estimate]=estimate
@@ -108,7 +111,28 @@ for file in include/mizani/*.h; do
   checked=$((checked + 1))
 done
 
+# The applications (apps/) use the library through its public headers only:
+# an include is mizani/<name>.h or a file of apps/ (beside the includer, or
+# named from apps/, as ticad9/demo.h).
+check_app_file() {  # file
+  local file=$1 line_no included
+  while IFS=: read -r line_no included; do
+    included=${included#*\"}
+    included=${included%%\"*}
+    case "$included" in
+      mizani/*.h) [[ -f "include/$included" ]] && continue ;;
+      *) [[ -f "$(dirname "$file")/$included" || -f "apps/$included" ]] && continue ;;
+    esac
+    fail "$file:$line_no: includes \"$included\"; apps/ may include only include/mizani/ and apps/"
+  done < <(grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$file" || true)
+}
+while IFS= read -r file; do
+  check_app_file "$file"
+  checked=$((checked + 1))
+done < <(find apps -type f \( -name '*.cc' -o -name '*.h' \) | sort)
+
 if [[ $status -eq 0 ]]; then
-  echo "check_layers: $checked files, every include within its layer or below"
+  echo "check_layers: $checked files, every include within its layer or below, apps/ on the" \
+    "public headers"
 fi
 exit $status

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -34,12 +33,6 @@ struct BaselineArgs {
   bool overwrite = false;
   bool quiet = false;
 };
-
-std::string SharedDataDir(const std::string& given) {
-  if (!given.empty()) return given;
-  const char* env = std::getenv("MIZANI_SHARED_DATA");
-  return env != nullptr && *env != '\0' ? std::string(env) : std::string("../shared/data");
-}
 
 // Never replace a user's file unasked.
 void RefuseExisting(const std::vector<std::pair<const Table*, std::string>>& outputs) {
@@ -125,7 +118,7 @@ Runner AddBaselineCommand(CLI::App& app, const GlobalFlags& flags) {
   return [args, build, &flags]() -> int {
     if (!build->parsed()) return static_cast<int>(ErrorCode::kUsage);
     const bool quiet = args->quiet || flags.quiet;
-    const std::string data_dir = SharedDataDir(args->data_dir);
+    const std::string data_dir = args->data_dir.empty() ? flags.shared_data_dir : args->data_dir;
     world::BuildOptions options = args->columns;
     options.flows_path = args->flows.empty()
                              ? data_dir + "/hmr2010_gravity_R_pkg/gravity_zeros.csv.gz"

@@ -5,11 +5,13 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 
 namespace mizani::cli {
 
 struct GlobalFlags {
   bool quiet = false;
+  std::string shared_data_dir;  // from the environment (environment.h)
 };
 
 using Runner = std::function<int()>;

@@ -5,13 +5,13 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "common/trace.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
 #include "mizani/estimate_by.h"
 #include "mizani/estimate_output.h"
 #include "mizani/formula.h"
 #include "mizani/read.h"
+#include "mizani/trace.h"
 #include "output.h"
 
 namespace mizani::cli {

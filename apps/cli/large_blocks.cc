@@ -1,5 +1,5 @@
 // The command's global operator new and delete: large blocks go through a
-// cache of freed blocks (common/block_cache.h), everything else straight
+// cache of freed blocks (mizani/block_cache.h), everything else straight
 // to malloc. Only the command does this; the library leaves allocation to
 // its host. Sanitizer builds keep the runtime's own operators (and their
 // checks).
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <new>
 
-#include "common/block_cache.h"
+#include "mizani/block_cache.h"
 
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && defined(__GLIBC__)
 

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "commands.h"
+#include "environment.h"
 #include "mizani/error.h"
 #include "mizani/status.h"
 
@@ -37,7 +38,10 @@ int main(int argc, char** argv) {
       exit_codes + " (docs/cli.md)."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mizani ") + MIZANI_CLI_VERSION);
+  const mizani::cli::Environment environment = mizani::cli::ReadEnvironment();
+  mizani::ApplySettings(environment.settings);
   mizani::cli::GlobalFlags flags;
+  flags.shared_data_dir = environment.shared_data_dir;
   app.add_flag("-q,--quiet", flags.quiet, "No progress messages on stderr");
   std::map<CLI::App*, mizani::cli::Runner> runners;
   auto add = [&](const char* name, const char* help, auto factory) {

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 
 #include "commands.h"
@@ -21,11 +20,6 @@ struct PeArgs {
   std::string data_dir;
   bool quiet = false;
 };
-
-std::string DefaultDataDir() {
-  const char* env = std::getenv("MIZANI_SHARED_DATA");
-  return env != nullptr && *env != '\0' ? std::string(env) : std::string("../shared/data");
-}
 
 }  // namespace
 
@@ -45,7 +39,7 @@ Runner AddPeCommand(CLI::App& app, const GlobalFlags& flags) {
   app.add_flag("-q,--quiet", args->quiet, "No progress messages on stderr");
   return [args, &flags]() -> int {
     const bool quiet = args->quiet || flags.quiet;
-    const std::string data_dir = args->data_dir.empty() ? DefaultDataDir() : args->data_dir;
+    const std::string data_dir = args->data_dir.empty() ? flags.shared_data_dir : args->data_dir;
     std::function<void(const std::string&)> progress;
     if (!quiet) {
       progress = [](const std::string& line) {

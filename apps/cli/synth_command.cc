@@ -1,10 +1,11 @@
 // `mizani synth`: a synthetic bilateral panel from a documented DGP.
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <string>
 
 #include "commands.h"
-#include "common/strings.h"
 #include "mizani/read.h"
 #include "mizani/synth.h"
 
@@ -44,8 +45,11 @@ Runner AddSynthCommand(CLI::App& app, const GlobalFlags& flags) {
       ->check(CLI::Validator(
           [](const std::string& path) -> std::string {
             // Only what is written: a panel.xlsx holding CSV would mislead.
-            const std::string lower = Lowercase(path);
-            if (EndsWith(lower, ".csv") || EndsWith(lower, ".csv.gz")) return {};
+            std::string lower = path;
+            std::ranges::transform(lower, lower.begin(), [](unsigned char symbol) {
+              return static_cast<char>(std::tolower(symbol));
+            });
+            if (lower.ends_with(".csv") || lower.ends_with(".csv.gz")) return {};
             return "the panel is written as .csv or .csv.gz (gzip), got '" + path + "'";
           },
           "PATH.csv[.gz]"));

@@ -145,8 +145,9 @@ struct ReportDocument {
 std::string FormatShown(double value, ValueKind kind, int decimals = 2, bool sign = false);
 
 // One self-contained HTML page. Reads the web assets (see docs/report.md) from
-// $MIZANI_WEB_DIR, the build's web/node_modules, or <exe dir>/../web/node_modules;
-// throws Error(kFileUnreadable) when none has them.
+// Settings::web_dir (mizani/settings.h; the command sets it from MIZANI_WEB_DIR), the build's
+// web/node_modules, or <exe dir>/../web/node_modules; throws Error(kFileUnreadable) when none has
+// them.
 std::string RenderHtml(const ReportDocument& doc);
 // GitHub-flavoured Markdown; charts become a short note listing their top values.
 std::string RenderMarkdown(const ReportDocument& doc);

@@ -1,4 +1,4 @@
-#include "common/block_cache.h"
+#include "mizani/block_cache.h"
 
 namespace mizani {
 

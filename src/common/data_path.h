@@ -1,16 +1,19 @@
-// ${MIZANI_DATA} in paths of input files (scenario, rating configuration):
-// expanded to the --data-dir override or else the MIZANI_DATA environment
-// variable. One rule for every file format that accepts it.
+// ${MIZANI_DATA} in paths of input files (scenario, rating configuration,
+// financing scenario): expanded to the call's data folder (--data-dir) or
+// else Settings::data_variable, which the command sets from the MIZANI_DATA
+// environment variable (mizani/settings.h). One rule for every file format
+// that accepts it.
 #pragma once
 
-#include <cstdlib>
 #include <string>
+
+#include "mizani/settings.h"
 
 namespace mizani {
 
 struct DataPathExpansion {
   bool used = false;          // the path holds ${MIZANI_DATA}
-  bool root_missing = false;  // ... but neither --data-dir nor MIZANI_DATA is set
+  bool root_missing = false;  // ... but neither the call nor the settings give it
   std::string path;           // the expanded path when used and not root_missing
 };
 
@@ -20,11 +23,7 @@ inline DataPathExpansion ExpandDataVariable(const std::string& raw, const std::s
   const size_t at = raw.find(variable);
   if (at == std::string::npos) return expansion;
   expansion.used = true;
-  std::string root = data_dir;
-  if (root.empty()) {
-    const char* env = std::getenv("MIZANI_DATA");
-    if (env != nullptr) root = env;
-  }
+  const std::string& root = data_dir.empty() ? CurrentSettings().data_variable : data_dir;
   if (root.empty()) {
     expansion.root_missing = true;
     return expansion;

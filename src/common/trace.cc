@@ -1,8 +1,7 @@
-#include "common/trace.h"
+#include "mizani/trace.h"
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 
 namespace mizani {
 
@@ -34,15 +33,6 @@ void Print(std::string_view label) {
 }
 
 }  // namespace
-
-int TraceLevel() {
-  static const int level = [] {
-    const char* value = std::getenv("MIZANI_TRACE");
-    if (value == nullptr || value[0] == '\0') return 0;
-    return std::atoi(value) >= 2 ? 2 : (value[0] == '0' ? 0 : 1);
-  }();
-  return level;
-}
 
 void Trace(std::string_view label) {
   if (TraceLevel() >= 1) Print(label);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "mizani/error.h"
@@ -23,15 +22,6 @@ ReportColumn Num(const std::string& name, int decimals = 2) {
 }
 ReportColumn Pct(const std::string& name, int decimals = 2) {
   return {name, ValueKind::kPercent, decimals};
-}
-
-std::string Now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc);
-  return text;
 }
 
 const Projection* Find(const DebtOutcome& outcome, const std::string& strategy,
@@ -255,13 +245,8 @@ ReportTable GoalTable(const DebtOutcome& outcome) {
   return table;
 }
 
-ReportDocument BuildReport(const DebtOutcome& outcome) {
+ReportSection AssumptionsSection(const DebtOutcome& outcome) {
   const DebtScenario& scenario = outcome.scenario;
-  ReportDocument doc;
-  doc.title = scenario.name.empty() ? "Financing: cost, risk and sustainability" : scenario.name;
-  doc.subtitle = scenario.description;
-  doc.generated_at = Now();
-
   ReportSection setup{"Assumptions", {}};
   AssumptionList list;
   list.items = {
@@ -281,7 +266,115 @@ ReportDocument BuildReport(const DebtOutcome& outcome) {
   }
   setup.blocks.emplace_back(list);
   for (const std::string& note : outcome.notes) setup.blocks.emplace_back(ReportParagraph{note});
-  doc.sections.push_back(std::move(setup));
+
+  return setup;
+}
+
+// All-in cost in KES: mean and 5th-95th percentile, by instrument.
+BarChart CostChart(const DebtOutcome& outcome) {
+  BarChart chart;
+  chart.title = "All-in cost in KES: mean and 5th-95th percentile";
+  chart.kind = ValueKind::kPercent;
+  chart.axis_label = "all-in cost in KES, % a year";
+  ChartSeries series{"mean", {}, {}, {}};
+  for (const InstrumentResult& result : outcome.instruments) {
+    chart.categories.push_back(result.instrument.name);
+    series.values.push_back(100 * result.kes.mean);
+    series.lower.push_back(100 * result.kes.p05);
+    series.upper.push_back(100 * result.kes.p95);
+  }
+  chart.series.push_back(std::move(series));
+  return chart;
+}
+
+LineChart ServiceFanChart(const DebtOutcome& outcome) {
+  LineChart fan;
+  fan.title = "Fan chart: yearly debt service in KES per 100 KES raised (median, 5-95%)";
+  fan.x_label = "year since issue";
+  fan.y_label = "KES per 100 raised";
+  for (const InstrumentResult& result : outcome.instruments) {
+    LineSeries series;
+    series.name = result.instrument.name;
+    for (size_t year_idx = 0; year_idx < result.service_p50.size(); ++year_idx) {
+      series.x.push_back(static_cast<double>(year_idx + 1));
+    }
+    series.y = result.service_p50;
+    series.lower = result.service_p05;
+    series.upper = result.service_p95;
+    fan.series.push_back(std::move(series));
+  }
+  return fan;
+}
+
+LineChart CashFlowChart(const DebtOutcome& outcome) {
+  LineChart flows;
+  flows.title = "Cash-flow profiles: debt service per 100 of face, currency of issue";
+  flows.x_label = "year";
+  flows.y_label = "debt service per 100 face";
+  for (const InstrumentResult& result : outcome.instruments) {
+    LineSeries series;
+    series.name = result.instrument.name;
+    std::map<int, double> by_year;
+    for (const CashFlow& flow : result.analytics.flows) {
+      by_year[flow.date.year] += 100 * flow.Total() / result.instrument.face;
+    }
+    for (const auto& [year, amount] : by_year) {
+      series.x.push_back(year);
+      series.y.push_back(amount);
+    }
+    flows.series.push_back(std::move(series));
+  }
+  return flows;
+}
+
+LineChart FrontierChart(const DebtOutcome& outcome) {
+  LineChart frontier;
+  frontier.title = "Cost-risk frontier (horizon year)";
+  frontier.points = true;
+  frontier.x_kind = ValueKind::kNumber;
+  frontier.x_label = "risk: p95 - mean of interest/GDP (percentage points)";
+  frontier.y_label = "cost: expected interest/GDP";
+  frontier.kind = ValueKind::kPercent;
+  LineSeries series;
+  series.name = "strategies";
+  for (const StochasticSummary& summary : outcome.stochastic) {
+    series.x.push_back(summary.interest_gdp_p95 - summary.interest_gdp_mean);
+    series.y.push_back(summary.interest_gdp_mean);
+    series.labels.push_back(summary.strategy);
+  }
+  frontier.series.push_back(std::move(series));
+  return frontier;
+}
+
+LineChart DebtFanChart(const DebtOutcome& outcome) {
+  const DebtScenario& scenario = outcome.scenario;
+  LineChart fan;
+  fan.title = "Fan chart: debt/GDP on the simulated exchange-rate paths (median, 5-95%)";
+  fan.x_label = "year";
+  fan.y_label = "debt/GDP";
+  fan.kind = ValueKind::kPercent;
+  for (const StochasticSummary& summary : outcome.stochastic) {
+    LineSeries series;
+    series.name = summary.strategy;
+    for (int year_idx = 0; year_idx < static_cast<int>(summary.fan_p50.size()); ++year_idx) {
+      series.x.push_back(scenario.first_year + year_idx);
+    }
+    series.y = summary.fan_p50;
+    series.lower = summary.fan_p05;
+    series.upper = summary.fan_p95;
+    fan.series.push_back(std::move(series));
+  }
+  return fan;
+}
+
+ReportDocument BuildReport(const DebtOutcome& outcome) {
+  const DebtScenario& scenario = outcome.scenario;
+  ReportDocument doc;
+  doc.title = scenario.name.empty() ? "Financing: cost, risk and sustainability" : scenario.name;
+  doc.subtitle = scenario.description;
+  doc.generated_at = ReportTimestamp();
+
+  doc.sections.push_back(AssumptionsSection(outcome));
 
   ReportSection instruments{"Yen or dollars: the instruments", {}};
   if (!scenario.dollar_instrument.empty()) {
@@ -292,102 +385,17 @@ ReportDocument BuildReport(const DebtOutcome& outcome) {
         100 * outcome.break_even_appreciation, 100 * outcome.break_even_closed_form)});
   }
   instruments.blocks.emplace_back(InstrumentTable(outcome));
-  {
-    BarChart chart;
-    chart.title = "All-in cost in KES: mean and 5th-95th percentile";
-    chart.kind = ValueKind::kPercent;
-    chart.axis_label = "all-in cost in KES, % a year";
-    ChartSeries series{"mean", {}, {}, {}};
-    for (const InstrumentResult& result : outcome.instruments) {
-      chart.categories.push_back(result.instrument.name);
-      series.values.push_back(100 * result.kes.mean);
-      series.lower.push_back(100 * result.kes.p05);
-      series.upper.push_back(100 * result.kes.p95);
-    }
-    chart.series.push_back(std::move(series));
-    instruments.blocks.emplace_back(std::move(chart));
-  }
-  {
-    LineChart fan;
-    fan.title = "Fan chart: yearly debt service in KES per 100 KES raised (median, 5-95%)";
-    fan.x_label = "year since issue";
-    fan.y_label = "KES per 100 raised";
-    for (const InstrumentResult& result : outcome.instruments) {
-      LineSeries series;
-      series.name = result.instrument.name;
-      for (size_t year_idx = 0; year_idx < result.service_p50.size(); ++year_idx) {
-        series.x.push_back(static_cast<double>(year_idx + 1));
-      }
-      series.y = result.service_p50;
-      series.lower = result.service_p05;
-      series.upper = result.service_p95;
-      fan.series.push_back(std::move(series));
-    }
-    instruments.blocks.emplace_back(std::move(fan));
-  }
-  {
-    LineChart flows;
-    flows.title = "Cash-flow profiles: debt service per 100 of face, currency of issue";
-    flows.x_label = "year";
-    flows.y_label = "debt service per 100 face";
-    for (const InstrumentResult& result : outcome.instruments) {
-      LineSeries series;
-      series.name = result.instrument.name;
-      std::map<int, double> by_year;
-      for (const CashFlow& flow : result.analytics.flows) {
-        by_year[flow.date.year] += 100 * flow.Total() / result.instrument.face;
-      }
-      for (const auto& [year, amount] : by_year) {
-        series.x.push_back(year);
-        series.y.push_back(amount);
-      }
-      flows.series.push_back(std::move(series));
-    }
-    instruments.blocks.emplace_back(std::move(flows));
-  }
+  instruments.blocks.emplace_back(CostChart(outcome));
+  instruments.blocks.emplace_back(ServiceFanChart(outcome));
+  instruments.blocks.emplace_back(CashFlowChart(outcome));
   instruments.blocks.emplace_back(CashFlowTable(outcome));
   doc.sections.push_back(std::move(instruments));
 
   ReportSection strategies{"Strategies: cost and risk (MTDS)", {}};
   strategies.blocks.emplace_back(StrategyTable(outcome));
-  {
-    LineChart frontier;
-    frontier.title = "Cost-risk frontier (horizon year)";
-    frontier.points = true;
-    frontier.x_kind = ValueKind::kNumber;
-    frontier.x_label = "risk: p95 - mean of interest/GDP (percentage points)";
-    frontier.y_label = "cost: expected interest/GDP";
-    frontier.kind = ValueKind::kPercent;
-    LineSeries series;
-    series.name = "strategies";
-    for (const StochasticSummary& summary : outcome.stochastic) {
-      series.x.push_back(summary.interest_gdp_p95 - summary.interest_gdp_mean);
-      series.y.push_back(summary.interest_gdp_mean);
-      series.labels.push_back(summary.strategy);
-    }
-    frontier.series.push_back(std::move(series));
-    strategies.blocks.emplace_back(std::move(frontier));
-  }
+  strategies.blocks.emplace_back(FrontierChart(outcome));
   strategies.blocks.emplace_back(FrontierTable(outcome));
-  {
-    LineChart fan;
-    fan.title = "Fan chart: debt/GDP on the simulated exchange-rate paths (median, 5-95%)";
-    fan.x_label = "year";
-    fan.y_label = "debt/GDP";
-    fan.kind = ValueKind::kPercent;
-    for (const StochasticSummary& summary : outcome.stochastic) {
-      LineSeries series;
-      series.name = summary.strategy;
-      for (int year_idx = 0; year_idx < static_cast<int>(summary.fan_p50.size()); ++year_idx) {
-        series.x.push_back(scenario.first_year + year_idx);
-      }
-      series.y = summary.fan_p50;
-      series.lower = summary.fan_p05;
-      series.upper = summary.fan_p95;
-      fan.series.push_back(std::move(series));
-    }
-    strategies.blocks.emplace_back(std::move(fan));
-  }
+  strategies.blocks.emplace_back(DebtFanChart(outcome));
   strategies.blocks.emplace_back(ShockTable(outcome));
   strategies.blocks.emplace_back(ProjectionTable(outcome, false));
   doc.sections.push_back(std::move(strategies));

@@ -248,6 +248,58 @@ struct Scratch {
   std::vector<double> issue_rate;  // [year * sources + source]: rate fixed at issue
 };
 
+// Empties the projection's rows for a new run, keeping their issuance
+// arrays' memory.
+void ResetRows(const Strategy& strategy, const Shock& shock, int horizon, bool full,
+               Projection& projection) {
+  if (full) {
+    projection.strategy = strategy.name;
+    projection.shock = shock.name;
+  }
+  projection.rows.resize(horizon);
+  for (YearRow& row : projection.rows) {
+    std::vector<double> issuance = std::move(row.issuance);
+    row = YearRow{};
+    row.issuance = std::move(issuance);
+  }
+}
+
+// The year's ratios, risk indicators (full only) and debt dynamics, once its
+// flows and end-of-year stock are summed.
+void FinishYear(const MacroYear& macro_year, double debt_previous, double gdp_previous,
+                double debt_start, double valuation, const MaturitySums& sums, double pv_external,
+                bool full, YearRow& row) {
+  row.debt_gdp = 100 * row.debt / row.gdp;
+  row.interest_gdp = 100 * row.interest / row.gdp;
+  row.interest_revenue = 100 * row.interest / row.revenue;
+  row.weighted_rate = debt_start > 0 ? 100 * row.interest / debt_start : 0;
+  row.fx_share = row.debt > 0 ? 100 * row.fx_debt / row.debt : 0;
+  row.external_service_revenue = 100 * row.external_debt_service / row.revenue;
+  if (full) {
+    const RiskIndicators risk = FromSums(sums);
+    row.atm = risk.atm;
+    row.atr = risk.atr;
+    row.maturing_1y = risk.maturing_1y;
+    row.refixing_1y = risk.refixing_1y;
+    row.pv_external_debt = pv_external;
+    row.pv_external_gdp = 100 * pv_external / row.gdp;
+    // LIC-DSF: PV of total public debt = PV of external + domestic at face.
+    row.pv_public_gdp = 100 * (pv_external + row.debt - row.external_debt) / row.gdp;
+  }
+  // Debt dynamics (percentage points of GDP): interest, real growth,
+  // inflation (GDP deflator), exchange rate, primary deficit, residual.
+  const double ratio_previous = debt_previous / gdp_previous;
+  const double growth = macro_year.nominal_growth;
+  row.d_change = 100 * (row.debt / row.gdp - ratio_previous);
+  row.d_interest = 100 * row.interest / row.gdp;
+  row.d_growth = -100 * ratio_previous * macro_year.real_growth / (1 + growth);
+  row.d_inflation = -100 * ratio_previous * (growth - macro_year.real_growth) / (1 + growth);
+  row.d_exchange = 100 * valuation / row.gdp;
+  row.d_primary = 100 * row.primary_deficit / row.gdp;
+  row.d_residual = row.d_change - (row.d_interest + row.d_growth + row.d_inflation +
+                                   row.d_exchange + row.d_primary);
+}
+
 // One projection into `projection` (its rows reused); `full` adds the
 // maturity, PV and dynamics indicators (the Monte Carlo needs only the ratios).
 void Run(const Prepared& prepared, const std::vector<FundingSource>& sources,
@@ -267,16 +319,7 @@ void Run(const Prepared& prepared, const std::vector<FundingSource>& sources,
   const auto issue_rate = [&](int year, size_t source_idx) -> double& {
     return scratch.issue_rate[year * num_sources + source_idx];
   };
-  if (full) {
-    projection.strategy = strategy.name;
-    projection.shock = shock.name;
-  }
-  projection.rows.resize(horizon);
-  for (YearRow& row : projection.rows) {
-    std::vector<double> issuance = std::move(row.issuance);
-    row = YearRow{};
-    row.issuance = std::move(issuance);
-  }
+  ResetRows(strategy, shock, horizon, full, projection);
   double debt_previous = 0;
   for (size_t bucket_idx = 0; bucket_idx < prepared.buckets.size(); ++bucket_idx) {
     debt_previous +=
@@ -406,35 +449,8 @@ void Run(const Prepared& prepared, const std::vector<FundingSource>& sources,
       }
     }
 
-    row.debt_gdp = 100 * row.debt / row.gdp;
-    row.interest_gdp = 100 * row.interest / row.gdp;
-    row.interest_revenue = 100 * row.interest / row.revenue;
-    row.weighted_rate = debt_start > 0 ? 100 * row.interest / debt_start : 0;
-    row.fx_share = row.debt > 0 ? 100 * row.fx_debt / row.debt : 0;
-    row.external_service_revenue = 100 * row.external_debt_service / row.revenue;
-    if (full) {
-      const RiskIndicators risk = FromSums(sums);
-      row.atm = risk.atm;
-      row.atr = risk.atr;
-      row.maturing_1y = risk.maturing_1y;
-      row.refixing_1y = risk.refixing_1y;
-      row.pv_external_debt = pv_external;
-      row.pv_external_gdp = 100 * pv_external / row.gdp;
-      // LIC-DSF: PV of total public debt = PV of external + domestic at face.
-      row.pv_public_gdp = 100 * (pv_external + row.debt - row.external_debt) / row.gdp;
-    }
-    // Debt dynamics (percentage points of GDP): interest, real growth,
-    // inflation (GDP deflator), exchange rate, primary deficit, residual.
-    const double ratio_previous = debt_previous / gdp_previous;
-    const double growth = macro_year.nominal_growth;
-    row.d_change = 100 * (row.debt / row.gdp - ratio_previous);
-    row.d_interest = 100 * row.interest / row.gdp;
-    row.d_growth = -100 * ratio_previous * macro_year.real_growth / (1 + growth);
-    row.d_inflation = -100 * ratio_previous * (growth - macro_year.real_growth) / (1 + growth);
-    row.d_exchange = 100 * valuation / row.gdp;
-    row.d_primary = 100 * row.primary_deficit / row.gdp;
-    row.d_residual = row.d_change - (row.d_interest + row.d_growth + row.d_inflation +
-                                     row.d_exchange + row.d_primary);
+    FinishYear(macro_year, debt_previous, gdp_previous, debt_start, valuation, sums, pv_external,
+               full, row);
     debt_previous = row.debt;
     gdp_previous = row.gdp;
   }

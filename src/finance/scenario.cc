@@ -5,10 +5,10 @@
 #include <toml++/toml.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <set>
 
+#include "common/data_path.h"
 #include "mizani/error.h"
 #include "mizani/finance.h"
 #include "mizani/source_ref.h"
@@ -166,18 +166,13 @@ std::string ResolveDataDir(const Section& data, const std::string& base_dir,
                            const DebtOverrides& overrides) {
   if (!overrides.data_dir.empty()) return overrides.data_dir;
   std::string folder = data.Text("folder", "${MIZANI_DATA}");
-  const std::string variable = "${MIZANI_DATA}";
-  const size_t at = folder.find(variable);
-  if (at != std::string::npos) {
-    const char* env = std::getenv("MIZANI_DATA");
-    if (env == nullptr) {
-      data.Fail("folder",
-                "the data folder uses ${MIZANI_DATA} but neither --data-dir nor the MIZANI_DATA "
-                "environment variable is set");
-    }
-    folder.replace(at, variable.size(), env);
-    return folder;
+  const DataPathExpansion expansion = ExpandDataVariable(folder, "");
+  if (expansion.root_missing) {
+    data.Fail("folder",
+              "the data folder uses ${MIZANI_DATA} but neither --data-dir nor the MIZANI_DATA "
+              "environment variable is set");
   }
+  if (expansion.used) return expansion.path;
   if (fs::path(folder).is_absolute()) return folder;
   return (fs::path(base_dir) / folder).string();
 }
@@ -228,26 +223,7 @@ Instrument ParseInstrument(const Section& section) {
   return instrument;
 }
 
-}  // namespace
-
-DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& overrides) {
-  if (!fs::exists(path)) {
-    throw Error(ErrorCode::kFileUnreadable, fmt::format("scenario file not found: {}", path));
-  }
-  toml::table root;
-  try {
-    root = toml::parse_file(path);
-  } catch (const toml::parse_error& error) {
-    throw Error(ErrorCode::kBadScenario,
-                fmt::format("{}:{}:{}: {}", path, error.source().begin.line,
-                            error.source().begin.column, error.description()));
-  }
-  DebtScenario scenario;
-  scenario.file = path;
-  const Section top(scenario.file, root, "");
-  top.Allow({"scenario", "data", "market", "instrument", "compare", "fx", "portfolio", "source",
-             "strategy", "shocks", "goal"});
-
+void ParseHead(const Section& top, DebtScenario& scenario) {
   const Section head = top.Child("scenario");
   head.Allow(
       {"name", "description", "country", "first_year", "horizon_years", "carrying_capacity"});
@@ -267,10 +243,12 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
     head.Fail("carrying_capacity",
               fmt::format("expected weak, medium or strong, got '{}'", capacity));
   }
+}
 
+void ParseData(const Section& top, const DebtOverrides& overrides, DebtScenario& scenario) {
   const Section data = top.Child("data");
   data.Allow({"folder", "register", "cbk_rates", "weo"});
-  const std::string base_dir = fs::path(path).parent_path().string();
+  const std::string base_dir = fs::path(scenario.file).parent_path().string();
   scenario.data_dir = ResolveDataDir(data, base_dir, overrides);
   scenario.register_path =
       DataPath(scenario.data_dir,
@@ -280,7 +258,9 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
       data.Text("cbk_rates", "fx_history/cbk_indicative_rates_all_currencies_2016_2025.csv.gz"));
   scenario.weo_path =
       DataPath(scenario.data_dir, data.Text("weo", "imf_weo_2025apr/weo_2025apr_long.csv.gz"));
+}
 
+void ParseMarket(const Section& top, DebtScenario& scenario) {
   const Section market = top.Child("market");
   market.Allow({"rates", "spot"});
   scenario.interest_rates = market.Numbers("rates");
@@ -293,7 +273,10 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
     if (!IsKnownCurrency(code)) market.Fail("spot", fmt::format("unknown currency '{}'", code));
     if (!(rate > 0)) market.Fail("spot", fmt::format("spot rate of {} must be positive", code));
   }
+}
 
+// The instruments, by unique name; returns the names.
+std::set<std::string> ParseInstruments(const Section& top, DebtScenario& scenario) {
   std::set<std::string> names;
   for (const Section& section : top.Children("instrument")) {
     scenario.instruments.push_back(ParseInstrument(section));
@@ -302,20 +285,29 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
                    fmt::format("two instruments are named '{}'", scenario.instruments.back().name));
     }
   }
-  const auto instrument_named = [&](const Section& section, const std::string& key) {
-    std::string name = section.RequiredText(key);
-    if (!names.count(name)) {
-      section.Fail(key, fmt::format("no [[instrument]] named '{}'", name));
-    }
-    return name;
-  };
+  return names;
+}
+
+// The value of `key`, which must name a defined [[instrument]].
+std::string InstrumentNamed(const Section& section, const std::string& key,
+                            const std::set<std::string>& names) {
+  std::string name = section.RequiredText(key);
+  if (!names.count(name)) {
+    section.Fail(key, fmt::format("no [[instrument]] named '{}'", name));
+  }
+  return name;
+}
+
+void ParseCompare(const Section& top, const std::set<std::string>& names, DebtScenario& scenario) {
   const Section compare = top.Child("compare");
   compare.Allow({"dollar", "yen"});
   if (compare.Has("dollar") || compare.Has("yen")) {
-    scenario.dollar_instrument = instrument_named(compare, "dollar");
-    scenario.yen_instrument = instrument_named(compare, "yen");
+    scenario.dollar_instrument = InstrumentNamed(compare, "dollar", names);
+    scenario.yen_instrument = InstrumentNamed(compare, "yen", names);
   }
+}
 
+void ParseFx(const Section& top, const DebtOverrides& overrides, DebtScenario& scenario) {
   const Section fx = top.Child("fx");
   fx.Allow({"model", "drift", "block_months", "volatility_scale", "paths", "seed", "horizon_years",
             "first_month"});
@@ -342,7 +334,9 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
   scenario.fx.horizon_years = fx.Int("horizon_years", scenario.horizon_years, 1, 60);
   scenario.fx.interest_rates = scenario.interest_rates;
   scenario.fx_first_month = fx.Text("first_month", "2005-01");
+}
 
+void ParsePortfolio(const Section& top, DebtScenario& scenario) {
   const Section portfolio = top.Child("portfolio");
   portfolio.Allow({"category_rates", "default_rate", "floating_categories", "usd_per_unit",
                    "rates_date", "domestic_rate", "domestic_maturity_years"});
@@ -354,51 +348,66 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
   scenario.register_rates_date = portfolio.Text("rates_date", "2023-06-30");
   scenario.domestic_rate = portfolio.NonNegative("domestic_rate", 0.13);
   scenario.domestic_maturity_years = portfolio.Int("domestic_maturity_years", 8, 1, 50);
+}
 
+// One [[source]]: its own terms, or those of the instrument it names
+// (returned in *instrument_name, empty otherwise).
+FundingSource ParseSource(const Section& section, const std::set<std::string>& names,
+                          const DebtScenario& scenario, std::set<std::string>& source_names,
+                          std::string* instrument_name) {
+  FundingSource source;
+  section.Allow({"name", "currency", "rate", "floating", "maturity_years", "grace_years",
+                 "instalments", "external", "instrument"});
+  source.name = section.RequiredText("name");
+  if (!source_names.insert(source.name).second) {
+    section.Fail("name", fmt::format("two sources are named '{}'", source.name));
+  }
+  if (section.Has("instrument")) {
+    // Terms of a defined instrument: its currency, all-in cost, maturity.
+    *instrument_name = InstrumentNamed(section, "instrument", names);
+    const Instrument& instrument = *std::find_if(
+        scenario.instruments.begin(), scenario.instruments.end(),
+        [&](const Instrument& candidate) { return candidate.name == *instrument_name; });
+    source.currency = instrument.currency;
+    source.maturity_years = std::max(
+        1, static_cast<int>(std::lround(YearFraction(instrument.issue, instrument.maturity))));
+    source.instalments = instrument.instalments;
+    source.grace_years = instrument.grace_years;
+    source.floating = instrument.rate_type == RateType::kFloating;
+  } else {
+    source.currency = section.Currency("currency", "USD");
+    source.rate = section.NonNegative("rate", 0);
+    source.floating = section.Flag("floating", false);
+    source.maturity_years = section.Int("maturity_years", 10, 1, 60);
+    source.grace_years = section.Int("grace_years", 0, 0, 59);
+    source.instalments = section.Int("instalments", 1, 0, 60);
+    if (source.instalments == 0 && source.grace_years == 0) {
+      section.Fail("instalments", "0 instalments needs grace_years > 0");
+    }
+    if (source.instalments > source.maturity_years || source.grace_years >= source.maturity_years) {
+      section.Fail("instalments", "instalments and grace must fit within maturity_years");
+    }
+  }
+  source.external = section.Flag("external", source.currency != "KES");
+  return source;
+}
+
+// The sources of new borrowing; returns their names.
+std::set<std::string> ParseSources(const Section& top, const std::set<std::string>& names,
+                                   DebtScenario& scenario) {
   std::set<std::string> source_names;
   for (const Section& section : top.Children("source")) {
-    section.Allow({"name", "currency", "rate", "floating", "maturity_years", "grace_years",
-                   "instalments", "external", "instrument"});
-    FundingSource source;
-    source.name = section.RequiredText("name");
-    if (!source_names.insert(source.name).second) {
-      section.Fail("name", fmt::format("two sources are named '{}'", source.name));
-    }
     std::string instrument_name;
-    if (section.Has("instrument")) {
-      // Terms of a defined instrument: its currency, all-in cost, maturity.
-      instrument_name = instrument_named(section, "instrument");
-      const Instrument& instrument = *std::find_if(
-          scenario.instruments.begin(), scenario.instruments.end(),
-          [&](const Instrument& candidate) { return candidate.name == instrument_name; });
-      source.currency = instrument.currency;
-      source.maturity_years = std::max(
-          1, static_cast<int>(std::lround(YearFraction(instrument.issue, instrument.maturity))));
-      source.instalments = instrument.instalments;
-      source.grace_years = instrument.grace_years;
-      source.floating = instrument.rate_type == RateType::kFloating;
-    } else {
-      source.currency = section.Currency("currency", "USD");
-      source.rate = section.NonNegative("rate", 0);
-      source.floating = section.Flag("floating", false);
-      source.maturity_years = section.Int("maturity_years", 10, 1, 60);
-      source.grace_years = section.Int("grace_years", 0, 0, 59);
-      source.instalments = section.Int("instalments", 1, 0, 60);
-      if (source.instalments == 0 && source.grace_years == 0) {
-        section.Fail("instalments", "0 instalments needs grace_years > 0");
-      }
-      if (source.instalments > source.maturity_years ||
-          source.grace_years >= source.maturity_years) {
-        section.Fail("instalments", "instalments and grace must fit within maturity_years");
-      }
-    }
-    source.external = section.Flag("external", source.currency != "KES");
-    scenario.sources.push_back(source);
+    scenario.sources.push_back(
+        ParseSource(section, names, scenario, source_names, &instrument_name));
     scenario.source_instruments.push_back(instrument_name);
   }
   if (scenario.sources.empty())
     top.Fail("source", "at least one [[source]] of new borrowing is needed");
+  return source_names;
+}
 
+void ParseStrategies(const Section& top, DebtScenario& scenario) {
   for (const Section& section : top.Children("strategy")) {
     section.Allow({"name", "shares"});
     Strategy strategy;
@@ -428,13 +437,18 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
     scenario.strategies.push_back(std::move(strategy));
   }
   if (scenario.strategies.empty()) top.Fail("strategy", "at least one [[strategy]] is needed");
+}
 
+void ParseShocks(const Section& top, DebtScenario& scenario) {
   const Section shocks = top.Child("shocks");
   shocks.Allow({"depreciation", "rate_shock", "history_years"});
   scenario.depreciation = shocks.NonNegative("depreciation", 0.30);
   scenario.rate_shock = shocks.NonNegative("rate_shock", 0.02);
   scenario.stress_history_years = shocks.Int("history_years", 10, 3, 40);
+}
 
+void ParseGoal(const Section& top, const std::set<std::string>& source_names,
+               DebtScenario& scenario) {
   const Section goal = top.Child("goal");
   goal.Allow({"yen_source", "take_from", "base_strategy", "indicators"});
   if (goal.Has("indicators")) {
@@ -466,7 +480,39 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
                 fmt::format("no [[strategy]] named '{}'", scenario.goal_base_strategy));
     }
   }
-  return scenario;
 }
 
+}  // namespace
+
+DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& overrides) {
+  if (!fs::exists(path)) {
+    throw Error(ErrorCode::kFileUnreadable, fmt::format("scenario file not found: {}", path));
+  }
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& error) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{}:{}:{}: {}", path, error.source().begin.line,
+                            error.source().begin.column, error.description()));
+  }
+  DebtScenario scenario;
+  scenario.file = path;
+  const Section top(scenario.file, root, "");
+  top.Allow({"scenario", "data", "market", "instrument", "compare", "fx", "portfolio", "source",
+             "strategy", "shocks", "goal"});
+
+  ParseHead(top, scenario);
+  ParseData(top, overrides, scenario);
+  ParseMarket(top, scenario);
+  const std::set<std::string> names = ParseInstruments(top, scenario);
+  ParseCompare(top, names, scenario);
+  ParseFx(top, overrides, scenario);
+  ParsePortfolio(top, scenario);
+  const std::set<std::string> source_names = ParseSources(top, names, scenario);
+  ParseStrategies(top, scenario);
+  ParseShocks(top, scenario);
+  ParseGoal(top, source_names, scenario);
+  return scenario;
+}
 }  // namespace mizani::finance

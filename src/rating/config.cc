@@ -72,19 +72,11 @@ const toml::table* Section(const toml::table& root, const TomlReader& reader, co
   return node->as_table();
 }
 
-}  // namespace
-
-RateConfig LoadRateConfig(const std::string& path, const RateOverrides& overrides) {
-  const TomlReader reader(path);
-  const toml::table root = reader.Parse();
-  reader.CheckKeys(root, "",
-                   {"name", "data", "indicator", "model", "scorecard", "evaluate", "explain",
-                    "score", "output"});
-  RateConfig config;
-  config.file = path;
-  config.name = reader.String(root, "", "name").value_or("Sovereign ratings");
-  const std::string base_dir = fs::path(path).parent_path().string();
-
+// [data]: the two input files (with ${MIZANI_DATA}) and the panel's years.
+void ParseDataSection(const TomlReader& reader, const toml::table& root,
+                      const std::string& base_dir, const RateOverrides& overrides,
+                      RateConfig& config) {
+  const std::string& path = config.file;
   const toml::table* data = Section(root, reader, "data");
   if (data == nullptr) {
     throw Error(ErrorCode::kBadScenario,
@@ -116,7 +108,11 @@ RateConfig LoadRateConfig(const std::string& path, const RateOverrides& override
   if (config.panel.indicator_lag < 0 || config.panel.indicator_lag > 5) {
     reader.Fail(*data, "data.indicator_lag", "indicator_lag must be between 0 and 5");
   }
+}
 
+// [[indicator]]: the model's regressors, at least one.
+void ParseIndicators(const TomlReader& reader, const toml::table& root, RateConfig& config) {
+  const std::string& path = config.file;
   const auto indicators = reader.Tables(root, "", "indicator");
   if (indicators.empty()) {
     throw Error(ErrorCode::kBadScenario,
@@ -142,7 +138,12 @@ RateConfig LoadRateConfig(const std::string& path, const RateOverrides& override
     }
     config.panel.indicators.push_back(spec);
   }
+}
 
+// The optional tables: [model], [scorecard], [evaluate], [explain], [score],
+// [output].
+void ParseOptionalSections(const TomlReader& reader, const toml::table& root,
+                           const std::string& base_dir, RateConfig& config) {
   if (const toml::table* model = Section(root, reader, "model")) {
     reader.CheckKeys(
         *model, "model",
@@ -204,6 +205,11 @@ RateConfig LoadRateConfig(const std::string& path, const RateOverrides& override
                           : (fs::path(base_dir) / *folder).string();
     }
   }
+}
+
+// The command line's overrides, then the checks that need the whole file.
+void ApplyOverrides(const RateOverrides& overrides, RateConfig& config) {
+  const std::string& path = config.file;
   if (!overrides.output.empty()) config.output = overrides.output;
   if (!overrides.country.empty()) {
     config.country = CountryCode(overrides.country, nullptr, nullptr, "");
@@ -227,7 +233,24 @@ RateConfig LoadRateConfig(const std::string& path, const RateOverrides& override
                     "not after last_year {}",
                     path, config.first_test_year, config.panel.first_year, config.panel.last_year));
   }
-  return config;
 }
 
+}  // namespace
+
+RateConfig LoadRateConfig(const std::string& path, const RateOverrides& overrides) {
+  const TomlReader reader(path);
+  const toml::table root = reader.Parse();
+  reader.CheckKeys(root, "",
+                   {"name", "data", "indicator", "model", "scorecard", "evaluate", "explain",
+                    "score", "output"});
+  RateConfig config;
+  config.file = path;
+  config.name = reader.String(root, "", "name").value_or("Sovereign ratings");
+  const std::string base_dir = fs::path(path).parent_path().string();
+  ParseDataSection(reader, root, base_dir, overrides, config);
+  ParseIndicators(reader, root, config);
+  ParseOptionalSections(reader, root, base_dir, config);
+  ApplyOverrides(overrides, config);
+  return config;
+}
 }  // namespace mizani::rating

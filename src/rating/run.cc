@@ -275,6 +275,430 @@ ReportDocument NewDocument(const RateConfig& config, const std::string& what) {
   return doc;
 }
 
+// "S&P" -> "sp": agency names as file stems.
+std::string AgencyStem(Agency agency) {
+  std::string stem;
+  for (char character : AgencyName(agency)) {
+    if (std::isalnum(static_cast<unsigned char>(character)) != 0) {
+      stem.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(character))));
+    }
+  }
+  return stem;
+}
+
+// Actual notch (rows) by predicted notch (columns), the notches seen only.
+ReportTable ConfusionTable(const BackTestResult& result, const std::string& agency,
+                           const std::string& stem) {
+  ReportTable confusion;
+  confusion.name = "confusion_" + stem;
+  confusion.caption = fmt::format(
+      "{}: actual notch (rows) by predicted notch (columns), out of "
+      "sample; notches never seen are left out",
+      agency);
+  std::vector<int> seen;
+  for (int notch = kMaxNotch; notch >= kMinNotch; --notch) {
+    int64_t total = 0;
+    for (int other = 0; other < kMaxNotch; ++other) {
+      total += result.confusion[notch - 1][other] + result.confusion[other][notch - 1];
+    }
+    if (total > 0) seen.push_back(notch);
+  }
+  confusion.columns.push_back({"actual", ValueKind::kText});
+  for (int notch : seen) confusion.columns.push_back({NotchLabel(notch), ValueKind::kNumber, 0});
+  for (int actual : seen) {
+    std::vector<ReportCell> row = {NotchLabel(actual)};
+    for (int predicted : seen) {
+      row.emplace_back(static_cast<double>(result.confusion[actual - 1][predicted - 1]));
+    }
+    confusion.rows.push_back(std::move(row));
+  }
+  return confusion;
+}
+
+ReportTable MostMissedTable(const BackTestResult& result, const std::string& agency,
+                            const std::string& stem) {
+  // Countries missed most: mean absolute error over their predictions.
+  std::map<std::string, std::vector<int>> errors;
+  for (const BackTestPrediction& prediction : result.predictions) {
+    errors[prediction.iso3].push_back(prediction.predicted - prediction.actual);
+  }
+  struct Miss {
+    std::string iso3;
+    double mean_abs;
+    double mean_signed;
+    size_t count;
+  };
+  std::vector<Miss> misses;
+  for (const auto& [iso3, list] : errors) {
+    double abs_sum = 0.0;
+    double sum = 0.0;
+    for (int error : list) {
+      abs_sum += std::abs(error);
+      sum += error;
+    }
+    misses.push_back({iso3, abs_sum / list.size(), sum / list.size(), list.size()});
+  }
+  std::sort(misses.begin(), misses.end(), [](const Miss& left, const Miss& right) {
+    return std::tie(right.mean_abs, left.iso3) < std::tie(left.mean_abs, right.iso3);
+  });
+  ReportTable missed;
+  missed.name = "most_missed_" + stem;
+  missed.caption = agency + ": the countries the model misses most, out of sample";
+  missed.columns = {{"iso3", ValueKind::kText},
+                    {"country", ValueKind::kText},
+                    {"predictions", ValueKind::kNumber, 0},
+                    {"mean_abs_error", ValueKind::kNumber, 2},
+                    {"mean_model_minus_agency", ValueKind::kNumber, 2},
+                    {"why", ValueKind::kText}};
+  for (size_t idx = 0; idx < std::min<size_t>(15, misses.size()); ++idx) {
+    const Miss& miss = misses[idx];
+    const std::string why =
+        miss.mean_signed > 0
+            ? "model above the agency: risks outside the macro indicators (default history, "
+              "politics, external liquidity, banking) weigh in the agency's rating"
+            : "model below the agency: strengths outside the indicators (reserve currency, "
+              "wealth funds, institutions, external support) or indicators distorted by size";
+    missed.rows.push_back({miss.iso3, CountryName(miss.iso3), static_cast<double>(miss.count),
+                           miss.mean_abs, miss.mean_signed, why});
+  }
+  return missed;
+}
+
+ReportTable PredictionsTable(const BackTestResult& result, const std::string& agency,
+                             const std::string& stem) {
+  ReportTable predictions;
+  predictions.name = "predictions_" + stem;
+  predictions.caption = agency + ": every out-of-sample prediction";
+  predictions.columns = {{"iso3", ValueKind::kText},
+                         {"year", ValueKind::kNumber, 0},
+                         {"actual", ValueKind::kText},
+                         {"predicted", ValueKind::kText},
+                         {"error_notches", ValueKind::kNumber, 0}};
+  for (const BackTestPrediction& prediction : result.predictions) {
+    predictions.rows.push_back({prediction.iso3, static_cast<double>(prediction.year),
+                                NotchLabel(prediction.actual), NotchLabel(prediction.predicted),
+                                static_cast<double>(prediction.predicted - prediction.actual)});
+  }
+  return predictions;
+}
+
+ReportTable BackTestSummaryTable() {
+  ReportTable table;
+  table.name = "backtest_summary";
+  table.caption = "Exact and within-one-notch hit rates by agency and model";
+  table.columns = {{"agency", ValueKind::kText},
+                   {"model", ValueKind::kText},
+                   {"windows", ValueKind::kNumber, 0},
+                   {"windows_skipped", ValueKind::kNumber, 0},
+                   {"predictions", ValueKind::kNumber, 0},
+                   {"exact_pct", ValueKind::kPercent, 1},
+                   {"within_one_pct", ValueKind::kPercent, 1},
+                   {"in_sample_exact_pct", ValueKind::kPercent, 1},
+                   {"in_sample_within_one_pct", ValueKind::kPercent, 1},
+                   {"no_change_within_one_pct", ValueKind::kPercent, 1},
+                   {"enough_data", ValueKind::kText}};
+  return table;
+}
+
+// The in-sample hit rates of the model fitted on every row; zero counts
+// when it does not converge or cannot be fitted.
+InSample InSampleRates(const Panel& panel, const RatingModelOptions& model,
+                       const CountryMeans& all_means) {
+  InSample in_sample;
+  try {
+    const RatingModel fitted = FitRatingModel(panel, AllRows(panel), model, all_means);
+    if (fitted.fit.termination == Termination::kConverged) {
+      in_sample = InSampleFit(panel, fitted, all_means);
+    }
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::kBadModel) throw;
+  }
+  return in_sample;
+}
+
+// The scored year must have every indicator, and a previous rating when
+// the model is dynamic.
+void CheckScoredRow(const RateConfig& config, const Panel& panel, const RatingModel& model,
+                    const SovereignYear& row) {
+  const std::string& iso3 = config.country;
+  for (size_t idx = 0; idx < row.x.size(); ++idx) {
+    if (!std::isfinite(row.x[idx])) {
+      throw Error(ErrorCode::kBadData,
+                  fmt::format("{} {}: indicator {} is missing for the scored year in {}", iso3,
+                              config.year, panel.indicators[idx].code, config.panel.weo_path));
+    }
+  }
+  if (!UsableRow(model.options, row)) {
+    throw Error(ErrorCode::kBadData,
+                fmt::format("{} {}: no {} rating at the end of {} for the dynamic model", iso3,
+                            config.year, AgencyName(model.options.agency), config.year - 1));
+  }
+}
+
+// Contributions to the latent index relative to the sample mean of each
+// regressor: beta_k (x_k - mean x_k); they sum to the country's distance
+// from the average sovereign.
+void AddModelContributions(const RateConfig& config, const Panel& panel, const RatingModel& model,
+                           const CountryMeans& means, const SovereignYear& row,
+                           ReportSection& drivers) {
+  const std::string& iso3 = config.country;
+  const int agency = static_cast<int>(model.options.agency);
+  Eigen::VectorXd mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(model.terms.size()));
+  int64_t count = 0;
+  for (size_t row_id = 0; row_id < panel.rows.size(); ++row_id) {
+    if (panel.complete[row_id] == 0 || panel.rows[row_id].notch[agency] == 0 ||
+        !UsableRow(model.options, panel.rows[row_id])) {
+      continue;
+    }
+    mean += RegressorRow(model, panel.rows[row_id], means);
+    ++count;
+  }
+  mean /= static_cast<double>(std::max<int64_t>(count, 1));
+  const Eigen::VectorXd values = RegressorRow(model, row, means);
+  ReportTable table;
+  table.name = "model_contributions";
+  table.caption =
+      "Ordered model: contribution of each term to the latent index, relative to "
+      "the average rated sovereign-year";
+  table.columns = {{"term", ValueKind::kText},
+                   {"value", ValueKind::kNumber, 3},
+                   {"sample_mean", ValueKind::kNumber, 3},
+                   {"coefficient", ValueKind::kNumber, 4},
+                   {"contribution", ValueKind::kNumber, 3}};
+  BarChart chart;
+  chart.title = "Ordered model: contributions to the latent index";
+  chart.axis_label = "latent index units";
+  chart.kind = ValueKind::kNumber;
+  ChartSeries series{iso3, {}, {}, {}};
+  for (size_t term = 0; term < model.terms.size(); ++term) {
+    const auto idx = static_cast<Eigen::Index>(term);
+    const double contribution = model.fit.beta[idx] * (values[idx] - mean[idx]);
+    table.rows.push_back(
+        {model.terms[term], values[idx], mean[idx], model.fit.beta[idx], contribution});
+    chart.categories.push_back(model.terms[term]);
+    series.values.push_back(contribution);
+  }
+  chart.series = {series};
+  drivers.blocks.emplace_back(chart);
+  drivers.blocks.emplace_back(table);
+}
+
+// The scorecard's factor contributions and audit trail.
+void AddScorecardDrivers(const RateConfig& config, const Panel& panel,
+                         const Methodology& methodology, ReportSection& drivers,
+                         std::string& summary) {
+  const std::string& iso3 = config.country;
+  std::string missing;
+  if (!HasAll(panel, methodology, iso3, config.year, &missing)) {
+    throw Error(ErrorCode::kBadData,
+                fmt::format("{} {}: indicator {} is missing for the scored year in {}", iso3,
+                            config.year, missing, config.panel.weo_path));
+  }
+  const ScoreResult score =
+      Score(methodology, iso3, config.year, LookupFor(panel, iso3, config.year));
+  BarChart chart;
+  chart.title = "Scorecard: each factor's contribution in notches";
+  chart.axis_label = "notches";
+  chart.kind = ValueKind::kNumber;
+  ChartSeries series{iso3, {}, {}, {}};
+  ReportTable table;
+  table.name = "factor_contributions";
+  table.caption = fmt::format(
+      "Scorecard: factor scores and contributions (intercept {:.3f} "
+      "notches; the sum is the unrounded notch {:.3f})",
+      methodology.intercept, score.unrounded_notch);
+  table.columns = {{"factor", ValueKind::kText},
+                   {"score", ValueKind::kNumber, 2},
+                   {"contribution_notches", ValueKind::kNumber, 3}};
+  for (size_t idx = 0; idx < methodology.factors.size(); ++idx) {
+    chart.categories.push_back(methodology.factors[idx].name);
+    series.values.push_back(score.contribution[idx]);
+    table.rows.push_back(
+        {methodology.factors[idx].name, score.factor_scores[idx], score.contribution[idx]});
+  }
+  chart.series = {series};
+  drivers.blocks.emplace_back(chart);
+  drivers.blocks.emplace_back(table);
+  ReportTable audit;
+  audit.name = "audit";
+  audit.caption = "Scorecard audit trail";
+  audit.columns = {
+      {"step", ValueKind::kText}, {"detail", ValueKind::kText}, {"value", ValueKind::kNumber, 3}};
+  for (const AuditEntry& entry : score.audit)
+    audit.rows.push_back({entry.step, entry.detail, entry.value});
+  drivers.blocks.emplace_back(audit);
+  summary += fmt::format("  scorecard: score {:.2f}, foreign currency {}, local currency {}\n",
+                         score.score, NotchLabel(score.foreign_currency_notch),
+                         NotchLabel(score.local_currency_notch));
+}
+
+ReportSection PathSection(const RateConfig& config, const Panel& panel, const RatingModel& model,
+                          const CountryMeans& means,
+                          const std::optional<Methodology>& methodology) {
+  const std::string& iso3 = config.country;
+  // Path over time.
+  ReportSection path_section;
+  path_section.heading = "Path over time";
+  ReportTable path;
+  path.name = "path";
+  path.caption = "Indicated ratings against the agencies', year end (notches: 21 = AAA, 12 = BBB-)";
+  path.columns = {{"year", ValueKind::kNumber, 0},      {"ordered_model", ValueKind::kNumber, 0},
+                  {"scorecard", ValueKind::kNumber, 0}, {"sp", ValueKind::kNumber, 0},
+                  {"moodys", ValueKind::kNumber, 0},    {"fitch", ValueKind::kNumber, 0}};
+  GroupedBarChart path_chart;
+  path_chart.title = fmt::format("{}: indicated vs agencies' ratings (notches)", CountryName(iso3));
+  path_chart.groups = {"ordered model", "scorecard", "S&P", "Moody's"};
+  path_chart.values.assign(4, {});
+  path_chart.kind = ValueKind::kNumber;
+  path_chart.axis_label = "notch (21 = AAA, 12 = BBB-)";
+  for (int year = config.panel.first_year; year <= config.panel.last_year; ++year) {
+    const SovereignYear year_row = panel.RowFor(iso3, year);
+    const bool complete = UsableRow(model.options, year_row);
+    const double ordered =
+        complete ? static_cast<double>(PredictRating(model, year_row, means).indicated_notch)
+                 : kNaN;
+    double card = kNaN;
+    if (methodology && HasAll(panel, *methodology, iso3, year, nullptr)) {
+      card = Score(*methodology, iso3, year, LookupFor(panel, iso3, year)).foreign_currency_notch;
+    }
+    if (std::isnan(ordered) && std::isnan(card) && year_row.notch[0] == 0 &&
+        year_row.notch[1] == 0) {
+      continue;
+    }
+    path.rows.push_back({static_cast<double>(year), ordered, card, NotchOrNaN(year_row.notch[0]),
+                         NotchOrNaN(year_row.notch[1]), NotchOrNaN(year_row.notch[2])});
+    path_chart.categories.push_back(std::to_string(year));
+    path_chart.values[0].push_back(ordered);
+    path_chart.values[1].push_back(card);
+    path_chart.values[2].push_back(NotchOrNaN(year_row.notch[0]));
+    path_chart.values[3].push_back(NotchOrNaN(year_row.notch[1]));
+  }
+  path_section.blocks.emplace_back(path_chart);
+  path_section.blocks.emplace_back(path);
+
+  return path_section;
+}
+
+// The sovereigns nearest on the latent index in the same year.
+ReportSection PeersSection(const RateConfig& config, const Panel& panel, const RatingModel& model,
+                           const CountryMeans& means, const RatingPrediction& prediction) {
+  const std::string& iso3 = config.country;
+  // Peers: the sovereigns nearest on the latent index in the same year.
+  ReportSection peers_section;
+  peers_section.heading = "Peers";
+  {
+    struct Peer {
+      double distance;
+      std::string iso3;
+      double latent;
+      int indicated;
+      std::array<int, kNumAgencies> notch;
+    };
+    std::vector<Peer> peers;
+    for (size_t row_id = 0; row_id < panel.rows.size(); ++row_id) {
+      const SovereignYear& other = panel.rows[row_id];
+      if (other.year != config.year || other.iso3 == iso3 || panel.complete[row_id] == 0 ||
+          !UsableRow(model.options, other)) {
+        continue;
+      }
+      const RatingPrediction other_prediction = PredictRating(model, other, means);
+      peers.push_back({std::abs(other_prediction.latent - prediction.latent), other.iso3,
+                       other_prediction.latent, other_prediction.indicated_notch, other.notch});
+    }
+    std::sort(peers.begin(), peers.end(), [](const Peer& left, const Peer& right) {
+      return std::tie(left.distance, left.iso3) < std::tie(right.distance, right.iso3);
+    });
+    ReportTable table;
+    table.name = "peers";
+    table.caption =
+        fmt::format("Sovereigns nearest to {} on the model's latent index, {} ({} = {:.3f})", iso3,
+                    config.year, iso3, prediction.latent);
+    table.columns = {{"iso3", ValueKind::kText},        {"country", ValueKind::kText},
+                     {"latent", ValueKind::kNumber, 3}, {"indicated", ValueKind::kText},
+                     {"sp", ValueKind::kText},          {"moodys", ValueKind::kText},
+                     {"fitch", ValueKind::kText}};
+    for (size_t idx = 0; idx < std::min<size_t>(static_cast<size_t>(config.peers), peers.size());
+         ++idx) {
+      const Peer& peer = peers[idx];
+      table.rows.push_back({peer.iso3, CountryName(peer.iso3), peer.latent,
+                            NotchLabel(peer.indicated), LabelOrEmpty(peer.notch[0]),
+                            LabelOrEmpty(peer.notch[1]), LabelOrEmpty(peer.notch[2])});
+    }
+    peers_section.blocks.emplace_back(table);
+  }
+
+  return peers_section;
+}
+
+// Goal seeking, other things equal: what lifts the indicated rating a notch.
+ReportSection GoalSection(const RateConfig& config, const Panel& panel, const RatingModel& model,
+                          const CountryMeans& means, const SovereignYear& row,
+                          const std::optional<Methodology>& methodology, std::string& summary) {
+  const std::string& iso3 = config.country;
+  // Goal seeking, other things equal.
+  ReportSection goal_section;
+  goal_section.heading = "What would lift the indicated rating by one notch";
+  ReportTable goals;
+  goals.name = "goal_seek";
+  goals.caption =
+      "Indicator value needed, other things equal (blank: not reachable within the "
+      "range observed in the panel, or not in that model)";
+  goals.columns = {
+      {"indicator", ValueKind::kText},          {"current", ValueKind::kNumber, 3},
+      {"ordered_model_from", ValueKind::kText}, {"ordered_model_needs", ValueKind::kNumber, 3},
+      {"scorecard_from", ValueKind::kText},     {"scorecard_needs", ValueKind::kNumber, 3}};
+  std::vector<std::string> codes = config.goal_seek;
+  if (codes.empty()) {
+    for (const IndicatorSpec& spec : panel.indicators) codes.push_back(spec.code);
+  }
+  for (const std::string& code : codes) {
+    const auto current = panel.WeoValue(iso3, code, config.year - panel.indicator_lag);
+    std::vector<ReportCell> cells = {
+        code, current ? *current : kNaN, std::string(), kNaN, std::string(), kNaN};
+    for (size_t idx = 0; idx < panel.indicators.size(); ++idx) {
+      if (panel.indicators[idx].code != code) continue;
+      // Search within the range the indicator takes among the rated
+      // sovereign-years the model was fitted on.
+      double lower = std::numeric_limits<double>::infinity();
+      double upper = -lower;
+      for (size_t row_id = 0; row_id < panel.rows.size(); ++row_id) {
+        if (panel.complete[row_id] == 0) continue;
+        const double value =
+            InvertTransform(panel.indicators[idx].transform, panel.rows[row_id].x[idx]);
+        lower = std::min(lower, value);
+        upper = std::max(upper, value);
+      }
+      const GoalSeekResult goal = GoalSeekOrdered(model, panel, row, means, idx, lower, upper);
+      cells[2] = fmt::format("{} -> {}", NotchLabel(goal.from_notch), NotchLabel(goal.to_notch));
+      cells[3] = goal.required ? *goal.required : kNaN;
+    }
+    if (methodology) {
+      bool in_scorecard = false;
+      for (const ScorecardFactor& factor : methodology->factors) {
+        for (const ScorecardIndicator& indicator : factor.indicators) {
+          in_scorecard = in_scorecard || indicator.code == code;
+        }
+      }
+      if (in_scorecard) {
+        const ScorecardGoal goal = GoalSeekScorecard(*methodology, iso3, config.year,
+                                                     LookupFor(panel, iso3, config.year), code);
+        cells[4] = fmt::format("{} -> {}", NotchLabel(goal.from_notch), NotchLabel(goal.to_notch));
+        cells[5] = goal.required ? *goal.required : kNaN;
+      }
+    }
+    const double ordered_needs = std::get<double>(cells[3]);
+    const double card_needs = std::get<double>(cells[5]);
+    summary +=
+        fmt::format("  {:<14} now {:>10.3f}; one notch up needs {} (model), {} (scorecard)\n", code,
+                    current ? *current : kNaN,
+                    std::isnan(ordered_needs) ? "-" : fmt::format("{:.3f}", ordered_needs),
+                    std::isnan(card_needs) ? "-" : fmt::format("{:.3f}", card_needs));
+    goals.rows.push_back(std::move(cells));
+  }
+  goal_section.blocks.emplace_back(goals);
+  return goal_section;
+}
+
 }  // namespace
 
 RateOutcome RunRateFit(const RateConfig& config, const Progress& progress) {
@@ -398,20 +822,7 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
       "one notch in sample (Fitch, quoted in the issue); the in-sample rates of this model are "
       "shown beside the out-of-sample ones.",
       config.first_test_year, config.panel.last_year)});
-  ReportTable table;
-  table.name = "backtest_summary";
-  table.caption = "Exact and within-one-notch hit rates by agency and model";
-  table.columns = {{"agency", ValueKind::kText},
-                   {"model", ValueKind::kText},
-                   {"windows", ValueKind::kNumber, 0},
-                   {"windows_skipped", ValueKind::kNumber, 0},
-                   {"predictions", ValueKind::kNumber, 0},
-                   {"exact_pct", ValueKind::kPercent, 1},
-                   {"within_one_pct", ValueKind::kPercent, 1},
-                   {"in_sample_exact_pct", ValueKind::kPercent, 1},
-                   {"in_sample_within_one_pct", ValueKind::kPercent, 1},
-                   {"no_change_within_one_pct", ValueKind::kPercent, 1},
-                   {"enough_data", ValueKind::kText}};
+  ReportTable table = BackTestSummaryTable();
   BarChart chart;
   chart.title = "Within one notch, out of sample";
   chart.axis_label = "% of sovereign-years";
@@ -439,15 +850,7 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
       Say(progress, fmt::format("{} back-test from {}, {}", AgencyName(agency),
                                 config.first_test_year, variant.name));
       BackTestResult result = BackTest(panel, options);
-      InSample in_sample;
-      try {
-        const RatingModel model = FitRatingModel(panel, AllRows(panel), options.model, all_means);
-        if (model.fit.termination == Termination::kConverged) {
-          in_sample = InSampleFit(panel, model, all_means);
-        }
-      } catch (const Error& error) {
-        if (error.code() != ErrorCode::kBadModel) throw;
-      }
+      const InSample in_sample = InSampleRates(panel, options.model, all_means);
       const auto count = static_cast<int64_t>(result.predictions.size());
       const bool enough = count >= config.min_predictions;
       // Benchmark: last year's rating carried forward, on the same rows.
@@ -485,98 +888,12 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
   for (const auto& [variant, result] : results) {
     if (result.predictions.empty()) continue;
     const std::string agency = fmt::format("{} ({})", AgencyName(result.agency), variant.name);
-    std::string stem;
-    for (char character : AgencyName(result.agency)) {
-      if (std::isalnum(static_cast<unsigned char>(character)) != 0) {
-        stem.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(character))));
-      }
-    }
-    stem += variant.stem;
+    const std::string stem = AgencyStem(result.agency) + variant.stem;
     ReportSection section;
     section.heading = agency + ": confusion matrix and misses";
-    ReportTable confusion;
-    confusion.name = "confusion_" + stem;
-    confusion.caption = fmt::format(
-        "{}: actual notch (rows) by predicted notch (columns), out of "
-        "sample; notches never seen are left out",
-        agency);
-    std::vector<int> seen;
-    for (int notch = kMaxNotch; notch >= kMinNotch; --notch) {
-      int64_t total = 0;
-      for (int other = 0; other < kMaxNotch; ++other) {
-        total += result.confusion[notch - 1][other] + result.confusion[other][notch - 1];
-      }
-      if (total > 0) seen.push_back(notch);
-    }
-    confusion.columns.push_back({"actual", ValueKind::kText});
-    for (int notch : seen) confusion.columns.push_back({NotchLabel(notch), ValueKind::kNumber, 0});
-    for (int actual : seen) {
-      std::vector<ReportCell> row = {NotchLabel(actual)};
-      for (int predicted : seen) {
-        row.emplace_back(static_cast<double>(result.confusion[actual - 1][predicted - 1]));
-      }
-      confusion.rows.push_back(std::move(row));
-    }
-    section.blocks.emplace_back(confusion);
-    // Countries missed most: mean absolute error over their predictions.
-    std::map<std::string, std::vector<int>> errors;
-    for (const BackTestPrediction& prediction : result.predictions) {
-      errors[prediction.iso3].push_back(prediction.predicted - prediction.actual);
-    }
-    struct Miss {
-      std::string iso3;
-      double mean_abs;
-      double mean_signed;
-      size_t count;
-    };
-    std::vector<Miss> misses;
-    for (const auto& [iso3, list] : errors) {
-      double abs_sum = 0.0;
-      double sum = 0.0;
-      for (int error : list) {
-        abs_sum += std::abs(error);
-        sum += error;
-      }
-      misses.push_back({iso3, abs_sum / list.size(), sum / list.size(), list.size()});
-    }
-    std::sort(misses.begin(), misses.end(), [](const Miss& left, const Miss& right) {
-      return std::tie(right.mean_abs, left.iso3) < std::tie(left.mean_abs, right.iso3);
-    });
-    ReportTable missed;
-    missed.name = "most_missed_" + stem;
-    missed.caption = agency + ": the countries the model misses most, out of sample";
-    missed.columns = {{"iso3", ValueKind::kText},
-                      {"country", ValueKind::kText},
-                      {"predictions", ValueKind::kNumber, 0},
-                      {"mean_abs_error", ValueKind::kNumber, 2},
-                      {"mean_model_minus_agency", ValueKind::kNumber, 2},
-                      {"why", ValueKind::kText}};
-    for (size_t idx = 0; idx < std::min<size_t>(15, misses.size()); ++idx) {
-      const Miss& miss = misses[idx];
-      const std::string why =
-          miss.mean_signed > 0
-              ? "model above the agency: risks outside the macro indicators (default history, "
-                "politics, external liquidity, banking) weigh in the agency's rating"
-              : "model below the agency: strengths outside the indicators (reserve currency, "
-                "wealth funds, institutions, external support) or indicators distorted by size";
-      missed.rows.push_back({miss.iso3, CountryName(miss.iso3), static_cast<double>(miss.count),
-                             miss.mean_abs, miss.mean_signed, why});
-    }
-    section.blocks.emplace_back(missed);
-    ReportTable predictions;
-    predictions.name = "predictions_" + stem;
-    predictions.caption = agency + ": every out-of-sample prediction";
-    predictions.columns = {{"iso3", ValueKind::kText},
-                           {"year", ValueKind::kNumber, 0},
-                           {"actual", ValueKind::kText},
-                           {"predicted", ValueKind::kText},
-                           {"error_notches", ValueKind::kNumber, 0}};
-    for (const BackTestPrediction& prediction : result.predictions) {
-      predictions.rows.push_back({prediction.iso3, static_cast<double>(prediction.year),
-                                  NotchLabel(prediction.actual), NotchLabel(prediction.predicted),
-                                  static_cast<double>(prediction.predicted - prediction.actual)});
-    }
-    section.blocks.emplace_back(predictions);
+    section.blocks.emplace_back(ConfusionTable(result, agency, stem));
+    section.blocks.emplace_back(MostMissedTable(result, agency, stem));
+    section.blocks.emplace_back(PredictionsTable(result, agency, stem));
     doc.sections.push_back(std::move(section));
   }
   outcome.summary = fmt::format("Out-of-sample back-test, {} ({}-{}):\n", ModelTitle(config),
@@ -704,18 +1021,7 @@ RateOutcome RunRateExplain(const RateConfig& config, const Progress& progress) {
   const RatingModel model = FitAll(config, panel, means, progress);
   const std::string& iso3 = config.country;
   const SovereignYear row = panel.RowFor(iso3, config.year);
-  for (size_t idx = 0; idx < row.x.size(); ++idx) {
-    if (!std::isfinite(row.x[idx])) {
-      throw Error(ErrorCode::kBadData,
-                  fmt::format("{} {}: indicator {} is missing for the scored year in {}", iso3,
-                              config.year, panel.indicators[idx].code, config.panel.weo_path));
-    }
-  }
-  if (!UsableRow(model.options, row)) {
-    throw Error(ErrorCode::kBadData,
-                fmt::format("{} {}: no {} rating at the end of {} for the dynamic model", iso3,
-                            config.year, AgencyName(model.options.agency), config.year - 1));
-  }
+  CheckScoredRow(config, panel, model, row);
   const RatingPrediction prediction = PredictRating(model, row, means);
   RateOutcome outcome;
   outcome.document =
@@ -730,247 +1036,15 @@ RateOutcome RunRateExplain(const RateConfig& config, const Progress& progress) {
   }
   outcome.summary += "\n";
 
-  // Contributions to the latent index relative to the sample mean of each
-  // regressor: beta_k (x_k - mean x_k); they sum to the country's distance
-  // from the average sovereign.
   ReportSection drivers;
   drivers.heading = "Drivers";
-  {
-    const int agency = static_cast<int>(model.options.agency);
-    Eigen::VectorXd mean = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(model.terms.size()));
-    int64_t count = 0;
-    for (size_t row_id = 0; row_id < panel.rows.size(); ++row_id) {
-      if (panel.complete[row_id] == 0 || panel.rows[row_id].notch[agency] == 0 ||
-          !UsableRow(model.options, panel.rows[row_id])) {
-        continue;
-      }
-      mean += RegressorRow(model, panel.rows[row_id], means);
-      ++count;
-    }
-    mean /= static_cast<double>(std::max<int64_t>(count, 1));
-    const Eigen::VectorXd values = RegressorRow(model, row, means);
-    ReportTable table;
-    table.name = "model_contributions";
-    table.caption =
-        "Ordered model: contribution of each term to the latent index, relative to "
-        "the average rated sovereign-year";
-    table.columns = {{"term", ValueKind::kText},
-                     {"value", ValueKind::kNumber, 3},
-                     {"sample_mean", ValueKind::kNumber, 3},
-                     {"coefficient", ValueKind::kNumber, 4},
-                     {"contribution", ValueKind::kNumber, 3}};
-    BarChart chart;
-    chart.title = "Ordered model: contributions to the latent index";
-    chart.axis_label = "latent index units";
-    chart.kind = ValueKind::kNumber;
-    ChartSeries series{iso3, {}, {}, {}};
-    for (size_t term = 0; term < model.terms.size(); ++term) {
-      const auto idx = static_cast<Eigen::Index>(term);
-      const double contribution = model.fit.beta[idx] * (values[idx] - mean[idx]);
-      table.rows.push_back(
-          {model.terms[term], values[idx], mean[idx], model.fit.beta[idx], contribution});
-      chart.categories.push_back(model.terms[term]);
-      series.values.push_back(contribution);
-    }
-    chart.series = {series};
-    drivers.blocks.emplace_back(chart);
-    drivers.blocks.emplace_back(table);
-  }
-  std::optional<ScoreResult> score;
-  if (methodology) {
-    std::string missing;
-    if (!HasAll(panel, *methodology, iso3, config.year, &missing)) {
-      throw Error(ErrorCode::kBadData,
-                  fmt::format("{} {}: indicator {} is missing for the scored year in {}", iso3,
-                              config.year, missing, config.panel.weo_path));
-    }
-    score = Score(*methodology, iso3, config.year, LookupFor(panel, iso3, config.year));
-    BarChart chart;
-    chart.title = "Scorecard: each factor's contribution in notches";
-    chart.axis_label = "notches";
-    chart.kind = ValueKind::kNumber;
-    ChartSeries series{iso3, {}, {}, {}};
-    ReportTable table;
-    table.name = "factor_contributions";
-    table.caption = fmt::format(
-        "Scorecard: factor scores and contributions (intercept {:.3f} "
-        "notches; the sum is the unrounded notch {:.3f})",
-        methodology->intercept, score->unrounded_notch);
-    table.columns = {{"factor", ValueKind::kText},
-                     {"score", ValueKind::kNumber, 2},
-                     {"contribution_notches", ValueKind::kNumber, 3}};
-    for (size_t idx = 0; idx < methodology->factors.size(); ++idx) {
-      chart.categories.push_back(methodology->factors[idx].name);
-      series.values.push_back(score->contribution[idx]);
-      table.rows.push_back(
-          {methodology->factors[idx].name, score->factor_scores[idx], score->contribution[idx]});
-    }
-    chart.series = {series};
-    drivers.blocks.emplace_back(chart);
-    drivers.blocks.emplace_back(table);
-    ReportTable audit;
-    audit.name = "audit";
-    audit.caption = "Scorecard audit trail";
-    audit.columns = {
-        {"step", ValueKind::kText}, {"detail", ValueKind::kText}, {"value", ValueKind::kNumber, 3}};
-    for (const AuditEntry& entry : score->audit)
-      audit.rows.push_back({entry.step, entry.detail, entry.value});
-    drivers.blocks.emplace_back(audit);
-    outcome.summary += fmt::format(
-        "  scorecard: score {:.2f}, foreign currency {}, local currency {}\n", score->score,
-        NotchLabel(score->foreign_currency_notch), NotchLabel(score->local_currency_notch));
-  }
+  AddModelContributions(config, panel, model, means, row, drivers);
+  if (methodology) AddScorecardDrivers(config, panel, *methodology, drivers, outcome.summary);
   doc.sections.push_back(std::move(drivers));
-
-  // Path over time.
-  ReportSection path_section;
-  path_section.heading = "Path over time";
-  ReportTable path;
-  path.name = "path";
-  path.caption = "Indicated ratings against the agencies', year end (notches: 21 = AAA, 12 = BBB-)";
-  path.columns = {{"year", ValueKind::kNumber, 0},      {"ordered_model", ValueKind::kNumber, 0},
-                  {"scorecard", ValueKind::kNumber, 0}, {"sp", ValueKind::kNumber, 0},
-                  {"moodys", ValueKind::kNumber, 0},    {"fitch", ValueKind::kNumber, 0}};
-  GroupedBarChart path_chart;
-  path_chart.title = fmt::format("{}: indicated vs agencies' ratings (notches)", CountryName(iso3));
-  path_chart.groups = {"ordered model", "scorecard", "S&P", "Moody's"};
-  path_chart.values.assign(4, {});
-  path_chart.kind = ValueKind::kNumber;
-  path_chart.axis_label = "notch (21 = AAA, 12 = BBB-)";
-  for (int year = config.panel.first_year; year <= config.panel.last_year; ++year) {
-    const SovereignYear year_row = panel.RowFor(iso3, year);
-    const bool complete = UsableRow(model.options, year_row);
-    const double ordered =
-        complete ? static_cast<double>(PredictRating(model, year_row, means).indicated_notch)
-                 : kNaN;
-    double card = kNaN;
-    if (methodology && HasAll(panel, *methodology, iso3, year, nullptr)) {
-      card = Score(*methodology, iso3, year, LookupFor(panel, iso3, year)).foreign_currency_notch;
-    }
-    if (std::isnan(ordered) && std::isnan(card) && year_row.notch[0] == 0 &&
-        year_row.notch[1] == 0) {
-      continue;
-    }
-    path.rows.push_back({static_cast<double>(year), ordered, card, NotchOrNaN(year_row.notch[0]),
-                         NotchOrNaN(year_row.notch[1]), NotchOrNaN(year_row.notch[2])});
-    path_chart.categories.push_back(std::to_string(year));
-    path_chart.values[0].push_back(ordered);
-    path_chart.values[1].push_back(card);
-    path_chart.values[2].push_back(NotchOrNaN(year_row.notch[0]));
-    path_chart.values[3].push_back(NotchOrNaN(year_row.notch[1]));
-  }
-  path_section.blocks.emplace_back(path_chart);
-  path_section.blocks.emplace_back(path);
-  doc.sections.push_back(std::move(path_section));
-
-  // Peers: the sovereigns nearest on the latent index in the same year.
-  ReportSection peers_section;
-  peers_section.heading = "Peers";
-  {
-    struct Peer {
-      double distance;
-      std::string iso3;
-      double latent;
-      int indicated;
-      std::array<int, kNumAgencies> notch;
-    };
-    std::vector<Peer> peers;
-    for (size_t row_id = 0; row_id < panel.rows.size(); ++row_id) {
-      const SovereignYear& other = panel.rows[row_id];
-      if (other.year != config.year || other.iso3 == iso3 || panel.complete[row_id] == 0 ||
-          !UsableRow(model.options, other)) {
-        continue;
-      }
-      const RatingPrediction other_prediction = PredictRating(model, other, means);
-      peers.push_back({std::abs(other_prediction.latent - prediction.latent), other.iso3,
-                       other_prediction.latent, other_prediction.indicated_notch, other.notch});
-    }
-    std::sort(peers.begin(), peers.end(), [](const Peer& left, const Peer& right) {
-      return std::tie(left.distance, left.iso3) < std::tie(right.distance, right.iso3);
-    });
-    ReportTable table;
-    table.name = "peers";
-    table.caption =
-        fmt::format("Sovereigns nearest to {} on the model's latent index, {} ({} = {:.3f})", iso3,
-                    config.year, iso3, prediction.latent);
-    table.columns = {{"iso3", ValueKind::kText},        {"country", ValueKind::kText},
-                     {"latent", ValueKind::kNumber, 3}, {"indicated", ValueKind::kText},
-                     {"sp", ValueKind::kText},          {"moodys", ValueKind::kText},
-                     {"fitch", ValueKind::kText}};
-    for (size_t idx = 0; idx < std::min<size_t>(static_cast<size_t>(config.peers), peers.size());
-         ++idx) {
-      const Peer& peer = peers[idx];
-      table.rows.push_back({peer.iso3, CountryName(peer.iso3), peer.latent,
-                            NotchLabel(peer.indicated), LabelOrEmpty(peer.notch[0]),
-                            LabelOrEmpty(peer.notch[1]), LabelOrEmpty(peer.notch[2])});
-    }
-    peers_section.blocks.emplace_back(table);
-  }
-  doc.sections.push_back(std::move(peers_section));
-
-  // Goal seeking, other things equal.
-  ReportSection goal_section;
-  goal_section.heading = "What would lift the indicated rating by one notch";
-  ReportTable goals;
-  goals.name = "goal_seek";
-  goals.caption =
-      "Indicator value needed, other things equal (blank: not reachable within the "
-      "range observed in the panel, or not in that model)";
-  goals.columns = {
-      {"indicator", ValueKind::kText},          {"current", ValueKind::kNumber, 3},
-      {"ordered_model_from", ValueKind::kText}, {"ordered_model_needs", ValueKind::kNumber, 3},
-      {"scorecard_from", ValueKind::kText},     {"scorecard_needs", ValueKind::kNumber, 3}};
-  std::vector<std::string> codes = config.goal_seek;
-  if (codes.empty()) {
-    for (const IndicatorSpec& spec : panel.indicators) codes.push_back(spec.code);
-  }
-  for (const std::string& code : codes) {
-    const auto current = panel.WeoValue(iso3, code, config.year - panel.indicator_lag);
-    std::vector<ReportCell> cells = {
-        code, current ? *current : kNaN, std::string(), kNaN, std::string(), kNaN};
-    for (size_t idx = 0; idx < panel.indicators.size(); ++idx) {
-      if (panel.indicators[idx].code != code) continue;
-      // Search within the range the indicator takes among the rated
-      // sovereign-years the model was fitted on.
-      double lower = std::numeric_limits<double>::infinity();
-      double upper = -lower;
-      for (size_t row_id = 0; row_id < panel.rows.size(); ++row_id) {
-        if (panel.complete[row_id] == 0) continue;
-        const double value =
-            InvertTransform(panel.indicators[idx].transform, panel.rows[row_id].x[idx]);
-        lower = std::min(lower, value);
-        upper = std::max(upper, value);
-      }
-      const GoalSeekResult goal = GoalSeekOrdered(model, panel, row, means, idx, lower, upper);
-      cells[2] = fmt::format("{} -> {}", NotchLabel(goal.from_notch), NotchLabel(goal.to_notch));
-      cells[3] = goal.required ? *goal.required : kNaN;
-    }
-    if (methodology) {
-      bool in_scorecard = false;
-      for (const ScorecardFactor& factor : methodology->factors) {
-        for (const ScorecardIndicator& indicator : factor.indicators) {
-          in_scorecard = in_scorecard || indicator.code == code;
-        }
-      }
-      if (in_scorecard) {
-        const ScorecardGoal goal = GoalSeekScorecard(*methodology, iso3, config.year,
-                                                     LookupFor(panel, iso3, config.year), code);
-        cells[4] = fmt::format("{} -> {}", NotchLabel(goal.from_notch), NotchLabel(goal.to_notch));
-        cells[5] = goal.required ? *goal.required : kNaN;
-      }
-    }
-    const double ordered_needs = std::get<double>(cells[3]);
-    const double card_needs = std::get<double>(cells[5]);
-    outcome.summary +=
-        fmt::format("  {:<14} now {:>10.3f}; one notch up needs {} (model), {} (scorecard)\n", code,
-                    current ? *current : kNaN,
-                    std::isnan(ordered_needs) ? "-" : fmt::format("{:.3f}", ordered_needs),
-                    std::isnan(card_needs) ? "-" : fmt::format("{:.3f}", card_needs));
-    goals.rows.push_back(std::move(cells));
-  }
-  goal_section.blocks.emplace_back(goals);
-  doc.sections.push_back(std::move(goal_section));
+  doc.sections.push_back(PathSection(config, panel, model, means, methodology));
+  doc.sections.push_back(PeersSection(config, panel, model, means, prediction));
+  doc.sections.push_back(
+      GoalSection(config, panel, model, means, row, methodology, outcome.summary));
   return outcome;
 }
-
 }  // namespace mizani::rating

@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <system_error>
 
 #include "mizani/error.h"
+#include "mizani/settings.h"
 
 #ifndef MIZANI_WEB_DIR
 #define MIZANI_WEB_DIR ""
@@ -47,8 +47,8 @@ std::string ReadWhole(const std::filesystem::path& path) {
 
 std::vector<std::filesystem::path> DefaultWebDirCandidates() {
   std::vector<std::filesystem::path> candidates;
-  if (const char* env = std::getenv("MIZANI_WEB_DIR"); env != nullptr && env[0] != '\0') {
-    candidates.emplace_back(env);
+  if (const std::string& chosen = CurrentSettings().web_dir; !chosen.empty()) {
+    candidates.emplace_back(chosen);
   }
   if (!std::string_view(MIZANI_WEB_DIR).empty()) candidates.emplace_back(MIZANI_WEB_DIR);
   // An installed binary finds the assets next to it, wherever the build tree was.

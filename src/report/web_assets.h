@@ -14,7 +14,7 @@ struct WebAssets {
   std::string world_topojson;  // world-atlas countries-110m.json
 };
 
-// Candidate node_modules folders in search order: $MIZANI_WEB_DIR, the
+// Candidate node_modules folders in search order: Settings::web_dir, the
 // build's web/node_modules (compiled in), <exe dir>/../web/node_modules.
 std::vector<std::filesystem::path> DefaultWebDirCandidates();
 // First candidate holding every asset; throws Error(kFileUnreadable) naming

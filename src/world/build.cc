@@ -48,29 +48,40 @@ Column CodeColumn(std::string name, const std::vector<std::string>& codes) {
   return column;
 }
 
-}  // namespace
+// The columns of the flows file the baseline reads (views into its table).
+struct FlowFile {
+  const Table& table;
+  const Column& exporter;
+  const Column& importer;
+  std::span<const double> flow, gdp, agreement;
+};
 
-WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
-  if (!(options.domestic_share > 0 && options.domestic_share <= 1)) {
-    throw Error(ErrorCode::kBadScenario,
-                fmt::format("domestic share {} is out of range: it must be in (0, 1]",
-                            options.domestic_share));
-  }
+Table ReadFlows(const BuildOptions& options) {
   ReadOptions flow_read;
   flow_read.columns = {options.exporter_column, options.importer_column, options.flow_column,
                        options.gdp_column};
   if (!options.agreement_column.empty()) flow_read.columns.push_back(options.agreement_column);
   flow_read.string_columns = {options.exporter_column, options.importer_column};
-  const Table flows = ReadTable(options.flows_path, flow_read);
-  const Column& exporter = TextColumn(flows, options.exporter_column);
-  const Column& importer = TextColumn(flows, options.importer_column);
-  const auto& flow = RequireNumeric(flows, options.flow_column);
-  const auto& gdp = RequireNumeric(flows, options.gdp_column);
-  const std::span<const double> agreement = options.agreement_column.empty()
-                                                ? std::span<const double>()
-                                                : RequireNumeric(flows, options.agreement_column);
+  return ReadTable(options.flows_path, flow_read);
+}
 
-  // Countries: every code seen on either side, sorted as the scenario runner sorts them.
+FlowFile FlowColumns(const BuildOptions& options, const Table& flows) {
+  return {flows,
+          TextColumn(flows, options.exporter_column),
+          TextColumn(flows, options.importer_column),
+          RequireNumeric(flows, options.flow_column),
+          RequireNumeric(flows, options.gdp_column),
+          options.agreement_column.empty() ? std::span<const double>()
+                                           : RequireNumeric(flows, options.agreement_column)};
+}
+
+// Every code seen on either side, with its GDP, sorted as the scenario
+// runner sorts them.
+std::map<std::string, double> GdpByCode(const BuildOptions& options, const FlowFile& file) {
+  const Table& flows = file.table;
+  const Column& exporter = file.exporter;
+  const Column& importer = file.importer;
+  const std::span<const double> gdp = file.gdp;
   std::map<std::string, double> gdp_by_code;
   for (size_t row_idx = 0; row_idx < flows.num_rows; ++row_idx) {
     if (exporter.IsMissing(row_idx) || importer.IsMissing(row_idx)) {
@@ -101,12 +112,18 @@ WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
                               At(flows, row_idx, options.importer_column), destination));
     }
   }
-  WorldBaseline world;
-  for (const auto& [code, value] : gdp_by_code) world.codes.push_back(code);
-  const size_t n = world.codes.size();
-  std::unordered_map<std::string, size_t> index;
-  for (size_t idx = 0; idx < n; ++idx) index[world.codes[idx]] = idx;
+  return gdp_by_code;
+}
 
+// The international flows and agreements by pair; each pair once.
+void FillFlows(const BuildOptions& options, const FlowFile& file,
+               const std::unordered_map<std::string, size_t>& index, WorldBaseline& world) {
+  const Table& flows = file.table;
+  const Column& exporter = file.exporter;
+  const Column& importer = file.importer;
+  const std::span<const double> flow = file.flow;
+  const std::span<const double> agreement = file.agreement;
+  const size_t n = world.codes.size();
   world.flows.assign(n * n, 0.0);
   world.agreement.assign(n * n, 0.0);
   world.observed.assign(n * n, 0);
@@ -134,8 +151,12 @@ WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
       world.agreement[pair_idx] = std::isnan(rta) ? 0.0 : rta;
     }
   }
+}
 
-  // Accounts and domestic sales.
+// Accounts and domestic sales.
+void BuildAccounts(const BuildOptions& options, const std::string& source,
+                   const std::map<std::string, double>& gdp_by_code, WorldBaseline& world) {
+  const size_t n = world.codes.size();
   world.accounts.resize(n);
   for (size_t idx = 0; idx < n; ++idx) {
     CountryAccount& account = world.accounts[idx];
@@ -144,7 +165,7 @@ WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
     if (!(account.gdp > 0)) {
       throw Error(ErrorCode::kBadData,
                   fmt::format("{} (column {}): GDP of {} is {}; domestic sales need a positive GDP",
-                              flows.source, options.gdp_column, account.code, account.gdp));
+                              source, options.gdp_column, account.code, account.gdp));
     }
   }
   for (size_t exporter_idx = 0; exporter_idx < n; ++exporter_idx) {
@@ -179,8 +200,12 @@ WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
           ? fmt::format("domestic sales X_ii = {:g} x GDP_i", options.domestic_share)
           : fmt::format("domestic sales X_ii = GDP_i less goods exports, at least {:g} x GDP_i",
                         options.domestic_share);
+}
 
-  // Covariates from CEPII GeoDist, for every pair including i = i.
+// Covariates from CEPII GeoDist, for every pair including i = i.
+void ReadDistances(const BuildOptions& options,
+                   const std::unordered_map<std::string, size_t>& index, WorldBaseline& world) {
+  const size_t n = world.codes.size();
   world.distance.assign(n * n, std::nan(""));
   world.contiguity.assign(n * n, std::nan(""));
   world.common_language.assign(n * n, std::nan(""));
@@ -228,8 +253,11 @@ WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
       }
     }
   }
+}
 
-  // The group: countries of one continent in CEPII geo_cepii.
+// The group: countries of one continent in CEPII geo_cepii.
+void ReadGeography(const BuildOptions& options,
+                   const std::unordered_map<std::string, size_t>& index, WorldBaseline& world) {
   if (!options.geography_path.empty()) {
     ReadOptions geo_read;
     geo_read.columns = {"iso3", "continent"};
@@ -245,6 +273,27 @@ WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
     }
     world.group_name = options.group_continent;
   }
+}
+
+}  // namespace
+
+WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
+  if (!(options.domestic_share > 0 && options.domestic_share <= 1)) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("domestic share {} is out of range: it must be in (0, 1]",
+                            options.domestic_share));
+  }
+  const Table flows = ReadFlows(options);
+  const FlowFile file = FlowColumns(options, flows);
+  const std::map<std::string, double> gdp_by_code = GdpByCode(options, file);
+  WorldBaseline world;
+  for (const auto& [code, value] : gdp_by_code) world.codes.push_back(code);
+  std::unordered_map<std::string, size_t> index;
+  for (size_t idx = 0; idx < world.codes.size(); ++idx) index[world.codes[idx]] = idx;
+  FillFlows(options, file, index, world);
+  BuildAccounts(options, file.table.source, gdp_by_code, world);
+  ReadDistances(options, index, world);
+  ReadGeography(options, index, world);
   return world;
 }
 

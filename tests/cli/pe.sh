@@ -97,20 +97,18 @@ substitution = -2' 'tariff = 0'
 expect wrong_sign_sub 6
 write no_file 'import_demand = -1.5' 'tariff = 0' missing.csv
 expect no_file 3
-printf 'reporter,partner,product,trade_value,tariff\nJPN,KEN,090240,100,-5\n' > "$WORK/negtariff.csv"
-write neg_tariff 'import_demand = -1.5' 'tariff = 0' negtariff.csv
-expect neg_tariff 4
-printf 'reporter,partner,product,trade_value,tariff\nJPN,KEN,090240,-100,5\n' > "$WORK/negtrade.csv"
-write neg_trade 'import_demand = -1.5' 'tariff = 0' negtrade.csv
-expect neg_trade 4
-printf 'reporter,partner,product,trade_value,tariff\nJPN,KEX,090240,100,5\n' > "$WORK/badcode.csv"
-write bad_code 'import_demand = -1.5' 'tariff = 0' badcode.csv
-expect bad_code 4
+# A trade file of one row with a bad value: the run stops with exit code 4.
+bad_row() {  # name, the data row
+  printf 'reporter,partner,product,trade_value,tariff\n%s\n' "$2" > "$WORK/$1.csv"
+  write "$1" 'import_demand = -1.5' 'tariff = 0' "$1.csv"
+  expect "$1" 4
+}
+bad_row neg_tariff 'JPN,KEN,090240,100,-5'
+bad_row neg_trade 'JPN,KEN,090240,-100,5'
+bad_row bad_code 'JPN,KEX,090240,100,5'
 grep -q "row 1, column 'partner'" "$WORK/bad_code.stderr" \
   || { echo "FAIL bad_code: message does not name row and column"; failures=$((failures + 1)); }
-printf 'reporter,partner,product,trade_value,tariff\nJPN,KEN,90240,100,5\n' > "$WORK/badhs.csv"
-write bad_hs 'import_demand = -1.5' 'tariff = 0' badhs.csv
-expect bad_hs 4
+bad_row bad_hs 'JPN,KEN,90240,100,5'
 
 # A cell to fill: the row is left out, listed, and the line is partial.
 printf 'reporter,partner,product,trade_value,trade_status,tariff\nJPN,KEN,090240,100,sourced,20\nJPN,LKA,090240,,to-fill,20\n' > "$WORK/fill.csv"
