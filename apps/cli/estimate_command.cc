@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include "commands.h"
 #include "common/trace.h"
@@ -77,6 +79,21 @@ int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
     }
   }
   return code;
+}
+
+// The projection's comparison switches (docs/cli.md): the library reads no
+// environment, the command passes them in. Other values mean the default.
+ProjectionOptions ProjectionOptionsFromEnvironment() {
+  ProjectionOptions projection;
+  const char* solver = std::getenv("MIZANI_FE_SOLVER");
+  if (solver != nullptr && std::string_view(solver) == "jacobi") {
+    projection.solver = FeSolver::kJacobi;
+  } else if (solver != nullptr && std::string_view(solver) == "schur") {
+    projection.solver = FeSolver::kSchur;
+  }
+  const char* simd = std::getenv("MIZANI_SIMD");
+  if (simd != nullptr && std::string_view(simd) == "sse2") projection.simd = SimdKernels::kSse2;
+  return projection;
 }
 
 }  // namespace
@@ -164,6 +181,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     options.threads = args->threads;
     options.drop_singletons = !args->keep_singletons;
     options.check_separation = !args->no_separation;
+    options.projection = ProjectionOptionsFromEnvironment();
     options.vcov.cluster = args->cluster;
     // Default: clustered when --cluster is given, robust otherwise.
     const bool robust = args->vcov == "hetero" || args->vcov == "robust";

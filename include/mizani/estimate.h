@@ -3,7 +3,7 @@
 // Fixed effects are never expanded into dummies: each IRLS step projects the
 // working outcome and the regressors off the fixed-effect space (weighted),
 // by conjugate gradients on the fixed-effect normal equations with a
-// diagonal (per-level) preconditioner; see src/estimate/fe_projector.h.
+// diagonal (per-level) preconditioner; see src/estimate/hdfe/fe_projector.h.
 // References: Santos Silva & Tenreyro (2006) for PPML; Correia, Guimarães &
 // Zylkin (2020, Stata Journal 20(1)) for IRLS with HDFE and for the cleaning
 // steps (all-zero groups, separation, singletons); Bergé (2018) for fixest.
@@ -44,6 +44,24 @@ struct VcovOptions {
   SmallSample small_sample = SmallSample::kStata;
 };
 
+// How the fixed-effect projection runs (src/estimate/hdfe/). Every choice
+// gives the same estimates up to the order of floating-point sums; they exist
+// for comparisons and benchmarks. The library reads no environment: the CLI
+// sets these from MIZANI_FE_SOLVER and MIZANI_SIMD (docs/cli.md).
+enum class FeSolver {
+  kAuto,    // the Schur path when the largest dimension's rows are contiguous
+  kJacobi,  // CG on all levels with the diagonal preconditioner
+  kSchur,   // eliminate the largest dimension, CG on the Schur complement
+};
+enum class SimdKernels {
+  kAuto,  // the AVX kernel of the Schur pass where the processor has AVX
+  kSse2,  // never the AVX kernel
+};
+struct ProjectionOptions {
+  FeSolver solver = FeSolver::kAuto;
+  SimdKernels simd = SimdKernels::kAuto;
+};
+
 // Why observations were removed before or during estimation.
 enum class DropReason {
   kMissing,         // a missing value in a column the model uses
@@ -67,6 +85,7 @@ struct EstimateOptions {
   double collinearity_tolerance = 1e-9;
   int threads = 0;  // 0: all cores
   VcovOptions vcov;
+  ProjectionOptions projection;
   bool keep_fitted = false;  // store mu (and row mapping) in the result
   // Called once per IRLS iteration (for progress on stderr); may be empty.
   std::function<void(int iteration, double deviance, double rel_change)> on_iteration;

@@ -11,9 +11,9 @@
 #include "common/buffer_pool.h"
 #include "common/parallel.h"
 #include "common/trace.h"
-#include "estimate/cross_products.h"
-#include "estimate/fe_projector.h"
 #include "estimate/frame_ops.h"
+#include "estimate/hdfe/cross_products.h"
+#include "estimate/hdfe/fe_projector.h"
 #include "estimate/irls_kernels.h"
 #include "estimate/separation.h"
 #include "estimate/variance.h"
@@ -227,7 +227,7 @@ void FinishVariance(const ModelFrame& frame, const EstimateOptions& options,
 EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
                            EstimateResult result) {
   const int threads = ResolveThreads(options.threads);
-  FeProjector projector(frame.fe_ids, frame.fe_sizes, threads, frame.num_obs());
+  FeProjector projector(frame.fe_ids, frame.fe_sizes, threads, frame.num_obs(), options.projection);
   projector.SetWeights(frame.weights);
   const int64_t num_obs = frame.num_obs();
   int num_cols = static_cast<int>(frame.X.cols());
@@ -391,8 +391,9 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   BufferPool pool;                             // large work arrays, reused from step to step
   estimate::ProjectedRegressors separation_x;  // X~ of the separation check, when reusable
   if (options.family == Family::kPoisson && options.check_separation && frame.num_obs() > 0) {
-    projector = std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes,
-                                              ResolveThreads(options.threads), frame.num_obs());
+    projector =
+        std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes, ResolveThreads(options.threads),
+                                      frame.num_obs(), options.projection);
     if (TraceLevel() >= 2) TraceDetail(fmt::format("projector built ({})", projector->Path()));
     // Separation can empty a group or create singletons: clean again.
     if (estimate::DropSeparated(frame, options, *projector, pool, &separation_x) > 0) {
@@ -432,8 +433,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   const int64_t num_obs = frame.num_obs();
   int num_cols = static_cast<int>(frame.X.cols());
   if (!projector) {
-    projector =
-        std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes, threads, frame.num_obs());
+    projector = std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes, threads,
+                                              frame.num_obs(), options.projection);
   }
   const std::vector<double>& freq = frame.weights;
   const bool has_offset = !frame.offset.empty();

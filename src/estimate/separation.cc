@@ -7,7 +7,7 @@
 
 #include "common/parallel.h"
 #include "common/trace.h"
-#include "estimate/fe_projector.h"
+#include "estimate/hdfe/fe_projector.h"
 #include "estimate/frame_ops.h"
 #include "estimate/irls_kernels.h"
 
