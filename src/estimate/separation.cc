@@ -7,8 +7,8 @@
 
 #include "common/parallel.h"
 #include "common/trace.h"
-#include "estimate/hdfe/fe_projector.h"
 #include "estimate/frame_ops.h"
+#include "estimate/hdfe/fe_projector.h"
 #include "estimate/irls_kernels.h"
 
 namespace mizani::estimate {
