@@ -12,7 +12,10 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mizani/filter.h"
@@ -61,6 +64,37 @@ struct ProjectionOptions {
   FeSolver solver = FeSolver::kAuto;
   SimdKernels simd = SimdKernels::kAuto;
 };
+
+// The names users write for the choices above: one table each, read by the
+// CLI (`estimate --family/--vcov/--ssc`) and the scenario parser
+// ([estimation] vcov/ssc), so a new name or a new family is one row here.
+template <typename Enum>
+struct NamedChoice {
+  const char* name;
+  Enum value;
+};
+std::span<const NamedChoice<Family>> FamilyNames();            // ppml, poisson, ols, gaussian
+std::span<const NamedChoice<VcovType>> VcovNames();            // iid, hetero, robust, cluster
+std::span<const NamedChoice<SmallSample>> SmallSampleNames();  // stata, fixest, none
+// The value called `name` in `choices`, if any.
+template <typename Enum>
+std::optional<Enum> FindChoice(std::span<const NamedChoice<Enum>> choices, std::string_view name) {
+  for (const auto& choice : choices) {
+    if (name == choice.name) return choice.value;
+  }
+  return std::nullopt;
+}
+// The names of `choices`, in table order (for usage messages).
+template <typename Enum>
+std::vector<std::string> ChoiceNames(std::span<const NamedChoice<Enum>> choices) {
+  std::vector<std::string> names;
+  for (const auto& choice : choices) names.emplace_back(choice.name);
+  return names;
+}
+// The defaults both front ends apply: clustered standard errors when cluster
+// columns are given, robust (hetero) otherwise; Stata's small-sample rule.
+VcovType DefaultVcov(bool has_cluster);
+inline constexpr SmallSample kDefaultSmallSample = SmallSample::kStata;
 
 // Why observations were removed before or during estimation.
 enum class DropReason {
