@@ -9,9 +9,11 @@
 #include <benchmark/benchmark.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <string_view>
 #include <vector>
 
-#include "estimate/fe_projector.h"
+#include "estimate/hdfe/fe_projector.h"
 #include "mizani/estimate.h"
 #include "mizani/formula.h"
 #include "mizani/synth.h"
@@ -20,6 +22,21 @@
 namespace {
 
 using mizani::estimate::FeProjector;
+
+// MIZANI_SIMD=sse2 and MIZANI_FE_SOLVER as for `mizani estimate` (the
+// library reads no environment; the program passes them in).
+mizani::ProjectionOptions Kernels() {
+  mizani::ProjectionOptions options;
+  const char* simd = std::getenv("MIZANI_SIMD");
+  if (simd != nullptr && std::string_view(simd) == "sse2")
+    options.simd = mizani::SimdKernels::kSse2;
+  const char* solver = std::getenv("MIZANI_FE_SOLVER");
+  if (solver != nullptr && std::string_view(solver) == "jacobi")
+    options.solver = mizani::FeSolver::kJacobi;
+  if (solver != nullptr && std::string_view(solver) == "schur")
+    options.solver = mizani::FeSolver::kSchur;
+  return options;
+}
 
 const mizani::ModelFrame& Frame(bool three_way) {
   auto build = [](const char* formula) {
@@ -45,7 +62,7 @@ void BM_Pass(benchmark::State& state) {
   const bool three_way = state.range(0) == 3;
   const int num_cols = static_cast<int>(state.range(1));
   const mizani::ModelFrame& frame = Frame(three_way);
-  FeProjector projector(frame.fe_ids, frame.fe_sizes, 0);
+  FeProjector projector(frame.fe_ids, frame.fe_sizes, 0, 0, Kernels());
   const std::vector<double> weight = Weights(frame);
   projector.SetWeights(weight);
   std::vector<double> block(static_cast<size_t>(frame.num_obs()) * num_cols);
@@ -78,7 +95,7 @@ void BM_Setup(benchmark::State& state) {
   const mizani::ModelFrame& frame = Frame(state.range(0) == 3);
   const std::vector<double> weight = Weights(frame);
   for (auto _ : state) {
-    FeProjector projector(frame.fe_ids, frame.fe_sizes, 0);
+    FeProjector projector(frame.fe_ids, frame.fe_sizes, 0, 0, Kernels());
     projector.SetWeights(weight);
     benchmark::DoNotOptimize(projector.num_levels());
   }

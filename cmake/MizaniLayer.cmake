@@ -4,7 +4,7 @@
 # calling folder (src/<NAME>/, subfolders included). DEPENDS are the layers it
 # builds on (PUBLIC: their headers appear in its own). Public headers come
 # from include/; the src/ root is a PRIVATE include path, so a layer's own
-# headers ("estimate/fe_projector.h") stay inside the library and its tests.
+# headers ("estimate/hdfe/fe_projector.h") stay inside the library and its tests.
 # Which layer may include which is checked by scripts/check_layers.sh.
 function(mizani_layer name)
   cmake_parse_arguments(ARG "" "" "DEPENDS;PRIVATE_DEPENDS" ${ARGN})

@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include "commands.h"
 #include "mizani/error.h"
@@ -79,6 +81,148 @@ int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
   return code;
 }
 
+// The projection's comparison switches (docs/cli.md): the library reads no
+// environment, the command passes them in. Other values mean the default.
+ProjectionOptions ProjectionOptionsFromEnvironment() {
+  ProjectionOptions projection;
+  const char* solver = std::getenv("MIZANI_FE_SOLVER");
+  if (solver != nullptr && std::string_view(solver) == "jacobi") {
+    projection.solver = FeSolver::kJacobi;
+  } else if (solver != nullptr && std::string_view(solver) == "schur") {
+    projection.solver = FeSolver::kSchur;
+  }
+  const char* simd = std::getenv("MIZANI_SIMD");
+  if (simd != nullptr && std::string_view(simd) == "sse2") projection.simd = SimdKernels::kSse2;
+  return projection;
+}
+
+// The command's flags, into `args`.
+void AddEstimateFlags(CLI::App& app, EstimateArgs& args) {
+  app.add_option("-d,--data", args.data, "Data file: .csv, .csv.gz or Stata .dta")->required();
+  app.add_option("-f,--formula", args.formula, "Model formula (fixest syntax)")->required();
+  app.add_option("--family,--estimator", args.family, "ppml (Poisson PML, default) or ols")
+      ->check(CLI::IsMember(ChoiceNames(FamilyNames())));
+  app.add_option("--filter", args.filters, "Row filter (repeat; all must hold)");
+  app.add_option("--vcov", args.vcov,
+                 "Standard errors: iid, hetero (robust), cluster (default when --cluster is given)")
+      ->check(CLI::IsMember(ChoiceNames(VcovNames())));
+  app.add_option("--cluster", args.cluster,
+                 "Cluster column(s); two or more: multi-way (Cameron-Gelbach-Miller)")
+      ->delimiter(',');
+  app.add_option("--ssc", args.ssc,
+                 "Small-sample convention: stata (as Stata ppml/ppmlhdfe/regress and the Advanced "
+                 "Guide, default), "
+                 "fixest (R fixest defaults), none")
+      ->check(CLI::IsMember(ChoiceNames(SmallSampleNames())));
+  app.add_option("--tol", args.tolerance, "Convergence: relative change in deviance (default 1e-8)")
+      ->check(PositiveFinite());
+  app.add_option("--fe-tol", args.fe_tolerance, "Fixed-effect projection tolerance (default 1e-10)")
+      ->check(PositiveFinite());
+  app.add_option("--max-iter", args.max_iterations, "IRLS iteration limit (default 100)")
+      ->check(WholeNumberAtLeast(1));
+  app.add_option("--threads", args.threads, "Threads (default: all cores)")
+      ->check(WholeNumberAtLeast(1));
+  app.add_flag("--keep-singletons", args.keep_singletons,
+               "Keep observations alone in a fixed-effect group");
+  app.add_flag("--no-separation-check", args.no_separation,
+               "Skip the ReLU separation check (PPML)");
+  app.add_option("--format", args.format, "Output: table (default), json, csv")
+      ->check(CLI::IsMember({"table", "json", "csv"}));
+  app.add_option("-o,--output", args.output, "Write the result here instead of stdout");
+  app.add_option("--fe-output", args.fe_output,
+                 "Write the fixed-effect estimates to this CSV file");
+  app.add_option("--by", args.by,
+                 "One model per value of this column (product, sector, year): results stacked in "
+                 "one table, groups fitted concurrently");
+  app.add_option("--encoding", args.encoding,
+                 "Text encoding of the data: utf8 (default; other bytes are an error) or latin1 "
+                 "(ISO 8859-1, converted)")
+      ->check(CLI::Validator(
+          [](const std::string& name) -> std::string {
+            return ParseTextEncoding(name) ? std::string()
+                                           : "unknown encoding '" + name + "': utf8 or latin1";
+          },
+          "utf8|latin1"));
+  app.add_option("--string-columns", args.string_columns,
+                 "Read these columns as text even if numeric")
+      ->delimiter(',');
+}
+
+// The library's options from the flags (names from the library's tables,
+// estimate.h; the same mapping and defaults as a scenario's [estimation]).
+EstimateOptions MakeEstimateOptions(const EstimateArgs& args) {
+  EstimateOptions options;
+  options.family = *FindChoice(FamilyNames(), args.family);
+  options.tolerance = args.tolerance;
+  options.fe_tolerance = args.fe_tolerance;
+  options.max_iterations = args.max_iterations;
+  options.threads = args.threads;
+  options.drop_singletons = !args.keep_singletons;
+  options.check_separation = !args.no_separation;
+  options.projection = ProjectionOptionsFromEnvironment();
+  options.vcov.cluster = args.cluster;
+  options.vcov.type =
+      args.vcov.empty() ? DefaultVcov(!args.cluster.empty()) : *FindChoice(VcovNames(), args.vcov);
+  // Asked for clustered errors without saying by what: robust errors in
+  // their place would be a silent change of the model.
+  if (options.vcov.type == VcovType::kCluster && args.cluster.empty()) {
+    throw Error(ErrorCode::kUsage, "--vcov cluster needs --cluster COLUMN");
+  }
+  if (options.vcov.type != VcovType::kCluster && !args.cluster.empty()) {
+    throw Error(ErrorCode::kUsage,
+                fmt::format("--cluster {} conflicts with --vcov {}: drop one of them",
+                            args.cluster.front(), args.vcov));
+  }
+  options.vcov.small_sample = *FindChoice(SmallSampleNames(), args.ssc);
+  if (!args.by.empty() && !args.fe_output.empty())
+    throw Error(ErrorCode::kUsage, "--fe-output cannot be combined with --by");
+  return options;
+}
+
+// Reads only the columns the model, the clusters, --by and the filters use.
+Table ReadModelTable(const EstimateArgs& args, const Formula& formula) {
+  ReadOptions read_options;
+  read_options.columns = formula.Columns();
+  for (const auto& name : args.cluster) read_options.columns.push_back(name);
+  if (!args.by.empty()) read_options.columns.push_back(args.by);
+  for (const auto& filter : args.filters) {
+    for (auto& name : FilterColumnCandidates(filter)) read_options.columns.push_back(name);
+  }
+  std::sort(read_options.columns.begin(), read_options.columns.end());
+  read_options.columns.erase(std::unique(read_options.columns.begin(), read_options.columns.end()),
+                             read_options.columns.end());
+  read_options.string_columns = args.string_columns;
+  read_options.encoding = *ParseTextEncoding(args.encoding);
+  try {
+    return ReadTable(args.data, read_options);
+  } catch (const Error& e) {
+    // A filter token may be a value rather than a column: retry reading
+    // every column.
+    if (e.code() != ErrorCode::kBadModel) throw;
+    ReadOptions all_columns = read_options;
+    all_columns.columns.clear();
+    return ReadTable(args.data, all_columns);
+  }
+}
+
+// Writes the result as --format asks; the exit code (7: not converged).
+int WriteEstimate(const EstimateArgs& args, const EstimateResult& result) {
+  std::string text;
+  if (args.format == "json")
+    text = EstimateToJson(result, false);
+  else if (args.format == "csv")
+    text = EstimateToCsv(result);
+  else
+    text = FormatEstimateTable(result);
+  WriteText(args.output, text);
+  if (!args.fe_output.empty()) WriteText(args.fe_output, FixedEffectsToCsv(result));
+  if (!result.converged()) {
+    std::fprintf(stderr, "mizani: warning: %s\n", result.message.c_str());
+    return static_cast<int>(ErrorCode::kNotConverged);
+  }
+  return 0;
+}
+
 }  // namespace
 
 Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
@@ -98,56 +242,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
       "  mizani estimate --data Chapter1Application1.dta \\\n"
       "    -f 'trade ~ log(DIST) + CNTG + LANG + CLNY | exporter^year + importer^year' \\\n"
       "    --filter 'exporter != importer' --filter 'year in 1986:2006:4' --cluster pair_id");
-  app.add_option("-d,--data", args->data, "Data file: .csv, .csv.gz or Stata .dta")->required();
-  app.add_option("-f,--formula", args->formula, "Model formula (fixest syntax)")->required();
-  app.add_option("--family,--estimator", args->family, "ppml (Poisson PML, default) or ols")
-      ->check(CLI::IsMember({"ppml", "poisson", "ols", "gaussian"}));
-  app.add_option("--filter", args->filters, "Row filter (repeat; all must hold)");
-  app.add_option("--vcov", args->vcov,
-                 "Standard errors: iid, hetero (robust), cluster (default when --cluster is given)")
-      ->check(CLI::IsMember({"iid", "hetero", "robust", "cluster"}));
-  app.add_option("--cluster", args->cluster,
-                 "Cluster column(s); two or more: multi-way (Cameron-Gelbach-Miller)")
-      ->delimiter(',');
-  app.add_option("--ssc", args->ssc,
-                 "Small-sample convention: stata (as Stata ppml/ppmlhdfe/regress and the Advanced "
-                 "Guide, default), "
-                 "fixest (R fixest defaults), none")
-      ->check(CLI::IsMember({"stata", "fixest", "none"}));
-  app.add_option("--tol", args->tolerance,
-                 "Convergence: relative change in deviance (default 1e-8)")
-      ->check(PositiveFinite());
-  app.add_option("--fe-tol", args->fe_tolerance,
-                 "Fixed-effect projection tolerance (default 1e-10)")
-      ->check(PositiveFinite());
-  app.add_option("--max-iter", args->max_iterations, "IRLS iteration limit (default 100)")
-      ->check(WholeNumberAtLeast(1));
-  app.add_option("--threads", args->threads, "Threads (default: all cores)")
-      ->check(WholeNumberAtLeast(1));
-  app.add_flag("--keep-singletons", args->keep_singletons,
-               "Keep observations alone in a fixed-effect group");
-  app.add_flag("--no-separation-check", args->no_separation,
-               "Skip the ReLU separation check (PPML)");
-  app.add_option("--format", args->format, "Output: table (default), json, csv")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
-  app.add_option("-o,--output", args->output, "Write the result here instead of stdout");
-  app.add_option("--fe-output", args->fe_output,
-                 "Write the fixed-effect estimates to this CSV file");
-  app.add_option("--by", args->by,
-                 "One model per value of this column (product, sector, year): results stacked in "
-                 "one table, groups fitted concurrently");
-  app.add_option("--encoding", args->encoding,
-                 "Text encoding of the data: utf8 (default; other bytes are an error) or latin1 "
-                 "(ISO 8859-1, converted)")
-      ->check(CLI::Validator(
-          [](const std::string& name) -> std::string {
-            return ParseTextEncoding(name) ? std::string()
-                                           : "unknown encoding '" + name + "': utf8 or latin1";
-          },
-          "utf8|latin1"));
-  app.add_option("--string-columns", args->string_columns,
-                 "Read these columns as text even if numeric")
-      ->delimiter(',');
+  AddEstimateFlags(app, *args);
 
   return [args, &flags]() -> int {
     const auto start = std::chrono::steady_clock::now();
@@ -155,38 +250,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     };
     Formula formula = ParseFormula(args->formula);
-    EstimateOptions options;
-    options.family = (args->family == "ols" || args->family == "gaussian") ? Family::kGaussian
-                                                                           : Family::kPoisson;
-    options.tolerance = args->tolerance;
-    options.fe_tolerance = args->fe_tolerance;
-    options.max_iterations = args->max_iterations;
-    options.threads = args->threads;
-    options.drop_singletons = !args->keep_singletons;
-    options.check_separation = !args->no_separation;
-    options.vcov.cluster = args->cluster;
-    // Default: clustered when --cluster is given, robust otherwise.
-    const bool robust = args->vcov == "hetero" || args->vcov == "robust";
-    if (args->vcov == "iid") {
-      options.vcov.type = VcovType::kIid;
-    } else if (!robust && (args->vcov == "cluster" || !args->cluster.empty())) {
-      options.vcov.type = VcovType::kCluster;
-    } else {
-      options.vcov.type = VcovType::kHetero;
-    }
-    // Asked for clustered errors without saying by what: robust errors in
-    // their place would be a silent change of the model.
-    if (options.vcov.type == VcovType::kCluster && args->cluster.empty()) {
-      throw Error(ErrorCode::kUsage, "--vcov cluster needs --cluster COLUMN");
-    }
-    if (options.vcov.type != VcovType::kCluster && !args->cluster.empty()) {
-      throw Error(ErrorCode::kUsage,
-                  fmt::format("--cluster {} conflicts with --vcov {}: drop one of them",
-                              args->cluster.front(), args->vcov));
-    }
-    options.vcov.small_sample = args->ssc == "fixest" ? SmallSample::kFixest
-                                : args->ssc == "none" ? SmallSample::kNone
-                                                      : SmallSample::kStata;
+    EstimateOptions options = MakeEstimateOptions(*args);
     if (!flags.quiet) {
       options.on_iteration = [&elapsed](int iteration, double deviance, double rel_change) {
         std::fprintf(stderr,
@@ -194,48 +258,9 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
                      iteration, deviance, rel_change, elapsed());
       };
     }
-    ReadOptions read_options;
-    read_options.columns = formula.Columns();
-    for (const auto& name : args->cluster) read_options.columns.push_back(name);
-    if (!args->by.empty()) {
-      if (!args->fe_output.empty())
-        throw Error(ErrorCode::kUsage, "--fe-output cannot be combined with --by");
-      read_options.columns.push_back(args->by);
-    }
-    // Filter columns are read too: take every identifier-like token.
-    for (const auto& filter : args->filters) {
-      std::string token;
-      for (char ch : filter + " ") {
-        if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.') {
-          token += ch;
-        } else {
-          if (!token.empty() && !std::isdigit(static_cast<unsigned char>(token[0])) &&
-              token != "in") {
-            read_options.columns.push_back(token);
-          }
-          token.clear();
-        }
-      }
-    }
-    std::sort(read_options.columns.begin(), read_options.columns.end());
-    read_options.columns.erase(
-        std::unique(read_options.columns.begin(), read_options.columns.end()),
-        read_options.columns.end());
-    read_options.string_columns = args->string_columns;
-    read_options.encoding = *ParseTextEncoding(args->encoding);
     Trace("start");
     if (!flags.quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
-    Table table;
-    try {
-      table = ReadTable(args->data, read_options);
-    } catch (const Error& e) {
-      // A filter token may be a value rather than a column: retry reading
-      // only the model's columns plus the filter tokens that exist.
-      if (e.code() != ErrorCode::kBadModel) throw;
-      ReadOptions all_columns = read_options;
-      all_columns.columns.clear();
-      table = ReadTable(args->data, all_columns);
-    }
+    Table table = ReadModelTable(*args, formula);
     if (!flags.quiet) {
       std::fprintf(stderr, "mizani: %zu rows read (%.2f s); estimating %s\n", table.num_rows,
                    elapsed(), options.family == Family::kPoisson ? "PPML" : "OLS");
@@ -253,20 +278,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     result.formula = formula.text;
     if (!flags.quiet)
       std::fprintf(stderr, "mizani: %s (%.2f s)\n", result.message.c_str(), elapsed());
-    std::string text;
-    if (args->format == "json")
-      text = EstimateToJson(result, false);
-    else if (args->format == "csv")
-      text = EstimateToCsv(result);
-    else
-      text = FormatEstimateTable(result);
-    WriteText(args->output, text);
-    if (!args->fe_output.empty()) WriteText(args->fe_output, FixedEffectsToCsv(result));
-    if (!result.converged()) {
-      std::fprintf(stderr, "mizani: warning: %s\n", result.message.c_str());
-      return static_cast<int>(ErrorCode::kNotConverged);
-    }
-    return 0;
+    return WriteEstimate(*args, result);
   };
 }
 

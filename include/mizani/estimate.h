@@ -3,7 +3,7 @@
 // Fixed effects are never expanded into dummies: each IRLS step projects the
 // working outcome and the regressors off the fixed-effect space (weighted),
 // by conjugate gradients on the fixed-effect normal equations with a
-// diagonal (per-level) preconditioner; see src/estimate/fe_projector.h.
+// diagonal (per-level) preconditioner; see src/estimate/hdfe/fe_projector.h.
 // References: Santos Silva & Tenreyro (2006) for PPML; Correia, Guimarães &
 // Zylkin (2020, Stata Journal 20(1)) for IRLS with HDFE and for the cleaning
 // steps (all-zero groups, separation, singletons); Bergé (2018) for fixest.
@@ -12,7 +12,10 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mizani/filter.h"
@@ -44,6 +47,55 @@ struct VcovOptions {
   SmallSample small_sample = SmallSample::kStata;
 };
 
+// How the fixed-effect projection runs (src/estimate/hdfe/). Every choice
+// gives the same estimates up to the order of floating-point sums; they exist
+// for comparisons and benchmarks. The library reads no environment: the CLI
+// sets these from MIZANI_FE_SOLVER and MIZANI_SIMD (docs/cli.md).
+enum class FeSolver {
+  kAuto,    // the Schur path when the largest dimension's rows are contiguous
+  kJacobi,  // CG on all levels with the diagonal preconditioner
+  kSchur,   // eliminate the largest dimension, CG on the Schur complement
+};
+enum class SimdKernels {
+  kAuto,  // the AVX kernel of the Schur pass where the processor has AVX
+  kSse2,  // never the AVX kernel
+};
+struct ProjectionOptions {
+  FeSolver solver = FeSolver::kAuto;
+  SimdKernels simd = SimdKernels::kAuto;
+};
+
+// The names users write for the choices above: one table each, read by the
+// CLI (`estimate --family/--vcov/--ssc`) and the scenario parser
+// ([estimation] vcov/ssc), so a new name or a new family is one row here.
+template <typename Enum>
+struct NamedChoice {
+  const char* name;
+  Enum value;
+};
+std::span<const NamedChoice<Family>> FamilyNames();            // ppml, poisson, ols, gaussian
+std::span<const NamedChoice<VcovType>> VcovNames();            // iid, hetero, robust, cluster
+std::span<const NamedChoice<SmallSample>> SmallSampleNames();  // stata, fixest, none
+// The value called `name` in `choices`, if any.
+template <typename Enum>
+std::optional<Enum> FindChoice(std::span<const NamedChoice<Enum>> choices, std::string_view name) {
+  for (const auto& choice : choices) {
+    if (name == choice.name) return choice.value;
+  }
+  return std::nullopt;
+}
+// The names of `choices`, in table order (for usage messages).
+template <typename Enum>
+std::vector<std::string> ChoiceNames(std::span<const NamedChoice<Enum>> choices) {
+  std::vector<std::string> names;
+  for (const auto& choice : choices) names.emplace_back(choice.name);
+  return names;
+}
+// The defaults both front ends apply: clustered standard errors when cluster
+// columns are given, robust (hetero) otherwise; Stata's small-sample rule.
+VcovType DefaultVcov(bool has_cluster);
+inline constexpr SmallSample kDefaultSmallSample = SmallSample::kStata;
+
 // Why observations were removed before or during estimation.
 enum class DropReason {
   kMissing,         // a missing value in a column the model uses
@@ -67,6 +119,7 @@ struct EstimateOptions {
   double collinearity_tolerance = 1e-9;
   int threads = 0;  // 0: all cores
   VcovOptions vcov;
+  ProjectionOptions projection;
   bool keep_fitted = false;  // store mu (and row mapping) in the result
   // Called once per IRLS iteration (for progress on stderr); may be empty.
   std::function<void(int iteration, double deviance, double rel_change)> on_iteration;

@@ -22,4 +22,10 @@ struct RowFilter {
 // for syntax errors and unknown columns.
 std::vector<uint8_t> EvaluateFilters(const Table& table, const std::vector<RowFilter>& filters);
 
+// The columns a filter may read, for a reader that loads only the columns
+// a model uses: every identifier-like token that is not a number or the
+// keyword `in`. Some may be values ("exporter in KEN,JPN"): a caller that
+// asks for them must tolerate names that are not columns.
+std::vector<std::string> FilterColumnCandidates(const std::string& filter);
+
 }  // namespace mizani

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <unordered_map>
@@ -233,6 +234,22 @@ std::vector<uint8_t> EvaluateFilters(const Table& table, const std::vector<RowFi
   std::vector<uint8_t> keep(table.num_rows, 1);
   for (const auto& filter : filters) ApplyOne(table, filter, keep);
   return keep;
+}
+
+std::vector<std::string> FilterColumnCandidates(const std::string& filter) {
+  std::vector<std::string> columns;
+  std::string token;
+  for (char ch : filter + " ") {
+    if (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.') {
+      token += ch;
+    } else {
+      if (!token.empty() && !std::isdigit(static_cast<unsigned char>(token[0])) && token != "in") {
+        columns.push_back(token);
+      }
+      token.clear();
+    }
+  }
+  return columns;
 }
 
 }  // namespace mizani

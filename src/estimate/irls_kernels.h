@@ -1,4 +1,4 @@
-// The per-observation step of a PPML IRLS iteration (fit.cc): the linear
+// The per-observation step of a PPML IRLS iteration (irls.cc): the linear
 // predictor from the coefficients, mu = exp(eta), the next working outcome
 // and the deviance terms, in one pass over the rows. Kept free of I/O and
 // of the fit's state: it takes flat arrays.

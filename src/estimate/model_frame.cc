@@ -70,14 +70,8 @@ void FreeColumnData(Column& column) {
   std::vector<std::string>().swap(column.levels);
 }
 
-// With `consumable` (the same table, owned by the caller and no longer
-// needed), columns are freed as soon as nothing else reads them, so the
-// table, the terms and the frame do not all sit in memory together.
-ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& formula,
-                      const std::vector<RowFilter>& filters, const EstimateOptions& options) {
-  ModelFrame frame;
-  frame.rows_read = static_cast<int64_t>(table.num_rows);
-  // Every column must exist before any work (one message lists them all).
+// Every column must exist before any work (one message lists them all).
+void RequireColumns(const Table& table, const Formula& formula, const EstimateOptions& options) {
   // The message says where each name came from: the formula or --cluster.
   std::string known;
   for (const auto& column : table.columns) known += (known.empty() ? "" : ", ") + column.name;
@@ -93,6 +87,141 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   };
   require(formula.Columns(), fmt::format("formula '{}'", formula.text));
   require(options.vcov.cluster, "the cluster variables (--cluster)");
+}
+
+// The fixed-effect and cluster factors, each on all threads (the rows split
+// across them), one after the other.
+std::vector<Factor> FactorizeAll(const Table& table,
+                                 const std::vector<std::vector<std::string>>& factor_columns,
+                                 int threads) {
+  std::vector<Factor> factors(factor_columns.size());
+  std::vector<std::string> unique_columns;
+  for (const auto& columns : factor_columns) {
+    for (const auto& name : columns) {
+      if (std::find(unique_columns.begin(), unique_columns.end(), name) == unique_columns.end())
+        unique_columns.push_back(name);
+    }
+  }
+  std::vector<Factor> single(unique_columns.size());
+  for (size_t idx = 0; idx < unique_columns.size(); ++idx)
+    single[idx] = FactorizeColumn(table, unique_columns[idx], threads);
+  auto single_of = [&](const std::string& name) -> const Factor& {
+    return single[std::find(unique_columns.begin(), unique_columns.end(), name) -
+                  unique_columns.begin()];
+  };
+  for (size_t factor_idx = 0; factor_idx < factors.size(); ++factor_idx) {
+    const auto& columns = factor_columns[factor_idx];
+    if (columns.size() == 1) {
+      factors[factor_idx] = single_of(columns[0]);
+      continue;
+    }
+    Factor result = Interact(single_of(columns[0]), single_of(columns[1]), threads);
+    for (size_t name_idx = 2; name_idx < columns.size(); ++name_idx)
+      result = Interact(result, single_of(columns[name_idx]), threads);
+    factors[factor_idx] = std::move(result);
+  }
+  return factors;
+}
+
+// The frame's rows: the kept table rows, grouped by the level of the
+// largest fixed-effect dimension (stable counting sort).
+std::vector<int64_t> FrameOrder(const std::vector<uint8_t>& keep, const std::vector<Factor>& fes,
+                                int64_t kept) {
+  const size_t rows = keep.size();
+  std::vector<int64_t> order(kept);
+  int largest = -1;
+  if (fes.size() >= 2) {
+    largest = 0;
+    for (size_t dim_idx = 1; dim_idx < fes.size(); ++dim_idx) {
+      if (fes[dim_idx].num_levels() > fes[largest].num_levels())
+        largest = static_cast<int>(dim_idx);
+    }
+  }
+  if (largest < 0) {
+    int64_t out_idx = 0;
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+      if (keep[row_idx]) order[out_idx++] = static_cast<int64_t>(row_idx);
+    }
+  } else {
+    const std::vector<int32_t>& ids = fes[largest].ids;
+    std::vector<int64_t> next(static_cast<size_t>(fes[largest].num_levels()) + 1, 0);
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+      if (keep[row_idx]) ++next[ids[row_idx] + 1];
+    }
+    for (size_t level = 1; level < next.size(); ++level) next[level] += next[level - 1];
+    for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
+      if (keep[row_idx]) order[next[ids[row_idx]]++] = static_cast<int64_t>(row_idx);
+    }
+  }
+  return order;
+}
+
+// Frees every column no regressor reads.
+void FreeAllButRegressors(const Formula& formula, Table& consumable) {
+  std::vector<std::string> still_needed;
+  for (const auto& term : formula.regressors) {
+    still_needed.insert(still_needed.end(), term.columns.begin(), term.columns.end());
+  }
+  for (Column& column : consumable.columns) {
+    if (std::find(still_needed.begin(), still_needed.end(), column.name) == still_needed.end())
+      FreeColumnData(column);
+  }
+}
+
+// Frees the columns of regressor col_idx that no later regressor reads.
+void FreeAfterLastUse(const Formula& formula, size_t col_idx, Table& consumable) {
+  const size_t num_regressors = formula.regressors.size();
+  for (const auto& name : formula.regressors[col_idx].columns) {
+    bool used_later = false;
+    for (size_t later = col_idx + 1; later < num_regressors; ++later) {
+      const auto& later_columns = formula.regressors[later].columns;
+      used_later |=
+          std::find(later_columns.begin(), later_columns.end(), name) != later_columns.end();
+    }
+    if (used_later) continue;
+    for (Column& column_data : consumable.columns) {
+      if (column_data.name == name) FreeColumnData(column_data);
+    }
+  }
+}
+
+// The sample's sanity checks: no single-level fixed effect, and (PPML) some
+// positive outcome.
+void CheckSample(const ModelFrame& frame, const Table& table, const Formula& formula,
+                 const EstimateOptions& options, int64_t kept) {
+  // A fixed effect with a single level is a constant: almost always a
+  // mistake in the filters or the formula.
+  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+    if (frame.fe_sizes[dim_idx] == 1 && kept > 1) {
+      throw Error(
+          ErrorCode::kBadModel,
+          fmt::format("fixed effect '{}' has a single level ('{}') in the estimation sample of {}; "
+                      "it is a constant: remove it or check the filters",
+                      frame.fe_names[dim_idx], frame.fe_labels[dim_idx][0], table.source));
+    }
+  }
+  if (options.family == Family::kPoisson) {
+    bool any_positive = false;
+    for (double value : frame.y) any_positive |= value > 0;
+    if (!any_positive) {
+      throw Error(
+          ErrorCode::kBadModel,
+          fmt::format(
+              "{}: the outcome '{}' is zero in every observation of the sample: PPML has no "
+              "solution",
+              table.source, formula.outcome.label));
+    }
+  }
+}
+
+// With `consumable` (the same table, owned by the caller and no longer
+// needed), columns are freed as soon as nothing else reads them, so the
+// table, the terms and the frame do not all sit in memory together.
+ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& formula,
+                      const std::vector<RowFilter>& filters, const EstimateOptions& options) {
+  ModelFrame frame;
+  frame.rows_read = static_cast<int64_t>(table.num_rows);
+  RequireColumns(table, formula, options);
   const size_t rows = table.num_rows;
   std::vector<uint8_t> keep = EvaluateFilters(table, filters);
   int64_t filtered = 0;
@@ -117,36 +246,8 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   // three-way gravity model), then each dimension interacts its columns.
   std::vector<std::vector<std::string>> factor_columns = formula.fixed_effects;
   for (const auto& name : options.vcov.cluster) factor_columns.push_back({name});
-  std::vector<Factor> factors(factor_columns.size());
-  {
-    // Each on all threads (the rows split across them), one after the other.
-    const int threads = ResolveThreads(options.threads);
-    std::vector<std::string> unique_columns;
-    for (const auto& columns : factor_columns) {
-      for (const auto& name : columns) {
-        if (std::find(unique_columns.begin(), unique_columns.end(), name) == unique_columns.end())
-          unique_columns.push_back(name);
-      }
-    }
-    std::vector<Factor> single(unique_columns.size());
-    for (size_t idx = 0; idx < unique_columns.size(); ++idx)
-      single[idx] = FactorizeColumn(table, unique_columns[idx], threads);
-    auto single_of = [&](const std::string& name) -> const Factor& {
-      return single[std::find(unique_columns.begin(), unique_columns.end(), name) -
-                    unique_columns.begin()];
-    };
-    for (size_t factor_idx = 0; factor_idx < factors.size(); ++factor_idx) {
-      const auto& columns = factor_columns[factor_idx];
-      if (columns.size() == 1) {
-        factors[factor_idx] = single_of(columns[0]);
-        continue;
-      }
-      Factor result = Interact(single_of(columns[0]), single_of(columns[1]), threads);
-      for (size_t name_idx = 2; name_idx < columns.size(); ++name_idx)
-        result = Interact(result, single_of(columns[name_idx]), threads);
-      factors[factor_idx] = std::move(result);
-    }
-  }
+  std::vector<Factor> factors =
+      FactorizeAll(table, factor_columns, ResolveThreads(options.threads));
   std::vector<Factor> fes(std::make_move_iterator(factors.begin()),
                           std::make_move_iterator(factors.begin() + formula.fixed_effects.size()));
   std::vector<Factor> clusters(
@@ -186,16 +287,7 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   std::vector<uint8_t>().swap(term_missing);
   std::vector<uint8_t>().swap(bad_log);
   // From here on only the regressors' columns are read.
-  if (consumable != nullptr) {
-    std::vector<std::string> still_needed;
-    for (const auto& term : formula.regressors) {
-      still_needed.insert(still_needed.end(), term.columns.begin(), term.columns.end());
-    }
-    for (Column& column : consumable->columns) {
-      if (std::find(still_needed.begin(), still_needed.end(), column.name) == still_needed.end())
-        FreeColumnData(column);
-    }
-  }
+  if (consumable != nullptr) FreeAllButRegressors(formula, *consumable);
   frame.CountDrop(DropReason::kFiltered, filtered);
   frame.CountDrop(DropReason::kMissing, missing);
   frame.CountDrop(DropReason::kNonPositiveLog, nonpositive_log);
@@ -212,33 +304,7 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   // largest fixed-effect dimension (stable counting sort), the order the
   // projector needs to eliminate that dimension exactly (schur_projector.h).
   // Building the frame in that order saves Fit a second copy of every array.
-  std::vector<int64_t> order(kept);  // frame row -> table row
-  {
-    int largest = -1;
-    if (fes.size() >= 2) {
-      largest = 0;
-      for (size_t dim_idx = 1; dim_idx < fes.size(); ++dim_idx) {
-        if (fes[dim_idx].num_levels() > fes[largest].num_levels())
-          largest = static_cast<int>(dim_idx);
-      }
-    }
-    if (largest < 0) {
-      int64_t out_idx = 0;
-      for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-        if (keep[row_idx]) order[out_idx++] = static_cast<int64_t>(row_idx);
-      }
-    } else {
-      const std::vector<int32_t>& ids = fes[largest].ids;
-      std::vector<int64_t> next(static_cast<size_t>(fes[largest].num_levels()) + 1, 0);
-      for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-        if (keep[row_idx]) ++next[ids[row_idx] + 1];
-      }
-      for (size_t level = 1; level < next.size(); ++level) next[level] += next[level - 1];
-      for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-        if (keep[row_idx]) order[next[ids[row_idx]]++] = static_cast<int64_t>(row_idx);
-      }
-    }
-  }
+  std::vector<int64_t> order = FrameOrder(keep, fes, kept);  // frame row -> table row
   const size_t num_regressors = formula.regressors.size();
   frame.X.resize(kept, static_cast<Eigen::Index>(num_regressors));
   for (const auto& term : formula.regressors) frame.coef_names.push_back(term.label);
@@ -282,20 +348,7 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   for (size_t col_idx = 0; col_idx < num_regressors; ++col_idx) {
     TermInto(table, formula.regressors[col_idx], identity ? nullptr : source_row.data(), kept,
              frame.X.data() + col_idx * kept, threads);
-    if (consumable != nullptr) {
-      for (const auto& name : formula.regressors[col_idx].columns) {
-        bool used_later = false;
-        for (size_t later = col_idx + 1; later < num_regressors; ++later) {
-          const auto& later_columns = formula.regressors[later].columns;
-          used_later |=
-              std::find(later_columns.begin(), later_columns.end(), name) != later_columns.end();
-        }
-        if (used_later) continue;
-        for (Column& column_data : consumable->columns) {
-          if (column_data.name == name) FreeColumnData(column_data);
-        }
-      }
-    }
+    if (consumable != nullptr) FreeAfterLastUse(formula, col_idx, *consumable);
   }
   TraceDetail("copied");
   // Re-densify ids over the kept rows and keep the labels of used levels.
@@ -312,29 +365,7 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
       estimate::RedensifyFixedEffect(frame, dim_idx, threads);
     for (auto& ids : frame.cluster_ids) estimate::RedensifyClusterIds(ids, threads);
   }
-  // A fixed effect with a single level is a constant: almost always a
-  // mistake in the filters or the formula.
-  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-    if (frame.fe_sizes[dim_idx] == 1 && kept > 1) {
-      throw Error(
-          ErrorCode::kBadModel,
-          fmt::format("fixed effect '{}' has a single level ('{}') in the estimation sample of {}; "
-                      "it is a constant: remove it or check the filters",
-                      frame.fe_names[dim_idx], frame.fe_labels[dim_idx][0], table.source));
-    }
-  }
-  if (options.family == Family::kPoisson) {
-    bool any_positive = false;
-    for (double value : frame.y) any_positive |= value > 0;
-    if (!any_positive) {
-      throw Error(
-          ErrorCode::kBadModel,
-          fmt::format(
-              "{}: the outcome '{}' is zero in every observation of the sample: PPML has no "
-              "solution",
-              table.source, formula.outcome.label));
-    }
-  }
+  CheckSample(frame, table, formula, options, kept);
   return frame;
 }
 

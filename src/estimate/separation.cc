@@ -7,11 +7,128 @@
 
 #include "common/parallel.h"
 #include "common/trace.h"
-#include "estimate/fe_projector.h"
 #include "estimate/frame_ops.h"
+#include "estimate/hdfe/fe_projector.h"
 #include "estimate/irls_kernels.h"
 
 namespace mizani::estimate {
+
+namespace {
+
+// Weighted least squares with a large weight on y > 0 forces the fit to
+// (nearly) zero there; the paper uses the same device. The fit leaks
+// about 1 / kPositiveWeight: at 1e6 that is below kZeroTolerance, so
+// without separation the first regression already returns fitted values
+// under the tolerance and the check ends after one projection (at 1e4 the
+// leakage, about 1e-4, forced a second: 21 passes over the data instead
+// of 9 on the three-way benchmark, same verdicts on every test).
+constexpr double kPositiveWeight = 1e6;
+constexpr double kZeroTolerance = 1e-5;
+// At a true certificate u lies in the span of X and the fixed effects and
+// is zero on y > 0, so the weighted fit reproduces it and the fitted
+// values on y > 0 vanish. Where there is no separation only the leakage of
+// the finite weight on y > 0 remains, of the same order on both sides. A
+// zero is declared separated only when its u exceeds that leakage by this
+// factor: without the test, 138 zeros of the Advanced Guide's 2006
+// cross-section (u between 8e-6 and 7e-5) were taken for separated, and
+// fixest and Stata keep them.
+constexpr double kMarginOverLeakage = 100.0;
+constexpr int kMaxIterations = 200;
+// An early certificate of no separation (the bound kCertificateBound).
+// The iteration is alternating projection, in the inner product weighted
+// by W (kPositiveWeight on y > 0, 1 on y = 0), between the span S of X and
+// the fixed effects (the weighted regression) and the cone C of vectors
+// that are zero on y > 0 and non-negative on y = 0 (setting the positives
+// to zero and clipping). A certificate z is a point of S and C; both
+// projections are non-expansive and fix z, so ||u_k - t z||_W never grows
+// for any t >= 0 (Fejer monotonicity; e.g. Bauschke & Borwein 1996,
+// SIAM Review 38). Dividing by t and letting it grow, <u_k, z>_W never
+// falls: with u_0 = 1 on the zeros and z = 0 on the positives,
+// sum_i z_i u_k,i >= sum_i z_i, so the z-weighted mean of u_k over the
+// support of z stays at least 1, and so does its maximum, in every
+// iteration and for every certificate. When no zero outcome's fit
+// reaches kCertificateBound (slack for the projections' tolerance and the
+// zeroing of fits below kZeroTolerance, at most 1e-5 per iteration) no
+// certificate exists and the check stops. Without separation the fits on
+// the zeros shrink towards zero but the sign test below can need dozens of
+// iterations to settle; the bound is met after a few.
+
+// X~'W u~ into cross(1.., 0), by columns, both rebuilt from their
+// fixed-effect coefficients (neither is stored).
+void CrossXu(const ModelFrame& frame, const std::vector<int64_t>& offsets,
+             const std::vector<double>& alpha_u, const std::vector<double>& alpha_x,
+             const std::vector<double>& weight, const std::vector<double>& u, int threads,
+             Eigen::MatrixXd& cross) {
+  const int64_t num_obs = frame.num_obs();
+  const int num_cols = static_cast<int>(frame.X.cols());
+  const double* X = frame.X.data();
+  std::vector<Eigen::VectorXd> partial_T(threads, Eigen::VectorXd::Zero(num_cols));
+  ParallelFor(threads, num_obs, [&](int task_idx, int64_t begin, int64_t end) {
+    Eigen::VectorXd& partial = partial_T[task_idx];
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+      const double weighted_u =
+          weight[obs_idx] * (u[obs_idx] - EffectAt(frame, offsets, alpha_u.data(), 1, 0, obs_idx));
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+        const double x_tilde = X[col_idx * num_obs + obs_idx] -
+                               EffectAt(frame, offsets, alpha_x.data(), num_cols, col_idx, obs_idx);
+        partial(col_idx) += x_tilde * weighted_u;
+      }
+    }
+  });
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+    cross(col_idx + 1, 0) = 0;
+    for (const auto& partial : partial_T) cross(col_idx + 1, 0) += partial(col_idx);
+  }
+}
+
+// The fixed-effect part of the fitted values, alpha_u - alpha_X gamma, per
+// level.
+std::vector<double> FittedEffects(const std::vector<double>& alpha_u,
+                                  const std::vector<double>& alpha_x,
+                                  const Eigen::VectorXd& gamma) {
+  const auto num_cols = static_cast<int>(gamma.size());
+  std::vector<double> effect_G(alpha_u.size());
+  for (size_t level = 0; level < alpha_u.size(); ++level) {
+    double value = alpha_u[level];
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+      value -= alpha_x[level * num_cols + col_idx] * gamma(col_idx);
+    effect_G[level] = value;
+  }
+  return effect_G;
+}
+
+// One thread's view of an iteration's fitted values.
+struct Tally {
+  bool done = true;
+  int64_t positive = 0;
+  double leakage = 0;
+  double largest = 0;  // largest fit on a zero outcome
+};
+
+// The threads' tallies combined; each is reset (tasks that got no rows
+// leave theirs neutral next time).
+Tally SumTallies(std::vector<Tally>& tally_T) {
+  Tally total;
+  for (Tally& tally : tally_T) {
+    total.done = total.done && tally.done;
+    total.positive += tally.positive;
+    total.leakage = std::max(total.leakage, tally.leakage);
+    total.largest = std::max(total.largest, tally.largest);
+    tally = Tally();
+  }
+  return total;
+}
+
+void TraceEnding(const SeparationStats& stats) {
+  if (!TraceEnabled()) return;
+  static constexpr const char* kEndingNames[] = {"no zeros", "fit vanished", "certificate bound",
+                                                 "certificate", "iteration limit"};
+  Trace(fmt::format("separation: {} regression(s), ended by {} (largest fit on a zero {:.3g})",
+                    stats.iterations, kEndingNames[static_cast<int>(stats.ending)],
+                    stats.largest_fit));
+}
+
+}  // namespace
 
 int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector,
                       BufferPool& pool, ProjectedRegressors* projected_x, SeparationStats* stats,
@@ -23,43 +140,6 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   const int64_t num_obs = frame.num_obs();
   if (std::find(frame.y.begin(), frame.y.end(), 0.0) == frame.y.end()) return 0;
 
-  // Weighted least squares with a large weight on y > 0 forces the fit to
-  // (nearly) zero there; the paper uses the same device. The fit leaks
-  // about 1 / kPositiveWeight: at 1e6 that is below kZeroTolerance, so
-  // without separation the first regression already returns fitted values
-  // under the tolerance and the check ends after one projection (at 1e4 the
-  // leakage, about 1e-4, forced a second: 21 passes over the data instead
-  // of 9 on the three-way benchmark, same verdicts on every test).
-  constexpr double kPositiveWeight = 1e6;
-  constexpr double kZeroTolerance = 1e-5;
-  // At a true certificate u lies in the span of X and the fixed effects and
-  // is zero on y > 0, so the weighted fit reproduces it and the fitted
-  // values on y > 0 vanish. Where there is no separation only the leakage of
-  // the finite weight on y > 0 remains, of the same order on both sides. A
-  // zero is declared separated only when its u exceeds that leakage by this
-  // factor: without the test, 138 zeros of the Advanced Guide's 2006
-  // cross-section (u between 8e-6 and 7e-5) were taken for separated, and
-  // fixest and Stata keep them.
-  constexpr double kMarginOverLeakage = 100.0;
-  constexpr int kMaxIterations = 200;
-  // An early certificate of no separation (the bound kCertificateBound).
-  // The iteration is alternating projection, in the inner product weighted
-  // by W (kPositiveWeight on y > 0, 1 on y = 0), between the span S of X and
-  // the fixed effects (the weighted regression) and the cone C of vectors
-  // that are zero on y > 0 and non-negative on y = 0 (setting the positives
-  // to zero and clipping). A certificate z is a point of S and C; both
-  // projections are non-expansive and fix z, so ||u_k - t z||_W never grows
-  // for any t >= 0 (Fejer monotonicity; e.g. Bauschke & Borwein 1996,
-  // SIAM Review 38). Dividing by t and letting it grow, <u_k, z>_W never
-  // falls: with u_0 = 1 on the zeros and z = 0 on the positives,
-  // sum_i z_i u_k,i >= sum_i z_i, so the z-weighted mean of u_k over the
-  // support of z stays at least 1, and so does its maximum, in every
-  // iteration and for every certificate. When no zero outcome's fit
-  // reaches kCertificateBound (slack for the projections' tolerance and the
-  // zeroing of fits below kZeroTolerance, at most 1e-5 per iteration) no
-  // certificate exists and the check stops. Without separation the fits on
-  // the zeros shrink towards zero but the sign test below can need dozens of
-  // iterations to settle; the bound is met after a few.
   const int num_cols = static_cast<int>(frame.X.cols());
   const int threads = ResolveThreads(options.threads);
   auto for_rows = [&](auto&& body) {
@@ -106,53 +186,20 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
     ids_Q[dim_idx] = frame.fe_ids[dim_idx].data();
 
   std::vector<uint8_t> separated;  // filled only when the check finds some
-  struct Tally {
-    bool done = true;
-    int64_t positive = 0;
-    double leakage = 0;
-    double largest = 0;  // largest fit on a zero outcome
-  };
   std::vector<Tally> tally_T(threads);
   stats->ending = SeparationEnding::kIterationLimit;
   for (int iteration = 0; iteration < kMaxIterations; ++iteration) {
     stats->iterations = iteration + 1;
     if (iteration > 0) {
       projector.Project(u.data(), nullptr, 1, alpha_u, 1e-5, 5000);
-      if (num_cols > 0) {
-        // X~'W u~ by columns, both rebuilt from their coefficients.
-        std::vector<Eigen::VectorXd> partial_T(threads, Eigen::VectorXd::Zero(num_cols));
-        for_rows([&](int task_idx, int64_t begin, int64_t end) {
-          Eigen::VectorXd& partial = partial_T[task_idx];
-          for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
-            const double weighted_u =
-                weight[obs_idx] *
-                (u[obs_idx] - EffectAt(frame, offsets, alpha_u.data(), 1, 0, obs_idx));
-            for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-              const double x_tilde =
-                  X[col_idx * num_obs + obs_idx] -
-                  EffectAt(frame, offsets, alpha_x.data(), num_cols, col_idx, obs_idx);
-              partial(col_idx) += x_tilde * weighted_u;
-            }
-          }
-        });
-        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-          cross(col_idx + 1, 0) = 0;
-          for (const auto& partial : partial_T) cross(col_idx + 1, 0) += partial(col_idx);
-        }
-      }
+      if (num_cols > 0) CrossXu(frame, offsets, alpha_u, alpha_x, weight, u, threads, cross);
     }
     const Eigen::VectorXd gamma =
         num_cols > 0 ? Eigen::VectorXd(gram_ldlt.solve(cross.col(0).tail(num_cols)))
                      : Eigen::VectorXd();
     // Fitted values of the weighted regression: u - (u~ - X~ gamma)
     // = X gamma + D (alpha_u - alpha_X gamma).
-    std::vector<double> effect_G(num_levels);
-    for (int64_t level = 0; level < num_levels; ++level) {
-      double value = alpha_u[level];
-      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-        value -= alpha_x[level * num_cols + col_idx] * gamma(col_idx);
-      effect_G[level] = value;
-    }
+    const std::vector<double> effect_G = FittedEffects(alpha_u, alpha_x, gamma);
     // fitted into u (whose old values are not needed), in blocks that stay
     // in cache for the tally.
     estimate::IrlsRows fit_rows;
@@ -189,15 +236,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
       }
       tally_T[task_idx] = tally;
     });
-    Tally total;
-    for (int task_idx = 0; task_idx < threads; ++task_idx) {
-      const Tally& tally = tally_T[task_idx];
-      total.done = total.done && tally.done;
-      total.positive += tally.positive;
-      total.leakage = std::max(total.leakage, tally.leakage);
-      total.largest = std::max(total.largest, tally.largest);
-      tally_T[task_idx] = Tally();  // tasks that got no rows leave theirs neutral
-    }
+    const Tally total = SumTallies(tally_T);
     stats->largest_fit = total.largest;
     if (TraceLevel() >= 2) {
       TraceDetail(
@@ -226,13 +265,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
       break;
     }
   }
-  if (TraceEnabled()) {
-    static constexpr const char* kEndingNames[] = {"no zeros", "fit vanished", "certificate bound",
-                                                   "certificate", "iteration limit"};
-    Trace(fmt::format("separation: {} regression(s), ended by {} (largest fit on a zero {:.3g})",
-                      stats->iterations, kEndingNames[static_cast<int>(stats->ending)],
-                      stats->largest_fit));
-  }
+  TraceEnding(*stats);
   projector.SetWeights({});  // it referenced `weight`, which goes back to the pool
   pool.Give(std::move(weight));
   pool.Give(std::move(u));

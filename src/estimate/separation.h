@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "common/buffer_pool.h"
-#include "estimate/fe_projector.h"
+#include "estimate/hdfe/fe_projector.h"
 #include "mizani/estimate.h"
 
 namespace mizani::estimate {

@@ -152,9 +152,9 @@ class Reader {
     return spec;
   }
 
-  template <typename Enum>
+  template <typename Enum, typename Choices = std::initializer_list<std::pair<const char*, Enum>>>
   Enum Choice(const toml::table& table, const std::string& path, const char* key, Enum fallback,
-              std::initializer_list<std::pair<const char*, Enum>> choices) const {
+              const Choices& choices) const {
     const auto text = String(table, path, key);
     if (!text) return fallback;
     std::string list;
@@ -257,20 +257,14 @@ void ParseEstimation(const toml::table& root, const Reader& reader, Scenario& sc
       reader.Strings(table, "estimation", "filters").value_or(std::vector<std::string>{});
   spec.cluster =
       reader.Strings(table, "estimation", "cluster").value_or(std::vector<std::string>{});
-  spec.vcov = reader.Choice(table, "estimation", "vcov",
-                            spec.cluster.empty() ? VcovType::kHetero : VcovType::kCluster,
-                            {{"iid", VcovType::kIid},
-                             {"hetero", VcovType::kHetero},
-                             {"robust", VcovType::kHetero},
-                             {"cluster", VcovType::kCluster}});
+  spec.vcov =
+      reader.Choice(table, "estimation", "vcov", DefaultVcov(!spec.cluster.empty()), VcovNames());
   if (spec.vcov == VcovType::kCluster && spec.cluster.empty()) {
     reader.Fail(reader.Ref(*table.get("vcov"), "estimation.vcov"),
                 "vcov = \"cluster\" needs cluster = \"column\"");
   }
-  spec.small_sample = reader.Choice(table, "estimation", "ssc", SmallSample::kStata,
-                                    {{"stata", SmallSample::kStata},
-                                     {"fixest", SmallSample::kFixest},
-                                     {"none", SmallSample::kNone}});
+  spec.small_sample =
+      reader.Choice(table, "estimation", "ssc", kDefaultSmallSample, SmallSampleNames());
   if (const auto tolerance = reader.Number(table, "estimation", "tolerance")) {
     if (*tolerance <= 0) {
       reader.Fail(reader.Ref(*table.get("tolerance"), "estimation.tolerance"),

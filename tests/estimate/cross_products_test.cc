@@ -1,7 +1,7 @@
 // Weighted cross products against a plain triple loop, with and without
 // weights, on one and two threads, including a row count that is not a
 // multiple of the chunk size.
-#include "estimate/cross_products.h"
+#include "estimate/hdfe/cross_products.h"
 
 #include <gtest/gtest.h>
 

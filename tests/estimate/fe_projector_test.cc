@@ -1,6 +1,6 @@
 // The projection kernel: its output is W-orthogonal to every fixed-effect
 // dummy, and it is idempotent on vectors already in the fixed-effect space.
-#include "estimate/fe_projector.h"
+#include "estimate/hdfe/fe_projector.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <cmath>
 #include <random>
 
-#include "estimate/run_kernels_avx.h"
+#include "estimate/hdfe/run_kernels_avx.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <random>
 
 #include "common/buffer_pool.h"
-#include "estimate/fe_projector.h"
+#include "estimate/hdfe/fe_projector.h"
 #include "estimate/frame_ops.h"
 #include "mizani/estimate.h"
 #include "mizani/formula.h"

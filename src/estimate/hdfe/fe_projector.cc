@@ -1,17 +1,15 @@
-#include "estimate/fe_projector.h"
+#include "estimate/hdfe/fe_projector.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <string>
 
 #include "common/parallel.h"
 #include "common/trace.h"
-#include "estimate/cross_products.h"
-#include "estimate/pcg.h"
-#include "estimate/schur_projector.h"
+#include "estimate/hdfe/cross_products.h"
+#include "estimate/hdfe/pcg.h"
+#include "estimate/hdfe/schur_projector.h"
 
 namespace mizani::estimate {
 
@@ -21,7 +19,8 @@ constexpr double kAverageRuleFrom = 1e-4;
 }  // namespace
 
 FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
-                         const std::vector<int32_t>& sizes_Q, int threads, int64_t num_obs)
+                         const std::vector<int32_t>& sizes_Q, int threads, int64_t num_obs,
+                         const ProjectionOptions& options)
     : num_dims_(static_cast<int>(ids_Q.size())), threads_(ResolveThreads(threads)) {
   num_obs_ = ids_Q.empty() ? num_obs : static_cast<int64_t>(ids_Q[0].size());
   offset_Q_.resize(num_dims_);
@@ -32,7 +31,6 @@ FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
   // The Schur path pays off when the largest dimension's observations are
   // already contiguous (a panel sorted by pair); otherwise the reordering
   // it needs costs more than it saves (measured on the two-way benchmark).
-  const char* solver = std::getenv("MIZANI_FE_SOLVER");
   bool contiguous = false;
   if (num_dims_ >= 2 && num_obs_ > 0) {
     const int largest =
@@ -43,10 +41,11 @@ FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
     }
     contiguous = runs == sizes_Q[largest];
   }
-  const bool force_jacobi = solver != nullptr && std::string(solver) == "jacobi";
-  const bool force_schur = solver != nullptr && std::string(solver) == "schur";
+  const bool force_jacobi = options.solver == FeSolver::kJacobi;
+  const bool force_schur = options.solver == FeSolver::kSchur;
   if (num_dims_ >= 2 && num_obs_ > 0 && !force_jacobi && (contiguous || force_schur)) {
-    schur_ = std::make_unique<SchurProjector>(ids_Q, sizes_Q, offset_Q_, threads_);
+    schur_ = std::make_unique<SchurProjector>(ids_Q, sizes_Q, offset_Q_, threads_,
+                                              options.simd != SimdKernels::kSse2);
     return;
   }
   // Interleave the dimensions so one observation's ids share a cache line.

@@ -1,4 +1,4 @@
-#include "estimate/schur_projector.h"
+#include "estimate/hdfe/schur_projector.h"
 
 #include <fmt/format.h>
 
@@ -9,16 +9,16 @@
 
 #include "common/parallel.h"
 #include "common/trace.h"
-#include "estimate/fe_projector.h"
-#include "estimate/pcg.h"
-#include "estimate/run_kernels.h"
+#include "estimate/hdfe/fe_projector.h"
+#include "estimate/hdfe/pcg.h"
+#include "estimate/hdfe/run_kernels.h"
 
 namespace mizani::estimate {
 
 SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
                                const std::vector<int32_t>& sizes_Q,
-                               const std::vector<int64_t>& offset_Q, int threads)
-    : threads_(std::max(1, threads)), caller_offset_Q_(offset_Q) {
+                               const std::vector<int64_t>& offset_Q, int threads, bool allow_avx)
+    : threads_(std::max(1, threads)), caller_offset_Q_(offset_Q), allow_avx_(allow_avx) {
   const int num_dims = static_cast<int>(ids_Q.size());
   num_obs_ = static_cast<int64_t>(ids_Q[0].size());
   eliminated_dim_ =
@@ -235,6 +235,7 @@ RunRows SchurProjector::Layout() const {
   rows.seg_step_SQ = seg_step_SQ_.data();
   rows.weight_N = weight_N_;
   rows.run_weight_E = run_weight_E_.data();
+  rows.allow_avx = allow_avx_;
   return rows;
 }
 

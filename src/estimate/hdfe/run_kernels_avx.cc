@@ -1,10 +1,8 @@
-#include "estimate/run_kernels_avx.h"
+#include "estimate/hdfe/run_kernels_avx.h"
 
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
 
-#include "estimate/run_kernels.h"
+#include "estimate/hdfe/run_kernels.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -18,8 +16,6 @@ namespace {
 bool ProcessorHasAvx() {
 #if defined(MIZANI_AVX_KERNELS)
   static const bool has_avx = [] {
-    const char* choice = std::getenv("MIZANI_SIMD");
-    if (choice != nullptr && std::strcmp(choice, "sse2") == 0) return false;
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx") != 0;
   }();

@@ -34,7 +34,7 @@ class SchurProjector {
   // coefficient vector (alpha_GC of FeProjector).
   SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
                  const std::vector<int32_t>& sizes_Q, const std::vector<int64_t>& offset_Q,
-                 int threads);
+                 int threads, bool allow_avx = true);
 
   // The weights are referenced, not copied, when the rows are already in
   // run order: they must stay alive and unchanged until the next
@@ -92,6 +92,7 @@ class SchurProjector {
   std::vector<int32_t> rid_NQ_;       // remaining levels per sorted row, row-major
   // Segment layout (run_kernels.h); when segmented_, rid_NQ_ is empty.
   bool segmented_ = false;
+  bool allow_avx_ = true;  // the AVX kernel may run (ProjectionOptions::simd)
   std::vector<int64_t> seg_begin_E_;
   std::vector<int32_t> seg_length_S_, seg_first_SQ_, seg_step_SQ_;
   // In run order; null: unit weights. Points into the caller's weights when

@@ -24,8 +24,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "estimate/fe_projector.h"
-#include "estimate/run_kernels_avx.h"
+#include "estimate/hdfe/fe_projector.h"
+#include "estimate/hdfe/run_kernels_avx.h"
 
 namespace mizani::estimate {
 
@@ -45,6 +45,7 @@ struct RunRows {
   const int32_t* seg_step_SQ = nullptr;   // their step from one row to the next
   const double* weight_N = nullptr;       // null: unit weights
   const double* run_weight_E = nullptr;   // weight sum of each run
+  bool allow_avx = true;                  // false: never the AVX kernel (ProjectionOptions)
 };
 
 // Calls fn(pos, level_Q) for every row of `run`, level_Q pointing at the
@@ -509,7 +510,7 @@ struct ApplyKernel {
       if (src_C == nullptr && sums == nullptr && abs_sum_C == nullptr) {
         if constexpr (kSegmented) {
           if constexpr (kCols == 1 || kCols == 2 || kCols == 4 || kCols == 5) {
-            if (AvxKernelsAvailable()) {
+            if (rows.allow_avx && AvxKernelsAvailable()) {
               MatvecSegmentsAvx<kRest, kCols>(rows, run_begin, run_end, coef_RC, acc_RC);
               return;
             }

@@ -1,4 +1,4 @@
-#include "estimate/cross_products.h"
+#include "estimate/hdfe/cross_products.h"
 
 #include <algorithm>
 #include <vector>

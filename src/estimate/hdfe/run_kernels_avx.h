@@ -13,8 +13,9 @@ namespace mizani::estimate {
 
 struct RunRows;
 
-// Whether the AVX kernels run: the processor has AVX, MIZANI_SIMD is not
-// "sse2", and they were not switched off by UseAvxKernels(false).
+// Whether the AVX kernels may run: the processor has AVX and they were not
+// switched off by UseAvxKernels(false). A projection also honours its own
+// ProjectionOptions::simd (RunRows::allow_avx).
 bool AvxKernelsAvailable();
 
 // Switches the AVX kernels off (false) or back on where the processor has

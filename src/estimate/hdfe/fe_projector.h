@@ -1,11 +1,18 @@
 // Weighted projection of columns off a high-dimensional fixed-effect space.
 //
-// Length suffixes, used throughout src/estimate (after fixest's demeaning.cpp):
+// Length suffixes of arrays, used throughout src/estimate and its hdfe/
+// projection kernels (after fixest's demeaning.cpp); this is the one place
+// they are defined:
 //   _N  one entry per observation
 //   _Q  one entry per fixed-effect dimension
 //   _G  one entry per fixed-effect level, all dimensions stacked (level g of
 //       dimension q sits at offset_Q[q] + g)
-//   _GC level-major with the C columns being projected contiguous per level
+//   _C  one entry per column being projected (or regressor)
+//   _T  one entry per thread (partial sums)
+//   _GC level-major with the C columns being projected contiguous per level;
+//       likewise _NQ (observation-major, Q per observation) and _CC (C x C)
+// schur_projector.h adds _R (levels of the dimensions not eliminated) and
+// _E (levels of the eliminated one), _S (segments) and _P (register pairs).
 //
 // For a column v the projection solves the normal equations of the
 // fixed-effect regression, (D'WD) alpha = D'W v, where D is the N x G dummy
@@ -28,6 +35,8 @@
 #include <span>
 #include <vector>
 
+#include "mizani/estimate.h"
+
 namespace mizani::estimate {
 
 class SchurProjector;
@@ -47,7 +56,7 @@ class FeProjector {
   // ids_Q[q][obs] in [0, sizes_Q[q]). Without fixed effects (ids_Q empty)
   // the projection is the identity on `num_obs` rows.
   FeProjector(const std::vector<std::vector<int32_t>>& ids_Q, const std::vector<int32_t>& sizes_Q,
-              int threads, int64_t num_obs = 0);
+              int threads, int64_t num_obs = 0, const ProjectionOptions& options = {});
   ~FeProjector();
   FeProjector(const FeProjector&) = delete;
   FeProjector& operator=(const FeProjector&) = delete;
@@ -98,7 +107,7 @@ class FeProjector {
   // With two or more dimensions, when the largest one's observations are
   // contiguous, it is eliminated exactly and CG runs on the Schur
   // complement (schur_projector.h); otherwise the Jacobi-preconditioned
-  // path below. MIZANI_FE_SOLVER=jacobi or =schur forces one (comparisons).
+  // path below. ProjectionOptions::solver forces one (comparisons).
   std::unique_ptr<SchurProjector> schur_;
   int64_t num_obs_ = 0;
   int num_dims_ = 0;

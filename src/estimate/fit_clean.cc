@@ -1,0 +1,71 @@
+// Sample cleaning before a fit (a stage of Fit, fit_stages.h): zero
+// weights, the row order the projection needs, all-zero groups (PPML),
+// singletons and separated observations (Correia, Guimarães & Zylkin 2020).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "common/parallel.h"
+#include "common/trace.h"
+#include "estimate/fit_stages.h"
+#include "estimate/frame_ops.h"
+#include "estimate/separation.h"
+#include "mizani/estimate.h"
+
+namespace mizani::estimate {
+
+CleanedSample CleanSample(ModelFrame& frame, const EstimateOptions& options, BufferPool& pool,
+                          EstimateResult& result) {
+  if (!frame.weights.empty()) {
+    std::vector<uint8_t> keep(frame.num_obs());
+    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx)
+      keep[obs_idx] = frame.weights[obs_idx] > 0;
+    CompactFrame(frame, keep, DropReason::kZeroWeight);
+  }
+  SortByLargestDimension(frame);
+  Trace("sorted by the largest fixed effect");
+  auto phase_start = std::chrono::steady_clock::now();
+  if (options.family == Family::kPoisson) DropAllZeroGroups(frame);
+  TraceDetail("all-zero groups dropped");
+  if (options.drop_singletons) DropSingletons(frame);
+  result.seconds_cleaning = SecondsSince(phase_start);
+  Trace("cleaned");
+  phase_start = std::chrono::steady_clock::now();
+  // The projector (its sort and level tables cost a pass over the data) is
+  // shared by the separation check and the IRLS, unless the check drops rows.
+  CleanedSample sample;
+  if (options.family == Family::kPoisson && options.check_separation && frame.num_obs() > 0) {
+    sample.projector =
+        std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes, ResolveThreads(options.threads),
+                                      frame.num_obs(), options.projection);
+    if (TraceLevel() >= 2) {
+      TraceDetail(fmt::format("projector built ({})", sample.projector->Path()));
+    }
+    // Separation can empty a group or create singletons: clean again.
+    if (DropSeparated(frame, options, *sample.projector, pool, &sample.separation_x) > 0) {
+      sample.projector.reset();
+      DropAllZeroGroups(frame);
+      if (options.drop_singletons) DropSingletons(frame);
+    }
+  }
+  result.seconds_separation = SecondsSince(phase_start);
+  Trace("separation checked");
+  return sample;
+}
+
+void AddIntercept(ModelFrame& frame) {
+  Eigen::MatrixXd with_const(frame.num_obs(), frame.X.cols() + 1);
+  with_const.col(0).setOnes();
+  with_const.rightCols(frame.X.cols()) = frame.X;
+  frame.X = std::move(with_const);
+  frame.coef_names.insert(frame.coef_names.begin(), "(Intercept)");
+}
+
+void FinishCounts(const ModelFrame& frame, EstimateResult& result) {
+  result.num_obs = frame.num_obs();
+  result.dropped = frame.dropped;
+}
+
+}  // namespace mizani::estimate

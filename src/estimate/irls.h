@@ -1,0 +1,100 @@
+// PPML by IRLS with high-dimensional fixed effects, as stages over one
+// shared state (PoissonState): start values, collinearity, the IRLS loop with
+// its convergence controller, fit statistics, variance and fixed-effect
+// recovery. FitPoisson (irls.cc) runs them in order. Suffixes as in
+// hdfe/fe_projector.h.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <vector>
+
+#include "common/buffer_pool.h"
+#include "common/parallel.h"
+#include "estimate/fit_stages.h"
+#include "estimate/hdfe/fe_projector.h"
+#include "estimate/separation.h"
+#include "mizani/estimate.h"
+
+namespace mizani::estimate {
+
+// What the stages of a PPML fit share: the frame, the projector, the
+// per-observation work arrays and the coefficients.
+struct PoissonState {
+  PoissonState(ModelFrame& frame_in, const EstimateOptions& options_in, FeProjector& projector_in,
+               BufferPool& pool_in);
+
+  ModelFrame& frame;
+  const EstimateOptions& options;
+  FeProjector& projector;
+  BufferPool& pool;
+  const int threads;
+  const int64_t num_obs;
+  int num_cols;  // regressors still in the model (collinear ones removed)
+  const bool has_offset;
+  const std::vector<double>& freq;  // frequency weights; empty: one
+
+  double total_w = 0;    // sum of the frequency weights
+  double mean_y = 0;     // their weighted mean of y
+  double sum_ylogy = 0;  // S = sum fw y log y (the deviance's constant)
+  double null_dev = 0;
+  // The working outcome z; mu, eta and the previous eta (step-halving).
+  std::vector<double> z, mu, eta, eta_old;
+  std::vector<double> weight_storage;  // mu * fw, with frequency weights
+  std::vector<double> alpha;           // projection warm start, level-major (z, X...)
+  std::vector<double> effect_G;        // gamma = alpha_z - alpha_X beta, per level
+  Eigen::VectorXd beta;
+  int last_halvings = 0;  // halvings of the last IRLS step
+
+  // IRLS weights mu * fw; with unit frequency weights they are mu itself.
+  const std::vector<double>& weight() const { return freq.empty() ? mu : weight_storage; }
+  void UpdateWeights();
+
+  // The per-observation steps run on all threads too: on millions of rows
+  // they are a fifth of the time.
+  template <typename Body>
+  void ForRows(Body&& body) const {
+    ParallelFor(threads, num_obs, [&](int, int64_t begin, int64_t end) { body(begin, end); });
+  }
+  // Sum of a per-observation term over all rows, in a fixed order of chunks
+  // for a given thread count.
+  template <typename Term>
+  double SumRows(Term&& term) const {
+    std::vector<double> partial(threads, 0.0);
+    ParallelFor(threads, num_obs, [&](int task_idx, int64_t begin, int64_t end) {
+      double sum = 0;
+      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) sum += term(obs_idx);
+      partial[task_idx] = sum;
+    });
+    double total = 0;
+    for (double value : partial) total += value;
+    return total;
+  }
+};
+
+// Start values (irls.cc): mu = y + 0.001 mean(y), eta = log mu, S and the
+// null deviance.
+void StartValues(PoissonState& state);
+
+// Collinearity before the first step (collinearity.cc): drops collinear
+// regressors and sets the regressors' warm start in state.alpha.
+void CheckCollinearity(PoissonState& state, ProjectedRegressors& separation_x,
+                       EstimateResult& result);
+
+// The IRLS loop (irls.cc): sets beta, eta, mu, effect_G, the iteration
+// count, termination and message.
+void RunIrls(PoissonState& state, EstimateResult& result);
+
+// Deviance, pseudo-R2 and log-likelihood at the final mu
+// (fit_statistics.cc).
+void ComputeFitStatistics(const PoissonState& state, EstimateResult& result);
+
+// Variance at the final mu (fit_variance.cc). Returns the residuals y - mu.
+std::vector<double> PoissonVariance(PoissonState& state, EstimateResult& result);
+
+// The fixed effects of the final linear predictor (fe_recovery.cc);
+// `buffer` (num_obs values) is reused as work memory.
+void RecoverPoissonFixedEffects(PoissonState& state, std::vector<double> buffer,
+                                EstimateResult& result);
+
+}  // namespace mizani::estimate
