@@ -29,11 +29,6 @@ namespace mizani {
 enum class ShockKind { kAgreement, kTariff, kNtb, kTradeCost };
 const char* ToString(ShockKind kind);
 
-// Which engine solves the GE model. kGeppml (Anderson, Larch & Yotov 2018) is
-// wired once SolveGeppml lands in mizani/geppml.h; until then a scenario that
-// asks for it is rejected during validation.
-enum class GeSolver { kHat, kGeppml };
-
 enum class UncertaintyMethod { kNone, kPairBootstrap, kParametric };
 
 // Which side of a country's trade a `trade_cost` shock touches.
@@ -134,7 +129,7 @@ struct ModelSpec {
   double theta = 0;  // from sigma - 1 or given
   GeMode mode = GeMode::kFullEndowment;
   ImbalanceMode imbalance = ImbalanceMode::kAdditive;
-  GeSolver solver = GeSolver::kHat;
+  GeSolver solver = GeSolver::kHat;  // [model] solver, GeOptions::solver (mizani/ge.h)
   Normalization normalization = Normalization::kWorldOutput;
   std::string reference_country;  // for kReferencePrice
   double tolerance = 1e-10;

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -110,7 +111,7 @@ double FocusChangePct(const ScenarioOutcome& outcome, const GeResult& ge) {
 }
 
 UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
-                               const EstimationState& estimation, const GeProblem& problem,
+                               const EstimationState& estimation, const GeModel& model,
                                const Eigen::MatrixXd& flows, const ScenarioOutcome& outcome,
                                const ShockOverride& size_override, const RunOptions& options) {
   const UncertaintySpec& spec = scenario.uncertainty;
@@ -228,12 +229,11 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
             BuildPartialEffects(scenario, outcome.codes, coefficients, size_override);
         // The elasticity drawn too: its own GE problem (cheap, O(N^2)).
         const double sigma = DrawSigma(spec, scenario.model.theta + 1, rng);
-        std::optional<GeProblem> drawn;
+        std::unique_ptr<GeModel> drawn;
         if (sigma != scenario.model.theta + 1) {
-          drawn.emplace(flows, outcome.codes, sigma - 1, problem.options());
+          drawn = MakeGeModel(flows, outcome.codes, sigma - 1, model.options());
         }
-        const GeResult ge =
-            SolveScenarioGe(drawn ? *drawn : problem, scenario.model.solver, effects, &outcome.ge);
+        const GeResult ge = (drawn ? *drawn : model).Solve(effects, &outcome.ge);
         draw.sigma = sigma;
         if (!ge.converged()) {
           done++;

@@ -8,6 +8,7 @@
 
 #include "mizani/error.h"
 #include "mizani/scenario.h"
+#include "scenario/internal.h"
 
 namespace mizani {
 
@@ -72,9 +73,26 @@ void Collect(const CountrySpec& spec, const Scenario& scenario,
   }
 }
 
-// A shock's pairs as a mask (i != j always).
+// The pairs a shock changes: those selected, less those `unless` exempts.
 std::vector<std::pair<int, int>> ShockPairs(const Shock& shock, const Scenario& scenario,
                                             const std::vector<std::string>& codes) {
+  std::vector<std::pair<int, int>> pairs = SelectedPairs(shock, scenario, codes);
+  if (!shock.pairs_in_force.empty()) {
+    pairs.erase(
+        std::remove_if(
+            pairs.begin(), pairs.end(),
+            [&](const std::pair<int, int>& pair) {
+              return shock.pairs_in_force.count({codes[pair.first], codes[pair.second]}) > 0;
+            }),
+        pairs.end());
+  }
+  return pairs;
+}
+
+}  // namespace
+
+std::vector<std::pair<int, int>> SelectedPairs(const Shock& shock, const Scenario& scenario,
+                                               const std::vector<std::string>& codes) {
   const int num_countries = static_cast<int>(codes.size());
   std::vector<uint8_t> mask(static_cast<size_t>(num_countries) * num_countries, 0);
   auto set_pair = [&](int exporter_idx, int importer_idx) {
@@ -112,16 +130,13 @@ std::vector<std::pair<int, int>> ShockPairs(const Shock& shock, const Scenario& 
   std::vector<std::pair<int, int>> pairs;
   for (int exporter_idx = 0; exporter_idx < num_countries; ++exporter_idx) {
     for (int importer_idx = 0; importer_idx < num_countries; ++importer_idx) {
-      if (mask[exporter_idx * num_countries + importer_idx] &&
-          shock.pairs_in_force.count({codes[exporter_idx], codes[importer_idx]}) == 0) {
+      if (mask[exporter_idx * num_countries + importer_idx]) {
         pairs.emplace_back(exporter_idx, importer_idx);
       }
     }
   }
   return pairs;
 }
-
-}  // namespace
 
 std::vector<int> ResolveCountries(const CountrySpec& spec, const Scenario& scenario,
                                   const std::vector<std::string>& codes) {
