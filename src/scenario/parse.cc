@@ -413,6 +413,159 @@ void CheckGroupRefs(const CountrySpec& spec, const Scenario& scenario, const Rea
   }
 }
 
+// A shock's kind and the keys that kind accepts.
+void ParseShockKind(const toml::table& table, const std::string& path, const Reader& reader,
+                    Shock& shock) {
+  shock.kind = reader.Choice<ShockKind>(table, path, "kind", ShockKind::kAgreement,
+                                        {{"agreement", ShockKind::kAgreement},
+                                         {"tariff", ShockKind::kTariff},
+                                         {"ntb", ShockKind::kNtb},
+                                         {"trade_cost", ShockKind::kTradeCost}});
+  if (table.get("kind") == nullptr) {
+    reader.Fail(shock.where,
+                "missing key 'kind' (\"agreement\", \"tariff\", \"ntb\" or \"trade_cost\")");
+  }
+  switch (shock.kind) {
+    case ShockKind::kAgreement:
+      reader.CheckKeys(table, path,
+                       {"kind", "name", "members", "between", "exporters", "importers",
+                        "coefficient", "term", "remove", "unless"});
+      break;
+    case ShockKind::kTariff:
+    case ShockKind::kNtb:
+      reader.CheckKeys(
+          table, path,
+          {"kind", "name", "members", "between", "exporters", "importers", "from_pct", "to_pct"});
+      break;
+    case ShockKind::kTradeCost:
+      reader.CheckKeys(table, path,
+                       {"kind", "name", "members", "between", "exporters", "importers", "country",
+                        "side", "change_pct"});
+      break;
+  }
+}
+
+// The pair selection (members, between, exporters/importers, country + side):
+// exactly one, with known group references.
+void ParsePairSelection(const toml::table& table, const std::string& path, const Reader& reader,
+                        const Scenario& scenario, Shock& shock) {
+  int selections = 0;
+  if (const toml::node* members = table.get("members")) {
+    shock.members = reader.Countries(*members, path + ".members");
+    ++selections;
+  }
+  if (const toml::node* between = table.get("between")) {
+    const toml::array* sides = between->as_array();
+    if (sides == nullptr || sides->size() != 2) {
+      reader.Fail(reader.Ref(*between, path + ".between"),
+                  "expected two country sets, e.g. between = [\"EU\", \"EAC\"]");
+    }
+    shock.between_a = reader.Countries(*sides->get(0), path + ".between[0]");
+    shock.between_b = reader.Countries(*sides->get(1), path + ".between[1]");
+    ++selections;
+  }
+  const toml::node* exporters = table.get("exporters");
+  const toml::node* importers = table.get("importers");
+  if (exporters != nullptr || importers != nullptr) {
+    CountrySpec all;
+    all.entries = {"*"};
+    all.where = shock.where;
+    shock.exporters = exporters ? reader.Countries(*exporters, path + ".exporters") : all;
+    shock.importers = importers ? reader.Countries(*importers, path + ".importers") : all;
+    ++selections;
+  }
+  if (const toml::node* country = table.get("country")) {
+    shock.country = reader.Countries(*country, path + ".country");
+    shock.side = reader.Choice(table, path, "side", TradeSide::kBoth,
+                               {{"exports", TradeSide::kExports},
+                                {"imports", TradeSide::kImports},
+                                {"both", TradeSide::kBoth}});
+    ++selections;
+  } else if (table.get("side") != nullptr) {
+    reader.Fail(reader.Ref(*table.get("side"), path + ".side"), "'side' needs 'country'");
+  }
+  if (selections != 1) {
+    reader.Fail(shock.where,
+                selections == 0
+                    ? "no pairs selected: give members, between, exporters/importers"
+                      " (or country for trade_cost)"
+                    : "give exactly one of members, between, exporters/importers, country");
+  }
+  for (const CountrySpec* spec : {&shock.members, &shock.between_a, &shock.between_b,
+                                  &shock.exporters, &shock.importers, &shock.country}) {
+    CheckGroupRefs(*spec, scenario, reader);
+  }
+}
+
+// kind = "agreement": a given or estimated coefficient, remove, unless.
+void ParseAgreementSize(const toml::table& table, const std::string& path, const Reader& reader,
+                        Shock& shock) {
+  shock.remove = reader.Bool(table, path, "remove").value_or(false);
+  shock.unless_column = reader.String(table, path, "unless").value_or("");
+  if (shock.remove && !shock.unless_column.empty()) {
+    reader.Fail(reader.Ref(*table.get("unless"), path + ".unless"),
+                "'unless' applies to agreements switched on, not to remove = true");
+  }
+  const toml::node* coefficient = table.get("coefficient");
+  if (coefficient == nullptr) {
+    reader.Fail(shock.where,
+                "missing 'coefficient': a number, or \"estimated\" with term = \"RTA\"");
+  }
+  if (coefficient->is_number()) {
+    shock.coefficient = *coefficient->value<double>();
+    if (table.get("term") != nullptr) {
+      reader.Fail(reader.Ref(*table.get("term"), path + ".term"),
+                  "'term' applies only with coefficient = \"estimated\"");
+    }
+  } else if (coefficient->is_string() && *coefficient->value<std::string>() == "estimated") {
+    const auto term = reader.String(table, path, "term");
+    if (!term) {
+      reader.Fail(reader.Ref(*coefficient, path + ".coefficient"),
+                  "coefficient = \"estimated\" needs term = \"<regressor of the "
+                  "[estimation] formula>\"");
+    }
+    shock.estimated_term = *term;
+  } else {
+    reader.Fail(reader.Ref(*coefficient, path + ".coefficient"),
+                "expected a number or \"estimated\"");
+  }
+}
+
+// kind = "tariff" or "ntb": ad-valorem rates before and after, in percent.
+void ParseRateSize(const toml::table& table, const std::string& path, const Reader& reader,
+                   Shock& shock) {
+  const auto from = reader.Number(table, path, "from_pct");
+  const auto to = reader.Number(table, path, "to_pct");
+  if (!from || !to) {
+    reader.Fail(shock.where,
+                "needs from_pct and to_pct: the ad-valorem rate in percent before and "
+                "after (e.g. from_pct = 17, to_pct = 0)");
+  }
+  for (const char* key : {"from_pct", "to_pct"}) {
+    if (*reader.Number(table, path, key) <= -100) {
+      reader.Fail(reader.Ref(*table.get(key), path + "." + key),
+                  "an ad-valorem rate must exceed -100 (percent)");
+    }
+  }
+  shock.from_pct = *from;
+  shock.to_pct = *to;
+}
+
+// kind = "trade_cost": the percent change of trade costs.
+void ParseTradeCostSize(const toml::table& table, const std::string& path, const Reader& reader,
+                        Shock& shock) {
+  const auto change = reader.Number(table, path, "change_pct");
+  if (!change) {
+    reader.Fail(shock.where,
+                "needs change_pct: the percent change of trade costs (-10 = a 10% cut)");
+  }
+  if (*change <= -100) {
+    reader.Fail(reader.Ref(*table.get("change_pct"), path + ".change_pct"),
+                "trade costs cannot fall by 100% or more (change_pct must exceed -100)");
+  }
+  shock.change_pct = *change;
+}
+
 void ParseShocks(const toml::table& root, const Reader& reader, Scenario& scenario) {
   const toml::node* node = root.get("shocks");
   if (node == nullptr) return;
@@ -428,149 +581,24 @@ void ParseShocks(const toml::table& root, const Reader& reader, Scenario& scenar
     const toml::table& table = *element.as_table();
     Shock shock;
     shock.where = reader.Ref(table, path);
-    shock.kind = reader.Choice<ShockKind>(table, path, "kind", ShockKind::kAgreement,
-                                          {{"agreement", ShockKind::kAgreement},
-                                           {"tariff", ShockKind::kTariff},
-                                           {"ntb", ShockKind::kNtb},
-                                           {"trade_cost", ShockKind::kTradeCost}});
-    if (table.get("kind") == nullptr) {
-      reader.Fail(shock.where,
-                  "missing key 'kind' (\"agreement\", \"tariff\", \"ntb\" or \"trade_cost\")");
-    }
-    switch (shock.kind) {
-      case ShockKind::kAgreement:
-        reader.CheckKeys(table, path,
-                         {"kind", "name", "members", "between", "exporters", "importers",
-                          "coefficient", "term", "remove", "unless"});
-        break;
-      case ShockKind::kTariff:
-      case ShockKind::kNtb:
-        reader.CheckKeys(
-            table, path,
-            {"kind", "name", "members", "between", "exporters", "importers", "from_pct", "to_pct"});
-        break;
-      case ShockKind::kTradeCost:
-        reader.CheckKeys(table, path,
-                         {"kind", "name", "members", "between", "exporters", "importers", "country",
-                          "side", "change_pct"});
-        break;
-    }
+    ParseShockKind(table, path, reader, shock);
     shock.name = reader.String(table, path, "name").value_or(path);
     if (!names.insert(shock.name).second) {
       reader.Fail(reader.Ref(*table.get("name"), path + ".name"),
                   fmt::format("two shocks are named '{}'", shock.name));
     }
-    int selections = 0;
-    if (const toml::node* members = table.get("members")) {
-      shock.members = reader.Countries(*members, path + ".members");
-      ++selections;
-    }
-    if (const toml::node* between = table.get("between")) {
-      const toml::array* sides = between->as_array();
-      if (sides == nullptr || sides->size() != 2) {
-        reader.Fail(reader.Ref(*between, path + ".between"),
-                    "expected two country sets, e.g. between = [\"EU\", \"EAC\"]");
-      }
-      shock.between_a = reader.Countries(*sides->get(0), path + ".between[0]");
-      shock.between_b = reader.Countries(*sides->get(1), path + ".between[1]");
-      ++selections;
-    }
-    const toml::node* exporters = table.get("exporters");
-    const toml::node* importers = table.get("importers");
-    if (exporters != nullptr || importers != nullptr) {
-      CountrySpec all;
-      all.entries = {"*"};
-      all.where = shock.where;
-      shock.exporters = exporters ? reader.Countries(*exporters, path + ".exporters") : all;
-      shock.importers = importers ? reader.Countries(*importers, path + ".importers") : all;
-      ++selections;
-    }
-    if (const toml::node* country = table.get("country")) {
-      shock.country = reader.Countries(*country, path + ".country");
-      shock.side = reader.Choice(table, path, "side", TradeSide::kBoth,
-                                 {{"exports", TradeSide::kExports},
-                                  {"imports", TradeSide::kImports},
-                                  {"both", TradeSide::kBoth}});
-      ++selections;
-    } else if (table.get("side") != nullptr) {
-      reader.Fail(reader.Ref(*table.get("side"), path + ".side"), "'side' needs 'country'");
-    }
-    if (selections != 1) {
-      reader.Fail(shock.where,
-                  selections == 0
-                      ? "no pairs selected: give members, between, exporters/importers"
-                        " (or country for trade_cost)"
-                      : "give exactly one of members, between, exporters/importers, country");
-    }
-    for (const CountrySpec* spec : {&shock.members, &shock.between_a, &shock.between_b,
-                                    &shock.exporters, &shock.importers, &shock.country}) {
-      CheckGroupRefs(*spec, scenario, reader);
-    }
+    ParsePairSelection(table, path, reader, scenario, shock);
     switch (shock.kind) {
-      case ShockKind::kAgreement: {
-        shock.remove = reader.Bool(table, path, "remove").value_or(false);
-        shock.unless_column = reader.String(table, path, "unless").value_or("");
-        if (shock.remove && !shock.unless_column.empty()) {
-          reader.Fail(reader.Ref(*table.get("unless"), path + ".unless"),
-                      "'unless' applies to agreements switched on, not to remove = true");
-        }
-        const toml::node* coefficient = table.get("coefficient");
-        if (coefficient == nullptr) {
-          reader.Fail(shock.where,
-                      "missing 'coefficient': a number, or \"estimated\" with term = \"RTA\"");
-        }
-        if (coefficient->is_number()) {
-          shock.coefficient = *coefficient->value<double>();
-          if (table.get("term") != nullptr) {
-            reader.Fail(reader.Ref(*table.get("term"), path + ".term"),
-                        "'term' applies only with coefficient = \"estimated\"");
-          }
-        } else if (coefficient->is_string() && *coefficient->value<std::string>() == "estimated") {
-          const auto term = reader.String(table, path, "term");
-          if (!term) {
-            reader.Fail(reader.Ref(*coefficient, path + ".coefficient"),
-                        "coefficient = \"estimated\" needs term = \"<regressor of the "
-                        "[estimation] formula>\"");
-          }
-          shock.estimated_term = *term;
-        } else {
-          reader.Fail(reader.Ref(*coefficient, path + ".coefficient"),
-                      "expected a number or \"estimated\"");
-        }
+      case ShockKind::kAgreement:
+        ParseAgreementSize(table, path, reader, shock);
         break;
-      }
       case ShockKind::kTariff:
-      case ShockKind::kNtb: {
-        const auto from = reader.Number(table, path, "from_pct");
-        const auto to = reader.Number(table, path, "to_pct");
-        if (!from || !to) {
-          reader.Fail(shock.where,
-                      "needs from_pct and to_pct: the ad-valorem rate in percent before and "
-                      "after (e.g. from_pct = 17, to_pct = 0)");
-        }
-        for (const char* key : {"from_pct", "to_pct"}) {
-          if (*reader.Number(table, path, key) <= -100) {
-            reader.Fail(reader.Ref(*table.get(key), path + "." + key),
-                        "an ad-valorem rate must exceed -100 (percent)");
-          }
-        }
-        shock.from_pct = *from;
-        shock.to_pct = *to;
+      case ShockKind::kNtb:
+        ParseRateSize(table, path, reader, shock);
         break;
-      }
-      case ShockKind::kTradeCost: {
-        const auto change = reader.Number(table, path, "change_pct");
-        if (!change) {
-          reader.Fail(shock.where,
-                      "needs change_pct: the percent change of trade costs (-10 = a 10% cut)");
-        }
-        if (*change <= -100) {
-          reader.Fail(reader.Ref(*table.get("change_pct"), path + ".change_pct"),
-                      "trade costs cannot fall by 100% or more (change_pct must exceed -100)");
-        }
-        shock.change_pct = *change;
+      case ShockKind::kTradeCost:
+        ParseTradeCostSize(table, path, reader, shock);
         break;
-      }
     }
     scenario.shocks.push_back(std::move(shock));
   }
