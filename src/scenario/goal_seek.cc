@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <variant>
 
 #include "common/strings.h"
 #include "mizani/error.h"
@@ -121,17 +122,7 @@ class GoalFunction {
 }  // namespace
 
 std::string SizeText(const Shock& shock, double value) {
-  switch (shock.kind) {
-    case ShockKind::kTradeCost:
-      return value < 0 ? fmt::format("a {:.4g}% cut", -value)
-                       : fmt::format("a {:.4g}% rise", value);
-    case ShockKind::kTariff:
-    case ShockKind::kNtb:
-      return fmt::format("a new rate of {:.4g}%", value);
-    case ShockKind::kAgreement:
-      return fmt::format("a coefficient of {:.4g}", value);
-  }
-  return fmt::format("{}", value);
+  return std::visit([&](const auto& kind) { return kind.SizeText(value); }, shock.spec);
 }
 
 GoalResult SeekGoal(const GoalSeekInputs& inputs, const RunProgress& progress) {

@@ -71,6 +71,10 @@ std::vector<std::pair<int, int>> SelectedPairs(const Shock& shock, const Scenari
 // A size of a shock in words, in its own unit ("a 5% cut").
 std::string SizeText(const Shock& shock, double value);
 
+// The estimation term whose coefficient the shock uses (an agreement with
+// coefficient = "estimated"); empty otherwise.
+std::string EstimatedTerm(const Shock& shock);
+
 // The goal-seeking stage (goal_seek.cc): the size of shock `shock_index` at
 // which [goal] is met. Throws kTargetUnreachable when the bracket holds no
 // solution, kNotConverged when the search or a GE solve fails.

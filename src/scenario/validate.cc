@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <variant>
 
 #include "common/strings.h"
 #include "mizani/error.h"
@@ -24,12 +25,13 @@ namespace {
 // year come from the data.
 void ResolvePairsInForce(Scenario& scenario, const Table& table) {
   for (Shock& shock : scenario.shocks) {
-    if (shock.unless_column.empty()) continue;
-    const Column* flag = table.Find(shock.unless_column);
+    auto* agreement = std::get_if<AgreementShock>(&shock.spec);
+    if (agreement == nullptr || agreement->unless_column.empty()) continue;
+    const Column* flag = table.Find(agreement->unless_column);
     if (flag == nullptr || flag->type != ColumnType::kNumeric) {
       SourceRef ref = shock.where;
       ref.key += ".unless";
-      Fail(ref, fmt::format("column '{}' is not a numeric column of {}", shock.unless_column,
+      Fail(ref, fmt::format("column '{}' is not a numeric column of {}", agreement->unless_column,
                             table.source));
     }
     const Column& exporter = table.Get(scenario.data.exporter);
@@ -42,7 +44,7 @@ void ResolvePairsInForce(Scenario& scenario, const Table& table) {
       }
       const double value = flag->num[row_idx];
       if (std::isnan(value) || value == 0) continue;
-      shock.pairs_in_force.emplace(exporter.CellText(row_idx), importer.CellText(row_idx));
+      agreement->pairs_in_force.emplace(exporter.CellText(row_idx), importer.CellText(row_idx));
     }
   }
 }
@@ -52,19 +54,20 @@ void ResolvePairsInForce(Scenario& scenario, const Table& table) {
 std::vector<std::string> DataNotes(const Scenario& scenario, const Baseline& baseline) {
   std::vector<std::string> notes;
   for (const Shock& shock : scenario.shocks) {
-    if (shock.unless_column.empty()) continue;
+    const auto* agreement = std::get_if<AgreementShock>(&shock.spec);
+    if (agreement == nullptr || agreement->unless_column.empty()) continue;
     int skipped = 0;
     for (const auto& [exporter_idx, importer_idx] :
          SelectedPairs(shock, scenario, baseline.codes)) {
-      if (shock.pairs_in_force.count({baseline.codes[exporter_idx], baseline.codes[importer_idx]}) >
-          0) {
+      if (agreement->pairs_in_force.count(
+              {baseline.codes[exporter_idx], baseline.codes[importer_idx]}) > 0) {
         ++skipped;
       }
     }
     notes.push_back(fmt::format(
         "shock '{}': {} of the selected pairs already have {} != 0 in the baseline year and keep "
         "their agreement (no second effect)",
-        shock.name, skipped, shock.unless_column));
+        shock.name, skipped, agreement->unless_column));
   }
   if (baseline.absent_pairs > 0) {
     notes.push_back(fmt::format(
@@ -168,18 +171,19 @@ EstimationState PrepareEstimation(const Scenario& scenario, const Table& table) 
   std::set<std::string> labels;
   for (const Term& term : estimation.formula.regressors) labels.insert(term.label);
   for (const Shock& shock : scenario.shocks) {
-    if (shock.estimated_term.empty()) continue;
-    if (labels.count(shock.estimated_term) == 0) {
+    const std::string term = EstimatedTerm(shock);
+    if (term.empty()) continue;
+    if (labels.count(term) == 0) {
       std::string known;
       for (const auto& label : labels) known += (known.empty() ? "" : ", ") + label;
       SourceRef ref = shock.where;
       ref.key += ".term";
-      Fail(ref, fmt::format("term '{}' is not a regressor of the formula (regressors: {})",
-                            shock.estimated_term, known.empty() ? "none" : known));
+      Fail(ref, fmt::format("term '{}' is not a regressor of the formula (regressors: {})", term,
+                            known.empty() ? "none" : known));
     }
-    if (std::find(estimation.used_terms.begin(), estimation.used_terms.end(),
-                  shock.estimated_term) == estimation.used_terms.end()) {
-      estimation.used_terms.push_back(shock.estimated_term);
+    if (std::find(estimation.used_terms.begin(), estimation.used_terms.end(), term) ==
+        estimation.used_terms.end()) {
+      estimation.used_terms.push_back(term);
     }
   }
   return estimation;
