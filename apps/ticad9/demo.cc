@@ -95,7 +95,9 @@ Shock& FindShock(Scenario& scenario, const std::string& name) {
 // The size the plan varies: the NTB's initial AVE (it is removed), or the
 // trade-cost change.
 double& VariedSize(Shock& shock) {
-  return shock.kind == ShockKind::kTradeCost ? shock.change_pct : shock.from_pct;
+  if (auto* cost = std::get_if<TradeCostShock>(&shock.spec)) return cost->change_pct;
+  if (auto* ntb = std::get_if<NtbShock>(&shock.spec)) return ntb->from_pct;
+  return std::get<TariffShock>(shock.spec).from_pct;
 }
 
 }  // namespace

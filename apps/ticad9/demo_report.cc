@@ -33,67 +33,6 @@ using demo_internal::QuestionPart;
 using demo_internal::RealGdp;
 using demo_internal::Signed;
 
-std::string Join(const CountrySpec& spec) {
-  std::string text;
-  for (const std::string& entry : spec.entries) text += (text.empty() ? "" : ", ") + entry;
-  return text;
-}
-
-std::string PairsText(const Shock& shock) {
-  if (!shock.members.empty()) return "among " + Join(shock.members);
-  if (!shock.between_a.empty()) {
-    return fmt::format("between {} and {}", Join(shock.between_a), Join(shock.between_b));
-  }
-  if (!shock.exporters.empty()) {
-    return fmt::format("{} \u2192 {}", Join(shock.exporters), Join(shock.importers));
-  }
-  const char* side = shock.side == TradeSide::kExports   ? "exports"
-                     : shock.side == TradeSide::kImports ? "imports"
-                                                         : "exports and imports";
-  return fmt::format("{}'s {} with every partner", Join(shock.country), side);
-}
-
-// The shock as a reader would state it, with its partial effect b.
-std::string ShockText(const Shock& shock, const ScenarioOutcome& outcome) {
-  const double theta = outcome.theta;
-  switch (shock.kind) {
-    case ShockKind::kTariff:
-    case ShockKind::kNtb: {
-      const double effect =
-          -theta * std::log((1 + shock.to_pct / 100) / (1 + shock.from_pct / 100));
-      return fmt::format(
-          "{} {}: {:g}% \u2192 {:g}% (partial effect b = \u2212\u03b8 ln((1+t\u2032)/(1+t)) = "
-          "{:.4f}, flows \u00d7{:.3f} before GE adjustment)",
-          shock.kind == ShockKind::kTariff ? "Tariff" : "NTB ad-valorem equivalent",
-          PairsText(shock), shock.from_pct, shock.to_pct, effect, std::exp(effect));
-    }
-    case ShockKind::kAgreement: {
-      const auto found = outcome.coefficients.find(shock.estimated_term);
-      const double coefficient = shock.coefficient                     ? *shock.coefficient
-                                 : found != outcome.coefficients.end() ? found->second
-                                                                       : std::nan("");
-      std::string text = fmt::format(
-          "Agreement {}: b = {:.4f} ({}), flows \u00d7{:.3f} before GE adjustment",
-          PairsText(shock), coefficient,
-          shock.coefficient ? "given" : "estimated " + shock.estimated_term, std::exp(coefficient));
-      if (!shock.unless_column.empty()) {
-        text += fmt::format("; pairs with {} = 1 in the baseline year keep their agreement",
-                            shock.unless_column);
-      }
-      return text;
-    }
-    case ShockKind::kTradeCost: {
-      double change = shock.change_pct;
-      if (outcome.goal) change = outcome.goal->value;
-      const double effect = -theta * std::log1p(change / 100);
-      return fmt::format("Trade costs {}: {:+.4g}% (b = \u2212\u03b8 ln(1 + c) = {:.4f}){}",
-                         PairsText(shock), change, effect,
-                         outcome.goal ? " \u2014 the size found by goal seeking" : "");
-    }
-  }
-  return shock.name;
-}
-
 // Column names of the scenario tables as a reader wants them: words and
 // units ("Real GDP change (%)", not "real_gdp_change_pct"). `flow_unit`
 // is the unit of trade flows in the data.
@@ -172,7 +111,7 @@ AssumptionList ScenarioAssumptions(AssumptionList list, const DemoScenario& item
   });
   list.items.emplace_back("Scenario file", "examples/ticad9/" + item.file + " (embedded)");
   for (const Shock& shock : item.scenario.shocks) {
-    list.items.emplace_back("Shock '" + shock.name + "'", ShockText(shock, item.outcome));
+    list.items.emplace_back("Shock '" + shock.name + "'", DescribeShock(shock, item.outcome));
   }
   if (!item.variants.empty()) {
     std::string range;

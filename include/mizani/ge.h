@@ -16,6 +16,7 @@
 
 #include <Eigen/Core>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,7 +60,13 @@ enum class GeAlgorithm {
   kFixedPoint,  // the plain (optionally damped) fixed point; for comparison
 };
 
+// Which engine solves the model (GeModel, MakeGeModel): exact hat algebra
+// (GeProblem, this header) or GEPPML (Anderson, Larch & Yotov 2018;
+// GeppmlModel in mizani/geppml.h). Both give the same equilibrium.
+enum class GeSolver { kHat, kGeppml };
+
 struct GeOptions {
+  GeSolver solver = GeSolver::kHat;  // used by MakeGeModel
   GeMode mode = GeMode::kFullEndowment;
   ImbalanceMode imbalance = ImbalanceMode::kAdditive;
   Normalization normalization = Normalization::kWorldOutput;
@@ -154,10 +161,32 @@ struct GeResult {
   bool converged() const { return termination == Termination::kConverged; }
 };
 
-// A baseline ready for repeated counterfactuals (bootstrap draws, goal
-// seeking): validation, the balanced baseline of kRemoved and the expenditure
-// shares are computed once; Solve costs O(N^2) per iteration.
-class GeProblem {
+// A GE model ready for repeated counterfactuals (bootstrap draws, goal
+// seeking, sensitivity runs): the one interface every GE engine implements,
+// exact hat algebra and GEPPML today, a multi-sector model later. Solve
+// returns a GeResult whose termination and message say how it stopped; bad
+// input throws Error(kBadScenario).
+class GeModel {
+ public:
+  virtual ~GeModel() = default;
+  // `partial_effects` is B (N x N, positive, finite). `warm_start`, if given,
+  // is an earlier result of this model that may start the iteration (engines
+  // that cannot use it ignore it).
+  virtual GeResult Solve(const Eigen::MatrixXd& partial_effects,
+                         const GeResult* warm_start = nullptr) const = 0;
+  virtual const GeOptions& options() const = 0;
+};
+
+// The model of `options.solver` (GeProblem or GeppmlModel) for these flows.
+// Throws Error(kBadScenario) on bad input.
+std::unique_ptr<GeModel> MakeGeModel(const Eigen::MatrixXd& flows,
+                                     const std::vector<std::string>& codes, double theta,
+                                     const GeOptions& options = {});
+
+// Exact hat algebra: validation, the balanced baseline of kRemoved and the
+// expenditure shares are computed once; Solve costs O(N^2) per iteration. It
+// always solves by hat algebra, whatever options.solver says.
+class GeProblem final : public GeModel {
  public:
   // Throws Error(kBadScenario) on bad input. `codes` may be empty (countries
   // are then named by index) or hold one unique code per country.
@@ -167,12 +196,12 @@ class GeProblem {
   // `partial_effects` is B (N x N, positive, finite). `warm_start`, if given,
   // is an earlier result of this problem whose solution starts the iteration.
   GeResult Solve(const Eigen::MatrixXd& partial_effects,
-                 const GeResult* warm_start = nullptr) const;
+                 const GeResult* warm_start = nullptr) const override;
 
   int num_countries() const { return static_cast<int>(baseline_flows_.rows()); }
   const std::vector<std::string>& codes() const { return codes_; }
   double theta() const { return theta_; }
-  const GeOptions& options() const { return options_; }
+  const GeOptions& options() const override { return options_; }
   // The baseline counterfactuals start from: the input flows, or their
   // balanced version under kRemoved.
   const Eigen::MatrixXd& baseline_flows() const { return baseline_flows_; }

@@ -39,4 +39,20 @@ GeResult SolveGeppml(const Eigen::MatrixXd& flows, const std::vector<std::string
                      double theta, const Eigen::MatrixXd& partial_effects,
                      const GeOptions& options = {});
 
+// GEPPML behind the GeModel interface (what MakeGeModel returns for
+// GeSolver::kGeppml). The baseline is validated once, as GeProblem does, and
+// under kRemoved its balanced version is the one re-estimated. GEPPML has no
+// warm start: Solve ignores it.
+class GeppmlModel final : public GeModel {
+ public:
+  GeppmlModel(Eigen::MatrixXd flows, std::vector<std::string> codes, double theta,
+              GeOptions options = {});
+  GeResult Solve(const Eigen::MatrixXd& partial_effects,
+                 const GeResult* warm_start = nullptr) const override;
+  const GeOptions& options() const override { return baseline_.options(); }
+
+ private:
+  GeProblem baseline_;  // validation and the (balanced) baseline flows
+};
+
 }  // namespace mizani

@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "mizani/estimate.h"
@@ -28,11 +29,6 @@ namespace mizani {
 
 enum class ShockKind { kAgreement, kTariff, kNtb, kTradeCost };
 const char* ToString(ShockKind kind);
-
-// Which engine solves the GE model. kGeppml (Anderson, Larch & Yotov 2018) is
-// wired once SolveGeppml lands in mizani/geppml.h; until then a scenario that
-// asks for it is rejected during validation.
-enum class GeSolver { kHat, kGeppml };
 
 enum class UncertaintyMethod { kNone, kPairBootstrap, kParametric };
 
@@ -58,24 +54,67 @@ struct CountrySpec {
   bool empty() const { return entries.empty(); }
 };
 
-// One shock. Pairs are directed (exporter i, importer j), never domestic
-// (i == j). Exactly one pair selection is used:
+// Which pairs a shock touches. Pairs are directed (exporter i, importer j),
+// never domestic (i == j). Exactly one selection is used:
 //   members            every ordered pair of distinct members;
 //   between = [A, B]   i in A, j in B and i in B, j in A;
 //   exporters/importers i in exporters, j in importers ("*" when omitted);
-//   country + side     (trade_cost only) pairs with i in country (exports),
-//                      j in country (imports) or either (both), once per pair.
-struct Shock {
-  ShockKind kind = ShockKind::kAgreement;
-  std::string name;  // optional, referenced by [goal]; defaults to "shocks[k]"
-  SourceRef where;
+//   country + side     (kinds that allow it: trade_cost) pairs with i in
+//                      country (exports), j in country (imports) or either
+//                      (both), once per pair.
+struct PairSelection {
   CountrySpec members, between_a, between_b, exporters, importers, country;
   TradeSide side = TradeSide::kBoth;
+  // In words, for reports: "among EAC", "KEN → JPN", ...
+  std::string Describe() const;
+};
 
-  // kAgreement: b = +coefficient (switch on) or -coefficient (`remove = true`).
+// The keys of one [[shocks]] table as read by the parser (src/scenario/reader.h).
+namespace scenario_parse {
+struct ShockKeys;
+}
+
+// What a kind needs to compute its log partial effect b on a selected pair.
+struct ShockEffectInputs {
+  double theta = 0;                                             // trade elasticity
+  const std::map<std::string, double>* coefficients = nullptr;  // estimated, by term
+  std::optional<double> size;  // goal seeking's value of the shock's size
+  SourceRef where;             // the shock, for messages
+};
+
+struct ShockEffect {
+  double log_effect = 0;  // b: flows are multiplied by exp(b) before GE adjustment
+  // What a level-setting kind states about a pair ("from 17% to 0%"); two
+  // shocks of that kind on one pair must state the same. Empty: the kind is
+  // relative and composes (trade_cost).
+  std::string signature;
+};
+
+// Goal seeking's bracket for a shock's size when [goal] gives no range.
+struct GoalRange {
+  double low = 0;
+  double high = 0;
+};
+
+// One struct per shock kind. Each holds its own keys and, in
+// src/scenario/shocks/<kind>.cc, all of its behaviour:
+//   kName                 the `kind = "..."` value;
+//   Keys()                the keys it reads beyond kind, name and the pairs;
+//   Parse(keys)           reads and checks those keys;
+//   Effect(inputs)        its log partial effect b (with goal seeking's size);
+//   SizeText(value)       a size in its own unit, in words;
+//   Describe(...)         one line for reports;
+//   DefaultGoalRange()    the goal bracket (nullopt: its size cannot vary);
+//   CheckGoalRange(l, h)  a message when a bracket is outside its domain.
+// Adding a kind = one such struct and file, and one alternative in ShockSpec
+// (and its ShockKind value).
+
+// kind = "agreement": b = +coefficient (switch on) or -coefficient (`remove = true`).
+struct AgreementShock {
+  static constexpr const char* kName = "agreement";
   bool remove = false;
-  // kAgreement switched on: pairs whose value in this data column is non-zero
-  // in the baseline year already have an agreement and are left as they are
+  // Switched on: pairs whose value in this data column is non-zero in the
+  // baseline year already have an agreement and are left as they are
   // (otherwise its effect would be counted twice). Empty: every pair.
   std::string unless_column;
   // Filled by RunScenario from `unless_column`: the (exporter, importer) codes
@@ -83,12 +122,80 @@ struct Shock {
   std::set<std::pair<std::string, std::string>> pairs_in_force;
   std::optional<double> coefficient;  // given number
   std::string estimated_term;         // or the estimation's coefficient of this term
-  // kTariff and kNtb: ad-valorem rates (tariff or ad-valorem equivalent of the
-  // NTB) in percent before and after; b = -theta * ln((1 + to) / (1 + from)).
+
+  static std::vector<std::string> Keys();
+  void Parse(const scenario_parse::ShockKeys& keys);
+  ShockEffect Effect(const ShockEffectInputs& inputs) const;
+  static std::string SizeText(double value);
+  std::string Describe(const std::string& pairs, double theta,
+                       const std::map<std::string, double>& coefficients,
+                       std::optional<double> sought) const;
+  std::optional<GoalRange> DefaultGoalRange() const;
+  static std::optional<std::string> CheckGoalRange(double low, double high);
+};
+
+// An ad-valorem rate (tariff, or ad-valorem equivalent of an NTB) in percent
+// before and after; b = -theta * ln((1 + to) / (1 + from)). The tariff and
+// ntb kinds share all but their name and description (src/scenario/shocks/rate.cc).
+struct RateChange {
   double from_pct = 0;
   double to_pct = 0;
-  // kTradeCost: trade costs tau change by change_pct percent; b = -theta * ln(1 + c/100).
+
+  static std::vector<std::string> Keys();
+  void Parse(const scenario_parse::ShockKeys& keys);
+  ShockEffect Effect(const ShockEffectInputs& inputs) const;
+  static std::string SizeText(double value);
+  std::optional<GoalRange> DefaultGoalRange() const;
+  static std::optional<std::string> CheckGoalRange(double low, double high);
+};
+
+// kind = "tariff".
+struct TariffShock : RateChange {
+  static constexpr const char* kName = "tariff";
+
+  std::string Describe(const std::string& pairs, double theta,
+                       const std::map<std::string, double>& coefficients,
+                       std::optional<double> sought) const;
+};
+
+// kind = "ntb": the ad-valorem equivalent of a non-tariff barrier.
+struct NtbShock : RateChange {
+  static constexpr const char* kName = "ntb";
+
+  std::string Describe(const std::string& pairs, double theta,
+                       const std::map<std::string, double>& coefficients,
+                       std::optional<double> sought) const;
+};
+
+// kind = "trade_cost": trade costs tau change by change_pct percent;
+// b = -theta * ln(1 + c/100).
+struct TradeCostShock {
+  static constexpr const char* kName = "trade_cost";
   double change_pct = 0;
+
+  static std::vector<std::string> Keys();
+  void Parse(const scenario_parse::ShockKeys& keys);
+  ShockEffect Effect(const ShockEffectInputs& inputs) const;
+  static std::string SizeText(double value);
+  std::string Describe(const std::string& pairs, double theta,
+                       const std::map<std::string, double>& coefficients,
+                       std::optional<double> sought) const;
+  std::optional<GoalRange> DefaultGoalRange() const;
+  static std::optional<std::string> CheckGoalRange(double low, double high);
+};
+
+// The kinds, in ShockKind order (the kind table: adding a kind adds one here).
+using ShockSpec = std::variant<AgreementShock, TariffShock, NtbShock, TradeCostShock>;
+static_assert(std::variant_size_v<ShockSpec> == static_cast<size_t>(ShockKind::kTradeCost) + 1,
+              "ShockKind and ShockSpec list the kinds in the same order");
+
+// One shock: its name, where it was written, the pairs and the kind.
+struct Shock {
+  std::string name;  // optional, referenced by [goal]; defaults to "shocks[k]"
+  SourceRef where;
+  PairSelection pairs;
+  ShockSpec spec;
+  ShockKind kind() const { return static_cast<ShockKind>(spec.index()); }
 };
 
 struct DataSpec {
@@ -134,7 +241,7 @@ struct ModelSpec {
   double theta = 0;  // from sigma - 1 or given
   GeMode mode = GeMode::kFullEndowment;
   ImbalanceMode imbalance = ImbalanceMode::kAdditive;
-  GeSolver solver = GeSolver::kHat;
+  GeSolver solver = GeSolver::kHat;  // [model] solver, GeOptions::solver (mizani/ge.h)
   Normalization normalization = Normalization::kWorldOutput;
   std::string reference_country;  // for kReferencePrice
   double tolerance = 1e-10;
@@ -333,6 +440,10 @@ ScenarioOutcome RunScenario(const Scenario& scenario, const RunOptions& options 
 // several scenarios on one data set, or synthetic data (`mizani demo`).
 ScenarioOutcome RunScenarioOnTable(const Scenario& scenario, const Table& table,
                                    const RunOptions& options = {});
+
+// A shock in one line for reports: its kind, pairs, size and partial effect b
+// (with the size goal seeking found, for kinds that report it).
+std::string DescribeShock(const Shock& shock, const ScenarioOutcome& outcome);
 
 // The outputs of a run (results files, report, summary): mizani/scenario_output.h.
 

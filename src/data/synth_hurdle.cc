@@ -8,6 +8,7 @@
 // coefficients (Santos Silva & Tenreyro 2006), with or without pair effects.
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "data/synth_internal.h"
 #include "mizani/synth.h"
@@ -92,15 +93,9 @@ void Balance(const std::vector<double>& phi, const std::vector<double>& output,
   }
 }
 
-}  // namespace
-
-Table SynthesizeHurdle(const SynthOptions& options) {
-  const auto countries = static_cast<size_t>(std::max(options.exporters, options.importers));
-  const auto years = static_cast<size_t>(options.years);
-  const auto num_exporters = static_cast<size_t>(options.exporters);
-  const auto num_importers = static_cast<size_t>(options.importers);
-  Random random(options.seed);
-
+// The countries on the map and the panel's rows (random draws: continent
+// centres, positions and languages, then the agreements).
+Panel DrawPanel(const SynthOptions& options, size_t countries, Random& random) {
   // Geography: six continent centres in the square, countries scattered
   // around them; a country mostly speaks its continent's language.
   std::vector<double> centre_x(kContinents);
@@ -121,11 +116,15 @@ Table SynthesizeHurdle(const SynthOptions& options) {
     language[country] = own ? continent % kLanguages : other;
   }
   const Geography geography = BuildGeography(coord_x, coord_y, options, random);
-  Panel panel = BuildPanel(options, geography, language);
-  const size_t num_rows = panel.num_rows;
+  return BuildPanel(options, geography, language);
+}
 
-  // Sizes: output Y_it and expenditure E_jt, log-normal levels with
-  // country trends and yearly shocks.
+// Log output Y_it and log expenditure E_jt (country-major, years inner).
+struct LogSizes {
+  std::vector<double> output, expenditure;
+};
+
+LogSizes DrawSizes(const SynthOptions& options, size_t countries, size_t years, Random& random) {
   std::vector<double> log_output(countries * years);
   std::vector<double> log_expenditure(countries * years);
   const double mid_year = 0.5 * (static_cast<double>(years) - 1);
@@ -147,14 +146,25 @@ Table SynthesizeHurdle(const SynthOptions& options) {
                                                     options.sd_year_shock * random.Normal();
     }
   }
-  // Pair effects (mean one in levels), one per directed pair in row order.
+  return {std::move(log_output), std::move(log_expenditure)};
+}
+
+// Expected flows log mu_ijt per row: pair effects drawn (mean one in levels),
+// trade costs log phi_ijt = x'beta + pi_ij, then per year the structural
+// terms: mu_ijt = phi_ijt a_it b_jt with sum_j mu_ijt = Y_it and
+// sum_i mu_ijt = E_jt (expenditures rescaled to the world's output).
+std::vector<double> StructuralLogMu(const SynthOptions& options, const Panel& panel,
+                                    const LogSizes& sizes, Random& random) {
+  const auto years = static_cast<size_t>(options.years);
+  const auto num_exporters = static_cast<size_t>(options.exporters);
+  const auto num_importers = static_cast<size_t>(options.importers);
+  const size_t num_rows = panel.num_rows;
+  const std::vector<double>& log_output = sizes.output;
+  const std::vector<double>& log_expenditure = sizes.expenditure;
   const double pair_sd = options.sd_pair;
   std::vector<double> pair_effect(panel.num_pairs);
   for (double& effect : pair_effect) effect = -0.5 * pair_sd * pair_sd + pair_sd * random.Normal();
 
-  // Trade costs log phi_ijt = x'beta + pi_ij, then per year the structural
-  // terms: mu_ijt = phi_ijt a_it b_jt with sum_j mu_ijt = Y_it and
-  // sum_i mu_ijt = E_jt (expenditures rescaled to the world's output).
   std::vector<double> log_phi(num_rows);
   for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
     const bool is_domestic = panel.exporter_of_row[row_idx] == panel.importer_of_row[row_idx];
@@ -197,10 +207,33 @@ Table SynthesizeHurdle(const SynthOptions& options) {
       }
     }
   }
-  std::vector<double>().swap(log_phi);
 
+  return log_mu;
+}
+
+// Which pairs never trade and the hurdle of the others, calibrated to the
+// options' shares.
+struct ZeroPlan {
+  std::vector<uint8_t> international;  // per row
+  std::vector<uint8_t> never;          // per pair
+  std::vector<double> never_prob;      // per pair
+  std::vector<double> index;           // per row: zero_slope * centred log mu + h
+  double hurdle_intercept = 0;
+};
+
+// Zero probability 1 - max(floor, Phi(index - c)) rises with c.
+double ZeroProbability(double intercept, double value) {
+  return 1.0 - std::max(kMinPositiveProbability, NormalCdf(value - intercept));
+}
+
+ZeroPlan PlanZeros(const SynthOptions& options, const Panel& panel,
+                   const std::vector<double>& log_mu, Random& random) {
+  const auto years = static_cast<size_t>(options.years);
+  const size_t num_rows = panel.num_rows;
+  ZeroPlan plan;
+  std::vector<uint8_t>& international = plan.international;
+  international.resize(num_rows);
   // Centred log mu over the international rows; the pair's mean over years.
-  std::vector<uint8_t> international(num_rows);
   double mean_log_mu = 0;
   size_t num_international = 0;
   for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
@@ -241,8 +274,10 @@ Table SynthesizeHurdle(const SynthOptions& options) {
   // N(0, 1) per pair; c is calibrated (on the expected never-trading share)
   // so that all zeros together reach share_zeros.
   std::vector<double> hurdle_pair(panel.num_pairs);
-  std::vector<uint8_t> never(panel.num_pairs, 0);
-  std::vector<double> never_prob(panel.num_pairs, 0.0);
+  std::vector<uint8_t>& never = plan.never;
+  never.assign(panel.num_pairs, 0);
+  std::vector<double>& never_prob = plan.never_prob;
+  never_prob.assign(panel.num_pairs, 0.0);
   for (size_t pair_idx = 0; pair_idx < panel.num_pairs; ++pair_idx) {
     // Both draws for every pair, so the stream does not depend on the shares.
     const double uniform = random.Uniform();
@@ -254,7 +289,8 @@ Table SynthesizeHurdle(const SynthOptions& options) {
   // The index zero_slope * centred log mu + h (small flows: low index, more
   // zeros), and each international row's weight in the expected zero share
   // of the trading rows, 1 - q_ij.
-  std::vector<double> index(num_rows);
+  std::vector<double>& index = plan.index;
+  index.resize(num_rows);
   std::vector<double> trading_weight(num_rows);
   double expected_never_rows = 0;
   for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
@@ -270,15 +306,25 @@ Table SynthesizeHurdle(const SynthOptions& options) {
                            hurdle_rows,
                        0.0, 1.0 - kMinPositiveProbability)
           : 0.0;
-  // Zero probability 1 - max(floor, Phi(index - c)) rises with c.
-  auto zero_probability = [](double intercept, double value) {
-    return 1.0 - std::max(kMinPositiveProbability, NormalCdf(value - intercept));
-  };
-  const double hurdle_intercept =
+  plan.hurdle_intercept =
       hurdle_target > 0 && num_international > 0
-          ? CalibrateIntercept(index, trading_weight, zero_probability, hurdle_target)
+          ? CalibrateIntercept(index, trading_weight, ZeroProbability, hurdle_target)
           : -INFINITY;
 
+  return plan;
+}
+
+}  // namespace
+
+Table SynthesizeHurdle(const SynthOptions& options) {
+  const auto countries = static_cast<size_t>(std::max(options.exporters, options.importers));
+  const auto years = static_cast<size_t>(options.years);
+  Random random(options.seed);
+  Panel panel = DrawPanel(options, countries, random);
+  const size_t num_rows = panel.num_rows;
+  const LogSizes sizes = DrawSizes(options, countries, years, random);
+  const std::vector<double> log_mu = StructuralLogMu(options, panel, sizes, random);
+  const ZeroPlan plan = PlanZeros(options, panel, log_mu, random);
   std::vector<double> trade(num_rows);
   std::vector<double> mu(options.include_mu ? num_rows : 0);
   const double shape = options.gamma_shape;
@@ -292,20 +338,20 @@ Table SynthesizeHurdle(const SynthOptions& options) {
     const double shock = random.Normal();
     yearly = row_idx % years == 0 ? shock : kHurdleRho * yearly + innovation_sd * shock;
     const double noise = random.Gamma(shape) / shape;
-    if (international[row_idx] == 0) {
+    if (plan.international[row_idx] == 0) {
       trade[row_idx] = expected * noise;
       continue;
     }
-    if (never[pair_idx] != 0) {
+    if (plan.never[pair_idx] != 0) {
       trade[row_idx] = 0;
       continue;
     }
-    const double positive = 1.0 - zero_probability(hurdle_intercept, index[row_idx]);
+    const double positive = 1.0 - ZeroProbability(plan.hurdle_intercept, plan.index[row_idx]);
     // P(Phi(yearly) < positive) = positive: a Gaussian copula keeps the
     // marginal probability exact while the AR(1) makes zeros persistent.
     const bool is_positive = NormalCdf(yearly) < positive;
     trade[row_idx] =
-        is_positive ? expected / ((1.0 - never_prob[pair_idx]) * positive) * noise : 0.0;
+        is_positive ? expected / ((1.0 - plan.never_prob[pair_idx]) * positive) * noise : 0.0;
   }
   return AssembleTable(options, std::move(panel), std::move(trade), std::move(mu));
 }

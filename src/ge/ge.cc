@@ -19,7 +19,6 @@
 
 #include <fmt/format.h>
 
-#include <Eigen/QR>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -28,6 +27,7 @@
 
 #include "ge/ge_common.h"
 #include "mizani/error.h"
+#include "numerics/anderson.h"
 
 namespace mizani {
 namespace {
@@ -351,10 +351,8 @@ SolveOutcome RunFixedPoint(const Economy& base_economy, Eigen::VectorXd x0,
   outcome.x = std::move(x0);
   NormalizeWorldOutput(base_economy, outcome.x);
 
-  Eigen::VectorXd prev_step(num_countries), prev_map(num_countries), current_map(num_countries);
   Eigen::VectorXd candidate(num_countries), best_x(num_countries);
   Evaluation trial(num_countries);
-  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> least_squares;
   int iteration = 0;
   std::string last_failure;
 
@@ -368,10 +366,7 @@ SolveOutcome RunFixedPoint(const Economy& base_economy, Eigen::VectorXd x0,
       outcome.x.resize(0);
       return outcome;
     }
-    Eigen::MatrixXd delta_step(num_countries, stage.memory), delta_map(num_countries, stage.memory);
-    int history = 0;
-    int next_column = 0;
-    bool have_previous = false;
+    numerics::AndersonMixer mixer(num_countries, stage.memory);
     double best_residual = ev.max_excess;
     best_x = outcome.x;
     int best_iteration = iteration;
@@ -400,38 +395,16 @@ SolveOutcome RunFixedPoint(const Economy& base_economy, Eigen::VectorXd x0,
         stalled = true;
         break;
       }
-      current_map = outcome.x + ev.step;
-      if (stage.memory > 0) {
-        if (have_previous) {
-          delta_step.col(next_column) = ev.step - prev_step;
-          delta_map.col(next_column) = current_map - prev_map;
-          next_column = (next_column + 1) % stage.memory;
-          history = std::min(history + 1, stage.memory);
-        }
-        prev_step = ev.step;
-        prev_map = current_map;
-        have_previous = true;
-      }
-
+      // Type-II Anderson mixing of the last steps (numerics/anderson.h).
+      mixer.Record(outcome.x, ev.step);
       bool accepted = false;
-      if (history > 0) {
-        // Type-II Anderson: gamma = argmin ||f_k - dF gamma||_2, then
-        // x_{k+1} = x_k + beta f_k - (dG - (1 - beta) dF) gamma (Walker & Ni 2011, eq. 3.2
-        // with relaxation); the column order of the history does not matter.
-        least_squares.compute(delta_step.leftCols(history));
-        const Eigen::VectorXd gamma = least_squares.solve(ev.step);
-        candidate =
-            outcome.x + options.damping * ev.step -
-            (delta_map.leftCols(history) - (1.0 - options.damping) * delta_step.leftCols(history)) *
-                gamma;
+      if (mixer.Propose(outcome.x, ev.step, options.damping, candidate)) {
         NormalizeWorldOutput(economy, candidate);
         accepted = candidate.allFinite() && Evaluate(economy, candidate, trial) &&
                    trial.max_excess <= kRejectFactor * best_residual;
         if (!accepted) {
           ++outcome.restarts;
-          history = 0;
-          next_column = 0;
-          have_previous = false;
+          mixer.Reset();
         }
       }
       double beta = options.damping;

@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 #include <span>
+#include <utility>
 
 #include "mizani/error.h"
 #include "mizani/ge_fitted.h"
@@ -61,43 +62,41 @@ struct Dense {
   }
 };
 
-}  // namespace
+// The columns the panel regressions read, checked once.
+struct PanelColumns {
+  const Column& exporter;
+  const Column& importer;
+  std::span<const double> years, flows;
+  std::vector<std::span<const double>> policy, gravity;  // gravity: logged ones first
+};
 
-Eigen::MatrixXd PanelTradeCosts(const PanelCosts& costs,
-                                const std::vector<Eigen::MatrixXd>& policy_values) {
-  if (policy_values.size() != static_cast<size_t>(costs.policy_coef.size())) {
-    throw Error(ErrorCode::kBadScenario,
-                fmt::format("{} policy matrices for {} policy terms", policy_values.size(),
-                            costs.policy_coef.size()));
+PanelColumns ReadPanelColumns(const Table& table, const PanelCostOptions& options) {
+  PanelColumns columns{table.Get(options.exporter),
+                       table.Get(options.importer),
+                       RequireNumeric(table, options.year),
+                       RequireNumeric(table, options.flow),
+                       {},
+                       {}};
+  for (const std::string& name : options.policy) {
+    columns.policy.push_back(RequireNumeric(table, name));
   }
-  Eigen::ArrayXXd log_costs = costs.pair_costs.array().log();
-  for (size_t term_idx = 0; term_idx < policy_values.size(); ++term_idx) {
-    if (policy_values[term_idx].rows() != costs.pair_costs.rows() ||
-        policy_values[term_idx].cols() != costs.pair_costs.cols()) {
-      throw Error(ErrorCode::kBadScenario,
-                  fmt::format("policy matrix {} has the wrong size", costs.policy_names[term_idx]));
-    }
-    log_costs +=
-        costs.policy_coef(static_cast<Eigen::Index>(term_idx)) * policy_values[term_idx].array();
+  for (const std::string& name : options.log_gravity) {
+    columns.gravity.push_back(RequireNumeric(table, name));
   }
-  return log_costs.exp().matrix();
+  for (const std::string& name : options.gravity) {
+    columns.gravity.push_back(RequireNumeric(table, name));
+  }
+  return columns;
 }
 
-PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& options) {
-  const Column& exporter_col = table.Get(options.exporter);
-  const Column& importer_col = table.Get(options.importer);
-  const std::span<const double> years = RequireNumeric(table, options.year);
-  const std::span<const double> flows = RequireNumeric(table, options.flow);
-  std::vector<std::span<const double>> policy;
-  for (const std::string& name : options.policy) policy.push_back(RequireNumeric(table, name));
-  std::vector<std::span<const double>> gravity;
-  for (const std::string& name : options.log_gravity) {
-    gravity.push_back(RequireNumeric(table, name));
-  }
-  for (const std::string& name : options.gravity) gravity.push_back(RequireNumeric(table, name));
+// The rows of the kept years; sets costs.codes (sorted, the reference last,
+// the do-file's "ZZZ") and costs.reference_country.
+std::vector<size_t> SelectPanelRows(const Table& table, const PanelCostOptions& options,
+                                    const PanelColumns& columns, PanelCosts& costs) {
+  const std::span<const double> years = columns.years;
+  const Column& exporter_col = columns.exporter;
+  const Column& importer_col = columns.importer;
   const std::set<int> kept_years(options.years.begin(), options.years.end());
-
-  // Countries sorted, the reference last (the do-file's "ZZZ").
   std::set<std::string> country_set;
   std::vector<size_t> rows;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
@@ -118,19 +117,32 @@ PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& o
                 fmt::format("{}: reference country '{}' is not in the data", table.source,
                             options.reference));
   }
-  PanelCosts costs;
   for (const std::string& code : country_set) {
     if (code != options.reference) costs.codes.push_back(code);
   }
   costs.codes.push_back(options.reference);
   const auto num_countries = static_cast<Eigen::Index>(costs.codes.size());
   costs.reference_country = static_cast<int>(num_countries - 1);
+  return rows;
+}
+
+// Stage 1's frame (flows on exporter-year, importer-year and pair effects
+// and the policy terms), and the baseline year's flows, policy values,
+// distances and gravity variables (per pair, row-major, in `gravity_rows`).
+ModelFrame BuildPanelFrame(const Table& table, const PanelCostOptions& options,
+                           const PanelColumns& columns, const std::vector<size_t>& rows,
+                           PanelCosts& costs, std::vector<std::vector<double>>& gravity_rows) {
+  const Column& exporter_col = columns.exporter;
+  const Column& importer_col = columns.importer;
+  const std::span<const double> years = columns.years;
+  const std::span<const double> flows = columns.flows;
+  const std::vector<std::span<const double>>& policy = columns.policy;
+  const std::vector<std::span<const double>>& gravity = columns.gravity;
+  const auto num_countries = static_cast<Eigen::Index>(costs.codes.size());
   std::map<std::string, int> country_index;
   for (int country_idx = 0; country_idx < num_countries; ++country_idx) {
     country_index[costs.codes[country_idx]] = country_idx;
   }
-
-  // Stage 1 frame.
   ModelFrame frame;
   Dense exporter_year;
   Dense importer_year;
@@ -147,7 +159,7 @@ PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& o
   Eigen::Matrix<bool, Eigen::Dynamic, Eigen::Dynamic> seen =
       Eigen::Matrix<bool, Eigen::Dynamic, Eigen::Dynamic>::Constant(num_countries, num_countries,
                                                                     false);
-  std::vector<std::vector<double>> gravity_rows(static_cast<size_t>(num_countries * num_countries));
+  gravity_rows.assign(static_cast<size_t>(num_countries * num_countries), {});
   int64_t missing = 0;
   for (const size_t row_idx : rows) {
     const std::string exporter = exporter_col.CellText(row_idx);
@@ -205,6 +217,15 @@ PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& o
   frame.fe_labels = {exporter_year.labels, importer_year.labels, pairs.labels};
   frame.rows_read = static_cast<int64_t>(rows.size());
   if (missing > 0) frame.CountDrop(DropReason::kMissing, missing);
+  return frame;
+}
+
+// Stage 1's fit, and the pair costs exp(gamma_ij) relative to the domestic
+// group (NaN effect: the pair never trades, marked in costs.filled).
+void FitPairCosts(const Table& table, const PanelCostOptions& options, ModelFrame frame,
+                  PanelCosts& costs) {
+  const std::string domestic = "domestic";
+  const auto num_countries = static_cast<Eigen::Index>(costs.codes.size());
   EstimateOptions estimate = options.estimate;
   estimate.family = Family::kPoisson;
   estimate.vcov.type = VcovType::kHetero;
@@ -224,7 +245,6 @@ PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& o
   costs.policy_coef = costs.panel.coef;
   costs.policy_se = costs.panel.StdErrors();
 
-  // gamma_ij relative to the domestic group.
   const std::map<std::string, double> pair_effects = EffectsByLabel(costs.panel, 2);
   const double domestic_effect = Lookup(pair_effects, domestic);
   if (std::isnan(domestic_effect)) {
@@ -245,8 +265,15 @@ PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& o
       costs.filled(exporter_idx, importer_idx) = std::isnan(effect);
     }
   }
+}
 
-  // Stage 2 on the baseline year's international pairs with a pair effect.
+// Stage 2: the pair costs of the baseline year regressed on the gravity
+// variables; its predictions fill the pairs without a pair effect.
+void FillMissingPairCosts(const Table& table, const PanelCostOptions& options,
+                          const PanelColumns& columns,
+                          const std::vector<std::vector<double>>& gravity_rows, PanelCosts& costs) {
+  const std::vector<std::span<const double>>& gravity = columns.gravity;
+  const auto num_countries = static_cast<Eigen::Index>(costs.codes.size());
   ModelFrame cross;
   std::vector<double> cross_regressors;
   for (Eigen::Index exporter_idx = 0; exporter_idx < num_countries; ++exporter_idx) {
@@ -312,6 +339,38 @@ PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& o
       costs.pair_costs(exporter_idx, importer_idx) = std::exp(index);
     }
   }
+}
+
+}  // namespace
+
+Eigen::MatrixXd PanelTradeCosts(const PanelCosts& costs,
+                                const std::vector<Eigen::MatrixXd>& policy_values) {
+  if (policy_values.size() != static_cast<size_t>(costs.policy_coef.size())) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{} policy matrices for {} policy terms", policy_values.size(),
+                            costs.policy_coef.size()));
+  }
+  Eigen::ArrayXXd log_costs = costs.pair_costs.array().log();
+  for (size_t term_idx = 0; term_idx < policy_values.size(); ++term_idx) {
+    if (policy_values[term_idx].rows() != costs.pair_costs.rows() ||
+        policy_values[term_idx].cols() != costs.pair_costs.cols()) {
+      throw Error(ErrorCode::kBadScenario,
+                  fmt::format("policy matrix {} has the wrong size", costs.policy_names[term_idx]));
+    }
+    log_costs +=
+        costs.policy_coef(static_cast<Eigen::Index>(term_idx)) * policy_values[term_idx].array();
+  }
+  return log_costs.exp().matrix();
+}
+
+PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& options) {
+  const PanelColumns columns = ReadPanelColumns(table, options);
+  PanelCosts costs;
+  const std::vector<size_t> rows = SelectPanelRows(table, options, columns, costs);
+  std::vector<std::vector<double>> gravity_rows;
+  ModelFrame frame = BuildPanelFrame(table, options, columns, rows, costs, gravity_rows);
+  FitPairCosts(table, options, std::move(frame), costs);
+  FillMissingPairCosts(table, options, columns, gravity_rows, costs);
   return costs;
 }
 

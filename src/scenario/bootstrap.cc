@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -109,33 +110,45 @@ double FocusChangePct(const ScenarioOutcome& outcome, const GeResult& ge) {
   return ge.flow_change_pct(exporter - outcome.codes.begin(), importer - outcome.codes.begin());
 }
 
-UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
-                               const EstimationState& estimation, const GeProblem& problem,
-                               const Eigen::MatrixXd& flows, const ScenarioOutcome& outcome,
-                               const ShockOverride& size_override, const RunOptions& options) {
+namespace {
+
+// What every replication shares.
+struct ReplicationContext {
+  const Scenario& scenario;
+  const UncertaintySpec& spec;
+  const std::vector<std::string>& terms;
+  const ScenarioOutcome& outcome;
+  const GeModel& model;
+  const Eigen::MatrixXd& flows;
+  const ShockOverride& size_override;
+  EstimateOptions rep_options;
+  Eigen::VectorXd beta_hat;   // parametric: the estimate of the used terms
+  Eigen::MatrixXd chol;       // parametric: L with V = L L'
+  std::vector<int32_t> unit;  // pair bootstrap: the unit of each observation
+  int32_t num_units = 0;
+  size_t width = 0;  // values per draw
+};
+
+// The draws' shared inputs: the Cholesky factor of V restricted to the used
+// terms (parametric) or the resampled units (pair bootstrap), described in `unit_text`.
+ReplicationContext PrepareReplications(const Scenario& scenario, const Table& table,
+                                       const EstimationState& estimation, const GeModel& model,
+                                       const Eigen::MatrixXd& flows, const ScenarioOutcome& outcome,
+                                       const ShockOverride& size_override, std::string& unit_text) {
   const UncertaintySpec& spec = scenario.uncertainty;
-  const auto start = std::chrono::steady_clock::now();
-  UncertaintyResult result;
-  result.method = spec.method;
-  result.replications = spec.replications;
-  result.level = spec.level;
-  result.seed = spec.seed;
+  ReplicationContext context{
+      scenario, spec, estimation.used_terms, outcome, model, flows, size_override, {}, {}, {}, {},
+      0,        0};
   const std::vector<std::string>& terms = estimation.used_terms;
   const int num_terms = static_cast<int>(terms.size());
-  const int num_countries = static_cast<int>(outcome.codes.size());
-
-  // Parametric: V restricted to the used terms, Cholesky factor L (V = L L').
-  Eigen::VectorXd beta_hat(num_terms);
-  Eigen::MatrixXd chol;
+  context.beta_hat.resize(num_terms);
   std::vector<int> coef_index(num_terms);
   for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
     const auto& names = estimation.result.coef_names;
     coef_index[term_idx] =
         static_cast<int>(std::find(names.begin(), names.end(), terms[term_idx]) - names.begin());
-    beta_hat(term_idx) = estimation.result.coef(coef_index[term_idx]);
+    context.beta_hat(term_idx) = estimation.result.coef(coef_index[term_idx]);
   }
-  std::vector<int32_t> unit;
-  int32_t num_units = 0;
   if (spec.method == UncertaintyMethod::kParametric) {
     Eigen::MatrixXd vcov(num_terms, num_terms);
     for (int row_idx = 0; row_idx < num_terms; ++row_idx) {
@@ -148,132 +161,99 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
       throw Error(ErrorCode::kNotConverged,
                   "parametric draws: the coefficients' covariance matrix is not positive definite");
     }
-    chol = llt.matrixL();
-    result.unit = fmt::format("normal draws from the estimate and its covariance ({})",
-                              estimation.result.vcov_description);
+    context.chol = llt.matrixL();
+    unit_text = fmt::format("normal draws from the estimate and its covariance ({})",
+                            estimation.result.vcov_description);
   } else {
-    unit = UnitIds(table, estimation.frame, scenario, num_units, result.unit);
+    context.unit = UnitIds(table, estimation.frame, scenario, context.num_units, unit_text);
   }
-
   // Each replication re-estimates on one thread; replications run side by side.
-  EstimateOptions rep_options = estimation.options;
-  rep_options.threads = 1;
-  rep_options.vcov.type = VcovType::kIid;  // only the point estimate is needed
-  rep_options.vcov.cluster.clear();
-  rep_options.on_iteration = nullptr;
-  rep_options.keep_fitted = false;
+  context.rep_options = estimation.options;
+  context.rep_options.threads = 1;
+  context.rep_options.vcov.type = VcovType::kIid;  // only the point estimate is needed
+  context.rep_options.vcov.cluster.clear();
+  context.rep_options.on_iteration = nullptr;
+  context.rep_options.keep_fitted = false;
+  context.width = CountryOutputs(outcome.ge).size() * outcome.codes.size() +
+                  outcome.ge.groups.size() + 1 + num_terms;
+  return context;
+}
 
+// The coefficients of one replication: a normal draw (parametric) or a PPML
+// fit on resampled units; false when the fit fails or drops a used term.
+bool DrawCoefficients(const ReplicationContext& context, const ModelFrame& base,
+                      std::mt19937_64& rng, Eigen::VectorXd& beta) {
+  const int num_terms = static_cast<int>(context.terms.size());
+  if (context.spec.method == UncertaintyMethod::kParametric) {
+    Eigen::VectorXd normal(num_terms);
+    for (int term_idx = 0; term_idx < num_terms; ++term_idx) normal(term_idx) = StandardNormal(rng);
+    beta = context.beta_hat + context.chol * normal;
+    return true;
+  }
+  std::vector<double> count(context.num_units, 0.0);
+  for (int32_t draw_idx = 0; draw_idx < context.num_units; ++draw_idx) {
+    count[UniformIndex(rng, context.num_units)] += 1.0;
+  }
+  ModelFrame frame = base;
+  frame.weights.resize(frame.num_obs());
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+    frame.weights[obs_idx] = count[context.unit[obs_idx]];
+  }
+  const EstimateResult fit = Fit(std::move(frame), context.rep_options);
+  if (!fit.converged()) return false;
+  for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
+    const auto found =
+        std::find(fit.coef_names.begin(), fit.coef_names.end(), context.terms[term_idx]);
+    if (found == fit.coef_names.end()) return false;
+    beta(term_idx) = fit.coef(found - fit.coef_names.begin());
+  }
+  return true;
+}
+
+// One replication into `draw`; draw.ok stays false when the estimate or the
+// GE solve fails. Other errors throw.
+void RunReplication(const ReplicationContext& context, const ModelFrame& base, int rep_idx,
+                    Draw& draw) {
+  const int num_terms = static_cast<int>(context.terms.size());
+  const Scenario& scenario = context.scenario;
+  const ScenarioOutcome& outcome = context.outcome;
+  std::mt19937_64 rng(SplitMix64(context.spec.seed + static_cast<uint64_t>(rep_idx)));
+  Eigen::VectorXd beta(num_terms);
+  if (!DrawCoefficients(context, base, rng, beta)) return;
+  std::map<std::string, double> coefficients = outcome.coefficients;
+  for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
+    coefficients[context.terms[term_idx]] = beta(term_idx);
+  }
+  const Eigen::MatrixXd effects =
+      BuildPartialEffects(scenario, outcome.codes, coefficients, context.size_override);
+  // The elasticity drawn too: its own GE model (cheap, O(N^2)).
+  const double sigma = DrawSigma(context.spec, scenario.model.theta + 1, rng);
+  std::unique_ptr<GeModel> drawn;
+  if (sigma != scenario.model.theta + 1) {
+    drawn = MakeGeModel(context.flows, outcome.codes, sigma - 1, context.model.options());
+  }
+  const GeResult ge = (drawn ? *drawn : context.model).Solve(effects, &outcome.ge);
+  draw.sigma = sigma;
+  if (!ge.converged()) return;
+  draw.values.reserve(context.width);
+  for (const auto& [name, values] : CountryOutputs(ge)) {
+    draw.values.insert(draw.values.end(), values.data(), values.data() + values.size());
+  }
+  for (const GeGroupResult& group : ge.groups) draw.values.push_back(group.intra_share_after);
+  draw.values.push_back(FocusChangePct(outcome, ge));
+  for (int term_idx = 0; term_idx < num_terms; ++term_idx) draw.values.push_back(beta(term_idx));
+  draw.ok = true;
+}
+
+// Percentile intervals over the successful replications, in the order the
+// draws hold their values.
+void SummarizeDraws(const std::vector<Draw>& draws, const UncertaintySpec& spec,
+                    const ScenarioOutcome& outcome, const std::vector<std::string>& terms,
+                    UncertaintyResult& result) {
+  const int replications = static_cast<int>(draws.size());
+  const int num_terms = static_cast<int>(terms.size());
+  const int num_countries = static_cast<int>(outcome.codes.size());
   const size_t num_groups = outcome.ge.groups.size();
-  const auto outputs_point = CountryOutputs(outcome.ge);
-  const size_t num_outputs = outputs_point.size();
-  const size_t width = num_outputs * num_countries + num_groups + 1 + num_terms;
-
-  const int replications = spec.replications;
-  std::vector<Draw> draws(replications);
-  std::atomic<int> next{0}, done{0};
-  std::mutex error_mutex;
-  std::string first_error;
-
-  auto work = [&] {
-    // A frame without cluster ids: the replication's variance is iid.
-    ModelFrame base = estimation.frame;
-    base.cluster_ids.clear();
-    base.cluster_names.clear();
-    for (int rep_idx = next++; rep_idx < replications; rep_idx = next++) {
-      Draw& draw = draws[rep_idx];
-      try {
-        std::mt19937_64 rng(SplitMix64(spec.seed + static_cast<uint64_t>(rep_idx)));
-        std::map<std::string, double> coefficients = outcome.coefficients;
-        Eigen::VectorXd beta(num_terms);
-        if (spec.method == UncertaintyMethod::kParametric) {
-          Eigen::VectorXd normal(num_terms);
-          for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
-            normal(term_idx) = StandardNormal(rng);
-          }
-          beta = beta_hat + chol * normal;
-        } else {
-          std::vector<double> count(num_units, 0.0);
-          for (int32_t draw_idx = 0; draw_idx < num_units; ++draw_idx) {
-            count[UniformIndex(rng, num_units)] += 1.0;
-          }
-          ModelFrame frame = base;
-          frame.weights.resize(frame.num_obs());
-          for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-            frame.weights[obs_idx] = count[unit[obs_idx]];
-          }
-          const EstimateResult fit = Fit(std::move(frame), rep_options);
-          if (!fit.converged()) {
-            done++;
-            continue;
-          }
-          bool all_found = true;
-          for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
-            const auto found =
-                std::find(fit.coef_names.begin(), fit.coef_names.end(), terms[term_idx]);
-            if (found == fit.coef_names.end()) {
-              all_found = false;
-              break;
-            }
-            beta(term_idx) = fit.coef(found - fit.coef_names.begin());
-          }
-          if (!all_found) {
-            done++;
-            continue;
-          }
-        }
-        for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
-          coefficients[terms[term_idx]] = beta(term_idx);
-        }
-        const Eigen::MatrixXd effects =
-            BuildPartialEffects(scenario, outcome.codes, coefficients, size_override);
-        // The elasticity drawn too: its own GE problem (cheap, O(N^2)).
-        const double sigma = DrawSigma(spec, scenario.model.theta + 1, rng);
-        std::optional<GeProblem> drawn;
-        if (sigma != scenario.model.theta + 1) {
-          drawn.emplace(flows, outcome.codes, sigma - 1, problem.options());
-        }
-        const GeResult ge =
-            SolveScenarioGe(drawn ? *drawn : problem, scenario.model.solver, effects, &outcome.ge);
-        draw.sigma = sigma;
-        if (!ge.converged()) {
-          done++;
-          continue;
-        }
-        draw.values.reserve(width);
-        for (const auto& [name, values] : CountryOutputs(ge)) {
-          draw.values.insert(draw.values.end(), values.data(), values.data() + values.size());
-        }
-        for (const GeGroupResult& group : ge.groups) draw.values.push_back(group.intra_share_after);
-        draw.values.push_back(FocusChangePct(outcome, ge));
-        for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
-          draw.values.push_back(beta(term_idx));
-        }
-        draw.ok = true;
-      } catch (const std::exception& error) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (first_error.empty()) first_error = error.what();
-      }
-      done++;
-    }
-  };
-
-  const int num_threads = std::max(1, std::min(ResolveThreads(options.threads), replications));
-  result.threads = num_threads;
-  std::vector<std::thread> workers;
-  workers.reserve(num_threads);
-  for (int thread_idx = 0; thread_idx < num_threads; ++thread_idx) workers.emplace_back(work);
-  // The calling thread reports progress; callbacks never run on workers.
-  while (done.load() < replications) {
-    if (options.on_replication) options.on_replication(done.load(), replications);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  for (auto& worker : workers) worker.join();
-  if (options.on_replication) options.on_replication(replications, replications);
-  if (!first_error.empty()) {
-    throw Error(ErrorCode::kInternal, fmt::format("bootstrap replication failed: {}", first_error));
-  }
-
-  // Percentile intervals over the successful replications.
   std::vector<const Draw*> good;
   for (const Draw& draw : draws) {
     if (draw.ok) good.push_back(&draw);
@@ -301,7 +281,7 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
     upper = Quantile(values, 1 - tail);
   };
   size_t column = 0;
-  for (const auto& [name, values] : outputs_point) {
+  for (const auto& [name, values] : CountryOutputs(outcome.ge)) {
     IntervalSet set;
     set.name = name;
     set.labels = outcome.codes;
@@ -342,6 +322,61 @@ UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
       if (draws[rep_idx].ok) result.sigma_draws(rep_idx) = draws[rep_idx].sigma;
     }
   }
+}
+
+}  // namespace
+
+UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
+                               const EstimationState& estimation, const GeModel& model,
+                               const Eigen::MatrixXd& flows, const ScenarioOutcome& outcome,
+                               const ShockOverride& size_override, const RunOptions& options) {
+  const UncertaintySpec& spec = scenario.uncertainty;
+  const auto start = std::chrono::steady_clock::now();
+  UncertaintyResult result;
+  result.method = spec.method;
+  result.replications = spec.replications;
+  result.level = spec.level;
+  result.seed = spec.seed;
+  const ReplicationContext context = PrepareReplications(scenario, table, estimation, model, flows,
+                                                         outcome, size_override, result.unit);
+  const int replications = spec.replications;
+  std::vector<Draw> draws(replications);
+  std::atomic<int> next{0}, done{0};
+  std::mutex error_mutex;
+  std::string first_error;
+
+  auto work = [&] {
+    // A frame without cluster ids: the replication's variance is iid.
+    ModelFrame base = estimation.frame;
+    base.cluster_ids.clear();
+    base.cluster_names.clear();
+    for (int rep_idx = next++; rep_idx < replications; rep_idx = next++) {
+      try {
+        RunReplication(context, base, rep_idx, draws[rep_idx]);
+      } catch (const std::exception& error) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (first_error.empty()) first_error = error.what();
+      }
+      done++;
+    }
+  };
+
+  const int num_threads = std::max(1, std::min(ResolveThreads(options.threads), replications));
+  result.threads = num_threads;
+  std::vector<std::thread> workers;
+  workers.reserve(num_threads);
+  for (int thread_idx = 0; thread_idx < num_threads; ++thread_idx) workers.emplace_back(work);
+  // The calling thread reports progress; callbacks never run on workers.
+  while (done.load() < replications) {
+    if (options.on_replication) options.on_replication(done.load(), replications);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (auto& worker : workers) worker.join();
+  if (options.on_replication) options.on_replication(replications, replications);
+  if (!first_error.empty()) {
+    throw Error(ErrorCode::kInternal, fmt::format("bootstrap replication failed: {}", first_error));
+  }
+  SummarizeDraws(draws, spec, outcome, estimation.used_terms, result);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

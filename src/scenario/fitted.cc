@@ -19,19 +19,14 @@
 
 namespace mizani {
 
-GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
-                             const std::vector<std::string>& codes,
-                             const std::vector<std::string>& policy_terms,
-                             std::map<std::string, double>& coefficients,
-                             Eigen::MatrixXd& partial_effects, const GeOptions& ge_options,
-                             std::vector<std::string>& notes) {
-  SourceRef where = scenario.model.where;
-  where.key = "model.baseline";
-  if (!scenario.data.baseline_year) {
-    throw Error(ErrorCode::kBadScenario,
-                fmt::format("{}: baseline = \"fitted\" needs a panel: [data] baseline_year",
-                            where.Describe()));
-  }
+namespace {
+
+// [data] and [model] mapped to the panel-cost regressions; the reference
+// country must be in the baseline.
+PanelCostOptions MakePanelCostOptions(const Scenario& scenario,
+                                      const std::vector<std::string>& codes,
+                                      const std::vector<std::string>& policy_terms,
+                                      const SourceRef& where) {
   PanelCostOptions options;
   options.exporter = scenario.data.exporter;
   options.importer = scenario.data.importer;
@@ -59,6 +54,91 @@ GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
                             where.Describe(), options.reference));
   }
   options.estimate.tolerance = 1e-10;
+  return options;
+}
+
+// The book's result in the GeResult every scenario output reads.
+GeResult ToGeResult(const FittedGeResult& fitted, const FittedGeInputs& inputs, GeMode mode,
+                    const GeOptions& ge_options) {
+  const std::vector<std::string>& codes = inputs.codes;
+  const auto num_countries = static_cast<Eigen::Index>(codes.size());
+  GeResult result;
+  result.termination = fitted.termination;
+  result.message = fitted.message;
+  result.iterations = fitted.iterations;
+  if (fitted.fitted_baseline.size() == 0) return result;
+  const bool full = mode == GeMode::kFullEndowment;
+  if (full && fitted.flows_full.size() == 0) return result;
+  const double inv = 1.0 / (1.0 - inputs.sigma);
+  result.baseline_flows = fitted.fitted_baseline;
+  result.new_flows = full ? fitted.flows_full : fitted.fitted_conditional;
+  result.flow_change_pct = 100.0 * (result.new_flows.array() / result.baseline_flows.array() - 1.0);
+  GeCountryResults& countries = result.countries;
+  countries.codes = codes;
+  const Eigen::VectorXd sales = result.new_flows.rowwise().sum();
+  const Eigen::VectorXd purchases = result.new_flows.colwise().sum().transpose();
+  countries.domestic_before = result.baseline_flows.diagonal();
+  countries.domestic_after = result.new_flows.diagonal();
+  countries.exports_before = fitted.exports_baseline;
+  countries.exports_after = full ? fitted.exports_full : fitted.exports_conditional;
+  countries.exports_change_pct =
+      100.0 * (countries.exports_after.array() / countries.exports_before.array() - 1.0);
+  countries.imports_before =
+      result.baseline_flows.colwise().sum().transpose() - countries.domestic_before;
+  countries.imports_after = purchases - countries.domestic_after;
+  countries.imports_change_pct =
+      100.0 * (countries.imports_after.array() / countries.imports_before.array() - 1.0);
+  countries.output_before = fitted.output;
+  countries.output_after = full ? fitted.output_full : fitted.output;
+  countries.expenditure_before = fitted.expenditure;
+  countries.expenditure_after = full ? fitted.expenditure_full : fitted.expenditure;
+  countries.trade_balance_before = countries.exports_before - countries.imports_before;
+  countries.trade_balance_after = countries.exports_after - countries.imports_after;
+  const Eigen::VectorXd& imr_after = full ? fitted.imr_full : fitted.imr_conditional;
+  const Eigen::VectorXd& omr_after = full ? fitted.omr_full : fitted.omr_conditional;
+  countries.inward_resistance_hat = (imr_after.array() / fitted.imr_baseline.array()).pow(inv);
+  countries.inward_resistance_level = imr_after.array().pow(inv);
+  countries.outward_resistance_hat = (omr_after.array() / fitted.omr_baseline.array()).pow(inv);
+  if (full) {
+    countries.factory_gate_price_hat = fitted.factory_gate_price_hat;
+    countries.real_gdp_change_pct =
+        100.0 * (fitted.real_gdp_full.array() / fitted.real_gdp_baseline.array() - 1.0);
+    // E = phi Y: welfare (E / P) moves with real GDP (Y / P).
+    countries.welfare_change_pct = countries.real_gdp_change_pct;
+  } else {
+    countries.factory_gate_price_hat = Eigen::VectorXd::Ones(num_countries);
+    countries.real_gdp_change_pct =
+        Eigen::VectorXd::Constant(num_countries, std::numeric_limits<double>::quiet_NaN());
+    countries.welfare_change_pct = countries.real_gdp_change_pct;
+  }
+  result.world_output_hat = countries.output_after.sum() / countries.output_before.sum();
+  result.log_price_state = countries.factory_gate_price_hat.array().log();
+  result.market_clearing_residual =
+      ((sales - countries.output_after).cwiseAbs().array() / countries.output_after.array())
+          .maxCoeff();
+  result.budget_residual = ((purchases - countries.expenditure_after).cwiseAbs().array() /
+                            countries.expenditure_after.array())
+                               .maxCoeff();
+  result.groups = ge_internal::GroupResults(ge_options, result.baseline_flows, result.new_flows);
+  return result;
+}
+
+}  // namespace
+
+GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
+                             const std::vector<std::string>& codes,
+                             const std::vector<std::string>& policy_terms,
+                             std::map<std::string, double>& coefficients,
+                             Eigen::MatrixXd& partial_effects, const GeOptions& ge_options,
+                             std::vector<std::string>& notes) {
+  SourceRef where = scenario.model.where;
+  where.key = "model.baseline";
+  if (!scenario.data.baseline_year) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{}: baseline = \"fitted\" needs a panel: [data] baseline_year",
+                            where.Describe()));
+  }
+  PanelCostOptions options = MakePanelCostOptions(scenario, codes, policy_terms, where);
   // The scenario's estimation filters select the panel (e.g. every fourth year).
   std::vector<RowFilter> filters;
   if (scenario.estimation) {
@@ -128,65 +208,7 @@ GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
                         fitted.iterations)
           : std::string("full endowment solved exactly from the fitted baseline")));
 
-  GeResult result;
-  result.termination = fitted.termination;
-  result.message = fitted.message;
-  result.iterations = fitted.iterations;
-  if (fitted.fitted_baseline.size() == 0) return result;
-  const bool full = scenario.model.mode == GeMode::kFullEndowment;
-  if (full && fitted.flows_full.size() == 0) return result;
-  const double inv = 1.0 / (1.0 - inputs.sigma);
-  result.baseline_flows = fitted.fitted_baseline;
-  result.new_flows = full ? fitted.flows_full : fitted.fitted_conditional;
-  result.flow_change_pct = 100.0 * (result.new_flows.array() / result.baseline_flows.array() - 1.0);
-  GeCountryResults& countries = result.countries;
-  countries.codes = codes;
-  const Eigen::VectorXd sales = result.new_flows.rowwise().sum();
-  const Eigen::VectorXd purchases = result.new_flows.colwise().sum().transpose();
-  countries.domestic_before = result.baseline_flows.diagonal();
-  countries.domestic_after = result.new_flows.diagonal();
-  countries.exports_before = fitted.exports_baseline;
-  countries.exports_after = full ? fitted.exports_full : fitted.exports_conditional;
-  countries.exports_change_pct =
-      100.0 * (countries.exports_after.array() / countries.exports_before.array() - 1.0);
-  countries.imports_before =
-      result.baseline_flows.colwise().sum().transpose() - countries.domestic_before;
-  countries.imports_after = purchases - countries.domestic_after;
-  countries.imports_change_pct =
-      100.0 * (countries.imports_after.array() / countries.imports_before.array() - 1.0);
-  countries.output_before = fitted.output;
-  countries.output_after = full ? fitted.output_full : fitted.output;
-  countries.expenditure_before = fitted.expenditure;
-  countries.expenditure_after = full ? fitted.expenditure_full : fitted.expenditure;
-  countries.trade_balance_before = countries.exports_before - countries.imports_before;
-  countries.trade_balance_after = countries.exports_after - countries.imports_after;
-  const Eigen::VectorXd& imr_after = full ? fitted.imr_full : fitted.imr_conditional;
-  const Eigen::VectorXd& omr_after = full ? fitted.omr_full : fitted.omr_conditional;
-  countries.inward_resistance_hat = (imr_after.array() / fitted.imr_baseline.array()).pow(inv);
-  countries.inward_resistance_level = imr_after.array().pow(inv);
-  countries.outward_resistance_hat = (omr_after.array() / fitted.omr_baseline.array()).pow(inv);
-  if (full) {
-    countries.factory_gate_price_hat = fitted.factory_gate_price_hat;
-    countries.real_gdp_change_pct =
-        100.0 * (fitted.real_gdp_full.array() / fitted.real_gdp_baseline.array() - 1.0);
-    // E = phi Y: welfare (E / P) moves with real GDP (Y / P).
-    countries.welfare_change_pct = countries.real_gdp_change_pct;
-  } else {
-    countries.factory_gate_price_hat = Eigen::VectorXd::Ones(num_countries);
-    countries.real_gdp_change_pct =
-        Eigen::VectorXd::Constant(num_countries, std::numeric_limits<double>::quiet_NaN());
-    countries.welfare_change_pct = countries.real_gdp_change_pct;
-  }
-  result.world_output_hat = countries.output_after.sum() / countries.output_before.sum();
-  result.log_price_state = countries.factory_gate_price_hat.array().log();
-  result.market_clearing_residual =
-      ((sales - countries.output_after).cwiseAbs().array() / countries.output_after.array())
-          .maxCoeff();
-  result.budget_residual = ((purchases - countries.expenditure_after).cwiseAbs().array() /
-                            countries.expenditure_after.array())
-                               .maxCoeff();
-  result.groups = ge_internal::GroupResults(ge_options, result.baseline_flows, result.new_flows);
-  return result;
+  return ToGeResult(fitted, inputs, scenario.model.mode, ge_options);
 }
 
 }  // namespace mizani

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <chrono>
 #include <map>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -25,22 +28,72 @@ struct EstimationState {
   std::vector<std::string> used_terms;  // terms that feed shocks, in order
 };
 
+// Progress lines of a run (RunOptions::progress unless quiet), and the
+// seconds since the run started.
+class RunProgress {
+ public:
+  explicit RunProgress(const RunOptions& options)
+      : options_(options), start_(std::chrono::steady_clock::now()) {}
+  void operator()(const std::string& line) const {
+    if (!options_.quiet && options_.progress) options_.progress(line);
+  }
+  double Elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  const RunOptions& options_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// The stages of a run (RunScenarioOnTable, runner.cc): validate -> estimate
+// -> partial effects -> goal seek -> engine solve -> sensitivity -> bootstrap.
+
+// Stage 1 (validate.cc): the scenario checked against the data before any
+// work. Throws Error(kBadScenario) naming the key.
+struct ValidatedScenario {
+  Scenario scenario;  // with the pairs of `unless` columns resolved
+  Baseline baseline;
+  GeOptions ge_options;                       // [model] and [groups], mapped once
+  std::unique_ptr<GeModel> model;             // of ge_options.solver, on the observed baseline
+  std::optional<EstimationState> estimation;  // formula parsed, used terms
+  int goal_shock = -1;                        // index of [goal] shock, -1 without [goal]
+  std::vector<std::string> notes;             // assumptions the data imply
+};
+ValidatedScenario ValidateScenario(const Scenario& scenario, const Table& table);
+
+// A shock's pairs as selected (members, between, exporters/importers or
+// country + side), before `unless` exempts any; (exporter, importer) indices,
+// never domestic, in row-major order. Throws kBadScenario for unknown codes.
+std::vector<std::pair<int, int>> SelectedPairs(const Shock& shock, const Scenario& scenario,
+                                               const std::vector<std::string>& codes);
+
+// A size of a shock in words, in its own unit ("a 5% cut").
+std::string SizeText(const Shock& shock, double value);
+
+// The estimation term whose coefficient the shock uses (an agreement with
+// coefficient = "estimated"); empty otherwise.
+std::string EstimatedTerm(const Shock& shock);
+
+// The goal-seeking stage (goal_seek.cc): the size of shock `shock_index` at
+// which [goal] is met. Throws kTargetUnreachable when the bracket holds no
+// solution, kNotConverged when the search or a GE solve fails.
+struct GoalSeekInputs {
+  const Scenario& scenario;
+  int shock_index;
+  const GeModel& model;
+  const std::vector<std::string>& codes;
+  const std::map<std::string, double>& coefficients;
+};
+GoalResult SeekGoal(const GoalSeekInputs& inputs, const RunProgress& progress);
+
 // Per-country outputs that get tables and intervals, in a fixed order:
 // exports, imports, real GDP, welfare (percent changes), and the percent
 // changes of the factory-gate price, inward and outward resistance.
 std::vector<std::pair<std::string, Eigen::VectorXd>> CountryOutputs(const GeResult& ge);
 
-// Solves the counterfactual with the scenario's solver. The one place that
-// chooses between exact hat algebra and GEPPML: when SolveGeppml
-// (mizani/geppml.h) is merged, its branch calls
-// SolveGeppml(problem.baseline_flows(), problem.codes(), problem.theta(),
-// partial_effects, problem.options()) and parse.cc stops rejecting
-// solver = "geppml".
 // "additive", "multiplicative", "removed": as written in a scenario file.
 const char* ImbalanceText(ImbalanceMode mode);
-
-GeResult SolveScenarioGe(const GeProblem& problem, GeSolver solver,
-                         const Eigen::MatrixXd& partial_effects, const GeResult* warm_start);
 
 // model.baseline = "fitted" (src/scenario/fitted.cc): trade costs from the
 // panel (pair effects and `policy_terms`), whose coefficients replace those
@@ -72,7 +125,7 @@ double DrawSigma(const UncertaintySpec& spec, double sigma, std::mt19937_64& rng
 double FocusChangePct(const ScenarioOutcome& outcome, const GeResult& ge);
 
 UncertaintyResult RunBootstrap(const Scenario& scenario, const Table& table,
-                               const EstimationState& estimation, const GeProblem& problem,
+                               const EstimationState& estimation, const GeModel& model,
                                const Eigen::MatrixXd& flows, const ScenarioOutcome& outcome,
                                const ShockOverride& size_override, const RunOptions& options);
 

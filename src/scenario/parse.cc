@@ -3,16 +3,21 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <variant>
 
 #include "common/data_path.h"
 #include "mizani/error.h"
 #include "mizani/scenario.h"
+#include "scenario/internal.h"
+#include "scenario/reader.h"
 
 namespace mizani {
 
@@ -26,151 +31,34 @@ SourceRef DataSpec::Where(const std::string& key) const {
   return ref;
 }
 
+namespace {
+
+// The kind names, in ShockSpec order.
+template <size_t... kIdx>
+constexpr std::array<const char*, sizeof...(kIdx)> KindNames(std::index_sequence<kIdx...>) {
+  return {std::variant_alternative_t<kIdx, ShockSpec>::kName...};
+}
+constexpr auto kKindNames = KindNames(std::make_index_sequence<std::variant_size_v<ShockSpec>>());
+
+// A default-constructed alternative by its index.
+template <size_t... kIdx>
+ShockSpec MakeSpec(size_t kind_idx, std::index_sequence<kIdx...>) {
+  static constexpr std::array<ShockSpec (*)(), sizeof...(kIdx)> kMake = {
+      [] { return ShockSpec(std::in_place_index<kIdx>); }...};
+  return kMake[kind_idx]();
+}
+
+}  // namespace
+
 const char* ToString(ShockKind kind) {
-  switch (kind) {
-    case ShockKind::kAgreement:
-      return "agreement";
-    case ShockKind::kTariff:
-      return "tariff";
-    case ShockKind::kNtb:
-      return "ntb";
-    case ShockKind::kTradeCost:
-      return "trade_cost";
-  }
-  return "?";
+  const auto kind_idx = static_cast<size_t>(kind);
+  return kind_idx < kKindNames.size() ? kKindNames[kind_idx] : "?";
 }
 
 namespace {
 
-// Reads typed values out of toml++ nodes and turns every mismatch into an
-// Error(kBadScenario) that points at the offending line.
-class Reader {
- public:
-  explicit Reader(std::string file) : file_(std::move(file)) {}
-
-  SourceRef Ref(const toml::node& node, const std::string& key) const {
-    SourceRef ref;
-    ref.file = file_;
-    ref.line = static_cast<int>(node.source().begin.line);
-    ref.column = static_cast<int>(node.source().begin.column);
-    ref.key = key;
-    return ref;
-  }
-
-  [[noreturn]] void Fail(const SourceRef& where, const std::string& message) const {
-    throw Error(ErrorCode::kBadScenario, fmt::format("{}: {}", where.Describe(), message));
-  }
-
-  // Unknown keys are almost always typos ("sigam"); reject them.
-  void CheckKeys(const toml::table& table, const std::string& path,
-                 std::initializer_list<const char*> allowed) const {
-    for (auto&& [key, node] : table) {
-      bool known = false;
-      for (const char* name : allowed) known = known || key.str() == name;
-      if (!known) {
-        std::string list;
-        for (const char* name : allowed) list += (list.empty() ? "" : ", ") + std::string(name);
-        SourceRef where = Ref(node, Join(path, std::string(key.str())));
-        // Point at the key itself rather than its value.
-        where.line = static_cast<int>(key.source().begin.line);
-        where.column = static_cast<int>(key.source().begin.column);
-        Fail(where, fmt::format("unknown key '{}'; expected one of: {}", key.str(), list));
-      }
-    }
-  }
-
-  static std::string Join(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
-  }
-
-  const toml::node* Find(const toml::table& table, const char* key) const { return table.get(key); }
-
-  std::optional<std::string> String(const toml::table& table, const std::string& path,
-                                    const char* key) const {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return std::nullopt;
-    if (!node->is_string()) Fail(Ref(*node, Join(path, key)), "expected a string");
-    return node->value<std::string>();
-  }
-
-  std::optional<double> Number(const toml::table& table, const std::string& path,
-                               const char* key) const {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return std::nullopt;
-    if (!node->is_number()) Fail(Ref(*node, Join(path, key)), "expected a number");
-    const double value = *node->value<double>();
-    if (!std::isfinite(value)) Fail(Ref(*node, Join(path, key)), "expected a finite number");
-    return value;
-  }
-
-  std::optional<int64_t> Integer(const toml::table& table, const std::string& path,
-                                 const char* key) const {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return std::nullopt;
-    if (!node->is_integer()) Fail(Ref(*node, Join(path, key)), "expected an integer");
-    return node->value<int64_t>();
-  }
-
-  std::optional<bool> Bool(const toml::table& table, const std::string& path,
-                           const char* key) const {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return std::nullopt;
-    if (!node->is_boolean()) Fail(Ref(*node, Join(path, key)), "expected true or false");
-    return node->value<bool>();
-  }
-
-  // A string or an array of strings.
-  std::optional<std::vector<std::string>> Strings(const toml::table& table, const std::string& path,
-                                                  const char* key) const {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) return std::nullopt;
-    return StringsOf(*node, Join(path, key));
-  }
-
-  std::vector<std::string> StringsOf(const toml::node& node, const std::string& key) const {
-    std::vector<std::string> values;
-    if (node.is_string()) {
-      values.push_back(*node.value<std::string>());
-    } else if (const toml::array* array = node.as_array()) {
-      for (const toml::node& element : *array) {
-        if (!element.is_string()) {
-          Fail(Ref(element, key), "expected a string (a country code, a group name or \"*\")");
-        }
-        values.push_back(*element.value<std::string>());
-      }
-    } else {
-      Fail(Ref(node, key), "expected a string or an array of strings");
-    }
-    return values;
-  }
-
-  CountrySpec Countries(const toml::node& node, const std::string& key) const {
-    CountrySpec spec;
-    spec.where = Ref(node, key);
-    spec.entries = StringsOf(node, key);
-    if (spec.entries.empty()) Fail(spec.where, "expected at least one country or group");
-    return spec;
-  }
-
-  template <typename Enum, typename Choices = std::initializer_list<std::pair<const char*, Enum>>>
-  Enum Choice(const toml::table& table, const std::string& path, const char* key, Enum fallback,
-              const Choices& choices) const {
-    const auto text = String(table, path, key);
-    if (!text) return fallback;
-    std::string list;
-    for (const auto& [name, value] : choices) {
-      if (*text == name) return value;
-      list += (list.empty() ? "\"" : ", \"") + std::string(name) + "\"";
-    }
-    Fail(Ref(*table.get(key), Join(path, key)),
-         fmt::format("'{}' is not a valid value; expected one of {}", *text, list));
-  }
-
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-};
+using scenario_parse::Reader;
+using scenario_parse::ShockKeys;
 
 // ${MIZANI_DATA} expands to the --data-dir override or the environment
 // variable; a relative path resolves against --data-dir when given, else the
@@ -407,6 +295,97 @@ void CheckGroupRefs(const CountrySpec& spec, const Scenario& scenario, const Rea
   }
 }
 
+// A shock's kind and the keys that kind accepts.
+void ParseShockKind(const toml::table& table, const std::string& path, const Reader& reader,
+                    Shock& shock) {
+  std::string names;
+  for (size_t kind_idx = 0; kind_idx < kKindNames.size(); ++kind_idx) {
+    names += fmt::format("{}\"{}\"",
+                         kind_idx == 0                       ? ""
+                         : kind_idx + 1 == kKindNames.size() ? " or "
+                                                             : ", ",
+                         kKindNames[kind_idx]);
+  }
+  if (table.get("kind") == nullptr) {
+    reader.Fail(shock.where, fmt::format("missing key 'kind' ({})", names));
+  }
+  const std::string name = *reader.String(table, path, "kind");
+  const auto found = std::find_if(kKindNames.begin(), kKindNames.end(),
+                                  [&](const char* candidate) { return name == candidate; });
+  if (found == kKindNames.end()) {
+    std::string list;
+    for (const char* candidate : kKindNames) {
+      list += (list.empty() ? "\"" : ", \"") + std::string(candidate) + "\"";
+    }
+    reader.Fail(reader.Ref(*table.get("kind"), path + ".kind"),
+                fmt::format("'{}' is not a valid value; expected one of {}", name, list));
+  }
+  shock.spec = MakeSpec(found - kKindNames.begin(),
+                        std::make_index_sequence<std::variant_size_v<ShockSpec>>());
+  std::vector<std::string> keys = {"kind", "name", "members", "between", "exporters", "importers"};
+  std::visit(
+      [&](const auto& kind) {
+        using Kind = std::decay_t<decltype(kind)>;
+        const std::vector<std::string> own = Kind::Keys();
+        keys.insert(keys.end(), own.begin(), own.end());
+      },
+      shock.spec);
+  reader.CheckKeys(table, path, keys);
+}
+
+// The pair selection (members, between, exporters/importers, country + side):
+// exactly one, with known group references.
+void ParsePairSelection(const toml::table& table, const std::string& path, const Reader& reader,
+                        const Scenario& scenario, Shock& shock) {
+  PairSelection& pairs = shock.pairs;
+  int selections = 0;
+  if (const toml::node* members = table.get("members")) {
+    pairs.members = reader.Countries(*members, path + ".members");
+    ++selections;
+  }
+  if (const toml::node* between = table.get("between")) {
+    const toml::array* sides = between->as_array();
+    if (sides == nullptr || sides->size() != 2) {
+      reader.Fail(reader.Ref(*between, path + ".between"),
+                  "expected two country sets, e.g. between = [\"EU\", \"EAC\"]");
+    }
+    pairs.between_a = reader.Countries(*sides->get(0), path + ".between[0]");
+    pairs.between_b = reader.Countries(*sides->get(1), path + ".between[1]");
+    ++selections;
+  }
+  const toml::node* exporters = table.get("exporters");
+  const toml::node* importers = table.get("importers");
+  if (exporters != nullptr || importers != nullptr) {
+    CountrySpec all;
+    all.entries = {"*"};
+    all.where = shock.where;
+    pairs.exporters = exporters ? reader.Countries(*exporters, path + ".exporters") : all;
+    pairs.importers = importers ? reader.Countries(*importers, path + ".importers") : all;
+    ++selections;
+  }
+  if (const toml::node* country = table.get("country")) {
+    pairs.country = reader.Countries(*country, path + ".country");
+    pairs.side = reader.Choice(table, path, "side", TradeSide::kBoth,
+                               {{"exports", TradeSide::kExports},
+                                {"imports", TradeSide::kImports},
+                                {"both", TradeSide::kBoth}});
+    ++selections;
+  } else if (table.get("side") != nullptr) {
+    reader.Fail(reader.Ref(*table.get("side"), path + ".side"), "'side' needs 'country'");
+  }
+  if (selections != 1) {
+    reader.Fail(shock.where,
+                selections == 0
+                    ? "no pairs selected: give members, between, exporters/importers"
+                      " (or country for trade_cost)"
+                    : "give exactly one of members, between, exporters/importers, country");
+  }
+  for (const CountrySpec* spec : {&pairs.members, &pairs.between_a, &pairs.between_b,
+                                  &pairs.exporters, &pairs.importers, &pairs.country}) {
+    CheckGroupRefs(*spec, scenario, reader);
+  }
+}
+
 void ParseShocks(const toml::table& root, const Reader& reader, Scenario& scenario) {
   const toml::node* node = root.get("shocks");
   if (node == nullptr) return;
@@ -422,150 +401,15 @@ void ParseShocks(const toml::table& root, const Reader& reader, Scenario& scenar
     const toml::table& table = *element.as_table();
     Shock shock;
     shock.where = reader.Ref(table, path);
-    shock.kind = reader.Choice<ShockKind>(table, path, "kind", ShockKind::kAgreement,
-                                          {{"agreement", ShockKind::kAgreement},
-                                           {"tariff", ShockKind::kTariff},
-                                           {"ntb", ShockKind::kNtb},
-                                           {"trade_cost", ShockKind::kTradeCost}});
-    if (table.get("kind") == nullptr) {
-      reader.Fail(shock.where,
-                  "missing key 'kind' (\"agreement\", \"tariff\", \"ntb\" or \"trade_cost\")");
-    }
-    switch (shock.kind) {
-      case ShockKind::kAgreement:
-        reader.CheckKeys(table, path,
-                         {"kind", "name", "members", "between", "exporters", "importers",
-                          "coefficient", "term", "remove", "unless"});
-        break;
-      case ShockKind::kTariff:
-      case ShockKind::kNtb:
-        reader.CheckKeys(
-            table, path,
-            {"kind", "name", "members", "between", "exporters", "importers", "from_pct", "to_pct"});
-        break;
-      case ShockKind::kTradeCost:
-        reader.CheckKeys(table, path,
-                         {"kind", "name", "members", "between", "exporters", "importers", "country",
-                          "side", "change_pct"});
-        break;
-    }
+    ParseShockKind(table, path, reader, shock);
     shock.name = reader.String(table, path, "name").value_or(path);
     if (!names.insert(shock.name).second) {
       reader.Fail(reader.Ref(*table.get("name"), path + ".name"),
                   fmt::format("two shocks are named '{}'", shock.name));
     }
-    int selections = 0;
-    if (const toml::node* members = table.get("members")) {
-      shock.members = reader.Countries(*members, path + ".members");
-      ++selections;
-    }
-    if (const toml::node* between = table.get("between")) {
-      const toml::array* sides = between->as_array();
-      if (sides == nullptr || sides->size() != 2) {
-        reader.Fail(reader.Ref(*between, path + ".between"),
-                    "expected two country sets, e.g. between = [\"EU\", \"EAC\"]");
-      }
-      shock.between_a = reader.Countries(*sides->get(0), path + ".between[0]");
-      shock.between_b = reader.Countries(*sides->get(1), path + ".between[1]");
-      ++selections;
-    }
-    const toml::node* exporters = table.get("exporters");
-    const toml::node* importers = table.get("importers");
-    if (exporters != nullptr || importers != nullptr) {
-      CountrySpec all;
-      all.entries = {"*"};
-      all.where = shock.where;
-      shock.exporters = exporters ? reader.Countries(*exporters, path + ".exporters") : all;
-      shock.importers = importers ? reader.Countries(*importers, path + ".importers") : all;
-      ++selections;
-    }
-    if (const toml::node* country = table.get("country")) {
-      shock.country = reader.Countries(*country, path + ".country");
-      shock.side = reader.Choice(table, path, "side", TradeSide::kBoth,
-                                 {{"exports", TradeSide::kExports},
-                                  {"imports", TradeSide::kImports},
-                                  {"both", TradeSide::kBoth}});
-      ++selections;
-    } else if (table.get("side") != nullptr) {
-      reader.Fail(reader.Ref(*table.get("side"), path + ".side"), "'side' needs 'country'");
-    }
-    if (selections != 1) {
-      reader.Fail(shock.where,
-                  selections == 0
-                      ? "no pairs selected: give members, between, exporters/importers"
-                        " (or country for trade_cost)"
-                      : "give exactly one of members, between, exporters/importers, country");
-    }
-    for (const CountrySpec* spec : {&shock.members, &shock.between_a, &shock.between_b,
-                                    &shock.exporters, &shock.importers, &shock.country}) {
-      CheckGroupRefs(*spec, scenario, reader);
-    }
-    switch (shock.kind) {
-      case ShockKind::kAgreement: {
-        shock.remove = reader.Bool(table, path, "remove").value_or(false);
-        shock.unless_column = reader.String(table, path, "unless").value_or("");
-        if (shock.remove && !shock.unless_column.empty()) {
-          reader.Fail(reader.Ref(*table.get("unless"), path + ".unless"),
-                      "'unless' applies to agreements switched on, not to remove = true");
-        }
-        const toml::node* coefficient = table.get("coefficient");
-        if (coefficient == nullptr) {
-          reader.Fail(shock.where,
-                      "missing 'coefficient': a number, or \"estimated\" with term = \"RTA\"");
-        }
-        if (coefficient->is_number()) {
-          shock.coefficient = *coefficient->value<double>();
-          if (table.get("term") != nullptr) {
-            reader.Fail(reader.Ref(*table.get("term"), path + ".term"),
-                        "'term' applies only with coefficient = \"estimated\"");
-          }
-        } else if (coefficient->is_string() && *coefficient->value<std::string>() == "estimated") {
-          const auto term = reader.String(table, path, "term");
-          if (!term) {
-            reader.Fail(reader.Ref(*coefficient, path + ".coefficient"),
-                        "coefficient = \"estimated\" needs term = \"<regressor of the "
-                        "[estimation] formula>\"");
-          }
-          shock.estimated_term = *term;
-        } else {
-          reader.Fail(reader.Ref(*coefficient, path + ".coefficient"),
-                      "expected a number or \"estimated\"");
-        }
-        break;
-      }
-      case ShockKind::kTariff:
-      case ShockKind::kNtb: {
-        const auto from = reader.Number(table, path, "from_pct");
-        const auto to = reader.Number(table, path, "to_pct");
-        if (!from || !to) {
-          reader.Fail(shock.where,
-                      "needs from_pct and to_pct: the ad-valorem rate in percent before and "
-                      "after (e.g. from_pct = 17, to_pct = 0)");
-        }
-        for (const char* key : {"from_pct", "to_pct"}) {
-          if (*reader.Number(table, path, key) <= -100) {
-            reader.Fail(reader.Ref(*table.get(key), path + "." + key),
-                        "an ad-valorem rate must exceed -100 (percent)");
-          }
-        }
-        shock.from_pct = *from;
-        shock.to_pct = *to;
-        break;
-      }
-      case ShockKind::kTradeCost: {
-        const auto change = reader.Number(table, path, "change_pct");
-        if (!change) {
-          reader.Fail(shock.where,
-                      "needs change_pct: the percent change of trade costs (-10 = a 10% cut)");
-        }
-        if (*change <= -100) {
-          reader.Fail(reader.Ref(*table.get("change_pct"), path + ".change_pct"),
-                      "trade costs cannot fall by 100% or more (change_pct must exceed -100)");
-        }
-        shock.change_pct = *change;
-        break;
-      }
-    }
+    ParsePairSelection(table, path, reader, scenario, shock);
+    const ShockKeys keys{table, path, reader, shock.where};
+    std::visit([&](auto& kind) { kind.Parse(keys); }, shock.spec);
     scenario.shocks.push_back(std::move(shock));
   }
 }
@@ -736,7 +580,9 @@ void ParseGoal(const toml::table& root, const Reader& reader, Scenario& scenario
                 fmt::format("no shock is named '{}' (give the shock name = \"{}\")", goal.shock,
                             goal.shock));
   }
-  if (varied->kind == ShockKind::kAgreement && !varied->coefficient) {
+  const std::optional<GoalRange> default_range =
+      std::visit([](const auto& kind) { return kind.DefaultGoalRange(); }, varied->spec);
+  if (!default_range) {
     reader.Fail(reader.Ref(*table.get("shock"), "goal.shock"),
                 "goal seeking cannot vary an estimated coefficient; vary a trade_cost, tariff, "
                 "ntb or an agreement with a given coefficient");
@@ -749,22 +595,16 @@ void ParseGoal(const toml::table& root, const Reader& reader, Scenario& scenario
     }
     goal.low = *bounds->get(0)->value<double>();
     goal.high = *bounds->get(1)->value<double>();
-  } else if (varied->kind == ShockKind::kTradeCost) {
-    goal.low = -99;  // a 99% cut: trade costs cannot fall by 100%
-    goal.high = 0;
-  } else if (varied->kind == ShockKind::kAgreement) {
-    goal.low = 0;
-    goal.high = 3;
   } else {
-    goal.low = 0;
-    goal.high = varied->from_pct;
+    goal.low = default_range->low;
+    goal.high = default_range->high;
   }
   if (!(goal.low < goal.high)) {
     reader.Fail(goal.where, fmt::format("empty range [{}, {}]", goal.low, goal.high));
   }
-  if (varied->kind == ShockKind::kTradeCost && goal.low <= -100) {
-    reader.Fail(goal.where, "range: a trade-cost change must exceed -100 (percent)");
-  }
+  const std::optional<std::string> outside = std::visit(
+      [&](const auto& kind) { return kind.CheckGoalRange(goal.low, goal.high); }, varied->spec);
+  if (outside) reader.Fail(goal.where, *outside);
   goal.tolerance = reader.Number(table, "goal", "tolerance").value_or(1e-6);
   if (goal.tolerance <= 0) reader.Fail(goal.where, "tolerance must be positive");
   const int64_t max_iterations = reader.Integer(table, "goal", "max_iterations").value_or(100);
@@ -807,10 +647,10 @@ Scenario ParseScenario(const std::string& toml_text, const std::string& file,
     reader.Fail(where, "no [[shocks]]: a scenario needs at least one shock");
   }
   for (const Shock& shock : scenario.shocks) {
-    if (!shock.estimated_term.empty() && !scenario.estimation) {
+    if (!EstimatedTerm(shock).empty() && !scenario.estimation) {
       reader.Fail(shock.where, fmt::format("coefficient = \"estimated\" (term '{}') needs an "
                                            "[estimation] table",
-                                           shock.estimated_term));
+                                           EstimatedTerm(shock)));
     }
   }
   ParseOutput(root, reader, base_dir, overrides, scenario);
@@ -818,7 +658,7 @@ Scenario ParseScenario(const std::string& toml_text, const std::string& file,
   ParseGoal(root, reader, scenario);
   if (scenario.uncertainty.method != UncertaintyMethod::kNone) {
     bool uses_estimate = false;
-    for (const Shock& shock : scenario.shocks) uses_estimate |= !shock.estimated_term.empty();
+    for (const Shock& shock : scenario.shocks) uses_estimate |= !EstimatedTerm(shock).empty();
     if (!uses_estimate) {
       reader.Fail(scenario.uncertainty.where,
                   "[uncertainty] has nothing to vary: no shock uses coefficient = \"estimated\"");

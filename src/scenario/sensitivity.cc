@@ -46,8 +46,7 @@ SigmaSensitivity ComputeSigmaSensitivity(const Scenario& scenario, const Eigen::
   for (Eigen::Index sigma_idx = 0; sigma_idx < num_sigmas; ++sigma_idx) {
     const double sigma = sensitivity.sigmas[sigma_idx];
     try {
-      const GeProblem problem(flows, codes, sigma - 1, ge_options);
-      const GeResult ge = SolveScenarioGe(problem, scenario.model.solver, partial_effects, nullptr);
+      const GeResult ge = MakeGeModel(flows, codes, sigma - 1, ge_options)->Solve(partial_effects);
       if (!ge.converged()) {
         sensitivity.failures.push_back(fmt::format("sigma = {}: {}", sigma, ge.message));
         continue;

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <variant>
 
 #include "mizani/error.h"
 #include "mizani/scenario.h"
+#include "scenario/internal.h"
 
 namespace mizani {
 
@@ -72,56 +74,71 @@ void Collect(const CountrySpec& spec, const Scenario& scenario,
   }
 }
 
-// A shock's pairs as a mask (i != j always).
+// The pairs a shock changes: those selected, less those `unless` exempts.
 std::vector<std::pair<int, int>> ShockPairs(const Shock& shock, const Scenario& scenario,
                                             const std::vector<std::string>& codes) {
+  std::vector<std::pair<int, int>> pairs = SelectedPairs(shock, scenario, codes);
+  const auto* agreement = std::get_if<AgreementShock>(&shock.spec);
+  if (agreement != nullptr && !agreement->pairs_in_force.empty()) {
+    pairs.erase(
+        std::remove_if(
+            pairs.begin(), pairs.end(),
+            [&](const std::pair<int, int>& pair) {
+              return agreement->pairs_in_force.count({codes[pair.first], codes[pair.second]}) > 0;
+            }),
+        pairs.end());
+  }
+  return pairs;
+}
+
+}  // namespace
+
+std::vector<std::pair<int, int>> SelectedPairs(const Shock& shock, const Scenario& scenario,
+                                               const std::vector<std::string>& codes) {
   const int num_countries = static_cast<int>(codes.size());
   std::vector<uint8_t> mask(static_cast<size_t>(num_countries) * num_countries, 0);
   auto set_pair = [&](int exporter_idx, int importer_idx) {
     if (exporter_idx != importer_idx) mask[exporter_idx * num_countries + importer_idx] = 1;
   };
-  if (!shock.members.empty()) {
-    const auto members = ResolveCountries(shock.members, scenario, codes);
+  if (!shock.pairs.members.empty()) {
+    const auto members = ResolveCountries(shock.pairs.members, scenario, codes);
     for (int exporter_idx : members) {
       for (int importer_idx : members) set_pair(exporter_idx, importer_idx);
     }
-  } else if (!shock.between_a.empty()) {
-    const auto side_a = ResolveCountries(shock.between_a, scenario, codes);
-    const auto side_b = ResolveCountries(shock.between_b, scenario, codes);
+  } else if (!shock.pairs.between_a.empty()) {
+    const auto side_a = ResolveCountries(shock.pairs.between_a, scenario, codes);
+    const auto side_b = ResolveCountries(shock.pairs.between_b, scenario, codes);
     for (int a_idx : side_a) {
       for (int b_idx : side_b) {
         set_pair(a_idx, b_idx);
         set_pair(b_idx, a_idx);
       }
     }
-  } else if (!shock.exporters.empty()) {
-    const auto exporters = ResolveCountries(shock.exporters, scenario, codes);
-    const auto importers = ResolveCountries(shock.importers, scenario, codes);
+  } else if (!shock.pairs.exporters.empty()) {
+    const auto exporters = ResolveCountries(shock.pairs.exporters, scenario, codes);
+    const auto importers = ResolveCountries(shock.pairs.importers, scenario, codes);
     for (int exporter_idx : exporters) {
       for (int importer_idx : importers) set_pair(exporter_idx, importer_idx);
     }
-  } else if (!shock.country.empty()) {
-    const auto countries = ResolveCountries(shock.country, scenario, codes);
+  } else if (!shock.pairs.country.empty()) {
+    const auto countries = ResolveCountries(shock.pairs.country, scenario, codes);
     for (int country_idx : countries) {
       for (int partner_idx = 0; partner_idx < num_countries; ++partner_idx) {
-        if (shock.side != TradeSide::kImports) set_pair(country_idx, partner_idx);
-        if (shock.side != TradeSide::kExports) set_pair(partner_idx, country_idx);
+        if (shock.pairs.side != TradeSide::kImports) set_pair(country_idx, partner_idx);
+        if (shock.pairs.side != TradeSide::kExports) set_pair(partner_idx, country_idx);
       }
     }
   }
   std::vector<std::pair<int, int>> pairs;
   for (int exporter_idx = 0; exporter_idx < num_countries; ++exporter_idx) {
     for (int importer_idx = 0; importer_idx < num_countries; ++importer_idx) {
-      if (mask[exporter_idx * num_countries + importer_idx] &&
-          shock.pairs_in_force.count({codes[exporter_idx], codes[importer_idx]}) == 0) {
+      if (mask[exporter_idx * num_countries + importer_idx]) {
         pairs.emplace_back(exporter_idx, importer_idx);
       }
     }
   }
   return pairs;
 }
-
-}  // namespace
 
 std::vector<int> ResolveCountries(const CountrySpec& spec, const Scenario& scenario,
                                   const std::vector<std::string>& codes) {
@@ -248,60 +265,20 @@ Eigen::MatrixXd BuildPartialEffects(const Scenario& scenario, const std::vector<
   for (size_t shock_idx = 0; shock_idx < scenario.shocks.size(); ++shock_idx) {
     const Shock& shock = scenario.shocks[shock_idx];
     const bool overridden = static_cast<int>(shock_idx) == override_size.shock_index;
-    double effect = 0;
-    std::string signature;
-    switch (shock.kind) {
-      case ShockKind::kAgreement: {
-        double coefficient = 0;
-        if (overridden) {
-          coefficient = override_size.value;
-          signature = fmt::format("coefficient {}", coefficient);
-        } else if (shock.coefficient) {
-          coefficient = *shock.coefficient;
-          signature = fmt::format("coefficient {}", coefficient);
-        } else {
-          const auto found = coefficients.find(shock.estimated_term);
-          if (found == coefficients.end()) {
-            std::string known;
-            for (const auto& [name, value] : coefficients)
-              known += (known.empty() ? "" : ", ") + name;
-            Fail(shock.where, fmt::format("term '{}' is not an estimated coefficient (available: "
-                                          "{})",
-                                          shock.estimated_term, known.empty() ? "none" : known));
-          }
-          coefficient = found->second;
-          signature = "estimated " + shock.estimated_term;
-        }
-        // Switching the dummy on multiplies the flow by exp(beta); removing an
-        // agreement in force divides it (Yotov et al. 2016, ch. 2, NAFTA).
-        effect = shock.remove ? -coefficient : coefficient;
-        signature += shock.remove ? " removed" : " added";
-        break;
-      }
-      case ShockKind::kTariff:
-      case ShockKind::kNtb: {
-        const double to_pct = overridden ? override_size.value : shock.to_pct;
-        if (to_pct <= -100) Fail(shock.where, "the new rate must exceed -100%");
-        // b = -theta ln((1 + t') / (1 + t)): the ad-valorem wedge enters trade
-        // costs multiplicatively (Yotov et al. 2016, ch. 2, eq. for tariffs).
-        effect = -theta * std::log((1 + to_pct / 100) / (1 + shock.from_pct / 100));
-        signature = fmt::format("from {}% to {}%", shock.from_pct, to_pct);
-        break;
-      }
-      case ShockKind::kTradeCost: {
-        const double change_pct = overridden ? override_size.value : shock.change_pct;
-        if (change_pct <= -100) Fail(shock.where, "trade costs cannot fall by 100% or more");
-        effect = -theta * std::log1p(change_pct / 100);
-        break;
-      }
-    }
+    ShockEffectInputs inputs;
+    inputs.theta = theta;
+    inputs.coefficients = &coefficients;
+    if (overridden) inputs.size = override_size.value;
+    inputs.where = shock.where;
+    const auto [effect, signature] =
+        std::visit([&](const auto& kind) { return kind.Effect(inputs); }, shock.spec);
     const auto pairs = ShockPairs(shock, scenario, codes);
     if (pairs.empty()) {
       Fail(shock.where, "the shock selects no pair of distinct countries");
     }
     for (const auto& pair : pairs) {
-      if (shock.kind != ShockKind::kTradeCost) {
-        auto& owner = claimed[shock.kind];
+      if (!signature.empty()) {
+        auto& owner = claimed[shock.kind()];
         const auto found = owner.find(pair);
         if (found != owner.end()) {
           if (found->second.first != signature) {
@@ -312,7 +289,7 @@ Eigen::MatrixXd BuildPartialEffects(const Scenario& scenario, const std::vector<
                              other.where.Describe(),
                              other.name == other.where.key ? "" : " ('" + other.name + "')",
                              codes[pair.first], codes[pair.second], found->second.first, signature,
-                             ToString(shock.kind)));
+                             ToString(shock.kind())));
           }
           continue;  // the same statement twice counts once
         }

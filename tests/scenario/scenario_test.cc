@@ -97,7 +97,7 @@ TEST_F(ScenarioTest, ParsesAMinimalScenario) {
   EXPECT_EQ(scenario.data.path, (fs::path(dir_) / "world.csv").string());
   EXPECT_EQ(*scenario.data.baseline_year, 2006);
   ASSERT_EQ(scenario.shocks.size(), 1u);
-  EXPECT_EQ(scenario.shocks[0].kind, ShockKind::kTariff);
+  EXPECT_EQ(scenario.shocks[0].kind(), ShockKind::kTariff);
   EXPECT_EQ(scenario.shocks[0].name, "shocks[0]");
   EXPECT_EQ(scenario.output.focus_exporter, "KEN");
   EXPECT_EQ(scenario.output.focus_importer, "JPN");
