@@ -151,6 +151,10 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
   for (Shock& shock : scenario.shocks) {
     if (shock.unless_column.empty()) continue;
     const Column* flag = table.Find(shock.unless_column);
+    // A flag column made text by one bad cell ("1e400"): name that cell.
+    if (flag != nullptr && flag->type != ColumnType::kNumeric) {
+      (void)RequireNumeric(table, shock.unless_column);
+    }
     if (flag == nullptr || flag->type != ColumnType::kNumeric) {
       SourceRef ref = shock.where;
       ref.key += ".unless";

@@ -101,6 +101,15 @@ WorldBaseline BuildWorldBaseline(const BuildOptions& options) {
                               At(flows, row_idx, options.importer_column), destination));
     }
   }
+  // The baseline holds nine N x N arrays, so N is bounded before they are
+  // made: a flows file of a few thousand rows could otherwise ask for
+  // gigabytes (there are 249 ISO 3166 codes).
+  if (gdp_by_code.size() > kMaxCountries) {
+    throw Error(ErrorCode::kBadData,
+                fmt::format("{}: {} countries export in this file; a baseline holds at most {} "
+                            "(every pair is stored)",
+                            flows.source, gdp_by_code.size(), kMaxCountries));
+  }
   WorldBaseline world;
   for (const auto& [code, value] : gdp_by_code) world.codes.push_back(code);
   const size_t n = world.codes.size();
