@@ -133,8 +133,9 @@ std::vector<RatingAction> ReadActions(const std::string& path, int snapshot,
     }
     // Compared as doubles: a year beyond the range of int is a mismatch, not
     // an undefined conversion.
+    const int date_year = action.date / 10000;  // date is YYYYMMDD
     if (year_column != nullptr && !year_column->IsMissing(row_idx) &&
-        year_column->num[row_idx] != static_cast<double>(action.date / 10000)) {
+        year_column->num[row_idx] != date_year) {
       BadCell(
           table, row_idx, "Year",
           fmt::format("year {} disagrees with the date {}", year_column->CellText(row_idx), date));
