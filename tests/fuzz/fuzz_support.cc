@@ -26,7 +26,7 @@ void WriteFile(const std::string& path, const char* data, size_t size) {
 }  // namespace
 
 std::string WriteInput(const uint8_t* data, size_t size, const std::string& extension) {
-  const std::string path =
+  std::string path =
       (ScratchFolder() / ("mizani-fuzz-" + std::to_string(::getpid()) + extension)).string();
   WriteFile(path, reinterpret_cast<const char*>(data), size);
   return path;

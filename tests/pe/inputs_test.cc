@@ -65,7 +65,7 @@ std::string WriteTemp(const std::string& name, const std::string& text) {
   const std::filesystem::path folder =
       std::filesystem::temp_directory_path() / ("mizani_pe_inputs_" + std::to_string(::getpid()));
   std::filesystem::create_directories(folder);
-  const std::string path = (folder / name).string();
+  std::string path = (folder / name).string();
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }

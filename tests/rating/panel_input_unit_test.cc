@@ -16,7 +16,7 @@ namespace {
 constexpr const char* kHeader = "Agency,Rating,RatingN,Outlook,Date,Year,Country\n";
 
 std::string Write(const std::string& folder, const std::string& name, const std::string& text) {
-  const std::string path = folder + "/" + name;
+  std::string path = folder + "/" + name;
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }
