@@ -12,7 +12,8 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ "${#targets[@]}" = 0 ]; then
-  targets=(csv_fuzzer dta_fuzzer formula_fuzzer filter_fuzzer scenario_fuzzer)
+  targets=(csv_fuzzer dta_fuzzer formula_fuzzer filter_fuzzer scenario_fuzzer pe_fuzzer
+    debt_fuzzer rating_fuzzer world_fuzzer)
 fi
 build=build-fuzz
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -g -O1"

@@ -58,6 +58,12 @@ class Table {
 // value is not a number, naming the file, the first such row and its value.
 std::span<const double> RequireNumeric(const Table& table, const std::string& column);
 
+// `value`, the cell of `column` on `row_idx` (0-based), as an integer (a year,
+// a country code). Throws Error(kBadData) naming the cell when it is missing,
+// not whole, or outside the range of int32_t: converting such a double is
+// undefined behaviour in C++ (and 1e300 is a valid double in a CSV file).
+int32_t WholeNumber(double value, const Table& table, size_t row_idx, const std::string& column);
+
 // Dense 0-based ids for the values of one or more columns (an interaction
 // `a^b` when several). Missing in any column gives id -1. Ids are numbered in
 // order of first appearance. Numeric values are labelled as a user would

@@ -11,6 +11,7 @@
 // CEPII Gravity or BACI with the same rules.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -68,6 +69,9 @@ struct WorldBaseline {
   int64_t distance_fallbacks = 0;  // pairs with no distw: capital distance used
   std::string method_note;         // one sentence stating the construction
 };
+
+// The most countries a baseline may hold (its arrays are N x N).
+inline constexpr size_t kMaxCountries = 2000;
 
 // Reads the files and builds the baseline. Throws Error(kFileUnreadable) for
 // a missing file, Error(kBadData) naming file, row and column for a negative

@@ -312,6 +312,20 @@ std::span<const double> RequireNumeric(const Table& table, const std::string& co
                           Where(file, -1, column_name), column_name));
 }
 
+int32_t WholeNumber(double value, const Table& table, size_t row_idx, const std::string& column) {
+  // Both bounds are exact doubles; the negation keeps NaN out.
+  constexpr double kLow = -2147483648.0, kHigh = 2147483647.0;
+  if (!(value >= kLow && value <= kHigh) || std::trunc(value) != value) {
+    const std::string& file = table.source.empty() ? std::string("<table>") : table.source;
+    throw Error(ErrorCode::kBadData,
+                fmt::format("{}: {} is not a whole number between -2147483648 and 2147483647",
+                            Where(file, static_cast<int64_t>(row_idx) + 1, column),
+                            std::isnan(value) ? std::string("a missing value")
+                                              : fmt::format("'{}'", value)));
+  }
+  return static_cast<int32_t>(value);
+}
+
 // Interaction of two dense factors: the pair (a, b) is the integer
 // a * n_b + b, densified again in order of first appearance.
 Factor Interact(const Factor& left, const Factor& right, int threads) {

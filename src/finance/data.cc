@@ -155,7 +155,8 @@ std::map<std::string, std::map<int, double>> WeoSeries(const std::string& path,
   std::map<std::string, std::map<int, double>> series;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     if (countries.CellText(row_idx) != country) continue;
-    series[codes.CellText(row_idx)][static_cast<int>(years[row_idx])] = values[row_idx];
+    series[codes.CellText(row_idx)][WholeNumber(years[row_idx], table, row_idx, "year")] =
+        values[row_idx];
   }
   if (series.empty()) {
     throw Error(

@@ -104,7 +104,8 @@ std::vector<size_t> SelectPanelRows(const Table& table, const PanelCostOptions& 
       FailData(fmt::format("{}: row {}, column '{}': missing year", table.source, row_idx + 1,
                            options.year));
     }
-    if (!kept_years.empty() && kept_years.count(static_cast<int>(years[row_idx])) == 0) continue;
+    const int year = WholeNumber(years[row_idx], table, row_idx, options.year);
+    if (!kept_years.empty() && kept_years.count(year) == 0) continue;
     if (exporter_col.IsMissing(row_idx) || importer_col.IsMissing(row_idx)) {
       FailData(fmt::format("{}: row {}: missing exporter or importer", table.source, row_idx + 1));
     }
@@ -166,6 +167,7 @@ ModelFrame BuildPanelFrame(const Table& table, const PanelCostOptions& options,
     const std::string importer = importer_col.CellText(row_idx);
     const int exporter_idx = country_index.at(exporter);
     const int importer_idx = country_index.at(importer);
+    // Whole and in range: checked when the rows were selected.
     const int year = static_cast<int>(years[row_idx]);
     if (year == options.baseline_year) {
       if (seen(exporter_idx, importer_idx)) {

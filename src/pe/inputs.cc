@@ -40,6 +40,10 @@ double Number(const Table& table, const char* column, size_t row_idx) {
   const Column* col = table.Find(column);
   if (col == nullptr || col->IsMissing(row_idx)) return std::nan("");
   if (col->type == ColumnType::kString) {
+    // The column holds text somewhere: name the first cell that is not a
+    // finite number and say why ("1e400" is out of range, not text), even
+    // when this row's cell reads as a number.
+    (void)RequireNumeric(table, column);
     throw Error(ErrorCode::kBadData,
                 fmt::format("{}: '{}' is not a number",
                             Where(table.source, static_cast<int64_t>(row_idx) + 1, column),
@@ -199,7 +203,7 @@ std::map<int64_t, std::string> ReadBaciCodes(const std::string& path) {
   std::map<int64_t, std::string> out;
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     if (std::isnan(code[row_idx]) || iso.IsMissing(row_idx)) continue;
-    out[static_cast<int64_t>(code[row_idx])] = iso.CellText(row_idx);
+    out[WholeNumber(code[row_idx], table, row_idx, "country_code")] = iso.CellText(row_idx);
   }
   return out;
 }
@@ -229,7 +233,7 @@ BaciTable ReadBaciTable(const std::string& path, const std::string& codes) {
 }
 
 std::string IsoOf(const BaciTable& baci, double code, size_t row_idx, const char* column) {
-  const auto found = baci.iso.find(static_cast<int64_t>(code));
+  const auto found = baci.iso.find(WholeNumber(code, baci.table, row_idx, column));
   if (found == baci.iso.end()) {
     throw Error(
         ErrorCode::kBadData,
@@ -269,7 +273,7 @@ std::vector<InputRow> ReadBaci(const BaciSelection& selection) {
     row.product = hs6;
     row.trade = value[row_idx];
     row.trade_status = CellStatus::kSourced;
-    row.trade_source = fmt::format("BACI {} ({})", static_cast<int64_t>(year[row_idx]),
+    row.trade_source = fmt::format("BACI {} ({})", WholeNumber(year[row_idx], table, row_idx, "t"),
                                    fs::path(selection.path).filename().string());
     row.tariff_status = CellStatus::kToFill;
     row.origin = fmt::format("{}:row {}", selection.path, row_idx + 1);

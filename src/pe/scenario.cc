@@ -390,8 +390,16 @@ PeScenario LoadPeScenario(const std::string& path, const std::string& data_dir) 
   if (const toml::table* gsim = root["gsim"].as_table()) {
     reader.AllowKeys(*gsim, "gsim.", {"tolerance", "max_iterations"});
     scenario.gsim.tolerance = reader.Real(*gsim, "gsim.", "tolerance").value_or(1e-12);
-    scenario.gsim.max_iterations =
-        static_cast<int>(reader.Real(*gsim, "gsim.", "max_iterations").value_or(100));
+    if (!(scenario.gsim.tolerance > 0 && scenario.gsim.tolerance < 1)) {
+      reader.Fail(gsim->get("tolerance"), "gsim.tolerance", "must be in (0, 1), e.g. 1e-12");
+    }
+    // Checked before the conversion: a double beyond int (1e300) has no int value.
+    const double iterations = reader.Real(*gsim, "gsim.", "max_iterations").value_or(100);
+    if (!(iterations >= 1 && iterations <= 1e6) || std::trunc(iterations) != iterations) {
+      reader.Fail(gsim->get("max_iterations"), "gsim.max_iterations",
+                  "must be a whole number from 1 to 1000000");
+    }
+    scenario.gsim.max_iterations = static_cast<int>(iterations);
   }
   bool need_import_demand = true;
   if (!scenario.products.empty()) {

@@ -76,6 +76,12 @@ std::vector<RatingAction> ReadActions(const std::string& path, int snapshot,
   actions.reserve(table.num_rows);
   const Column* year_column = table.Find("Year");
   const Column* rating_n = table.Find("RatingN");
+  // The optional numeric columns are checked when present: a cell that is not
+  // a finite number ("1e400", "n/a") is an error naming it, not a column
+  // silently skipped.
+  for (const char* column : {"Year", "RatingN"}) {
+    if (table.Find(column) != nullptr) (void)RequireNumeric(table, column);
+  }
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
     RatingAction action;
     action.source_row = static_cast<int64_t>(row_idx) + 1;
@@ -103,8 +109,7 @@ std::vector<RatingAction> ReadActions(const std::string& path, int snapshot,
               fmt::format("'{}' is not on the {} scale", action.grade, AgencyName(action.agency)));
     }
     action.notch = *notch;
-    if (rating_n != nullptr && rating_n->type == ColumnType::kNumeric &&
-        !rating_n->IsMissing(row_idx)) {
+    if (rating_n != nullptr && !rating_n->IsMissing(row_idx)) {
       // The file's own numeric scale (SOURCE.md) must agree with the grade:
       // a number outside it, or on its unused steps 2-4, 9 and 16-19, is an
       // error, not a rating.
@@ -126,9 +131,11 @@ std::vector<RatingAction> ReadActions(const std::string& path, int snapshot,
     if (action.date == 0) {
       BadCell(table, row_idx, "Date", fmt::format("'{}' is not a date M/D/YYYY", date));
     }
+    // Compared as doubles: a year beyond the range of int is a mismatch, not
+    // an undefined conversion.
+    const int date_year = action.date / 10000;  // date is YYYYMMDD
     if (year_column != nullptr && !year_column->IsMissing(row_idx) &&
-        year_column->type == ColumnType::kNumeric &&
-        static_cast<int>(year_column->num[row_idx]) != action.date / 10000) {
+        year_column->num[row_idx] != date_year) {
       BadCell(
           table, row_idx, "Year",
           fmt::format("year {} disagrees with the date {}", year_column->CellText(row_idx), date));
@@ -202,7 +209,7 @@ WeoIndex ReadWeo(const std::string& path, const std::set<std::string>& codes,
     entry.value = value[row_idx];
     entry.estimate = estimate[row_idx] == 1.0;
     index[{iso_of_level[country.codes[row_idx]], code.levels[code.codes[row_idx]]}]
-         [static_cast<int>(year[row_idx])] = entry;
+         [WholeNumber(year[row_idx], table, row_idx, "year")] = entry;
   }
   return index;
 }

@@ -28,6 +28,10 @@ void ResolvePairsInForce(Scenario& scenario, const Table& table) {
     auto* agreement = std::get_if<AgreementShock>(&shock.spec);
     if (agreement == nullptr || agreement->unless_column.empty()) continue;
     const Column* flag = table.Find(agreement->unless_column);
+    // A flag column made text by one bad cell ("1e400"): name that cell.
+    if (flag != nullptr && flag->type != ColumnType::kNumeric) {
+      (void)RequireNumeric(table, agreement->unless_column);
+    }
     if (flag == nullptr || flag->type != ColumnType::kNumeric) {
       SourceRef ref = shock.where;
       ref.key += ".unless";

@@ -112,6 +112,15 @@ std::map<std::string, double> GdpByCode(const BuildOptions& options, const FlowF
                               At(flows, row_idx, options.importer_column), destination));
     }
   }
+  // The baseline holds nine N x N arrays, so N is bounded before they are
+  // made: a flows file of a few thousand rows could otherwise ask for
+  // gigabytes (there are 249 ISO 3166 codes).
+  if (gdp_by_code.size() > kMaxCountries) {
+    throw Error(ErrorCode::kBadData,
+                fmt::format("{}: {} countries export in this file; a baseline holds at most {} "
+                            "(every pair is stored)",
+                            flows.source, gdp_by_code.size(), kMaxCountries));
+  }
   return gdp_by_code;
 }
 

@@ -6,7 +6,8 @@ message: the file, and the row, column or key where there is one. A case may
 also check what is left on disk (no user file lost, no half-written output).
 Cases marked `limited` run under an address-space limit of 2,000,000 KiB
 (`ulimit -v 2000000`): a damaged size field must end in a message, never in an
-allocation failure.
+allocation failure. Against an AddressSanitizer build the same bound goes
+through ASAN_OPTIONS (see limit_memory), and any sanitizer report fails a case.
 
 Usage: bad_input.py MIZANI [SHARED_DATA]   (run by tests/cli/bad_input.sh)
 """
@@ -148,6 +149,10 @@ write("world.csv", WORLD)
 write("world-latin1.csv", WORLD.replace("USA", "C\u00f4T"), encoding="latin-1")
 write("world-inf.csv", WORLD.replace("KEN,USA,2006,20", "KEN,USA,2006,inf"))
 write("world-nul.csv", WORLD.replace("KEN,USA", "KEN\0,USA"))
+# An agreement flag column made text by one 1e400 (data row 2, JPN->KEN).
+write("world-rta-huge.csv", "exporter,importer,year,trade,rta\n" + "".join(
+    f"{line},{'1e400' if line.startswith('JPN,KEN') else 0}\n"
+    for line in WORLD.splitlines()[1:]))
 
 TARIFF = """[[shocks]]
 kind = "tariff"
@@ -433,6 +438,11 @@ scenario("inf_data", data="world-inf.csv")
 case("inf flow in scenario data", sim("inf_data"), 4, r"world-inf\.csv", "row 6", "finite")
 scenario("nul_data", data="world-nul.csv")
 case("NUL in scenario data", sim("nul_data"), 4, r"world-nul\.csv", "NUL")
+scenario("huge_flag", data="world-rta-huge.csv",
+         shocks='[[shocks]]\nkind = "agreement"\nmembers = "BLOC"\ncoefficient = 0.5\n'
+                'unless = "rta"\n')
+case("1e400 in an unless column", sim("huge_flag"), 4, r"world-rta-huge\.csv", "row 2",
+     "column 'rta'", "range", "1e400")
 scenario("latin1_declared", data="world-latin1.csv", data_extra='encoding = "latin1"')
 case("latin-1 data declared", sim("latin1_declared"), 0, "",
      checks=[folder_holds("out-latin1_declared", "results.json")])
@@ -477,8 +487,35 @@ case("unknown command", [MIZANI, "frobnicate"], 2, "")
 
 # --- Runner -------------------------------------------------------------------
 
+def sanitized(binary):
+    """True when `binary` is built with AddressSanitizer (GCC links libasan)."""
+    try:
+        out = subprocess.run(["ldd", binary], capture_output=True, check=False).stdout
+    except OSError:
+        return False
+    return b"libasan" in out
+
+
+# AddressSanitizer reserves terabytes of address space for its shadow memory,
+# so an address-space limit stops it from starting. Under ASan the same bound
+# is put through its own options: no single allocation above the limit, and
+# the process is stopped when its resident memory passes it; either ends in a
+# sanitizer report, which fails the case.
+SANITIZED = sanitized(MIZANI)
+ASAN_LIMITS = f"max_allocation_size_mb={LIMIT_KIB // 1024}:hard_rss_limit_mb={LIMIT_KIB // 1024}"
+
+
 def limit_memory():
-    resource.setrlimit(resource.RLIMIT_AS, (LIMIT_KIB * 1024, LIMIT_KIB * 1024))
+    if not SANITIZED:
+        resource.setrlimit(resource.RLIMIT_AS, (LIMIT_KIB * 1024, LIMIT_KIB * 1024))
+
+
+def case_env(options):
+    if not (SANITIZED and options.get("limited")):
+        return None
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), ASAN_LIMITS]))
+    return env
 
 
 def run_case(name, argv, code, words, options):
@@ -488,7 +525,7 @@ def run_case(name, argv, code, words, options):
         options["setup"]()
     result = subprocess.run(argv, cwd=WORK, capture_output=True, timeout=300,
                             preexec_fn=limit_memory if options.get("limited") else None,
-                            check=False)
+                            env=case_env(options), check=False)
     stdout = result.stdout.decode("utf-8", "replace")
     stderr = result.stderr.decode("utf-8", "replace")
     problems = []
@@ -498,6 +535,8 @@ def run_case(name, argv, code, words, options):
         problems.append("no message on stderr")
     if "internal error" in stderr or "out of memory" in stderr:
         problems.append("internal error or allocation failure")
+    if "Sanitizer" in stderr or "runtime error:" in stderr:
+        problems.append("sanitizer report: " + stderr[stderr.find("=="):][:300])
     for word in words:
         if not re.search(word, stdout + stderr, re.MULTILINE):
             problems.append(f"message lacks /{word}/")

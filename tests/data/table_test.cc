@@ -378,5 +378,54 @@ TEST(RequireNumeric, ForcedTextColumnIsReported) {
   std::filesystem::remove_all(dir);
 }
 
+// 1e400 reads as no double (strtod gives ERANGE), so its column is text; the
+// error names the cell and says "out of the range", never "not numeric".
+// Below the limit (1.7976931348623157e308, DBL_MAX) a number stays a number.
+TEST(RequireNumeric, AnOutOfRangeNumberIsNamedAsOutOfRange) {
+  const std::string dir = testing::MakeTempDir("table");
+  const std::string path = dir + "/huge.csv";
+  {
+    std::ofstream out(path);
+    out << "exporter,trade,big\nKEN,1,1.7976931348623157e308\nJPN,1e400,-1e308\nZAF,2,0\n";
+  }
+  const Table table = ReadCsv(path);
+  ASSERT_EQ(table.Get("trade").type, ColumnType::kString);
+  ASSERT_EQ(table.Get("big").type, ColumnType::kNumeric);
+  EXPECT_EQ(table.Get("big").num[0], std::numeric_limits<double>::max());
+  try {
+    RequireNumeric(table, "trade");
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kBadData);
+    const std::string message = error.what();
+    EXPECT_NE(message.find(path + ": row 2, column 'trade'"), std::string::npos) << message;
+    EXPECT_NE(message.find("out of the range of a double"), std::string::npos) << message;
+    EXPECT_NE(message.find("'1e400'"), std::string::npos) << message;
+    EXPECT_EQ(message.find("not numeric"), std::string::npos) << message;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(WholeNumber, ConvertsWholeNumbersInRangeAndNamesAnyOtherCell) {
+  Table table;
+  table.source = "panel.csv";
+  EXPECT_EQ(WholeNumber(2024, table, 0, "year"), 2024);
+  EXPECT_EQ(WholeNumber(-2147483648.0, table, 0, "year"), std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(WholeNumber(2147483647.0, table, 0, "year"), std::numeric_limits<int32_t>::max());
+  const double bad[] = {2147483648.0, -2147483649.0, 1e300,
+                        2024.5,       std::nan(""),  std::numeric_limits<double>::infinity()};
+  for (const double value : bad) {
+    try {
+      (void)WholeNumber(value, table, 6, "year");
+      ADD_FAILURE() << "accepted " << value;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::kBadData);
+      const std::string message = error.what();
+      EXPECT_NE(message.find("panel.csv: row 7, column 'year'"), std::string::npos) << message;
+      EXPECT_NE(message.find("not a whole number"), std::string::npos) << message;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mizani

@@ -4,6 +4,11 @@
 #include "pe/inputs.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "mizani/error.h"
 
@@ -52,6 +57,65 @@ TEST(PeInputs, DuplicateRowsAreRefused) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kBadData);
     EXPECT_NE(std::string(e.what()).find("appears twice"), std::string::npos);
+  }
+}
+
+// A file of this test process under the temporary folder.
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / ("mizani_pe_inputs_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  std::string path = (folder / name).string();
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// The message of the kBadData error `action` throws.
+template <typename Action>
+std::string BadDataMessage(Action action) {
+  try {
+    action();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kBadData) << error.what();
+    return error.what();
+  }
+  ADD_FAILURE() << "no error";
+  return "";
+}
+
+// 1e400 on row 3 makes the tariff column text; the error names that cell and
+// says why, not row 1 (whose "5" is a number).
+TEST(PeInputs, AnOutOfRangeTariffIsNamedWhereItIs) {
+  const std::string path = WriteTemp(
+      "wits.csv",
+      "reporter,partner,product,trade_value,tariff\nJPN,KEN,090240,10,5\nJPN,IND,090240,20,3\n"
+      "JPN,CHN,090240,30,1e400\n");
+  const std::string message = BadDataMessage([&] { (void)ReadWitsTable(path); });
+  EXPECT_NE(message.find("row 3, column 'tariff'"), std::string::npos) << message;
+  EXPECT_NE(message.find("out of the range"), std::string::npos) << message;
+}
+
+// Country codes and years are converted to integers only when they are whole
+// numbers in range (1e300 and a missing code have no integer value).
+TEST(PeInputs, BaciCodesAndYearsMustBeWholeNumbers) {
+  const std::string codes =
+      WriteTemp("codes.csv", "country_code,iso_3digit_alpha\n392,JPN\n404,KEN\n1e300,XXX\n");
+  BaciSelection selection;
+  selection.path = WriteTemp("baci.csv", "t,i,j,k,v,q\n2020,404,392,090240,1,1\n");
+  selection.country_codes = codes;
+  selection.importers = {"JPN"};
+  selection.products = {"090240"};
+  std::string message = BadDataMessage([&] { (void)ReadBaci(selection); });
+  EXPECT_NE(message.find("row 3, column 'country_code'"), std::string::npos) << message;
+  EXPECT_NE(message.find("not a whole number"), std::string::npos) << message;
+
+  selection.country_codes =
+      WriteTemp("codes2.csv", "country_code,iso_3digit_alpha\n392,JPN\n404,KEN\n");
+  for (const char* row :
+       {"2020,,392,090240,1,1", "2020,404,392,090240,1,1\n1e300,404,392,090240,1,1"}) {
+    selection.path = WriteTemp("baci.csv", std::string("t,i,j,k,v,q\n") + row + "\n");
+    message = BadDataMessage([&] { (void)ReadBaci(selection); });
+    EXPECT_NE(message.find("not a whole number"), std::string::npos) << message;
   }
 }
 

@@ -1,5 +1,6 @@
 // The wider-world construction on a three-country world small enough to
 // check by hand, and its errors on bad input (file, row and column named).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -115,6 +116,24 @@ TEST_F(WorldInput, BadInputNamesFileRowAndColumn) {
       Write("dist.csv",
             "iso_o,iso_d,distw,dist,contig,comlang_off,colony,smctry\nAAA,BBB,10,10,0,0,0,0\n");
   ExpectError(options, ErrorCode::kBadData, "no row for the pair AAA->AAA");
+}
+
+// A ring of kMaxCountries + 1 exporters (a 30 KB file) would need nine arrays
+// of (N + 1)^2 cells: refused before any is made.
+TEST_F(WorldInput, TooManyCountriesAreRefusedBeforeTheArraysAreMade) {
+  const auto ring = [](size_t count) {
+    std::string text = "iso_o,iso_d,flow,gdp_o,rta\n";
+    for (size_t idx = 0; idx < count; ++idx) {
+      text += fmt::format("C{},C{},1,100,0\n", idx, (idx + 1) % count);
+    }
+    return text;
+  };
+  world::BuildOptions options;
+  options.flows_path = Write("ring.csv", ring(world::kMaxCountries + 1));
+  ExpectError(options, ErrorCode::kBadData, "2001 countries export");
+  // A small ring is a baseline (absent pairs are zero flows).
+  options.flows_path = Write("ring.csv", ring(5));
+  EXPECT_EQ(world::BuildWorldBaseline(options).absent_pairs, 5 * 5 - 5 - 5);
 }
 
 }  // namespace

@@ -1,0 +1,77 @@
+// The ratings history and WEO readers of BuildPanel (src/rating/panel.cc) on
+// small damaged files: every cell that should be a number and is not, or is a
+// year with no integer value, is an error naming its file, row and column.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "mizani/error.h"
+#include "mizani/rating.h"
+#include "test_support.h"
+
+namespace mizani::rating {
+namespace {
+
+constexpr const char* kHeader = "Agency,Rating,RatingN,Outlook,Date,Year,Country\n";
+
+std::string Write(const std::string& folder, const std::string& name, const std::string& text) {
+  std::string path = folder + "/" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+// The kBadData message of BuildPanel on these ratings and WEO rows.
+std::string PanelError(const std::string& ratings_rows, const std::string& weo_rows) {
+  const std::string folder = testing::MakeTempDir("rating_panel_input");
+  PanelOptions options;
+  options.ratings_path = Write(folder, "ratings.csv", kHeader + ratings_rows);
+  options.weo_path =
+      Write(folder, "weo.csv", "country,weo_subject_code,year,value,is_estimate\n" + weo_rows);
+  options.indicators = {IndicatorSpec{"NGDPD", "GDP", Transform::kLog}};
+  try {
+    (void)BuildPanel(options);
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kBadData) << error.what();
+    return error.what();
+  }
+  ADD_FAILURE() << "no error";
+  return "";
+}
+
+constexpr const char* kGoodRows =
+    "S&P,B,11,Stable,6/6/2021,2021,Kenya\nS&P,B+,12,Negative,4/8/2019,2019,Kenya\n";
+constexpr const char* kGoodWeo = "Kenya,NGDPD,2019,95.5,0\nKenya,NGDPD,2021,110.3,0\n";
+
+// Before: a RatingN or Year column made text by one bad cell was skipped
+// without a word, so the file's own scale went unchecked.
+TEST(PanelInput, AnOutOfRangeRatingNumberIsNamed) {
+  const std::string message =
+      PanelError(std::string(kGoodRows) + "Fitch,B,1e400,Stable,1/3/2018,2018,Kenya\n", kGoodWeo);
+  EXPECT_NE(message.find("row 3, column 'RatingN'"), std::string::npos) << message;
+  EXPECT_NE(message.find("out of the range"), std::string::npos) << message;
+}
+
+TEST(PanelInput, AYearThatIsNotANumberIsNamed) {
+  const std::string message =
+      PanelError(std::string(kGoodRows) + "Fitch,B,11,Stable,1/3/2018,199x,Kenya\n", kGoodWeo);
+  EXPECT_NE(message.find("row 3, column 'Year'"), std::string::npos) << message;
+}
+
+// A year of 1e300 is a double but no int: compared, not converted.
+TEST(PanelInput, AHugeYearIsAMismatchNotAConversion) {
+  const std::string message =
+      PanelError(std::string(kGoodRows) + "Fitch,B,11,Stable,1/3/2018,1e300,Kenya\n", kGoodWeo);
+  EXPECT_NE(message.find("row 3, column 'Year'"), std::string::npos) << message;
+  EXPECT_NE(message.find("disagrees with the date"), std::string::npos) << message;
+}
+
+TEST(PanelInput, AWeoYearWithoutAnIntegerValueIsNamed) {
+  const std::string message =
+      PanelError(kGoodRows, std::string(kGoodWeo) + "Kenya,NGDPD,1e300,1,0\n");
+  EXPECT_NE(message.find("row 3, column 'year'"), std::string::npos) << message;
+  EXPECT_NE(message.find("not a whole number"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace mizani::rating
