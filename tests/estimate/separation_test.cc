@@ -11,8 +11,8 @@
 #include <random>
 
 #include "common/buffer_pool.h"
-#include "estimate/hdfe/fe_projector.h"
 #include "estimate/frame_ops.h"
+#include "estimate/hdfe/fe_projector.h"
 #include "mizani/estimate.h"
 #include "mizani/formula.h"
 #include "mizani/synth.h"
