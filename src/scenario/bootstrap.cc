@@ -147,7 +147,9 @@ ReplicationContext PrepareReplications(const Scenario& scenario, const Table& ta
     const auto& names = estimation.result.coef_names;
     coef_index[term_idx] =
         static_cast<int>(std::find(names.begin(), names.end(), terms[term_idx]) - names.begin());
-    context.beta_hat(term_idx) = estimation.result.coef(coef_index[term_idx]);
+    // The run's coefficient: the estimate, or with a fitted baseline the cost
+    // regression's (the same fit with fitted_costs = "estimation").
+    context.beta_hat(term_idx) = outcome.coefficients.at(terms[term_idx]);
   }
   if (spec.method == UncertaintyMethod::kParametric) {
     Eigen::MatrixXd vcov(num_terms, num_terms);
@@ -230,7 +232,7 @@ void RunReplication(const ReplicationContext& context, const ModelFrame& base, i
   const double sigma = DrawSigma(context.spec, scenario.model.theta + 1, rng);
   std::unique_ptr<GeModel> drawn;
   if (sigma != scenario.model.theta + 1) {
-    drawn = MakeGeModel(context.flows, outcome.codes, sigma - 1, context.model.options());
+    drawn = ModelAtSigma(context.model, context.flows, outcome.codes, sigma);
   }
   const GeResult ge = (drawn ? *drawn : context.model).Solve(effects, &outcome.ge);
   draw.sigma = sigma;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "agtpa_official.h"
 #include "mizani/formula.h"
 #include "mizani/ge_fitted.h"
 #include "mizani/read.h"
@@ -29,26 +30,8 @@ struct Table4Row {
   std::vector<double> cells;  // the printed columns (1)-(7)
 };
 
-// The fields of every data row of a vendored CSV in tests/data ('#'
-// comment lines and the header skipped).
-std::vector<std::vector<std::string>> ReadCsvRows(const std::string& name) {
-  std::ifstream in(testing::TestDataPath(name));
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::stringstream fields(line);
-    std::vector<std::string>& row = rows.emplace_back();
-    std::string cell;
-    while (std::getline(fields, cell, ',')) row.push_back(cell);
-  }
-  return rows;
-}
+using test_data::OfficialResults;
+using test_data::ReadCsvRows;
 
 std::vector<Table4Row> ReadTable4() {
   std::vector<Table4Row> rows;
@@ -252,20 +235,6 @@ double Correlation(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   const Eigen::ArrayXd da = a.array() - a.mean();
   const Eigen::ArrayXd db = b.array() - b.mean();
   return (da * db).sum() / std::sqrt(da.square().sum() * db.square().sum());
-}
-
-// The official Stata results (tests/data/agtpa_ch2_official.csv) of one
-// application, by country code.
-std::map<std::string, std::vector<double>> OfficialResults(const std::string& application) {
-  std::map<std::string, std::vector<double>> rows;
-  for (const std::vector<std::string>& fields : ReadCsvRows("agtpa_ch2_official.csv")) {
-    if (fields.at(0) != application) continue;
-    std::vector<double>& values = rows[fields.at(1)];
-    for (size_t col_idx = 2; col_idx < fields.size(); ++col_idx) {
-      values.push_back(std::stod(fields[col_idx]));
-    }
-  }
-  return rows;
 }
 
 // Our effects in the official file's column order.
