@@ -14,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <span>
 
 #include "ge/ge_common.h"
 #include "mizani/error.h"
@@ -133,7 +134,7 @@ GeResult ToGeResult(const FittedGeResult& fitted, const FittedGeInputs& inputs, 
 FittedGeInputs PanelCostInputs(const Scenario& scenario, const Table& table,
                                const std::vector<std::string>& codes,
                                const std::vector<std::string>& policy_terms,
-                               FittedScenario& fitted) {
+                               std::span<const double> row_weights, FittedScenario& fitted) {
   SourceRef where = scenario.model.where;
   where.key = "model.baseline";
   if (!scenario.data.baseline_year) {
@@ -147,7 +148,14 @@ FittedGeInputs PanelCostInputs(const Scenario& scenario, const Table& table,
   if (scenario.estimation) {
     for (const std::string& text : scenario.estimation->filters) filters.push_back({text});
   }
-  const Table panel = filters.empty() ? table : table.Select(EvaluateFilters(table, filters));
+  std::vector<uint8_t> keep(table.num_rows, 1);
+  if (!filters.empty()) keep = EvaluateFilters(table, filters);
+  const Table panel = filters.empty() ? table : table.Select(keep);
+  if (!row_weights.empty()) {
+    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+      if (keep[row_idx]) options.weights.push_back(row_weights[row_idx]);
+    }
+  }
   const PanelCosts costs = EstimatePanelTradeCosts(panel, options);
   const auto num_countries = static_cast<Eigen::Index>(codes.size());
   if (static_cast<Eigen::Index>(costs.codes.size()) != num_countries) {
@@ -301,11 +309,12 @@ FittedScenario BuildFittedScenario(const Scenario& scenario, const Table& table,
                                    const Eigen::MatrixXd& flows,
                                    const std::vector<std::string>& policy_terms,
                                    const std::optional<EstimateResult>& estimation,
-                                   const GeOptions& ge_options) {
+                                   const GeOptions& ge_options,
+                                   std::span<const double> row_weights) {
   FittedScenario fitted;
   FittedGeInputs inputs;
   if (scenario.model.fitted_costs == FittedCosts::kPanel) {
-    inputs = PanelCostInputs(scenario, table, codes, policy_terms, fitted);
+    inputs = PanelCostInputs(scenario, table, codes, policy_terms, row_weights, fitted);
   } else {
     inputs = EstimationCostInputs(scenario, table, codes, flows, *estimation, fitted);
   }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -125,14 +126,16 @@ struct FittedScenario {
   std::string note;
 };
 // Costs from the panel (fitted_costs = "panel": pair effects and
-// `policy_terms`) or from `estimation` (fitted_costs = "estimation");
+// `policy_terms`, the panel regressions weighted by `row_weights`, one per
+// table row, when given) or from `estimation` (fitted_costs = "estimation");
 // `flows` is the observed baseline. Throws kBadScenario / kBadModel / kBadData.
 FittedScenario BuildFittedScenario(const Scenario& scenario, const Table& table,
                                    const std::vector<std::string>& codes,
                                    const Eigen::MatrixXd& flows,
                                    const std::vector<std::string>& policy_terms,
                                    const std::optional<EstimateResult>& estimation,
-                                   const GeOptions& ge_options);
+                                   const GeOptions& ge_options,
+                                   std::span<const double> row_weights = {});
 
 // The run's model at another sigma: a FittedScenarioModel's AtSigma, or the
 // model of `options.solver` on the observed `flows`.
