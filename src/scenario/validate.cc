@@ -102,7 +102,8 @@ std::vector<std::string> DataNotes(const Scenario& scenario, const Baseline& bas
         "{} international pairs have no row in the baseline year and were taken as zero flows",
         baseline.absent_pairs));
   }
-  if (baseline.zero_pairs > 0) {
+  // A fitted baseline predicts every flow, zeros included.
+  if (baseline.zero_pairs > 0 && scenario.model.baseline == BaselineKind::kObserved) {
     notes.push_back(fmt::format(
         "{} international pairs trade nothing in the baseline; exact hat algebra keeps them at "
         "zero",
