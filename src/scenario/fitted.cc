@@ -152,6 +152,8 @@ FittedGeInputs PanelCostInputs(const Scenario& scenario, const Table& table,
   if (!filters.empty()) keep = EvaluateFilters(table, filters);
   const Table panel = filters.empty() ? table : table.Select(keep);
   if (!row_weights.empty()) {
+    // A bootstrap draw: replications already run side by side.
+    options.estimate.threads = 1;
     for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
       if (keep[row_idx]) options.weights.push_back(row_weights[row_idx]);
     }
