@@ -136,6 +136,11 @@ struct PanelCostOptions {
   int baseline_year = 1994;
   std::string reference = "DEU";  // moved last, as "ZZZ" in the do-file
   EstimateOptions estimate;       // PPML settings for both stages
+  // Frequency weights, one per table row (empty: all 1), as a pair bootstrap
+  // draws them: rows of weight 0 are left out of both regressions (a pair
+  // never drawn has no pair effect and is predicted by stage 2), a pair drawn
+  // k times counts k times in both. The baseline-year flows are all kept.
+  std::vector<double> weights;
 };
 
 struct PanelCosts {

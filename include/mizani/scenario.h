@@ -27,7 +27,7 @@
 
 namespace mizani {
 
-enum class ShockKind { kAgreement, kTariff, kNtb, kTradeCost };
+enum class ShockKind { kAgreement, kTariff, kNtb, kTradeCost, kRegressor };
 const char* ToString(ShockKind kind);
 
 enum class UncertaintyMethod { kNone, kPairBootstrap, kParametric };
@@ -83,11 +83,24 @@ struct ShockEffectInputs {
 };
 
 struct ShockEffect {
+  ShockEffect() = default;
+  ShockEffect(double log_effect_in, std::string signature_in)
+      : log_effect(log_effect_in), signature(std::move(signature_in)) {}
+
   double log_effect = 0;  // b: flows are multiplied by exp(b) before GE adjustment
   // What a level-setting kind states about a pair ("from 17% to 0%"); two
   // shocks of that kind on one pair must state the same. Empty: the kind is
   // relative and composes (trade_cost).
   std::string signature;
+  // What the statement is about within its kind (regressor: the term), so
+  // that settings of different terms on one pair do not contradict; empty:
+  // the kind itself.
+  std::string subject;
+  // Kinds whose effect depends on the pair's own data (regressor): b_ij =
+  // log_effect + slope * x_ij, x_ij from `pair_values` by (exporter,
+  // importer) code; a pair without a value keeps b_ij = 0.
+  double slope = 0;
+  const std::map<std::pair<std::string, std::string>, double>* pair_values = nullptr;
 };
 
 // Goal seeking's bracket for a shock's size when [goal] gives no range.
@@ -184,9 +197,33 @@ struct TradeCostShock {
   static std::optional<std::string> CheckGoalRange(double low, double high);
 };
 
+// kind = "regressor": a regressor of the [estimation] formula set to a new
+// value on the selected pairs, b_ij = beta (to - x_ij) with x_ij the pair's
+// value in the baseline year: the Advanced Guide's "trade without borders"
+// (INTL_BRDR set to 0 on every pair, ch. 2 Step II, p. 105), or an RTA
+// dummy set to 0 (NAFTA, p. 114). `term` must be a plain column of the data.
+struct RegressorShock {
+  static constexpr const char* kName = "regressor";
+  std::string term;
+  double to = 0;
+  // Filled by RunScenario from the data: x_ij of `term` in the baseline year.
+  std::map<std::pair<std::string, std::string>, double> baseline_values;
+
+  static std::vector<std::string> Keys();
+  void Parse(const scenario_parse::ShockKeys& keys);
+  ShockEffect Effect(const ShockEffectInputs& inputs) const;
+  static std::string SizeText(double value);
+  std::string Describe(const std::string& pairs, double theta,
+                       const std::map<std::string, double>& coefficients,
+                       std::optional<double> sought) const;
+  static std::optional<GoalRange> DefaultGoalRange();
+  static std::optional<std::string> CheckGoalRange(double low, double high);
+};
+
 // The kinds, in ShockKind order (the kind table: adding a kind adds one here).
-using ShockSpec = std::variant<AgreementShock, TariffShock, NtbShock, TradeCostShock>;
-static_assert(std::variant_size_v<ShockSpec> == static_cast<size_t>(ShockKind::kTradeCost) + 1,
+using ShockSpec =
+    std::variant<AgreementShock, TariffShock, NtbShock, TradeCostShock, RegressorShock>;
+static_assert(std::variant_size_v<ShockSpec> == static_cast<size_t>(ShockKind::kRegressor) + 1,
               "ShockKind and ShockSpec list the kinds in the same order");
 
 // One shock: its name, where it was written, the pairs and the kind.
@@ -230,6 +267,14 @@ struct EstimationSpec {
 // regression, constrained PPML; include/mizani/ge_fitted.h).
 enum class BaselineKind { kObserved, kFitted };
 
+// Where a fitted baseline's trade costs t_ij^(1-sigma) come from
+// (docs/ge-solver.md section 7): the panel's pair effects and policy terms
+// (Advanced Guide application 2, NAFTA; include/mizani/ge_fitted.h
+// EstimatePanelTradeCosts), or the [estimation] fit itself, exp of its
+// regressors times their coefficients, fixed effects left out (application
+// 1, trade without borders, eq. 2-51/2-52).
+enum class FittedCosts { kPanel, kEstimation };
+
 struct ModelSpec {
   BaselineKind baseline = BaselineKind::kObserved;
   // baseline = "fitted": stop the full-endowment loop as the book's do-files
@@ -238,6 +283,9 @@ struct ModelSpec {
   // baseline = "fitted": regressors of the stage-2 regression that predicts
   // missing pair costs; "log(X)" entries are logged.
   std::vector<std::string> fitted_gravity = {"log(DIST)", "CNTG", "LANG", "CLNY"};
+  // baseline = "fitted": `fitted_costs`, "panel" by default with [data]
+  // baseline_year, "estimation" without (a cross-section).
+  FittedCosts fitted_costs = FittedCosts::kPanel;
   double theta = 0;  // from sigma - 1 or given
   GeMode mode = GeMode::kFullEndowment;
   ImbalanceMode imbalance = ImbalanceMode::kAdditive;

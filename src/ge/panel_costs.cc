@@ -132,7 +132,8 @@ std::vector<size_t> SelectPanelRows(const Table& table, const PanelCostOptions& 
 // distances and gravity variables (per pair, row-major, in `gravity_rows`).
 ModelFrame BuildPanelFrame(const Table& table, const PanelCostOptions& options,
                            const PanelColumns& columns, const std::vector<size_t>& rows,
-                           PanelCosts& costs, std::vector<std::vector<double>>& gravity_rows) {
+                           PanelCosts& costs, std::vector<std::vector<double>>& gravity_rows,
+                           std::vector<double>& pair_weights) {
   const Column& exporter_col = columns.exporter;
   const Column& importer_col = columns.importer;
   const std::span<const double> years = columns.years;
@@ -161,6 +162,13 @@ ModelFrame BuildPanelFrame(const Table& table, const PanelCostOptions& options,
       Eigen::Matrix<bool, Eigen::Dynamic, Eigen::Dynamic>::Constant(num_countries, num_countries,
                                                                     false);
   gravity_rows.assign(static_cast<size_t>(num_countries * num_countries), {});
+  pair_weights.assign(static_cast<size_t>(num_countries * num_countries), 1.0);
+  const bool weighted = !options.weights.empty();
+  if (weighted && options.weights.size() != table.num_rows) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{} weights for the {} rows of {}", options.weights.size(),
+                            table.num_rows, table.source));
+  }
   int64_t missing = 0;
   for (const size_t row_idx : rows) {
     const std::string exporter = exporter_col.CellText(row_idx);
@@ -187,7 +195,10 @@ ModelFrame BuildPanelFrame(const Table& table, const PanelCostOptions& options,
       if (!options.log_gravity.empty()) {
         costs.distance(exporter_idx, importer_idx) = gravity[0][row_idx];
       }
+      if (weighted)
+        pair_weights[exporter_idx * num_countries + importer_idx] = options.weights[row_idx];
     }
+    if (weighted && options.weights[row_idx] == 0) continue;  // not drawn
     bool has_missing = std::isnan(flows[row_idx]);
     for (const auto& column : policy) has_missing = has_missing || std::isnan(column[row_idx]);
     if (has_missing) {
@@ -195,6 +206,7 @@ ModelFrame BuildPanelFrame(const Table& table, const PanelCostOptions& options,
       continue;
     }
     frame.y.push_back(flows[row_idx]);
+    if (weighted) frame.weights.push_back(options.weights[row_idx]);
     for (const auto& column : policy) regressors.push_back(column[row_idx]);
     frame.source_row.push_back(static_cast<int64_t>(row_idx));
     exporter_year.ids.push_back(exporter_year.Get(fmt::format("{}_{}", exporter, year)));
@@ -273,7 +285,8 @@ void FitPairCosts(const Table& table, const PanelCostOptions& options, ModelFram
 // variables; its predictions fill the pairs without a pair effect.
 void FillMissingPairCosts(const Table& table, const PanelCostOptions& options,
                           const PanelColumns& columns,
-                          const std::vector<std::vector<double>>& gravity_rows, PanelCosts& costs) {
+                          const std::vector<std::vector<double>>& gravity_rows,
+                          const std::vector<double>& pair_weights, PanelCosts& costs) {
   const std::vector<std::span<const double>>& gravity = columns.gravity;
   const auto num_countries = static_cast<Eigen::Index>(costs.codes.size());
   ModelFrame cross;
@@ -290,7 +303,10 @@ void FillMissingPairCosts(const Table& table, const PanelCostOptions& options,
                         table.source, costs.codes[exporter_idx], costs.codes[importer_idx],
                         options.baseline_year));
       }
+      const double weight = pair_weights[exporter_idx * num_countries + importer_idx];
+      if (weight == 0) continue;
       cross.y.push_back(costs.pair_costs(exporter_idx, importer_idx));
+      if (!options.weights.empty()) cross.weights.push_back(weight);
       cross_regressors.insert(cross_regressors.end(), values.begin(), values.end());
       cross.fe_ids.resize(2);
       cross.fe_ids[0].push_back(static_cast<int32_t>(exporter_idx));
@@ -370,9 +386,11 @@ PanelCosts EstimatePanelTradeCosts(const Table& table, const PanelCostOptions& o
   PanelCosts costs;
   const std::vector<size_t> rows = SelectPanelRows(table, options, columns, costs);
   std::vector<std::vector<double>> gravity_rows;
-  ModelFrame frame = BuildPanelFrame(table, options, columns, rows, costs, gravity_rows);
+  std::vector<double> pair_weights;
+  ModelFrame frame =
+      BuildPanelFrame(table, options, columns, rows, costs, gravity_rows, pair_weights);
   FitPairCosts(table, options, std::move(frame), costs);
-  FillMissingPairCosts(table, options, columns, gravity_rows, costs);
+  FillMissingPairCosts(table, options, columns, gravity_rows, pair_weights, costs);
   return costs;
 }
 

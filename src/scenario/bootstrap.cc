@@ -18,12 +18,14 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
 #include "common/parallel.h"
 #include "common/splitmix.h"
 #include "mizani/error.h"
+#include "mizani/filter.h"
 #include "scenario/internal.h"
 
 namespace mizani {
@@ -54,41 +56,46 @@ double Quantile(const std::vector<double>& sorted_values, double prob) {
   return sorted_values[below] + fraction * (sorted_values[above] - sorted_values[below]);
 }
 
-// Resampling units per frame observation, dense 0..G-1.
-std::vector<int32_t> UnitIds(const Table& table, const ModelFrame& frame, const Scenario& scenario,
-                             int32_t& num_units, std::string& description) {
-  std::vector<std::string> row_key(table.num_rows);
+// The resampling unit of a table row: its value in the unit column, or the
+// unordered exporter-importer pair (i->j and j->i are one unit, as the
+// Advanced Guide's pair_id).
+std::string UnitKey(const Table& table, const Scenario& scenario, size_t row_idx) {
   const std::string& column_name = scenario.uncertainty.unit_column;
-  if (!column_name.empty()) {
-    const Column& column = table.Get(column_name);
-    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-      const size_t row_idx = static_cast<size_t>(frame.source_row[obs_idx]);
-      row_key[row_idx] = column.CellText(row_idx);
-    }
-  } else {
-    // Unordered pair: i->j and j->i are one unit, as the Advanced Guide's pair_id.
-    const Column& exporter = table.Get(scenario.data.exporter);
-    const Column& importer = table.Get(scenario.data.importer);
-    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-      const size_t row_idx = static_cast<size_t>(frame.source_row[obs_idx]);
-      std::string first = exporter.CellText(row_idx), second = importer.CellText(row_idx);
-      if (second < first) std::swap(first, second);
-      first += '|';
-      row_key[row_idx] = first + second;
-    }
-  }
+  if (!column_name.empty()) return table.Get(column_name).CellText(row_idx);
+  std::string first = table.Get(scenario.data.exporter).CellText(row_idx);
+  std::string second = table.Get(scenario.data.importer).CellText(row_idx);
+  if (second < first) std::swap(first, second);
+  first += '|';
+  return first + second;
+}
+
+// Dense ids 0..G-1 of `rows`' units, in order of first appearance.
+std::vector<int32_t> DenseUnits(const Table& table, const Scenario& scenario,
+                                std::span<const int64_t> rows, int32_t& num_units,
+                                std::string& description) {
   std::unordered_map<std::string, int32_t> ids;
-  std::vector<int32_t> unit(frame.num_obs());
-  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-    const std::string& key = row_key[static_cast<size_t>(frame.source_row[obs_idx])];
+  std::vector<int32_t> unit(rows.size());
+  for (size_t obs_idx = 0; obs_idx < rows.size(); ++obs_idx) {
+    const std::string key = UnitKey(table, scenario, static_cast<size_t>(rows[obs_idx]));
     auto [it, inserted] = ids.emplace(key, static_cast<int32_t>(ids.size()));
     unit[obs_idx] = it->second;
   }
   num_units = static_cast<int32_t>(ids.size());
+  const std::string& column_name = scenario.uncertainty.unit_column;
   description = fmt::format("{} ({} units)",
                             column_name.empty() ? "unordered exporter-importer pair" : column_name,
                             num_units);
   return unit;
+}
+
+// How many times each of `num_units` units is drawn (a draw of size num_units
+// with replacement).
+std::vector<double> DrawUnitCounts(std::mt19937_64& rng, int32_t num_units) {
+  std::vector<double> count(num_units, 0.0);
+  for (int32_t draw_idx = 0; draw_idx < num_units; ++draw_idx) {
+    count[UniformIndex(rng, num_units)] += 1.0;
+  }
+  return count;
 }
 
 // One replication's outputs, flattened: per-country outputs, group shares,
@@ -121,12 +128,19 @@ struct ReplicationContext {
   const GeModel& model;
   const Eigen::MatrixXd& flows;
   const ShockOverride& size_override;
-  EstimateOptions rep_options;
-  Eigen::VectorXd beta_hat;   // parametric: the estimate of the used terms
-  Eigen::MatrixXd chol;       // parametric: L with V = L L'
-  std::vector<int32_t> unit;  // pair bootstrap: the unit of each observation
+  EstimateOptions rep_options{};
+  Eigen::VectorXd beta_hat{};   // parametric: the estimate of the used terms
+  Eigen::MatrixXd chol{};       // parametric: L with V = L L'
+  std::vector<int32_t> unit{};  // pair bootstrap: the unit of each observation
   int32_t num_units = 0;
   size_t width = 0;  // values per draw
+  // Fitted baseline, pair bootstrap: the cost regression and the baseline
+  // re-estimated per draw; the panel route's rows and their units.
+  const Table* table = nullptr;
+  bool refit_baseline = false;
+  std::vector<int64_t> panel_rows{};
+  std::vector<int32_t> panel_unit{};
+  int32_t num_panel_units = 0;
 };
 
 // The draws' shared inputs: the Cholesky factor of V restricted to the used
@@ -136,9 +150,14 @@ ReplicationContext PrepareReplications(const Scenario& scenario, const Table& ta
                                        const Eigen::MatrixXd& flows, const ScenarioOutcome& outcome,
                                        const ShockOverride& size_override, std::string& unit_text) {
   const UncertaintySpec& spec = scenario.uncertainty;
-  ReplicationContext context{
-      scenario, spec, estimation.used_terms, outcome, model, flows, size_override, {}, {}, {}, {},
-      0,        0};
+  ReplicationContext context{.scenario = scenario,
+                             .spec = spec,
+                             .terms = estimation.used_terms,
+                             .outcome = outcome,
+                             .model = model,
+                             .flows = flows,
+                             .size_override = size_override,
+                             .table = &table};
   const std::vector<std::string>& terms = estimation.used_terms;
   const int num_terms = static_cast<int>(terms.size());
   context.beta_hat.resize(num_terms);
@@ -147,7 +166,9 @@ ReplicationContext PrepareReplications(const Scenario& scenario, const Table& ta
     const auto& names = estimation.result.coef_names;
     coef_index[term_idx] =
         static_cast<int>(std::find(names.begin(), names.end(), terms[term_idx]) - names.begin());
-    context.beta_hat(term_idx) = estimation.result.coef(coef_index[term_idx]);
+    // The run's coefficient: the estimate, or with a fitted baseline the cost
+    // regression's (the same fit with fitted_costs = "estimation").
+    context.beta_hat(term_idx) = outcome.coefficients.at(terms[term_idx]);
   }
   if (spec.method == UncertaintyMethod::kParametric) {
     Eigen::MatrixXd vcov(num_terms, num_terms);
@@ -165,7 +186,25 @@ ReplicationContext PrepareReplications(const Scenario& scenario, const Table& ta
     unit_text = fmt::format("normal draws from the estimate and its covariance ({})",
                             estimation.result.vcov_description);
   } else {
-    context.unit = UnitIds(table, estimation.frame, scenario, context.num_units, unit_text);
+    context.unit =
+        DenseUnits(table, scenario, estimation.frame.source_row, context.num_units, unit_text);
+  }
+  // A fitted baseline's pair bootstrap re-estimates the cost regression and
+  // re-fits the baseline in every draw (docs/ge-solver.md section 7); the
+  // panel route resamples the rows its regressions read.
+  context.refit_baseline = scenario.model.baseline == BaselineKind::kFitted &&
+                           spec.method == UncertaintyMethod::kPairBootstrap;
+  if (context.refit_baseline && scenario.model.fitted_costs == FittedCosts::kPanel) {
+    std::vector<RowFilter> filters;
+    for (const std::string& text : scenario.estimation->filters) filters.push_back({text});
+    const std::vector<uint8_t> keep =
+        filters.empty() ? std::vector<uint8_t>(table.num_rows, 1) : EvaluateFilters(table, filters);
+    std::vector<int64_t> rows;
+    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+      if (keep[row_idx]) rows.push_back(static_cast<int64_t>(row_idx));
+    }
+    context.panel_rows = rows;
+    context.panel_unit = DenseUnits(table, scenario, rows, context.num_panel_units, unit_text);
   }
   // Each replication re-estimates on one thread; replications run side by side.
   context.rep_options = estimation.options;
@@ -190,10 +229,7 @@ bool DrawCoefficients(const ReplicationContext& context, const ModelFrame& base,
     beta = context.beta_hat + context.chol * normal;
     return true;
   }
-  std::vector<double> count(context.num_units, 0.0);
-  for (int32_t draw_idx = 0; draw_idx < context.num_units; ++draw_idx) {
-    count[UniformIndex(rng, context.num_units)] += 1.0;
-  }
+  const std::vector<double> count = DrawUnitCounts(rng, context.num_units);
   ModelFrame frame = base;
   frame.weights.resize(frame.num_obs());
   for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
@@ -210,6 +246,48 @@ bool DrawCoefficients(const ReplicationContext& context, const ModelFrame& base,
   return true;
 }
 
+// A fitted baseline's pair-bootstrap draw, the Advanced Guide's Step 5
+// (pp. 93-94, after Anderson & Yotov 2016): the cost regression re-estimated
+// on resampled pairs (the panel with its pair effects and stage-2 fill, or
+// the [estimation] fit), the baseline re-fitted on those costs; `beta` the
+// draw's coefficients of the shocks' terms. False when a fit fails.
+bool RefitBaseline(const ReplicationContext& context, const ModelFrame& base, std::mt19937_64& rng,
+                   Eigen::VectorXd& beta, std::unique_ptr<GeModel>& model) {
+  const Scenario& scenario = context.scenario;
+  std::optional<EstimateResult> fit;
+  std::vector<double> row_weights;
+  if (scenario.model.fitted_costs == FittedCosts::kEstimation) {
+    const std::vector<double> count = DrawUnitCounts(rng, context.num_units);
+    ModelFrame frame = base;
+    frame.weights.resize(frame.num_obs());
+    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+      frame.weights[obs_idx] = count[context.unit[obs_idx]];
+    }
+    fit = Fit(std::move(frame), context.rep_options);
+    if (!fit->converged()) return false;
+  } else {
+    const std::vector<double> count = DrawUnitCounts(rng, context.num_panel_units);
+    row_weights.assign(context.table->num_rows, 0.0);
+    for (size_t row_idx = 0; row_idx < context.panel_rows.size(); ++row_idx) {
+      row_weights[context.panel_rows[row_idx]] = count[context.panel_unit[row_idx]];
+    }
+  }
+  try {
+    FittedScenario fitted =
+        BuildFittedScenario(scenario, *context.table, context.outcome.codes, context.flows,
+                            context.terms, fit, context.model.options(), row_weights);
+    for (size_t term_idx = 0; term_idx < context.terms.size(); ++term_idx) {
+      const auto found = fitted.coefficients.find(context.terms[term_idx]);
+      if (found == fitted.coefficients.end()) return false;
+      beta(static_cast<Eigen::Index>(term_idx)) = found->second;
+    }
+    model = std::move(fitted.model);
+  } catch (const Error&) {
+    return false;  // e.g. a pair cost that the draw cannot predict
+  }
+  return true;
+}
+
 // One replication into `draw`; draw.ok stays false when the estimate or the
 // GE solve fails. Other errors throw.
 void RunReplication(const ReplicationContext& context, const ModelFrame& base, int rep_idx,
@@ -219,7 +297,13 @@ void RunReplication(const ReplicationContext& context, const ModelFrame& base, i
   const ScenarioOutcome& outcome = context.outcome;
   std::mt19937_64 rng(SplitMix64(context.spec.seed + static_cast<uint64_t>(rep_idx)));
   Eigen::VectorXd beta(num_terms);
-  if (!DrawCoefficients(context, base, rng, beta)) return;
+  std::unique_ptr<GeModel> refitted;  // the draw's own fitted baseline
+  if (context.refit_baseline) {
+    if (!RefitBaseline(context, base, rng, beta, refitted)) return;
+  } else if (!DrawCoefficients(context, base, rng, beta)) {
+    return;
+  }
+  const GeModel& model = refitted ? *refitted : context.model;
   std::map<std::string, double> coefficients = outcome.coefficients;
   for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
     coefficients[context.terms[term_idx]] = beta(term_idx);
@@ -230,9 +314,9 @@ void RunReplication(const ReplicationContext& context, const ModelFrame& base, i
   const double sigma = DrawSigma(context.spec, scenario.model.theta + 1, rng);
   std::unique_ptr<GeModel> drawn;
   if (sigma != scenario.model.theta + 1) {
-    drawn = MakeGeModel(context.flows, outcome.codes, sigma - 1, context.model.options());
+    drawn = ModelAtSigma(model, context.flows, outcome.codes, sigma);
   }
-  const GeResult ge = (drawn ? *drawn : context.model).Solve(effects, &outcome.ge);
+  const GeResult ge = (drawn ? *drawn : model).Solve(effects, &outcome.ge);
   draw.sigma = sigma;
   if (!ge.converged()) return;
   draw.values.reserve(context.width);

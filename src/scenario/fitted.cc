@@ -1,19 +1,25 @@
 // A scenario solved from the Advanced Guide's fitted baseline (model.baseline
 // = "fitted"; include/mizani/ge_fitted.h, docs/ge-solver.md "Fitted
 // baseline"): trade costs from the panel's pair effects and the scenario's
-// estimated terms, the constrained PPML baseline, the scenario's partial
+// estimated terms (application 2) or from the [estimation] fit's regressors
+// (application 1), the constrained PPML baseline, the scenario's partial
 // effects B applied to those costs, and the book's full-endowment loop (or
-// the exact equilibrium). The result is written into a GeResult so that every
-// output of a scenario (tables, report, JSON) works unchanged.
+// the exact equilibrium). FittedScenarioModel is a GeModel, so goal seeking,
+// the sigma table and the bootstrap use it as they use hat algebra; its
+// results are GeResults, so every output of a scenario works unchanged.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <memory>
+#include <span>
 
 #include "ge/ge_common.h"
 #include "mizani/error.h"
 #include "mizani/filter.h"
+#include "mizani/formula.h"
 #include "mizani/ge_fitted.h"
 #include "scenario/internal.h"
 
@@ -123,19 +129,17 @@ GeResult ToGeResult(const FittedGeResult& fitted, const FittedGeInputs& inputs, 
   return result;
 }
 
-}  // namespace
-
-GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
-                             const std::vector<std::string>& codes,
-                             const std::vector<std::string>& policy_terms,
-                             std::map<std::string, double>& coefficients,
-                             Eigen::MatrixXd& partial_effects, const GeOptions& ge_options,
-                             std::vector<std::string>& notes) {
+// Stage 1 of the panel route (application 2): pair effects and policy terms
+// of the panel, in the scenario's country order.
+FittedGeInputs PanelCostInputs(const Scenario& scenario, const Table& table,
+                               const std::vector<std::string>& codes,
+                               const std::vector<std::string>& policy_terms,
+                               std::span<const double> row_weights, FittedScenario& fitted) {
   SourceRef where = scenario.model.where;
   where.key = "model.baseline";
   if (!scenario.data.baseline_year) {
     throw Error(ErrorCode::kBadScenario,
-                fmt::format("{}: baseline = \"fitted\" needs a panel: [data] baseline_year",
+                fmt::format("{}: fitted_costs = \"panel\" needs a panel: [data] baseline_year",
                             where.Describe()));
   }
   PanelCostOptions options = MakePanelCostOptions(scenario, codes, policy_terms, where);
@@ -144,10 +148,17 @@ GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
   if (scenario.estimation) {
     for (const std::string& text : scenario.estimation->filters) filters.push_back({text});
   }
-  const Table panel = filters.empty() ? table : table.Select(EvaluateFilters(table, filters));
+  std::vector<uint8_t> keep(table.num_rows, 1);
+  if (!filters.empty()) keep = EvaluateFilters(table, filters);
+  const Table panel = filters.empty() ? table : table.Select(keep);
+  if (!row_weights.empty()) {
+    // A bootstrap draw: replications already run side by side.
+    options.estimate.threads = 1;
+    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+      if (keep[row_idx]) options.weights.push_back(row_weights[row_idx]);
+    }
+  }
   const PanelCosts costs = EstimatePanelTradeCosts(panel, options);
-
-  // Into the scenario's country order.
   const auto num_countries = static_cast<Eigen::Index>(codes.size());
   if (static_cast<Eigen::Index>(costs.codes.size()) != num_countries) {
     throw Error(ErrorCode::kBadScenario,
@@ -177,38 +188,165 @@ GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
       inputs.baseline_costs(row_idx, col_idx) = baseline_costs(order[row_idx], order[col_idx]);
     }
   }
-  // The shocks use the coefficients of the cost regression, so that the
-  // counterfactual costs differ from the baseline ones by exactly the terms
-  // switched (Step II, p. 114).
   for (Eigen::Index term_idx = 0; term_idx < costs.policy_coef.size(); ++term_idx) {
-    coefficients[costs.policy_names[term_idx]] = costs.policy_coef(term_idx);
+    fitted.coefficients[costs.policy_names[term_idx]] = costs.policy_coef(term_idx);
   }
-  partial_effects = BuildPartialEffects(scenario, codes, coefficients);
-  inputs.counterfactual_costs = inputs.baseline_costs.cwiseProduct(partial_effects);
-  inputs.codes = codes;
   inputs.reference_country =
       static_cast<int>(std::find(codes.begin(), codes.end(), options.reference) - codes.begin());
+  fitted.note = fmt::format(
+      "fitted baseline (Advanced Guide ch. 2, application 2): pair effects of a panel PPML on {} "
+      "observations{}; {} pair costs predicted from {}",
+      costs.panel.num_obs,
+      policy_terms.empty()
+          ? std::string()
+          : fmt::format(" with {} = {:.6f}", policy_terms[0], costs.policy_coef(0)),
+      costs.filled.count(), fmt::join(scenario.model.fitted_gravity, ", "));
+  return inputs;
+}
+
+// The estimation route (application 1, eq. 2-51/2-52): t_ij^(1-sigma) =
+// exp(sum_k b_k x_k,ij) over the [estimation] formula's regressors at their
+// baseline-year values, the fixed effects left out.
+FittedGeInputs EstimationCostInputs(const Scenario& scenario, const Table& table,
+                                    const std::vector<std::string>& codes,
+                                    const Eigen::MatrixXd& flows, const EstimateResult& fit,
+                                    FittedScenario& fitted) {
+  SourceRef where = scenario.model.where;
+  where.key = "model.fitted_costs";
+  std::vector<RowFilter> filters;
+  for (const std::string& text : scenario.estimation->filters) filters.push_back({text});
+  if (scenario.data.baseline_year) {
+    filters.push_back({fmt::format("{} == {}", scenario.data.year, *scenario.data.baseline_year)});
+  }
+  EstimateOptions frame_options;
+  frame_options.check_separation = false;
+  frame_options.drop_singletons = false;
+  const ModelFrame frame =
+      BuildModelFrame(table, ParseFormula(scenario.estimation->formula), filters, frame_options);
+  Eigen::VectorXd beta(frame.X.cols());
+  for (Eigen::Index term_idx = 0; term_idx < frame.X.cols(); ++term_idx) {
+    const std::string& name = frame.coef_names[term_idx];
+    const auto found = std::find(fit.coef_names.begin(), fit.coef_names.end(), name);
+    if (found == fit.coef_names.end()) {
+      throw Error(ErrorCode::kBadModel,
+                  fmt::format("{}: the trade-cost term '{}' was not estimated (collinear with the "
+                              "fixed effects?)",
+                              where.Describe(), name));
+    }
+    beta(term_idx) = fit.coef(found - fit.coef_names.begin());
+    fitted.coefficients[name] = beta(term_idx);
+  }
+  std::map<std::string, Eigen::Index> index;
+  for (size_t country_idx = 0; country_idx < codes.size(); ++country_idx) {
+    index[codes[country_idx]] = static_cast<Eigen::Index>(country_idx);
+  }
+  const auto num_countries = static_cast<Eigen::Index>(codes.size());
+  FittedGeInputs inputs;
+  inputs.flows = flows;
+  inputs.baseline_costs = Eigen::MatrixXd::Constant(num_countries, num_countries,
+                                                    std::numeric_limits<double>::quiet_NaN());
+  const Column& exporter = table.Get(scenario.data.exporter);
+  const Column& importer = table.Get(scenario.data.importer);
+  const Eigen::VectorXd log_costs = frame.X * beta;
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+    const auto row_idx = static_cast<size_t>(frame.source_row[obs_idx]);
+    const auto exporter_idx = index.find(exporter.CellText(row_idx));
+    const auto importer_idx = index.find(importer.CellText(row_idx));
+    if (exporter_idx == index.end() || importer_idx == index.end()) continue;
+    inputs.baseline_costs(exporter_idx->second, importer_idx->second) =
+        std::exp(log_costs(obs_idx));
+  }
+  for (Eigen::Index exporter_idx = 0; exporter_idx < num_countries; ++exporter_idx) {
+    for (Eigen::Index importer_idx = 0; importer_idx < num_countries; ++importer_idx) {
+      if (std::isfinite(inputs.baseline_costs(exporter_idx, importer_idx))) continue;
+      throw Error(ErrorCode::kBadScenario,
+                  fmt::format("{}: no trade cost for {} -> {}: the pair has no row with every "
+                              "regressor of the formula in the baseline",
+                              where.Describe(), codes[exporter_idx], codes[importer_idx]));
+    }
+  }
+  std::string terms;
+  for (const auto& [name, value] : fitted.coefficients) {
+    terms += fmt::format("{}{} = {:.6f}", terms.empty() ? "" : ", ", name, value);
+  }
+  fitted.note = fmt::format(
+      "fitted baseline (Advanced Guide ch. 2, application 1): trade costs exp(b'x) from the "
+      "[estimation] fit ({})",
+      terms);
+  return inputs;
+}
+
+}  // namespace
+
+FittedScenarioModel::FittedScenarioModel(FittedGeInputs inputs, FittedGeOptions fitted_options,
+                                         GeOptions ge_options)
+    : inputs_(std::move(inputs)),
+      fitted_options_(fitted_options),
+      ge_options_(std::move(ge_options)) {}
+
+GeResult FittedScenarioModel::Solve(const Eigen::MatrixXd& partial_effects,
+                                    const GeResult* /*warm_start*/) const {
+  FittedGeInputs inputs = inputs_;
+  inputs.counterfactual_costs = inputs.baseline_costs.cwiseProduct(partial_effects);
+  const FittedGeResult fitted = SolveFittedGe(inputs, fitted_options_);
+  return ToGeResult(fitted, inputs, ge_options_.mode, ge_options_);
+}
+
+std::unique_ptr<GeModel> FittedScenarioModel::AtSigma(double sigma) const {
+  FittedGeInputs inputs = inputs_;
+  inputs.sigma = sigma;
+  return std::make_unique<FittedScenarioModel>(std::move(inputs), fitted_options_, ge_options_);
+}
+
+std::unique_ptr<GeModel> ModelAtSigma(const GeModel& model, const Eigen::MatrixXd& flows,
+                                      const std::vector<std::string>& codes, double sigma) {
+  if (const auto* fitted = dynamic_cast<const FittedScenarioModel*>(&model)) {
+    return fitted->AtSigma(sigma);
+  }
+  return MakeGeModel(flows, codes, sigma - 1, model.options());
+}
+
+FittedScenario BuildFittedScenario(const Scenario& scenario, const Table& table,
+                                   const std::vector<std::string>& codes,
+                                   const Eigen::MatrixXd& flows,
+                                   const std::vector<std::string>& policy_terms,
+                                   const std::optional<EstimateResult>& estimation,
+                                   const GeOptions& ge_options,
+                                   std::span<const double> row_weights) {
+  FittedScenario fitted;
+  FittedGeInputs inputs;
+  if (scenario.model.fitted_costs == FittedCosts::kPanel) {
+    inputs = PanelCostInputs(scenario, table, codes, policy_terms, row_weights, fitted);
+  } else {
+    inputs = EstimationCostInputs(scenario, table, codes, flows, *estimation, fitted);
+  }
+  const std::string reference = scenario.model.reference_country.empty()
+                                    ? std::string("DEU")
+                                    : scenario.model.reference_country;
+  const auto found = std::find(codes.begin(), codes.end(), reference);
+  if (found == codes.end()) {
+    SourceRef where = scenario.model.where;
+    where.key = "model.reference";
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{}: the fitted baseline normalises on a reference country's inward "
+                            "resistance; '{}' is not in the data (set [model] reference)",
+                            where.Describe(), reference));
+  }
+  inputs.reference_country = static_cast<int>(found - codes.begin());
+  inputs.codes = codes;
   inputs.sigma = scenario.model.theta + 1;
   FittedGeOptions fitted_options;
   fitted_options.stopping =
       scenario.model.fitted_book_loop ? FittedGeStopping::kBook : FittedGeStopping::kConverged;
   fitted_options.converged_tolerance = scenario.model.tolerance;
-  const FittedGeResult fitted = SolveFittedGe(inputs, fitted_options);
-
-  notes.push_back(fmt::format(
-      "fitted baseline (Advanced Guide ch. 2): pair effects of a panel PPML on {} observations{}; "
-      "{} pair costs predicted from {}; constrained PPML baseline normalised on {}; {}",
-      costs.panel.num_obs,
-      policy_terms.empty()
-          ? std::string()
-          : fmt::format(" with {} = {:.6f}", policy_terms[0], costs.policy_coef(0)),
-      costs.filled.count(), fmt::join(scenario.model.fitted_gravity, ", "), options.reference,
+  fitted.note += fmt::format(
+      "; constrained PPML baseline normalised on {}; {}", reference,
       scenario.model.fitted_book_loop
-          ? fmt::format("full endowment stopped by the do-files' rule after {} re-estimations",
-                        fitted.iterations)
-          : std::string("full endowment solved exactly from the fitted baseline")));
-
-  return ToGeResult(fitted, inputs, scenario.model.mode, ge_options);
+          ? std::string("full endowment stopped by the do-files' rule (0.01 on the price changes)")
+          : std::string("full endowment solved exactly from the fitted baseline"));
+  fitted.model =
+      std::make_unique<FittedScenarioModel>(std::move(inputs), fitted_options, ge_options);
+  return fitted;
 }
 
 }  // namespace mizani

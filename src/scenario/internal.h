@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "mizani/estimate.h"
 #include "mizani/formula.h"
 #include "mizani/ge.h"
+#include "mizani/ge_fitted.h"
 #include "mizani/scenario.h"
 
 namespace mizani {
@@ -72,7 +74,7 @@ std::vector<std::pair<int, int>> SelectedPairs(const Shock& shock, const Scenari
 std::string SizeText(const Shock& shock, double value);
 
 // The estimation term whose coefficient the shock uses (an agreement with
-// coefficient = "estimated"); empty otherwise.
+// coefficient = "estimated", a regressor shock); empty otherwise.
 std::string EstimatedTerm(const Shock& shock);
 
 // The goal-seeking stage (goal_seek.cc): the size of shock `shock_index` at
@@ -95,26 +97,60 @@ std::vector<std::pair<std::string, Eigen::VectorXd>> CountryOutputs(const GeResu
 // "additive", "multiplicative", "removed": as written in a scenario file.
 const char* ImbalanceText(ImbalanceMode mode);
 
-// model.baseline = "fitted" (src/scenario/fitted.cc): trade costs from the
-// panel (pair effects and `policy_terms`), whose coefficients replace those
-// in `coefficients` for the partial effects; then the Advanced Guide's GE.
-// Assumptions go to `notes`.
-GeResult SolveFittedScenario(const Scenario& scenario, const Table& table,
-                             const std::vector<std::string>& codes,
-                             const std::vector<std::string>& policy_terms,
-                             std::map<std::string, double>& coefficients,
-                             Eigen::MatrixXd& partial_effects, const GeOptions& ge_options,
-                             std::vector<std::string>& notes);
+// model.baseline = "fitted" (src/scenario/fitted.cc): the Advanced Guide's
+// GE from a fitted baseline as a GeModel. Solve(B) takes t_CFL = t_BLN * B
+// (element-wise) and runs the constrained baseline, the conditional step and
+// the full-endowment loop (or the exact equilibrium); warm starts are ignored.
+class FittedScenarioModel final : public GeModel {
+ public:
+  FittedScenarioModel(FittedGeInputs inputs, FittedGeOptions fitted_options, GeOptions ge_options);
+  GeResult Solve(const Eigen::MatrixXd& partial_effects,
+                 const GeResult* warm_start = nullptr) const override;
+  const GeOptions& options() const override { return ge_options_; }
+  // The same costs and baseline flows at another sigma.
+  std::unique_ptr<GeModel> AtSigma(double sigma) const;
+
+ private:
+  FittedGeInputs inputs_;  // counterfactual_costs unused
+  FittedGeOptions fitted_options_;
+  GeOptions ge_options_;
+};
+
+// The fitted baseline of a run: the model, the cost regression's
+// coefficients (they replace the [estimation]'s for the shocks, so that
+// t_CFL / t_BLN is exactly the terms changed, as in the book's Step II) and
+// a note for the reader.
+struct FittedScenario {
+  std::unique_ptr<GeModel> model;
+  std::map<std::string, double> coefficients;
+  std::string note;
+};
+// Costs from the panel (fitted_costs = "panel": pair effects and
+// `policy_terms`, the panel regressions weighted by `row_weights`, one per
+// table row, when given) or from `estimation` (fitted_costs = "estimation");
+// `flows` is the observed baseline. Throws kBadScenario / kBadModel / kBadData.
+FittedScenario BuildFittedScenario(const Scenario& scenario, const Table& table,
+                                   const std::vector<std::string>& codes,
+                                   const Eigen::MatrixXd& flows,
+                                   const std::vector<std::string>& policy_terms,
+                                   const std::optional<EstimateResult>& estimation,
+                                   const GeOptions& ge_options,
+                                   std::span<const double> row_weights = {});
+
+// The run's model at another sigma: a FittedScenarioModel's AtSigma, or the
+// model of `options.solver` on the observed `flows`.
+std::unique_ptr<GeModel> ModelAtSigma(const GeModel& model, const Eigen::MatrixXd& flows,
+                                      const std::vector<std::string>& codes, double sigma);
 
 // The sigma grid of a scenario: [uncertainty] sigma, or [model] sigma +- 1
 // and +- 2 (values > 1), always with [model] sigma itself; sorted.
 std::vector<double> SigmaGrid(const Scenario& scenario);
 
-// The shocks solved from the observed `flows` at every sigma of the grid
-// (src/scenario/sensitivity.cc).
-SigmaSensitivity ComputeSigmaSensitivity(const Scenario& scenario, const Eigen::MatrixXd& flows,
+// The shocks solved by the run's `model` (ModelAtSigma) at every sigma of the
+// grid (src/scenario/sensitivity.cc).
+SigmaSensitivity ComputeSigmaSensitivity(const Scenario& scenario, const GeModel& model,
+                                         const Eigen::MatrixXd& flows,
                                          const std::vector<std::string>& codes,
-                                         const GeOptions& ge_options,
                                          const Eigen::MatrixXd& partial_effects);
 
 // One replication's sigma: from [uncertainty] sigma (uniformly) or a normal

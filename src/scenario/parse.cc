@@ -177,7 +177,7 @@ void ParseModel(const toml::table& root, const Reader& reader, Scenario& scenari
   reader.CheckKeys(
       table, "model",
       {"sigma", "theta", "mode", "imbalances", "solver", "normalisation", "normalization",
-       "reference", "tolerance", "baseline", "fitted_loop", "fitted_gravity"});
+       "reference", "tolerance", "baseline", "fitted_loop", "fitted_gravity", "fitted_costs"});
   ModelSpec& model = scenario.model;
   model.where = reader.Ref(table, "model");
   const auto sigma = reader.Number(table, "model", "sigma");
@@ -218,6 +218,10 @@ void ParseModel(const toml::table& root, const Reader& reader, Scenario& scenari
                     {{"observed", BaselineKind::kObserved}, {"fitted", BaselineKind::kFitted}});
   model.fitted_book_loop =
       reader.Choice(table, "model", "fitted_loop", true, {{"book", true}, {"exact", false}});
+  model.fitted_costs =
+      reader.Choice(table, "model", "fitted_costs",
+                    scenario.data.baseline_year ? FittedCosts::kPanel : FittedCosts::kEstimation,
+                    {{"panel", FittedCosts::kPanel}, {"estimation", FittedCosts::kEstimation}});
   if (const toml::node* gravity = table.get("fitted_gravity")) {
     const toml::array* list = gravity->as_array();
     model.fitted_gravity.clear();

@@ -1,10 +1,12 @@
 // RunScenario: a driver over the stages of a run (internal.h): validate
-// (validate.cc), estimate, partial effects, goal seek (goal_seek.cc), engine
-// solve, sigma sensitivity (sensitivity.cc) and bootstrap (bootstrap.cc).
+// (validate.cc), estimate, the fitted baseline's model (fitted.cc), partial
+// effects, goal seek (goal_seek.cc), engine solve, sigma sensitivity
+// (sensitivity.cc) and bootstrap (bootstrap.cc).
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <optional>
 
 #include "mizani/error.h"
@@ -94,25 +96,30 @@ ScenarioOutcome StartOutcome(const ValidatedScenario& validated) {
   return outcome;
 }
 
-// The engine solve at the final partial effects: the observed baseline's
-// model, or the Advanced Guide's fitted baseline. Throws kNotConverged.
-GeResult SolveOutcome(const ValidatedScenario& validated, const Table& table,
-                      ScenarioOutcome& outcome) {
+// With a fitted baseline, the run's GE model is the Advanced Guide's
+// (fitted.cc), built once the estimation is done; its cost regression's
+// coefficients feed the shocks.
+void UseFittedBaseline(ValidatedScenario& validated, const Table& table, ScenarioOutcome& outcome,
+                       const RunProgress& progress) {
   const Scenario& scenario = validated.scenario;
-  GeResult ge;
-  if (scenario.model.baseline == BaselineKind::kFitted) {
-    ge = SolveFittedScenario(
-        scenario, table, outcome.codes,
-        validated.estimation ? validated.estimation->used_terms : std::vector<std::string>{},
-        outcome.coefficients, outcome.partial_effects, validated.ge_options, outcome.notes);
-  } else {
-    ge = validated.model->Solve(outcome.partial_effects);
+  progress("estimating the trade costs of the fitted baseline");
+  FittedScenario fitted = BuildFittedScenario(
+      scenario, table, outcome.codes, validated.baseline.flows,
+      validated.estimation ? validated.estimation->used_terms : std::vector<std::string>{},
+      outcome.estimation, validated.ge_options);
+  for (const auto& [term, value] : fitted.coefficients) {
+    const auto found = outcome.coefficients.find(term);
+    if (found == outcome.coefficients.end()) continue;
+    if (std::abs(found->second - value) > 1e-9 * std::max(1.0, std::abs(value))) {
+      outcome.notes.push_back(fmt::format(
+          "{}: the shocks use the cost regression's coefficient {:.6f}; the [estimation] table "
+          "reports {:.6f} (docs/ge-solver.md section 7)",
+          term, value, found->second));
+    }
+    found->second = value;
   }
-  if (!ge.converged()) {
-    throw Error(ErrorCode::kNotConverged,
-                fmt::format("the GE solve did not converge: {}", ge.message));
-  }
-  return ge;
+  outcome.notes.push_back(std::move(fitted.note));
+  validated.model = std::move(fitted.model);
 }
 
 }  // namespace
@@ -155,6 +162,9 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
         Estimate(*scenario.estimation, table, options.threads, *validated.estimation, progress);
     outcome.estimation = validated.estimation->result;
   }
+  if (scenario.model.baseline == BaselineKind::kFitted) {
+    UseFittedBaseline(validated, table, outcome, progress);
+  }
   ShockOverride size_override;
   if (scenario.goal.enabled) {
     outcome.goal = SeekGoal(
@@ -164,19 +174,18 @@ ScenarioOutcome RunScenarioOnTable(const Scenario& scenario_in, const Table& tab
   outcome.partial_effects =
       BuildPartialEffects(scenario, codes, outcome.coefficients, size_override);
   progress(fmt::format("solving GE for {} countries", codes.size()));
-  outcome.ge = SolveOutcome(validated, table, outcome);
+  outcome.ge = validated.model->Solve(outcome.partial_effects);
+  if (!outcome.ge.converged()) {
+    throw Error(ErrorCode::kNotConverged,
+                fmt::format("the GE solve did not converge: {}", outcome.ge.message));
+  }
   progress(fmt::format("GE solved in {} iterations ({:.2f} s)", outcome.ge.iterations,
                        progress.Elapsed()));
   // The same shocks at other elasticities, for every scenario.
-  if (scenario.model.baseline == BaselineKind::kObserved) {
-    outcome.sensitivity = ComputeSigmaSensitivity(scenario, validated.baseline.flows, codes,
-                                                  validated.ge_options, outcome.partial_effects);
-    progress(fmt::format("sigma sensitivity: {} values ({:.2f} s)",
-                         outcome.sensitivity.sigmas.size(), progress.Elapsed()));
-  } else {
-    outcome.notes.emplace_back(
-        "the sigma sensitivity table is not computed with baseline = \"fitted\"");
-  }
+  outcome.sensitivity = ComputeSigmaSensitivity(
+      scenario, *validated.model, validated.baseline.flows, codes, outcome.partial_effects);
+  progress(fmt::format("sigma sensitivity: {} values ({:.2f} s)", outcome.sensitivity.sigmas.size(),
+                       progress.Elapsed()));
   if (scenario.uncertainty.method != UncertaintyMethod::kNone && validated.estimation) {
     outcome.uncertainty = RunBootstrap(scenario, table, *validated.estimation, *validated.model,
                                        validated.baseline.flows, outcome, size_override, options);

@@ -31,9 +31,9 @@ std::vector<double> SigmaGrid(const Scenario& scenario) {
   return grid;
 }
 
-SigmaSensitivity ComputeSigmaSensitivity(const Scenario& scenario, const Eigen::MatrixXd& flows,
+SigmaSensitivity ComputeSigmaSensitivity(const Scenario& scenario, const GeModel& model,
+                                         const Eigen::MatrixXd& flows,
                                          const std::vector<std::string>& codes,
-                                         const GeOptions& ge_options,
                                          const Eigen::MatrixXd& partial_effects) {
   SigmaSensitivity sensitivity;
   sensitivity.sigmas = SigmaGrid(scenario);
@@ -46,7 +46,7 @@ SigmaSensitivity ComputeSigmaSensitivity(const Scenario& scenario, const Eigen::
   for (Eigen::Index sigma_idx = 0; sigma_idx < num_sigmas; ++sigma_idx) {
     const double sigma = sensitivity.sigmas[sigma_idx];
     try {
-      const GeResult ge = MakeGeModel(flows, codes, sigma - 1, ge_options)->Solve(partial_effects);
+      const GeResult ge = ModelAtSigma(model, flows, codes, sigma)->Solve(partial_effects);
       if (!ge.converged()) {
         sensitivity.failures.push_back(fmt::format("sigma = {}: {}", sigma, ge.message));
         continue;

@@ -261,7 +261,10 @@ Eigen::MatrixXd BuildPartialEffects(const Scenario& scenario, const std::vector<
   // policy takes; two of the same kind may cover a pair only if they state the
   // same thing (then it counts once). Trade-cost changes are relative and
   // compose multiplicatively.
-  std::map<ShockKind, std::map<std::pair<int, int>, std::pair<std::string, int>>> claimed;
+  // Claims are per kind and subject (a regressor shock's term).
+  std::map<std::pair<ShockKind, std::string>,
+           std::map<std::pair<int, int>, std::pair<std::string, int>>>
+      claimed;
   for (size_t shock_idx = 0; shock_idx < scenario.shocks.size(); ++shock_idx) {
     const Shock& shock = scenario.shocks[shock_idx];
     const bool overridden = static_cast<int>(shock_idx) == override_size.shock_index;
@@ -270,15 +273,16 @@ Eigen::MatrixXd BuildPartialEffects(const Scenario& scenario, const std::vector<
     inputs.coefficients = &coefficients;
     if (overridden) inputs.size = override_size.value;
     inputs.where = shock.where;
-    const auto [effect, signature] =
+    const ShockEffect shock_effect =
         std::visit([&](const auto& kind) { return kind.Effect(inputs); }, shock.spec);
+    const std::string& signature = shock_effect.signature;
     const auto pairs = ShockPairs(shock, scenario, codes);
     if (pairs.empty()) {
       Fail(shock.where, "the shock selects no pair of distinct countries");
     }
     for (const auto& pair : pairs) {
       if (!signature.empty()) {
-        auto& owner = claimed[shock.kind()];
+        auto& owner = claimed[{shock.kind(), shock_effect.subject}];
         const auto found = owner.find(pair);
         if (found != owner.end()) {
           if (found->second.first != signature) {
@@ -294,6 +298,12 @@ Eigen::MatrixXd BuildPartialEffects(const Scenario& scenario, const std::vector<
           continue;  // the same statement twice counts once
         }
         owner[pair] = {signature, static_cast<int>(shock_idx)};
+      }
+      double effect = shock_effect.log_effect;
+      if (shock_effect.pair_values != nullptr) {
+        const auto value = shock_effect.pair_values->find({codes[pair.first], codes[pair.second]});
+        if (value == shock_effect.pair_values->end()) continue;  // no data: unchanged
+        effect += shock_effect.slope * value->second;
       }
       log_effect(pair.first, pair.second) += effect;
     }

@@ -21,35 +21,59 @@ namespace {
   throw Error(ErrorCode::kBadScenario, fmt::format("{}: {}", where.Describe(), message));
 }
 
-// Agreements with `unless`: the pairs that already have one in the baseline
-// year come from the data.
-void ResolvePairsInForce(Scenario& scenario, const Table& table) {
+// Calls `visit(row_idx, exporter, importer)` for every row of the baseline
+// year (every row of a cross-section).
+template <typename Visit>
+void ForEachBaselineRow(const Scenario& scenario, const Table& table, Visit visit) {
+  const Column& exporter = table.Get(scenario.data.exporter);
+  const Column& importer = table.Get(scenario.data.importer);
+  const Column* year = scenario.data.baseline_year ? table.Find(scenario.data.year) : nullptr;
+  for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    if (year != nullptr &&
+        year->values()[row_idx] != static_cast<double>(*scenario.data.baseline_year)) {
+      continue;
+    }
+    visit(row_idx, exporter.CellText(row_idx), importer.CellText(row_idx));
+  }
+}
+
+// The numeric column a shock key names; a column made text by one bad cell
+// ("1e400") gets that cell named.
+const Column& ShockColumn(const Table& table, const std::string& name, const Shock& shock,
+                          const char* key) {
+  const Column* column = table.Find(name);
+  if (column != nullptr && column->type != ColumnType::kNumeric) (void)RequireNumeric(table, name);
+  if (column == nullptr || column->type != ColumnType::kNumeric) {
+    SourceRef ref = shock.where;
+    ref.key += key;
+    Fail(ref, fmt::format("column '{}' is not a numeric column of {}", name, table.source));
+  }
+  return *column;
+}
+
+// What only the data know about the shocks: the pairs that already have an
+// agreement (`unless`), the baseline values of a regressor shock's term.
+void ResolveShockData(Scenario& scenario, const Table& table) {
   for (Shock& shock : scenario.shocks) {
+    if (auto* regressor = std::get_if<RegressorShock>(&shock.spec)) {
+      const Column& values = ShockColumn(table, regressor->term, shock, ".term");
+      ForEachBaselineRow(
+          scenario, table, [&](size_t row_idx, std::string exporter, std::string importer) {
+            const double value = values.values()[row_idx];
+            if (std::isnan(value)) return;
+            regressor->baseline_values[{std::move(exporter), std::move(importer)}] = value;
+          });
+      continue;
+    }
     auto* agreement = std::get_if<AgreementShock>(&shock.spec);
     if (agreement == nullptr || agreement->unless_column.empty()) continue;
-    const Column* flag = table.Find(agreement->unless_column);
-    // A flag column made text by one bad cell ("1e400"): name that cell.
-    if (flag != nullptr && flag->type != ColumnType::kNumeric) {
-      (void)RequireNumeric(table, agreement->unless_column);
-    }
-    if (flag == nullptr || flag->type != ColumnType::kNumeric) {
-      SourceRef ref = shock.where;
-      ref.key += ".unless";
-      Fail(ref, fmt::format("column '{}' is not a numeric column of {}", agreement->unless_column,
-                            table.source));
-    }
-    const Column& exporter = table.Get(scenario.data.exporter);
-    const Column& importer = table.Get(scenario.data.importer);
-    const Column* year = scenario.data.baseline_year ? table.Find(scenario.data.year) : nullptr;
-    for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
-      if (year != nullptr &&
-          year->values()[row_idx] != static_cast<double>(*scenario.data.baseline_year)) {
-        continue;
-      }
-      const double value = flag->values()[row_idx];
-      if (std::isnan(value) || value == 0) continue;
-      agreement->pairs_in_force.emplace(exporter.CellText(row_idx), importer.CellText(row_idx));
-    }
+    const Column& flag = ShockColumn(table, agreement->unless_column, shock, ".unless");
+    ForEachBaselineRow(
+        scenario, table, [&](size_t row_idx, std::string exporter, std::string importer) {
+          const double value = flag.values()[row_idx];
+          if (std::isnan(value) || value == 0) return;
+          agreement->pairs_in_force.emplace(std::move(exporter), std::move(importer));
+        });
   }
 }
 
@@ -78,7 +102,8 @@ std::vector<std::string> DataNotes(const Scenario& scenario, const Baseline& bas
         "{} international pairs have no row in the baseline year and were taken as zero flows",
         baseline.absent_pairs));
   }
-  if (baseline.zero_pairs > 0) {
+  // A fitted baseline predicts every flow, zeros included.
+  if (baseline.zero_pairs > 0 && scenario.model.baseline == BaselineKind::kObserved) {
     notes.push_back(fmt::format(
         "{} international pairs trade nothing in the baseline; exact hat algebra keeps them at "
         "zero",
@@ -196,10 +221,12 @@ EstimationState PrepareEstimation(const Scenario& scenario, const Table& table) 
 // Combinations the run does not support, and the bootstrap's unit column.
 void ValidateRunFeatures(const Scenario& scenario, const Table& table) {
   if (scenario.model.baseline == BaselineKind::kFitted &&
-      (scenario.goal.enabled || scenario.uncertainty.method != UncertaintyMethod::kNone)) {
+      scenario.model.fitted_costs == FittedCosts::kEstimation && !scenario.estimation) {
     SourceRef ref = scenario.model.where;
-    ref.key = "model.baseline";
-    Fail(ref, "baseline = \"fitted\" does not support [goal] or [uncertainty] yet");
+    ref.key = "model.fitted_costs";
+    Fail(ref,
+         "fitted_costs = \"estimation\" takes the trade costs from the [estimation] fit; add "
+         "an [estimation] table");
   }
   const UncertaintySpec& uncertainty = scenario.uncertainty;
   if (uncertainty.method == UncertaintyMethod::kPairBootstrap && !uncertainty.unit_column.empty() &&
@@ -217,7 +244,7 @@ ValidatedScenario ValidateScenario(const Scenario& scenario_in, const Table& tab
   validated.baseline = BuildBaseline(table, scenario_in.data);
   validated.scenario = scenario_in;
   Scenario& scenario = validated.scenario;
-  ResolvePairsInForce(scenario, table);
+  ResolveShockData(scenario, table);
   const std::vector<std::string>& codes = validated.baseline.codes;
   validated.notes = DataNotes(scenario, validated.baseline);
   validated.ge_options = MakeGeOptions(scenario, codes);

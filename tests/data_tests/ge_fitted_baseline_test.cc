@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "agtpa_official.h"
 #include "mizani/formula.h"
 #include "mizani/ge_fitted.h"
 #include "mizani/read.h"
@@ -29,26 +30,8 @@ struct Table4Row {
   std::vector<double> cells;  // the printed columns (1)-(7)
 };
 
-// The fields of every data row of a vendored CSV in tests/data ('#'
-// comment lines and the header skipped).
-std::vector<std::vector<std::string>> ReadCsvRows(const std::string& name) {
-  std::ifstream in(testing::TestDataPath(name));
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::stringstream fields(line);
-    std::vector<std::string>& row = rows.emplace_back();
-    std::string cell;
-    while (std::getline(fields, cell, ',')) row.push_back(cell);
-  }
-  return rows;
-}
+using test_data::OfficialResults;
+using test_data::ReadCsvRows;
 
 std::vector<Table4Row> ReadTable4() {
   std::vector<Table4Row> rows;
@@ -254,20 +237,6 @@ double Correlation(const Eigen::VectorXd& a, const Eigen::VectorXd& b) {
   return (da * db).sum() / std::sqrt(da.square().sum() * db.square().sum());
 }
 
-// The official Stata results (tests/data/agtpa_ch2_official.csv) of one
-// application, by country code.
-std::map<std::string, std::vector<double>> OfficialResults(const std::string& application) {
-  std::map<std::string, std::vector<double>> rows;
-  for (const std::vector<std::string>& fields : ReadCsvRows("agtpa_ch2_official.csv")) {
-    if (fields.at(0) != application) continue;
-    std::vector<double>& values = rows[fields.at(1)];
-    for (size_t col_idx = 2; col_idx < fields.size(); ++col_idx) {
-      values.push_back(std::stod(fields[col_idx]));
-    }
-  }
-  return rows;
-}
-
 // Our effects in the official file's column order.
 std::vector<double> OfficialColumns(const FittedGeEffects& effects, Eigen::Index country_idx) {
   return {effects.exports_conditional(country_idx),
@@ -370,6 +339,58 @@ TEST(GeFittedBaseline, TradeWithoutBorders) {
   EXPECT_GT(effects.factory_gate_price.mean(), -effects.imr_full.mean());
   // Germany is the reference: its inward resistance does not move.
   EXPECT_NEAR(effects.imr_full(68), 0, 1e-9);
+}
+
+}  // namespace
+}  // namespace mizani
+
+namespace mizani {
+namespace {
+
+// Frequency weights (a pair bootstrap's draw counts): PPML is invariant to
+// scaling every weight, so weights of 2 give the unweighted estimates; a pair
+// given weight 0 loses its pair effect and is predicted by stage 2.
+TEST(GeFittedBaseline, PanelCostWeights) {
+  MIZANI_REQUIRE_SHARED(path, "agtpa_yotov2016/dta/Chapter2/Chapter2Application2.dta");
+  ReadOptions read;
+  read.columns = {"exporter", "importer", "year", "trade", "DIST", "CNTG", "LANG", "CLNY", "RTA"};
+  const Table table = ReadTable(path, read);
+  PanelCostOptions options;
+  options.years = {1986, 1990, 1994, 1998, 2002, 2006};
+  options.baseline_year = 1994;
+  options.estimate.tolerance = 1e-12;
+  options.estimate.fe_tolerance = 1e-13;
+  options.estimate.threads = 1;
+  const PanelCosts plain = EstimatePanelTradeCosts(table, options);
+  options.weights.assign(table.num_rows, 2.0);
+  const PanelCosts doubled = EstimatePanelTradeCosts(table, options);
+  EXPECT_NEAR(doubled.policy_coef(0), plain.policy_coef(0), 1e-9);
+  // In levels: pairs that barely trade (costs near 1e-8) have flat
+  // likelihoods, so their effects converge only to a few digits in logs; the
+  // costs themselves agree to 1e-7 of the largest (1, domestic).
+  const double gap = (doubled.pair_costs - plain.pair_costs).cwiseAbs().maxCoeff();
+  std::cout << fmt::format("weights 2: largest pair-cost gap {:.3g} (largest cost {:.3g})\n", gap,
+                           plain.pair_costs.maxCoeff());
+  EXPECT_LE(gap, 1e-7 * plain.pair_costs.maxCoeff());
+  // CAN-MEX left out (both directions, every year).
+  const Column& exporter = table.Get("exporter");
+  const Column& importer = table.Get("importer");
+  for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    const std::string from = exporter.CellText(row_idx), to = importer.CellText(row_idx);
+    if ((from == "CAN" && to == "MEX") || (from == "MEX" && to == "CAN")) {
+      options.weights[row_idx] = 0;
+    }
+  }
+  const PanelCosts dropped = EstimatePanelTradeCosts(table, options);
+  const auto index = [&](const char* code) {
+    return std::find(dropped.codes.begin(), dropped.codes.end(), code) - dropped.codes.begin();
+  };
+  EXPECT_EQ(dropped.filled.count(), plain.filled.count() + 2);
+  EXPECT_TRUE(dropped.filled(index("CAN"), index("MEX")));
+  EXPECT_TRUE(dropped.filled(index("MEX"), index("CAN")));
+  EXPECT_FALSE(plain.filled(index("CAN"), index("MEX")));
+  // The baseline-year flows are all kept.
+  EXPECT_EQ(dropped.flows(index("CAN"), index("MEX")), plain.flows(index("CAN"), index("MEX")));
 }
 
 }  // namespace

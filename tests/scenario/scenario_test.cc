@@ -237,6 +237,37 @@ TEST_F(ScenarioTest, RejectsShocksWithoutPairSelection) {
   EXPECT_NE(std::string(error.what()).find("no pairs selected"), std::string::npos) << error.what();
 }
 
+TEST_F(ScenarioTest, RejectsRegressorShockWithoutTerm) {
+  const Error error = ExpectError(Header() + "[[shocks]]\nkind = \"regressor\"\nmembers = \"*\"\n");
+  EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
+  EXPECT_NE(std::string(error.what()).find("needs term = "), std::string::npos) << error.what();
+}
+
+TEST_F(ScenarioTest, RejectsRegressorShockOnATermOutsideTheFormula) {
+  const Error error =
+      ExpectError(Header() + "[estimation]\nformula = \"trade ~ rta | exporter + importer\"\n" +
+                  "[[shocks]]\nkind = \"regressor\"\nmembers = \"*\"\nterm = \"border\"\n");
+  EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
+  EXPECT_NE(std::string(error.what()).find("border"), std::string::npos) << error.what();
+}
+
+TEST_F(ScenarioTest, RejectsFittedCostsFromEstimationWithoutEstimation) {
+  const Error error = ExpectError(
+      Header(2006, "baseline = \"fitted\"\nfitted_costs = \"estimation\"") + kKenJpnTariff);
+  EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
+  EXPECT_NE(std::string(error.what()).find("model.fitted_costs"), std::string::npos)
+      << error.what();
+}
+
+TEST_F(ScenarioTest, FittedCostsDefaultToThePanelWithABaselineYear) {
+  EXPECT_EQ(Parse(Header(2006, "baseline = \"fitted\"") + kKenJpnTariff).model.fitted_costs,
+            FittedCosts::kPanel);
+  const std::string cross =
+      "name = \"t\"\n[data]\npath = \"world.csv\"\n[model]\nsigma = 5\nbaseline = "
+      "\"fitted\"\n";
+  EXPECT_EQ(Parse(cross + kKenJpnTariff).model.fitted_costs, FittedCosts::kEstimation);
+}
+
 // ---- B for each shock kind ------------------------------------------------
 
 class PartialEffectsTest : public ScenarioTest {
@@ -381,6 +412,58 @@ TEST_F(ScenarioTest, RunsAndWritesAllOutputsAtomically) {
     EXPECT_EQ(error.code(), ErrorCode::kOutputFailed);
   }
   EXPECT_TRUE(fs::exists(fs::path(other) / "keep.txt"));
+}
+
+}  // namespace
+}  // namespace mizani
+
+namespace mizani {
+namespace {
+
+// kind = "regressor": b_ij = beta (to - x_ij) with the pair's own baseline
+// value, so pairs with x = 1 move by exp(-beta), pairs with x = 0 not at all
+// and a pair with x = 2 by exp(-2 beta); pairs without a value keep B = 1.
+TEST(RegressorShock, PartialEffectIsTheTermChangedPerPair) {
+  const std::vector<std::string> codes = {"AAA", "BBB", "CCC"};
+  Scenario scenario;
+  scenario.model.theta = 4;
+  Shock shock;
+  shock.name = "no-border";
+  shock.pairs.members.entries = {"*"};
+  RegressorShock regressor;
+  regressor.term = "border";
+  regressor.to = 0;
+  regressor.baseline_values = {{{"AAA", "BBB"}, 1},
+                               {{"BBB", "AAA"}, 1},
+                               {{"AAA", "CCC"}, 0},
+                               {{"CCC", "AAA"}, 2},
+                               {{"BBB", "CCC"}, 1}};
+  shock.spec = regressor;
+  scenario.shocks.push_back(shock);
+  const double beta = -2.474;
+  const Eigen::MatrixXd effects = BuildPartialEffects(scenario, codes, {{"border", beta}});
+  EXPECT_DOUBLE_EQ(effects(0, 1), std::exp(-beta));
+  EXPECT_DOUBLE_EQ(effects(1, 0), std::exp(-beta));
+  EXPECT_DOUBLE_EQ(effects(0, 2), 1.0);
+  EXPECT_DOUBLE_EQ(effects(2, 0), std::exp(-2 * beta));
+  EXPECT_DOUBLE_EQ(effects(1, 2), std::exp(-beta));
+  EXPECT_DOUBLE_EQ(effects(2, 1), 1.0);  // no value: unchanged
+  for (int country_idx = 0; country_idx < 3; ++country_idx) {
+    EXPECT_DOUBLE_EQ(effects(country_idx, country_idx), 1.0);
+  }
+  // Goal seeking's size replaces `to`: half the border kept.
+  const Eigen::MatrixXd half = BuildPartialEffects(scenario, codes, {{"border", beta}}, {0, 0.5});
+  EXPECT_DOUBLE_EQ(half(0, 1), std::exp(beta * (0.5 - 1)));
+  // A second shock setting another term on the same pairs does not conflict;
+  // one setting the same term to another value does.
+  Shock other = shock;
+  other.name = "other";
+  std::get<RegressorShock>(other.spec).term = "rta";
+  scenario.shocks.push_back(other);
+  EXPECT_NO_THROW(BuildPartialEffects(scenario, codes, {{"border", beta}, {"rta", 0.5}}));
+  std::get<RegressorShock>(scenario.shocks[1].spec).term = "border";
+  std::get<RegressorShock>(scenario.shocks[1].spec).to = 1;
+  EXPECT_THROW(BuildPartialEffects(scenario, codes, {{"border", beta}}), Error);
 }
 
 }  // namespace

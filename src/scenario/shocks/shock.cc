@@ -50,6 +50,7 @@ std::string DescribeShock(const Shock& shock, const ScenarioOutcome& outcome) {
 }
 
 std::string EstimatedTerm(const Shock& shock) {
+  if (const auto* regressor = std::get_if<RegressorShock>(&shock.spec)) return regressor->term;
   const auto* agreement = std::get_if<AgreementShock>(&shock.spec);
   return agreement != nullptr ? agreement->estimated_term : std::string();
 }
