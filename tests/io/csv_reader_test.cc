@@ -24,17 +24,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-class CsvTest : public ::testing::Test {
+class CsvTest : public testing::TempDirTest {
  protected:
-  void SetUp() override { dir_ = testing::MakeTempDir("csv"); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string WriteText(const std::string& name, const std::string& content) {
-    std::string path = dir_ + "/" + name;
-    std::ofstream out(path, std::ios::binary);
-    out << content;
-    return path;
-  }
+  CsvTest() : TempDirTest("csv") {}
 
   // Gzip-compressed `content`; `keep_bytes` > 0 cuts the compressed file.
   std::string WriteGz(const std::string& name, const std::string& content, size_t keep_bytes = 0) {
@@ -47,25 +39,9 @@ class CsvTest : public ::testing::Test {
     if (keep_bytes > 0) std::filesystem::resize_file(path, keep_bytes);
     return path;
   }
-
-  std::string dir_;
 };
 
-// Runs `action`, expecting Error with `code` and every text of `parts` in
-// the message.
-void ExpectError(const std::function<void()>& action, ErrorCode code,
-                 const std::vector<std::string>& parts) {
-  try {
-    action();
-    ADD_FAILURE() << "expected an error";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), code) << error.what();
-    for (const std::string& part : parts) {
-      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-          << "'" << part << "' not in: " << error.what();
-    }
-  }
-}
+using testing::ExpectError;
 
 // The fast decimal path must give exactly what std::from_chars gives.
 TEST(ParseNumber, MatchesFromCharsBitForBit) {
