@@ -1,6 +1,8 @@
 // Outputs of a scenario run: tables (CSV), results.json, the report and the
 // stdout summary. Tables are built once as ReportTables so that the CSV files
 // and the report show the same numbers.
+#include "mizani/scenario_output.h"
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -11,22 +13,9 @@
 #include <nlohmann/json.hpp>
 
 #include "mizani/error.h"
-#include "mizani/scenario_output.h"
 #include "scenario/internal.h"
 
 namespace mizani {
-
-const char* ImbalanceText(ImbalanceMode mode) {
-  switch (mode) {
-    case ImbalanceMode::kAdditive:
-      return "additive";
-    case ImbalanceMode::kMultiplicative:
-      return "multiplicative";
-    case ImbalanceMode::kRemoved:
-      return "removed";
-  }
-  return "?";
-}
 
 namespace {
 
