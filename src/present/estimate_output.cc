@@ -5,6 +5,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "report/json_values.h"
+
 namespace mizani {
 
 double TwoSidedNormalP(double z) { return std::erfc(std::abs(z) / std::sqrt(2.0)); }
@@ -150,7 +152,7 @@ std::string EstimateToJson(const EstimateResult& result, bool include_fixed_effe
   }
   doc["fixed_effects"] = fes;
   doc["fe_normalisation"] = result.fe_normalisation;
-  return doc.dump(2) + "\n";
+  return JsonFileText(doc);
 }
 
 std::string EstimateToCsv(const EstimateResult& result) {
