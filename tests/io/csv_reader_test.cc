@@ -251,6 +251,26 @@ TEST_F(CsvTest, MissingFileAndDirectoryAreUnreadable) {
   ExpectError([&] { ReadCsv(dir_); }, ErrorCode::kFileUnreadable, {dir_, "directory"});
 }
 
+// A guessed column list (a filter's value "USA" taken for a column): with
+// columns_may_be_absent every column is read; without, the unknown name is
+// the error.
+TEST_F(CsvTest, GuessedColumnsFallBackToEveryColumn) {
+  const std::string path = WriteText("guess.csv", "a,b,c\n1,2,x\n3,4,y\n");
+  ReadOptions options;
+  options.columns = {"USA", "a"};
+  ExpectError([&] { ReadTable(path, options); }, ErrorCode::kBadModel, {path, "'USA'"});
+  options.columns_may_be_absent = true;
+  const Table table = ReadTable(path, options);
+  ASSERT_EQ(table.columns.size(), 3u);
+  EXPECT_EQ(table.num_rows, 2u);
+  EXPECT_EQ(table.Get("c").CellText(1), "y");
+  options.columns = {"c", "a"};  // all present: only these are read
+  EXPECT_EQ(ReadTable(path, options).columns.size(), 2u);
+  // Other errors are not retried.
+  const std::string absent = dir_ + "/absent.csv";
+  ExpectError([&] { ReadTable(absent, options); }, ErrorCode::kFileUnreadable, {absent});
+}
+
 TEST_F(CsvTest, UnknownExtensionIsUnreadable) {
   std::string path = WriteText("data.xlsx", "a\n1\n");
   ExpectError([&] { ReadTable(path); }, ErrorCode::kFileUnreadable,
