@@ -39,7 +39,7 @@ declare -A header_layer=(
   [formula]=estimate [filter]=estimate [estimate]=estimate
   [geppml]=ge
   [report]=report
-  [estimate_output]=present
+  [estimate_output]=present [scenario_output]=present
 )
 
 layer_of_header() {  # include/mizani/<name>.h -> layer, or empty

@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
+#include <utility>
 
 namespace mizani::testing {
 
@@ -35,6 +37,29 @@ std::string CaptureCommand(const std::string& command) {
   char buffer[512];
   while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
   return pclose(pipe) == 0 ? out : "";
+}
+
+void ExpectError(const std::function<void()>& action, ErrorCode code,
+                 const std::vector<std::string>& parts) {
+  try {
+    action();
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), code) << error.what();
+    for (const std::string& part : parts) {
+      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
+          << "'" << part << "' not in: " << error.what();
+    }
+  }
+}
+
+void TempDirTest::TearDown() { std::filesystem::remove_all(dir_); }
+
+std::string TempDirTest::WriteText(const std::string& name, const std::string& content) const {
+  std::string path = dir_ + "/" + name;
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  return path;
 }
 
 }  // namespace mizani::testing

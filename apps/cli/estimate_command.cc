@@ -182,27 +182,13 @@ EstimateOptions MakeEstimateOptions(const EstimateArgs& args) {
 // Reads only the columns the model, the clusters, --by and the filters use.
 Table ReadModelTable(const EstimateArgs& args, const Formula& formula) {
   ReadOptions read_options;
-  read_options.columns = formula.Columns();
-  for (const auto& name : args.cluster) read_options.columns.push_back(name);
-  if (!args.by.empty()) read_options.columns.push_back(args.by);
-  for (const auto& filter : args.filters) {
-    for (auto& name : FilterColumnCandidates(filter)) read_options.columns.push_back(name);
-  }
-  std::sort(read_options.columns.begin(), read_options.columns.end());
-  read_options.columns.erase(std::unique(read_options.columns.begin(), read_options.columns.end()),
-                             read_options.columns.end());
+  read_options.columns = ModelColumns(
+      formula, args.cluster, args.filters,
+      args.by.empty() ? std::vector<std::string>{} : std::vector<std::string>{args.by});
+  read_options.columns_may_be_absent = true;
   read_options.string_columns = args.string_columns;
   read_options.encoding = *ParseTextEncoding(args.encoding);
-  try {
-    return ReadTable(args.data, read_options);
-  } catch (const Error& e) {
-    // A filter token may be a value rather than a column: retry reading
-    // every column.
-    if (e.code() != ErrorCode::kBadModel) throw;
-    ReadOptions all_columns = read_options;
-    all_columns.columns.clear();
-    return ReadTable(args.data, all_columns);
-  }
+  return ReadTable(args.data, read_options);
 }
 
 // Writes the result as --format asks; the exit code (7: not converged).
@@ -263,7 +249,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     Table table = ReadModelTable(*args, formula);
     if (!flags.quiet) {
       std::fprintf(stderr, "mizani: %zu rows read (%.2f s); estimating %s\n", table.num_rows,
-                   elapsed(), options.family == Family::kPoisson ? "PPML" : "OLS");
+                   elapsed(), FamilyLabel(options.family));
     }
     std::vector<RowFilter> filters;
     for (const auto& text : args->filters) filters.push_back({text});

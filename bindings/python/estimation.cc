@@ -84,23 +84,13 @@ size_t NumericColumn(const py::array& array, Column& column) {
   return rows;
 }
 
+// The library's names and defaults (estimate.h), as the command line's.
 VcovType ParseVcov(const std::string& vcov, bool has_cluster) {
-  if (vcov == "iid") return VcovType::kIid;
-  if (vcov == "hetero" || vcov == "HC1" || vcov == "robust") return VcovType::kHetero;
-  if (vcov == "cluster" || vcov == "CRV1") {
-    if (!has_cluster) throw Error(ErrorCode::kUsage, "vcov='cluster' needs cluster=COLUMN");
-    return VcovType::kCluster;
-  }
-  if (vcov.empty()) return has_cluster ? VcovType::kCluster : VcovType::kHetero;
-  throw Error(ErrorCode::kUsage,
-              "vcov must be 'iid', 'hetero' (or 'HC1'), 'cluster' (or 'CRV1'); got '" + vcov + "'");
-}
-
-SmallSample ParseSsc(const std::string& ssc) {
-  if (ssc == "stata") return SmallSample::kStata;
-  if (ssc == "fixest") return SmallSample::kFixest;
-  if (ssc == "none") return SmallSample::kNone;
-  throw Error(ErrorCode::kUsage, "ssc must be 'stata', 'fixest' or 'none'; got '" + ssc + "'");
+  const VcovType type =
+      vcov.empty() ? DefaultVcov(has_cluster) : ParseChoice(VcovNames(), vcov, "vcov");
+  if (type == VcovType::kCluster && !has_cluster)
+    throw Error(ErrorCode::kUsage, "vcov='cluster' needs cluster=COLUMN");
+  return type;
 }
 
 struct FitArgs {
@@ -116,36 +106,21 @@ struct FitArgs {
   int threads;
   bool drop_singletons;
   bool check_separation;
-  // For a path: the columns to read (the model's, the clusters', the filters'
-  // tokens), as `mizani estimate` reads them; empty: every column.
-  std::vector<std::string> read_columns;
 };
 
-// Reads only args.read_columns, as the command does; a filter token that is a
-// value ("KEN"), not a column, makes that fail (kBadModel), and then every
-// column is read, again as the command does.
+// Reads only the columns the model, the clusters and the filters use, as
+// `mizani estimate` does (the same library rule: ModelColumns, and every
+// column when a filter's value was taken for a column).
 Table ReadModelColumns(const std::string& path, const FitArgs& args) {
   ReadOptions options;
-  options.columns = args.read_columns;
-  try {
-    return ReadTable(path, options);
-  } catch (const Error& error) {
-    if (error.code() != ErrorCode::kBadModel || options.columns.empty()) throw;
-  }
-  options.columns.clear();
+  options.columns = ModelColumns(ParseFormula(args.formula), args.cluster, args.filters);
+  options.columns_may_be_absent = true;
   return ReadTable(path, options);
 }
 
 EstimateOptions MakeEstimateOptions(const FitArgs& args) {
   EstimateOptions options;
-  if (args.family == "poisson" || args.family == "ppml") {
-    options.family = Family::kPoisson;
-  } else if (args.family == "gaussian" || args.family == "ols") {
-    options.family = Family::kGaussian;
-  } else {
-    throw Error(ErrorCode::kUsage,
-                "family must be 'poisson' or 'gaussian'; got '" + args.family + "'");
-  }
+  options.family = ParseChoice(FamilyNames(), args.family, "family");
   options.tolerance = args.tolerance;
   options.fe_tolerance = args.fe_tolerance;
   options.max_iterations = args.max_iterations;
@@ -154,7 +129,7 @@ EstimateOptions MakeEstimateOptions(const FitArgs& args) {
   options.check_separation = args.check_separation;
   options.vcov.cluster = args.cluster;
   options.vcov.type = ParseVcov(args.vcov, !args.cluster.empty());
-  options.vcov.small_sample = ParseSsc(args.ssc);
+  options.vcov.small_sample = ParseChoice(SmallSampleNames(), args.ssc, "ssc");
   return options;
 }
 
@@ -238,9 +213,7 @@ void DefineEstimateResult(py::module_& m) {
       .def_readonly("message", &EstimateResult::message)
       .def_readonly("fe_normalisation", &EstimateResult::fe_normalisation)
       .def_property_readonly("family",
-                             [](const EstimateResult& r) {
-                               return r.family == Family::kPoisson ? "poisson" : "gaussian";
-                             })
+                             [](const EstimateResult& r) { return FamilyGlmName(r.family); })
       .def_property_readonly("termination",
                              [](const EstimateResult& r) { return TerminationName(r.termination); })
       .def_property_readonly("converged", &EstimateResult::converged)
@@ -263,8 +236,7 @@ void DefineFitArgs(py::module_& m) {
       .def_readwrite("max_iterations", &FitArgs::max_iterations)
       .def_readwrite("threads", &FitArgs::threads)
       .def_readwrite("drop_singletons", &FitArgs::drop_singletons)
-      .def_readwrite("check_separation", &FitArgs::check_separation)
-      .def_readwrite("read_columns", &FitArgs::read_columns);
+      .def_readwrite("check_separation", &FitArgs::check_separation);
 }
 
 }  // namespace
@@ -335,6 +307,9 @@ void DefineEstimation(py::module_& m) {
         return Guarded([&] { return ParseFormula(formula).Columns(); });
       },
       py::arg("formula"), "The columns a formula reads.");
+
+  m.def("filter_columns", &FilterColumnCandidates, py::arg("filter"),
+        "The words of a row filter that may name columns (some may be values).");
 }
 
 }  // namespace mizani::python

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mizani/error.h"
 #include "mizani/filter.h"
 #include "mizani/formula.h"
 #include "mizani/table.h"
@@ -25,6 +26,9 @@
 
 namespace mizani {
 
+// The estimator family: Poisson PML or Gaussian least squares. Each is one
+// implementation of the family interface (src/estimate/family.h) registered
+// in src/estimate/family.cc.
 enum class Family { kPoisson, kGaussian };
 
 enum class VcovType { kIid, kHetero, kCluster };
@@ -66,15 +70,16 @@ struct ProjectionOptions {
 };
 
 // The names users write for the choices above: one table each, read by the
-// CLI (`estimate --family/--vcov/--ssc`) and the scenario parser
-// ([estimation] vcov/ssc), so a new name or a new family is one row here.
+// CLI (`estimate --family/--vcov/--ssc`), the scenario parser
+// ([estimation] vcov/ssc) and the Python binding (family=, vcov=, ssc=), so
+// a new name is one row here.
 template <typename Enum>
 struct NamedChoice {
   const char* name;
   Enum value;
 };
-std::span<const NamedChoice<Family>> FamilyNames();            // ppml, poisson, ols, gaussian
-std::span<const NamedChoice<VcovType>> VcovNames();            // iid, hetero, robust, cluster
+std::span<const NamedChoice<Family>> FamilyNames();  // ppml, poisson, ols, gaussian
+std::span<const NamedChoice<VcovType>> VcovNames();  // iid, hetero, robust, cluster, HC1, CRV1
 std::span<const NamedChoice<SmallSample>> SmallSampleNames();  // stata, fixest, none
 // The value called `name` in `choices`, if any.
 template <typename Enum>
@@ -91,6 +96,22 @@ std::vector<std::string> ChoiceNames(std::span<const NamedChoice<Enum>> choices)
   for (const auto& choice : choices) names.emplace_back(choice.name);
   return names;
 }
+// The value called `name` in `choices`; Error(kUsage) "<what> must be one of
+// ...; got '<name>'" otherwise (for front ends without a flag parser's check).
+template <typename Enum>
+Enum ParseChoice(std::span<const NamedChoice<Enum>> choices, std::string_view name,
+                 std::string_view what) {
+  if (const std::optional<Enum> value = FindChoice(choices, name)) return *value;
+  std::string message = std::string(what) + " must be one of";
+  for (const auto& choice : choices) message += std::string(" '") + choice.name + "',";
+  message.back() = ';';
+  throw Error(ErrorCode::kUsage, message + " got '" + std::string(name) + "'");
+}
+// A family's output name ("ppml": `estimator` in JSON), its GLM name
+// ("poisson") and its label in tables ("PPML").
+const char* FamilyKey(Family family);
+const char* FamilyGlmName(Family family);
+const char* FamilyLabel(Family family);
 // The defaults both front ends apply: clustered standard errors when cluster
 // columns are given, robust (hetero) otherwise; Stata's small-sample rule.
 VcovType DefaultVcov(bool has_cluster);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "mizani/formula.h"
 #include "mizani/table.h"
 
 namespace mizani {
@@ -27,5 +28,15 @@ std::vector<uint8_t> EvaluateFilters(const Table& table, const std::vector<RowFi
 // keyword `in`. Some may be values ("exporter in KEN,JPN"): a caller that
 // asks for them must tolerate names that are not columns.
 std::vector<std::string> FilterColumnCandidates(const std::string& filter);
+
+// The columns a model reads from its table, sorted, each once: the formula's,
+// the cluster columns, `extra` (an estimate-by column, say) and the filters'
+// candidates. Some may be values (see above): read them with
+// ReadOptions::columns_may_be_absent (mizani/read.h). The command line and
+// the Python binding read a model's table this way.
+std::vector<std::string> ModelColumns(const Formula& formula,
+                                      const std::vector<std::string>& cluster,
+                                      const std::vector<std::string>& filters,
+                                      const std::vector<std::string>& extra = {});
 
 }  // namespace mizani

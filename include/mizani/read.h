@@ -25,6 +25,11 @@ struct ReadOptions {
   // naming the cell otherwise); kLatin1 converts ISO 8859-1 text to UTF-8.
   // A NUL byte in text is always an error.
   TextEncoding encoding = TextEncoding::kUtf8;
+  // `columns` is a guess that may name things that are not columns (a row
+  // filter's value, "importer != USA", taken for a column name): when the
+  // narrowed read fails for an unknown name, every column is read instead,
+  // and the caller reports what is really missing (BuildModelFrame names it).
+  bool columns_may_be_absent = false;
 };
 
 // CSV rules: a header row; delimiter detected from it; "quoted" fields with ""

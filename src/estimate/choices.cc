@@ -1,5 +1,6 @@
 // The name tables of the estimation choices (include/mizani/estimate.h),
-// shared by the CLI and the scenario parser.
+// shared by the CLI, the scenario parser and the Python binding. The
+// families' names come from their registry (family.cc).
 #include <array>
 #include <span>
 
@@ -7,22 +8,15 @@
 
 namespace mizani {
 
-std::span<const NamedChoice<Family>> FamilyNames() {
-  static constexpr std::array<NamedChoice<Family>, 4> kNames = {{
-      {"ppml", Family::kPoisson},
-      {"poisson", Family::kPoisson},
-      {"ols", Family::kGaussian},
-      {"gaussian", Family::kGaussian},
-  }};
-  return kNames;
-}
-
 std::span<const NamedChoice<VcovType>> VcovNames() {
-  static constexpr std::array<NamedChoice<VcovType>, 4> kNames = {{
+  // HC1 and CRV1: the names of fixest and pyfixest for the same estimators.
+  static constexpr std::array<NamedChoice<VcovType>, 6> kNames = {{
       {"iid", VcovType::kIid},
       {"hetero", VcovType::kHetero},
       {"robust", VcovType::kHetero},
       {"cluster", VcovType::kCluster},
+      {"HC1", VcovType::kHetero},
+      {"CRV1", VcovType::kCluster},
   }};
   return kNames;
 }

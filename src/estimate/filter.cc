@@ -236,6 +236,21 @@ std::vector<uint8_t> EvaluateFilters(const Table& table, const std::vector<RowFi
   return keep;
 }
 
+std::vector<std::string> ModelColumns(const Formula& formula,
+                                      const std::vector<std::string>& cluster,
+                                      const std::vector<std::string>& filters,
+                                      const std::vector<std::string>& extra) {
+  std::vector<std::string> columns = formula.Columns();
+  columns.insert(columns.end(), cluster.begin(), cluster.end());
+  columns.insert(columns.end(), extra.begin(), extra.end());
+  for (const auto& filter : filters) {
+    for (auto& name : FilterColumnCandidates(filter)) columns.push_back(std::move(name));
+  }
+  std::sort(columns.begin(), columns.end());
+  columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+  return columns;
+}
+
 std::vector<std::string> FilterColumnCandidates(const std::string& filter) {
   std::vector<std::string> columns;
   std::string token;

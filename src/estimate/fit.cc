@@ -7,6 +7,7 @@
 
 #include "common/buffer_pool.h"
 #include "common/trace.h"
+#include "estimate/family.h"
 #include "estimate/fit_stages.h"
 #include "mizani/estimate.h"
 
@@ -83,8 +84,9 @@ void RestoreRowOrder(const std::vector<int64_t>& caller_source_row, const ModelF
 
 }  // namespace estimate
 
-// The stages (fit_stages.h): cleaning, then OLS or PPML, each of which runs
-// collinearity, the solve, statistics, variance and fixed-effect recovery.
+// The stages (fit_stages.h): cleaning, then the family's fit path (family.h:
+// IRLS for PPML, one projection for OLS), each of which runs collinearity,
+// the solve, statistics, variance and fixed-effect recovery.
 EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
   EstimateResult result;
   result.family = options.family;
@@ -100,12 +102,8 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     return result;
   }
   if (frame.fe_ids.empty()) estimate::AddIntercept(frame);
-  if (options.family == Family::kGaussian) {
-    estimate::FinishCounts(frame, result);
-    return estimate::FitGaussian(frame, options, std::move(result));
-  }
-  return estimate::FitPoisson(frame, options, std::move(sample), pool, caller_source_row,
-                              std::move(result));
+  return estimate::FamilyOf(options.family)
+      .Fit({frame, options, std::move(sample), pool, caller_source_row}, std::move(result));
 }
 
 }  // namespace mizani

@@ -9,6 +9,7 @@
 
 #include "common/parallel.h"
 #include "common/trace.h"
+#include "estimate/family.h"
 #include "estimate/fit_stages.h"
 #include "estimate/frame_ops.h"
 #include "estimate/separation.h"
@@ -27,7 +28,8 @@ CleanedSample CleanSample(ModelFrame& frame, const EstimateOptions& options, Buf
   SortByLargestDimension(frame);
   Trace("sorted by the largest fixed effect");
   auto phase_start = std::chrono::steady_clock::now();
-  if (options.family == Family::kPoisson) DropAllZeroGroups(frame);
+  const EstimatorFamily& family = FamilyOf(options.family);
+  if (family.drops_all_zero_groups()) DropAllZeroGroups(frame);
   TraceDetail("all-zero groups dropped");
   if (options.drop_singletons) DropSingletons(frame);
   result.seconds_cleaning = SecondsSince(phase_start);
@@ -36,7 +38,7 @@ CleanedSample CleanSample(ModelFrame& frame, const EstimateOptions& options, Buf
   // The projector (its sort and level tables cost a pass over the data) is
   // shared by the separation check and the IRLS, unless the check drops rows.
   CleanedSample sample;
-  if (options.family == Family::kPoisson && options.check_separation && frame.num_obs() > 0) {
+  if (family.can_be_separated() && options.check_separation && frame.num_obs() > 0) {
     sample.projector =
         std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes, ResolveThreads(options.threads),
                                       frame.num_obs(), options.projection);

@@ -9,6 +9,7 @@
 
 #include "common/parallel.h"
 #include "common/trace.h"
+#include "estimate/family.h"
 #include "estimate/frame_ops.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
@@ -200,7 +201,7 @@ void CheckSample(const ModelFrame& frame, const Table& table, const Formula& for
                       frame.fe_names[dim_idx], frame.fe_labels[dim_idx][0], table.source));
     }
   }
-  if (options.family == Family::kPoisson) {
+  if (estimate::FamilyOf(options.family).drops_all_zero_groups()) {
     bool any_positive = false;
     for (double value : frame.y) any_positive |= value > 0;
     if (!any_positive) {
@@ -258,7 +259,7 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
 
   // PPML needs a non-negative outcome: a negative value is an error in the
   // data, not something to drop quietly.
-  if (options.family == Family::kPoisson) {
+  if (estimate::FamilyOf(options.family).nonnegative_outcome()) {
     const Column& outcome = table.Get(formula.outcome.columns[0]);
     for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
       if (keep[row_idx] && y[row_idx] < 0) {

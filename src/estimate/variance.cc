@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "estimate/family.h"
 #include "mizani/error.h"
 
 namespace mizani::estimate {
@@ -20,7 +21,7 @@ Eigen::MatrixXd ClusterMeat(const VarianceInput& input, const std::vector<int32_
   Eigen::MatrixXd score_GK = Eigen::MatrixXd::Zero(num_clusters, num_cols);
   for (int64_t obs_idx = 0; obs_idx < X.rows(); ++obs_idx) {
     double factor = (*input.resid)[obs_idx];
-    if (input.family == Family::kGaussian)
+    if (FamilyOf(input.family).least_squares())
       factor *= (*input.weights)[obs_idx];
     else if (!input.freq->empty())
       factor *= (*input.freq)[obs_idx];
@@ -56,7 +57,7 @@ VarianceOutput ComputeVariance(const VarianceInput& input, const ModelFrame& fra
   const Eigen::MatrixXd& bread = input.bread;
   const double n = static_cast<double>(input.num_obs);
   const double k = static_cast<double>(input.num_params);
-  const bool ols = input.family == Family::kGaussian;
+  const bool ols = FamilyOf(input.family).least_squares();
   const char* ssc_name = options.small_sample == SmallSample::kStata    ? "Stata"
                          : options.small_sample == SmallSample::kFixest ? "fixest"
                                                                         : "no";

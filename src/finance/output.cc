@@ -9,6 +9,7 @@
 #include "mizani/error.h"
 #include "mizani/finance.h"
 #include "mizani/report.h"
+#include "report/json_values.h"
 
 namespace mizani::finance {
 
@@ -517,13 +518,12 @@ Json ResultsJson(const DebtOutcome& outcome) {
   for (const GoalResult& goal : outcome.goals) {
     goals.push_back({{"name", goal.name},
                      {"reached", goal.reached},
-                     {"value", std::isnan(goal.value) ? Json(nullptr) : Json(goal.value)},
+                     {"value", JsonNumber<Json>(goal.value)},
                      {"target", goal.target},
                      {"message", goal.message}});
   }
   doc["goals"] = goals;
-  doc["notes"] = outcome.notes;
-  doc["seconds"] = outcome.seconds;
+  AddRunRecord(doc, outcome.notes, outcome.seconds);
   return doc;
 }
 
@@ -536,7 +536,7 @@ void WriteDebtOutputs(const DebtOutcome& outcome, const std::string& folder) {
 ReportDocument BuildDebtReport(const DebtOutcome& outcome) { return BuildReport(outcome); }
 
 std::string DebtResultsJson(const DebtOutcome& outcome) {
-  return ResultsJson(outcome).dump(2) + "\n";
+  return JsonFileText(ResultsJson(outcome));
 }
 
 std::string SummarizeDebt(const DebtOutcome& outcome) {

@@ -73,13 +73,26 @@ std::optional<TextEncoding> ParseTextEncoding(const std::string& name) {
 }
 
 Table ReadTable(const std::string& path, const ReadOptions& options) {
-  if (const io::TableFormat* format = io::FindTableFormat(path)) {
-    Table table = format->read(path, options);
-    io::CheckText(&table, options.encoding);
-    return table;
+  const io::TableFormat* format = io::FindTableFormat(path);
+  if (format == nullptr) {
+    throw Error(ErrorCode::kFileUnreadable, fmt::format("{}: unknown file format, expected {}",
+                                                        path, io::ExpectedExtensions()));
   }
-  throw Error(ErrorCode::kFileUnreadable,
-              fmt::format("{}: unknown file format, expected {}", path, io::ExpectedExtensions()));
+  auto read = [&](const ReadOptions& read_options) {
+    Table table = format->read(path, read_options);
+    io::CheckText(&table, read_options.encoding);
+    return table;
+  };
+  if (!options.columns_may_be_absent || options.columns.empty()) return read(options);
+  try {
+    return read(options);
+  } catch (const Error& error) {
+    // An unknown name in a guessed list (kBadModel): read every column.
+    if (error.code() != ErrorCode::kBadModel) throw;
+  }
+  ReadOptions all_columns = options;
+  all_columns.columns.clear();
+  return read(all_columns);
 }
 
 }  // namespace mizani

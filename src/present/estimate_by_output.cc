@@ -9,6 +9,7 @@
 
 #include "mizani/estimate_by.h"
 #include "mizani/estimate_output.h"
+#include "report/json_values.h"
 
 namespace mizani {
 namespace {
@@ -73,7 +74,7 @@ std::string EstimateByToJson(const EstimateByResult& result) {
     groups.push_back(std::move(entry));
   }
   doc["groups"] = std::move(groups);
-  return doc.dump(2) + "\n";
+  return JsonFileText(doc);
 }
 
 std::string FormatEstimateByTable(const EstimateByResult& result) {

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "estimate/family.h"
+#include "report/json_values.h"
+
 namespace mizani {
 
 double TwoSidedNormalP(double z) { return std::erfc(std::abs(z) / std::sqrt(2.0)); }
@@ -42,8 +45,8 @@ std::string Thousands(int64_t value) {
 
 std::string FormatEstimateTable(const EstimateResult& result) {
   std::string out;
-  out += fmt::format("{} estimation: {}\n", result.family == Family::kPoisson ? "PPML" : "OLS",
-                     result.formula);
+  const bool least_squares = estimate::FamilyOf(result.family).least_squares();
+  out += fmt::format("{} estimation: {}\n", FamilyLabel(result.family), result.formula);
   out += fmt::format("Observations: {} used of {} read\n", Thousands(result.num_obs),
                      Thousands(result.rows_read));
   for (const auto& [reason, count] : result.dropped) {
@@ -70,7 +73,7 @@ std::string FormatEstimateTable(const EstimateResult& result) {
                        row.low, row.high, Stars(row.p));
   }
   out += "---\nSignif. codes: *** p<0.01, ** p<0.05, * p<0.1\n";
-  if (result.family == Family::kPoisson) {
+  if (!least_squares) {
     out += fmt::format(
         "Deviance: {:.6f}   Pseudo R2 (squared corr. y, mu): {:.6f}   Deviance R2: {:.6f}\n",
         result.deviance, result.pseudo_r2, result.deviance_r2);
@@ -80,7 +83,7 @@ std::string FormatEstimateTable(const EstimateResult& result) {
   }
   out += fmt::format("Iterations: {} (fixed-effect projection steps: {})   Status: {}\n",
                      result.iterations, Thousands(result.fe_iterations), result.message);
-  if (result.family == Family::kPoisson) {
+  if (!least_squares) {
     out += fmt::format(
         "Time (s): cleaning {:.2f}, separation check {:.2f}, IRLS {:.2f}, variance {:.2f}\n",
         result.seconds_cleaning, result.seconds_separation, result.seconds_irls,
@@ -91,7 +94,7 @@ std::string FormatEstimateTable(const EstimateResult& result) {
 
 std::string EstimateToJson(const EstimateResult& result, bool include_fixed_effects) {
   nlohmann::json doc;
-  doc["estimator"] = result.family == Family::kPoisson ? "ppml" : "ols";
+  doc["estimator"] = FamilyKey(result.family);
   doc["formula"] = result.formula;
   doc["status"] = TerminationName(result.termination);
   doc["converged"] = result.converged();
@@ -150,7 +153,7 @@ std::string EstimateToJson(const EstimateResult& result, bool include_fixed_effe
   }
   doc["fixed_effects"] = fes;
   doc["fe_normalisation"] = result.fe_normalisation;
-  return doc.dump(2) + "\n";
+  return JsonFileText(doc);
 }
 
 std::string EstimateToCsv(const EstimateResult& result) {

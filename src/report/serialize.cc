@@ -5,6 +5,7 @@
 
 #include "mizani/report.h"
 #include "report/format.h"
+#include "report/json_values.h"
 
 namespace mizani {
 
@@ -38,12 +39,9 @@ const char* KindName(ValueKind kind) {
   return "text";
 }
 
-// NaN and infinities have no JSON form: they become null.
-Json Number(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
-
 Json Numbers(const std::vector<double>& values) {
   Json array = Json::array();
-  for (double value : values) array.push_back(Number(value));
+  for (double value : values) array.push_back(JsonNumber<Json>(value));
   return array;
 }
 
@@ -70,7 +68,7 @@ Json BlockJson(const ReportTable& table) {
       if (const auto* text = std::get_if<std::string>(&cell)) {
         cells.push_back(*text);
       } else {
-        cells.push_back(Number(std::get<double>(cell)));
+        cells.push_back(JsonNumber<Json>(std::get<double>(cell)));
       }
     }
     rows.push_back(std::move(cells));
@@ -124,7 +122,7 @@ Json BlockJson(const LineChart& chart) {
 
 Json BlockJson(const WorldMap& chart) {
   Json values = Json::object();
-  for (const auto& [code, value] : chart.values) values[code] = Number(value);
+  for (const auto& [code, value] : chart.values) values[code] = JsonNumber<Json>(value);
   return Json{{"type", "world_map"},
               {"title", chart.title},
               {"values", values},

@@ -16,6 +16,18 @@
 
 namespace mizani {
 
+const char* ImbalanceText(ImbalanceMode mode) {
+  switch (mode) {
+    case ImbalanceMode::kAdditive:
+      return "additive";
+    case ImbalanceMode::kMultiplicative:
+      return "multiplicative";
+    case ImbalanceMode::kRemoved:
+      return "removed";
+  }
+  return "?";
+}
+
 namespace {
 
 double GoalValue(const GoalSpec& goal, const GeResult& ge, const std::vector<std::string>& codes) {

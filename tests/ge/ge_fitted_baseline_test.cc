@@ -65,6 +65,19 @@ ModelWorld MakeWorld(int num_countries, unsigned seed, bool balanced) {
   return world;
 }
 
+// Exact hat algebra (ge.h) from the world's observed flows, each country's
+// price relative to the reference country's (as the book's chi_ref = 0):
+// what both tests compare the fitted-baseline procedure with.
+GeResult HatAlgebraOnModelFlows(const ModelWorld& world, GeMode mode) {
+  GeOptions options;
+  options.mode = mode;
+  options.normalization = Normalization::kReferencePrice;
+  options.reference_country = world.inputs.reference_country;
+  options.tolerance = 1e-13;
+  return SolveGe(world.inputs.flows, world.inputs.codes, world.inputs.sigma - 1,
+                 world.partial_effects, options);
+}
+
 // Conditional GE needs no balance: X = s_i e_j t_ij is the model's fit.
 TEST(GeFittedBaseline, ConditionalEqualsHatAlgebraOnModelFlows) {
   const ModelWorld world = MakeWorld(9, 7, /*balanced=*/false);
@@ -76,13 +89,7 @@ TEST(GeFittedBaseline, ConditionalEqualsHatAlgebraOnModelFlows) {
                 .maxCoeff(),
             1e-11);
 
-  GeOptions options;
-  options.mode = GeMode::kConditional;
-  options.normalization = Normalization::kReferencePrice;
-  options.reference_country = world.inputs.reference_country;
-  options.tolerance = 1e-13;
-  const GeResult observed = SolveGe(world.inputs.flows, world.inputs.codes, world.inputs.sigma - 1,
-                                    world.partial_effects, options);
+  const GeResult observed = HatAlgebraOnModelFlows(world, GeMode::kConditional);
   ASSERT_TRUE(observed.converged()) << observed.message;
   const FittedGeEffects effects = FittedGePercentChanges(
       fitted, world.inputs.sigma, FittedGeDirection::kCounterfactualVsBaseline);
@@ -111,12 +118,7 @@ TEST(GeFittedBaseline, ExactFullEndowmentEqualsHatAlgebraOnModelFlows) {
   const FittedGeResult fitted = SolveFittedGe(world.inputs, fitted_options);
   ASSERT_TRUE(fitted.converged()) << fitted.message;
 
-  GeOptions options;
-  options.normalization = Normalization::kReferencePrice;
-  options.reference_country = world.inputs.reference_country;
-  options.tolerance = 1e-13;
-  const GeResult observed = SolveGe(world.inputs.flows, world.inputs.codes, world.inputs.sigma - 1,
-                                    world.partial_effects, options);
+  const GeResult observed = HatAlgebraOnModelFlows(world, GeMode::kFullEndowment);
   ASSERT_TRUE(observed.converged()) << observed.message;
   const FittedGeEffects effects = FittedGePercentChanges(
       fitted, world.inputs.sigma, FittedGeDirection::kCounterfactualVsBaseline);

@@ -24,17 +24,9 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-class CsvTest : public ::testing::Test {
+class CsvTest : public testing::TempDirTest {
  protected:
-  void SetUp() override { dir_ = testing::MakeTempDir("csv"); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string WriteText(const std::string& name, const std::string& content) {
-    std::string path = dir_ + "/" + name;
-    std::ofstream out(path, std::ios::binary);
-    out << content;
-    return path;
-  }
+  CsvTest() : TempDirTest("csv") {}
 
   // Gzip-compressed `content`; `keep_bytes` > 0 cuts the compressed file.
   std::string WriteGz(const std::string& name, const std::string& content, size_t keep_bytes = 0) {
@@ -47,25 +39,9 @@ class CsvTest : public ::testing::Test {
     if (keep_bytes > 0) std::filesystem::resize_file(path, keep_bytes);
     return path;
   }
-
-  std::string dir_;
 };
 
-// Runs `action`, expecting Error with `code` and every text of `parts` in
-// the message.
-void ExpectError(const std::function<void()>& action, ErrorCode code,
-                 const std::vector<std::string>& parts) {
-  try {
-    action();
-    ADD_FAILURE() << "expected an error";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), code) << error.what();
-    for (const std::string& part : parts) {
-      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-          << "'" << part << "' not in: " << error.what();
-    }
-  }
-}
+using testing::ExpectError;
 
 // The fast decimal path must give exactly what std::from_chars gives.
 TEST(ParseNumber, MatchesFromCharsBitForBit) {
@@ -273,6 +249,26 @@ TEST_F(CsvTest, MissingFileAndDirectoryAreUnreadable) {
   ExpectError([&] { ReadCsv(missing); }, ErrorCode::kFileUnreadable, {missing});
   ExpectError([&] { ReadTable(missing); }, ErrorCode::kFileUnreadable, {missing});
   ExpectError([&] { ReadCsv(dir_); }, ErrorCode::kFileUnreadable, {dir_, "directory"});
+}
+
+// A guessed column list (a filter's value "USA" taken for a column): with
+// columns_may_be_absent every column is read; without, the unknown name is
+// the error.
+TEST_F(CsvTest, GuessedColumnsFallBackToEveryColumn) {
+  const std::string path = WriteText("guess.csv", "a,b,c\n1,2,x\n3,4,y\n");
+  ReadOptions options;
+  options.columns = {"USA", "a"};
+  ExpectError([&] { ReadTable(path, options); }, ErrorCode::kBadModel, {path, "'USA'"});
+  options.columns_may_be_absent = true;
+  const Table table = ReadTable(path, options);
+  ASSERT_EQ(table.columns.size(), 3u);
+  EXPECT_EQ(table.num_rows, 2u);
+  EXPECT_EQ(table.Get("c").CellText(1), "y");
+  options.columns = {"c", "a"};  // all present: only these are read
+  EXPECT_EQ(ReadTable(path, options).columns.size(), 2u);
+  // Other errors are not retried.
+  const std::string absent = dir_ + "/absent.csv";
+  ExpectError([&] { ReadTable(absent, options); }, ErrorCode::kFileUnreadable, {absent});
 }
 
 TEST_F(CsvTest, UnknownExtensionIsUnreadable) {

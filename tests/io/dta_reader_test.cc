@@ -17,19 +17,7 @@
 namespace mizani {
 namespace {
 
-void ExpectError(const std::function<void()>& action, ErrorCode code,
-                 const std::vector<std::string>& parts) {
-  try {
-    action();
-    ADD_FAILURE() << "expected an error";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), code) << error.what();
-    for (const std::string& part : parts) {
-      EXPECT_NE(std::string(error.what()).find(part), std::string::npos)
-          << "'" << part << "' not in: " << error.what();
-    }
-  }
-}
+using testing::ExpectError;
 
 ssize_t WriteBytes(const void* data, size_t length, void* context) {
   return static_cast<ssize_t>(std::fwrite(data, 1, length, static_cast<std::FILE*>(context)));
@@ -71,10 +59,9 @@ void WriteSmallDta(const std::string& path) {
   std::fclose(file);
 }
 
-class DtaTest : public ::testing::Test {
+class DtaTest : public testing::TempDirTest {
  protected:
-  void SetUp() override { dir_ = testing::MakeTempDir("dta"); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  DtaTest() : TempDirTest("dta") {}
 
   // The first `bytes` bytes of `source` as a new file.
   std::string Truncated(const std::string& source, size_t bytes) {
@@ -85,8 +72,6 @@ class DtaTest : public ::testing::Test {
     out.write(content.data(), static_cast<std::streamsize>(std::min(bytes, content.size())));
     return path;
   }
-
-  std::string dir_;
 };
 
 TEST_F(DtaTest, ReadsTypesMissingValuesAndLabels) {

@@ -6,11 +6,11 @@ columns pass their own codes (not widened here) and categories; text columns
 are factorised once.
 """
 import os
-import re
 
 import numpy as np
 import pandas as pd
 
+from . import _mizani
 from ._mizani import MizaniError
 
 # ErrorCode values of include/mizani/error.h.
@@ -61,19 +61,10 @@ def to_column(series):
         "(convert dates to a year or a number first)")
 
 
-def _identifiers(text):
-    return re.findall(r"[A-Za-z_.][A-Za-z0-9_.]*", text)
-
-
 def filter_tokens(filters):
     """The words of the filters that may name columns, as `mizani estimate`
-    takes them: runs of letters, digits, '_' and '.' not starting with a
-    digit, except `in`."""
-    tokens = []
-    for text in filters:
-        tokens += [token for token in re.split(r"[^A-Za-z0-9_.]+", text)
-                   if token and not token[0].isdigit() and token != "in"]
-    return tokens
+    takes them (the library's rule, FilterColumnCandidates)."""
+    return [token for text in filters for token in _mizani.filter_columns(text)]
 
 
 def model_columns(model_columns_of_formula, frame, cluster, filters):
@@ -89,7 +80,7 @@ def model_columns(model_columns_of_formula, frame, cluster, filters):
     # Filters compare columns with values: every identifier that names a
     # column is read; the others are values ("KEN") or the word `in`.
     for text in filters:
-        wanted += [token for token in _identifiers(text) if token in frame.columns]
+        wanted += [token for token in filter_tokens([text]) if token in frame.columns]
     return list(dict.fromkeys(wanted))
 
 

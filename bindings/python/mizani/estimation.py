@@ -59,11 +59,7 @@ def _fit(family, data, formula, vcov, cluster, filters, ssc, tol, fe_tol, maxite
     args.check_separation = bool(separation)
     path = _columns.as_path(data)
     if path is not None:
-        source = path
-        # Only the columns the model reads, as `mizani estimate` reads them.
-        args.read_columns = list(dict.fromkeys(
-            list(_mizani.model_columns(formula)) + args.cluster +
-            _columns.filter_tokens(args.filters)))
+        source = path  # read as `mizani estimate` reads it: only the model's columns
     else:
         names = _columns.model_columns(_mizani.model_columns(formula), data, args.cluster,
                                        args.filters)

@@ -1,6 +1,8 @@
 // Outputs of a scenario run: tables (CSV), results.json, the report and the
 // stdout summary. Tables are built once as ReportTables so that the CSV files
 // and the report show the same numbers.
+#include "mizani/scenario_output.h"
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -11,22 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "mizani/error.h"
-#include "mizani/scenario_output.h"
+#include "report/json_values.h"
 #include "scenario/internal.h"
 
 namespace mizani {
-
-const char* ImbalanceText(ImbalanceMode mode) {
-  switch (mode) {
-    case ImbalanceMode::kAdditive:
-      return "additive";
-    case ImbalanceMode::kMultiplicative:
-      return "multiplicative";
-    case ImbalanceMode::kRemoved:
-      return "removed";
-  }
-  return "?";
-}
 
 namespace {
 
@@ -335,13 +325,9 @@ std::vector<ReportTable> AllTables(const ScenarioOutcome& outcome) {
   return tables;
 }
 
-nlohmann::json Number(double value) {
-  return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-}
-
 nlohmann::json Vector(const Eigen::VectorXd& values) {
   nlohmann::json array = nlohmann::json::array();
-  for (Eigen::Index idx = 0; idx < values.size(); ++idx) array.push_back(Number(values(idx)));
+  for (Eigen::Index idx = 0; idx < values.size(); ++idx) array.push_back(JsonNumber(values(idx)));
   return array;
 }
 
@@ -404,7 +390,7 @@ nlohmann::json ToJson(const ScenarioOutcome& outcome) {
   if (!outcome.focus_exporter.empty()) {
     doc["focus"] = {{"exporter", outcome.focus_exporter},
                     {"importer", outcome.focus_importer},
-                    {"flow_change_pct", Number(FocusChangePct(outcome, ge))}};
+                    {"flow_change_pct", JsonNumber(FocusChangePct(outcome, ge))}};
   }
   if (outcome.estimation) {
     const EstimateResult& result = *outcome.estimation;
@@ -412,8 +398,8 @@ nlohmann::json ToJson(const ScenarioOutcome& outcome) {
     nlohmann::json coefficients = nlohmann::json::array();
     for (size_t coef_idx = 0; coef_idx < result.coef_names.size(); ++coef_idx) {
       coefficients.push_back({{"term", result.coef_names[coef_idx]},
-                              {"estimate", Number(result.coef(coef_idx))},
-                              {"std_error", Number(se(coef_idx))}});
+                              {"estimate", JsonNumber(result.coef(coef_idx))},
+                              {"std_error", JsonNumber(se(coef_idx))}});
     }
     doc["estimation"] = {{"formula", result.formula},
                          {"num_obs", result.num_obs},
@@ -454,8 +440,7 @@ nlohmann::json ToJson(const ScenarioOutcome& outcome) {
                    {"message", outcome.goal->message},
                    {"trace", trace}};
   }
-  doc["notes"] = outcome.notes;
-  doc["seconds"] = outcome.seconds;
+  AddRunRecord(doc, outcome.notes, outcome.seconds);
   return doc;
 }
 
@@ -646,7 +631,7 @@ void WriteScenarioOutputs(const ScenarioOutcome& outcome, const std::string& fol
   for (const ReportTable& table : AllTables(outcome)) {
     files.push_back({table.name + ".csv", RenderCsv(table)});
   }
-  files.push_back({"results.json", ToJson(outcome).dump(2) + "\n"});
+  files.push_back({"results.json", JsonFileText(ToJson(outcome))});
   const ReportDocument report = BuildScenarioReport(outcome);
   try {
     for (OutputFile& file : RenderReportFiles(report)) {
