@@ -132,6 +132,8 @@ void AddScenarioBlocks(const DemoScenario& item, const std::string& flow_unit, Q
   const ReportDocument base = BuildScenarioReport(item.outcome);
   const std::string prefix = std::string(1, static_cast<char>(std::tolower(item.key[0])));
   for (const ReportSection& base_section : base.sections) {
+    // The demo writes its own summary, one headline per question.
+    if (base_section.heading == kScenarioSummaryHeading) continue;
     for (const ReportBlock& block : base_section.blocks) {
       if (const auto* table = std::get_if<ReportTable>(&block)) {
         ReportTable copy = HumanTable(*table, prefix, flow_unit);
