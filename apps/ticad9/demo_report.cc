@@ -629,8 +629,7 @@ ReportDocument NewDemoDocument(const DemoRun& run) {
 
 namespace demo_internal {
 
-ReportDocument BuildDemoDocument(const DemoRun& run,
-                                 std::vector<std::pair<std::string, std::string>>* downloads) {
+ReportDocument BuildDemoDocument(const DemoRun& run) {
   ReportDocument doc = NewDemoDocument(run);
   std::vector<QuestionPart> parts;
   parts.push_back(PartA(run));
@@ -668,21 +667,19 @@ ReportDocument BuildDemoDocument(const DemoRun& run,
   for (QuestionPart& part : parts) {
     doc.sections.push_back(std::move(part.section));
     for (ReportBlock& block : part.appendix) {
-      // Tables too wide for a page or a narrow window go to the downloads only.
-      const auto* table = std::get_if<ReportTable>(&block);
+      // Tables too wide for a page or a narrow window: downloads and workbook only.
+      auto* table = std::get_if<ReportTable>(&block);
       if (table != nullptr && table->columns.size() > kMaxPageColumns) {
-        // As WriteReport does for the page's tables: the badge as a comment line.
-        const std::string preamble = doc.badge.empty() ? "" : "# " + doc.badge + "\n";
-        downloads->emplace_back(table->name + ".csv", preamble + RenderCsv(*table));
         wide += fmt::format("{}{}.csv ({})", wide.empty() ? "" : "; ", table->name, table->caption);
+        doc.download_tables.push_back(std::move(*table));
         continue;
       }
       appendix.blocks.push_back(std::move(block));
     }
   }
   if (!wide.empty()) {
-    appendix.blocks.emplace_back(
-        ReportParagraph{"Too wide for a page, in the downloads only: " + wide + "."});
+    appendix.blocks.emplace_back(ReportParagraph{
+        "Too wide for a page, in the CSV files and report.xlsx only: " + wide + "."});
   }
   doc.sections.push_back(MethodSection());
   doc.sections.push_back(std::move(appendix));
@@ -691,15 +688,10 @@ ReportDocument BuildDemoDocument(const DemoRun& run,
 
 }  // namespace demo_internal
 
-ReportDocument BuildDemoReport(const DemoRun& run) {
-  std::vector<std::pair<std::string, std::string>> downloads;
-  return demo_internal::BuildDemoDocument(run, &downloads);
-}
+ReportDocument BuildDemoReport(const DemoRun& run) { return demo_internal::BuildDemoDocument(run); }
 
 void WriteDemoOutputs(const DemoRun& run, const std::string& folder) {
-  std::vector<std::pair<std::string, std::string>> downloads;
-  const ReportDocument doc = demo_internal::BuildDemoDocument(run, &downloads);
-  WriteReport(doc, folder, "report", downloads);
+  WriteReport(BuildDemoReport(run), folder, "report");
 }
 
 }  // namespace mizani

@@ -136,6 +136,10 @@ struct ReportDocument {
   std::string badge;         // e.g. "SYNTHETIC DATA"; shown prominently when not empty
   std::string generated_at;  // shown as given, e.g. "2024-05-01 14:03 UTC"
   std::vector<ReportSection> sections;
+  // Tables too wide for a page or a narrow window: not in the HTML or
+  // Markdown, but written as CSV files, sheets of the workbook and in
+  // report.json like every other table.
+  std::vector<ReportTable> download_tables;
 };
 
 // A number as every renderer shows it: `decimals` after the point, more when
