@@ -642,6 +642,7 @@ ReportDocument BuildDemoDocument(const DemoRun& run) {
 
   // One or two pages up front: a headline sentence and a chart per question.
   ReportSection summary{"Summary for the adviser", {}};
+  summary.ends_page = true;  // printed on its own one or two pages (tests/demo_chromium.sh)
   if (run.synthetic) {
     summary.blocks.emplace_back(ReportParagraph{
         "These results use SYNTHETIC data built into the program so that it runs anywhere: the "

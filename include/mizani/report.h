@@ -128,6 +128,9 @@ using ReportBlock = std::variant<ReportParagraph, AssumptionList, ReportTable, B
 struct ReportSection {
   std::string heading;
   std::vector<ReportBlock> blocks;
+  // Printed, a page break follows it: a summary printed on pages of its own.
+  // (Initialised so that positional initialisers of the fields above stay complete.)
+  bool ends_page{};
 };
 
 struct ReportDocument {

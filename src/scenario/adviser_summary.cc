@@ -155,6 +155,7 @@ std::string ScenarioHeadline(const ScenarioOutcome& outcome) {
 
 ReportSection ScenarioAdviserSummary(const ScenarioOutcome& outcome) {
   ReportSection summary{kScenarioSummaryHeading, {}};
+  summary.ends_page = true;
   summary.blocks.emplace_back(ReportParagraph{ScenarioHeadline(outcome)});
   summary.blocks.push_back(SummaryChart(outcome));
   return summary;
