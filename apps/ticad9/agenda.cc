@@ -152,6 +152,14 @@ void RunAgenda(const DemoOptions& options, DemoRun* run) {
     rating.config = rating::LoadRateConfig((examples / kRatingFile).string(), overrides);
     rating.outcome = rating::RunRateExplain(
         rating.config, [&](const std::string& line) { progress("[F] " + line); });
+    // The same model, fitted on the years before each test year and
+    // predicting it: `mizani rate evaluate`'s back-test for this agency.
+    rating::BackTestOptions backtest;
+    backtest.first_test_year = rating.config.first_test_year;
+    backtest.model = rating.config.model;
+    progress(fmt::format("[F] back-test from {} ({})", backtest.first_test_year,
+                         rating::AgencyName(backtest.model.agency)));
+    rating.backtest = rating::BackTest(rating::BuildPanel(rating.config.panel), backtest);
   });
 
   DemoProducts& products = run->products;

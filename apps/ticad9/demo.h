@@ -71,6 +71,9 @@ struct DemoFinancing : AgendaPart {
 struct DemoRating : AgendaPart {
   rating::RateConfig config;
   rating::RateOutcome outcome;
+  // The explained model's rolling out-of-sample back-test, run here so that
+  // the report's accuracy figure is computed, not quoted.
+  rating::BackTestResult backtest;
 };
 struct DemoProducts : AgendaPart {
   pe::PeScenario scenario;

@@ -187,6 +187,46 @@ BarChart FinancingChart(const finance::DebtOutcome& outcome) {
   return chart;
 }
 
+// The back-test run with the demo, in words: how often the model is right
+// within one notch out of sample.
+std::string BackTestText(const DemoRating& part) {
+  const rating::BackTestResult& result = part.backtest;
+  const std::string agency(rating::AgencyName(part.config.model.agency));
+  if (result.predictions.empty()) {
+    return fmt::format("The back-test gave no out-of-sample prediction for {}.", agency);
+  }
+  return fmt::format(
+      "Out of sample (computed in this run: for each year from {} on, the model is fitted on "
+      "the years before and predicts that year; {} windows, {} skipped), it places {} of {}'s "
+      "{} sovereign-years within one notch and {} exactly: read the indication as about "
+      "\u00b11 notch.",
+      part.config.first_test_year, result.windows, result.failed_windows,
+      Pct(result.WithinOneRate()), agency, result.predictions.size(), Pct(result.ExactRate()));
+}
+
+ReportTable BackTestTable(const DemoRating& part) {
+  const rating::BackTestResult& result = part.backtest;
+  ReportTable table;
+  table.name = "f_backtest";
+  table.caption = "F. Out-of-sample back-test of the rating model, computed in this run";
+  table.columns = {{"Agency", ValueKind::kText},
+                   {"First year predicted", ValueKind::kText},
+                   {"Windows (years)", ValueKind::kNumber, 0},
+                   {"Windows skipped", ValueKind::kNumber, 0},
+                   {"Predictions (sovereign-years)", ValueKind::kNumber, 0},
+                   {"Exact (%)", ValueKind::kPercent, 1},
+                   {"Within one notch (%)", ValueKind::kPercent, 1}};
+  table.rows.push_back(
+      {std::string(rating::AgencyName(part.config.model.agency)),
+       std::to_string(part.config.first_test_year), static_cast<double>(result.windows),
+       static_cast<double>(result.failed_windows), static_cast<double>(result.predictions.size()),
+       100 * result.ExactRate(), 100 * result.WithinOneRate()});
+  table.note =
+      "Each window fits the model on the sovereign-years before one year and predicts that "
+      "year's ratings (as `mizani rate evaluate`, fundamentals only).";
+  return table;
+}
+
 }  // namespace
 
 AssumptionList NotModelledBox(std::vector<std::pair<std::string, std::string>> items) {
@@ -324,16 +364,15 @@ QuestionPart RatingPart(const DemoRating& part) {
                                                   " Model output: " + first_line + "." + lift});
   out.section.blocks.emplace_back(ReportParagraph{
       "Uncertainty: the indicated rating is the median of the model's predicted distribution "
-      "over notches; the expected notch above says where in that distribution Kenya sits. Out "
-      "of sample, the fundamentals-only model places 59% of S&P's sovereign-years within one "
-      "notch (docs/rating.md, measured with `mizani rate evaluate`): read the indication as "
-      "\u00b11 notch."});
+      "over notches; the expected notch above says where in that distribution Kenya sits. " +
+      BackTestText(part)});
   out.section.blocks.emplace_back(NotModelledBox({
       {"Governance and politics",
        "the agencies weigh institutions, politics and sanctions; the WEO has no such series."},
       {"Default history, reserves and banking risk", "not in the indicators."},
       {"Timing", "the model rates year-end fundamentals; agencies act on news and outlooks."},
   }));
+  out.appendix.emplace_back(BackTestTable(part));
   AppendTables(doc, "f",
                {{"ordered_model", "Ordered model (notch)"},
                 {"scorecard", "Scorecard (notch)"},

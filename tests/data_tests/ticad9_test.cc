@@ -105,6 +105,34 @@ TEST(Ticad9, WholeAgendaOnTheSharedData) {
       rate_summary.substr(at + 14, rate_summary.find(' ', at + 14) - (at + 14));
   EXPECT_NE(summary.find("indicates " + notch + " for Kenya"), std::string::npos) << summary;
 
+  // F: the accuracy figure is computed in the run, and is the one `mizani
+  // rate evaluate` reports for the same model (its back-test summary table,
+  // another path through the engine): S&P, fundamentals only.
+  const rating::BackTestResult& backtest = run.rating.backtest;
+  ASSERT_FALSE(backtest.predictions.empty());
+  int64_t within_one = 0;
+  for (const rating::BackTestPrediction& prediction : backtest.predictions) {
+    within_one += std::abs(prediction.predicted - prediction.actual) <= 1 ? 1 : 0;
+  }
+  EXPECT_EQ(within_one, backtest.within_one);
+  rating::RateConfig evaluate_config = run.rating.config;
+  evaluate_config.evaluate_agencies = {evaluate_config.model.agency};
+  const rating::RateOutcome evaluated = rating::RunRateEvaluate(evaluate_config, nullptr);
+  bool compared = false;
+  for (const ReportSection& section : evaluated.document.sections) {
+    for (const ReportBlock& block : section.blocks) {
+      const auto* table = std::get_if<ReportTable>(&block);
+      if (table == nullptr || table->name != "backtest_summary") continue;
+      for (const auto& row : table->rows) {
+        if (std::get<std::string>(row[1]) != "fundamentals only") continue;
+        EXPECT_EQ(std::get<double>(row[4]), static_cast<double>(backtest.predictions.size()));
+        EXPECT_NEAR(std::get<double>(row[6]), 100 * backtest.WithinOneRate(), 1e-9);
+        compared = true;
+      }
+    }
+  }
+  EXPECT_TRUE(compared) << "no back-test summary row from rate evaluate";
+
   // G: every line is accounted for, simulated or not.
   EXPECT_EQ(run.products.run.lines.size(), 8u);
   const ReportDocument doc = BuildDemoReport(run);
@@ -114,6 +142,12 @@ TEST(Ticad9, WholeAgendaOnTheSharedData) {
                            "5th to 95th percentile of the cost in KES"}) {
     EXPECT_NE(markdown.find(text), std::string::npos) << text;
   }
+  const std::string accuracy =
+      fmt::format("it places {} of S&P's {} sovereign-years within one notch",
+                  FormatShown(100 * backtest.WithinOneRate(), ValueKind::kPercent, 2),
+                  backtest.predictions.size());
+  EXPECT_NE(markdown.find(accuracy), std::string::npos) << accuracy;
+  EXPECT_EQ(markdown.find("59% of S&P"), std::string::npos) << "a quoted, not computed, figure";
 }
 
 }  // namespace
