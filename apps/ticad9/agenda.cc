@@ -153,13 +153,11 @@ void RunAgenda(const DemoOptions& options, DemoRun* run) {
     rating.outcome = rating::RunRateExplain(
         rating.config, [&](const std::string& line) { progress("[F] " + line); });
     // The same model, fitted on the years before each test year and
-    // predicting it: `mizani rate evaluate`'s back-test for this agency.
-    rating::BackTestOptions backtest;
-    backtest.first_test_year = rating.config.first_test_year;
-    backtest.model = rating.config.model;
-    progress(fmt::format("[F] back-test from {} ({})", backtest.first_test_year,
-                         rating::AgencyName(backtest.model.agency)));
-    rating.backtest = rating::BackTest(rating::BuildPanel(rating.config.panel), backtest);
+    // predicting it: `mizani rate evaluate` for this agency.
+    rating::RateConfig evaluate = rating.config;
+    evaluate.evaluate_agencies = {evaluate.model.agency};
+    rating.evaluation = rating::RunRateEvaluate(
+        evaluate, [&](const std::string& line) { progress("[F] " + line); });
   });
 
   DemoProducts& products = run->products;

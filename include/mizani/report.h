@@ -151,6 +151,12 @@ struct ReportDocument {
 // "+" before positive values.
 std::string FormatShown(double value, ValueKind kind, int decimals = 2, bool sign = false);
 
+// The columns of `table` listed in `columns` (its column name, the header to
+// show), in that order, as table `name` with the same caption and note.
+// Throws Error(kInternal) naming a column the table lacks.
+ReportTable SelectColumns(const ReportTable& table, const std::string& name,
+                          const std::vector<std::pair<std::string, std::string>>& columns);
+
 // One self-contained HTML page. Reads the web assets (see docs/report.md) from
 // Settings::web_dir (mizani/settings.h; the command sets it from MIZANI_WEB_DIR), the build's
 // web/node_modules, or <exe dir>/../web/node_modules; throws Error(kFileUnreadable) when none has
