@@ -19,7 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using mizani::ReportCell;
-using mizani::ReportColumn;
 using mizani::ReportDocument;
 using mizani::ReportTable;
 using mizani::ValueKind;
