@@ -82,3 +82,36 @@ check_and_shoot() {
   [ "$layout_status" = 0 ] || status=1
   exit "$status"
 }
+
+# check_print_pages NAME BUDGET_MS MAX_PAGES: prints $html to PDF (A4, the
+# page's own @page rule) twice, whole and with everything after the summary
+# (the section marked ends-page) hidden; counts the pages of each
+# (pdf_pages.js) and fails when the summary needs more than MAX_PAGES. Keeps
+# NAME.pdf and NAME-summary.pdf as artefacts.
+check_print_pages() {
+  local name="$1" budget="$2" max_pages="$3" page="$html" here full summary
+  here="$(dirname "${BASH_SOURCE[0]}")"
+  run_chromium "print-$name" "$budget" --no-pdf-header-footer \
+    --print-to-pdf="$work/$name.pdf" >"$work/print-$name.log" 2>&1 || {
+    echo "FAIL: chromium --print-to-pdf failed"; tail -20 "$work/print-$name.log"; exit 1; }
+  node -e '
+    const fs = require("fs");
+    const [source, out] = process.argv.slice(1);
+    const text = fs.readFileSync(source, "utf8");
+    const at = text.lastIndexOf("</body>");
+    fs.writeFileSync(out, text.slice(0, at) +
+      "<style>section.ends-page ~ *, footer { display: none !important; }</style>\n" +
+      text.slice(at));' "$page" "$work/$name-summary.html"
+  html="$work/$name-summary.html"
+  run_chromium "print-$name-summary" "$budget" --no-pdf-header-footer \
+    --print-to-pdf="$work/$name-summary.pdf" >"$work/print-$name-summary.log" 2>&1 || {
+    echo "FAIL: chromium --print-to-pdf of the summary failed"; exit 1; }
+  html="$page"
+  full="$(node "$here/pdf_pages.js" "$work/$name.pdf")"
+  summary="$(node "$here/pdf_pages.js" "$work/$name-summary.pdf")"
+  cp "$work/$name.pdf" "$work/$name-summary.pdf" "$artefacts/"
+  echo "$name: the summary prints on $summary A4 page(s), the whole report on $full"
+  [ "$summary" -ge 1 ] && [ "$summary" -le "$max_pages" ] || {
+    echo "FAIL: the summary of $name prints on $summary pages (at most $max_pages)"; exit 1; }
+  [ "$full" -gt "$summary" ] || { echo "FAIL: $name: the whole report is not longer"; exit 1; }
+}

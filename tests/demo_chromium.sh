@@ -3,10 +3,11 @@
 # Debian Chromium, fails on any recorded JavaScript error or warning, on any
 # chart that did not draw and, at 1280 and 800 px, on any element that
 # overflows its container, any non-zero value shown as zero and any axis that
-# repeats a label. Runs the embedded synthetic world, and the real data too
+# repeats a label, and when its summary prints on more than two A4 pages.
+# Runs the embedded synthetic world, and the real data too
 # when SHARED_DATA_DIR holds agtpa_yotov2016 (the whole agenda: trade,
 # financing, ratings, product lines). Keeps screenshots and the HTML as test
-# artefacts (build/test-artefacts/demo*.png, demo*.html).
+# artefacts (build/test-artefacts/demo*.png, demo*.html, demo*.pdf).
 # Usage: demo_chromium.sh MIZANI_BINARY ARTEFACT_DIR [SHARED_DATA_DIR]   (exit 77: skipped)
 set -euo pipefail
 mizani="$1"
@@ -32,6 +33,8 @@ if [ -n "$shared" ] && [ -d "$shared/agtpa_yotov2016" ]; then
   done
   check_layout demo-real 20000 1280
   check_layout demo-real 20000 800
+  # "A summary of one or two pages": printed to A4 in the browser.
+  check_print_pages demo-real 20000 2
   cp "$html" "$artefacts/demo-real.html"
 else
   echo "note: no agtpa_yotov2016 under '${shared}': the real-data demo is not checked"
@@ -46,6 +49,7 @@ echo "demo report has $charts charts"
 [ "$charts" -ge 9 ] || { echo "FAIL: expected at least 9 charts in the demo report"; exit 1; }
 check_layout demo 15000 1280
 check_layout demo 15000 800
+check_print_pages demo 15000 2
 
 # The top of the report (what an adviser sees first) for the screenshot.
 check_and_shoot demo 15000 "--window-size=1280,2400 --hide-scrollbars" \

@@ -152,6 +152,12 @@ void RunAgenda(const DemoOptions& options, DemoRun* run) {
     rating.config = rating::LoadRateConfig((examples / kRatingFile).string(), overrides);
     rating.outcome = rating::RunRateExplain(
         rating.config, [&](const std::string& line) { progress("[F] " + line); });
+    // The same model, fitted on the years before each test year and
+    // predicting it: `mizani rate evaluate` for this agency.
+    rating::RateConfig evaluate = rating.config;
+    evaluate.evaluate_agencies = {evaluate.model.agency};
+    rating.evaluation = rating::RunRateEvaluate(
+        evaluate, [&](const std::string& line) { progress("[F] " + line); });
   });
 
   DemoProducts& products = run->products;

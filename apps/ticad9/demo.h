@@ -71,6 +71,10 @@ struct DemoFinancing : AgendaPart {
 struct DemoRating : AgendaPart {
   rating::RateConfig config;
   rating::RateOutcome outcome;
+  // `rate evaluate` for the explained model's agency: its rolling
+  // out-of-sample back-test, run here so that the report's accuracy figure
+  // is computed, not quoted.
+  rating::RateOutcome evaluation;
 };
 struct DemoProducts : AgendaPart {
   pe::PeScenario scenario;

@@ -42,21 +42,26 @@ std::string Humanize(const std::string& name, const std::map<std::string, std::s
   return text;
 }
 
-// An engine report's tables for the appendix: prefixed names, human headers,
+// An engine report's table for the appendix: prefixed name, human headers,
 // years as plain text ("2024", not "2,024").
+ReportTable HumanTable(ReportTable table, const std::string& prefix,
+                       const std::map<std::string, std::string>& known) {
+  table.name = prefix + "_" + table.name;
+  for (ReportColumn& column : table.columns) {
+    if (column.name == "year") column.kind = ValueKind::kText;
+    column.name = Humanize(column.name, known);
+  }
+  return table;
+}
+
+// Every table of an engine's report, as HumanTable.
 void AppendTables(const ReportDocument& doc, const std::string& prefix,
                   const std::map<std::string, std::string>& known, std::vector<ReportBlock>* out) {
   for (const ReportSection& section : doc.sections) {
     for (const ReportBlock& block : section.blocks) {
-      const auto* table = std::get_if<ReportTable>(&block);
-      if (table == nullptr) continue;
-      ReportTable copy = *table;
-      copy.name = prefix + "_" + copy.name;
-      for (ReportColumn& column : copy.columns) {
-        if (column.name == "year") column.kind = ValueKind::kText;
-        column.name = Humanize(column.name, known);
+      if (const auto* table = std::get_if<ReportTable>(&block)) {
+        out->emplace_back(HumanTable(*table, prefix, known));
       }
-      out->emplace_back(std::move(copy));
     }
   }
 }
@@ -98,22 +103,18 @@ const finance::InstrumentResult* FindInstrument(const finance::DebtOutcome& outc
   return nullptr;
 }
 
+// The debt engine's own tables (finance.h), with the columns and headers an
+// adviser needs.
 ReportTable InstrumentTable(const finance::DebtOutcome& outcome) {
-  ReportTable table;
-  table.name = "e_instruments";
+  ReportTable table = SelectColumns(finance::DebtInstrumentTable(outcome), "e_instruments",
+                                    {{"instrument", "Instrument"},
+                                     {"currency", "Currency"},
+                                     {"yield", "Yield (%)"},
+                                     {"all-in (own currency)", "All-in cost in its currency (%)"},
+                                     {"all-in KES mean", "All-in cost in KES, mean (%)"},
+                                     {"all-in KES p05", "KES, 5th percentile of paths (%)"},
+                                     {"all-in KES p95", "KES, 95th percentile of paths (%)"}});
   table.caption = "E. Instruments: yield and all-in cost (% a year)";
-  table.columns = {{"Instrument", ValueKind::kText},
-                   {"Currency", ValueKind::kText},
-                   {"Yield (%)", ValueKind::kPercent, 2},
-                   {"All-in cost in its currency (%)", ValueKind::kPercent, 2},
-                   {"All-in cost in KES, mean (%)", ValueKind::kPercent, 2},
-                   {"KES, 5th percentile of paths (%)", ValueKind::kPercent, 2},
-                   {"KES, 95th percentile of paths (%)", ValueKind::kPercent, 2}};
-  for (const finance::InstrumentResult& result : outcome.instruments) {
-    table.rows.push_back({result.instrument.name, result.instrument.currency,
-                          100 * result.analytics.yield, 100 * result.analytics.all_in_cost,
-                          100 * result.kes.mean, 100 * result.kes.p05, 100 * result.kes.p95});
-  }
   table.note = fmt::format(
       "All-in cost: internal rate of return of the net proceeds against the debt service. In "
       "KES: along each of the simulated exchange-rate paths ({}).",
@@ -122,43 +123,34 @@ ReportTable InstrumentTable(const finance::DebtOutcome& outcome) {
 }
 
 ReportTable StrategyTable(const finance::DebtOutcome& outcome) {
-  ReportTable table;
-  table.name = "e_strategies";
+  ReportTable table = SelectColumns(finance::DebtFrontierTable(outcome), "e_strategies",
+                                    {{"strategy", "Strategy"},
+                                     {"interest/GDP, mean", "Interest/GDP, mean (%)"},
+                                     {"interest/GDP, p95", "Interest/GDP, 95th percentile (%)"},
+                                     {"debt/GDP mean", "Debt/GDP, mean (%)"},
+                                     {"debt/GDP p95", "Debt/GDP, 95th percentile (%)"}});
   table.caption = "E. Borrowing strategies: cost and risk in the horizon year (% of GDP)";
-  table.columns = {{"Strategy", ValueKind::kText},
-                   {"Interest/GDP, mean (%)", ValueKind::kPercent, 2},
-                   {"Interest/GDP, 95th percentile (%)", ValueKind::kPercent, 2},
-                   {"Debt/GDP, mean (%)", ValueKind::kPercent, 1},
-                   {"Debt/GDP, 95th percentile (%)", ValueKind::kPercent, 1}};
-  for (const finance::StochasticSummary& strategy : outcome.stochastic) {
-    table.rows.push_back({strategy.strategy, strategy.interest_gdp_mean, strategy.interest_gdp_p95,
-                          strategy.debt_gdp_mean, strategy.debt_gdp_p95});
-  }
   table.note = "Percentiles over the simulated exchange-rate paths (MTDS-style projection).";
   return table;
 }
 
 ReportTable StressTable(const finance::DebtOutcome& outcome) {
-  ReportTable table;
-  table.name = "e_stress_tests";
-  table.caption = "E. LIC-DSF-style stress tests: highest ratio over the horizon (%)";
-  table.columns = {{"Strategy", ValueKind::kText},
-                   {"Test", ValueKind::kText},
-                   {"PV of external debt/GDP (%)", ValueKind::kPercent, 1},
-                   {"External debt service/revenue (%)", ValueKind::kPercent, 1},
-                   {"PV of public debt/GDP (%)", ValueKind::kPercent, 1},
-                   {"Threshold breached", ValueKind::kText}};
-  for (const finance::StressResult& stress : outcome.stress) {
-    table.rows.push_back(
-        {stress.strategy, stress.test, stress.max_pv_external_gdp, stress.max_service_revenue,
-         stress.max_pv_public_gdp,
-         stress.breach ? fmt::format("yes, from {}", stress.first_breach_year) : "no"});
+  ReportTable table =
+      SelectColumns(finance::DebtStressTable(outcome), "e_stress_tests",
+                    {{"strategy", "Strategy"},
+                     {"test", "Test"},
+                     {"max PV external/GDP", "PV of external debt/GDP (%)"},
+                     {"max ext. service/revenue", "External debt service/revenue (%)"},
+                     {"max PV public/GDP", "PV of public debt/GDP (%)"},
+                     {"breach", "Threshold breached"},
+                     {"first breach year", "First year breached"}});
+  // Years as plain text ("2030", not "2,030"), none when never breached.
+  table.columns.back().kind = ValueKind::kText;
+  for (std::vector<ReportCell>& row : table.rows) {
+    const double year = std::get<double>(row.back());
+    row.back() = std::isnan(year) ? std::string() : fmt::format("{:.0f}", year);
   }
-  table.note = fmt::format(
-      "Thresholds (medium capacity): PV of external debt/GDP {:g}%, external debt "
-      "service/revenue {:g}%, PV of public debt/GDP benchmark {:g}%.",
-      outcome.thresholds.pv_external_gdp, outcome.thresholds.external_service_revenue,
-      outcome.thresholds.pv_public_gdp);
+  table.caption = "E. LIC-DSF-style stress tests: highest ratio over the horizon (%)";
   return table;
 }
 
@@ -185,6 +177,29 @@ BarChart FinancingChart(const finance::DebtOutcome& outcome) {
       "Whiskers: 5th to 95th percentile of the cost in KES over the simulated exchange-rate "
       "paths (exchange-rate risk, not estimation error).";
   return chart;
+}
+
+// The back-test run with the demo (`rate evaluate`'s summary row for the
+// fundamentals-only model), in words.
+std::string BackTestText(const DemoRating& part) {
+  const ReportTable* table = FindTable(part.evaluation.document, "backtest_summary");
+  const std::vector<ReportCell>* row = nullptr;
+  for (size_t row_idx = 0; table != nullptr && row_idx < table->rows.size(); ++row_idx) {
+    if (CellString(*table, table->rows[row_idx], "model") == "fundamentals only") {
+      row = &table->rows[row_idx];
+    }
+  }
+  if (row == nullptr) return "The back-test gave no out-of-sample prediction.";
+  return fmt::format(
+      "Out of sample (computed in this run: for each year from {} on, the model is fitted on "
+      "the years before and predicts that year; {:.0f} windows, {:.0f} skipped), it places {} of "
+      "{}'s {:.0f} sovereign-years within one notch and {} exactly: read the indication as "
+      "about \u00b11 notch.",
+      part.config.first_test_year, CellNumber(*table, *row, "windows"),
+      CellNumber(*table, *row, "windows_skipped"),
+      FormatShown(CellNumber(*table, *row, "within_one_pct"), ValueKind::kPercent, 2),
+      CellString(*table, *row, "agency"), CellNumber(*table, *row, "predictions"),
+      FormatShown(CellNumber(*table, *row, "exact_pct"), ValueKind::kPercent, 2));
 }
 
 }  // namespace
@@ -324,16 +339,28 @@ QuestionPart RatingPart(const DemoRating& part) {
                                                   " Model output: " + first_line + "." + lift});
   out.section.blocks.emplace_back(ReportParagraph{
       "Uncertainty: the indicated rating is the median of the model's predicted distribution "
-      "over notches; the expected notch above says where in that distribution Kenya sits. Out "
-      "of sample, the fundamentals-only model places 59% of S&P's sovereign-years within one "
-      "notch (docs/rating.md, measured with `mizani rate evaluate`): read the indication as "
-      "\u00b11 notch."});
+      "over notches; the expected notch above says where in that distribution Kenya sits. " +
+      BackTestText(part)});
   out.section.blocks.emplace_back(NotModelledBox({
       {"Governance and politics",
        "the agencies weigh institutions, politics and sanctions; the WEO has no such series."},
       {"Default history, reserves and banking risk", "not in the indicators."},
       {"Timing", "the model rates year-end fundamentals; agencies act on news and outlooks."},
   }));
+  if (const ReportTable* backtest = FindTable(part.evaluation.document, "backtest_summary")) {
+    out.appendix.emplace_back(HumanTable(
+        *backtest, "f",
+        {{"agency", "Agency"},
+         {"model", "Model"},
+         {"windows", "Windows (years predicted)"},
+         {"predictions", "Predictions (sovereign-years)"},
+         {"exact_pct", "Exact, out of sample (%)"},
+         {"within_one_pct", "Within one notch, out of sample (%)"},
+         {"in_sample_exact_pct", "Exact, in sample (%)"},
+         {"in_sample_within_one_pct", "Within one notch, in sample (%)"},
+         {"no_change_within_one_pct", "Last year's rating carried forward, within one (%)"},
+         {"enough_data", "Enough predictions"}}));
+  }
   AppendTables(doc, "f",
                {{"ordered_model", "Ordered model (notch)"},
                 {"scorecard", "Scorecard (notch)"},

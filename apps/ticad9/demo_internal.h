@@ -54,9 +54,8 @@ QuestionPart ProductsPart(const DemoProducts& part);
 // window: the report lists them and they go to the downloads only.
 inline constexpr size_t kMaxPageColumns = 9;
 
-// The report and the CSV files of the tables too wide for it.
-ReportDocument BuildDemoDocument(const DemoRun& run,
-                                 std::vector<std::pair<std::string, std::string>>* downloads);
+// The report; tables too wide for it are its download_tables.
+ReportDocument BuildDemoDocument(const DemoRun& run);
 
 // A "what this does not model" box: (what, why) pairs under that title.
 AssumptionList NotModelledBox(std::vector<std::pair<std::string, std::string>> items);

@@ -132,6 +132,8 @@ void AddScenarioBlocks(const DemoScenario& item, const std::string& flow_unit, Q
   const ReportDocument base = BuildScenarioReport(item.outcome);
   const std::string prefix = std::string(1, static_cast<char>(std::tolower(item.key[0])));
   for (const ReportSection& base_section : base.sections) {
+    // The demo writes its own summary, one headline per question.
+    if (base_section.heading == kScenarioSummaryHeading) continue;
     for (const ReportBlock& block : base_section.blocks) {
       if (const auto* table = std::get_if<ReportTable>(&block)) {
         ReportTable copy = HumanTable(*table, prefix, flow_unit);
@@ -229,6 +231,16 @@ std::string FlowUnit(const DemoRun& run) {
   return run.synthetic ? "synthetic units" : "million US$";
 }
 
+// A trade question's section (question, answer, uncertainty, caveats), the
+// trade model's "what this does not model" box, then the scenario's charts
+// into the section and its tables into the appendix.
+void AddGeSection(const DemoRun& run, const DemoScenario& item, ReportSection section,
+                  QuestionPart* part) {
+  part->section = std::move(section);
+  part->section.blocks.emplace_back(GeNotModelled());
+  AddScenarioBlocks(item, FlowUnit(run), part);
+}
+
 QuestionPart PartA(const DemoRun& run) {
   const DemoScenario& a = ByKey(run, "A");
   const ScenarioOutcome& low = a.variants[0].outcome;
@@ -248,28 +260,31 @@ QuestionPart PartA(const DemoRun& run) {
       a, "A. Kenya's manufactured exports to Japan, % change, by the assumed size of the NTBs",
       "% change in exports to Japan",
       [](const ScenarioOutcome& outcome) { return FlowChange(outcome, "KEN", "JPN"); }));
-  part.section = QuestionSection(
-      "A. " + a.title,
-      "what happens to Kenya, Japan and everyone else if Japan removes its tariff and its "
-      "non-tariff barriers on imports from Kenya? Only the Kenya \u2192 Japan flow is shocked; "
-      "everything else moves through prices and incomes.",
-      fmt::format(
-          "Kenya's manufactured exports to Japan rise by {}. Kenya's real GDP changes by {}, "
-          "Japan's by {}. Kenya's trade balance with Japan moves from {:.1f} to {:.1f} {}: Kenya "
-          "sells little to Japan, so even doubling it changes the bilateral balance little.",
-          Signed(FlowChange(a.outcome, "KEN", "JPN"), 1), Signed(RealGdp(a.outcome, "KEN")),
-          Signed(RealGdp(a.outcome, "JPN")), before(ken, jpn) - before(jpn, ken),
-          after(ken, jpn) - after(jpn, ken), FlowUnit(run)),
-      fmt::format("the NTBs' size is not known; the policy range runs them at 5% and 20% (the "
-                  "central run: 10%): Kenya's exports to Japan {} to {}, its real GDP {} to {}. "
-                  "{}",
-                  Signed(FlowChange(low, "KEN", "JPN"), 1),
-                  Signed(FlowChange(high, "KEN", "JPN"), 1), Signed(RealGdp(low, "KEN")),
-                  Signed(RealGdp(high, "KEN")), SigmaLine(a.outcome, "KEN", "Kenya's")),
-      "a small shock to a small flow: the effects elsewhere are tiny, hence basis points "
-      "(1 bp = 0.01%).");
-  part.section.blocks.emplace_back(GeNotModelled());
-  AddScenarioBlocks(a, FlowUnit(run), &part);
+  AddGeSection(
+      run, a,
+      QuestionSection(
+          "A. " + a.title,
+          "what happens to Kenya, Japan and everyone else if Japan removes its tariff and its "
+          "non-tariff barriers on imports from Kenya? Only the Kenya \u2192 Japan flow is shocked; "
+          "everything else moves through prices and incomes.",
+          fmt::format(
+              "Kenya's manufactured exports to Japan rise by {}. Kenya's real GDP changes by {}, "
+              "Japan's by {}. Kenya's trade balance with Japan moves from {:.1f} to {:.1f} {}: "
+              "Kenya "
+              "sells little to Japan, so even doubling it changes the bilateral balance little.",
+              Signed(FlowChange(a.outcome, "KEN", "JPN"), 1), Signed(RealGdp(a.outcome, "KEN")),
+              Signed(RealGdp(a.outcome, "JPN")), before(ken, jpn) - before(jpn, ken),
+              after(ken, jpn) - after(jpn, ken), FlowUnit(run)),
+          fmt::format(
+              "the NTBs' size is not known; the policy range runs them at 5% and 20% (the "
+              "central run: 10%): Kenya's exports to Japan {} to {}, its real GDP {} to {}. "
+              "{}",
+              Signed(FlowChange(low, "KEN", "JPN"), 1), Signed(FlowChange(high, "KEN", "JPN"), 1),
+              Signed(RealGdp(low, "KEN")), Signed(RealGdp(high, "KEN")),
+              SigmaLine(a.outcome, "KEN", "Kenya's")),
+          "a small shock to a small flow: the effects elsewhere are tiny, hence basis points "
+          "(1 bp = 0.01%)."),
+      &part);
   return part;
 }
 
@@ -347,24 +362,28 @@ QuestionPart PartB(const DemoRun& run) {
       std::isnan(ken_low)
           ? std::string()
           : fmt::format(" (95% interval {} to {})", Signed(ken_low), Signed(ken_high));
-  part.section = QuestionSection(
-      "B. " + b.title,
-      fmt::format("what if the {} African countries in the data formed a free trade area? The "
-                  "effect of an agreement is estimated from 1986\u20132006 trade in the same run "
-                  "(three-way PPML), and a pair bootstrap gives statistical intervals.",
-                  members),
-      fmt::format("the agreement effect is estimated at {:.3f} (standard error {:.3f}): trade "
-                  "between new partners \u00d7{:.2f} before general-equilibrium adjustment. The "
-                  "share of the members' international trade that stays among them rises from "
-                  "{:.2f}% to {:.2f}%{}. Kenya's real GDP changes by {}{}.",
-                  rta, rta_se, std::exp(rta), 100 * group.intra_share_before,
-                  100 * group.intra_share_after, interval, Signed(RealGdp(b.outcome, "KEN")),
-                  ken_interval),
-      AgreementIntervalText(b.outcome, rta, rta_se) + " " + SigmaLine(b.outcome, "KEN", "Kenya's"),
-      "the estimated effect is an average over the agreements in the data, most of them among "
-      "richer countries.");
-  part.section.blocks.emplace_back(GeNotModelled());
-  AddScenarioBlocks(b, FlowUnit(run), &part);
+  AddGeSection(
+      run, b,
+      QuestionSection(
+          "B. " + b.title,
+          fmt::format(
+              "what if the {} African countries in the data formed a free trade area? The "
+              "effect of an agreement is estimated from 1986\u20132006 trade in the same run "
+              "(three-way PPML), and a pair bootstrap gives statistical intervals.",
+              members),
+          fmt::format(
+              "the agreement effect is estimated at {:.3f} (standard error {:.3f}): trade "
+              "between new partners \u00d7{:.2f} before general-equilibrium adjustment. The "
+              "share of the members' international trade that stays among them rises from "
+              "{:.2f}% to {:.2f}%{}. Kenya's real GDP changes by {}{}.",
+              rta, rta_se, std::exp(rta), 100 * group.intra_share_before,
+              100 * group.intra_share_after, interval, Signed(RealGdp(b.outcome, "KEN")),
+              ken_interval),
+          AgreementIntervalText(b.outcome, rta, rta_se) + " " +
+              SigmaLine(b.outcome, "KEN", "Kenya's"),
+          "the estimated effect is an average over the agreements in the data, most of them among "
+          "richer countries."),
+      &part);
   return part;
 }
 
@@ -408,19 +427,21 @@ QuestionPart PartC(const DemoRun& run) {
   chart.series.push_back(std::move(series));
   chart.note = "Each point is one general-equilibrium solve tried by the goal seeking.";
   part.summary_blocks.emplace_back(std::move(chart));
-  part.section = QuestionSection(
-      "C. " + c.title,
-      "how far must trade costs among these countries fall for half of their international "
-      "trade to stay in Africa?",
-      fmt::format("a {:.2f}% cut (goal seeking). {} At that cut Kenya's real GDP changes by {}.",
-                  cut, context, Signed(RealGdp(c.outcome, "KEN"))),
-      "the cut is found to the solver's tolerance; it inherits the model's assumptions, not a "
-      "statistical interval. " +
-          SigmaLine(c.outcome, "KEN", "Kenya's"),
-      "a cut of this size is far outside the range of any observed agreement: read it as a "
-      "measure of distance, not a policy.");
-  part.section.blocks.emplace_back(GeNotModelled());
-  AddScenarioBlocks(c, FlowUnit(run), &part);
+  AddGeSection(
+      run, c,
+      QuestionSection(
+          "C. " + c.title,
+          "how far must trade costs among these countries fall for half of their international "
+          "trade to stay in Africa?",
+          fmt::format(
+              "a {:.2f}% cut (goal seeking). {} At that cut Kenya's real GDP changes by {}.", cut,
+              context, Signed(RealGdp(c.outcome, "KEN"))),
+          "the cut is found to the solver's tolerance; it inherits the model's assumptions, not a "
+          "statistical interval. " +
+              SigmaLine(c.outcome, "KEN", "Kenya's"),
+          "a cut of this size is far outside the range of any observed agreement: read it as a "
+          "measure of distance, not a policy."),
+      &part);
   return part;
 }
 
@@ -438,21 +459,23 @@ QuestionPart PartD(const DemoRun& run) {
       PolicyRangeChart(d, "D. Kenya's real GDP, % change, by the assumed cut in its trade costs",
                        "% change in Kenya's real GDP",
                        [](const ScenarioOutcome& outcome) { return RealGdp(outcome, "KEN"); }));
-  part.section = QuestionSection(
-      "D. " + d.title,
-      "what are port and logistics upgrades (Mombasa, the Northern Corridor) worth to Kenya if "
-      "they cut its trade costs with every partner by 5%?",
-      fmt::format("Kenya's real GDP rises by {} and its exports by {}.",
-                  Signed(RealGdp(d.outcome, "KEN")),
-                  Signed(d.outcome.ge.countries.exports_change_pct(ken), 1)),
-      fmt::format("the size of the cut is an assumption; the policy range runs 2% and 10%: real "
-                  "GDP {} to {}. {}",
-                  Signed(RealGdp(low, "KEN")), Signed(RealGdp(high, "KEN")),
-                  SigmaLine(d.outcome, "KEN", "Kenya's")),
-      "what an upgrade costs, and whether it cuts trade costs by this much, are outside the "
-      "model.");
-  part.section.blocks.emplace_back(GeNotModelled());
-  AddScenarioBlocks(d, FlowUnit(run), &part);
+  AddGeSection(
+      run, d,
+      QuestionSection(
+          "D. " + d.title,
+          "what are port and logistics upgrades (Mombasa, the Northern Corridor) worth to Kenya if "
+          "they cut its trade costs with every partner by 5%?",
+          fmt::format("Kenya's real GDP rises by {} and its exports by {}.",
+                      Signed(RealGdp(d.outcome, "KEN")),
+                      Signed(d.outcome.ge.countries.exports_change_pct(ken), 1)),
+          fmt::format(
+              "the size of the cut is an assumption; the policy range runs 2% and 10%: real "
+              "GDP {} to {}. {}",
+              Signed(RealGdp(low, "KEN")), Signed(RealGdp(high, "KEN")),
+              SigmaLine(d.outcome, "KEN", "Kenya's")),
+          "what an upgrade costs, and whether it cuts trade costs by this much, are outside the "
+          "model."),
+      &part);
   return part;
 }
 
@@ -627,8 +650,7 @@ ReportDocument NewDemoDocument(const DemoRun& run) {
 
 namespace demo_internal {
 
-ReportDocument BuildDemoDocument(const DemoRun& run,
-                                 std::vector<std::pair<std::string, std::string>>* downloads) {
+ReportDocument BuildDemoDocument(const DemoRun& run) {
   ReportDocument doc = NewDemoDocument(run);
   std::vector<QuestionPart> parts;
   parts.push_back(PartA(run));
@@ -641,6 +663,7 @@ ReportDocument BuildDemoDocument(const DemoRun& run,
 
   // One or two pages up front: a headline sentence and a chart per question.
   ReportSection summary{"Summary for the adviser", {}};
+  summary.ends_page = true;  // printed on its own one or two pages (tests/demo_chromium.sh)
   if (run.synthetic) {
     summary.blocks.emplace_back(ReportParagraph{
         "These results use SYNTHETIC data built into the program so that it runs anywhere: the "
@@ -666,21 +689,19 @@ ReportDocument BuildDemoDocument(const DemoRun& run,
   for (QuestionPart& part : parts) {
     doc.sections.push_back(std::move(part.section));
     for (ReportBlock& block : part.appendix) {
-      // Tables too wide for a page or a narrow window go to the downloads only.
-      const auto* table = std::get_if<ReportTable>(&block);
+      // Tables too wide for a page or a narrow window: downloads and workbook only.
+      auto* table = std::get_if<ReportTable>(&block);
       if (table != nullptr && table->columns.size() > kMaxPageColumns) {
-        // As WriteReport does for the page's tables: the badge as a comment line.
-        const std::string preamble = doc.badge.empty() ? "" : "# " + doc.badge + "\n";
-        downloads->emplace_back(table->name + ".csv", preamble + RenderCsv(*table));
         wide += fmt::format("{}{}.csv ({})", wide.empty() ? "" : "; ", table->name, table->caption);
+        doc.download_tables.push_back(std::move(*table));
         continue;
       }
       appendix.blocks.push_back(std::move(block));
     }
   }
   if (!wide.empty()) {
-    appendix.blocks.emplace_back(
-        ReportParagraph{"Too wide for a page, in the downloads only: " + wide + "."});
+    appendix.blocks.emplace_back(ReportParagraph{
+        "Too wide for a page, in the CSV files and report.xlsx only: " + wide + "."});
   }
   doc.sections.push_back(MethodSection());
   doc.sections.push_back(std::move(appendix));
@@ -689,15 +710,10 @@ ReportDocument BuildDemoDocument(const DemoRun& run,
 
 }  // namespace demo_internal
 
-ReportDocument BuildDemoReport(const DemoRun& run) {
-  std::vector<std::pair<std::string, std::string>> downloads;
-  return demo_internal::BuildDemoDocument(run, &downloads);
-}
+ReportDocument BuildDemoReport(const DemoRun& run) { return demo_internal::BuildDemoDocument(run); }
 
 void WriteDemoOutputs(const DemoRun& run, const std::string& folder) {
-  std::vector<std::pair<std::string, std::string>> downloads;
-  const ReportDocument doc = demo_internal::BuildDemoDocument(run, &downloads);
-  WriteReport(doc, folder, "report", downloads);
+  WriteReport(BuildDemoReport(run), folder, "report");
 }
 
 }  // namespace mizani

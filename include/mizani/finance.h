@@ -396,6 +396,7 @@ double OutstandingAt(const Loan& loan, int year_idx);
 
 namespace mizani {
 struct ReportDocument;  // report.h
+struct ReportTable;     // report.h
 }  // namespace mizani
 
 namespace mizani::finance {
@@ -509,6 +510,14 @@ void WriteDebtOutputs(const DebtOutcome& outcome, const std::string& folder);
 // The report WriteDebtOutputs writes (its tables are the CSV files), for
 // front ends that want the tables without files (the Python module).
 ReportDocument BuildDebtReport(const DebtOutcome& outcome);
+// Three of that report's tables, for front ends that compose their own
+// report (the TICAD 9 demo selects and relabels columns with SelectColumns):
+// instruments (yield, all-in cost in the currency of issue and in KES/USD on
+// the simulated paths), the cost-risk frontier by strategy, and the LIC-DSF
+// stress tests.
+ReportTable DebtInstrumentTable(const DebtOutcome& outcome);
+ReportTable DebtFrontierTable(const DebtOutcome& outcome);
+ReportTable DebtStressTable(const DebtOutcome& outcome);
 // The results.json WriteDebtOutputs writes.
 std::string DebtResultsJson(const DebtOutcome& outcome);
 std::string SummarizeDebt(const DebtOutcome& outcome);

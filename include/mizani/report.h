@@ -128,6 +128,9 @@ using ReportBlock = std::variant<ReportParagraph, AssumptionList, ReportTable, B
 struct ReportSection {
   std::string heading;
   std::vector<ReportBlock> blocks;
+  // Printed, a page break follows it: a summary printed on pages of its own.
+  // (Initialised so that positional initialisers of the fields above stay complete.)
+  bool ends_page{};
 };
 
 struct ReportDocument {
@@ -136,6 +139,10 @@ struct ReportDocument {
   std::string badge;         // e.g. "SYNTHETIC DATA"; shown prominently when not empty
   std::string generated_at;  // shown as given, e.g. "2024-05-01 14:03 UTC"
   std::vector<ReportSection> sections;
+  // Tables too wide for a page or a narrow window: not in the HTML or
+  // Markdown, but written as CSV files, sheets of the workbook and in
+  // report.json like every other table.
+  std::vector<ReportTable> download_tables;
 };
 
 // A number as every renderer shows it: `decimals` after the point, more when
@@ -143,6 +150,12 @@ struct ReportDocument {
 // percentage below 0.01% in basis points ("+0.59 bp"). NaN: "–". `sign`: a
 // "+" before positive values.
 std::string FormatShown(double value, ValueKind kind, int decimals = 2, bool sign = false);
+
+// The columns of `table` listed in `columns` (its column name, the header to
+// show), in that order, as table `name` with the same caption and note.
+// Throws Error(kInternal) naming a column the table lacks.
+ReportTable SelectColumns(const ReportTable& table, const std::string& name,
+                          const std::vector<std::pair<std::string, std::string>>& columns);
 
 // One self-contained HTML page. Reads the web assets (see docs/report.md) from
 // Settings::web_dir (mizani/settings.h; the command sets it from MIZANI_WEB_DIR), the build's

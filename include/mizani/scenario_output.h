@@ -20,6 +20,19 @@ void WriteScenarioOutputs(const ScenarioOutcome& outcome, const std::string& fol
 // The human-readable report of a run (see report.h).
 ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome);
 
+// The report's title: the first clause of the scenario's description (its id
+// only when there is no description).
+std::string ScenarioReportTitle(const ScenarioOutcome& outcome);
+// The description when the title leaves part of it out, and the scenario id.
+std::string ScenarioReportSubtitle(const ScenarioOutcome& outcome);
+
+// The summary an adviser reads first: one headline sentence (goal, group
+// shares, focus pair, the largest changes) and one chart (the goal seeking's
+// path, the group shares, or the largest changes), under this heading.
+inline constexpr const char* kScenarioSummaryHeading = "Summary for the adviser";
+std::string ScenarioHeadline(const ScenarioOutcome& outcome);
+ReportSection ScenarioAdviserSummary(const ScenarioOutcome& outcome);
+
 // A short plain-text summary for stdout.
 std::string SummarizeOutcome(const ScenarioOutcome& outcome);
 

@@ -33,7 +33,9 @@ const Projection* Find(const DebtOutcome& outcome, const std::string& strategy,
   return nullptr;
 }
 
-ReportTable InstrumentTable(const DebtOutcome& outcome) {
+}  // namespace
+
+ReportTable DebtInstrumentTable(const DebtOutcome& outcome) {
   ReportTable table{
       "instruments",
       "Instruments: yield and all-in cost (IRR of net proceeds against debt "
@@ -41,21 +43,70 @@ ReportTable InstrumentTable(const DebtOutcome& outcome) {
       {Text("instrument"), Text("currency"), Num("face (m)", 0), Num("price", 3), Pct("coupon", 3),
        Pct("guarantee fee", 3), Pct("yield", 3), Num("Macaulay duration", 3),
        Num("average life", 2), Pct("all-in (own currency)", 3), Pct("all-in KES, parity path", 3),
-       Pct("all-in KES mean", 3), Pct("all-in KES p95", 3), Pct("all-in USD mean", 3),
-       Pct("all-in USD p95", 3)},
+       Pct("all-in KES mean", 3), Pct("all-in KES p05", 3), Pct("all-in KES p95", 3),
+       Pct("all-in USD mean", 3), Pct("all-in USD p95", 3)},
       {},
       ""};
   for (const InstrumentResult& result : outcome.instruments) {
     const Instrument& instrument = result.instrument;
-    table.rows.push_back({instrument.name, instrument.currency, instrument.face, instrument.price,
-                          100 * instrument.coupon, 100 * instrument.guarantee_fee,
-                          100 * result.analytics.yield, result.analytics.macaulay_duration,
-                          result.analytics.average_life, 100 * result.analytics.all_in_cost,
-                          100 * result.kes.deterministic, 100 * result.kes.mean,
-                          100 * result.kes.p95, 100 * result.usd.mean, 100 * result.usd.p95});
+    table.rows.push_back(
+        {instrument.name, instrument.currency, instrument.face, instrument.price,
+         100 * instrument.coupon, 100 * instrument.guarantee_fee, 100 * result.analytics.yield,
+         result.analytics.macaulay_duration, result.analytics.average_life,
+         100 * result.analytics.all_in_cost, 100 * result.kes.deterministic, 100 * result.kes.mean,
+         100 * result.kes.p05, 100 * result.kes.p95, 100 * result.usd.mean, 100 * result.usd.p95});
   }
   return table;
 }
+
+ReportTable DebtFrontierTable(const DebtOutcome& outcome) {
+  ReportTable table{
+      "frontier",
+      "Cost-risk frontier: interest/GDP in the horizon year (cost) and its 95th "
+      "percentile over the mean on the simulated paths (risk)",
+      {Text("strategy"), Pct("cost: interest/GDP, deterministic", 3), Pct("interest/GDP, mean", 3),
+       Pct("interest/GDP, p95", 3), Num("risk: p95 - mean (pp)", 3), Pct("debt/GDP mean", 2),
+       Pct("debt/GDP p95", 2)},
+      {},
+      ""};
+  for (const StochasticSummary& summary : outcome.stochastic) {
+    const Projection* base = Find(outcome, summary.strategy, "baseline");
+    table.rows.push_back({summary.strategy, base->rows.back().interest_gdp,
+                          summary.interest_gdp_mean, summary.interest_gdp_p95,
+                          summary.interest_gdp_p95 - summary.interest_gdp_mean,
+                          summary.debt_gdp_mean, summary.debt_gdp_p95});
+  }
+  return table;
+}
+
+ReportTable DebtStressTable(const DebtOutcome& outcome) {
+  const Thresholds& limits = outcome.thresholds;
+  ReportTable table{
+      "stress_tests",
+      "LIC-DSF-style stress tests: the highest ratio over the horizon and breaches",
+      {Text("strategy"), Text("test"), Pct("max PV external/GDP", 1),
+       Pct("max ext. service/revenue", 1), Pct("max PV public/GDP", 1), Text("breach"),
+       Num("first breach year", 0)},
+      {},
+      fmt::format("Thresholds ({} debt-carrying capacity, LIC-DSF 2018): PV of external debt/GDP "
+                  "{:g}%, external debt service/revenue {:g}%; benchmark PV of total public "
+                  "debt/GDP {:g}%. Export-based indicators are not computed (no export series in "
+                  "the shared data).",
+                  outcome.scenario.capacity == CarryingCapacity::kWeak     ? "weak"
+                  : outcome.scenario.capacity == CarryingCapacity::kMedium ? "medium"
+                                                                           : "strong",
+                  limits.pv_external_gdp, limits.external_service_revenue, limits.pv_public_gdp)};
+  for (const StressResult& result : outcome.stress) {
+    table.rows.push_back(
+        {result.strategy, result.test, result.max_pv_external_gdp, result.max_service_revenue,
+         result.max_pv_public_gdp, std::string(result.breach ? "yes" : "no"),
+         result.first_breach_year > 0 ? static_cast<double>(result.first_breach_year)
+                                      : std::nan("")});
+  }
+  return table;
+}
+
+namespace {
 
 ReportTable CashFlowTable(const DebtOutcome& outcome) {
   ReportTable table{
@@ -182,53 +233,6 @@ ReportTable ShockTable(const DebtOutcome& outcome) {
                             last.interest_gdp - base->rows.back().interest_gdp, last.debt_gdp,
                             last.debt_gdp - base->rows.back().debt_gdp});
     }
-  }
-  return table;
-}
-
-ReportTable FrontierTable(const DebtOutcome& outcome) {
-  ReportTable table{
-      "frontier",
-      "Cost-risk frontier: interest/GDP in the horizon year (cost) and its 95th "
-      "percentile over the mean on the simulated paths (risk)",
-      {Text("strategy"), Pct("cost: interest/GDP, deterministic", 3), Pct("interest/GDP, mean", 3),
-       Pct("interest/GDP, p95", 3), Num("risk: p95 - mean (pp)", 3), Pct("debt/GDP mean", 2),
-       Pct("debt/GDP p95", 2)},
-      {},
-      ""};
-  for (const StochasticSummary& summary : outcome.stochastic) {
-    const Projection* base = Find(outcome, summary.strategy, "baseline");
-    table.rows.push_back({summary.strategy, base->rows.back().interest_gdp,
-                          summary.interest_gdp_mean, summary.interest_gdp_p95,
-                          summary.interest_gdp_p95 - summary.interest_gdp_mean,
-                          summary.debt_gdp_mean, summary.debt_gdp_p95});
-  }
-  return table;
-}
-
-ReportTable StressTable(const DebtOutcome& outcome) {
-  const Thresholds& limits = outcome.thresholds;
-  ReportTable table{
-      "stress_tests",
-      "LIC-DSF-style stress tests: the highest ratio over the horizon and breaches",
-      {Text("strategy"), Text("test"), Pct("max PV external/GDP", 1),
-       Pct("max ext. service/revenue", 1), Pct("max PV public/GDP", 1), Text("breach"),
-       Num("first breach year", 0)},
-      {},
-      fmt::format("Thresholds ({} debt-carrying capacity, LIC-DSF 2018): PV of external debt/GDP "
-                  "{:g}%, external debt service/revenue {:g}%; benchmark PV of total public "
-                  "debt/GDP {:g}%. Export-based indicators are not computed (no export series in "
-                  "the shared data).",
-                  outcome.scenario.capacity == CarryingCapacity::kWeak     ? "weak"
-                  : outcome.scenario.capacity == CarryingCapacity::kMedium ? "medium"
-                                                                           : "strong",
-                  limits.pv_external_gdp, limits.external_service_revenue, limits.pv_public_gdp)};
-  for (const StressResult& result : outcome.stress) {
-    table.rows.push_back(
-        {result.strategy, result.test, result.max_pv_external_gdp, result.max_service_revenue,
-         result.max_pv_public_gdp, std::string(result.breach ? "yes" : "no"),
-         result.first_breach_year > 0 ? static_cast<double>(result.first_breach_year)
-                                      : std::nan("")});
   }
   return table;
 }
@@ -385,7 +389,7 @@ ReportDocument BuildReport(const DebtOutcome& outcome) {
         "- 1 = {:.3f}%; the two agree exactly for bullet bonds without fees.",
         100 * outcome.break_even_appreciation, 100 * outcome.break_even_closed_form)});
   }
-  instruments.blocks.emplace_back(InstrumentTable(outcome));
+  instruments.blocks.emplace_back(DebtInstrumentTable(outcome));
   instruments.blocks.emplace_back(CostChart(outcome));
   instruments.blocks.emplace_back(ServiceFanChart(outcome));
   instruments.blocks.emplace_back(CashFlowChart(outcome));
@@ -395,14 +399,14 @@ ReportDocument BuildReport(const DebtOutcome& outcome) {
   ReportSection strategies{"Strategies: cost and risk (MTDS)", {}};
   strategies.blocks.emplace_back(StrategyTable(outcome));
   strategies.blocks.emplace_back(FrontierChart(outcome));
-  strategies.blocks.emplace_back(FrontierTable(outcome));
+  strategies.blocks.emplace_back(DebtFrontierTable(outcome));
   strategies.blocks.emplace_back(DebtFanChart(outcome));
   strategies.blocks.emplace_back(ShockTable(outcome));
   strategies.blocks.emplace_back(ProjectionTable(outcome, false));
   doc.sections.push_back(std::move(strategies));
 
   ReportSection sustainability{"Sustainability (LIC-DSF)", {}};
-  sustainability.blocks.emplace_back(StressTable(outcome));
+  sustainability.blocks.emplace_back(DebtStressTable(outcome));
   sustainability.blocks.emplace_back(DynamicsTable(outcome));
   doc.sections.push_back(std::move(sustainability));
 

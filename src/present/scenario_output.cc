@@ -448,9 +448,10 @@ nlohmann::json ToJson(const ScenarioOutcome& outcome) {
 
 ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome) {
   ReportDocument doc;
-  doc.title = outcome.name.empty() ? std::string("Counterfactual scenario") : outcome.name;
-  doc.subtitle = outcome.description;
+  doc.title = ScenarioReportTitle(outcome);
+  doc.subtitle = ScenarioReportSubtitle(outcome);
   doc.generated_at = ReportTimestamp();
+  doc.sections.push_back(ScenarioAdviserSummary(outcome));
   ReportSection setup{"Assumptions", {}};
   AssumptionList assumptions;
   assumptions.items = {
@@ -555,18 +556,7 @@ ReportDocument BuildScenarioReport(const ScenarioOutcome& outcome) {
     }
     results.blocks.emplace_back(std::move(chart));
   }
-  if (!outcome.ge.groups.empty()) {
-    GroupedBarChart shares;
-    shares.title = "Intra-group share of international trade";
-    shares.groups = {"Before", "After"};
-    shares.values.resize(2);
-    for (const GeGroupResult& group : outcome.ge.groups) {
-      shares.categories.push_back(group.name);
-      shares.values[0].push_back(100 * group.intra_share_before);
-      shares.values[1].push_back(100 * group.intra_share_after);
-    }
-    results.blocks.emplace_back(std::move(shares));
-  }
+  if (!outcome.ge.groups.empty()) results.blocks.emplace_back(GroupSharesChart(outcome));
   results.blocks.emplace_back(CountrySummaryTable(outcome));
   doc.sections.push_back(std::move(results));
   // The full tables, as in the CSV files (pairs: CSV only, N^2 rows).

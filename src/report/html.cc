@@ -80,8 +80,19 @@ code { font-size: 0.92em; background: #f0f2f5; padding: 0 3px; border-radius: 3p
 .chart-fallback { color: #666666; font-size: 13px; font-style: italic; }
 footer { margin-top: 48px; padding-top: 8px; border-top: 1px solid #d4d9e0; font-size: 12px;
   color: #666666; }
+@page { size: A4; margin: 15mm 12mm; }
 @media print {
   .page { max-width: none; padding: 0; }
+  body { font-size: 10.5pt; line-height: 1.35; }
+  header h1 { font-size: 20pt; }
+  header .subtitle { font-size: 12pt; }
+  /* A summary fits one or two A4 pages: tighter spacing, shorter charts. */
+  section.ends-page { break-after: page; }
+  section.ends-page figure { margin: 4px 0 8px; }
+  section.ends-page figcaption { font-size: 10.5pt; margin-bottom: 2px; }
+  section.ends-page .chart svg { max-height: 190px; width: auto; }
+  section.ends-page p { margin: 0 0 6px; }
+  section.ends-page .note { font-size: 9pt; margin: 2px 0 0; }
   .badge, th, tbody tr:nth-child(even) td, .assumptions { -webkit-print-color-adjust: exact;
     print-color-adjust: exact; }
   nav.toc { display: none; }
@@ -234,8 +245,9 @@ class HtmlWriter {
   }
 
   void RenderSection(const ReportSection& section, size_t number) {
-    out_ += fmt::format("<section id=\"section-{}\">\n<h2>{}</h2>\n", number,
-                        HtmlEscape(section.heading));
+    out_ +=
+        fmt::format("<section id=\"section-{}\"{}>\n<h2>{}</h2>\n", number,
+                    section.ends_page ? " class=\"ends-page\"" : "", HtmlEscape(section.heading));
     for (const ReportBlock& block : section.blocks) {
       std::visit([this](const auto& content) { RenderBlock(content); }, block);
     }

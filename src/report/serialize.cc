@@ -164,10 +164,12 @@ std::string RenderJson(const ReportDocument& doc) {
     }
     sections.push_back({{"heading", section.heading}, {"blocks", blocks}});
   }
+  Json downloads = Json::array();
+  for (const ReportTable& table : doc.download_tables) downloads.push_back(BlockJson(table));
   const Json document{{"format", "mizani-report"}, {"format_version", 1},
                       {"title", doc.title},        {"subtitle", doc.subtitle},
                       {"badge", doc.badge},        {"generated_at", doc.generated_at},
-                      {"sections", sections}};
+                      {"sections", sections},      {"download_tables", downloads}};
   // Invalid UTF-8 in a label becomes U+FFFD instead of failing the whole report.
   return document.dump(2, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace) + "\n";
 }

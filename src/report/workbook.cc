@@ -20,7 +20,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The unit a header states in its closing parentheses ("Exports (million
+// US$)"), else the kind of value.
 std::string UnitOf(const ReportColumn& column) {
+  const std::string& name = column.name;
+  const size_t open = name.rfind(" (");
+  if (!name.empty() && name.back() == ')' && open != std::string::npos) {
+    const std::string unit = name.substr(open + 2, name.size() - open - 3);
+    return unit == "%" ? "percent" : unit;
+  }
   switch (column.kind) {
     case ValueKind::kPercent:
       return "percent";
@@ -55,6 +63,49 @@ void Check(lxw_error status, const char* what) {
   }
 }
 
+struct Listed {
+  std::string sheet, caption, note;
+};
+
+struct Formats {
+  lxw_format* bold;
+  lxw_format* italic;
+};
+
+// One table as a sheet: caption, headers (row 3), units (row 4), data from
+// row 5, the note under it.
+Listed WriteSheet(lxw_workbook* workbook, const ReportTable& table, const Formats& formats,
+                  std::set<std::string>* taken) {
+  const std::string name = SheetName(table.name, taken);
+  lxw_worksheet* sheet = workbook_add_worksheet(workbook, name.c_str());
+  worksheet_write_string(sheet, 0, 0, table.caption.c_str(), formats.bold);
+  for (size_t col_idx = 0; col_idx < table.columns.size(); ++col_idx) {
+    const auto col = static_cast<lxw_col_t>(col_idx);
+    worksheet_write_string(sheet, 2, col, table.columns[col_idx].name.c_str(), formats.bold);
+    worksheet_write_string(sheet, 3, col, UnitOf(table.columns[col_idx]).c_str(), formats.italic);
+    worksheet_set_column(sheet, col, col, 16, nullptr);
+  }
+  for (size_t row_idx = 0; row_idx < table.rows.size(); ++row_idx) {
+    const auto row = static_cast<lxw_row_t>(row_idx + 4);
+    for (size_t col_idx = 0; col_idx < table.rows[row_idx].size(); ++col_idx) {
+      const auto col = static_cast<lxw_col_t>(col_idx);
+      const ReportCell& cell = table.rows[row_idx][col_idx];
+      if (const auto* text = std::get_if<std::string>(&cell)) {
+        worksheet_write_string(sheet, row, col, text->c_str(), nullptr);
+      } else if (std::isfinite(std::get<double>(cell))) {
+        // Full precision: the cell is the number, not its rounded display.
+        worksheet_write_number(sheet, row, col, std::get<double>(cell), nullptr);
+      }
+    }
+  }
+  worksheet_freeze_panes(sheet, 4, 0);
+  if (!table.note.empty()) {
+    worksheet_write_string(sheet, static_cast<lxw_row_t>(table.rows.size() + 5), 0,
+                           table.note.c_str(), formats.italic);
+  }
+  return {name, table.caption, table.note};
+}
+
 }  // namespace
 
 std::string RenderWorkbook(const ReportDocument& doc) {
@@ -75,44 +126,17 @@ std::string RenderWorkbook(const ReportDocument& doc) {
   lxw_format* italic = workbook_add_format(workbook);
   format_set_italic(italic);
   std::set<std::string> taken = {"Sources"};
-  struct Listed {
-    std::string sheet, caption, note;
-  };
   std::vector<Listed> listed;
+  const Formats formats{bold, italic};
   for (const ReportSection& section : doc.sections) {
     for (const ReportBlock& block : section.blocks) {
       const auto* table = std::get_if<ReportTable>(&block);
-      if (table == nullptr) continue;
-      const std::string name = SheetName(table->name, &taken);
-      listed.push_back({name, table->caption, table->note});
-      lxw_worksheet* sheet = workbook_add_worksheet(workbook, name.c_str());
-      worksheet_write_string(sheet, 0, 0, table->caption.c_str(), bold);
-      // Row 3: headers; row 4: units; data from row 5.
-      for (size_t col_idx = 0; col_idx < table->columns.size(); ++col_idx) {
-        const auto col = static_cast<lxw_col_t>(col_idx);
-        worksheet_write_string(sheet, 2, col, table->columns[col_idx].name.c_str(), bold);
-        worksheet_write_string(sheet, 3, col, UnitOf(table->columns[col_idx]).c_str(), italic);
-        worksheet_set_column(sheet, col, col, 16, nullptr);
-      }
-      for (size_t row_idx = 0; row_idx < table->rows.size(); ++row_idx) {
-        const auto row = static_cast<lxw_row_t>(row_idx + 4);
-        for (size_t col_idx = 0; col_idx < table->rows[row_idx].size(); ++col_idx) {
-          const auto col = static_cast<lxw_col_t>(col_idx);
-          const ReportCell& cell = table->rows[row_idx][col_idx];
-          if (const auto* text = std::get_if<std::string>(&cell)) {
-            worksheet_write_string(sheet, row, col, text->c_str(), nullptr);
-          } else if (std::isfinite(std::get<double>(cell))) {
-            // Full precision: the cell is the number, not its rounded display.
-            worksheet_write_number(sheet, row, col, std::get<double>(cell), nullptr);
-          }
-        }
-      }
-      worksheet_freeze_panes(sheet, 4, 0);
-      if (!table->note.empty()) {
-        worksheet_write_string(sheet, static_cast<lxw_row_t>(table->rows.size() + 5), 0,
-                               table->note.c_str(), italic);
-      }
+      if (table != nullptr) listed.push_back(WriteSheet(workbook, *table, formats, &taken));
     }
+  }
+  // Tables too wide for the page are in the workbook all the same.
+  for (const ReportTable& table : doc.download_tables) {
+    listed.push_back(WriteSheet(workbook, table, formats, &taken));
   }
   lxw_worksheet* sources = workbook_add_worksheet(workbook, "Sources");
   worksheet_write_string(sources, 0, 0, doc.title.c_str(), bold);

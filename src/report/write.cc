@@ -215,27 +215,29 @@ std::vector<OutputFile> RenderReportFiles(
   files.push_back({"report.json", RenderJson(doc)});
   std::set<std::string> names;
   for (const OutputFile& file : files) names.insert(file.path);
+  // A table copied out of a demonstration must still say so: the badge
+  // becomes a leading comment line (pandas: comment="#").
+  const std::string preamble = doc.badge.empty() ? std::string() : "# " + doc.badge + "\n";
+  auto add_table = [&](const ReportTable& table) {
+    if (!IsSafeStem(table.name)) {
+      throw Error(ErrorCode::kInternal,
+                  fmt::format("table name '{}' cannot be a file name: use letters, digits, '_', "
+                              "'-' or '.'",
+                              table.name));
+    }
+    const std::string file_name = table.name + ".csv";
+    if (!names.insert(file_name).second) {
+      throw Error(ErrorCode::kInternal,
+                  fmt::format("two report tables would both be written to {}", file_name));
+    }
+    files.push_back({file_name, preamble + RenderCsv(table)});
+  };
   for (const ReportSection& section : doc.sections) {
     for (const ReportBlock& block : section.blocks) {
-      const auto* table = std::get_if<ReportTable>(&block);
-      if (table == nullptr) continue;
-      if (!IsSafeStem(table->name)) {
-        throw Error(ErrorCode::kInternal,
-                    fmt::format("table name '{}' cannot be a file name: use letters, digits, '_', "
-                                "'-' or '.'",
-                                table->name));
-      }
-      const std::string file_name = table->name + ".csv";
-      if (!names.insert(file_name).second) {
-        throw Error(ErrorCode::kInternal,
-                    fmt::format("two report tables would both be written to {}", file_name));
-      }
-      // A table copied out of a demonstration must still say so: the badge
-      // becomes a leading comment line (pandas: comment="#").
-      const std::string preamble = doc.badge.empty() ? std::string() : "# " + doc.badge + "\n";
-      files.push_back({file_name, preamble + RenderCsv(*table)});
+      if (const auto* table = std::get_if<ReportTable>(&block)) add_table(*table);
     }
   }
+  for (const ReportTable& table : doc.download_tables) add_table(table);
   for (const auto& [name, content] : extra_files) {
     if (!IsSafeStem(name) || !names.insert(name).second) {
       throw Error(ErrorCode::kInternal, fmt::format("extra report file '{}' is not a safe, "

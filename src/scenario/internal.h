@@ -157,6 +157,11 @@ SigmaSensitivity ComputeSigmaSensitivity(const Scenario& scenario, const GeModel
 // around `sigma` with sd sigma_sd (redrawn until > 1); `sigma` otherwise.
 double DrawSigma(const UncertaintySpec& spec, double sigma, std::mt19937_64& rng);
 
+// The groups' intra-group shares before and after, as grouped bars
+// (src/scenario/adviser_summary.cc).
+struct GroupedBarChart;  // mizani/report.h
+GroupedBarChart GroupSharesChart(const ScenarioOutcome& outcome);
+
 // 100 (X'_ij / (Y_hat_world X_ij) - 1) of the focus pair, NaN without one.
 double FocusChangePct(const ScenarioOutcome& outcome, const GeResult& ge);
 

@@ -105,6 +105,21 @@ TEST(Ticad9, WholeAgendaOnTheSharedData) {
       rate_summary.substr(at + 14, rate_summary.find(' ', at + 14) - (at + 14));
   EXPECT_NE(summary.find("indicates " + notch + " for Kenya"), std::string::npos) << summary;
 
+  // F: the accuracy figure is computed in the run (rate evaluate for the
+  // model's agency) and agrees with the engine's back-test called directly,
+  // whose within-one count is recounted here from its predictions.
+  rating::BackTestOptions backtest_options;
+  backtest_options.first_test_year = run.rating.config.first_test_year;
+  backtest_options.model = run.rating.config.model;
+  const rating::BackTestResult backtest =
+      rating::BackTest(rating::BuildPanel(run.rating.config.panel), backtest_options);
+  ASSERT_FALSE(backtest.predictions.empty());
+  int64_t within_one = 0;
+  for (const rating::BackTestPrediction& prediction : backtest.predictions) {
+    within_one += std::abs(prediction.predicted - prediction.actual) <= 1 ? 1 : 0;
+  }
+  EXPECT_EQ(within_one, backtest.within_one);
+
   // G: every line is accounted for, simulated or not.
   EXPECT_EQ(run.products.run.lines.size(), 8u);
   const ReportDocument doc = BuildDemoReport(run);
@@ -114,6 +129,12 @@ TEST(Ticad9, WholeAgendaOnTheSharedData) {
                            "5th to 95th percentile of the cost in KES"}) {
     EXPECT_NE(markdown.find(text), std::string::npos) << text;
   }
+  const std::string accuracy =
+      fmt::format("it places {} of S&P's {} sovereign-years within one notch",
+                  FormatShown(100 * backtest.WithinOneRate(), ValueKind::kPercent, 2),
+                  backtest.predictions.size());
+  EXPECT_NE(markdown.find(accuracy), std::string::npos) << accuracy;
+  EXPECT_EQ(markdown.find("59% of S&P"), std::string::npos) << "a quoted, not computed, figure";
 }
 
 }  // namespace

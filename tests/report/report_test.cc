@@ -19,7 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using mizani::ReportCell;
-using mizani::ReportColumn;
 using mizani::ReportDocument;
 using mizani::ReportTable;
 using mizani::ValueKind;
@@ -320,3 +319,38 @@ TEST(ReportWrite, RejectsTableNamesThatAreNotFileNames) {
 }
 
 }  // namespace
+
+namespace mizani {
+namespace {
+
+TEST(ReportSelect, PicksAndRelabelsColumnsInOrder) {
+  ReportTable table{"instruments",
+                    "Instruments",
+                    {{"instrument", ValueKind::kText},
+                     {"yield", ValueKind::kPercent, 3},
+                     {"price", ValueKind::kNumber, 3}},
+                    {{std::string("eurobond"), 9.5, 99.0}, {std::string("samurai"), 2.3, 100.0}},
+                    "note"};
+  const ReportTable selected =
+      SelectColumns(table, "e_instruments", {{"yield", "Yield (%)"}, {"instrument", "Instrument"}});
+  EXPECT_EQ(selected.name, "e_instruments");
+  EXPECT_EQ(selected.caption, "Instruments");
+  EXPECT_EQ(selected.note, "note");
+  ASSERT_EQ(selected.columns.size(), 2U);
+  EXPECT_EQ(selected.columns[0].name, "Yield (%)");
+  EXPECT_EQ(selected.columns[0].kind, ValueKind::kPercent);
+  EXPECT_EQ(selected.columns[0].decimals, 3);
+  ASSERT_EQ(selected.rows.size(), 2U);
+  EXPECT_EQ(std::get<double>(selected.rows[1][0]), 2.3);
+  EXPECT_EQ(std::get<std::string>(selected.rows[1][1]), "samurai");
+  try {
+    SelectColumns(table, "x", {{"coupon", "Coupon (%)"}});
+    ADD_FAILURE() << "no error for a missing column";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kInternal);
+    EXPECT_NE(std::string(error.what()).find("coupon"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace mizani

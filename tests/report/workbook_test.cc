@@ -60,7 +60,7 @@ TEST(Workbook, ReadBackByOpenpyxl) {
       "'Real GDP change by country'|None|None\n"
       "None|None|None\n"
       "'Country'|'Real GDP change (%)'|'Exports (million US$)'\n"
-      "'text'|'percent'|'number'\n"
+      "'text'|'percent'|'million US$'\n"
       "'KEN'|0.000123456789|1234.5\n"
       "'JPN'|-1.5|None\n"
       "countries_with_a_rather_long_ta | Source: test fixture | HMR 2010 cross-section\n";

@@ -414,6 +414,49 @@ TEST_F(ScenarioTest, RunsAndWritesAllOutputsAtomically) {
   EXPECT_TRUE(fs::exists(fs::path(other) / "keep.txt"));
 }
 
+// The report of any scenario opens with a title from its description (not
+// its id) and a summary: one headline sentence and one chart.
+TEST_F(ScenarioTest, ReportTitleFromDescriptionAndAdviserSummary) {
+  const std::string described =
+      "description = \"Japan drops its 17% tariff on Kenya; a 4-country "
+      "test world\"\n" +
+      Header();
+  Scenario scenario = Parse(described + "[groups]\nEAC = [\"KEN\", \"TZA\"]\n" + kKenJpnTariff +
+                            "[output]\nfocus = \"KEN->JPN\"\n");
+  RunOptions options;
+  options.quiet = true;
+  const ScenarioOutcome outcome = RunScenario(scenario, options);
+  const ReportDocument doc = BuildScenarioReport(outcome);
+  EXPECT_EQ(doc.title, "Japan drops its 17% tariff on Kenya");
+  EXPECT_EQ(doc.subtitle,
+            "Japan drops its 17% tariff on Kenya; a 4-country test world (scenario t)");
+  ASSERT_FALSE(doc.sections.empty());
+  const ReportSection& summary = doc.sections.front();
+  EXPECT_EQ(summary.heading, kScenarioSummaryHeading);
+  ASSERT_EQ(summary.blocks.size(), 2U);
+  const std::string headline = std::get<ReportParagraph>(summary.blocks[0]).text;
+  // The focus pair's change (KEN row 1 -> JPN column 0) and the country whose
+  // real GDP moves most, found here by a plain search.
+  EXPECT_NE(headline.find(fmt::format(
+                "Exports from KEN to JPN change by {}",
+                FormatShown(outcome.ge.flow_change_pct(1, 0), ValueKind::kPercent, 2, true))),
+            std::string::npos)
+      << headline;
+  Eigen::Index top = 0;
+  outcome.ge.countries.real_gdp_change_pct.cwiseAbs().maxCoeff(&top);
+  EXPECT_NE(headline.find("Real GDP changes most in " + kCodes[static_cast<size_t>(top)]),
+            std::string::npos)
+      << headline;
+  const auto* shares = std::get_if<GroupedBarChart>(&summary.blocks[1]);
+  ASSERT_NE(shares, nullptr);
+  EXPECT_EQ(shares->categories, std::vector<std::string>{"EAC"});
+  EXPECT_DOUBLE_EQ(shares->values[1][0], 100 * outcome.ge.groups[0].intra_share_after);
+
+  // Without a description the id is the title.
+  const ScenarioOutcome plain = RunScenario(Parse(Header() + kKenJpnTariff), options);
+  EXPECT_EQ(BuildScenarioReport(plain).title, "t");
+}
+
 }  // namespace
 }  // namespace mizani
 

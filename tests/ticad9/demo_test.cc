@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "demo_checks.h"
 #include "mizani/error.h"
 #include "report/format.h"
 #include "test_support.h"
+#include "ticad9/demo_internal.h"
 #include "ticad9/embedded.h"
 
 namespace mizani {
@@ -165,6 +167,88 @@ TEST(Demo, ReportReadsAsAnAdviserNeedsIt) {
     EXPECT_EQ(markdown.find(local), std::string::npos) << local;
     EXPECT_EQ(json.find(local), std::string::npos) << local;
   }
+}
+
+// The workbook holds every table of the report, the wide ones left out of
+// the page included, each with a units row, and a Sources sheet listing them;
+// read back by an independent reader (openpyxl, Debian python3-openpyxl).
+TEST(Demo, WorkbookHoldsEveryReportTable) {
+  if (testing::CaptureCommand("/usr/bin/python3 -c 'import openpyxl' 2>&1 && echo ok").empty()) {
+    GTEST_SKIP() << "/usr/bin/python3 with openpyxl (python3-openpyxl) not found";
+  }
+  const ReportDocument doc = BuildDemoReport(SyntheticRun());
+  std::vector<const ReportTable*> tables;
+  for (const ReportSection& section : doc.sections) {
+    for (const ReportBlock& block : section.blocks) {
+      if (const auto* table = std::get_if<ReportTable>(&block)) tables.push_back(table);
+    }
+  }
+  ASSERT_FALSE(doc.download_tables.empty()) << "the synthetic demo has wide tables";
+  for (const ReportTable& table : doc.download_tables) {
+    EXPECT_GT(table.columns.size(), demo_internal::kMaxPageColumns) << table.name;
+    tables.push_back(&table);
+  }
+  const std::string dir = testing::MakeTempDir("mizani-demo-workbook");
+  std::ofstream(fs::path(dir) / "report.xlsx", std::ios::binary) << RenderWorkbook(doc);
+  // One line per sheet: caption, number of header cells, of unit cells, of
+  // data rows, and the first data row's numbers; then the Sources list.
+  std::ofstream(fs::path(dir) / "read.py") << R"(import sys
+import openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+for name in wb.sheetnames[:-1]:
+    ws = wb[name]
+    rows = list(ws.iter_rows(values_only=True))
+    width = sum(v is not None for v in rows[2])
+    units = sum(v is not None for v in rows[3])
+    data = sum(1 for r in rows[4:] if sum(v is not None for v in r) > 1)
+    first = [repr(v) for v in rows[4] if isinstance(v, (int, float))] if len(rows) > 4 else []
+    print("\t".join([rows[0][0], str(width), str(units), str(data)] + first))
+listed = []
+for r in wb["Sources"].iter_rows(min_row=6, values_only=True):
+    if not r[0]: break
+    listed.append(r[0])
+print("sources\t" + "\t".join(listed))
+)";
+  const std::string out =
+      testing::CaptureCommand("/usr/bin/python3 " + dir + "/read.py " + dir + "/report.xlsx");
+  fs::remove_all(dir);
+  ASSERT_FALSE(out.empty()) << "openpyxl could not read the workbook";
+  std::istringstream lines(out);
+  std::string line;
+  for (const ReportTable* table : tables) {
+    ASSERT_TRUE(std::getline(lines, line)) << "no sheet for " << table->name;
+    std::vector<std::string> fields;
+    std::istringstream cells(line);
+    for (std::string field; std::getline(cells, field, '\t');) fields.push_back(field);
+    ASSERT_GE(fields.size(), 4U) << line;
+    EXPECT_EQ(fields[0], table->caption);
+    EXPECT_EQ(fields[1], std::to_string(table->columns.size())) << table->caption;
+    EXPECT_EQ(fields[2], std::to_string(table->columns.size())) << table->caption;
+    // Data rows with more than one cell filled (a note is one cell).
+    size_t rows = 0;
+    for (const auto& row : table->rows) {
+      int filled = 0;
+      for (const ReportCell& cell : row) {
+        const auto* value = std::get_if<double>(&cell);
+        filled += value == nullptr ? !std::get<std::string>(cell).empty() : std::isfinite(*value);
+      }
+      rows += filled > 1;
+    }
+    EXPECT_EQ(fields[3], std::to_string(rows)) << table->caption;
+    // The numbers of the first row, to the 16 significant digits
+    // libxlsxwriter writes (%.16G).
+    size_t number_idx = 4;
+    for (const ReportCell& cell :
+         table->rows.empty() ? std::vector<ReportCell>{} : table->rows[0]) {
+      const auto* value = std::get_if<double>(&cell);
+      if (value == nullptr || !std::isfinite(*value)) continue;
+      ASSERT_LT(number_idx, fields.size()) << table->caption;
+      EXPECT_NEAR(std::stod(fields[number_idx++]), *value, 1e-15 * std::abs(*value))
+          << table->caption;
+    }
+  }
+  ASSERT_TRUE(std::getline(lines, line));
+  EXPECT_EQ(std::count(line.begin(), line.end(), '\t'), static_cast<long>(tables.size())) << line;
 }
 
 TEST(Demo, DataFolderLookup) {
