@@ -158,7 +158,7 @@ SigmaSensitivity ComputeSigmaSensitivity(const Scenario& scenario, const GeModel
 double DrawSigma(const UncertaintySpec& spec, double sigma, std::mt19937_64& rng);
 
 // The groups' intra-group shares before and after, as grouped bars
-// (src/scenario/adviser_summary.cc).
+// (src/present/scenario_adviser_summary.cc).
 struct GroupedBarChart;  // mizani/report.h
 GroupedBarChart GroupSharesChart(const ScenarioOutcome& outcome);
 

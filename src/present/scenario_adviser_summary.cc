@@ -1,6 +1,6 @@
 // The top of a scenario report for an adviser: a title taken from the
 // scenario's description (not its id), and a summary of one headline sentence
-// and one chart. Kept apart from output.cc (tables, JSON, the full report) so
+// and one chart. Kept apart from scenario_output.cc (tables, JSON, the full report) so
 // that each can move on its own.
 #include <fmt/format.h>
 
