@@ -82,6 +82,25 @@ void ResolveShockData(Scenario& scenario, const Table& table) {
 std::vector<std::string> DataNotes(const Scenario& scenario, const Baseline& baseline) {
   std::vector<std::string> notes;
   for (const Shock& shock : scenario.shocks) {
+    // A regressor shock changes only pairs with a value of its term in the
+    // baseline year (BuildPartialEffects); the others keep their costs.
+    if (const auto* regressor = std::get_if<RegressorShock>(&shock.spec)) {
+      int without_value = 0;
+      for (const auto& [exporter_idx, importer_idx] :
+           SelectedPairs(shock, scenario, baseline.codes)) {
+        if (regressor->baseline_values.count(
+                {baseline.codes[exporter_idx], baseline.codes[importer_idx]}) == 0) {
+          ++without_value;
+        }
+      }
+      if (without_value > 0) {
+        notes.push_back(fmt::format(
+            "shock '{}': {} of the selected pairs have no value of {} in the baseline year and "
+            "keep their trade costs",
+            shock.name, without_value, regressor->term));
+      }
+      continue;
+    }
     const auto* agreement = std::get_if<AgreementShock>(&shock.spec);
     if (agreement == nullptr || agreement->unless_column.empty()) continue;
     int skipped = 0;

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 
@@ -117,6 +118,29 @@ TEST_F(ScenarioFittedTest, ExactFullEndowmentEqualsObservedOnBalancedModelFlows)
     EXPECT_EQ(table.real_gdp_change_pct(country_idx, own),
               fitted.ge.countries.real_gdp_change_pct(country_idx));
   }
+}
+
+// A selected pair without a value of the term keeps its trade costs (b = 1),
+// and the run says how many pairs did.
+TEST_F(ScenarioFittedTest, RegressorShockNamesPairsWithoutAValue) {
+  const std::string path = (fs::path(dir_) / "world.csv").string();
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  const size_t row = text.find("\nC00,C01,");
+  ASSERT_NE(row, std::string::npos);
+  const size_t end = text.find('\n', row + 1);
+  text.erase(end - 1, 1);  // the border cell (1) of C00 -> C01, left empty
+  std::ofstream(path) << text;
+  const ScenarioOutcome outcome = Run("normalisation = \"reference\"");
+  EXPECT_EQ(outcome.partial_effects(0, 1), 1.0);
+  EXPECT_NEAR(outcome.partial_effects(1, 0),
+              std::exp(outcome.coefficients.at("border") * (0.5 - 1)), 1e-15);
+  const auto note = std::find_if(outcome.notes.begin(), outcome.notes.end(), [](const auto& line) {
+    return line.find("shock 'half-border': 1 of the selected pairs have no value of border") !=
+           std::string::npos;
+  });
+  EXPECT_NE(note, outcome.notes.end());
 }
 
 TEST_F(ScenarioFittedTest, GoalSeekingOnAFittedBaselineReachesItsTarget) {
