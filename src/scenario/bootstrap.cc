@@ -25,7 +25,6 @@
 #include "common/parallel.h"
 #include "common/splitmix.h"
 #include "mizani/error.h"
-#include "mizani/filter.h"
 #include "scenario/internal.h"
 
 namespace mizani {
@@ -195,10 +194,7 @@ ReplicationContext PrepareReplications(const Scenario& scenario, const Table& ta
   context.refit_baseline = scenario.model.baseline == BaselineKind::kFitted &&
                            spec.method == UncertaintyMethod::kPairBootstrap;
   if (context.refit_baseline && scenario.model.fitted_costs == FittedCosts::kPanel) {
-    std::vector<RowFilter> filters;
-    for (const std::string& text : scenario.estimation->filters) filters.push_back({text});
-    const std::vector<uint8_t> keep =
-        filters.empty() ? std::vector<uint8_t>(table.num_rows, 1) : EvaluateFilters(table, filters);
+    const std::vector<uint8_t> keep = PanelRows(scenario, table);
     std::vector<int64_t> rows;
     for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
       if (keep[row_idx]) rows.push_back(static_cast<int64_t>(row_idx));
@@ -218,6 +214,19 @@ ReplicationContext PrepareReplications(const Scenario& scenario, const Table& ta
   return context;
 }
 
+// The estimation refitted on one pair-bootstrap draw: each observation
+// weighted by how many times its unit is drawn.
+EstimateResult FitOnResampledUnits(const ReplicationContext& context, const ModelFrame& base,
+                                   std::mt19937_64& rng) {
+  const std::vector<double> count = DrawUnitCounts(rng, context.num_units);
+  ModelFrame frame = base;
+  frame.weights.resize(frame.num_obs());
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+    frame.weights[obs_idx] = count[context.unit[obs_idx]];
+  }
+  return Fit(std::move(frame), context.rep_options);
+}
+
 // The coefficients of one replication: a normal draw (parametric) or a PPML
 // fit on resampled units; false when the fit fails or drops a used term.
 bool DrawCoefficients(const ReplicationContext& context, const ModelFrame& base,
@@ -229,13 +238,7 @@ bool DrawCoefficients(const ReplicationContext& context, const ModelFrame& base,
     beta = context.beta_hat + context.chol * normal;
     return true;
   }
-  const std::vector<double> count = DrawUnitCounts(rng, context.num_units);
-  ModelFrame frame = base;
-  frame.weights.resize(frame.num_obs());
-  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-    frame.weights[obs_idx] = count[context.unit[obs_idx]];
-  }
-  const EstimateResult fit = Fit(std::move(frame), context.rep_options);
+  const EstimateResult fit = FitOnResampledUnits(context, base, rng);
   if (!fit.converged()) return false;
   for (int term_idx = 0; term_idx < num_terms; ++term_idx) {
     const auto found =
@@ -257,13 +260,7 @@ bool RefitBaseline(const ReplicationContext& context, const ModelFrame& base, st
   std::optional<EstimateResult> fit;
   std::vector<double> row_weights;
   if (scenario.model.fitted_costs == FittedCosts::kEstimation) {
-    const std::vector<double> count = DrawUnitCounts(rng, context.num_units);
-    ModelFrame frame = base;
-    frame.weights.resize(frame.num_obs());
-    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-      frame.weights[obs_idx] = count[context.unit[obs_idx]];
-    }
-    fit = Fit(std::move(frame), context.rep_options);
+    fit = FitOnResampledUnits(context, base, rng);
     if (!fit->converged()) return false;
   } else {
     const std::vector<double> count = DrawUnitCounts(rng, context.num_panel_units);

@@ -143,14 +143,9 @@ FittedGeInputs PanelCostInputs(const Scenario& scenario, const Table& table,
                             where.Describe()));
   }
   PanelCostOptions options = MakePanelCostOptions(scenario, codes, policy_terms, where);
-  // The scenario's estimation filters select the panel (e.g. every fourth year).
-  std::vector<RowFilter> filters;
-  if (scenario.estimation) {
-    for (const std::string& text : scenario.estimation->filters) filters.push_back({text});
-  }
-  std::vector<uint8_t> keep(table.num_rows, 1);
-  if (!filters.empty()) keep = EvaluateFilters(table, filters);
-  const Table panel = filters.empty() ? table : table.Select(keep);
+  const std::vector<uint8_t> keep = PanelRows(scenario, table);
+  const bool filtered = scenario.estimation && !scenario.estimation->filters.empty();
+  const Table panel = filtered ? table.Select(keep) : table;
   if (!row_weights.empty()) {
     // A bootstrap draw: replications already run side by side.
     options.estimate.threads = 1;
@@ -277,6 +272,16 @@ FittedGeInputs EstimationCostInputs(const Scenario& scenario, const Table& table
 }
 
 }  // namespace
+
+std::vector<uint8_t> PanelRows(const Scenario& scenario, const Table& table) {
+  // The scenario's estimation filters select the panel (e.g. every fourth year).
+  std::vector<RowFilter> filters;
+  if (scenario.estimation) {
+    for (const std::string& text : scenario.estimation->filters) filters.push_back({text});
+  }
+  if (filters.empty()) return std::vector<uint8_t>(table.num_rows, 1);
+  return EvaluateFilters(table, filters);
+}
 
 FittedScenarioModel::FittedScenarioModel(FittedGeInputs inputs, FittedGeOptions fitted_options,
                                          GeOptions ge_options)

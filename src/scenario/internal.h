@@ -3,6 +3,7 @@
 
 #include <Eigen/Core>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -125,6 +126,11 @@ struct FittedScenario {
   std::map<std::string, double> coefficients;
   std::string note;
 };
+// The rows the panel route's cost regressions read: those the scenario's
+// [estimation] filters keep (every row without filters). The pair bootstrap
+// of a fitted baseline resamples exactly these.
+std::vector<uint8_t> PanelRows(const Scenario& scenario, const Table& table);
+
 // Costs from the panel (fitted_costs = "panel": pair effects and
 // `policy_terms`, the panel regressions weighted by `row_weights`, one per
 // table row, when given) or from `estimation` (fitted_costs = "estimation");

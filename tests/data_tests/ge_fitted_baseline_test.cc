@@ -56,18 +56,30 @@ struct Nafta {
   FittedGeInputs inputs;
 };
 
-Nafta NaftaInputs(const std::string& path) {
+// The NAFTA application's panel (Chapter2Application2.dta): the columns the
+// cost regressions read.
+Table ReadNaftaPanel(const std::string& path) {
   ReadOptions read;
   read.columns = {"exporter", "importer", "year", "trade", "DIST", "CNTG", "LANG", "CLNY", "RTA"};
-  const Table table = ReadTable(path, read);
+  return ReadTable(path, read);
+}
+
+// The book's panel years with 1994 as the baseline, converged tightly on one
+// thread so that results are reproducible to the last digits.
+PanelCostOptions NaftaPanelOptions() {
   PanelCostOptions options;
   options.years = {1986, 1990, 1994, 1998, 2002, 2006};
   options.baseline_year = 1994;
   options.estimate.tolerance = 1e-12;
   options.estimate.fe_tolerance = 1e-13;
   options.estimate.threads = 1;
+  return options;
+}
+
+Nafta NaftaInputs(const std::string& path) {
+  const Table table = ReadNaftaPanel(path);
   Nafta nafta;
-  nafta.costs = EstimatePanelTradeCosts(table, options);
+  nafta.costs = EstimatePanelTradeCosts(table, NaftaPanelOptions());
   const std::vector<std::string>& codes = nafta.costs.codes;
   // Step II (p. 114): RTA switched off among CAN, MEX and USA.
   std::vector<Eigen::MatrixXd> no_nafta = nafta.costs.policy_values;
@@ -352,15 +364,8 @@ namespace {
 // given weight 0 loses its pair effect and is predicted by stage 2.
 TEST(GeFittedBaseline, PanelCostWeights) {
   MIZANI_REQUIRE_SHARED(path, "agtpa_yotov2016/dta/Chapter2/Chapter2Application2.dta");
-  ReadOptions read;
-  read.columns = {"exporter", "importer", "year", "trade", "DIST", "CNTG", "LANG", "CLNY", "RTA"};
-  const Table table = ReadTable(path, read);
-  PanelCostOptions options;
-  options.years = {1986, 1990, 1994, 1998, 2002, 2006};
-  options.baseline_year = 1994;
-  options.estimate.tolerance = 1e-12;
-  options.estimate.fe_tolerance = 1e-13;
-  options.estimate.threads = 1;
+  const Table table = ReadNaftaPanel(path);
+  PanelCostOptions options = NaftaPanelOptions();
   const PanelCosts plain = EstimatePanelTradeCosts(table, options);
   options.weights.assign(table.num_rows, 2.0);
   const PanelCosts doubled = EstimatePanelTradeCosts(table, options);
