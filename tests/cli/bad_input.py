@@ -436,6 +436,17 @@ case("latin-1 country code", sim("latin1_data"), 4, r"world-latin1\.csv", "row",
      checks=[absent("out-latin1_data")])
 scenario("inf_data", data="world-inf.csv")
 case("inf flow in scenario data", sim("inf_data"), 4, r"world-inf\.csv", "row 6", "finite")
+REGRESSOR = '[[shocks]]\nkind = "regressor"\nmembers = "*"\n'
+scenario("regressor_no_term", shocks=REGRESSOR)
+case("regressor shock without term", sim("regressor_no_term"), 6, r"regressor_no_term\.toml",
+     "shocks", "needs term")
+scenario("regressor_nan_to", shocks=REGRESSOR + 'term = "rta"\nto = nan\n')
+case("regressor shock to = nan", sim("regressor_nan_to"), 6, r"regressor_nan_to\.toml", "to",
+     "finite")
+scenario("regressor_unestimated", shocks=REGRESSOR + 'term = "rta"\n')
+case("regressor shock without an estimation", sim("regressor_unestimated"), 6, "rta")
+scenario("bad_fitted_costs", model='sigma = 5\nbaseline = "fitted"\nfitted_costs = "guess"')
+case("unknown fitted_costs", sim("bad_fitted_costs"), 6, "fitted_costs", "guess")
 scenario("nul_data", data="world-nul.csv")
 case("NUL in scenario data", sim("nul_data"), 4, r"world-nul\.csv", "NUL")
 scenario("huge_flag", data="world-rta-huge.csv",
