@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <span>
@@ -281,8 +282,39 @@ struct MacroPath {
   std::vector<double> real_growth;      // fraction
   std::vector<double> revenue;          // KES bn
   std::vector<double> primary_balance;  // KES bn (surplus > 0)
-  std::vector<double> exports_usd;      // USD bn; empty when unknown
+  // Exports of goods and services, USD bn, per projection year; empty when
+  // unknown (then the export-based indicators are not computed).
+  std::vector<double> exports_usd;
+  double base_exports_usd = std::numeric_limits<double>::quiet_NaN();  // the year before
 };
+
+// Exports of goods and services for the LIC-DSF export-based indicators (PV
+// of external debt/exports, external debt service/exports) and the exports
+// stress test. Values by calendar year, in USD bn or in percent of GDP (then
+// converted with the WEO's GDP in USD, NGDPD).
+enum class ExportUnit { kUsdBillion, kPercentOfGdp };
+struct ExportSeries {
+  ExportUnit unit = ExportUnit::kUsdBillion;
+  std::map<int, double> projection;  // every projection year
+  std::map<int, double> history;     // consecutive years before the projection (>= 3)
+};
+// Throws Error(kBadScenario) with `where` (file and key) in the message: a
+// value that is not finite or not positive, a projection year without a
+// value, a history shorter than three years, with a gap, or reaching into
+// the projection.
+void ValidateExports(const ExportSeries& exports, int first_year, int horizon_years,
+                     const std::string& where);
+// The series in USD bn: as given, or percent of GDP times the WEO's GDP in
+// USD (NGDPD) of the same year; beyond 2030, NGDPD grows at its 2030 rate.
+ExportSeries ExportsInUsd(const ExportSeries& exports, const std::string& weo_path,
+                          const std::string& country);
+// Mean and standard deviation (n - 1) of the yearly growth of a series
+// (fractions), over its consecutive years.
+struct GrowthMoments {
+  double mean = 0, sd = 0;
+  int observations = 0;
+};
+GrowthMoments GrowthMomentsOf(const std::map<int, double>& series);
 // WEO April 2025 (imf_weo_2025apr/weo_2025apr_long.csv.gz) for `country`
 // from `first_year`, `years` long; beyond 2030 the 2030 growth, deflator,
 // revenue and balance ratios are held.
@@ -293,6 +325,8 @@ MacroPath LoadWeoMacro(const std::string& path, const std::string& country, int 
 struct MacroHistory {
   double growth_mean = 0, growth_sd = 0;
   double balance_mean = 0, balance_sd = 0;  // fraction of GDP
+  // Nominal growth of exports in USD (ExportSeries history); zero when none.
+  double export_growth_mean = 0, export_growth_sd = 0;
 };
 MacroHistory LoadWeoHistory(const std::string& path, const std::string& country, int first_year,
                             int last_year);
@@ -311,6 +345,13 @@ struct Shock {
   double growth_shock = 0;     // subtracted from real growth (fraction)
   double balance_shock = 0;    // subtracted from the primary balance (fraction of GDP)
   int shock_start = 1;
+  // Exports (LIC-DSF): in the first `export_shock_years` years from
+  // shock_start, nominal USD export growth is the lower of the historical
+  // mean and the baseline growth, minus `export_shock` historical standard
+  // deviations; later years grow at their baseline rates from that level.
+  int export_shock_years = 0;
+  double export_shock = 0;  // standard deviations
+  double export_growth_mean = 0, export_growth_sd = 0;
 };
 
 struct ProjectionOptions {
@@ -333,6 +374,11 @@ struct YearRow {
   double debt_gdp = 0, interest_gdp = 0, interest_revenue = 0, weighted_rate = 0;
   double atm = 0, atr = 0, fx_share = 0, maturing_1y = 0, refixing_1y = 0;
   double pv_external_gdp = 0, external_service_revenue = 0, pv_public_gdp = 0;
+  // Exports (KES bn, the USD value at the year-end rate) and the export-based
+  // ratios (percent); NaN when the macro path has no exports.
+  double exports = std::numeric_limits<double>::quiet_NaN();
+  double pv_external_exports = std::numeric_limits<double>::quiet_NaN();
+  double external_service_exports = std::numeric_limits<double>::quiet_NaN();
   // Debt dynamics: change in debt/GDP and its parts (percentage points).
   double d_change = 0, d_interest = 0, d_growth = 0, d_inflation = 0, d_exchange = 0, d_primary = 0,
          d_residual = 0;
@@ -437,12 +483,16 @@ struct DebtScenario {
   double depreciation = 0.30;
   double rate_shock = 0.02;
   int stress_history_years = 10;
+  // [exports]: exports of goods and services; without it the export-based
+  // indicators and the exports stress test are not computed.
+  std::optional<ExportSeries> exports;
   // Goal seeking.
   std::string goal_yen_source;
   std::string goal_take_from;
   std::string goal_base_strategy;
   // Ratios kept under their thresholds: pv_external_gdp,
-  // external_service_revenue, pv_public_gdp (the benchmark).
+  // external_service_revenue, pv_public_gdp (the benchmark), and with
+  // [exports] pv_external_exports, external_service_exports.
   std::vector<std::string> goal_indicators{"pv_external_gdp", "external_service_revenue"};
 };
 
@@ -473,8 +523,12 @@ struct StressResult {
   std::string strategy;
   std::string test;
   double max_pv_external_gdp = 0, max_service_revenue = 0, max_pv_public_gdp = 0;
+  // NaN when there are no exports.
+  double max_pv_external_exports = std::numeric_limits<double>::quiet_NaN();
+  double max_service_exports = std::numeric_limits<double>::quiet_NaN();
   int first_breach_year = 0;  // 0: none
-  bool breach = false;        // an external threshold breached in some year
+  bool breach = false;        // an external threshold breached in some year (export-based
+                              // ones included when exports are given)
 };
 
 struct GoalResult {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iterator>
 #include <span>
 
 #include "mizani/error.h"
@@ -166,6 +167,19 @@ std::map<std::string, std::map<int, double>> WeoSeries(const std::string& path,
   return series;
 }
 
+// Sample mean and standard deviation (n - 1); 0 where undefined.
+void MeanAndSd(const std::vector<double>& values, double& mean, double& sd) {
+  mean = 0;
+  sd = 0;
+  if (values.empty()) return;
+  for (double value : values) mean += value;
+  mean /= static_cast<double>(values.size());
+  if (values.size() < 2) return;
+  double squares = 0;
+  for (double value : values) squares += (value - mean) * (value - mean);
+  sd = std::sqrt(squares / static_cast<double>(values.size() - 1));
+}
+
 double Value(const std::map<std::string, std::map<int, double>>& series, const std::string& code,
              int year, const std::string& path) {
   const auto found = series.find(code);
@@ -203,6 +217,84 @@ MacroPath LoadWeoMacro(const std::string& path, const std::string& country, int 
   return macro;
 }
 
+void ValidateExports(const ExportSeries& exports, int first_year, int horizon_years,
+                     const std::string& where) {
+  const auto check_values = [&](const std::map<int, double>& values, const char* key) {
+    for (const auto& [year, value] : values) {
+      if (!std::isfinite(value) || value <= 0) {
+        throw Error(
+            ErrorCode::kBadScenario,
+            fmt::format("{} (exports.{}): exports of {} must be a positive finite number, got {}",
+                        where, key, year, value));
+      }
+    }
+  };
+  check_values(exports.projection, "values");
+  check_values(exports.history, "history");
+  for (int year = first_year; year < first_year + horizon_years; ++year) {
+    if (!exports.projection.count(year)) {
+      throw Error(ErrorCode::kBadScenario,
+                  fmt::format("{} (exports.values): no exports for {} (the projection runs {}-{})",
+                              where, year, first_year, first_year + horizon_years - 1));
+    }
+  }
+  if (exports.history.empty()) return;
+  if (exports.history.size() < 3) {
+    throw Error(
+        ErrorCode::kBadScenario,
+        fmt::format("{} (exports.history): {} years; the exports stress test needs at least 3 "
+                    "consecutive years (2 growth rates)",
+                    where, exports.history.size()));
+  }
+  int previous = exports.history.begin()->first - 1;
+  for (const auto& [year, value] : exports.history) {
+    if (year != previous + 1) {
+      throw Error(
+          ErrorCode::kBadScenario,
+          fmt::format("{} (exports.history): no value for {} (the years must be consecutive)",
+                      where, previous + 1));
+    }
+    previous = year;
+  }
+  if (previous >= first_year) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("{} (exports.history): {} is not before the first projection year {}",
+                            where, previous, first_year));
+  }
+}
+
+ExportSeries ExportsInUsd(const ExportSeries& exports, const std::string& weo_path,
+                          const std::string& country) {
+  if (exports.unit == ExportUnit::kUsdBillion) return exports;
+  const auto series = WeoSeries(weo_path, country);
+  const auto gdp_usd = [&](int year) {
+    if (year <= 2030) return Value(series, "NGDPD", year, weo_path);
+    const double growth =
+        Value(series, "NGDPD", 2030, weo_path) / Value(series, "NGDPD", 2029, weo_path);
+    return Value(series, "NGDPD", 2030, weo_path) * std::pow(growth, year - 2030);
+  };
+  ExportSeries usd;
+  for (const auto& [year, percent] : exports.projection) {
+    usd.projection[year] = percent / 100 * gdp_usd(year);
+  }
+  for (const auto& [year, percent] : exports.history) {
+    usd.history[year] = percent / 100 * gdp_usd(year);
+  }
+  return usd;
+}
+
+GrowthMoments GrowthMomentsOf(const std::map<int, double>& series) {
+  std::vector<double> growth;
+  for (auto it = series.begin(); it != series.end() && std::next(it) != series.end(); ++it) {
+    if (std::next(it)->first == it->first + 1)
+      growth.push_back(std::next(it)->second / it->second - 1);
+  }
+  GrowthMoments moments;
+  moments.observations = static_cast<int>(growth.size());
+  MeanAndSd(growth, moments.mean, moments.sd);
+  return moments;
+}
+
 MacroHistory LoadWeoHistory(const std::string& path, const std::string& country, int first_year,
                             int last_year) {
   const auto series = WeoSeries(path, country);
@@ -212,17 +304,9 @@ MacroHistory LoadWeoHistory(const std::string& path, const std::string& country,
     growth.push_back(Value(series, "NGDP_RPCH", year, path) / 100);
     balance.push_back(Value(series, "GGXONLB_NGDP", year, path) / 100);
   }
-  const auto moments = [](const std::vector<double>& values, double& mean, double& sd) {
-    mean = 0;
-    for (double value : values) mean += value;
-    mean /= static_cast<double>(values.size());
-    double squares = 0;
-    for (double value : values) squares += (value - mean) * (value - mean);
-    sd = std::sqrt(squares / static_cast<double>(values.size() - 1));
-  };
   MacroHistory history;
-  moments(growth, history.growth_mean, history.growth_sd);
-  moments(balance, history.balance_mean, history.balance_sd);
+  MeanAndSd(growth, history.growth_mean, history.growth_sd);
+  MeanAndSd(balance, history.balance_mean, history.balance_sd);
   return history;
 }
 

@@ -85,21 +85,28 @@ ReportTable DebtStressTable(const DebtOutcome& outcome) {
       "stress_tests",
       "LIC-DSF-style stress tests: the highest ratio over the horizon and breaches",
       {Text("strategy"), Text("test"), Pct("max PV external/GDP", 1),
-       Pct("max ext. service/revenue", 1), Pct("max PV public/GDP", 1), Text("breach"),
+       Pct("max ext. service/revenue", 1), Pct("max PV public/GDP", 1),
+       Pct("max PV external/exports", 1), Pct("max ext. service/exports", 1), Text("breach"),
        Num("first breach year", 0)},
       {},
-      fmt::format("Thresholds ({} debt-carrying capacity, LIC-DSF 2018): PV of external debt/GDP "
-                  "{:g}%, external debt service/revenue {:g}%; benchmark PV of total public "
-                  "debt/GDP {:g}%. Export-based indicators are not computed (no export series in "
-                  "the shared data).",
-                  outcome.scenario.capacity == CarryingCapacity::kWeak     ? "weak"
-                  : outcome.scenario.capacity == CarryingCapacity::kMedium ? "medium"
-                                                                           : "strong",
-                  limits.pv_external_gdp, limits.external_service_revenue, limits.pv_public_gdp)};
+      fmt::format(
+          "Thresholds ({} debt-carrying capacity, LIC-DSF 2018): PV of external debt/GDP {:g}%, "
+          "PV of external debt/exports {:g}%, external debt service/exports {:g}%, external "
+          "debt service/revenue {:g}%; benchmark PV of total public debt/GDP {:g}%. {}",
+          outcome.scenario.capacity == CarryingCapacity::kWeak     ? "weak"
+          : outcome.scenario.capacity == CarryingCapacity::kMedium ? "medium"
+                                                                   : "strong",
+          limits.pv_external_gdp, limits.pv_external_exports, limits.external_service_exports,
+          limits.external_service_revenue, limits.pv_public_gdp,
+          outcome.scenario.exports
+              ? "Exports from the scenario's [exports] table."
+              : "Export-based indicators are not computed: the scenario has no [exports] "
+                "table (the shared data have no export series).")};
   for (const StressResult& result : outcome.stress) {
     table.rows.push_back(
         {result.strategy, result.test, result.max_pv_external_gdp, result.max_service_revenue,
-         result.max_pv_public_gdp, std::string(result.breach ? "yes" : "no"),
+         result.max_pv_public_gdp, result.max_pv_external_exports, result.max_service_exports,
+         std::string(result.breach ? "yes" : "no"),
          result.first_breach_year > 0 ? static_cast<double>(result.first_breach_year)
                                       : std::nan("")});
   }
@@ -164,7 +171,10 @@ ReportTable ProjectionTable(const DebtOutcome& outcome, bool all_shocks) {
                      Pct("refixing in 1y", 1),
                      Pct("PV external/GDP", 1),
                      Pct("ext. service/revenue", 1),
-                     Pct("PV public/GDP", 1)},
+                     Pct("PV public/GDP", 1),
+                     Num("exports (KES bn)", 1),
+                     Pct("PV external/exports", 1),
+                     Pct("ext. service/exports", 1)},
                     {},
                     "ATM and ATR at the end of each year; PV at the LIC-DSF 5% discount rate."};
   for (const Projection& projection : outcome.projections) {
@@ -189,7 +199,10 @@ ReportTable ProjectionTable(const DebtOutcome& outcome, bool all_shocks) {
                             row.refixing_1y,
                             row.pv_external_gdp,
                             row.external_service_revenue,
-                            row.pv_public_gdp});
+                            row.pv_public_gdp,
+                            row.exports,
+                            row.pv_external_exports,
+                            row.external_service_exports});
     }
   }
   return table;
@@ -479,6 +492,9 @@ Json ResultsJson(const DebtOutcome& outcome) {
                       {"pv_external_gdp", row.pv_external_gdp},
                       {"external_service_revenue", row.external_service_revenue},
                       {"pv_public_gdp", row.pv_public_gdp},
+                      {"exports_kes_bn", JsonNumber<Json>(row.exports)},
+                      {"pv_external_exports", JsonNumber<Json>(row.pv_external_exports)},
+                      {"external_service_exports", JsonNumber<Json>(row.external_service_exports)},
                       {"gross_financing_need", row.gross_financing_need},
                       {"dynamics",
                        {{"change", row.d_change},
@@ -506,16 +522,21 @@ Json ResultsJson(const DebtOutcome& outcome) {
   doc["stochastic"] = stochastic;
   Json stress = Json::array();
   for (const StressResult& result : outcome.stress) {
-    stress.push_back({{"strategy", result.strategy},
-                      {"test", result.test},
-                      {"max_pv_external_gdp", result.max_pv_external_gdp},
-                      {"max_external_service_revenue", result.max_service_revenue},
-                      {"max_pv_public_gdp", result.max_pv_public_gdp},
-                      {"breach", result.breach},
-                      {"first_breach_year", result.first_breach_year}});
+    stress.push_back(
+        {{"strategy", result.strategy},
+         {"test", result.test},
+         {"max_pv_external_gdp", result.max_pv_external_gdp},
+         {"max_external_service_revenue", result.max_service_revenue},
+         {"max_pv_public_gdp", result.max_pv_public_gdp},
+         {"max_pv_external_exports", JsonNumber<Json>(result.max_pv_external_exports)},
+         {"max_external_service_exports", JsonNumber<Json>(result.max_service_exports)},
+         {"breach", result.breach},
+         {"first_breach_year", result.first_breach_year}});
   }
   doc["stress_tests"] = stress;
   doc["thresholds"] = {{"pv_external_gdp", outcome.thresholds.pv_external_gdp},
+                       {"pv_external_exports", outcome.thresholds.pv_external_exports},
+                       {"external_service_exports", outcome.thresholds.external_service_exports},
                        {"external_service_revenue", outcome.thresholds.external_service_revenue},
                        {"pv_public_gdp", outcome.thresholds.pv_public_gdp}};
   Json goals = Json::array();

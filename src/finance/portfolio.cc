@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <numeric>
 
 #include "common/parallel.h"
@@ -130,6 +131,7 @@ struct Prepared {
   std::vector<std::string> currencies;         // every currency in buckets and sources
   std::vector<int> bucket_currency;            // index into currencies, per bucket
   std::vector<int> source_currency;            // index into currencies, per source
+  int usd = -1;                                // index of USD when exports are valued
 };
 
 // KES per unit of each currency at the ends of years: table[currency_idx *
@@ -147,8 +149,9 @@ std::vector<double> RateTable(const Prepared& prepared, const FxFn& fx) {
   return table;
 }
 
-Prepared Prepare(const Portfolio& portfolio, const std::vector<FundingSource>& sources,
-                 int horizon) {
+// `need_usd`: the rate table also holds USD (exports are valued in USD).
+Prepared Prepare(const Portfolio& portfolio, const std::vector<FundingSource>& sources, int horizon,
+                 bool need_usd) {
   Prepared prepared;
   prepared.horizon = horizon;
   prepared.length = PortfolioLength(portfolio.loans, sources, horizon);
@@ -170,6 +173,7 @@ Prepared Prepare(const Portfolio& portfolio, const std::vector<FundingSource>& s
   }
   for (const Bucket& bucket : prepared.buckets) prepared.currencies.push_back(bucket.currency);
   for (const FundingSource& source : sources) prepared.currencies.push_back(source.currency);
+  if (need_usd) prepared.currencies.emplace_back("USD");
   std::sort(prepared.currencies.begin(), prepared.currencies.end());
   prepared.currencies.erase(std::unique(prepared.currencies.begin(), prepared.currencies.end()),
                             prepared.currencies.end());
@@ -184,13 +188,50 @@ Prepared Prepare(const Portfolio& portfolio, const std::vector<FundingSource>& s
   for (const FundingSource& source : sources) {
     prepared.source_currency.push_back(index_of(source.currency));
   }
+  prepared.usd = need_usd ? index_of("USD") : -1;
   return prepared;
 }
 
 // The macro path under a shock: nominal GDP, revenue and primary balance.
 struct MacroYear {
   double gdp = 0, revenue = 0, primary_balance = 0, real_growth = 0, nominal_growth = 0;
+  double exports_usd = std::numeric_limits<double>::quiet_NaN();  // USD bn
 };
+
+// Exports in USD bn under the shock: in the shocked years nominal growth is
+// the lower of the historical mean and the baseline growth, minus
+// `export_shock` standard deviations; other years keep their baseline growth.
+void ShockExports(const MacroPath& macro, const Shock& shock, std::vector<MacroYear>& years) {
+  if (macro.exports_usd.empty()) return;
+  const int horizon = static_cast<int>(years.size());
+  if (static_cast<int>(macro.exports_usd.size()) < horizon) {
+    throw Error(ErrorCode::kBadScenario,
+                fmt::format("the export series covers {} years, the horizon is {}",
+                            macro.exports_usd.size(), horizon));
+  }
+  double previous_base = macro.base_exports_usd;
+  double previous = macro.base_exports_usd;
+  for (int year_idx = 0; year_idx < horizon; ++year_idx) {
+    const double base = macro.exports_usd[year_idx];
+    const bool hit =
+        year_idx >= shock.shock_start && year_idx < shock.shock_start + shock.export_shock_years;
+    if (!hit && year_idx == 0) {
+      years[0].exports_usd = base;
+    } else if (std::isnan(previous_base)) {
+      throw Error(ErrorCode::kBadScenario,
+                  "the exports shock hits the first projection year, which needs the exports "
+                  "of the year before");
+    } else {
+      const double base_growth = base / previous_base - 1;
+      const double growth = hit ? std::min(shock.export_growth_mean, base_growth) -
+                                      shock.export_shock * shock.export_growth_sd
+                                : base_growth;
+      years[year_idx].exports_usd = previous * (1 + growth);
+    }
+    previous_base = base;
+    previous = years[year_idx].exports_usd;
+  }
+}
 
 std::vector<MacroYear> ShockedMacro(const MacroPath& macro, const Shock& shock, int horizon) {
   if (static_cast<int>(macro.years.size()) < horizon) {
@@ -216,6 +257,7 @@ std::vector<MacroYear> ShockedMacro(const MacroPath& macro, const Shock& shock, 
     previous_weo = weo_gdp;
     previous = row.gdp;
   }
+  ShockExports(macro, shock, years);
   return years;
 }
 
@@ -285,6 +327,10 @@ void FinishYear(const MacroYear& macro_year, double debt_previous, double gdp_pr
     row.pv_external_gdp = 100 * pv_external / row.gdp;
     // LIC-DSF: PV of total public debt = PV of external + domestic at face.
     row.pv_public_gdp = 100 * (pv_external + row.debt - row.external_debt) / row.gdp;
+    // LIC-DSF export-based ratios; numerator and exports at the same
+    // year-end rates, so for dollar debt they are the ratios in USD.
+    row.pv_external_exports = 100 * pv_external / row.exports;
+    row.external_service_exports = 100 * row.external_debt_service / row.exports;
   }
   // Debt dynamics (percentage points of GDP): interest, real growth,
   // inflation (GDP deflator), exchange rate, primary deficit, residual.
@@ -333,6 +379,7 @@ void Run(const Prepared& prepared, const std::vector<FundingSource>& sources,
     row.year = macro.years[year_idx];
     row.gdp = macro_year.gdp;
     row.revenue = macro_year.revenue;
+    if (prepared.usd >= 0) row.exports = macro_year.exports_usd * rate(prepared.usd, year_idx + 1);
     row.primary_deficit = -macro_year.primary_balance;
     const int start = year_idx;
     const int end = year_idx + 1;
@@ -527,7 +574,8 @@ Projection Project(const Portfolio& portfolio, const std::vector<FundingSource>&
                    const std::map<std::string, FxPath>& kes_per, const Shock& shock,
                    const ProjectionOptions& options) {
   ValidateStrategy(strategy, sources.size());
-  const Prepared prepared = Prepare(portfolio, sources, options.horizon_years);
+  const Prepared prepared =
+      Prepare(portfolio, sources, options.horizon_years, !macro.exports_usd.empty());
   const FxView fx(kes_per, shock);
   Projection projection;
   Scratch scratch;
@@ -542,7 +590,7 @@ StochasticSummary ProjectStochastic(const Portfolio& portfolio,
                                     const FxSimulation& simulation,
                                     const ProjectionOptions& options, int threads) {
   ValidateStrategy(strategy, sources.size());
-  const Prepared prepared = Prepare(portfolio, sources, options.horizon_years);
+  const Prepared prepared = Prepare(portfolio, sources, options.horizon_years, false);
   if (simulation.months < options.horizon_years * 12) {
     throw Error(ErrorCode::kBadScenario,
                 fmt::format("the exchange-rate simulation covers {} years, the projection {}",

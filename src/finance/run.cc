@@ -46,12 +46,22 @@ StressResult Assess(const Projection& projection, const Thresholds& thresholds) 
   StressResult result;
   result.strategy = projection.strategy;
   result.test = projection.shock;
+  // The export-based maxima start at NaN and stay NaN without exports:
+  // fmax ignores a NaN operand.
   for (const YearRow& row : projection.rows) {
     result.max_pv_external_gdp = std::max(result.max_pv_external_gdp, row.pv_external_gdp);
     result.max_service_revenue = std::max(result.max_service_revenue, row.external_service_revenue);
     result.max_pv_public_gdp = std::max(result.max_pv_public_gdp, row.pv_public_gdp);
+    result.max_pv_external_exports =
+        std::fmax(result.max_pv_external_exports, row.pv_external_exports);
+    result.max_service_exports =
+        std::fmax(result.max_service_exports, row.external_service_exports);
+    // Comparisons with NaN are false: without exports only the GDP- and
+    // revenue-based thresholds can be breached.
     const bool breach = row.pv_external_gdp > thresholds.pv_external_gdp ||
-                        row.external_service_revenue > thresholds.external_service_revenue;
+                        row.external_service_revenue > thresholds.external_service_revenue ||
+                        row.pv_external_exports > thresholds.pv_external_exports ||
+                        row.external_service_exports > thresholds.external_service_exports;
     if (breach && result.first_breach_year == 0) result.first_breach_year = row.year;
     result.breach = result.breach || breach;
   }
@@ -197,6 +207,31 @@ void NoteStartingStock(const DebtScenario& scenario, const MacroPath& macro, Deb
   }
 }
 
+// The [exports] series in USD bn on the macro path, and the moments of its
+// history's growth for the exports stress test.
+void AddExports(const DebtScenario& scenario, Starting& start, DebtOutcome& outcome) {
+  const ExportSeries usd = ExportsInUsd(*scenario.exports, scenario.weo_path, scenario.country);
+  for (int year : start.macro.years) start.macro.exports_usd.push_back(usd.projection.at(year));
+  const auto before = usd.history.find(scenario.first_year - 1);
+  if (before != usd.history.end()) start.macro.base_exports_usd = before->second;
+  const GrowthMoments moments = GrowthMomentsOf(usd.history);
+  start.history.export_growth_mean = moments.mean;
+  start.history.export_growth_sd = moments.sd;
+  if (moments.observations >= 2) {
+    outcome.notes.push_back(fmt::format(
+        "Exports of goods and services from [exports] ({}). The exports stress test uses the "
+        "growth of exports in USD over {}-{}: mean {:.2f}%, sd {:.2f}% ({} growth rates).",
+        scenario.exports->unit == ExportUnit::kUsdBillion ? "USD bn"
+                                                          : "percent of GDP, times WEO NGDPD",
+        usd.history.begin()->first, usd.history.rbegin()->first, 100 * moments.mean,
+        100 * moments.sd, moments.observations));
+  } else {
+    outcome.notes.push_back(
+        "Exports of goods and services from [exports]; without [exports] history the exports "
+        "stress test is not run.");
+  }
+}
+
 Starting LoadStarting(const DebtScenario& scenario, const FxSimulation& simulation,
                       const DebtRunOptions& options, DebtOutcome& outcome) {
   Say(options, "reading the external debt register and the WEO macro framework");
@@ -209,6 +244,7 @@ Starting LoadStarting(const DebtScenario& scenario, const FxSimulation& simulati
   start.history =
       LoadWeoHistory(scenario.weo_path, scenario.country,
                      scenario.first_year - scenario.stress_history_years, scenario.first_year - 1);
+  if (scenario.exports) AddExports(scenario, start, outcome);
   start.portfolio.loans = outcome.register_load.loans;
   for (const Loan& loan : start.portfolio.loans) {
     outcome.external_start_kes +=
@@ -227,24 +263,48 @@ Starting LoadStarting(const DebtScenario& scenario, const FxSimulation& simulati
   for (Loan& loan : start.portfolio.loans) loan.outstanding /= 1000;
   start.portfolio.loans.push_back(DomesticLoan(scenario, outcome.domestic_start_kes));
   NoteStartingStock(scenario, start.macro, outcome);
+  if (!scenario.exports) {
+    outcome.notes.push_back(
+        "Export-based indicators (PV of external debt/exports, external debt service/exports) "
+        "and the exports stress test need exports of goods and services: add an [exports] "
+        "table (docs/finance.md, section 4). None was given, so they are not computed.");
+  }
   return start;
 }
 
-// The MTDS shocks and the LIC-DSF stress tests (index 6, the one-off
-// depreciation, is the goal seek's test).
+constexpr const char* kDepreciationTest = "LIC-DSF: one-off depreciation";
+
+// A shock moving exports in the second and third years by `sds` historical
+// standard deviations of their USD growth (LIC-DSF exports test).
+Shock WithExportShock(Shock shock, const MacroHistory& history, double sds) {
+  shock.export_shock_years = 2;
+  shock.export_shock = sds;
+  shock.export_growth_mean = history.export_growth_mean;
+  shock.export_growth_sd = history.export_growth_sd;
+  return shock;
+}
+
+// The MTDS shocks and the LIC-DSF stress tests (kDepreciationTest is the
+// goal seek's test). The exports test runs when [exports] has a history;
+// the combined test then includes exports at half size.
 std::vector<Shock> StressShocks(const DebtScenario& scenario, const MacroHistory& history) {
   const double sd_growth = history.growth_sd;
   const double sd_balance = history.balance_sd;
-  return {Shock{"baseline", 0, 1, 0, 0, 0, 0, 1},
-          Shock{"MTDS: exchange-rate shock", scenario.depreciation, 1, 0, 0, 0, 0, 1},
-          Shock{"MTDS: interest-rate shock", 0, 1, scenario.rate_shock, 0, 0, 0, 1},
-          Shock{"MTDS: combined shock", scenario.depreciation / 2, 1, scenario.rate_shock / 2, 0, 0,
-                0, 1},
-          Shock{"LIC-DSF: real GDP growth", 0, 1, 0, 2, sd_growth, 0, 1},
-          Shock{"LIC-DSF: primary balance", 0, 1, 0, 2, 0, 0.5 * sd_balance, 1},
-          Shock{"LIC-DSF: one-off depreciation", scenario.depreciation, 1, 0, 0, 0, 0, 1},
-          Shock{"LIC-DSF: combined", scenario.depreciation / 2, 1, 0, 2, 0.5 * sd_growth,
-                0.25 * sd_balance, 1}};
+  const bool exports = scenario.exports && !scenario.exports->history.empty();
+  std::vector<Shock> shocks{
+      Shock{"baseline", 0, 1, 0, 0, 0, 0, 1},
+      Shock{"MTDS: exchange-rate shock", scenario.depreciation, 1, 0, 0, 0, 0, 1},
+      Shock{"MTDS: interest-rate shock", 0, 1, scenario.rate_shock, 0, 0, 0, 1},
+      Shock{"MTDS: combined shock", scenario.depreciation / 2, 1, scenario.rate_shock / 2, 0, 0, 0,
+            1},
+      Shock{"LIC-DSF: real GDP growth", 0, 1, 0, 2, sd_growth, 0, 1},
+      Shock{"LIC-DSF: primary balance", 0, 1, 0, 2, 0, 0.5 * sd_balance, 1}};
+  if (exports) shocks.push_back(WithExportShock(Shock{"LIC-DSF: exports"}, history, 1.0));
+  shocks.push_back(Shock{kDepreciationTest, scenario.depreciation, 1, 0, 0, 0, 0, 1});
+  const Shock combined{"LIC-DSF: combined", scenario.depreciation / 2, 1, 0, 2,
+                       0.5 * sd_growth,     0.25 * sd_balance,         1};
+  shocks.push_back(exports ? WithExportShock(combined, history, 0.5) : combined);
+  return shocks;
 }
 
 // Everything the deterministic projections share.
@@ -389,6 +449,12 @@ double TightestMargin(const std::vector<std::string>& indicators, const Threshol
     } else if (indicator == "external_service_revenue") {
       tightest =
           std::min(tightest, thresholds.external_service_revenue - result.max_service_revenue);
+    } else if (indicator == "pv_external_exports") {
+      tightest =
+          std::min(tightest, thresholds.pv_external_exports - result.max_pv_external_exports);
+    } else if (indicator == "external_service_exports") {
+      tightest =
+          std::min(tightest, thresholds.external_service_exports - result.max_service_exports);
     } else {
       tightest = std::min(tightest, thresholds.pv_public_gdp - result.max_pv_public_gdp);
     }
@@ -444,7 +510,9 @@ void SeekYenShare(const DebtScenario& scenario, const Starting& start,
   const size_t yen_idx = SourceIndex(inputs.sources, scenario.goal_yen_source);
   const size_t from_idx = SourceIndex(inputs.sources, scenario.goal_take_from);
   const double room = base.shares[from_idx];
-  const Shock& stress = inputs.shocks[6];  // LIC-DSF one-off depreciation
+  const Shock& stress =
+      *std::find_if(inputs.shocks.begin(), inputs.shocks.end(),
+                    [](const Shock& shock) { return shock.name == kDepreciationTest; });
   const std::function<double(double)> margin = [&](double moved) {
     Strategy variant = base;
     variant.name = fmt::format("{} + {:.1f}% yen", base.name, 100 * moved);

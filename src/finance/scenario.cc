@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -447,6 +448,45 @@ void ParseShocks(const Section& top, DebtScenario& scenario) {
   scenario.stress_history_years = shocks.Int("history_years", 10, 3, 40);
 }
 
+// [exports]: exports of goods and services by year (`values`, every
+// projection year) and an optional `history` for the exports stress test.
+std::map<int, double> ExportYears(const Section& exports, const std::string& key) {
+  std::map<int, double> by_year;
+  for (const auto& [name, value] : exports.Numbers(key)) {
+    int year = 0;
+    const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), year);
+    if (error != std::errc() || end != name.data() + name.size() || year < 1900 || year > 2200) {
+      exports.Fail(key, fmt::format("'{}' is not a year", name));
+    }
+    by_year[year] = value;
+  }
+  return by_year;
+}
+
+void ParseExports(const Section& top, DebtScenario& scenario) {
+  if (!top.Has("exports")) return;
+  const Section exports = top.Child("exports");
+  exports.Allow({"unit", "values", "history"});
+  ExportSeries series;
+  const std::string unit = exports.Text("unit", "usd_bn");
+  if (unit == "usd_bn") {
+    series.unit = ExportUnit::kUsdBillion;
+  } else if (unit == "percent_gdp") {
+    series.unit = ExportUnit::kPercentOfGdp;
+  } else {
+    exports.Fail("unit", fmt::format("expected usd_bn or percent_gdp, got '{}'", unit));
+  }
+  if (!exports.Has("values")) exports.Fail("values", "missing key 'values' (exports by year)");
+  series.projection = ExportYears(exports, "values");
+  series.history = ExportYears(exports, "history");
+  // Values and years: the message names the file, the [exports] table's
+  // line and the key.
+  const toml::source_region& region = top.table().get("exports")->source();
+  ValidateExports(series, scenario.first_year, scenario.horizon_years,
+                  fmt::format("{}:{}:{}", scenario.file, region.begin.line, region.begin.column));
+  scenario.exports = std::move(series);
+}
+
 void ParseGoal(const Section& top, const std::set<std::string>& source_names,
                DebtScenario& scenario) {
   const Section goal = top.Child("goal");
@@ -454,11 +494,21 @@ void ParseGoal(const Section& top, const std::set<std::string>& source_names,
   if (goal.Has("indicators")) {
     scenario.goal_indicators = goal.Texts("indicators");
     for (const std::string& indicator : scenario.goal_indicators) {
+      const bool export_based =
+          indicator == "pv_external_exports" || indicator == "external_service_exports";
       if (indicator != "pv_external_gdp" && indicator != "external_service_revenue" &&
-          indicator != "pv_public_gdp") {
-        goal.Fail("indicators", fmt::format("unknown indicator '{}'; expected pv_external_gdp, "
-                                            "external_service_revenue or pv_public_gdp",
-                                            indicator));
+          indicator != "pv_public_gdp" && !export_based) {
+        goal.Fail("indicators",
+                  fmt::format("unknown indicator '{}'; expected pv_external_gdp, "
+                              "external_service_revenue, pv_public_gdp, pv_external_exports or "
+                              "external_service_exports",
+                              indicator));
+      }
+      if (export_based && !scenario.exports) {
+        goal.Fail("indicators",
+                  fmt::format("indicator '{}' needs an [exports] table (exports of goods and "
+                              "services by year)",
+                              indicator));
       }
     }
     if (scenario.goal_indicators.empty()) goal.Fail("indicators", "name at least one indicator");
@@ -500,7 +550,7 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
   scenario.file = path;
   const Section top(scenario.file, root, "");
   top.Allow({"scenario", "data", "market", "instrument", "compare", "fx", "portfolio", "source",
-             "strategy", "shocks", "goal"});
+             "strategy", "shocks", "exports", "goal"});
 
   ParseHead(top, scenario);
   ParseData(top, overrides, scenario);
@@ -512,6 +562,7 @@ DebtScenario LoadDebtScenario(const std::string& path, const DebtOverrides& over
   const std::set<std::string> source_names = ParseSources(top, names, scenario);
   ParseStrategies(top, scenario);
   ParseShocks(top, scenario);
+  ParseExports(top, scenario);
   ParseGoal(top, source_names, scenario);
   return scenario;
 }

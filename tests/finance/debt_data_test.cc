@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <span>
 
 #include "mizani/finance.h"
@@ -87,6 +88,103 @@ TEST(FinanceDebtData, ZeroVolatilityMonteCarloEqualsDeterministicProjection) {
   for (const InstrumentResult& result : outcome.instruments) {
     EXPECT_NEAR(result.kes.mean, result.kes.deterministic, 1e-10);
     EXPECT_NEAR(result.kes.p95, result.kes.deterministic, 1e-10);
+  }
+  // The example has no [exports] table: the run says what is missing.
+  EXPECT_FALSE(scenario.exports.has_value());
+  bool said = false;
+  for (const std::string& note : outcome.notes) {
+    said = said || note.find("need exports of goods and services") != std::string::npos;
+  }
+  EXPECT_TRUE(said);
+  for (const StressResult& stress : outcome.stress) {
+    EXPECT_TRUE(std::isnan(stress.max_pv_external_exports));
+  }
+}
+
+// Kenya's GDP in USD bn (NGDPD) from the WEO file, read here on its own.
+std::map<int, double> WeoDollarGdp() {
+  ReadOptions options;
+  options.string_columns = {"country", "weo_subject_code"};
+  const Table table = ReadTable(
+      ::mizani::testing::SharedDataPath("imf_weo_2025apr/weo_2025apr_long.csv.gz"), options);
+  const Column& country = table.Get("country");
+  const Column& code = table.Get("weo_subject_code");
+  const std::span<const double> years = RequireNumeric(table, "year");
+  const std::span<const double> values = RequireNumeric(table, "value");
+  std::map<int, double> gdp;
+  for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    if (country.CellText(row_idx) == "Kenya" && code.CellText(row_idx) == "NGDPD") {
+      gdp[static_cast<int>(years[row_idx])] = values[row_idx];
+    }
+  }
+  return gdp;
+}
+
+TEST(FinanceDebtData, ExportsInPercentOfGdpUseWeoDollarGdp) {
+  REQUIRE_DEBT_DATA();
+  const DebtScenario scenario = Example(10);
+  ExportSeries percent;
+  percent.unit = ExportUnit::kPercentOfGdp;
+  percent.projection = {{2025, 12.0}, {2030, 13.0}, {2032, 14.0}};
+  percent.history = {{2015, 16.0}};
+  const ExportSeries usd = ExportsInUsd(percent, scenario.weo_path, scenario.country);
+  const std::map<int, double> gdp = WeoDollarGdp();
+  EXPECT_NEAR(usd.projection.at(2025), 0.12 * gdp.at(2025), 1e-12);
+  EXPECT_NEAR(usd.projection.at(2030), 0.13 * gdp.at(2030), 1e-12);
+  // After 2030, dollar GDP grows at its 2030 rate.
+  EXPECT_NEAR(usd.projection.at(2032),
+              0.14 * gdp.at(2030) * std::pow(gdp.at(2030) / gdp.at(2029), 2), 1e-9);
+  EXPECT_NEAR(usd.history.at(2015), 0.16 * gdp.at(2015), 1e-12);
+}
+
+TEST(FinanceDebtData, ExportsStressTestMovesOnlyTheExportRatios) {
+  REQUIRE_DEBT_DATA();
+  DebtScenario scenario = Example(20);
+  scenario.goal_yen_source.clear();
+  scenario.dollar_instrument.clear();
+  scenario.yen_instrument.clear();
+  // A synthetic series (USD bn) for the identities; not Kenya's exports.
+  ExportSeries exports;
+  for (int year = 2025; year < 2035; ++year)
+    exports.projection[year] = 20 * std::pow(1.07, year - 2025);
+  exports.history = {{2020, 15}, {2021, 16.5}, {2022, 17}, {2023, 18.7}, {2024, 19}};
+  scenario.exports = exports;
+  const DebtOutcome outcome = RunDebtScenario(scenario);
+  const GrowthMoments moments = GrowthMomentsOf(exports.history);
+  for (const Strategy& strategy : scenario.strategies) {
+    const StressResult* baseline = nullptr;
+    const StressResult* shocked = nullptr;
+    for (const StressResult& stress : outcome.stress) {
+      if (stress.strategy != strategy.name) continue;
+      if (stress.test == "baseline") baseline = &stress;
+      if (stress.test == "LIC-DSF: exports") shocked = &stress;
+    }
+    ASSERT_NE(baseline, nullptr);
+    ASSERT_NE(shocked, nullptr) << strategy.name;
+    EXPECT_EQ(shocked->max_pv_external_gdp, baseline->max_pv_external_gdp);
+    EXPECT_EQ(shocked->max_service_revenue, baseline->max_service_revenue);
+    EXPECT_GE(shocked->max_pv_external_exports, baseline->max_pv_external_exports);
+    // Baseline growth 7% is above the historical mean, so the test's growth
+    // is mean - sd in 2026 and 2027; the level stays lower afterwards.
+    const Projection* projection = nullptr;
+    for (const Projection& candidate : outcome.projections) {
+      if (candidate.strategy == strategy.name && candidate.shock == "LIC-DSF: exports") {
+        projection = &candidate;
+      }
+    }
+    ASSERT_NE(projection, nullptr);
+    const double factor = std::pow(1 + moments.mean - moments.sd, 2) / std::pow(1.07, 2);
+    const Projection* base = nullptr;
+    for (const Projection& candidate : outcome.projections) {
+      if (candidate.strategy == strategy.name && candidate.shock == "baseline") base = &candidate;
+    }
+    ASSERT_NE(base, nullptr);
+    EXPECT_NEAR(projection->rows[0].exports, base->rows[0].exports, 1e-9);
+    for (size_t year_idx = 2; year_idx < projection->rows.size(); ++year_idx) {
+      EXPECT_NEAR(projection->rows[year_idx].exports / base->rows[year_idx].exports, factor, 1e-12);
+      EXPECT_NEAR(projection->rows[year_idx].external_service_exports * factor,
+                  base->rows[year_idx].external_service_exports, 1e-9);
+    }
   }
 }
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "macro_fixture.h"
 #include "mizani/error.h"
 #include "mizani/finance.h"
 
@@ -38,18 +39,7 @@ TEST(FinancePortfolio, MaturityIndicatorsByHand) {
 }
 
 MacroPath FlatMacro(int years) {
-  MacroPath macro;
-  macro.base_gdp = 1000;
-  double gdp = 1000;
-  for (int year_idx = 0; year_idx < years; ++year_idx) {
-    gdp *= 1.05 * 1.05;
-    macro.years.push_back(2025 + year_idx);
-    macro.gdp.push_back(gdp);
-    macro.real_growth.push_back(0.05);
-    macro.revenue.push_back(0.18 * gdp);
-    macro.primary_balance.push_back(-0.01 * gdp);
-  }
-  return macro;
+  return testing::SteadyMacro(years, 1.05 * 1.05, 0.05, 0.18, -0.01);
 }
 
 struct Fixture {
