@@ -58,6 +58,14 @@ expect shares 6 "shares sum to 1.1"
 variant unknown_key 's/^block_months = 12/block_month = 12/'
 expect unknown_key 6 "unknown key 'block_month'"
 expect no_such_scenario 3 "scenario file not found"
+# [exports]: a negative value, a projection year missing (exit 6, file and key).
+appended() {  # appended NAME TEXT: the example with TEXT added at its end
+  { cat "$EXAMPLE"; printf '%s\n' "$2"; } > "$1.toml"
+}
+appended exports_negative $'[exports]\nvalues = { 2025 = -3 }'
+expect exports_negative 6 "(exports.values): exports of 2025 must be a positive finite number"
+appended exports_missing_year $'[exports]\nvalues = { 2025 = 20, 2026 = 21 }'
+expect exports_missing_year 6 "(exports.values): no exports for 2027"
 # The data folder without the register: exit 3, naming the file.
 mkdir -p empty/fx_history
 cp "$DATA"/fx_history/*.csv* empty/fx_history/
