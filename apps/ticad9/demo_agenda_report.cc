@@ -267,7 +267,9 @@ QuestionPart FinancingPart(const DemoFinancing& part) {
       {"Feedback to the economy",
        "growth, inflation and the budget follow the IMF WEO path whatever the borrowing choice."},
       {"The guarantee premium", "JBIC/NEXI premiums are not disclosed, so none is added."},
-      {"Exports-based LIC-DSF tests and indicators", "no export series in the shared data."},
+      {"Exports-based LIC-DSF tests and indicators",
+       "not run here: the shared data have no export series (mizani debt computes them from an "
+       "[exports] table)."},
       {"Exchange-rate regimes",
        "the simulation follows the 2005\u20132025 history; no devaluation beyond the stress "
        "tests."},
