@@ -32,6 +32,10 @@ struct InputRow {
   double tariff = 0;  // applied ad-valorem rate, fraction
   CellStatus tariff_status = CellStatus::kToFill;
   std::string tariff_source;
+  // Where the tariff came from when a tariff schedule filled it: "HS6",
+  // "HS4", "HS2", "national lines (simple average of 3)", or the concordance
+  // step ("HS2012 -> HS2017: ..."); empty when the input table gave it.
+  std::string tariff_level;
   double ntb = 0;      // ad-valorem equivalent of NTBs, fraction
   std::string origin;  // "file:row N"
   bool complete() const {

@@ -94,6 +94,22 @@ void AddInputSection(const PeScenario& scenario, const PeRun& run, ReportDocumen
                          row.tariff_source});
   }
   section.blocks.emplace_back(fill);
+  ReportTable rates{"tariff_sources",
+                    "Tariffs read from the tariff schedule, and from which level",
+                    {Txt("reporter"), Txt("partner"), Txt("product"), Pct("tariff"), Txt("status"),
+                     Txt("level"), Txt("source")},
+                    {},
+                    "level: HS6, national lines averaged to HS6, HS4 or HS2 rate inherited by "
+                    "the HS6 line, or an HS version concordance step; rows absent here took "
+                    "their tariff from the input table."};
+  for (const InputRow& row : scenario.rows) {
+    if (row.tariff_level.empty()) continue;
+    rates.rows.push_back(
+        {row.reporter, row.partner, row.product,
+         row.tariff_status == CellStatus::kToFill ? std::nan("") : row.tariff * 100,
+         std::string(ToString(row.tariff_status)), row.tariff_level, row.tariff_source});
+  }
+  if (!rates.rows.empty()) section.blocks.emplace_back(rates);
   doc.sections.push_back(std::move(section));
 }
 

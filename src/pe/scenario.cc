@@ -188,7 +188,9 @@ void ParseInputs(const TomlReader& reader, const toml::table& root, const std::s
   const toml::table* table = root["inputs"].as_table();
   if (table == nullptr) reader.Fail(nullptr, "inputs", "missing [inputs] table");
   const std::string path = "inputs.";
-  reader.AllowKeys(*table, path, {"table", "baci", "tariffs", "trade_unit"});
+  reader.AllowKeys(
+      *table, path,
+      {"table", "baci", "tariffs", "trade_unit", "national_lines", "tariff_concordance"});
   if (auto unit = reader.Text(*table, path, "trade_unit")) scenario.trade_unit = *unit;
   for (const std::string& name : reader.Texts(*table, path, "table")) {
     const std::string file = ResolvePath(name, data_dir, base_dir);
@@ -215,10 +217,38 @@ void ParseInputs(const TomlReader& reader, const toml::table& root, const std::s
     scenario.input_files.push_back(selection.path);
     scenario.input_files.push_back(selection.country_codes);
   }
+  TariffScheduleOptions schedule;
+  if (auto averaging = reader.Text(*table, path, "national_lines")) {
+    if (*averaging == "simple") {
+      schedule.averaging = LineAveraging::kSimple;
+    } else if (*averaging == "trade_weighted") {
+      schedule.averaging = LineAveraging::kTradeWeighted;
+    } else {
+      reader.Fail(table->get("national_lines"), path + "national_lines",
+                  "expected \"simple\" or \"trade_weighted\"");
+    }
+  }
+  HsConcordance concordance;
+  if (const toml::node* node = table->get("tariff_concordance")) {
+    const toml::table* spec = node->as_table();
+    if (spec == nullptr) reader.Fail(node, path + "tariff_concordance", "expected a table");
+    const std::string cpath = path + "tariff_concordance.";
+    reader.AllowKeys(*spec, cpath, {"path", "from", "to"});
+    const auto file = reader.Text(*spec, cpath, "path");
+    if (!file) reader.Fail(node, cpath + "path", "missing: the concordance CSV (columns from, to)");
+    const std::string resolved = ResolvePath(*file, data_dir, base_dir);
+    concordance = ReadHsConcordance(resolved, reader.Text(*spec, cpath, "from").value_or("from"),
+                                    reader.Text(*spec, cpath, "to").value_or("to"));
+    schedule.concordance = &concordance;
+    scenario.input_files.push_back(resolved);
+  }
   if (auto tariffs = reader.Text(*table, path, "tariffs")) {
     const std::string file = ResolvePath(*tariffs, data_dir, base_dir);
-    ApplyTariffSchedule(scenario.rows, ReadTariffSchedule(file));
+    ApplyTariffSchedule(scenario.rows, ReadTariffSchedule(file), schedule);
     scenario.input_files.push_back(file);
+  } else if (schedule.concordance != nullptr || table->get("national_lines") != nullptr) {
+    reader.Fail(table, path + "tariffs",
+                "national_lines and tariff_concordance apply to a tariff schedule: give tariffs");
   }
   if (scenario.rows.empty()) {
     reader.Fail(table, "inputs", "the input tables have no rows for this scenario");
