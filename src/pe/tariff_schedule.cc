@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <optional>
 
 #include "mizani/error.h"
@@ -205,8 +206,9 @@ class Resolver {
                        Percent(per_code[idx]->rate), per_code[idx]->level, per_code[idx]->detail),
            row.origin});
     }
-    const std::string step = fmt::format("{} -> {} (concordance {})", concordance.from,
-                                         concordance.to, concordance.path);
+    const std::string step =
+        fmt::format("{} -> {} (concordance {})", concordance.from, concordance.to,
+                    std::filesystem::path(concordance.path).filename().string());
     if (!missing.empty()) {
       // Averaging over the codes that have a rate would bias the line: it
       // stays to fill, and the note says why.

@@ -169,4 +169,10 @@ levels unmapped hs_partial.csv
 expect unmapped 4
 grep -q "levels_tariffs.csv:row 4: HS2012 code 080260 is not in the concordance" "$WORK/unmapped.stderr" \
   || { echo "FAIL unmapped: message does not name the code and row"; failures=$((failures + 1)); }
+# Scenario keys of the tariff levels: a wrong averaging method, or a
+# concordance without a schedule, exit 6.
+sed 's/national_lines = "trade_weighted"/national_lines = "median"/' "$WORK/levels.toml" > "$WORK/bad_lines.toml"
+expect bad_lines 6
+grep -v '^tariffs = ' "$WORK/levels.toml" > "$WORK/no_schedule.toml"
+expect no_schedule 6
 [ "$failures" = 0 ] && echo "all pe CLI checks passed" || exit 1
