@@ -1,7 +1,7 @@
 // Tariff schedules given at a level other than the input tables' HS6 lines:
 // HS2 and HS4 rates inherited by their HS6 lines, national tariff lines
 // averaged to HS6 (simple or trade-weighted), and a user-supplied HS version
-// concordance (docs/pe.md, "Tariff schedules and HS concordances").
+// concordance (docs/pe.md, "Tariff schedules at another level").
 #include <fmt/format.h>
 
 #include <cmath>
