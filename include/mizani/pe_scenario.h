@@ -45,11 +45,12 @@ struct InputRow {
 
 // A policy change: new rates for some partners and products.
 struct PolicyChange {
-  std::vector<std::string> partners;  // empty: every partner (an MFN change)
-  std::vector<std::string> products;  // empty: every product
-  std::optional<double> tariff;       // new rate, fraction
-  std::optional<double> tariff_cut;   // proportional cut of the rate, 0.5 halves it
-  std::optional<double> ntb;          // new NTB ad-valorem equivalent, fraction
+  std::vector<std::string> reporters;  // importers whose rates change; empty: every one
+  std::vector<std::string> partners;   // empty: every partner (an MFN change)
+  std::vector<std::string> products;   // empty: every product
+  std::optional<double> tariff;        // new rate, fraction
+  std::optional<double> tariff_cut;    // proportional cut of the rate, 0.5 halves it
+  std::optional<double> ntb;           // new NTB ad-valorem equivalent, fraction
   std::string label;
 };
 

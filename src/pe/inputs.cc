@@ -53,11 +53,12 @@ double Number(const Table& table, const char* column, size_t row_idx) {
 }
 
 void CheckCountry(const std::string& code, const Table& table, size_t row_idx, const char* column) {
-  if (code == "ROW") return;
+  if (code == "ROW" || code == "EUN") return;  // EUN: WITS's European Union
   if (report_internal::IsoNumericFor(code).empty()) {
-    throw Error(ErrorCode::kBadData,
-                fmt::format("{}: unknown country code '{}' (expected ISO 3166-1 alpha-3, or ROW)",
-                            Where(table.source, static_cast<int64_t>(row_idx) + 1, column), code));
+    throw Error(
+        ErrorCode::kBadData,
+        fmt::format("{}: unknown country code '{}' (expected ISO 3166-1 alpha-3, ROW or EUN)",
+                    Where(table.source, static_cast<int64_t>(row_idx) + 1, column), code));
   }
 }
 

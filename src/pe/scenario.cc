@@ -291,6 +291,23 @@ void ParseProducts(const TomlReader& reader, const toml::table& root, PeScenario
   }
 }
 
+// A [[change]] list of codes: each must be in the input tables; "all" (or
+// no list) leaves it empty, which selects every code.
+std::vector<std::string> KnownCodes(const TomlReader& reader, const toml::table& table,
+                                    const char* key, const char* what,
+                                    const std::set<std::string>& known) {
+  std::vector<std::string> codes;
+  for (const std::string& code : reader.Texts(table, "change.", key)) {
+    if (code == "all") continue;
+    if (known.count(code) == 0) {
+      reader.Fail(table.get(key), std::string("change.") + key,
+                  fmt::format("unknown {} code '{}': not in the input tables", what, code));
+    }
+    codes.push_back(code);
+  }
+  return codes;
+}
+
 void ParseChanges(const TomlReader& reader, const toml::table& root, PeScenario& scenario) {
   const toml::node* node = root.get("change");
   if (node == nullptr) reader.Fail(nullptr, "change", "missing [[change]]: nothing to simulate");
@@ -298,7 +315,9 @@ void ParseChanges(const TomlReader& reader, const toml::table& root, PeScenario&
   if (array == nullptr) reader.Fail(node, "change", "expected [[change]] tables");
   std::set<std::string> partners;
   std::set<std::string> products;
+  std::set<std::string> reporters;
   for (const InputRow& row : scenario.rows) {
+    reporters.insert(row.reporter);
     partners.insert(row.partner);
     products.insert(row.product);
   }
@@ -306,26 +325,14 @@ void ParseChanges(const TomlReader& reader, const toml::table& root, PeScenario&
     const toml::table* table = element.as_table();
     if (table == nullptr) reader.Fail(&element, "change", "expected a table");
     const std::string path = "change.";
-    reader.AllowKeys(*table, path,
-                     {"label", "partners", "products", "tariff", "tariff_cut", "ntb_ave"});
+    reader.AllowKeys(
+        *table, path,
+        {"label", "reporters", "partners", "products", "tariff", "tariff_cut", "ntb_ave"});
     PolicyChange change;
     change.label = reader.Text(*table, path, "label").value_or("");
-    for (const std::string& partner : reader.Texts(*table, path, "partners")) {
-      if (partner == "all") continue;
-      if (partners.count(partner) == 0) {
-        reader.Fail(table->get("partners"), "change.partners",
-                    fmt::format("unknown partner code '{}': not in the input tables", partner));
-      }
-      change.partners.push_back(partner);
-    }
-    for (const std::string& product : reader.Texts(*table, path, "products")) {
-      if (product == "all") continue;
-      if (products.count(product) == 0) {
-        reader.Fail(table->get("products"), "change.products",
-                    fmt::format("unknown product code '{}': not in the input tables", product));
-      }
-      change.products.push_back(product);
-    }
+    change.reporters = KnownCodes(reader, *table, "reporters", "reporter", reporters);
+    change.partners = KnownCodes(reader, *table, "partners", "partner", partners);
+    change.products = KnownCodes(reader, *table, "products", "product", products);
     if (auto value = reader.Real(*table, path, "tariff")) {
       change.tariff = Percent(reader, *table, path, "tariff", *value);
     }
@@ -418,7 +425,14 @@ PeScenario LoadPeScenario(const std::string& path, const std::string& data_dir) 
   ParseChanges(reader, root, scenario);
   ParseMarketAccess(reader, root, data_dir, base_dir, scenario);
   if (const toml::table* gsim = root["gsim"].as_table()) {
-    reader.AllowKeys(*gsim, "gsim.", {"tolerance", "max_iterations"});
+    reader.AllowKeys(*gsim, "gsim.", {"tolerance", "max_iterations", "solution"});
+    const std::string solution = reader.Text(*gsim, "gsim.", "solution").value_or("levels");
+    if (solution == "linearised") {
+      scenario.gsim.solution = GsimSolution::kLinearised;
+    } else if (solution != "levels") {
+      reader.Fail(gsim->get("solution"), "gsim.solution",
+                  "expected \"levels\" (default) or \"linearised\" (GSIM as published)");
+    }
     scenario.gsim.tolerance = reader.Real(*gsim, "gsim.", "tolerance").value_or(1e-12);
     if (!(scenario.gsim.tolerance > 0 && scenario.gsim.tolerance < 1)) {
       reader.Fail(gsim->get("tolerance"), "gsim.tolerance", "must be in (0, 1), e.g. 1e-12");

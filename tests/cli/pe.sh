@@ -84,6 +84,21 @@ close "GSIM world price change (%)" "$(field "$WORK/out-gsim/gsim_exporters.csv"
 close "GSIM change low" "$(field "$WORK/out-gsim/gsim_products.csv" 060311 trade_change_low)" 25 1e-6
 close "GSIM change high" "$(field "$WORK/out-gsim/gsim_products.csv" 060311 trade_change_high)" 56.25 1e-6
 
+# The same market linearised (GSIM as published): x = eps dT / (eta - eps)
+# = -2 (-0.2) / 5, +8% exactly, and the solver table says which solution.
+{ cat "$WORK/gsim.toml"; printf '[gsim]\nsolution = "linearised"\n'; } > "$WORK/gsim_linear.toml"
+expect gsim_linear 0
+close "GSIM linearised world price change (%)" \
+  "$(field "$WORK/out-gsim_linear/gsim_exporters.csv" 060311 world_price_change)" 8 1e-9
+grep -q '^060311,linearised,' "$WORK/out-gsim_linear/gsim_solver.csv" \
+  || { echo "FAIL gsim_linear: gsim_solver.csv does not name the solution"; failures=$((failures + 1)); }
+# A solution GSIM does not have, and a change for an importer not in the tables: exit 6.
+{ cat "$WORK/gsim.toml"; printf '[gsim]\nsolution = "quadratic"\n'; } > "$WORK/bad_solution.toml"
+expect bad_solution 6
+write unknown_reporter 'import_demand = -1.5' 'reporters = ["KOR"]
+tariff = 0'
+expect unknown_reporter 6
+
 write unknown_partner 'import_demand = -1.5' 'partners = ["UGA"]
 tariff = 0'
 expect unknown_partner 6
