@@ -133,26 +133,40 @@ struct GsimProduct {
   std::vector<double> export_supply;  // per exporter, > 0 or kInfinity
 };
 
+// How GSIM is solved. kLevels: the model in levels (CES demand, constant-
+// elasticity supply), exact for any size of shock. kLinearised: Francois and
+// Hall's percent-change system as the GSIM spreadsheet solves it, one linear
+// solve, with its second-order welfare formulas; it reproduces GSIM's
+// published tables and agrees with kLevels to first order (docs/pe.md).
+enum class GsimSolution { kLevels, kLinearised };
+const char* ToString(GsimSolution solution);  // "levels", "linearised"
+
 struct GsimOptions {
   int max_iterations = 100;
   double tolerance = 1e-12;  // max |excess supply| / supply
+  GsimSolution solution = GsimSolution::kLevels;
 };
 
 struct GsimResult {
+  GsimSolution solution = GsimSolution::kLevels;  // which system was solved
   Termination termination = Termination::kMaxIterations;
   std::string message;
   int iterations = 0;
-  double max_residual = 0;                 // max over exporters of |supply - demand| / supply
-  std::vector<double> world_price;         // per exporter, p*1 / p*0
-  std::vector<double> trade1;              // per pair, value at new world prices
+  double max_residual = 0;          // max over exporters of |supply - demand| / supply
+  std::vector<double> world_price;  // per exporter, p*1 / p*0
+  std::vector<double> trade1;       // per pair, value at new world prices
+  // Per importer, the composite (CES) price index P1/P0 at domestic prices;
+  // linearised: 1 + sum_e theta_ie ((1 + x_e)(1 + dT_ie) - 1).
+  std::vector<double> price_index;
   std::vector<double> consumer_surplus;    // per importer, change
   std::vector<double> revenue0, revenue1;  // per importer
   std::vector<double> producer_surplus;    // per exporter, change
   bool converged() const { return termination == Termination::kConverged; }
 };
 
-// Throws Error(kBadScenario) for inconsistent sizes or wrong-signed
-// elasticities, Error(kBadData) for negative trade or tariffs below -100%.
+// Solves in levels or linearised as options.solution says. Throws
+// Error(kBadScenario) for inconsistent sizes or wrong-signed elasticities,
+// Error(kBadData) for negative trade or tariffs below -100%.
 GsimResult SolveGsim(const GsimProduct& product, const GsimOptions& options = {});
 
 // ---------------------------------------------------------------------------

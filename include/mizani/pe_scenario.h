@@ -32,6 +32,10 @@ struct InputRow {
   double tariff = 0;  // applied ad-valorem rate, fraction
   CellStatus tariff_status = CellStatus::kToFill;
   std::string tariff_source;
+  // Where the tariff came from when a tariff schedule filled it: "HS6",
+  // "HS4", "HS2", "national lines (simple average of 3)", or the concordance
+  // step ("HS2012 -> HS2017: ..."); empty when the input table gave it.
+  std::string tariff_level;
   double ntb = 0;      // ad-valorem equivalent of NTBs, fraction
   std::string origin;  // "file:row N"
   bool complete() const {
@@ -41,11 +45,12 @@ struct InputRow {
 
 // A policy change: new rates for some partners and products.
 struct PolicyChange {
-  std::vector<std::string> partners;  // empty: every partner (an MFN change)
-  std::vector<std::string> products;  // empty: every product
-  std::optional<double> tariff;       // new rate, fraction
-  std::optional<double> tariff_cut;   // proportional cut of the rate, 0.5 halves it
-  std::optional<double> ntb;          // new NTB ad-valorem equivalent, fraction
+  std::vector<std::string> reporters;  // importers whose rates change; empty: every one
+  std::vector<std::string> partners;   // empty: every partner (an MFN change)
+  std::vector<std::string> products;   // empty: every product
+  std::optional<double> tariff;        // new rate, fraction
+  std::optional<double> tariff_cut;    // proportional cut of the rate, 0.5 halves it
+  std::optional<double> ntb;           // new NTB ad-valorem equivalent, fraction
   std::string label;
 };
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include "mizani/pe.h"
+
 namespace mizani::pe {
 
 // A trade value or rate that every check below accepts: finite and >= 0.
@@ -20,5 +22,7 @@ void CheckExportSupply(double value, const std::string& where);
 void CheckTrade(double value, const std::string& where);
 // Tariff or ad-valorem equivalent (a fraction): finite and >= 0 (kBadData).
 void CheckRate(double value, const std::string& where, const std::string& what);
+// A GSIM product: array sizes (kBadScenario), elasticities, trade and tariffs.
+void CheckGsimProduct(const GsimProduct& product);
 
 }  // namespace mizani::pe

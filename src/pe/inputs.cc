@@ -53,11 +53,12 @@ double Number(const Table& table, const char* column, size_t row_idx) {
 }
 
 void CheckCountry(const std::string& code, const Table& table, size_t row_idx, const char* column) {
-  if (code == "ROW") return;
+  if (code == "ROW" || code == "EUN") return;  // EUN: WITS's European Union
   if (report_internal::IsoNumericFor(code).empty()) {
-    throw Error(ErrorCode::kBadData,
-                fmt::format("{}: unknown country code '{}' (expected ISO 3166-1 alpha-3, or ROW)",
-                            Where(table.source, static_cast<int64_t>(row_idx) + 1, column), code));
+    throw Error(
+        ErrorCode::kBadData,
+        fmt::format("{}: unknown country code '{}' (expected ISO 3166-1 alpha-3, ROW or EUN)",
+                    Where(table.source, static_cast<int64_t>(row_idx) + 1, column), code));
   }
 }
 
@@ -282,6 +283,24 @@ std::vector<InputRow> ReadBaci(const BaciSelection& selection) {
   return rows;
 }
 
+namespace {
+
+// A product code with the dots of national notation dropped (0902.30.010).
+std::string Digits(const std::string& code) {
+  std::string out;
+  for (const char c : code) {
+    if (c != '.') out += c;
+  }
+  return out;
+}
+
+bool AllDigits(const std::string& code) {
+  return !code.empty() &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
 std::vector<TariffRate> ReadTariffSchedule(const std::string& path) {
   const Table table = ReadWithTextColumns(path, {"reporter", "partner", "product", "source"});
   for (const char* column : {"reporter", "partner", "product", "tariff"}) {
@@ -293,59 +312,78 @@ std::vector<TariffRate> ReadTariffSchedule(const std::string& path) {
     }
   }
   std::vector<TariffRate> rates;
+  std::map<std::string, std::string> seen;  // reporter|partner|code -> origin
   for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    const auto row_number = static_cast<int64_t>(row_idx) + 1;
     TariffRate rate;
     rate.reporter = Text(table, "reporter", row_idx);
     rate.partner = Text(table, "partner", row_idx);
-    rate.product = Text(table, "product", row_idx);
+    rate.product = Digits(Text(table, "product", row_idx));
     CheckCountry(rate.reporter, table, row_idx, "reporter");
     if (rate.partner != "*") CheckCountry(rate.partner, table, row_idx, "partner");
-    const bool digits = std::all_of(rate.product.begin(), rate.product.end(),
-                                    [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits ||
-        (rate.product.size() != 2 && rate.product.size() != 4 && rate.product.size() != 6)) {
-      throw Error(
-          ErrorCode::kBadData,
-          fmt::format("{}: product '{}' must be an HS2, HS4 or HS6 code",
-                      Where(path, static_cast<int64_t>(row_idx) + 1, "product"), rate.product));
+    const size_t length = rate.product.size();
+    if (!AllDigits(rate.product) || (length != 2 && length != 4 && (length < 6 || length > 12))) {
+      throw Error(ErrorCode::kBadData,
+                  fmt::format("{}: product '{}' must be an HS2, HS4 or HS6 code or a national "
+                              "tariff line of 7 to 12 digits",
+                              Where(path, row_number, "product"), Text(table, "product", row_idx)));
     }
     const double value = Number(table, "tariff", row_idx);
     if (std::isnan(value) || value < 0 || !std::isfinite(value)) {
-      throw Error(ErrorCode::kBadData,
-                  fmt::format("{}: tariff must be a percentage >= 0",
-                              Where(path, static_cast<int64_t>(row_idx) + 1, "tariff")));
+      throw Error(ErrorCode::kBadData, fmt::format("{}: tariff must be a percentage >= 0",
+                                                   Where(path, row_number, "tariff")));
     }
     rate.rate = value / 100;
+    const double weight = Number(table, "trade_value", row_idx);
+    if (!std::isnan(weight) && (weight < 0 || !std::isfinite(weight))) {
+      throw Error(ErrorCode::kBadData, fmt::format("{}: trade value {} must be finite and >= 0",
+                                                   Where(path, row_number, "trade_value"), weight));
+    }
+    rate.weight = weight;
     rate.source = Text(table, "source", row_idx);
     rate.origin = fmt::format("{}:row {}", path, row_idx + 1);
+    const auto [it, inserted] =
+        seen.emplace(rate.reporter + "|" + rate.partner + "|" + rate.product, rate.origin);
+    if (!inserted) {
+      throw Error(ErrorCode::kBadData,
+                  fmt::format("{}: a second rate for {} {} {} (also {})", rate.origin,
+                              rate.reporter, rate.partner, rate.product, it->second));
+    }
     rates.push_back(std::move(rate));
   }
   return rates;
 }
 
-void ApplyTariffSchedule(std::vector<InputRow>& rows, const std::vector<TariffRate>& rates) {
-  for (InputRow& row : rows) {
-    if (row.tariff_status != CellStatus::kToFill) continue;
-    const TariffRate* best = nullptr;
-    int best_score = -1;
-    for (const TariffRate& rate : rates) {
-      if (rate.reporter != row.reporter) continue;
-      if (rate.partner != "*" && rate.partner != row.partner) continue;
-      if (row.product.rfind(rate.product, 0) != 0) continue;
-      const int score = (rate.partner == "*" ? 0 : 10) + static_cast<int>(rate.product.size());
-      if (score > best_score) {
-        best_score = score;
-        best = &rate;
-      }
+HsConcordance ReadHsConcordance(const std::string& path, const std::string& from,
+                                const std::string& to) {
+  const Table table = ReadWithTextColumns(path, {"from", "to"});
+  for (const char* column : {"from", "to"}) {
+    if (table.Find(column) == nullptr) {
+      throw Error(ErrorCode::kBadData,
+                  fmt::format("{}: missing column (a concordance has columns from and to, one "
+                              "HS6 code each)",
+                              Where(path, -1, column)));
     }
-    if (best == nullptr) continue;
-    row.tariff = best->rate;
-    row.tariff_status = CellStatus::kSourced;
-    row.tariff_source = best->product.size() == 6
-                            ? best->source
-                            : fmt::format("{} (HS{} rate {} applied to HS6 {})", best->source,
-                                          best->product.size(), best->product, row.product);
   }
+  if (table.num_rows == 0) {
+    throw Error(ErrorCode::kBadData, fmt::format("{}: the concordance has no rows", path));
+  }
+  HsConcordance out;
+  out.path = path;
+  out.from = from;
+  out.to = to;
+  for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+    const std::string old_code = Digits(Text(table, "from", row_idx));
+    const std::string new_code = Digits(Text(table, "to", row_idx));
+    CheckHs6(old_code, table, row_idx, "from");
+    CheckHs6(new_code, table, row_idx, "to");
+    std::vector<std::string>& sources = out.sources[new_code];
+    if (std::find(sources.begin(), sources.end(), old_code) == sources.end()) {
+      sources.push_back(old_code);
+    }
+    out.from_codes.insert(old_code);
+  }
+  return out;
 }
 
 Table BuildComparables(const MarketAccessSpec& spec, std::map<std::string, double>* target_values) {

@@ -29,6 +29,14 @@ void AddInputSection(const PeScenario& scenario, const PeRun& run, ReportDocumen
   list.items.emplace_back("Model", scenario.model == PeModel::kSmart
                                        ? "SMART (single market, WITS definitions)"
                                        : "GSIM (several markets, world prices solved)");
+  if (scenario.model == PeModel::kGsim) {
+    list.items.emplace_back(
+        "GSIM solution",
+        scenario.gsim.solution == GsimSolution::kLinearised
+            ? "linearised: Francois and Hall's percent-change system and welfare formulas, as "
+              "GSIM publishes its tables (first-order; large shocks differ from levels)"
+            : "levels: the model solved exactly in levels by Newton's method");
+  }
   list.items.emplace_back("Trade values", scenario.trade_unit + ", at world prices (= quantities)");
   list.items.emplace_back(
       "Import demand elasticity",
@@ -94,6 +102,22 @@ void AddInputSection(const PeScenario& scenario, const PeRun& run, ReportDocumen
                          row.tariff_source});
   }
   section.blocks.emplace_back(fill);
+  ReportTable rates{"tariff_sources",
+                    "Tariffs read from the tariff schedule, and from which level",
+                    {Txt("reporter"), Txt("partner"), Txt("product"), Pct("tariff"), Txt("status"),
+                     Txt("level"), Txt("source")},
+                    {},
+                    "level: HS6, national lines averaged to HS6, HS4 or HS2 rate inherited by "
+                    "the HS6 line, or an HS version concordance step; rows absent here took "
+                    "their tariff from the input table."};
+  for (const InputRow& row : scenario.rows) {
+    if (row.tariff_level.empty()) continue;
+    rates.rows.push_back(
+        {row.reporter, row.partner, row.product,
+         row.tariff_status == CellStatus::kToFill ? std::nan("") : row.tariff * 100,
+         std::string(ToString(row.tariff_status)), row.tariff_level, row.tariff_source});
+  }
+  if (!rates.rows.empty()) section.blocks.emplace_back(rates);
   doc.sections.push_back(std::move(section));
 }
 
@@ -239,18 +263,21 @@ void AddGsimSection(const PeScenario& scenario, const PeRun& run, ReportDocument
   }
   section.blocks.emplace_back(totals);
   ReportTable solver{"gsim_solver",
-                     "Newton solver",
+                     "Solver",
                      {Txt("product"),
+                      Txt("solution"),
                       Txt("termination"),
                       Num("iterations", 0),
                       {"max_residual", ValueKind::kNumber, 15}},
                      {},
-                     "max_residual: largest |demand - supply| / baseline supply over exporters."};
+                     "solution: levels (exact) or linearised (GSIM as published); max_residual: "
+                     "largest |demand - supply| / baseline supply over exporters (linearised: in "
+                     "percent-change units)."};
   for (const GsimProductRun& product_run : run.gsim) {
     const GsimProduct& p = product_run.product;
     const GsimResult& r = product_run.result;
-    solver.rows.push_back(
-        {p.product, r.message, static_cast<double>(r.iterations), r.max_residual});
+    solver.rows.push_back({p.product, std::string(ToString(r.solution)), r.message,
+                           static_cast<double>(r.iterations), r.max_residual});
     for (size_t exp = 0; exp < p.exporters.size(); ++exp) {
       prices.rows.push_back(
           {p.product, p.exporters[exp], (r.world_price[exp] - 1) * 100, r.producer_surplus[exp]});
@@ -311,8 +338,12 @@ void AddMarketAccessSection(const PeScenario& scenario, const PeRun& run, Report
 ReportDocument BuildPeReport(const PeScenario& scenario, const PeRun& run) {
   ReportDocument doc;
   doc.title = scenario.title;
-  doc.subtitle = fmt::format("mizani pe: {} on {}",
-                             scenario.model == PeModel::kSmart ? "SMART" : "GSIM", scenario.file);
+  doc.subtitle =
+      fmt::format("mizani pe: {} on {}",
+                  scenario.model == PeModel::kSmart
+                      ? std::string("SMART")
+                      : fmt::format("GSIM ({} solution)", ToString(scenario.gsim.solution)),
+                  scenario.file);
   if (!run.to_fill.empty()) doc.badge = "INPUT CELLS TO FILL";
   AddInputSection(scenario, run, doc);
   if (scenario.model == PeModel::kSmart) {

@@ -76,13 +76,16 @@ void NewRates(const PeScenario& scenario, const InputRow& row, double* tariff1, 
   *tariff1 = row.tariff;
   *ntb1 = row.ntb;
   for (const PolicyChange& change : scenario.changes) {
+    const bool reporter =
+        change.reporters.empty() || std::find(change.reporters.begin(), change.reporters.end(),
+                                              row.reporter) != change.reporters.end();
     const bool partner = change.partners.empty() ||
                          std::find(change.partners.begin(), change.partners.end(), row.partner) !=
                              change.partners.end();
     const bool product = change.products.empty() ||
                          std::find(change.products.begin(), change.products.end(), row.product) !=
                              change.products.end();
-    if (!partner || !product) continue;
+    if (!reporter || !partner || !product) continue;
     if (change.tariff) *tariff1 = *change.tariff;
     if (change.tariff_cut) *tariff1 = row.tariff * (1 - *change.tariff_cut);
     if (change.ntb) *ntb1 = *change.ntb;

@@ -188,7 +188,9 @@ void ParseInputs(const TomlReader& reader, const toml::table& root, const std::s
   const toml::table* table = root["inputs"].as_table();
   if (table == nullptr) reader.Fail(nullptr, "inputs", "missing [inputs] table");
   const std::string path = "inputs.";
-  reader.AllowKeys(*table, path, {"table", "baci", "tariffs", "trade_unit"});
+  reader.AllowKeys(
+      *table, path,
+      {"table", "baci", "tariffs", "trade_unit", "national_lines", "tariff_concordance"});
   if (auto unit = reader.Text(*table, path, "trade_unit")) scenario.trade_unit = *unit;
   for (const std::string& name : reader.Texts(*table, path, "table")) {
     const std::string file = ResolvePath(name, data_dir, base_dir);
@@ -215,10 +217,38 @@ void ParseInputs(const TomlReader& reader, const toml::table& root, const std::s
     scenario.input_files.push_back(selection.path);
     scenario.input_files.push_back(selection.country_codes);
   }
+  TariffScheduleOptions schedule;
+  if (auto averaging = reader.Text(*table, path, "national_lines")) {
+    if (*averaging == "simple") {
+      schedule.averaging = LineAveraging::kSimple;
+    } else if (*averaging == "trade_weighted") {
+      schedule.averaging = LineAveraging::kTradeWeighted;
+    } else {
+      reader.Fail(table->get("national_lines"), path + "national_lines",
+                  "expected \"simple\" or \"trade_weighted\"");
+    }
+  }
+  HsConcordance concordance;
+  if (const toml::node* node = table->get("tariff_concordance")) {
+    const toml::table* spec = node->as_table();
+    if (spec == nullptr) reader.Fail(node, path + "tariff_concordance", "expected a table");
+    const std::string cpath = path + "tariff_concordance.";
+    reader.AllowKeys(*spec, cpath, {"path", "from", "to"});
+    const auto file = reader.Text(*spec, cpath, "path");
+    if (!file) reader.Fail(node, cpath + "path", "missing: the concordance CSV (columns from, to)");
+    const std::string resolved = ResolvePath(*file, data_dir, base_dir);
+    concordance = ReadHsConcordance(resolved, reader.Text(*spec, cpath, "from").value_or("from"),
+                                    reader.Text(*spec, cpath, "to").value_or("to"));
+    schedule.concordance = &concordance;
+    scenario.input_files.push_back(resolved);
+  }
   if (auto tariffs = reader.Text(*table, path, "tariffs")) {
     const std::string file = ResolvePath(*tariffs, data_dir, base_dir);
-    ApplyTariffSchedule(scenario.rows, ReadTariffSchedule(file));
+    ApplyTariffSchedule(scenario.rows, ReadTariffSchedule(file), schedule);
     scenario.input_files.push_back(file);
+  } else if (schedule.concordance != nullptr || table->get("national_lines") != nullptr) {
+    reader.Fail(table, path + "tariffs",
+                "national_lines and tariff_concordance apply to a tariff schedule: give tariffs");
   }
   if (scenario.rows.empty()) {
     reader.Fail(table, "inputs", "the input tables have no rows for this scenario");
@@ -261,6 +291,23 @@ void ParseProducts(const TomlReader& reader, const toml::table& root, PeScenario
   }
 }
 
+// A [[change]] list of codes: each must be in the input tables; "all" (or
+// no list) leaves it empty, which selects every code.
+std::vector<std::string> KnownCodes(const TomlReader& reader, const toml::table& table,
+                                    const char* key, const char* what,
+                                    const std::set<std::string>& known) {
+  std::vector<std::string> codes;
+  for (const std::string& code : reader.Texts(table, "change.", key)) {
+    if (code == "all") continue;
+    if (known.count(code) == 0) {
+      reader.Fail(table.get(key), std::string("change.") + key,
+                  fmt::format("unknown {} code '{}': not in the input tables", what, code));
+    }
+    codes.push_back(code);
+  }
+  return codes;
+}
+
 void ParseChanges(const TomlReader& reader, const toml::table& root, PeScenario& scenario) {
   const toml::node* node = root.get("change");
   if (node == nullptr) reader.Fail(nullptr, "change", "missing [[change]]: nothing to simulate");
@@ -268,7 +315,9 @@ void ParseChanges(const TomlReader& reader, const toml::table& root, PeScenario&
   if (array == nullptr) reader.Fail(node, "change", "expected [[change]] tables");
   std::set<std::string> partners;
   std::set<std::string> products;
+  std::set<std::string> reporters;
   for (const InputRow& row : scenario.rows) {
+    reporters.insert(row.reporter);
     partners.insert(row.partner);
     products.insert(row.product);
   }
@@ -276,26 +325,14 @@ void ParseChanges(const TomlReader& reader, const toml::table& root, PeScenario&
     const toml::table* table = element.as_table();
     if (table == nullptr) reader.Fail(&element, "change", "expected a table");
     const std::string path = "change.";
-    reader.AllowKeys(*table, path,
-                     {"label", "partners", "products", "tariff", "tariff_cut", "ntb_ave"});
+    reader.AllowKeys(
+        *table, path,
+        {"label", "reporters", "partners", "products", "tariff", "tariff_cut", "ntb_ave"});
     PolicyChange change;
     change.label = reader.Text(*table, path, "label").value_or("");
-    for (const std::string& partner : reader.Texts(*table, path, "partners")) {
-      if (partner == "all") continue;
-      if (partners.count(partner) == 0) {
-        reader.Fail(table->get("partners"), "change.partners",
-                    fmt::format("unknown partner code '{}': not in the input tables", partner));
-      }
-      change.partners.push_back(partner);
-    }
-    for (const std::string& product : reader.Texts(*table, path, "products")) {
-      if (product == "all") continue;
-      if (products.count(product) == 0) {
-        reader.Fail(table->get("products"), "change.products",
-                    fmt::format("unknown product code '{}': not in the input tables", product));
-      }
-      change.products.push_back(product);
-    }
+    change.reporters = KnownCodes(reader, *table, "reporters", "reporter", reporters);
+    change.partners = KnownCodes(reader, *table, "partners", "partner", partners);
+    change.products = KnownCodes(reader, *table, "products", "product", products);
     if (auto value = reader.Real(*table, path, "tariff")) {
       change.tariff = Percent(reader, *table, path, "tariff", *value);
     }
@@ -388,7 +425,14 @@ PeScenario LoadPeScenario(const std::string& path, const std::string& data_dir) 
   ParseChanges(reader, root, scenario);
   ParseMarketAccess(reader, root, data_dir, base_dir, scenario);
   if (const toml::table* gsim = root["gsim"].as_table()) {
-    reader.AllowKeys(*gsim, "gsim.", {"tolerance", "max_iterations"});
+    reader.AllowKeys(*gsim, "gsim.", {"tolerance", "max_iterations", "solution"});
+    const std::string solution = reader.Text(*gsim, "gsim.", "solution").value_or("levels");
+    if (solution == "linearised") {
+      scenario.gsim.solution = GsimSolution::kLinearised;
+    } else if (solution != "levels") {
+      reader.Fail(gsim->get("solution"), "gsim.solution",
+                  "expected \"levels\" (default) or \"linearised\" (GSIM as published)");
+    }
     scenario.gsim.tolerance = reader.Real(*gsim, "gsim.", "tolerance").value_or(1e-12);
     if (!(scenario.gsim.tolerance > 0 && scenario.gsim.tolerance < 1)) {
       reader.Fail(gsim->get("tolerance"), "gsim.tolerance", "must be in (0, 1), e.g. 1e-12");

@@ -84,6 +84,21 @@ close "GSIM world price change (%)" "$(field "$WORK/out-gsim/gsim_exporters.csv"
 close "GSIM change low" "$(field "$WORK/out-gsim/gsim_products.csv" 060311 trade_change_low)" 25 1e-6
 close "GSIM change high" "$(field "$WORK/out-gsim/gsim_products.csv" 060311 trade_change_high)" 56.25 1e-6
 
+# The same market linearised (GSIM as published): x = eps dT / (eta - eps)
+# = -2 (-0.2) / 5, +8% exactly, and the solver table says which solution.
+{ cat "$WORK/gsim.toml"; printf '[gsim]\nsolution = "linearised"\n'; } > "$WORK/gsim_linear.toml"
+expect gsim_linear 0
+close "GSIM linearised world price change (%)" \
+  "$(field "$WORK/out-gsim_linear/gsim_exporters.csv" 060311 world_price_change)" 8 1e-9
+grep -q '^060311,linearised,' "$WORK/out-gsim_linear/gsim_solver.csv" \
+  || { echo "FAIL gsim_linear: gsim_solver.csv does not name the solution"; failures=$((failures + 1)); }
+# A solution GSIM does not have, and a change for an importer not in the tables: exit 6.
+{ cat "$WORK/gsim.toml"; printf '[gsim]\nsolution = "quadratic"\n'; } > "$WORK/bad_solution.toml"
+expect bad_solution 6
+write unknown_reporter 'import_demand = -1.5' 'reporters = ["KOR"]
+tariff = 0'
+expect unknown_reporter 6
+
 write unknown_partner 'import_demand = -1.5' 'partners = ["UGA"]
 tariff = 0'
 expect unknown_partner 6
@@ -132,4 +147,47 @@ grep -q 'KEN has no baseline trade' "$WORK/out-zero/lines_status.csv" \
   || { echo "FAIL zero: no zero-baseline statement"; failures=$((failures + 1)); }
 close "zero-baseline total" "$(field "$WORK/out-zero/smart_lines.csv" JPN total)" 0 0
 
+# Tariffs at another level: Japan's national lines under 090230 (HS2017
+# table) averaged by trade, 0902 at HS4 for bulk tea, and an HS2012 schedule
+# code through a concordance. (12 x 40 + 3 x 10) / 50 = 10.2% for 090230.
+printf 'reporter,partner,product,trade_value,tariff_status,tariff\nJPN,KEN,090230,100,to-fill,\nJPN,KEN,090240,50,to-fill,\nJPN,KEN,080262,10,to-fill,\n' > "$WORK/levels.csv"
+printf 'reporter,partner,product,tariff,trade_value,source\nJPN,*,0902.30.010,12,40,WTO\nJPN,*,0902.30.090,3,10,WTO\nJPN,*,0902,8,,HS4 schedule\nJPN,*,080260,5,,MFN HS2012\n' > "$WORK/levels_tariffs.csv"
+printf 'from,to\n090230,090230\n090240,090240\n080260,080261\n080260,080262\n' > "$WORK/hs12_17.csv"
+levels() {  # levels NAME CONCORDANCE_FILE
+  cat > "$WORK/$1.toml" <<TOML
+title = "test $1"
+[inputs]
+table = "levels.csv"
+tariffs = "levels_tariffs.csv"
+national_lines = "trade_weighted"
+[inputs.tariff_concordance]
+path = "$2"
+from = "HS2012"
+to = "HS2017"
+[elasticities]
+import_demand = -1.5
+[[change]]
+tariff = 0
+TOML
+}
+levels levels hs12_17.csv
+expect levels 0
+rates="$WORK/out-levels/tariff_sources.csv"
+close "trade-weighted national lines 090230 (%)" "$(awk -F, '$3 == "090230" { print $4 }' "$rates")" 10.2 1e-9
+close "HS4 rate for 090240 (%)" "$(awk -F, '$3 == "090240" { print $4 }' "$rates")" 8 1e-9
+close "HS2012 080260 for HS2017 080262 (%)" "$(awk -F, '$3 == "080262" { print $4 }' "$rates")" 5 1e-9
+grep -q 'HS2012 -> HS2017' "$rates" \
+  || { echo "FAIL levels: concordance step not recorded"; failures=$((failures + 1)); }
+# A schedule code the concordance does not map: exit 4, naming file and row.
+printf 'from,to\n090230,090230\n090240,090240\n080261,080261\n080261,080262\n' > "$WORK/hs_partial.csv"
+levels unmapped hs_partial.csv
+expect unmapped 4
+grep -q "levels_tariffs.csv:row 4: HS2012 code 080260 is not in the concordance" "$WORK/unmapped.stderr" \
+  || { echo "FAIL unmapped: message does not name the code and row"; failures=$((failures + 1)); }
+# Scenario keys of the tariff levels: a wrong averaging method, or a
+# concordance without a schedule, exit 6.
+sed 's/national_lines = "trade_weighted"/national_lines = "median"/' "$WORK/levels.toml" > "$WORK/bad_lines.toml"
+expect bad_lines 6
+grep -v '^tariffs = ' "$WORK/levels.toml" > "$WORK/no_schedule.toml"
+expect no_schedule 6
 [ "$failures" = 0 ] && echo "all pe CLI checks passed" || exit 1
