@@ -1,11 +1,13 @@
 """Peak memory of mizani.fepois from a pandas DataFrame, to set beside the
 `mizani estimate` command reading the same CSV (bench/README.md).
 
-    /usr/bin/python3 bench/python_memory.py panel.csv
+    /usr/bin/python3 bench/python_memory.py panel.csv [float64|int64|compact]
 
 `panel.csv` is `mizani synth --exporters 250 --importers 250 --years 40 -o
 panel.csv` (2,490,000 rows). Reads the columns the model uses (country codes
-as categoricals, numbers as float64), then fits the two-way model of bench/README.md. Prints the
+as categoricals; the numbers as float64 by default, `int64` leaves pandas'
+int64 for the year and the 0/1 dummies, `compact` reads them as int16 and
+int8), then fits the two-way model of bench/README.md. Prints the
 resident memory after reading, the peak of the fit alone (the kernel's
 high-water mark is reset before it: /proc/self/clear_refs) and the peak of
 the whole process, in MiB.
@@ -32,11 +34,16 @@ def status_mib(key):
 
 def main():
     path = sys.argv[1]
+    numbers = sys.argv[2] if len(sys.argv) > 2 else "float64"
     start = time.perf_counter()
-    # Numbers as float64: the library reads such columns in place; int64
-    # columns (pandas' default for 0/1 dummies and years) would be converted,
-    # one copy each.
-    dtypes = {name: "float64" for name in COLUMNS[2:]}
+    # float64 columns are read in place; integer columns are widened into the
+    # library's own float64 copy, freed once the model frame has read it.
+    dtypes = {
+        "float64": {name: "float64" for name in COLUMNS[2:]},
+        "int64": {"trade": "float64", "dist": "float64"},
+        "compact": {"trade": "float64", "dist": "float64", "year": "int16", "contig": "int8",
+                    "lang": "int8", "rta": "int8"},
+    }[numbers]
     dtypes.update(exporter="category", importer="category")
     frame = pd.read_csv(path, usecols=COLUMNS, dtype=dtypes)
     read_seconds = time.perf_counter() - start
@@ -48,6 +55,7 @@ def main():
     fit = mizani.fepois(frame, FORMULA, vcov="iid", progress=False)
     fit_seconds = time.perf_counter() - start
     peak_fit = status_mib("VmHWM")
+    print(f"numbers {numbers}: {dict(frame.dtypes.astype(str))}")
     print(f"rows {len(frame)}  nobs {fit.nobs}  coef {fit.coef().round(10).to_dict()}")
     print(f"read {read_seconds:.2f} s, fit {fit_seconds:.2f} s")
     print(f"resident after reading the DataFrame: {after_read:.1f} MiB "

@@ -66,8 +66,31 @@ size_t TextColumn(const py::tuple& parts, Column& column) {
   return column.codes.size();
 }
 
-// A float64 array, borrowed when C-contiguous (converted otherwise); returns
-// its rows.
+// Integer, boolean or float32 values widened into the column's own float64
+// values, the one copy the command line's table holds too: freed as soon as
+// the model frame has read them (BuildModelFrame consumes the table), where a
+// converted NumPy array would live as long as the caller's dictionary.
+template <class Value>
+void WidenInto(const py::array& array, Column& column) {
+  const auto values = py::array_t<Value, py::array::c_style | py::array::forcecast>::ensure(array);
+  if (!values) throw Error(ErrorCode::kBadData, "column '" + column.name + "': bad values");
+  const Value* data = values.data();
+  column.num.resize(static_cast<size_t>(values.size()));
+  for (size_t row_idx = 0; row_idx < column.num.size(); ++row_idx)
+    column.num[row_idx] = static_cast<double>(data[row_idx]);
+}
+
+// True (and `column` filled) when `array` holds one of the integer, boolean
+// or float32 types WidenInto reads.
+template <class... Values>
+bool WidenAny(const py::array& array, Column& column) {
+  return ((array.dtype().is(py::dtype::of<Values>()) ? (WidenInto<Values>(array, column), true)
+                                                     : false) ||
+          ...);
+}
+
+// A float64 array, borrowed when C-contiguous; other numeric arrays are
+// widened into the column's own values. Returns its rows.
 size_t NumericColumn(const py::array& array, Column& column) {
   if (array.ndim() != 1) {
     throw Error(ErrorCode::kBadData, "column '" + column.name + "' is not one-dimensional");
@@ -77,7 +100,8 @@ size_t NumericColumn(const py::array& array, Column& column) {
       array.dtype().is(py::dtype::of<double>()) && (array.flags() & py::array::c_style) != 0;
   if (borrowable) {
     column.borrowed = std::span<const double>(static_cast<const double*>(array.data()), rows);
-  } else {
+  } else if (!WidenAny<int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t,
+                       bool, float>(array, column)) {
     auto converted = py::array_t<double, py::array::c_style | py::array::forcecast>(array);
     column.num.assign(converted.data(), converted.data() + rows);
   }

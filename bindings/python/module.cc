@@ -4,8 +4,9 @@
 // their results in DataFrames.
 //
 // Conventions shared by every function of the module (binding.h):
-//  - numeric columns arrive as float64 NumPy arrays; contiguous ones are
-//    borrowed (Column::borrowed), never copied;
+//  - numeric columns arrive as NumPy arrays: contiguous float64 ones are
+//    borrowed (Column::borrowed), never copied; integer, boolean and float32
+//    ones are widened into the column's own values, which the fit frees;
 //  - the GIL is released while the library works, and taken back only inside
 //    progress callbacks, which also check for Ctrl-C (PyErr_CheckSignals), so
 //    a KeyboardInterrupt stops a fit between two iterations;
@@ -25,6 +26,7 @@
 #include "binding.h"
 #include "mizani/error.h"
 #include "mizani/report.h"
+#include "mizani/settings.h"
 #include "mizani/status.h"
 
 namespace mizani::python {
@@ -151,6 +153,16 @@ void DefineModule(py::module_& m) {
   m.def("_raise_for_test", &RaiseForTest, py::arg("kind"),
         "For tests: raises the C++ exception named (error, bad_alloc, logic) through the error "
         "boundary; 0 for any other name.");
+  m.def(
+      "_set_trace_level",
+      [](int level) {
+        Settings settings = CurrentSettings();
+        settings.trace_level = level;
+        ApplySettings(settings);
+      },
+      py::arg("level"),
+      "For diagnostics: the library's phase trace on stderr (the command's MIZANI_TRACE): 0 off, "
+      "1 phases with resident memory, 2 details. Set it before a fit starts.");
   DefineEstimation(m);
   DefineScenarios(m);
   DefineEngines(m);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <numeric>
 
+#include "common/memory.h"
 #include "common/parallel.h"
 #include "common/trace.h"
 #include "estimate/family.h"
@@ -69,6 +70,17 @@ void FreeColumnData(Column& column) {
   column.borrowed = {};
   std::vector<int32_t>().swap(column.codes);
   std::vector<std::string>().swap(column.levels);
+}
+
+// After a large table's columns or table-order arrays are freed: their pages
+// go back to the system (common/memory.h) before the next stage allocates, so
+// that they do not add to the fit's peak when the host's allocator keeps them
+// (a Python process after pandas). Only for one large fit that consumes its
+// table (the command, the Python module): grouped fits on small tables run
+// in parallel and would only contend for the allocator's locks.
+void ReturnFreedArrays(bool consuming, size_t rows) {
+  constexpr size_t kLargeTableRows = size_t{1} << 20;  // 8 MiB per freed column
+  if (consuming && rows >= kLargeTableRows) ReturnFreedMemory();
 }
 
 // Every column must exist before any work (one message lists them all).
@@ -167,6 +179,19 @@ void FreeAllButRegressors(const Formula& formula, Table& consumable) {
     if (std::find(still_needed.begin(), still_needed.end(), column.name) == still_needed.end())
       FreeColumnData(column);
   }
+  ReturnFreedArrays(true, consumable.num_rows);
+}
+
+// The table-order outcome and ids, once copied into the frame's order, are
+// not read again: freed before X is filled, the frame's peak (the labels
+// stay).
+void FreeTableOrder(std::vector<double>& y, std::vector<Factor>& fes, std::vector<Factor>& clusters,
+                    bool consuming) {
+  const size_t rows = y.size();
+  std::vector<double>().swap(y);
+  for (auto& factor : fes) std::vector<int32_t>().swap(factor.ids);
+  for (auto& factor : clusters) std::vector<int32_t>().swap(factor.ids);
+  ReturnFreedArrays(consuming, rows);
 }
 
 // Frees the columns of regressor col_idx that no later regressor reads.
@@ -338,11 +363,7 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
           frame.cluster_ids[dim_idx][out_idx] = clusters[dim_idx].ids[source_row[out_idx]];
       }
     });
-    // The table-order outcome and ids are not read again: freed before X is
-    // filled, the frame's peak (the labels stay).
-    std::vector<double>().swap(y);
-    for (auto& factor : fes) std::vector<int32_t>().swap(factor.ids);
-    for (auto& factor : clusters) std::vector<int32_t>().swap(factor.ids);
+    FreeTableOrder(y, fes, clusters, consumable != nullptr);
   }
   // The regressors, one at a time, straight into X in the frame's order;
   // each term's columns are freed after their last use.

@@ -1,7 +1,9 @@
 """pandas columns -> the column dictionary the compiled module reads.
 
 Numeric float64 columns are passed as the DataFrame's own memory (a NumPy view,
-no copy); other numeric dtypes are converted to float64 (one copy). Categorical
+no copy); integer, boolean and float32 columns as they are (the module widens
+them into its own float64 copy, freed during the fit), other numeric dtypes
+converted to float64 here. Categorical
 columns pass their own codes (not widened here) and categories; text columns
 are factorised once.
 """
@@ -51,8 +53,11 @@ def to_column(series):
             # Nullable Int64/Float64/boolean: <NA> becomes NaN (missing).
             return series.to_numpy(dtype=np.float64, na_value=np.nan)
         values = series.to_numpy(copy=False)
-        if values.dtype == np.float64:
-            return values if values.flags.c_contiguous else np.ascontiguousarray(values)
+        if values.dtype == np.float64 or values.dtype.kind in "biu" or values.dtype == np.float32:
+            # float64: read in place. Integers, booleans and float32: widened
+            # by the module into its own float64 copy, which the fit frees
+            # once read (a copy made here would live until the fit returns).
+            return values
         return values.astype(np.float64)
     if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
         return _text_column(series)

@@ -85,8 +85,10 @@ def fepois(data, fml, vcov=None, cluster=None, filters=None, ssc="stata", tol=1e
     progress  None: each iteration on the `mizani` logger at INFO; False: silent;
               or a callable(iteration, deviance, relative_change)
 
-    Float64 columns of a DataFrame are read in place (not copied). The GIL is
-    released during the fit; Ctrl-C stops it between two iterations.
+    Float64 columns of a DataFrame are read in place (not copied); integer and
+    boolean ones are widened by the library, the copy freed during the fit.
+    The GIL is released during the fit; Ctrl-C stops it between two
+    iterations.
     """
     return _fit("poisson", data, fml, vcov, cluster, filters, ssc, tol, fe_tol, maxiter, threads,
                 drop_singletons, separation, progress)
