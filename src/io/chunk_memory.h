@@ -1,4 +1,4 @@
-// Memory for the parallel CSV parse: blocks straight from the kernel, a
+// Memory for the parallel CSV parse: blocks from the heap or the kernel, a
 // column's values appended block by block, and the release of file-mapping
 // pages a scan has passed (so that reading a 200 MB file does not keep it
 // resident).
@@ -16,29 +16,47 @@
 
 namespace mizani::io {
 
-// Anonymous memory straight from the kernel and back with munmap: malloc may
-// keep a freed block resident in its arena, and the merge frees each block of
-// a chunk's values right after copying it to keep the peak down.
-class AnonymousBlock {
+// One block of a chunk's values. A large block is anonymous memory straight
+// from the kernel and back with munmap: malloc may keep a freed block resident
+// in its arena, and the merge frees each block of a chunk's values right after
+// copying it to keep the peak down. A small block comes from the heap: for a
+// small file the pair of system calls per column and read (and the TLB
+// flushes of munmap) would cost more than the parse.
+class ChunkBlock {
  public:
-  AnonymousBlock() = default;
-  explicit AnonymousBlock(size_t size) : size_(size) {
+  // Blocks below this size come from the heap.
+  static constexpr size_t kMapThreshold = size_t{256} << 10;
+
+  ChunkBlock() = default;
+  explicit ChunkBlock(size_t size) : size_(size) {
+    if (size < kMapThreshold) {
+      data_ = ::operator new(size);
+      return;
+    }
     void* region = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (region == MAP_FAILED) throw std::bad_alloc();
     data_ = region;
   }
-  AnonymousBlock(AnonymousBlock&& other) noexcept
+  ChunkBlock(ChunkBlock&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)), size_(other.size_) {}
-  AnonymousBlock& operator=(AnonymousBlock&& other) noexcept {
+  ChunkBlock& operator=(ChunkBlock&& other) noexcept {
     std::swap(data_, other.data_);
     std::swap(size_, other.size_);
     return *this;
   }
-  ~AnonymousBlock() {
-    if (data_ != nullptr) munmap(data_, size_);
+  ChunkBlock(const ChunkBlock&) = delete;
+  ChunkBlock& operator=(const ChunkBlock&) = delete;
+  ~ChunkBlock() {
+    if (data_ == nullptr) return;
+    if (size_ < kMapThreshold) {
+      ::operator delete(data_);
+    } else {
+      munmap(data_, size_);
+    }
   }
 
   void* data() const { return data_; }
+  size_t size() const { return size_; }
 
  private:
   void* data_ = nullptr;
@@ -47,7 +65,10 @@ class AnonymousBlock {
 
 // A chunk's values of one column: appended without ever copying or
 // reallocating (a vector would need a row count first, or double its memory
-// while growing), then drained block by block into the table column.
+// while growing), then drained block by block into the table column. Blocks
+// double from 4 KiB to 1 MiB: a small file's column takes one small heap
+// block, a large one's a few dozen system calls, and the unused tail of a
+// chunk's last block is never touched and costs no memory.
 template <class T>
 class BlockList {
  public:
@@ -56,15 +77,15 @@ class BlockList {
     *next_++ = value;
   }
 
-  // Hands consume(values, count) each block in order, unmapping it right after.
+  // Hands consume(values, count) each block in order, freeing it right after.
   template <class Consume>
   void Drain(Consume&& consume) {
     for (size_t block_idx = 0; block_idx < blocks_.size(); ++block_idx) {
       const T* values = static_cast<const T*>(blocks_[block_idx].data());
-      size_t count =
-          block_idx + 1 < blocks_.size() ? kPerBlock : static_cast<size_t>(next_ - values);
+      size_t count = block_idx + 1 < blocks_.size() ? blocks_[block_idx].size() / sizeof(T)
+                                                    : static_cast<size_t>(next_ - values);
       consume(values, count);
-      blocks_[block_idx] = AnonymousBlock();
+      blocks_[block_idx] = ChunkBlock();
     }
     Clear();
   }
@@ -76,17 +97,18 @@ class BlockList {
   }
 
  private:
-  // 1 MiB: a few dozen system calls for a large column, while the unused
-  // tail of a chunk's last block is never touched and costs no memory.
-  static constexpr size_t kPerBlock = (size_t{1} << 20) / sizeof(T);
+  static constexpr size_t kFirstBlockBytes = size_t{4} << 10;
+  static constexpr size_t kLastBlockBytes = size_t{1} << 20;
 
   void AddBlock() {
-    blocks_.emplace_back(kPerBlock * sizeof(T));
+    const size_t bytes =
+        blocks_.empty() ? kFirstBlockBytes : std::min(2 * blocks_.back().size(), kLastBlockBytes);
+    blocks_.emplace_back(bytes / sizeof(T) * sizeof(T));
     next_ = static_cast<T*>(blocks_.back().data());
-    limit_ = next_ + kPerBlock;
+    limit_ = next_ + bytes / sizeof(T);
   }
 
-  std::vector<AnonymousBlock> blocks_;
+  std::vector<ChunkBlock> blocks_;
   T* next_ = nullptr;
   T* limit_ = nullptr;
 };

@@ -225,9 +225,11 @@ Table ReadCsv(const std::string& path, const ReadOptions& options) {
   for (const ChunkParser& parser : parsers)
     table.num_rows += static_cast<size_t>(parser.num_rows());
   // One column per task: the page faults of the new columns are much of the
-  // merge's cost, and they go faster on several threads.
+  // merge's cost, and they go faster on several threads. A file too small to
+  // split is merged on this thread: starting a thread would cost more.
   table.columns.resize(layout.field_of_slot.size());
-  RunTasks(table.columns.size(), num_threads, [&](size_t slot) {
+  const size_t merge_threads = num_chunks == 1 ? 1 : num_threads;
+  RunTasks(table.columns.size(), merge_threads, [&](size_t slot) {
     table.columns[slot] =
         MergeColumn(layout.header[static_cast<size_t>(layout.field_of_slot[slot])], parsers, slot,
                     table.num_rows);

@@ -499,12 +499,17 @@ case("unknown command", [MIZANI, "frobnicate"], 2, "")
 # --- Runner -------------------------------------------------------------------
 
 def sanitized(binary):
-    """True when `binary` is built with AddressSanitizer (GCC links libasan)."""
+    """True when `binary` is built with AddressSanitizer: GCC links libasan
+    dynamically, clang (the asan preset) links its runtime statically, whose
+    code names itself in the binary."""
     try:
         out = subprocess.run(["ldd", binary], capture_output=True, check=False).stdout
+        if b"libasan" in out:
+            return True
+        with open(binary, "rb") as handle:
+            return b"AddressSanitizer" in handle.read()
     except OSError:
         return False
-    return b"libasan" in out
 
 
 # AddressSanitizer reserves terabytes of address space for its shadow memory,
