@@ -32,6 +32,8 @@ def path(name):
 
 
 def write(name, content, mode="w", encoding="utf-8"):
+    # A case's folder may be missing when the case before it failed.
+    os.makedirs(os.path.dirname(path(name)), exist_ok=True)
     if "b" in mode:
         with open(path(name), mode) as out:
             out.write(content)

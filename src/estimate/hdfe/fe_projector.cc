@@ -76,6 +76,7 @@ void FeProjector::SetWeights(std::span<const double> weights_N) {
   }
   weight_N_.assign(weights_N.begin(), weights_N.end());
   level_weight_G_.assign(num_levels_, 0.0);
+  if (num_dims_ == 0) return;  // no levels (and gid_NQ_ is empty)
   for (int64_t obs_idx = 0; obs_idx < num_obs_; ++obs_idx) {
     const double weight = weight_N_.empty() ? 1.0 : weight_N_[obs_idx];
     const int32_t* gid = &gid_NQ_[obs_idx * num_dims_];

@@ -113,8 +113,10 @@ inline SegmentView ViewSegment(const RunRows& rows, int num_rest, int64_t seg, i
   for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
     const int64_t first = rows.seg_first_SQ[seg * num_rest + rest_idx];
     const int32_t step = rows.seg_step_SQ[seg * num_rest + rest_idx];
-    segment.coef_Q[rest_idx] = coef_RC + first * kCols;
-    segment.acc_Q[rest_idx] = acc_RC + first * kCols;
+    // A kernel without coefficients to read or sums to add passes null: an
+    // offset from a null pointer is undefined behaviour, so it stays null.
+    segment.coef_Q[rest_idx] = coef_RC == nullptr ? nullptr : coef_RC + first * kCols;
+    segment.acc_Q[rest_idx] = acc_RC == nullptr ? nullptr : acc_RC + first * kCols;
     segment.stride_Q[rest_idx] = static_cast<int64_t>(step) * kCols;
     segment.first_Q[rest_idx] = first;
     segment.step_Q[rest_idx] = step;
