@@ -22,7 +22,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "estimate/hdfe/fe_projector.h"
 #include "estimate/hdfe/run_kernels_avx.h"
@@ -104,7 +106,7 @@ struct SegmentView {
   int64_t step_Q[kMaxSegmentDims] = {};   // and their step
 };
 
-template <int kCols>
+template <int kCols, bool kWithSums>
 inline SegmentView ViewSegment(const RunRows& rows, int num_rest, int64_t seg, int64_t pos,
                                const double* coef_RC, double* acc_RC) {
   SegmentView segment;
@@ -113,10 +115,10 @@ inline SegmentView ViewSegment(const RunRows& rows, int num_rest, int64_t seg, i
   for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
     const int64_t first = rows.seg_first_SQ[seg * num_rest + rest_idx];
     const int32_t step = rows.seg_step_SQ[seg * num_rest + rest_idx];
-    // A kernel without coefficients to read or sums to add passes null: an
-    // offset from a null pointer is undefined behaviour, so it stays null.
-    segment.coef_Q[rest_idx] = coef_RC == nullptr ? nullptr : coef_RC + first * kCols;
-    segment.acc_Q[rest_idx] = acc_RC == nullptr ? nullptr : acc_RC + first * kCols;
+    segment.coef_Q[rest_idx] = coef_RC + first * kCols;
+    // A kernel that adds no sums passes no array: an offset from a null
+    // pointer would be undefined behaviour, so its view has none.
+    if constexpr (kWithSums) segment.acc_Q[rest_idx] = acc_RC + first * kCols;
     segment.stride_Q[rest_idx] = static_cast<int64_t>(step) * kCols;
     segment.first_Q[rest_idx] = first;
     segment.step_Q[rest_idx] = step;
@@ -125,13 +127,16 @@ inline SegmentView ViewSegment(const RunRows& rows, int num_rest, int64_t seg, i
   return segment;
 }
 
-// Calls fn(segment) for every segment of `run`, in order.
-template <int kCols, typename Fn>
+// Calls fn(segment) for every segment of `run`, in order. A kernel that adds
+// no sums passes nullptr for acc_RC (and its segments have no acc_Q).
+template <int kCols, typename Fn, typename Sums>
 inline void ForEachSegment(const RunRows& rows, int num_rest, int64_t run, const double* coef_RC,
-                           double* acc_RC, Fn&& fn) {
+                           Sums acc_RC, Fn&& fn) {
+  constexpr bool kWithSums = !std::is_same_v<Sums, std::nullptr_t>;
   int64_t pos = rows.run_start_E[run];
   for (int64_t seg = rows.seg_begin_E[run]; seg < rows.seg_begin_E[run + 1]; ++seg) {
-    const SegmentView segment = ViewSegment<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
+    const SegmentView segment =
+        ViewSegment<kCols, kWithSums>(rows, num_rest, seg, pos, coef_RC, acc_RC);
     pos += segment.length;
     fn(segment);
   }

@@ -104,7 +104,7 @@ MIZANI_AVX void ForEachSegmentAvx(const RunRows& rows, int num_rest, int64_t run
                                   const double* coef_RC, double* acc_RC, Fn&& fn) {
   int64_t pos = rows.run_start_E[run];
   for (int64_t seg = rows.seg_begin_E[run]; seg < rows.seg_begin_E[run + 1]; ++seg) {
-    const SegmentView segment = ViewSegment<kCols>(rows, num_rest, seg, pos, coef_RC, acc_RC);
+    const SegmentView segment = ViewSegment<kCols, true>(rows, num_rest, seg, pos, coef_RC, acc_RC);
     pos += segment.length;
     fn(segment);
   }
