@@ -65,10 +65,13 @@ class ChunkBlock {
 
 // A chunk's values of one column: appended without ever copying or
 // reallocating (a vector would need a row count first, or double its memory
-// while growing), then drained block by block into the table column. Blocks
-// double from 4 KiB to 1 MiB: a small file's column takes one small heap
-// block, a large one's a few dozen system calls, and the unused tail of a
-// chunk's last block is never touched and costs no memory.
+// while growing), then drained block by block into the table column. The
+// first block is 4 KiB from the heap, so that a small file's column costs no
+// system call; the rest are 1 MiB mapped, a few dozen system calls for a large
+// column, and the unused tail of a chunk's last block is never touched and
+// costs no memory. (Blocks doubling through the heap sizes were tried: the
+// freed ones stayed in malloc's arenas, 9 MiB more resident after reading a
+// 198 MB file.)
 template <class T>
 class BlockList {
  public:
@@ -101,8 +104,7 @@ class BlockList {
   static constexpr size_t kLastBlockBytes = size_t{1} << 20;
 
   void AddBlock() {
-    const size_t bytes =
-        blocks_.empty() ? kFirstBlockBytes : std::min(2 * blocks_.back().size(), kLastBlockBytes);
+    const size_t bytes = blocks_.empty() ? kFirstBlockBytes : kLastBlockBytes;
     blocks_.emplace_back(bytes / sizeof(T) * sizeof(T));
     next_ = static_cast<T*>(blocks_.back().data());
     limit_ = next_ + bytes / sizeof(T);
