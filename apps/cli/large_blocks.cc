@@ -4,7 +4,9 @@
 // its host. Sanitizer builds keep the runtime's own operators (and their
 // checks).
 #include <malloc.h>
+#include <sys/mman.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -29,12 +31,24 @@ mizani::BlockCache& Cache() {
   return *cache;
 }
 
+// A large block is its own mapping (see kMinBlock); transparent huge pages
+// for it (where the kernel grants them on request, its "madvise" mode) take one fault
+// per 2 MiB instead of per 4 KiB and one TLB entry for what the level
+// gathers of the projection kernels touch at random. Advice only: an
+// error leaves the block as it was.
+void AdviseHugePages(void* block, size_t size) {
+  constexpr uintptr_t kPage = 4096;
+  const size_t lead = reinterpret_cast<uintptr_t>(block) % kPage;
+  madvise(static_cast<char*>(block) - lead, size + lead, MADV_HUGEPAGE);
+}
+
 void* Allocate(size_t size) {
   if (size >= kMinBlock) {
     if (void* block = Cache().Take(size)) return block;
   }
   void* block = std::malloc(size == 0 ? 1 : size);
   if (block == nullptr) throw std::bad_alloc();
+  if (size >= kMinBlock) AdviseHugePages(block, size);
   return block;
 }
 
