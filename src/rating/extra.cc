@@ -23,6 +23,12 @@ IndicatorValues ReadExtraIndicators(const ExtraIndicatorFile& file) {
                               table.source, column));
     }
   }
+  if (table.num_rows == 0) {
+    throw Error(ErrorCode::kBadData,
+                fmt::format("{}: no rows (a file to fill: one row per country, year and "
+                            "indicator, from the source named in [[data.extra]])",
+                            table.source));
+  }
   for (const char* column : {"country", "indicator"}) {
     if (table.Get(column).type != ColumnType::kString) {
       throw Error(ErrorCode::kBadData,

@@ -167,6 +167,16 @@ ReportSection PanelSection(const RateConfig& config, const Panel& panel) {
                 {"Missing-indicator policy",
                  "a sovereign-year with any indicator missing is left out of estimation and "
                  "counted below; nothing is imputed"}};
+  for (const ExtraIndicatorFile& file : panel.extra_files) {
+    std::string codes;
+    for (const auto& [code, file_idx] : panel.extra_code_file) {
+      if (panel.extra_files[file_idx].path == file.path)
+        codes += (codes.empty() ? "" : ", ") + code;
+    }
+    list.items.emplace_back("Extra indicators",
+                            fmt::format("{} ({}; source: {}; vintage: {})", file.path, codes,
+                                        file.source, file.vintage));
+  }
   section.blocks.emplace_back(list);
   ReportTable dropped;
   dropped.name = "dropped";
@@ -876,8 +886,12 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
       "means over the years up to T, whose indicators are known when T is rated) and predicts "
       "the notch at the end of T. Fitch's Sovereign Rating Model puts about 77% of ratings within "
       "one notch in sample (Fitch, quoted in the issue); the in-sample rates of this model are "
-      "shown beside the out-of-sample ones.",
-      config.first_test_year, config.panel.last_year)});
+      "shown beside the out-of-sample ones.{}",
+      config.first_test_year, config.panel.last_year,
+      methodology ? " The scorecard is back-tested the same way: its factor weights, intercept "
+                    "and slope are calibrated to the agency on the years before T (its grids "
+                    "are the methodology's), and it rates year T."
+                  : "")});
   ReportTable table = BackTestSummaryTable();
   BarChart chart;
   chart.title = "Within one notch, out of sample";
