@@ -644,6 +644,37 @@ ReportSection PathSection(const RateConfig& config, const Panel& panel, const Ra
   return path_section;
 }
 
+// The sovereign among its neighbours: the indicated ratings of every
+// African sovereign that year, by the ordered model and the scorecard.
+ReportSection AfricaSection(const RateConfig& config, const Panel& panel, const RatingModel& model,
+                            const CountryMeans& means,
+                            const std::optional<Methodology>& methodology) {
+  std::map<std::string, int> model_notches;
+  std::map<std::string, int> card_notches;
+  for (const std::string& iso3 : KnownIso3()) {
+    if (!FindCountry(iso3)->africa) continue;
+    const SovereignYear row = panel.RowFor(iso3, config.year);
+    if (UsableRow(model.options, row)) {
+      model_notches[iso3] = PredictRating(model, row, means).indicated_notch;
+    }
+    if (methodology && HasAll(panel, *methodology, iso3, config.year, nullptr)) {
+      card_notches[iso3] =
+          Score(*methodology, iso3, config.year, LookupFor(panel, iso3, config.year))
+              .foreign_currency_notch;
+    }
+  }
+  ReportSection section;
+  section.heading = fmt::format("Across Africa, {}", config.year);
+  section.blocks.emplace_back(
+      AfricaMap(fmt::format("Ordered model: indicated rating, {}", config.year), model_notches));
+  if (methodology) {
+    section.blocks.emplace_back(
+        AfricaMap(fmt::format("Scorecard: indicated foreign-currency rating, {}", config.year),
+                  card_notches));
+  }
+  return section;
+}
+
 // The sovereigns nearest on the latent index in the same year.
 ReportSection PeersSection(const RateConfig& config, const Panel& panel, const RatingModel& model,
                            const CountryMeans& means, const RatingPrediction& prediction) {
@@ -1114,6 +1145,7 @@ RateOutcome RunRateExplain(const RateConfig& config, const Progress& progress) {
   if (methodology) AddScorecardDrivers(config, panel, *methodology, drivers, outcome.summary);
   doc.sections.push_back(std::move(drivers));
   doc.sections.push_back(PathSection(config, panel, model, means, methodology));
+  doc.sections.push_back(AfricaSection(config, panel, model, means, methodology));
   doc.sections.push_back(PeersSection(config, panel, model, means, prediction));
   doc.sections.push_back(
       GoalSection(config, panel, model, means, row, methodology, outcome.summary));
