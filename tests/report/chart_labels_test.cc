@@ -57,5 +57,25 @@ TEST(ChartLabels, RegionalMapDrawsTheRegionWithALegendInWords) {
   EXPECT_EQ(world_spec["layer"][1]["encoding"]["color"]["type"], "quantitative");
 }
 
+TEST(ChartLabels, MarkdownNotesUseTheLabels) {
+  ReportDocument doc;
+  ReportSection section;
+  WorldMap map;
+  map.title = "Map";
+  map.kind = ValueKind::kNumber;
+  map.legend_labels = kLabels;
+  map.values = {{"KEN", 9}, {"UGA", 6}};
+  section.blocks.emplace_back(map);
+  LineChart path;
+  path.title = "Path";
+  path.y_labels = kLabels;
+  path.series = {{"S&P", {2023, 2024}, {7, 6}, {}, {}, {}}};
+  section.blocks.emplace_back(path);
+  doc.sections.push_back(section);
+  const std::string markdown = RenderMarkdown(doc);
+  EXPECT_NE(markdown.find("KEN BB-, UGA B-."), std::string::npos) << markdown;
+  EXPECT_NE(markdown.find("S&P: B- at 2024."), std::string::npos) << markdown;
+}
+
 }  // namespace
 }  // namespace mizani::report_internal
