@@ -167,11 +167,11 @@ ReportSection PanelSection(const RateConfig& config, const Panel& panel) {
                 {"Missing-indicator policy",
                  "a sovereign-year with any indicator missing is left out of estimation and "
                  "counted below; nothing is imputed"}};
-  for (const ExtraIndicatorFile& file : panel.extra_files) {
+  for (size_t idx = 0; idx < panel.extra_files.size(); ++idx) {
+    const ExtraIndicatorFile& file = panel.extra_files[idx];
     std::string codes;
     for (const auto& [code, file_idx] : panel.extra_code_file) {
-      if (panel.extra_files[file_idx].path == file.path)
-        codes += (codes.empty() ? "" : ", ") + code;
+      if (file_idx == idx) codes += (codes.empty() ? "" : ", ") + code;
     }
     list.items.emplace_back("Extra indicators",
                             fmt::format("{} ({}; source: {}; vintage: {})", file.path, codes,
