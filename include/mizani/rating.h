@@ -104,6 +104,26 @@ double ApplyTransform(Transform transform, double value);
 // Inverse of ApplyTransform.
 double InvertTransform(Transform transform, double value);
 
+// Indicators beyond the WEO (reserves in months of imports, governance...):
+// a CSV file in long form with the columns country (ISO3 code or a name of
+// src/rating/country_names.cc), year, indicator, value. An empty value is
+// missing (the panel's missing-indicator policy applies); every value of
+// the file carries its source and vintage.
+struct ExtraIndicatorFile {
+  std::string path;
+  std::string source;   // who publishes the values
+  std::string vintage;  // which release
+};
+
+// (iso3, indicator code) -> year -> value.
+using IndicatorValues = std::map<std::pair<std::string, std::string>, std::map<int, double>>;
+
+// Reads one extra-indicator file. Throws Error(kFileUnreadable) when it
+// cannot be read and Error(kBadData) naming file, row and column for a
+// missing column, an unknown country, a year that is not whole, a value that
+// is not a number, or an (iso3, year, indicator) given twice.
+IndicatorValues ReadExtraIndicators(const ExtraIndicatorFile& file);
+
 struct PanelOptions {
   std::string ratings_path;  // countriesratings.csv
   std::string weo_path;      // weo_2025apr_long.csv(.gz)
@@ -119,6 +139,8 @@ struct PanelOptions {
   // Further WEO codes kept for the scorecard (raw values; not required for
   // a complete sovereign-year).
   std::vector<std::string> extra_codes;
+  // Indicator files beside the WEO; their codes may be used like WEO codes.
+  std::vector<ExtraIndicatorFile> extra_files;
 };
 
 struct RatingAction {
@@ -165,6 +187,9 @@ struct Panel {
   // -> value. Every country of the WEO file, rated or not.
   std::map<std::pair<std::string, std::string>, std::map<int, double>> weo;
   std::set<std::string> weo_countries;
+  // The extra-indicator files read, and the file (index) of each code they gave.
+  std::vector<ExtraIndicatorFile> extra_files;
+  std::map<std::string, size_t> extra_code_file;
 
   int64_t CompleteCount() const;
   // The WEO value, nullopt when absent.
@@ -369,6 +394,14 @@ struct ScoreResult {
 // Values of the methodology's indicators for one sovereign-year (by WEO code).
 using IndicatorLookup = std::function<std::optional<double>(const std::string& code)>;
 
+// The panel's values (WEO and extra files) of a sovereign-year, at the
+// panel's indicator lag.
+IndicatorLookup PanelLookup(const Panel& panel, const std::string& iso3, int year);
+// The first indicator (or adjustment rule's indicator) of the methodology
+// that `lookup` lacks; nullopt when the sovereign-year can be scored.
+std::optional<std::string> FirstMissingIndicator(const Methodology& methodology,
+                                                 const IndicatorLookup& lookup);
+
 // Throws Error(kBadData) naming the country, year and code when an
 // indicator is missing.
 ScoreResult Score(const Methodology& methodology, const std::string& iso3, int year,
@@ -427,6 +460,16 @@ struct BackTestResult {
 };
 
 BackTestResult BackTest(const Panel& panel, const BackTestOptions& options);
+
+// The scorecard back-test: for each year T from options.first_test_year to
+// the panel's last year, the factor weights, intercept and slope are
+// calibrated (CalibrateMethodology) to options.model.agency's notches on the
+// sovereign-years before T that the scorecard can score, and the scorecard
+// then rates year T (foreign currency, adjustments included). The grids are
+// the methodology's. A window with too few sovereign-years to calibrate is
+// counted in failed_windows and skipped.
+BackTestResult BackTestScorecard(const Panel& panel, const Methodology& methodology,
+                                 const BackTestOptions& options);
 
 // Goal seeking on the ordered model: the value of one indicator (in its
 // original units, other things equal) at which the most probable notch

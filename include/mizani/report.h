@@ -95,6 +95,15 @@ struct WorldMap {
   std::string legend_label;
   ValueKind kind = ValueKind::kPercent;
   std::string note;
+  // Only these countries (ISO3) are drawn, the map fitted to them (a region
+  // such as Africa); empty: the world. (Initialised so that positional
+  // initialisers of the fields above stay complete.)
+  std::vector<std::string> region{};
+  // A discrete legend in words: every value is a key here (a notch), the
+  // legend lists the labels of the values present in key order on a
+  // red-to-green scale (worst to best), and tooltips show the label. Empty:
+  // a diverging scale centred at zero.
+  std::map<double, std::string> legend_labels{};
 };
 
 // Lines over a numeric x axis (years, say), each series with an optional
@@ -119,6 +128,11 @@ struct LineChart {
   ValueKind kind = ValueKind::kNumber;
   bool points = false;
   std::string note;
+  // The y axis labelled in words at these values (a rating scale: 12 ->
+  // "BBB-"), ticks at the keys within the data's range; tooltips show the
+  // label too. Empty: numbers. (Initialised so that positional initialisers
+  // of the fields above stay complete.)
+  std::map<double, std::string> y_labels{};
 };
 
 using ReportBlock = std::variant<ReportParagraph, AssumptionList, ReportTable, BarChart,

@@ -72,6 +72,32 @@ const toml::table* Section(const toml::table& root, const TomlReader& reader, co
   return node->as_table();
 }
 
+// [[data.extra]]: indicator files beyond the WEO, each with its path, source
+// and vintage.
+void ParseExtraFiles(const TomlReader& reader, const toml::table& data, const std::string& base_dir,
+                     const RateOverrides& overrides, RateConfig& config) {
+  const auto files = reader.Tables(data, "data", "extra");
+  for (size_t idx = 0; idx < files.size(); ++idx) {
+    const std::string entry_path = fmt::format("data.extra[{}]", idx + 1);
+    const toml::table& entry = *files[idx];
+    reader.CheckKeys(entry, entry_path, {"path", "source", "vintage"});
+    auto required = [&](const char* key) {
+      const auto value = reader.String(entry, entry_path, key);
+      if (!value || value->empty()) {
+        reader.Fail(entry, entry_path,
+                    fmt::format("missing key '{}' (an extra-indicator file needs its path, "
+                                "source and vintage)",
+                                key));
+      }
+      return *value;
+    };
+    ExtraIndicatorFile file{required("path"), required("source"), required("vintage")};
+    file.path = ResolveRatePath(file.path, base_dir, overrides.data_dir, reader, *entry.get("path"),
+                                entry_path + ".path");
+    config.panel.extra_files.push_back(std::move(file));
+  }
+}
+
 // [data]: the two input files (with ${MIZANI_DATA}) and the panel's years.
 void ParseDataSection(const TomlReader& reader, const toml::table& root,
                       const std::string& base_dir, const RateOverrides& overrides,
@@ -82,9 +108,9 @@ void ParseDataSection(const TomlReader& reader, const toml::table& root,
     throw Error(ErrorCode::kBadScenario,
                 fmt::format("{}: missing [data] table (ratings and weo paths)", path));
   }
-  reader.CheckKeys(
-      *data, "data",
-      {"ratings", "weo", "vintage", "snapshot_date", "first_year", "last_year", "indicator_lag"});
+  reader.CheckKeys(*data, "data",
+                   {"ratings", "weo", "vintage", "snapshot_date", "first_year", "last_year",
+                    "indicator_lag", "extra"});
   for (const char* key : {"ratings", "weo"}) {
     const auto value = reader.String(*data, "data", key);
     if (!value) reader.Fail(*data, "data", fmt::format("missing key '{}'", key));
@@ -92,6 +118,7 @@ void ParseDataSection(const TomlReader& reader, const toml::table& root,
                                                  *data->get(key), std::string("data.") + key);
     (std::string(key) == "ratings" ? config.panel.ratings_path : config.panel.weo_path) = resolved;
   }
+  ParseExtraFiles(reader, *data, base_dir, overrides, config);
   config.panel.vintage = reader.String(*data, "data", "vintage").value_or(config.panel.vintage);
   config.panel.snapshot_date =
       reader.String(*data, "data", "snapshot_date").value_or(config.panel.snapshot_date);

@@ -214,6 +214,34 @@ WeoIndex ReadWeo(const std::string& path, const std::set<std::string>& codes,
   return index;
 }
 
+// The extra-indicator files joined to the WEO values: a code may come from
+// one source only (one extra file, or the WEO). `weo` was read with the
+// extra files' codes too, so a clash shows there.
+void MergeExtraFiles(const PanelOptions& options, const std::vector<IndicatorValues>& extras,
+                     Panel* panel, WeoIndex* weo) {
+  std::set<std::string> weo_codes;
+  for (const auto& [key, series] : *weo) weo_codes.insert(key.second);
+  panel->extra_files = options.extra_files;
+  for (size_t file_idx = 0; file_idx < extras.size(); ++file_idx) {
+    const ExtraIndicatorFile& file = options.extra_files[file_idx];
+    for (const auto& [key, series] : extras[file_idx]) {
+      const std::string& code = key.second;
+      const auto [known, added] = panel->extra_code_file.emplace(code, file_idx);
+      if (weo_codes.count(code) > 0 || (!added && known->second != file_idx)) {
+        throw Error(
+            ErrorCode::kBadData,
+            fmt::format("{}: indicator '{}' is also given by {}; a code may come from "
+                        "one source only",
+                        file.path, code,
+                        weo_codes.count(code) > 0 ? options.weo_path
+                                                  : options.extra_files[known->second].path));
+      }
+      auto& values = (*weo)[key];
+      for (const auto& [year, value] : series) values[year] = WeoEntry{value, false};
+    }
+  }
+}
+
 }  // namespace
 
 double ApplyTransform(Transform transform, double value) {
@@ -295,8 +323,15 @@ Panel BuildPanel(const PanelOptions& options) {
 
   std::set<std::string> codes(options.extra_codes.begin(), options.extra_codes.end());
   for (const IndicatorSpec& spec : options.indicators) codes.insert(spec.code);
+  std::vector<IndicatorValues> extras;
+  std::set<std::string> weo_read = codes;
+  for (const ExtraIndicatorFile& file : options.extra_files) {
+    extras.push_back(ReadExtraIndicators(file));
+    for (const auto& [key, series] : extras.back()) weo_read.insert(key.second);
+  }
   std::set<std::string>& weo_countries = panel.weo_countries;
-  const WeoIndex weo = ReadWeo(options.weo_path, codes, &weo_countries);
+  WeoIndex weo = ReadWeo(options.weo_path, weo_read, &weo_countries);
+  MergeExtraFiles(options, extras, &panel, &weo);
   panel.indicator_lag = options.indicator_lag;
   for (const auto& [key, series] : weo) {
     auto& values = panel.weo[key];
@@ -306,8 +341,10 @@ Panel BuildPanel(const PanelOptions& options) {
     bool found = false;
     for (const auto& [key, series] : weo) found = found || key.second == code;
     if (!found) {
+      std::string where = options.weo_path;
+      for (const ExtraIndicatorFile& file : options.extra_files) where += " or " + file.path;
       throw Error(ErrorCode::kBadModel,
-                  fmt::format("{}: no values for WEO subject code '{}'", options.weo_path, code));
+                  fmt::format("{}: no values for indicator code '{}'", where, code));
     }
   }
 

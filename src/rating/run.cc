@@ -37,6 +37,28 @@ std::string NowUtc() {
 double NotchOrNaN(int notch) { return notch > 0 ? static_cast<double>(notch) : kNaN; }
 std::string LabelOrEmpty(int notch) { return notch > 0 ? NotchLabel(notch) : std::string(); }
 
+// Every notch's S&P-style label, for chart axes and legends.
+std::map<double, std::string> NotchLabels() {
+  std::map<double, std::string> labels;
+  for (int notch = kMinNotch; notch <= kMaxNotch; ++notch) labels[notch] = NotchLabel(notch);
+  return labels;
+}
+
+// A map of Africa alone, coloured by indicated notch, the legend in rating
+// letters.
+WorldMap AfricaMap(const std::string& title, const std::map<std::string, int>& notches) {
+  WorldMap map;
+  map.title = title;
+  map.legend_label = "indicated rating";
+  map.kind = ValueKind::kNumber;
+  map.legend_labels = NotchLabels();
+  for (const std::string& iso3 : KnownIso3()) {
+    if (FindCountry(iso3)->africa) map.region.push_back(iso3);
+  }
+  for (const auto& [iso3, notch] : notches) map.values[iso3] = notch;
+  return map;
+}
+
 void Say(const Progress& progress, const std::string& line) {
   if (progress) progress(line);
 }
@@ -64,29 +86,14 @@ Panel LoadPanel(const RateConfig& config, const std::optional<Methodology>& meth
 }
 
 IndicatorLookup LookupFor(const Panel& panel, const std::string& iso3, int year) {
-  return [&panel, iso3, year](const std::string& code) {
-    return panel.WeoValue(iso3, code, year - panel.indicator_lag);
-  };
+  return PanelLookup(panel, iso3, year);
 }
 
 bool HasAll(const Panel& panel, const Methodology& methodology, const std::string& iso3, int year,
             std::string* missing) {
-  const IndicatorLookup lookup = LookupFor(panel, iso3, year);
-  for (const ScorecardFactor& factor : methodology.factors) {
-    for (const ScorecardIndicator& indicator : factor.indicators) {
-      if (!lookup(indicator.code)) {
-        if (missing != nullptr) *missing = indicator.code;
-        return false;
-      }
-    }
-  }
-  for (const Adjustment& adjustment : methodology.adjustments) {
-    if (!adjustment.indicator.empty() && !lookup(adjustment.indicator)) {
-      if (missing != nullptr) *missing = adjustment.indicator;
-      return false;
-    }
-  }
-  return true;
+  const auto first_missing = FirstMissingIndicator(methodology, LookupFor(panel, iso3, year));
+  if (first_missing && missing != nullptr) *missing = *first_missing;
+  return !first_missing;
 }
 
 struct Calibration {
@@ -160,6 +167,16 @@ ReportSection PanelSection(const RateConfig& config, const Panel& panel) {
                 {"Missing-indicator policy",
                  "a sovereign-year with any indicator missing is left out of estimation and "
                  "counted below; nothing is imputed"}};
+  for (size_t idx = 0; idx < panel.extra_files.size(); ++idx) {
+    const ExtraIndicatorFile& file = panel.extra_files[idx];
+    std::string codes;
+    for (const auto& [code, file_idx] : panel.extra_code_file) {
+      if (file_idx == idx) codes += (codes.empty() ? "" : ", ") + code;
+    }
+    list.items.emplace_back("Extra indicators",
+                            fmt::format("{} ({}; source: {}; vintage: {})", file.path, codes,
+                                        file.source, file.vintage));
+  }
   section.blocks.emplace_back(list);
   ReportTable dropped;
   dropped.name = "dropped";
@@ -416,6 +433,46 @@ InSample InSampleRates(const Panel& panel, const RatingModelOptions& model,
   return in_sample;
 }
 
+// The back-tested models: the configured ordered model, the same with the
+// previous rating, and the scorecard.
+struct Variant {
+  const char* name;
+  const char* stem;
+  bool previous_rating;
+};
+constexpr Variant kFundamentals{"fundamentals only", "", false};
+constexpr Variant kDynamic{"with the previous rating", "_dynamic", true};
+constexpr Variant kScorecardVariant{"scorecard (calibrated before T)", "_scorecard", false};
+
+// The scorecard's in-sample hit rates: calibrated to the agency on every
+// sovereign-year it can score, then scoring the same years. Zero counts when
+// there are too few to calibrate.
+InSample ScorecardInSample(const Panel& panel, const Methodology& methodology, Agency agency) {
+  const int column = static_cast<int>(agency);
+  Methodology calibrated = methodology;
+  calibrated.calibrate_to = agency;
+  InSample in_sample;
+  try {
+    (void)CalibrateIfAsked(panel, &calibrated, Progress());
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::kBadModel) throw;
+    return in_sample;
+  }
+  for (const SovereignYear& row : panel.rows) {
+    if (row.notch[column] == 0 || !HasAll(panel, calibrated, row.iso3, row.year, nullptr)) {
+      continue;
+    }
+    const int miss =
+        std::abs(Score(calibrated, row.iso3, row.year, LookupFor(panel, row.iso3, row.year))
+                     .foreign_currency_notch -
+                 row.notch[column]);
+    ++in_sample.count;
+    in_sample.exact += miss == 0 ? 1 : 0;
+    in_sample.within_one += miss <= 1 ? 1 : 0;
+  }
+  return in_sample;
+}
+
 // The scored year must have every indicator, and a previous rating when
 // the model is dynamic.
 void CheckScoredRow(const RateConfig& config, const Panel& panel, const RatingModel& model,
@@ -545,12 +602,19 @@ ReportSection PathSection(const RateConfig& config, const Panel& panel, const Ra
   path.columns = {{"year", ValueKind::kNumber, 0},      {"ordered_model", ValueKind::kNumber, 0},
                   {"scorecard", ValueKind::kNumber, 0}, {"sp", ValueKind::kNumber, 0},
                   {"moodys", ValueKind::kNumber, 0},    {"fitch", ValueKind::kNumber, 0}};
-  GroupedBarChart path_chart;
-  path_chart.title = fmt::format("{}: indicated vs agencies' ratings (notches)", CountryName(iso3));
-  path_chart.groups = {"ordered model", "scorecard", "S&P", "Moody's"};
-  path_chart.values.assign(4, {});
-  path_chart.kind = ValueKind::kNumber;
-  path_chart.axis_label = "notch (21 = AAA, 12 = BBB-)";
+  LineChart path_chart;
+  path_chart.title = fmt::format("{}: indicated vs agencies' ratings, year end", CountryName(iso3));
+  path_chart.x_label = "year";
+  path_chart.y_label = "rating";
+  path_chart.y_labels = NotchLabels();
+  path_chart.series = {{"ordered model", {}, {}, {}, {}, {}},
+                       {"scorecard", {}, {}, {}, {}, {}},
+                       {"S&P", {}, {}, {}, {}, {}},
+                       {"Moody's", {}, {}, {}, {}, {}},
+                       {"Fitch", {}, {}, {}, {}, {}}};
+  path_chart.note =
+      "Notches, one step per notch (S&P labels; Moody's and Fitch on the same scale). "
+      "A gap: no indicated rating (an indicator missing) or no rating from the agency.";
   for (int year = config.panel.first_year; year <= config.panel.last_year; ++year) {
     const SovereignYear year_row = panel.RowFor(iso3, year);
     const bool complete = UsableRow(model.options, year_row);
@@ -567,16 +631,48 @@ ReportSection PathSection(const RateConfig& config, const Panel& panel, const Ra
     }
     path.rows.push_back({static_cast<double>(year), ordered, card, NotchOrNaN(year_row.notch[0]),
                          NotchOrNaN(year_row.notch[1]), NotchOrNaN(year_row.notch[2])});
-    path_chart.categories.push_back(std::to_string(year));
-    path_chart.values[0].push_back(ordered);
-    path_chart.values[1].push_back(card);
-    path_chart.values[2].push_back(NotchOrNaN(year_row.notch[0]));
-    path_chart.values[3].push_back(NotchOrNaN(year_row.notch[1]));
+    const double values[] = {ordered, card, NotchOrNaN(year_row.notch[0]),
+                             NotchOrNaN(year_row.notch[1]), NotchOrNaN(year_row.notch[2])};
+    for (size_t idx = 0; idx < path_chart.series.size(); ++idx) {
+      path_chart.series[idx].x.push_back(year);
+      path_chart.series[idx].y.push_back(values[idx]);
+    }
   }
   path_section.blocks.emplace_back(path_chart);
   path_section.blocks.emplace_back(path);
 
   return path_section;
+}
+
+// The sovereign among its neighbours: the indicated ratings of every
+// African sovereign that year, by the ordered model and the scorecard.
+ReportSection AfricaSection(const RateConfig& config, const Panel& panel, const RatingModel& model,
+                            const CountryMeans& means,
+                            const std::optional<Methodology>& methodology) {
+  std::map<std::string, int> model_notches;
+  std::map<std::string, int> card_notches;
+  for (const std::string& iso3 : KnownIso3()) {
+    if (!FindCountry(iso3)->africa) continue;
+    const SovereignYear row = panel.RowFor(iso3, config.year);
+    if (UsableRow(model.options, row)) {
+      model_notches[iso3] = PredictRating(model, row, means).indicated_notch;
+    }
+    if (methodology && HasAll(panel, *methodology, iso3, config.year, nullptr)) {
+      card_notches[iso3] =
+          Score(*methodology, iso3, config.year, LookupFor(panel, iso3, config.year))
+              .foreign_currency_notch;
+    }
+  }
+  ReportSection section;
+  section.heading = fmt::format("Across Africa, {}", config.year);
+  section.blocks.emplace_back(
+      AfricaMap(fmt::format("Ordered model: indicated rating, {}", config.year), model_notches));
+  if (methodology) {
+    section.blocks.emplace_back(
+        AfricaMap(fmt::format("Scorecard: indicated foreign-currency rating, {}", config.year),
+                  card_notches));
+  }
+  return section;
 }
 
 // The sovereigns nearest on the latent index in the same year.
@@ -808,7 +904,8 @@ RateOutcome RunRateFit(const RateConfig& config, const Progress& progress) {
 }
 
 RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) {
-  const Panel panel = LoadPanel(config, std::nullopt, progress);
+  const std::optional<Methodology> methodology = LoadScorecard(config);
+  const Panel panel = LoadPanel(config, methodology, progress);
   RateOutcome outcome;
   outcome.document = NewDocument(config, "out-of-sample back-test");
   ReportDocument& doc = outcome.document;
@@ -820,8 +917,12 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
       "means over the years up to T, whose indicators are known when T is rated) and predicts "
       "the notch at the end of T. Fitch's Sovereign Rating Model puts about 77% of ratings within "
       "one notch in sample (Fitch, quoted in the issue); the in-sample rates of this model are "
-      "shown beside the out-of-sample ones.",
-      config.first_test_year, config.panel.last_year)});
+      "shown beside the out-of-sample ones.{}",
+      config.first_test_year, config.panel.last_year,
+      methodology ? " The scorecard is back-tested the same way: its factor weights, intercept "
+                    "and slope are calibrated to the agency on the years before T (its grids "
+                    "are the methodology's), and it rates year T."
+                  : "")});
   ReportTable table = BackTestSummaryTable();
   BarChart chart;
   chart.title = "Within one notch, out of sample";
@@ -829,18 +930,15 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
   chart.kind = ValueKind::kPercent;
   ChartSeries series{"fundamentals only", {}, {}, {}};
   ChartSeries in_series{"with the previous rating", {}, {}, {}};
-  struct Variant {
-    const char* name;
-    const char* stem;
-    bool previous_rating;
-  };
-  const Variant variants[] = {{"fundamentals only", "", false},
-                              {"with the previous rating", "_dynamic", true}};
+  ChartSeries card_series{"scorecard", {}, {}, {}};
+  std::vector<const Variant*> variants = {&kFundamentals, &kDynamic};
+  if (methodology) variants.push_back(&kScorecardVariant);
   std::vector<std::pair<Variant, BackTestResult>> results;
   const CountryMeans all_means = ComputeCountryMeans(panel, AllRows(panel));
   for (Agency agency : config.evaluate_agencies) {
     chart.categories.emplace_back(AgencyName(agency));
-    for (const Variant& variant : variants) {
+    for (const Variant* variant_ptr : variants) {
+      const Variant& variant = *variant_ptr;
       BackTestOptions options;
       options.first_test_year = config.first_test_year;
       options.model = config.model;
@@ -849,8 +947,11 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
       options.progress = progress;
       Say(progress, fmt::format("{} back-test from {}, {}", AgencyName(agency),
                                 config.first_test_year, variant.name));
-      BackTestResult result = BackTest(panel, options);
-      const InSample in_sample = InSampleRates(panel, options.model, all_means);
+      const bool card = &variant == &kScorecardVariant;
+      BackTestResult result =
+          card ? BackTestScorecard(panel, *methodology, options) : BackTest(panel, options);
+      const InSample in_sample = card ? ScorecardInSample(panel, *methodology, agency)
+                                      : InSampleRates(panel, options.model, all_means);
       const auto count = static_cast<int64_t>(result.predictions.size());
       const bool enough = count >= config.min_predictions;
       // Benchmark: last year's rating carried forward, on the same rows.
@@ -869,10 +970,10 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
            Percent(in_sample.within_one, in_sample.count),
            Percent(unchanged_within_one, with_previous),
            enough ? "yes" : fmt::format("no (< {} predictions)", config.min_predictions)});
-      (variant.previous_rating ? in_series : series)
+      (card ? card_series : (variant.previous_rating ? in_series : series))
           .values.push_back(Percent(result.within_one, count));
       outcome.summary += fmt::format(
-          "  {:<8} {:<25} {:>5} predictions: exact {:5.1f}%, within one notch {:5.1f}% (in "
+          "  {:<8} {:<31} {:>5} predictions: exact {:5.1f}%, within one notch {:5.1f}% (in "
           "sample {:5.1f}%; rating unchanged: {:5.1f}%){}\n",
           AgencyName(agency), variant.name, count, Percent(result.exact, count),
           Percent(result.within_one, count), Percent(in_sample.within_one, in_sample.count),
@@ -881,6 +982,7 @@ RateOutcome RunRateEvaluate(const RateConfig& config, const Progress& progress) 
     }
   }
   chart.series = {series, in_series};
+  if (methodology) chart.series.push_back(card_series);
   summary_section.blocks.emplace_back(table);
   summary_section.blocks.emplace_back(chart);
   doc.sections.push_back(std::move(summary_section));
@@ -944,11 +1046,8 @@ RateOutcome RunRateScore(const RateConfig& config, const Progress& progress) {
   not_scored.caption = "Sovereigns not scored";
   not_scored.columns = {
       {"iso3", ValueKind::kText}, {"country", ValueKind::kText}, {"reason", ValueKind::kText}};
-  WorldMap map;
-  map.title = fmt::format(
-      "Indicated foreign-currency rating, {}: notches above (+) or below (-) BBB-", config.year);
-  map.legend_label = "notches from BBB-";
-  map.kind = ValueKind::kNumber;
+  std::map<std::string, int> card_notches;
+  std::map<std::string, int> model_notches;
   for (const std::string& iso3 : countries) {
     std::string missing;
     if (!HasAll(panel, *methodology, iso3, config.year, &missing)) {
@@ -966,7 +1065,8 @@ RateOutcome RunRateScore(const RateConfig& config, const Progress& progress) {
     const SovereignYear row = panel.RowFor(iso3, config.year);
     std::string ordered;
     if (UsableRow(model.options, row)) {
-      ordered = NotchLabel(PredictRating(model, row, means).indicated_notch);
+      model_notches[iso3] = PredictRating(model, row, means).indicated_notch;
+      ordered = NotchLabel(model_notches[iso3]);
     }
     scores.rows.push_back(
         {iso3, CountryName(iso3), result.score, static_cast<double>(result.model_notch),
@@ -977,7 +1077,7 @@ RateOutcome RunRateScore(const RateConfig& config, const Progress& progress) {
     for (const AuditEntry& entry : result.audit) {
       audit.rows.push_back({iso3, entry.step, entry.detail, entry.value});
     }
-    map.values[iso3] = result.foreign_currency_notch - kInvestmentGradeNotch;
+    card_notches[iso3] = result.foreign_currency_notch;
     outcome.summary += fmt::format(
         "  {} {:<28} score {:6.2f}  FC {:<5} LC {:<5} (S&P {})\n", iso3, CountryName(iso3),
         result.score, NotchLabel(result.foreign_currency_notch),
@@ -999,7 +1099,10 @@ RateOutcome RunRateScore(const RateConfig& config, const Progress& progress) {
        fmt::format("{} notch(es), none for {} sovereigns without their own currency",
                    methodology->local_currency_uplift, methodology->no_local_uplift.size())}};
   section.blocks.emplace_back(method);
-  section.blocks.emplace_back(map);
+  section.blocks.emplace_back(AfricaMap(
+      fmt::format("Scorecard: indicated foreign-currency rating, {}", config.year), card_notches));
+  section.blocks.emplace_back(
+      AfricaMap(fmt::format("Ordered model: indicated rating, {}", config.year), model_notches));
   section.blocks.emplace_back(scores);
   if (!not_scored.rows.empty()) section.blocks.emplace_back(not_scored);
   doc.sections.push_back(std::move(section));
@@ -1042,6 +1145,7 @@ RateOutcome RunRateExplain(const RateConfig& config, const Progress& progress) {
   if (methodology) AddScorecardDrivers(config, panel, *methodology, drivers, outcome.summary);
   doc.sections.push_back(std::move(drivers));
   doc.sections.push_back(PathSection(config, panel, model, means, methodology));
+  doc.sections.push_back(AfricaSection(config, panel, model, means, methodology));
   doc.sections.push_back(PeersSection(config, panel, model, means, prediction));
   doc.sections.push_back(
       GoalSection(config, panel, model, means, row, methodology, outcome.summary));

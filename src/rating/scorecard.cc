@@ -209,6 +209,27 @@ std::optional<double> GridInverse(std::span<const GridPoint> grid, double target
   return std::nullopt;
 }
 
+IndicatorLookup PanelLookup(const Panel& panel, const std::string& iso3, int year) {
+  return [&panel, iso3, year](const std::string& code) {
+    return panel.WeoValue(iso3, code, year - panel.indicator_lag);
+  };
+}
+
+std::optional<std::string> FirstMissingIndicator(const Methodology& methodology,
+                                                 const IndicatorLookup& lookup) {
+  for (const ScorecardFactor& factor : methodology.factors) {
+    for (const ScorecardIndicator& indicator : factor.indicators) {
+      if (!lookup(indicator.code)) return indicator.code;
+    }
+  }
+  for (const Adjustment& adjustment : methodology.adjustments) {
+    if (!adjustment.indicator.empty() && !lookup(adjustment.indicator)) {
+      return adjustment.indicator;
+    }
+  }
+  return std::nullopt;
+}
+
 ScoreResult Score(const Methodology& methodology, const std::string& iso3, int year,
                   const IndicatorLookup& lookup) {
   ScoreResult result;
@@ -417,6 +438,70 @@ ScorecardGoal GoalSeekScorecard(const Methodology& methodology, const std::strin
   }
   throw Error(ErrorCode::kBadModel,
               fmt::format("indicator {} is not in the methodology {}", code, methodology.file));
+}
+
+BackTestResult BackTestScorecard(const Panel& panel, const Methodology& methodology,
+                                 const BackTestOptions& options) {
+  const int agency = static_cast<int>(options.model.agency);
+  BackTestResult result;
+  result.agency = options.model.agency;
+  result.confusion.assign(kMaxNotch, std::vector<int64_t>(kMaxNotch, 0));
+  // Factor scores do not depend on the weights: computed once per
+  // sovereign-year the agency rates and the scorecard can score.
+  struct Scored {
+    size_t row_id;
+    std::vector<double> factor_scores;
+  };
+  std::vector<Scored> scored;
+  int last_year = 0;
+  for (size_t row_id = 0; row_id < panel.rows.size(); ++row_id) {
+    const SovereignYear& row = panel.rows[row_id];
+    last_year = std::max(last_year, row.year);
+    const IndicatorLookup lookup = PanelLookup(panel, row.iso3, row.year);
+    if (row.notch[agency] == 0 || FirstMissingIndicator(methodology, lookup)) continue;
+    scored.push_back({row_id, Score(methodology, row.iso3, row.year, lookup).factor_scores});
+  }
+  for (int test_year = options.first_test_year; test_year <= last_year; ++test_year) {
+    ++result.windows;
+    std::vector<std::vector<double>> factor_scores;
+    std::vector<int> notches;
+    for (const Scored& entry : scored) {
+      const SovereignYear& row = panel.rows[entry.row_id];
+      if (row.year >= test_year) continue;
+      factor_scores.push_back(entry.factor_scores);
+      notches.push_back(row.notch[agency]);
+    }
+    Methodology calibrated = methodology;
+    try {
+      (void)CalibrateMethodology(&calibrated, factor_scores, notches);
+    } catch (const Error& error) {
+      if (error.code() != ErrorCode::kBadModel) throw;
+      ++result.failed_windows;
+      continue;
+    }
+    int64_t predicted_here = 0;
+    for (const Scored& entry : scored) {
+      const SovereignYear& row = panel.rows[entry.row_id];
+      if (row.year != test_year) continue;
+      const int predicted =
+          Score(calibrated, row.iso3, row.year, PanelLookup(panel, row.iso3, row.year))
+              .foreign_currency_notch;
+      const int actual = row.notch[agency];
+      result.predictions.push_back(
+          {row.iso3, row.year, actual, predicted, row.previous_notch[agency]});
+      result.exact += predicted == actual ? 1 : 0;
+      result.within_one += std::abs(predicted - actual) <= 1 ? 1 : 0;
+      ++result.confusion[actual - 1][predicted - 1];
+      ++predicted_here;
+    }
+    if (options.progress) {
+      options.progress(
+          fmt::format("scorecard calibrated on years < {} ({} sovereign-years), "
+                      "predict {}: {} sovereigns",
+                      test_year, notches.size(), test_year, predicted_here));
+    }
+  }
+  return result;
 }
 
 }  // namespace mizani::rating

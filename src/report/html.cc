@@ -324,8 +324,12 @@ class HtmlWriter {
       std::string listed;
       for (const std::string& code : undrawn) {
         if (!listed.empty()) listed += ", ";
+        const double value = chart.values.at(code);
+        const auto label = chart.legend_labels.find(value);
         listed += fmt::format("{} {}", code,
-                              report_internal::FormatValue(chart.values.at(code), chart.kind, 2));
+                              label != chart.legend_labels.end()
+                                  ? label->second
+                                  : report_internal::FormatValue(value, chart.kind, 2));
       }
       note += fmt::format("{}Not drawn (too small for this map or not a current ISO code): {}.",
                           note.empty() ? "" : " ", listed);

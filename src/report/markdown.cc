@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <string>
 #include <variant>
 
 #include "mizani/report.h"
@@ -26,7 +28,15 @@ struct Entry {
 };
 
 // "A 2.50%, B 1.00%" for all entries, or the largest and smallest few.
-std::string DescribeEntries(std::vector<Entry> entries, ValueKind kind) {
+// A value as `kind` shows it, or its label (escaped) when `labels` has one.
+std::string ShownOrLabel(double value, ValueKind kind,
+                         const std::map<double, std::string>& labels) {
+  const auto found = labels.find(value);
+  return found != labels.end() ? MarkdownEscape(found->second) : FormatValue(value, kind, 2);
+}
+
+std::string DescribeEntries(std::vector<Entry> entries, ValueKind kind,
+                            const std::map<double, std::string>& labels = {}) {
   entries.erase(std::remove_if(entries.begin(), entries.end(),
                                [](const Entry& entry) { return std::isnan(entry.value); }),
                 entries.end());
@@ -37,7 +47,7 @@ std::string DescribeEntries(std::vector<Entry> entries, ValueKind kind) {
     for (size_t index = begin; index < end; ++index) {
       if (!text.empty()) text += ", ";
       text += fmt::format("{} {}", MarkdownEscape(entries[index].label),
-                          FormatValue(entries[index].value, kind, 2));
+                          ShownOrLabel(entries[index].value, kind, labels));
     }
     return text;
   };
@@ -143,9 +153,15 @@ class MarkdownWriter {
       if (series.x.empty() || series.y.empty()) continue;
       const size_t last = std::min(series.x.size(), series.y.size()) - 1;
       if (!body.empty()) body += "; ";
-      body += fmt::format("{}: {} at {}", MarkdownEscape(series.name),
-                          report_internal::FormatValue(series.y[last], chart.kind, 2),
-                          report_internal::FormatValue(series.x[last], chart.x_kind, 2));
+      // A whole number on a plain x axis is a year or a count: "2024", as the
+      // HTML axis shows it, not "2,024.00".
+      const double x = series.x[last];
+      const bool whole = chart.x_kind == ValueKind::kNumber && std::isfinite(x) &&
+                         x == std::floor(x) && std::fabs(x) < 1e6;
+      body += fmt::format(
+          "{}: {} at {}", MarkdownEscape(series.name),
+          ShownOrLabel(series.y[last], chart.kind, chart.y_labels),
+          whole ? fmt::format("{:.0f}", x) : report_internal::FormatValue(x, chart.x_kind, 2));
       if (last < series.lower.size() && last < series.upper.size()) {
         body += fmt::format(" ({} to {})",
                             report_internal::FormatValue(series.lower[last], chart.kind, 2),
@@ -159,7 +175,8 @@ class MarkdownWriter {
     std::vector<Entry> entries;
     for (const auto& [code, value] : chart.values) entries.push_back({code, value});
     RenderChartNote(chart.title, chart.legend_label,
-                    DescribeEntries(std::move(entries), chart.kind) + ".", chart.note);
+                    DescribeEntries(std::move(entries), chart.kind, chart.legend_labels) + ".",
+                    chart.note);
   }
 
   void RenderChartNote(const std::string& title, const std::string& label, const std::string& body,

@@ -104,6 +104,13 @@ Json BlockJson(const GroupedBarChart& chart) {
       {"kind", KindName(chart.kind)}, {"note", chart.note}};
 }
 
+// Value labels (a notch -> its rating) as [{"value": 12, "label": "BBB-"}, ...].
+Json LabelsJson(const std::map<double, std::string>& labels) {
+  Json list = Json::array();
+  for (const auto& [value, label] : labels) list.push_back({{"value", value}, {"label", label}});
+  return list;
+}
+
 Json BlockJson(const LineChart& chart) {
   Json series = Json::array();
   for (const LineSeries& one : chart.series) {
@@ -114,10 +121,15 @@ Json BlockJson(const LineChart& chart) {
                       {"upper", Numbers(one.upper)},
                       {"labels", one.labels}});
   }
-  return Json{{"type", "line_chart"},     {"title", chart.title},
-              {"series", series},         {"x_label", chart.x_label},
-              {"y_label", chart.y_label}, {"kind", KindName(chart.kind)},
-              {"points", chart.points},   {"note", chart.note}};
+  return Json{{"type", "line_chart"},
+              {"title", chart.title},
+              {"series", series},
+              {"x_label", chart.x_label},
+              {"y_label", chart.y_label},
+              {"kind", KindName(chart.kind)},
+              {"points", chart.points},
+              {"note", chart.note},
+              {"y_labels", LabelsJson(chart.y_labels)}};
 }
 
 Json BlockJson(const WorldMap& chart) {
@@ -128,7 +140,9 @@ Json BlockJson(const WorldMap& chart) {
               {"values", values},
               {"legend_label", chart.legend_label},
               {"kind", KindName(chart.kind)},
-              {"note", chart.note}};
+              {"note", chart.note},
+              {"region", chart.region},
+              {"legend_labels", LabelsJson(chart.legend_labels)}};
 }
 
 }  // namespace

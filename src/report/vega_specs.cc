@@ -1,7 +1,12 @@
 #include "report/vega_specs.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
+#include <set>
 
 #include "report/format.h"
 #include "report/iso_codes.h"
@@ -251,6 +256,31 @@ Json GroupedBarChartSpec(const GroupedBarChart& chart) {
               {"config", Config()}};
 }
 
+namespace {
+
+// A Vega expression giving the label of `field` (a number) from `labels`,
+// '' for other values.
+std::string LabelExpression(const std::map<double, std::string>& labels, const std::string& field) {
+  std::string expression;
+  for (const auto& [value, label] : labels) {
+    std::string quoted;
+    for (char character : label) {
+      if (character == '\\' || character == '\'') quoted.push_back('\\');
+      quoted.push_back(character);
+    }
+    expression += fmt::format("{} === {} ? '{}' : ", field, value, quoted);
+  }
+  return expression + "''";
+}
+
+// The label of `value`, or its number as `scale` shows it.
+std::string LabelOr(const std::map<double, std::string>& labels, const Scale& scale, double value) {
+  const auto found = labels.find(value);
+  return found != labels.end() ? found->second : scale.Text(value);
+}
+
+}  // namespace
+
 Json LineChartSpec(const LineChart& chart) {
   double max_abs = 0, max_abs_x = 0;
   for (const LineSeries& series : chart.series) {
@@ -274,7 +304,7 @@ Json LineChartSpec(const LineChart& chart) {
                               ? FormatNumber(series.x[index], AdaptiveDecimals(series.x[index], 0))
                               : x_scale.Text(series.x[index])},
                {"value", scale.Spec(series.y[index])},
-               {"value_text", scale.Text(series.y[index])}};
+               {"value_text", LabelOr(chart.y_labels, scale, series.y[index])}};
       if (index < series.lower.size() && index < series.upper.size() &&
           !std::isnan(series.lower[index]) && !std::isnan(series.upper[index])) {
         row["lower"] = scale.Spec(series.lower[index]);
@@ -296,6 +326,23 @@ Json LineChartSpec(const LineChart& chart) {
               {"title", scale.Title(chart.y_label)},
               {"scale", {{"zero", false}}},
               {"axis", {{"format", scale.format.d3_axis}}}};
+  if (!chart.y_labels.empty()) {
+    // Ticks at the labelled values within the data's range, named.
+    double low = std::numeric_limits<double>::infinity();
+    double high = -low;
+    for (const Json& row : rows) {
+      low = std::min(low, row["value"].get<double>());
+      high = std::max(high, row["value"].get<double>());
+    }
+    Json ticks = Json::array();
+    for (const auto& [value, label] : chart.y_labels) {
+      if (value >= low && value <= high) ticks.push_back(scale.Spec(value));
+    }
+    y_axis["scale"]["domain"] = Json::array({scale.Spec(low), scale.Spec(high)});
+    y_axis["scale"]["nice"] = false;
+    y_axis["axis"] = {{"values", ticks},
+                      {"labelExpr", LabelExpression(chart.y_labels, "datum.value")}};
+  }
   const Json colour = ColourByName(names, "series");
   const Json tooltip = Json::array(
       {{{"field", "series"}, {"title", "Series"}},
@@ -356,13 +403,15 @@ Json WorldMapSpec(const WorldMap& chart, const Json& world) {
   }
   const Scale scale = MakeScale(chart.kind, max_abs);
   Json lookup_rows = Json::array();
+  std::set<double> present;
   for (const auto& [code, value] : chart.values) {
     const std::string numeric = IsoNumericFor(code);
     if (numeric.empty() || std::isnan(value)) continue;
     lookup_rows.push_back({{"id", numeric},
                            {"code", code},
                            {"value", scale.Spec(value)},
-                           {"text", scale.Text(value)}});
+                           {"text", LabelOr(chart.legend_labels, scale, value)}});
+    present.insert(value);
   }
   // A symmetric domain keeps zero at the neutral colour and lets equal gains
   // and losses get equally strong colours.
@@ -404,17 +453,43 @@ Json WorldMapSpec(const WorldMap& chart, const Json& world) {
                       {{"field", "code"}, {"title", "Code"}},
                       {{"field", "text"},
                        {"title", chart.legend_label.empty() ? "Value" : chart.legend_label}}})}}}};
+  Json transforms = Json::array({{{"filter", "datum.id !== '010'"}}});
+  if (!chart.region.empty()) {
+    // Only the region's shapes: the projection then fits them.
+    std::string ids;
+    for (const std::string& code : chart.region) {
+      const std::string numeric = IsoNumericFor(code);
+      if (!numeric.empty()) ids += fmt::format("{}'{}'", ids.empty() ? "" : ", ", numeric);
+    }
+    transforms.push_back({{"filter", fmt::format("indexof([{}], datum.id) >= 0", ids)}});
+  }
+  if (!chart.legend_labels.empty()) {
+    // Discrete colours, worst to best, for the labels present.
+    Json domain = Json::array();
+    for (double value : present) domain.push_back(LabelOr(chart.legend_labels, scale, value));
+    Json& colour = coloured["encoding"]["color"];
+    colour = {{"field", "text"},
+              {"type", "ordinal"},
+              {"title", chart.legend_label.empty() ? Json(nullptr) : Json(chart.legend_label)},
+              {"sort", domain},
+              {"scale", {{"domain", domain}, {"scheme", "redyellowgreen"}}},
+              {"legend",
+               {{"orient", "bottom"},
+                {"direction", "horizontal"},
+                {"columns", std::min<size_t>(domain.size(), 8)}}}};
+  }
+  const bool regional = !chart.region.empty();
   return Json{
       {"$schema", kSchema},
-      {"width", 760},
-      {"height", 370},
+      {"width", regional ? 520 : 760},
+      {"height", regional ? 520 : 370},
       // Room on the left for the legend's first label ("-0.8%"), which is
       // drawn flush with the left edge of the plot.
       {"padding", {{"left", 16}, {"right", 8}, {"top", 5}, {"bottom", 5}}},
       {"projection", {{"type", "equalEarth"}}},
       {"data", {{"values", world}, {"format", {{"type", "topojson"}, {"feature", "countries"}}}}},
       // Antarctica (ISO 010) takes a fifth of the map and has no trade.
-      {"transform", Json::array({{{"filter", "datum.id !== '010'"}}})},
+      {"transform", transforms},
       {"layer", Json::array({base, coloured})},
       {"config", Config()}};
 }

@@ -94,5 +94,99 @@ sed 's/country = "KEN"/country = "KEN"/' "$EXAMPLE" > "$WORK/good.toml"
 expect 6 "africa_scorecard.toml:[0-9]*: key 'factor\[4\].indicator\[1\].grid': grid scores must be monotone" -- \
   "$MIZANI" rate score "$WORK/good.toml" --data-dir "$DATA" -o "$WORK/x10"
 
+# Extra indicators ([[data.extra]]): no sourced reserves data ship, so the
+# test generates a stand-in series from GDP per capita (test values, not
+# data) and goal-seeks on it in the ordered model and the scorecard.
+mkdir -p "$WORK/res"
+/usr/bin/python3 - "$DATA/imf_weo_2025apr/weo_2025apr_long.csv.gz" "$WORK/res/reserves_test.csv" <<'PY'
+import csv, gzip, math, sys
+with gzip.open(sys.argv[1], "rt", newline="") as source, open(sys.argv[2], "w", newline="") as out:
+    writer = csv.writer(out)
+    writer.writerow(["country", "year", "indicator", "value"])
+    for row in csv.DictReader(source):
+        if row["weo_subject_code"] != "NGDPDPC" or not row["value"]:
+            continue
+        year, value = int(float(row["year"])), float(row["value"])
+        if 2000 <= year <= 2024 and value > 0:
+            months = 0.8 * math.log(value) - 3 + math.sin(year)
+            writer.writerow([row["country"], year, "RES_MONTHS_TEST", f"{months:.4f}"])
+PY
+sed 's/goal_seek = \[/goal_seek = ["RES_MONTHS_TEST", /' "$EXAMPLE" > "$WORK/res/reserves.toml"
+cat >> "$WORK/res/reserves.toml" <<'TOML'
+
+[[data.extra]]
+path = "reserves_test.csv"
+source = "test-generated from GDP per capita (not data)"
+vintage = "none"
+
+[[indicator]]
+code = "RES_MONTHS_TEST"
+label = "reserves, months of imports (test values)"
+TOML
+# The scorecard with fixed weights (no calibration), so that re-scoring one
+# changed value moves nothing else, and a reserves factor.
+grep -v '^calibrate_to' "$SOURCE/examples/africa_scorecard.toml" > "$WORK/res/africa_scorecard.toml"
+cat >> "$WORK/res/africa_scorecard.toml" <<'TOML'
+
+[[factor]]
+name = "External liquidity (test)"
+weight = 0.2
+  [[factor.indicator]]
+  code = "RES_MONTHS_TEST"
+  grid = [[0, 0], [3, 40], [6, 75], [12, 100]]
+TOML
+"$MIZANI" -q rate explain "$WORK/res/reserves.toml" --data-dir "$DATA" -o "$WORK/res/explain" \
+  > "$WORK/res/explain.txt" 2> "$WORK/res/explain.err" || fail "rate explain with reserves: $(tail -2 "$WORK/res/explain.err")"
+"$MIZANI" -q rate fit "$WORK/res/reserves.toml" --data-dir "$DATA" -o "$WORK/res/fit" \
+  > "$WORK/res/fit.txt" 2>&1 || fail "rate fit with reserves: $(tail -2 "$WORK/res/fit.txt")"
+grep -q "Extra indicators.*TEST; source: test-generated from GDP per capita (not data); vintage: none" \
+  "$WORK/res/fit/report.md" || fail "fit: the extra file and its source are not in the report"
+grep -q '^"reserves, months of imports (test values)",' "$WORK/res/fit/coefficients.csv" ||
+  fail "fit: no coefficient for the extra indicator"
+# goal_seek.csv: indicator,current,ordered_model_from,ordered_model_needs,scorecard_from,scorecard_needs
+goal="$(/usr/bin/python3 -c '
+import csv, sys
+for row in csv.DictReader(open(sys.argv[1])):
+    if row["indicator"] == "RES_MONTHS_TEST":
+        print(row["current"], row["ordered_model_needs"] or "-", row["scorecard_from"].replace(" ", ""),
+              row["scorecard_needs"] or "-")' "$WORK/res/explain/goal_seek.csv")"
+echo "reserves goal seek (current, ordered model needs, scorecard from->to, scorecard needs): $goal"
+read -r current model_needs card_step card_needs <<< "$goal"
+[ "$model_needs" != "-" ] || fail "the ordered model found no reserves value for one notch up"
+[ "$card_needs" != "-" ] || fail "the scorecard found no reserves value for one notch up"
+# Re-score: Kenya's 2024 reserves set to the scorecard's answer give the next
+# notch; a little less keeps the current one.
+rescore() {
+  /usr/bin/python3 - "$WORK/res/reserves_test.csv" "$1" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+for row in rows[1:]:
+    if row[0] == "Kenya" and row[1] == "2024":
+        row[3] = sys.argv[2]
+csv.writer(open(sys.argv[1], "w", newline="")).writerows(rows)
+PY
+  rm -rf "$WORK/res/score"
+  "$MIZANI" -q rate score "$WORK/res/reserves.toml" --data-dir "$DATA" --country KEN \
+    -o "$WORK/res/score" > /dev/null 2>&1 || fail "rate score with reserves $1 failed"
+  /usr/bin/python3 -c '
+import csv, sys
+print(next(csv.DictReader(open(sys.argv[1])))["foreign_currency"])' "$WORK/res/score/scores.csv"
+}
+if [ "$card_needs" != "-" ]; then
+  above="$(rescore "$(/usr/bin/python3 -c "print(repr($card_needs + 1e-7))")")"
+  below="$(rescore "$(/usr/bin/python3 -c "print(repr($card_needs - 1e-4))")")"
+  echo "re-scored: $below just below, $above at the value found (goal $card_step)"
+  [ "$below->$above" = "$card_step" ] || fail "re-scoring gives $below->$above, goal seeking said $card_step"
+fi
+# A bad row in an extra file: exit 4 naming file, row and column.
+echo 'Atlantis,2024,RES_MONTHS_TEST,3' >> "$WORK/res/reserves_test.csv"
+rows="$(($(wc -l < "$WORK/res/reserves_test.csv") - 1))"
+expect 4 "reserves_test.csv: row $rows, column 'country': unknown country 'Atlantis'" -- \
+  "$MIZANI" rate fit "$WORK/res/reserves.toml" --data-dir "$DATA" -o "$WORK/x11"
+# An extra file without its source: exit 6 naming the key.
+sed '/^source = "test-generated/d' "$WORK/res/reserves.toml" > "$WORK/res/no_source.toml"
+expect 6 "no_source.toml:[0-9]*: key 'data.extra\[1\]': missing key 'source'" -- \
+  "$MIZANI" rate fit "$WORK/res/no_source.toml" --data-dir "$DATA" -o "$WORK/x12"
+
 echo "rate: $failures failure(s)"
 [ "$failures" = 0 ]
