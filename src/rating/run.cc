@@ -136,11 +136,15 @@ std::vector<size_t> AllRows(const Panel& panel) {
 const char* LinkName(Link link) { return link == Link::kProbit ? "probit" : "logit"; }
 
 std::string ModelTitle(const RateConfig& config) {
-  return fmt::format("Ordered {}{}{} on {} ratings, {}-{}", LinkName(config.model.ordered.link),
-                     config.model.mundlak ? " with Mundlak country means" : "",
-                     config.model.previous_rating ? " and the previous rating" : "",
-                     AgencyName(config.model.agency), config.panel.first_year,
-                     config.panel.last_year);
+  return fmt::format(
+      "Ordered {}{}{}{} on {} ratings, {}-{}", LinkName(config.model.ordered.link),
+      config.model.random_effects ? fmt::format(" with a random country effect ({}-point adaptive "
+                                                "Gauss-Hermite)",
+                                                config.model.quadrature_points)
+                                  : std::string(),
+      config.model.mundlak ? " with Mundlak country means" : "",
+      config.model.previous_rating ? " and the previous rating" : "",
+      AgencyName(config.model.agency), config.panel.first_year, config.panel.last_year);
 }
 
 ReportSection PanelSection(const RateConfig& config, const Panel& panel) {
@@ -226,8 +230,9 @@ RatingModel FitAll(const RateConfig& config, const Panel& panel, const CountryMe
     throw Error(ErrorCode::kNotConverged,
                 fmt::format("{}: {}", ModelTitle(config), model.fit.message));
   }
-  Say(progress, fmt::format("{} Newton iterations, log-likelihood {:.4f}", model.fit.iterations,
-                            model.fit.log_likelihood));
+  Say(progress,
+      fmt::format("{} {} iterations, log-likelihood {:.4f}", model.fit.iterations,
+                  config.model.random_effects ? "Newton" : "Newton", model.fit.log_likelihood));
   return model;
 }
 
@@ -721,6 +726,12 @@ RateOutcome RunRateFit(const RateConfig& config, const Progress& progress) {
                                        NotchLabel(model.category_notch.front()),
                                        NotchLabel(model.category_notch.back()))},
       {"Log-likelihood", fmt::format("{:.6f}", model.fit.log_likelihood)},
+      {"Country effect",
+       config.model.random_effects
+           ? fmt::format("normal random intercept, s.d. {:.4f}; standard errors model-based "
+                         "(the effect carries the clustering)",
+                         model.sigma_u)
+           : std::string("none (pooled); standard errors clustered by country")},
       {"Termination", model.fit.message},
       {"In-sample exact", fmt::format("{:.1f}%", Percent(in_sample.exact, in_sample.count))},
       {"In-sample within one notch",
@@ -799,10 +810,15 @@ RateOutcome RunRateFit(const RateConfig& config, const Progress& progress) {
       "  in-sample: exact {:.1f}%, within one notch {:.1f}%\n",
       ModelTitle(config), model.num_obs, model.fit.num_clusters, model.fit.log_likelihood,
       Percent(in_sample.exact, in_sample.count), Percent(in_sample.within_one, in_sample.count));
+  if (config.model.random_effects) {
+    outcome.summary += fmt::format("  country effect s.d. {:.4f} (latent units)\n", model.sigma_u);
+  }
   for (size_t term = 0; term < model.terms.size(); ++term) {
     const auto idx = static_cast<Eigen::Index>(term);
-    outcome.summary += fmt::format("  {:<40} {:>10.4f}  (clustered se {:.4f})\n", model.terms[term],
-                                   model.fit.beta[idx], std::sqrt(model.fit.cov_cluster(idx, idx)));
+    outcome.summary +=
+        fmt::format("  {:<40} {:>10.4f}  ({} {:.4f})\n", model.terms[term], model.fit.beta[idx],
+                    config.model.random_effects ? "se" : "clustered se",
+                    std::sqrt(model.fit.cov_cluster(idx, idx)));
   }
   return outcome;
 }
@@ -966,7 +982,12 @@ RateOutcome RunRateScore(const RateConfig& config, const Progress& progress) {
     const SovereignYear row = panel.RowFor(iso3, config.year);
     std::string ordered;
     if (UsableRow(model.options, row)) {
-      ordered = NotchLabel(PredictRating(model, row, means).indicated_notch);
+      const RatingPrediction prediction = PredictRating(model, row, means);
+      ordered = NotchLabel(prediction.indicated_notch);
+      // A country never rated in the fitting years has no estimated effect.
+      if (model.options.random_effects && !prediction.effect_known) {
+        ordered += " (never rated: country effect 0)";
+      }
     }
     scores.rows.push_back(
         {iso3, CountryName(iso3), result.score, static_cast<double>(result.model_notch),
@@ -1033,6 +1054,13 @@ RateOutcome RunRateExplain(const RateConfig& config, const Progress& progress) {
   for (Agency agency : kAgencies) {
     const int notch = row.notch[static_cast<int>(agency)];
     if (notch > 0) outcome.summary += fmt::format(", {} {}", AgencyName(agency), NotchLabel(notch));
+  }
+  if (model.options.random_effects) {
+    outcome.summary +=
+        prediction.effect_known
+            ? fmt::format(" (country effect {:+.3f} in the latent index, from its rated years)",
+                          prediction.country_effect)
+            : std::string(" (never rated in the fitting years: country effect 0)");
   }
   outcome.summary += "\n";
 
