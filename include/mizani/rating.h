@@ -254,7 +254,7 @@ GaussHermiteRule GaussHermite(int points);
 // R's ordinal::clmm with nAGQ > 1).
 struct RandomEffectsOptions {
   Link link = Link::kProbit;
-  int quadrature_points = 10;
+  int quadrature_points = 25;
   int max_iterations = 200;
   double gradient_tolerance = 1e-9;  // max |gradient| of the mean log-likelihood
   // ... or the gain the Newton step predicts in log-likelihood units: the
@@ -321,7 +321,7 @@ struct RatingModelOptions {
   // predictions add the country's empirical-Bayes effect estimated from the
   // fitting sample (0 for a country not in it).
   bool random_effects = false;
-  int quadrature_points = 10;
+  int quadrature_points = 25;
 };
 
 // Whether the model can use the row: every indicator present and, for a
