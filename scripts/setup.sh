@@ -17,7 +17,8 @@ PACKAGES=(build-essential cmake ninja-build pkg-config
   python3-dev python3-pybind11 pybind11-dev python3-numpy python3-pandas python3-pytest
   python3-distributed
   libquantlib0-dev quantlib-python
-  python3-statsmodels
+  python3-statsmodels python3-scipy
+  r-base-core r-cran-ordinal
   libxlsxwriter-dev python3-openpyxl)
 
 missing=()

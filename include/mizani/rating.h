@@ -260,6 +260,73 @@ Eigen::VectorXd CutpointsFromTheta(const Eigen::VectorXd& theta, int num_beta);
 Eigen::MatrixXd CutpointCovariance(const Eigen::VectorXd& theta, int num_beta,
                                    const Eigen::MatrixXd& cov_theta);
 
+// ------------------------------------------- random-effects ordered model ---
+
+// Gauss-Hermite rule: sum_k weights[k] f(nodes[k]) approximates the integral
+// of f(z) exp(-z^2) over the real line, exactly for polynomials of degree up
+// to 2 points - 1 (Golub & Welsch 1969).
+struct GaussHermiteRule {
+  std::vector<double> nodes;
+  std::vector<double> weights;
+};
+GaussHermiteRule GaussHermite(int points);
+
+// The ordered model with a normal random intercept per cluster (country):
+// P(y_it = j | u_i) = F(cut_j - x_it'b - sigma u_i) - F(cut_{j-1} - ...),
+// u_i ~ N(0, 1) (Afonso, Gomes & Rother 2011). Each cluster's likelihood is
+// integrated by adaptive Gauss-Hermite quadrature: nodes centred on the mode
+// of the cluster's posterior and scaled by its curvature (the definition of
+// R's ordinal::clmm with nAGQ > 1).
+struct RandomEffectsOptions {
+  Link link = Link::kProbit;
+  int quadrature_points = 25;
+  int max_iterations = 200;
+  double gradient_tolerance = 1e-9;  // max |gradient| of the mean log-likelihood
+  // ... or the gain the Newton step predicts in log-likelihood units: the
+  // derivatives hold the adaptive nodes fixed, so near the optimum they
+  // differ from those of the quadrature by its error (regressors in the
+  // tens, such as debt ratios, magnify it in the gradient).
+  double decrement_tolerance = 1e-9;
+};
+
+// theta = (beta, cut parameters as OrderedResult, log sigma).
+struct RandomEffectsResult {
+  Termination termination = Termination::kNumericalFailure;
+  std::string message;
+  int iterations = 0;
+  int num_categories = 0;
+  int num_clusters = 0;
+  Eigen::VectorXd theta;
+  Eigen::VectorXd beta;
+  Eigen::VectorXd cutpoints;
+  double sigma = 0.0;
+  double log_likelihood = 0.0;
+  // Covariance of theta: minus the inverse of the analytic Hessian.
+  Eigen::MatrixXd cov;
+  // Empirical-Bayes effect of each cluster: the posterior mean of sigma u_i
+  // given its observations, in latent-index units.
+  Eigen::VectorXd effect;
+};
+
+// The adaptive-quadrature log-likelihood of theta; when not null, its
+// gradient and Hessian (analytic, quadrature nodes held where the
+// adaptation put them: the derivatives of the integral, to the accuracy of
+// the quadrature) and each cluster's posterior mean effect. `cluster` holds ids
+// 0..num_clusters-1. -infinity when a cluster's mode cannot be found.
+double RandomEffectsLogLikelihood(Link link, const Eigen::Ref<const Eigen::MatrixXd>& x,
+                                  std::span<const int> y, int num_categories,
+                                  std::span<const int> cluster, int num_clusters,
+                                  const Eigen::Ref<const Eigen::VectorXd>& theta,
+                                  const GaussHermiteRule& rule, Eigen::VectorXd* gradient,
+                                  Eigen::MatrixXd* hessian, Eigen::VectorXd* effect);
+
+// Damped Newton on the analytic Hessian from the pooled model's estimates. Throws
+// Error(kBadModel) as FitOrdered does.
+RandomEffectsResult FitRandomEffects(const Eigen::Ref<const Eigen::MatrixXd>& x,
+                                     std::span<const int> y, int num_categories,
+                                     std::span<const int> cluster,
+                                     const RandomEffectsOptions& options);
+
 // A rating model on the panel: regressors are the indicators, optionally
 // with their country means (Mundlak 1978; Afonso, Gomes & Rother 2011).
 struct RatingModelOptions {
@@ -274,6 +341,12 @@ struct RatingModelOptions {
   // (the median of the predicted distribution; default), or the most
   // probable one (the mode favours wide categories).
   bool indicate_mode = false;
+  // A normal random intercept per country (Afonso, Gomes & Rother 2011),
+  // integrated by adaptive Gauss-Hermite quadrature with this many nodes;
+  // predictions add the country's empirical-Bayes effect estimated from the
+  // fitting sample (0 for a country not in it).
+  bool random_effects = false;
+  int quadrature_points = 25;
 };
 
 // Whether the model can use the row: every indicator present and, for a
@@ -286,7 +359,16 @@ struct RatingModel {
   std::vector<int> category_notch;  // notch of each category, increasing
   OrderedResult fit;
   int64_t num_obs = 0;
+  // Random effects: the standard deviation of the country effect and each
+  // fitted country's empirical-Bayes effect (latent units); with random
+  // effects `fit` holds beta, cut-points, log-likelihood and the
+  // model-based covariance in all three covariance fields.
+  double sigma_u = 0.0;
+  std::map<std::string, double> country_effect;
 };
+// The country's effect in the model; 0 (and `known` false) for a country
+// not in the fitting sample or a pooled model.
+double CountryEffect(const RatingModel& model, const std::string& iso3, bool* known = nullptr);
 
 // Country means used for Mundlak terms: over the rows given.
 struct CountryMeans {
@@ -304,7 +386,9 @@ RatingModel FitRatingModel(const Panel& panel, std::span<const size_t> row_ids,
 struct RatingPrediction {
   int indicated_notch = 0;          // most probable notch
   double expected_notch = 0.0;      // probability-weighted notch
-  double latent = 0.0;              // x'beta
+  double latent = 0.0;              // x'beta (+ the country effect)
+  double country_effect = 0.0;      // random effects: the country's effect
+  bool effect_known = false;        // random effects: the country was in the fit
   std::vector<double> probability;  // per category of the model
 };
 RatingPrediction PredictRating(const RatingModel& model, const SovereignYear& row,

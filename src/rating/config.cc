@@ -172,9 +172,9 @@ void ParseIndicators(const TomlReader& reader, const toml::table& root, RateConf
 void ParseOptionalSections(const TomlReader& reader, const toml::table& root,
                            const std::string& base_dir, RateConfig& config) {
   if (const toml::table* model = Section(root, reader, "model")) {
-    reader.CheckKeys(
-        *model, "model",
-        {"agency", "link", "mundlak", "previous_rating", "indicated", "max_iterations"});
+    reader.CheckKeys(*model, "model",
+                     {"agency", "link", "mundlak", "previous_rating", "indicated", "max_iterations",
+                      "effects", "quadrature_points"});
     if (const auto agency = reader.String(*model, "model", "agency")) {
       config.model.agency = AgencyOf(*agency, &reader, model->get("agency"), "model.agency");
     }
@@ -185,6 +185,20 @@ void ParseOptionalSections(const TomlReader& reader, const toml::table& root,
     config.model.previous_rating = reader.Bool(*model, "model", "previous_rating").value_or(false);
     config.model.ordered.max_iterations =
         static_cast<int>(reader.Integer(*model, "model", "max_iterations").value_or(200));
+    if (const auto effects = reader.String(*model, "model", "effects")) {
+      if (*effects != "pooled" && *effects != "random") {
+        reader.Fail(*model->get("effects"), "model.effects",
+                    fmt::format("unknown effects '{}' (pooled or random)", *effects));
+      }
+      config.model.random_effects = *effects == "random";
+    }
+    if (const auto points = reader.Integer(*model, "model", "quadrature_points")) {
+      if (*points < 1 || *points > 50) {
+        reader.Fail(*model->get("quadrature_points"), "model.quadrature_points",
+                    "quadrature_points must be between 1 and 50");
+      }
+      config.model.quadrature_points = static_cast<int>(*points);
+    }
   }
   if (const toml::table* scorecard = Section(root, reader, "scorecard")) {
     reader.CheckKeys(*scorecard, "scorecard", {"methodology"});

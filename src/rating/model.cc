@@ -128,18 +128,56 @@ RatingModel FitRatingModel(const Panel& panel, std::span<const size_t> row_ids,
     cluster[obs] = inserted.first->second;
   }
   model.num_obs = static_cast<int64_t>(used.size());
-  model.fit = FitOrdered(x, y, static_cast<int>(notches.size()), cluster, options.ordered);
+  if (!options.random_effects) {
+    model.fit = FitOrdered(x, y, static_cast<int>(notches.size()), cluster, options.ordered);
+    return model;
+  }
+  RandomEffectsOptions random_options;
+  random_options.link = options.ordered.link;
+  random_options.quadrature_points = options.quadrature_points;
+  const RandomEffectsResult random =
+      FitRandomEffects(x, y, static_cast<int>(notches.size()), cluster, random_options);
+  OrderedResult& fit = model.fit;
+  fit.termination = random.termination;
+  fit.message = random.message;
+  fit.iterations = random.iterations;
+  fit.num_categories = static_cast<int>(notches.size());
+  fit.num_clusters = random.num_clusters;
+  fit.log_likelihood = random.log_likelihood;
+  if (random.theta.size() == 0) return model;
+  const auto num_fixed = random.theta.size() - 1;
+  fit.theta = random.theta.head(num_fixed);
+  fit.beta = random.beta;
+  fit.cutpoints = random.cutpoints;
+  if (random.cov.size() > 0) {
+    // Model-based (the random effect accounts for the clustering).
+    fit.cov_classical = random.cov.topLeftCorner(num_fixed, num_fixed);
+    fit.cov_robust = fit.cov_classical;
+    fit.cov_cluster = fit.cov_classical;
+  }
+  model.sigma_u = random.sigma;
+  for (const auto& [code, id] : cluster_of) model.country_effect[code] = random.effect[id];
   return model;
+}
+
+double CountryEffect(const RatingModel& model, const std::string& iso3, bool* known) {
+  const auto found = model.country_effect.find(iso3);
+  if (known != nullptr) *known = found != model.country_effect.end();
+  return found != model.country_effect.end() ? found->second : 0.0;
 }
 
 namespace {
 
-RatingPrediction PredictFromRegressors(const RatingModel& model,
-                                       const Eigen::VectorXd& regressors) {
+// `iso3` selects the country effect of a random-effects model, which
+// shifts the latent index (the cut-points move by minus the effect).
+RatingPrediction PredictFromRegressors(const RatingModel& model, const Eigen::VectorXd& regressors,
+                                       const std::string& iso3) {
   RatingPrediction prediction;
-  prediction.latent = regressors.dot(model.fit.beta);
+  prediction.country_effect = CountryEffect(model, iso3, &prediction.effect_known);
+  prediction.latent = regressors.dot(model.fit.beta) + prediction.country_effect;
+  const Eigen::VectorXd shifted_cuts = model.fit.cutpoints.array() - prediction.country_effect;
   const Eigen::MatrixXd probability = OrderedProbabilities(
-      model.options.ordered.link, regressors.transpose(), model.fit.beta, model.fit.cutpoints);
+      model.options.ordered.link, regressors.transpose(), model.fit.beta, shifted_cuts);
   Eigen::Index best = 0;
   if (model.options.indicate_mode) {
     probability.row(0).maxCoeff(&best);
@@ -162,7 +200,7 @@ RatingPrediction PredictFromRegressors(const RatingModel& model,
 
 RatingPrediction PredictRating(const RatingModel& model, const SovereignYear& row,
                                const CountryMeans& means) {
-  return PredictFromRegressors(model, RegressorRow(model, row, means));
+  return PredictFromRegressors(model, RegressorRow(model, row, means), row.iso3);
 }
 
 double BackTestResult::ExactRate() const {
@@ -264,7 +302,7 @@ GoalSeekResult GoalSeekOrdered(const RatingModel& model, const Panel& panel,
     Eigen::VectorXd trial = base;
     trial[idx] += shift;
     if (model.options.mundlak) trial[num_indicators + idx] += shift;
-    return PredictFromRegressors(model, trial).indicated_notch >= result.to_notch;
+    return PredictFromRegressors(model, trial, row.iso3).indicated_notch >= result.to_notch;
   };
   if (result.from_notch >= model.category_notch.back()) return result;
   // The latent index moves with the indicator in the direction of its total

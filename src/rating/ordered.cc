@@ -9,47 +9,20 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <numbers>
 
 #include "mizani/error.h"
 #include "mizani/rating.h"
+#include "rating/link.h"
+#include "rating/newton.h"
 
 namespace mizani::rating {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-// Density and its derivative at z; the distribution function and its
-// complement (for accurate differences in the upper tail).
-struct LinkValues {
-  double cdf;
-  double survival;
-  double pdf;
-  double pdf_slope;
-};
-
-LinkValues Evaluate(Link link, double z) {
-  if (std::isinf(z)) {
-    return z > 0 ? LinkValues{1.0, 0.0, 0.0, 0.0} : LinkValues{0.0, 1.0, 0.0, 0.0};
-  }
-  if (link == Link::kProbit) {
-    const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi);
-    return {0.5 * std::erfc(-z / std::numbers::sqrt2), 0.5 * std::erfc(z / std::numbers::sqrt2),
-            pdf, -z * pdf};
-  }
-  // Logistic: F = 1 / (1 + e^-z), f = F (1 - F), f' = f (1 - 2F).
-  const double cdf = z >= 0 ? 1.0 / (1.0 + std::exp(-z)) : std::exp(z) / (1.0 + std::exp(z));
-  const double survival = z >= 0 ? std::exp(-z) / (1.0 + std::exp(-z)) : 1.0 / (1.0 + std::exp(z));
-  const double pdf = cdf * survival;
-  return {cdf, survival, pdf, pdf * (survival - cdf)};
-}
-
-// Probability of the interval (lower, upper].
-double IntervalProbability(const LinkValues& upper, const LinkValues& lower, double lower_z) {
-  return lower_z > 0 ? lower.survival - upper.survival : upper.cdf - lower.cdf;
-}
+using internal::Evaluate;
+using internal::IntervalProbability;
+using internal::kInf;
+using internal::LinkValues;
 
 double InverseCdf(Link link, double probability) {
   if (link == Link::kLogit) return std::log(probability / (1.0 - probability));
@@ -211,64 +184,19 @@ OrderedResult FitOrdered(const Eigen::Ref<const Eigen::MatrixXd>& x, std::span<c
       previous = cut;
     }
   }
+  const internal::NewtonOutcome newton = internal::DampedNewton(
+      [&](const Eigen::VectorXd& at, Eigen::VectorXd* gradient, Eigen::MatrixXd* hessian) {
+        return OrderedLogLikelihood(options.link, x, y, num_categories, at, gradient, hessian,
+                                    nullptr);
+      },
+      theta, static_cast<double>(num_obs), options.max_iterations, options.gradient_tolerance);
+  result.termination = newton.termination;
+  result.message = newton.message;
+  result.iterations = newton.iterations;
   Eigen::VectorXd gradient;
   Eigen::MatrixXd hessian;
-  double log_likelihood =
-      OrderedLogLikelihood(options.link, x, y, num_categories, theta, &gradient, &hessian, nullptr);
-  result.termination = Termination::kMaxIterations;
-  result.message = fmt::format("no convergence in {} Newton iterations", options.max_iterations);
-  for (int iteration = 0; iteration < options.max_iterations; ++iteration) {
-    result.iterations = iteration;
-    if (gradient.cwiseAbs().maxCoeff() / static_cast<double>(num_obs) <
-        options.gradient_tolerance) {
-      result.termination = Termination::kConverged;
-      result.message =
-          fmt::format("converged: max |gradient| / N below {:g}", options.gradient_tolerance);
-      break;
-    }
-    // Newton direction on the negative Hessian; damped (Levenberg) when it
-    // is not positive definite away from the optimum.
-    const Eigen::MatrixXd information = -hessian;
-    Eigen::VectorXd direction;
-    double damping = 0.0;
-    const double scale = std::max(information.diagonal().cwiseAbs().maxCoeff(), 1e-12);
-    for (int attempt = 0; attempt < 30; ++attempt) {
-      Eigen::MatrixXd damped = information;
-      damped.diagonal().array() += damping;
-      Eigen::LLT<Eigen::MatrixXd> llt(damped);
-      if (llt.info() == Eigen::Success) {
-        direction = llt.solve(gradient);
-        if (direction.allFinite() && direction.dot(gradient) > 0) break;
-      }
-      direction.resize(0);
-      damping = damping == 0.0 ? 1e-8 * scale : damping * 10.0;
-    }
-    if (direction.size() == 0) direction = gradient / scale;
-    double step = 1.0;
-    bool improved = false;
-    for (int halving = 0; halving < 50; ++halving) {
-      const Eigen::VectorXd candidate = theta + step * direction;
-      const double candidate_ll = OrderedLogLikelihood(options.link, x, y, num_categories,
-                                                       candidate, nullptr, nullptr, nullptr);
-      if (std::isfinite(candidate_ll) &&
-          candidate_ll >= log_likelihood - 1e-12 * std::abs(log_likelihood)) {
-        theta = candidate;
-        improved = true;
-        break;
-      }
-      step *= 0.5;
-    }
-    if (!improved) {
-      result.termination = Termination::kNumericalFailure;
-      result.message = "line search failed: no step improves the log-likelihood";
-      break;
-    }
-    log_likelihood = OrderedLogLikelihood(options.link, x, y, num_categories, theta, &gradient,
-                                          &hessian, nullptr);
-    result.iterations = iteration + 1;
-  }
   Eigen::MatrixXd scores;
-  log_likelihood =
+  const double log_likelihood =
       OrderedLogLikelihood(options.link, x, y, num_categories, theta, &gradient, &hessian, &scores);
   result.theta = theta;
   result.beta = theta.head(num_beta);

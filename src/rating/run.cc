@@ -143,11 +143,15 @@ std::vector<size_t> AllRows(const Panel& panel) {
 const char* LinkName(Link link) { return link == Link::kProbit ? "probit" : "logit"; }
 
 std::string ModelTitle(const RateConfig& config) {
-  return fmt::format("Ordered {}{}{} on {} ratings, {}-{}", LinkName(config.model.ordered.link),
-                     config.model.mundlak ? " with Mundlak country means" : "",
-                     config.model.previous_rating ? " and the previous rating" : "",
-                     AgencyName(config.model.agency), config.panel.first_year,
-                     config.panel.last_year);
+  return fmt::format(
+      "Ordered {}{}{}{} on {} ratings, {}-{}", LinkName(config.model.ordered.link),
+      config.model.random_effects ? fmt::format(" with a random country effect ({}-point adaptive "
+                                                "Gauss-Hermite)",
+                                                config.model.quadrature_points)
+                                  : std::string(),
+      config.model.mundlak ? " with Mundlak country means" : "",
+      config.model.previous_rating ? " and the previous rating" : "",
+      AgencyName(config.model.agency), config.panel.first_year, config.panel.last_year);
 }
 
 ReportSection PanelSection(const RateConfig& config, const Panel& panel) {
@@ -243,8 +247,9 @@ RatingModel FitAll(const RateConfig& config, const Panel& panel, const CountryMe
     throw Error(ErrorCode::kNotConverged,
                 fmt::format("{}: {}", ModelTitle(config), model.fit.message));
   }
-  Say(progress, fmt::format("{} Newton iterations, log-likelihood {:.4f}", model.fit.iterations,
-                            model.fit.log_likelihood));
+  Say(progress,
+      fmt::format("{} {} iterations, log-likelihood {:.4f}", model.fit.iterations,
+                  config.model.random_effects ? "Newton" : "Newton", model.fit.log_likelihood));
   return model;
 }
 
@@ -387,12 +392,12 @@ ReportTable PredictionsTable(const BackTestResult& result, const std::string& ag
   predictions.name = "predictions_" + stem;
   predictions.caption = agency + ": every out-of-sample prediction";
   predictions.columns = {{"iso3", ValueKind::kText},
-                         {"year", ValueKind::kNumber, 0},
+                         {"year", ValueKind::kText},
                          {"actual", ValueKind::kText},
                          {"predicted", ValueKind::kText},
                          {"error_notches", ValueKind::kNumber, 0}};
   for (const BackTestPrediction& prediction : result.predictions) {
-    predictions.rows.push_back({prediction.iso3, static_cast<double>(prediction.year),
+    predictions.rows.push_back({prediction.iso3, std::to_string(prediction.year),
                                 NotchLabel(prediction.actual), NotchLabel(prediction.predicted),
                                 static_cast<double>(prediction.predicted - prediction.actual)});
   }
@@ -599,7 +604,7 @@ ReportSection PathSection(const RateConfig& config, const Panel& panel, const Ra
   ReportTable path;
   path.name = "path";
   path.caption = "Indicated ratings against the agencies', year end (notches: 21 = AAA, 12 = BBB-)";
-  path.columns = {{"year", ValueKind::kNumber, 0},      {"ordered_model", ValueKind::kNumber, 0},
+  path.columns = {{"year", ValueKind::kText},           {"ordered_model", ValueKind::kNumber, 0},
                   {"scorecard", ValueKind::kNumber, 0}, {"sp", ValueKind::kNumber, 0},
                   {"moodys", ValueKind::kNumber, 0},    {"fitch", ValueKind::kNumber, 0}};
   LineChart path_chart;
@@ -629,7 +634,7 @@ ReportSection PathSection(const RateConfig& config, const Panel& panel, const Ra
         year_row.notch[1] == 0) {
       continue;
     }
-    path.rows.push_back({static_cast<double>(year), ordered, card, NotchOrNaN(year_row.notch[0]),
+    path.rows.push_back({std::to_string(year), ordered, card, NotchOrNaN(year_row.notch[0]),
                          NotchOrNaN(year_row.notch[1]), NotchOrNaN(year_row.notch[2])});
     const double values[] = {ordered, card, NotchOrNaN(year_row.notch[0]),
                              NotchOrNaN(year_row.notch[1]), NotchOrNaN(year_row.notch[2])};
@@ -817,6 +822,12 @@ RateOutcome RunRateFit(const RateConfig& config, const Progress& progress) {
                                        NotchLabel(model.category_notch.front()),
                                        NotchLabel(model.category_notch.back()))},
       {"Log-likelihood", fmt::format("{:.6f}", model.fit.log_likelihood)},
+      {"Country effect",
+       config.model.random_effects
+           ? fmt::format("normal random intercept, s.d. {:.4f}; standard errors model-based "
+                         "(the effect carries the clustering)",
+                         model.sigma_u)
+           : std::string("none (pooled); standard errors clustered by country")},
       {"Termination", model.fit.message},
       {"In-sample exact", fmt::format("{:.1f}%", Percent(in_sample.exact, in_sample.count))},
       {"In-sample within one notch",
@@ -833,7 +844,7 @@ RateOutcome RunRateFit(const RateConfig& config, const Progress& progress) {
   table.caption = "Most probable notch under the model beside the agencies' ratings";
   table.columns = {{"iso3", ValueKind::kText},
                    {"country", ValueKind::kText},
-                   {"year", ValueKind::kNumber, 0},
+                   {"year", ValueKind::kText},
                    {"indicated", ValueKind::kText},
                    {"indicated_notch", ValueKind::kNumber, 0},
                    {"expected_notch", ValueKind::kNumber, 2},
@@ -849,7 +860,7 @@ RateOutcome RunRateFit(const RateConfig& config, const Progress& progress) {
     }
     const RatingPrediction prediction = PredictRating(model, row, means);
     table.rows.push_back(
-        {row.iso3, CountryName(row.iso3), static_cast<double>(row.year),
+        {row.iso3, CountryName(row.iso3), std::to_string(row.year),
          NotchLabel(prediction.indicated_notch), static_cast<double>(prediction.indicated_notch),
          prediction.expected_notch, LabelOrEmpty(row.notch[0]), LabelOrEmpty(row.notch[1]),
          LabelOrEmpty(row.notch[2]), LabelOrEmpty(row.notch[3])});
@@ -895,10 +906,15 @@ RateOutcome RunRateFit(const RateConfig& config, const Progress& progress) {
       "  in-sample: exact {:.1f}%, within one notch {:.1f}%\n",
       ModelTitle(config), model.num_obs, model.fit.num_clusters, model.fit.log_likelihood,
       Percent(in_sample.exact, in_sample.count), Percent(in_sample.within_one, in_sample.count));
+  if (config.model.random_effects) {
+    outcome.summary += fmt::format("  country effect s.d. {:.4f} (latent units)\n", model.sigma_u);
+  }
   for (size_t term = 0; term < model.terms.size(); ++term) {
     const auto idx = static_cast<Eigen::Index>(term);
-    outcome.summary += fmt::format("  {:<40} {:>10.4f}  (clustered se {:.4f})\n", model.terms[term],
-                                   model.fit.beta[idx], std::sqrt(model.fit.cov_cluster(idx, idx)));
+    outcome.summary +=
+        fmt::format("  {:<40} {:>10.4f}  ({} {:.4f})\n", model.terms[term], model.fit.beta[idx],
+                    config.model.random_effects ? "se" : "clustered se",
+                    std::sqrt(model.fit.cov_cluster(idx, idx)));
   }
   return outcome;
 }
@@ -1065,8 +1081,13 @@ RateOutcome RunRateScore(const RateConfig& config, const Progress& progress) {
     const SovereignYear row = panel.RowFor(iso3, config.year);
     std::string ordered;
     if (UsableRow(model.options, row)) {
-      model_notches[iso3] = PredictRating(model, row, means).indicated_notch;
-      ordered = NotchLabel(model_notches[iso3]);
+      const RatingPrediction prediction = PredictRating(model, row, means);
+      model_notches[iso3] = prediction.indicated_notch;
+      ordered = NotchLabel(prediction.indicated_notch);
+      // A country never rated in the fitting years has no estimated effect.
+      if (model.options.random_effects && !prediction.effect_known) {
+        ordered += " (never rated: country effect 0)";
+      }
     }
     scores.rows.push_back(
         {iso3, CountryName(iso3), result.score, static_cast<double>(result.model_notch),
@@ -1136,6 +1157,13 @@ RateOutcome RunRateExplain(const RateConfig& config, const Progress& progress) {
   for (Agency agency : kAgencies) {
     const int notch = row.notch[static_cast<int>(agency)];
     if (notch > 0) outcome.summary += fmt::format(", {} {}", AgencyName(agency), NotchLabel(notch));
+  }
+  if (model.options.random_effects) {
+    outcome.summary +=
+        prediction.effect_known
+            ? fmt::format(" (country effect {:+.3f} in the latent index, from its rated years)",
+                          prediction.country_effect)
+            : std::string(" (never rated in the fitting years: country effect 0)");
   }
   outcome.summary += "\n";
 

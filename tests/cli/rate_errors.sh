@@ -3,7 +3,8 @@
 # report all-or-nothing), and bad input gives a clear message and its
 # documented exit code: unknown country or agency (6), a grade or numeric
 # notch outside the scale (4, naming file, row and column), an indicator
-# missing for the scored year (4), a broken methodology (6).
+# missing for the scored year (4), a broken methodology (6), a bad
+# [model] effects or quadrature_points (6).
 # $1 = mizani binary, $2 = shared data folder.
 set -u
 MIZANI="$1"
@@ -58,6 +59,13 @@ sed 's/country = "KEN"/country = "XYZ"/' "$EXAMPLE" > "$WORK/bad_country.toml"
 cp "$SOURCE/examples/africa_scorecard.toml" "$WORK/"
 expect 6 "bad_country.toml:.*explain.country.*unknown country 'XYZ'" -- "$MIZANI" rate explain "$WORK/bad_country.toml" --data-dir "$DATA"
 [ -e "$WORK/africa_ratings_out" ] && fail "an output folder was written after an error"
+# The random-effects keys of [model].
+sed 's/^effects = .*/effects = "fixed"/' "$EXAMPLE" > "$WORK/bad_effects.toml"
+expect 6 "bad_effects.toml:.*model.effects.*unknown effects 'fixed' (pooled or random)" -- "$MIZANI" rate fit "$WORK/bad_effects.toml" --data-dir "$DATA" -o "$WORK/x21"
+sed 's/^quadrature_points = .*/quadrature_points = 0/' "$EXAMPLE" > "$WORK/bad_points.toml"
+expect 6 "bad_points.toml:.*model.quadrature_points.*between 1 and 50" -- "$MIZANI" rate fit "$WORK/bad_points.toml" --data-dir "$DATA" -o "$WORK/x22"
+sed 's/^quadrature_points = .*/quadrature_points = "many"/' "$EXAMPLE" > "$WORK/bad_points_type.toml"
+expect 6 "bad_points_type.toml:.*model.quadrature_points.*expected an integer" -- "$MIZANI" rate fit "$WORK/bad_points_type.toml" --data-dir "$DATA" -o "$WORK/x23"
 # Year outside the panel.
 expect 6 "year 2031 lies outside" -- "$MIZANI" rate explain "$EXAMPLE" --data-dir "$DATA" --year 2031 -o "$WORK/x4"
 

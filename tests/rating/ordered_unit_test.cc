@@ -1,9 +1,13 @@
 // Ordered probit/logit: analytic derivatives against brute-force numerical
 // ones, and estimates/standard errors against statsmodels' OrderedModel on a
-// small vendored synthetic data set.
+// small vendored synthetic data set. The random-effects model: quadrature
+// exactness, its gradient against differences, its pooled limit, and R's
+// ordinal::clmm on a simulated panel.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <random>
 
 #include "mizani/error.h"
 #include "mizani/rating.h"
@@ -19,6 +23,15 @@ struct Synthetic {
   std::vector<int> y;
   std::vector<int> cluster;
 };
+
+// theta with one parameter moved up and down by `step`.
+std::pair<Eigen::VectorXd, Eigen::VectorXd> Perturbed(const Eigen::VectorXd& theta,
+                                                      Eigen::Index param, double step) {
+  std::pair<Eigen::VectorXd, Eigen::VectorXd> moved{theta, theta};
+  moved.first[param] += step;
+  moved.second[param] -= step;
+  return moved;
+}
 
 Synthetic LoadSynthetic() {
   const Table table =
@@ -50,10 +63,7 @@ TEST_P(OrderedLinkTest, AnalyticDerivativesMatchCentralDifferences) {
   OrderedLogLikelihood(GetParam(), data.x, data.y, 5, theta, &gradient, &hessian, &scores);
   const double step = 1e-5;
   for (Eigen::Index param = 0; param < theta.size(); ++param) {
-    Eigen::VectorXd plus = theta;
-    Eigen::VectorXd minus = theta;
-    plus[param] += step;
-    minus[param] -= step;
+    const auto [plus, minus] = Perturbed(theta, param, step);
     Eigen::VectorXd gradient_plus;
     Eigen::VectorXd gradient_minus;
     const double ll_plus =
@@ -142,6 +152,141 @@ TEST(OrderedModel, DeltaMethodCutpointCovariance) {
   EXPECT_NEAR(cut_cov(0, 0), 0.04, 1e-15);
   EXPECT_NEAR(cut_cov(1, 1), 0.04 + 0.49 * 0.09 + 2 * 0.7 * 0.01, 1e-15);
 }
+
+// ------------------------------------------------------ random effects ---
+
+TEST(GaussHermite, ExactForPolynomialsUpToDegreeTwoNMinusOne) {
+  // Integral of z^(2m) exp(-z^2) = Gamma(m + 1/2); odd moments vanish.
+  for (int points : {1, 2, 5, 10, 20}) {
+    const GaussHermiteRule rule = GaussHermite(points);
+    for (int degree = 0; degree <= 2 * points - 1; ++degree) {
+      double sum = 0.0;
+      double magnitude = 0.0;  // of the terms, for the rounding of odd moments
+      for (int idx = 0; idx < points; ++idx) {
+        sum += rule.weights[idx] * std::pow(rule.nodes[idx], degree);
+        magnitude += rule.weights[idx] * std::pow(std::abs(rule.nodes[idx]), degree);
+      }
+      const double exact = degree % 2 == 1 ? 0.0 : std::tgamma(0.5 * degree + 0.5);
+      EXPECT_NEAR(sum, exact, 1e-13 * std::max(1.0, magnitude))
+          << points << " points, z^" << degree;
+    }
+    // Degree 2n is not integrated exactly (the rule's error term).
+    double sum = 0.0;
+    for (int idx = 0; idx < points; ++idx) {
+      sum += rule.weights[idx] * std::pow(rule.nodes[idx], 2 * points);
+    }
+    EXPECT_GT(std::abs(sum - std::tgamma(points + 0.5)), 1e-6) << points << " points";
+  }
+}
+
+// A simulated panel: 40 clusters of 3 to 14 observations, two regressors,
+// a normal cluster effect with standard deviation 0.8, five categories.
+Synthetic SimulatedPanel(Link link) {
+  std::mt19937_64 engine(20260412);
+  std::normal_distribution<double> normal;
+  std::uniform_real_distribution<double> uniform;
+  Synthetic data;
+  std::vector<std::array<double, 2>> rows;
+  for (int group = 0; group < 40; ++group) {
+    const double effect = 0.8 * normal(engine);
+    const int size = 3 + group % 12;
+    for (int obs = 0; obs < size; ++obs) {
+      const double x1 = normal(engine);
+      const double x2 = uniform(engine);
+      const double noise =
+          link == Link::kProbit ? normal(engine) : std::log(1.0 / uniform(engine) - 1.0);
+      const double latent = 0.9 * x1 - 1.2 * x2 + effect + noise;
+      int category = 0;
+      for (double cut : {-1.2, -0.3, 0.4, 1.3}) category += latent > cut ? 1 : 0;
+      data.y.push_back(category);
+      data.cluster.push_back(group);
+      rows.push_back({x1, x2});
+    }
+  }
+  data.x.resize(static_cast<Eigen::Index>(rows.size()), 2);
+  for (size_t row = 0; row < rows.size(); ++row) {
+    data.x(static_cast<Eigen::Index>(row), 0) = rows[row][0];
+    data.x(static_cast<Eigen::Index>(row), 1) = rows[row][1];
+  }
+  return data;
+}
+
+class RandomEffectsTest : public ::testing::TestWithParam<Link> {};
+
+TEST_P(RandomEffectsTest, DerivativesMatchCentralDifferences) {
+  const Synthetic data = SimulatedPanel(GetParam());
+  Eigen::VectorXd theta(7);
+  theta << 0.7, -0.9, -1.0, -0.2, -0.3, 0.1, std::log(0.6);  // away from the optimum
+  const GaussHermiteRule rule = GaussHermite(12);
+  auto log_likelihood = [&](const Eigen::VectorXd& at, Eigen::VectorXd* gradient,
+                            Eigen::MatrixXd* hessian) {
+    return RandomEffectsLogLikelihood(GetParam(), data.x, data.y, 5, data.cluster, 40, at, rule,
+                                      gradient, hessian, nullptr);
+  };
+  Eigen::VectorXd gradient;
+  Eigen::MatrixXd hessian;
+  log_likelihood(theta, &gradient, &hessian);
+  // The derivatives hold the adaptive nodes fixed: they are those of the
+  // integral, equal to the differences to the quadrature's accuracy.
+  const double step = 1e-5;
+  for (Eigen::Index param = 0; param < theta.size(); ++param) {
+    const auto [plus, minus] = Perturbed(theta, param, step);
+    Eigen::VectorXd gradient_plus;
+    Eigen::VectorXd gradient_minus;
+    const double difference = (log_likelihood(plus, &gradient_plus, nullptr) -
+                               log_likelihood(minus, &gradient_minus, nullptr)) /
+                              (2 * step);
+    EXPECT_NEAR(gradient[param], difference, 1e-6 * (1 + std::abs(difference)))
+        << "parameter " << param;
+    const Eigen::VectorXd column = (gradient_plus - gradient_minus) / (2 * step);
+    for (Eigen::Index other = 0; other < theta.size(); ++other) {
+      EXPECT_NEAR(hessian(other, param), column[other], 1e-5 * (1 + std::abs(column[other])))
+          << "Hessian entry " << other << "," << param;
+    }
+  }
+}
+
+TEST_P(RandomEffectsTest, VanishingEffectIsThePooledModel) {
+  const Synthetic data = SimulatedPanel(GetParam());
+  Eigen::VectorXd pooled(6);
+  pooled << 0.7, -0.9, -1.0, -0.2, -0.3, 0.1;
+  Eigen::VectorXd theta(7);
+  theta << pooled, -30.0;  // sigma = 1e-13
+  const double random =
+      RandomEffectsLogLikelihood(GetParam(), data.x, data.y, 5, data.cluster, 40, theta,
+                                 GaussHermite(7), nullptr, nullptr, nullptr);
+  const double ordered =
+      OrderedLogLikelihood(GetParam(), data.x, data.y, 5, pooled, nullptr, nullptr, nullptr);
+  EXPECT_NEAR(random, ordered, 1e-10 * std::abs(ordered));
+}
+
+TEST_P(RandomEffectsTest, EqualsRClmmOnASimulatedPanel) {
+  const Synthetic data = SimulatedPanel(GetParam());
+  RandomEffectsOptions options;
+  options.link = GetParam();
+  options.quadrature_points = 10;
+  const RandomEffectsResult fit = FitRandomEffects(data.x, data.y, 5, data.cluster, options);
+  ASSERT_EQ(fit.termination, Termination::kConverged) << fit.message;
+  const std::string csv = mizani::testing::MakeTempDir("random_effects") + "/simulated.csv";
+  testing::WriteOrderedCsv(csv, data.x, data.y, data.cluster);
+  std::string why;
+  const auto reference = testing::RunClmm(csv, GetParam(), 10, &why);
+  if (!reference) GTEST_SKIP() << why;
+  EXPECT_NEAR(fit.log_likelihood, (*reference)["llf"].get<double>(), 1e-6);
+  EXPECT_NEAR(fit.sigma, (*reference)["sigma"].get<double>(), 1e-6);
+  for (Eigen::Index idx = 0; idx < 2; ++idx) {
+    EXPECT_NEAR(fit.beta[idx], (*reference)["beta"][static_cast<size_t>(idx)].get<double>(), 1e-6);
+  }
+  for (Eigen::Index idx = 0; idx < 4; ++idx) {
+    EXPECT_NEAR(fit.cutpoints[idx],
+                (*reference)["cutpoints"][static_cast<size_t>(idx)].get<double>(), 1e-6);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Links, RandomEffectsTest, ::testing::Values(Link::kProbit, Link::kLogit),
+                         [](const auto& info) {
+                           return info.param == Link::kProbit ? "Probit" : "Logit";
+                         });
 
 }  // namespace
 }  // namespace mizani::rating

@@ -2,7 +2,9 @@
 // data (../shared/data/imf_weo_2025apr); skipped when the data are absent.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <iostream>
 #include <set>
 
 #include "mizani/error.h"
@@ -99,14 +101,16 @@ TEST(RatingPanel, KenyaRatingsInForceAtYearEnd) {
 }
 
 // The model of examples/africa_ratings.toml (S&P, eight indicators with
-// Mundlak means) on the panel's African sovereign-years, against
-// statsmodels' OrderedModel on the same matrix. (The world panel, 2,694
-// rows and 36 parameters, takes statsmodels' numerical Hessians many
-// minutes; the African rows exercise the same code in seconds.)
-class RealPanelTest : public ::testing::TestWithParam<Link> {};
+// Mundlak means) on the panel's sovereign-years (the African ones or every
+// one), with the matrix it was fitted on written as CSV for a reference.
+struct PanelFit {
+  RatingModel model;
+  std::string csv;
+  double seconds = 0.0;
+};
 
-TEST_P(RealPanelTest, OrderedModelEqualsStatsmodels) {
-  REQUIRE_RATING_DATA(ratings, weo);
+PanelFit FitExampleModel(const std::string& ratings, const std::string& weo, Link link, bool world,
+                         int random_points = 0) {
   PanelOptions options;
   options.ratings_path = ratings;
   options.weo_path = weo;
@@ -114,15 +118,20 @@ TEST_P(RealPanelTest, OrderedModelEqualsStatsmodels) {
   const Panel panel = BuildPanel(options);
   std::vector<size_t> all;
   for (size_t idx = 0; idx < panel.rows.size(); ++idx) {
-    if (FindCountry(panel.rows[idx].iso3)->africa) all.push_back(idx);
+    if (world || FindCountry(panel.rows[idx].iso3)->africa) all.push_back(idx);
   }
-  ASSERT_GT(all.size(), 300u);
   const CountryMeans means = ComputeCountryMeans(panel, all);
   RatingModelOptions model_options;
-  model_options.ordered.link = GetParam();
-  const RatingModel model = FitRatingModel(panel, all, model_options, means);
-  ASSERT_EQ(model.fit.termination, Termination::kConverged) << model.fit.message;
-  // The same rows, regressors and categories, written for statsmodels.
+  model_options.ordered.link = link;
+  model_options.random_effects = random_points > 0;
+  model_options.quadrature_points = random_points;
+  PanelFit result;
+  const auto started = std::chrono::steady_clock::now();
+  result.model = FitRatingModel(panel, all, model_options, means);
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // The same rows, regressors and categories, written for the reference.
+  const RatingModel& model = result.model;
   Eigen::MatrixXd x(model.num_obs, static_cast<Eigen::Index>(model.terms.size()));
   std::vector<int> y;
   std::vector<int> cluster;
@@ -137,11 +146,32 @@ TEST_P(RealPanelTest, OrderedModelEqualsStatsmodels) {
     cluster.push_back(
         cluster_of.emplace(row.iso3, static_cast<int>(cluster_of.size())).first->second);
   }
-  ASSERT_EQ(static_cast<int64_t>(y.size()), model.num_obs);
-  const std::string csv = mizani::testing::MakeTempDir("rating_panel") + "/panel.csv";
-  testing::WriteOrderedCsv(csv, x, y, cluster);
+  EXPECT_EQ(static_cast<int64_t>(y.size()), model.num_obs);
+  result.csv = mizani::testing::MakeTempDir("rating_panel") + "/panel.csv";
+  testing::WriteOrderedCsv(result.csv, x, y, cluster);
+  return result;
+}
+
+// Standard errors of the cut-points from a covariance of theta.
+Eigen::VectorXd CutpointSe(const RatingModel& model, const Eigen::MatrixXd& cov_theta) {
+  return CutpointCovariance(model.fit.theta, static_cast<int>(model.fit.beta.size()), cov_theta)
+      .diagonal()
+      .cwiseSqrt();
+}
+
+// The African sovereign-years against statsmodels' OrderedModel. (The world
+// panel, 2,694 rows and 36 parameters, takes statsmodels' numerical Hessians
+// many minutes; R's ordinal::clm below covers it.)
+class RealPanelTest : public ::testing::TestWithParam<Link> {};
+
+TEST_P(RealPanelTest, OrderedModelEqualsStatsmodels) {
+  REQUIRE_RATING_DATA(ratings, weo);
+  const PanelFit fitted = FitExampleModel(ratings, weo, GetParam(), false);
+  const RatingModel& model = fitted.model;
+  ASSERT_GT(model.num_obs, 300);
+  ASSERT_EQ(model.fit.termination, Termination::kConverged) << model.fit.message;
   std::string why;
-  const auto reference = testing::RunStatsmodels(csv, GetParam(), &why);
+  const auto reference = testing::RunStatsmodels(fitted.csv, GetParam(), &why);
   if (!reference) GTEST_SKIP() << why;
   const auto& params = (*reference)["params"];
   ASSERT_EQ(params.size(), static_cast<size_t>(model.fit.theta.size()));
@@ -171,6 +201,111 @@ TEST_P(RealPanelTest, OrderedModelEqualsStatsmodels) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Links, RealPanelTest, ::testing::Values(Link::kProbit, Link::kLogit),
+                         [](const auto& info) {
+                           return info.param == Link::kProbit ? "Probit" : "Logit";
+                         });
+
+// Against R's ordinal::clm, whose covariance is the inverse of its analytic
+// Hessian, on the African and the world panel: estimates, log-likelihood
+// and classical standard errors to 1e-6; robust and clustered ones against
+// sandwiches built around R's estimates from closed-form scores in numpy
+// (ordinal_reference.py), also to 1e-6. Cut-point standard errors by the
+// delta method from mizani's parametrisation (exact at the optimum).
+class RealPanelRTest : public ::testing::TestWithParam<std::tuple<Link, bool>> {};
+
+TEST_P(RealPanelRTest, OrderedModelEqualsRClm) {
+  REQUIRE_RATING_DATA(ratings, weo);
+  const auto [link, world] = GetParam();
+  const PanelFit fitted = FitExampleModel(ratings, weo, link, world);
+  const RatingModel& model = fitted.model;
+  ASSERT_EQ(model.fit.termination, Termination::kConverged) << model.fit.message;
+  std::string why;
+  const auto reference = testing::RunClm(fitted.csv, link, &why);
+  if (!reference) GTEST_SKIP() << why;
+  std::cout << "timing: mizani " << fitted.seconds << " s (" << model.num_obs << " rows), R clm "
+            << (*reference)["r_seconds"].get<double>() << " s\n";
+  EXPECT_NEAR(model.fit.log_likelihood, (*reference)["llf"].get<double>(), 1e-6);
+  const auto expect_relative = [](double value, double expected, const std::string& what) {
+    EXPECT_NEAR(value, expected, 1e-6 * std::max(1.0, std::abs(expected))) << what;
+  };
+  const auto expect_se = [](double value, double expected, const std::string& what) {
+    EXPECT_NEAR(value, expected, 1e-6 * expected) << what;
+  };
+  const Eigen::VectorXd cut_se[3] = {CutpointSe(model, model.fit.cov_classical),
+                                     CutpointSe(model, model.fit.cov_robust),
+                                     CutpointSe(model, model.fit.cov_cluster)};
+  const Eigen::MatrixXd* cov[3] = {&model.fit.cov_classical, &model.fit.cov_robust,
+                                   &model.fit.cov_cluster};
+  const char* kinds[3] = {"classical", "robust", "cluster"};
+  const auto& beta = (*reference)["beta"];
+  ASSERT_EQ(beta.size(), static_cast<size_t>(model.fit.beta.size()));
+  for (Eigen::Index idx = 0; idx < model.fit.beta.size(); ++idx) {
+    const auto at = static_cast<size_t>(idx);
+    expect_relative(model.fit.beta[idx], beta[at].get<double>(), "beta " + model.terms[at]);
+    for (int kind = 0; kind < 3; ++kind) {
+      expect_se(std::sqrt((*cov[kind])(idx, idx)),
+                (*reference)[std::string("se_beta_") + kinds[kind]][at].get<double>(),
+                std::string(kinds[kind]) + " SE of " + model.terms[at]);
+    }
+  }
+  const auto& cuts = (*reference)["cutpoints"];
+  ASSERT_EQ(cuts.size(), static_cast<size_t>(model.fit.cutpoints.size()));
+  for (Eigen::Index idx = 0; idx < model.fit.cutpoints.size(); ++idx) {
+    const auto at = static_cast<size_t>(idx);
+    expect_relative(model.fit.cutpoints[idx], cuts[at].get<double>(),
+                    "cut-point " + std::to_string(idx));
+    for (int kind = 0; kind < 3; ++kind) {
+      expect_se(cut_se[kind][idx],
+                (*reference)[std::string("se_cut_") + kinds[kind]][at].get<double>(),
+                std::string(kinds[kind]) + " SE of cut-point " + std::to_string(idx));
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Panels, RealPanelRTest,
+                         ::testing::Combine(::testing::Values(Link::kProbit, Link::kLogit),
+                                            ::testing::Bool()),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param) == Link::kProbit ? "Probit"
+                                                                                       : "Logit") +
+                                  (std::get<1>(info.param) ? "World" : "Africa");
+                         });
+
+// The random-effects model of the example (a normal country effect, 25-point
+// adaptive Gauss-Hermite quadrature) on the African sovereign-years against
+// R's ordinal::clmm with nAGQ = 25 on the same matrix: log-likelihood,
+// estimates and the effect's standard deviation to 1e-6.
+class RealPanelRandomTest : public ::testing::TestWithParam<Link> {};
+
+TEST_P(RealPanelRandomTest, RandomEffectsEqualRClmm) {
+  REQUIRE_RATING_DATA(ratings, weo);
+  const PanelFit fitted = FitExampleModel(ratings, weo, GetParam(), false, 25);
+  const RatingModel& model = fitted.model;
+  ASSERT_EQ(model.fit.termination, Termination::kConverged) << model.fit.message;
+  std::string why;
+  const auto reference = testing::RunClmm(fitted.csv, GetParam(), 25, &why);
+  if (!reference) GTEST_SKIP() << why;
+  std::cout << "timing: mizani " << fitted.seconds << " s (" << model.num_obs << " rows), R clmm "
+            << (*reference)["seconds"].get<double>() << " s\n";
+  EXPECT_NEAR(model.fit.log_likelihood, (*reference)["llf"].get<double>(), 1e-6);
+  EXPECT_NEAR(model.sigma_u, (*reference)["sigma"].get<double>(), 1e-6);
+  const auto& beta = (*reference)["beta"];
+  ASSERT_EQ(beta.size(), static_cast<size_t>(model.fit.beta.size()));
+  for (Eigen::Index idx = 0; idx < model.fit.beta.size(); ++idx) {
+    const double expected = beta[static_cast<size_t>(idx)].get<double>();
+    EXPECT_NEAR(model.fit.beta[idx], expected, 1e-6 * std::max(1.0, std::abs(expected)))
+        << model.terms[static_cast<size_t>(idx)];
+  }
+  const auto& cuts = (*reference)["cutpoints"];
+  ASSERT_EQ(cuts.size(), static_cast<size_t>(model.fit.cutpoints.size()));
+  for (Eigen::Index idx = 0; idx < model.fit.cutpoints.size(); ++idx) {
+    const double expected = cuts[static_cast<size_t>(idx)].get<double>();
+    EXPECT_NEAR(model.fit.cutpoints[idx], expected, 1e-6 * std::max(1.0, std::abs(expected)))
+        << "cut-point " << idx;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Links, RealPanelRandomTest, ::testing::Values(Link::kProbit, Link::kLogit),
                          [](const auto& info) {
                            return info.param == Link::kProbit ? "Probit" : "Logit";
                          });

@@ -1,4 +1,5 @@
-// Running the statsmodels reference (ordered_reference.py) from a test.
+// Running the independent references from a test: statsmodels
+// (ordered_reference.py) and R's ordinal package (ordinal_reference.py, .R).
 #pragma once
 
 #include <Eigen/Dense>
@@ -29,18 +30,10 @@ inline void WriteOrderedCsv(const std::string& path, const Eigen::MatrixXd& x,
   }
 }
 
-// The JSON printed by the reference script, or nullopt with the reason
-// (no Debian python, no statsmodels) in `why`.
-inline std::optional<nlohmann::json> RunStatsmodels(const std::string& csv, Link link,
-                                                    std::string* why) {
-  const std::string python = "/usr/bin/python3";
-  if (!std::ifstream(python)) {
-    *why = "Debian's /usr/bin/python3 is absent (install python3-statsmodels)";
-    return std::nullopt;
-  }
-  const std::string command = python + " " + MIZANI_SOURCE_DIR +
-                              "/tests/rating/ordered_reference.py " + csv + " " +
-                              (link == Link::kProbit ? "probit" : "logit") + " 2>/dev/null";
+// Runs `command` and parses the JSON it prints; nullopt with `why` set to
+// `failure` when it does not run or exits non-zero.
+inline std::optional<nlohmann::json> RunJson(const std::string& command, const std::string& failure,
+                                             std::string* why) {
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) {
     *why = "cannot run " + command;
@@ -52,10 +45,50 @@ inline std::optional<nlohmann::json> RunStatsmodels(const std::string& csv, Link
   while ((got = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) text.append(buffer, got);
   const int status = pclose(pipe);
   if (status != 0 || text.empty()) {
-    *why = "statsmodels reference did not run (python3-statsmodels missing?): " + command;
+    *why = failure + ": " + command;
     return std::nullopt;
   }
   return nlohmann::json::parse(text);
+}
+
+inline const char* LinkArgument(Link link) { return link == Link::kProbit ? "probit" : "logit"; }
+
+inline bool HavePython(std::string* why) {
+  if (std::ifstream("/usr/bin/python3")) return true;
+  *why = "Debian's /usr/bin/python3 is absent (install python3-statsmodels)";
+  return false;
+}
+
+// The JSON printed by the statsmodels reference script, or nullopt with the
+// reason (no Debian python, no statsmodels) in `why`.
+inline std::optional<nlohmann::json> RunStatsmodels(const std::string& csv, Link link,
+                                                    std::string* why) {
+  if (!HavePython(why)) return std::nullopt;
+  return RunJson(std::string("/usr/bin/python3 ") + MIZANI_SOURCE_DIR +
+                     "/tests/rating/ordered_reference.py " + csv + " " + LinkArgument(link) +
+                     " 2>/dev/null",
+                 "statsmodels reference did not run (python3-statsmodels missing?)", why);
+}
+
+// R's ordinal::clm with sandwich covariances from closed-form scores
+// (ordinal_reference.py), or nullopt with the reason (no Rscript, no
+// r-cran-ordinal) in `why`.
+inline std::optional<nlohmann::json> RunClm(const std::string& csv, Link link, std::string* why) {
+  if (!HavePython(why)) return std::nullopt;
+  return RunJson(std::string("/usr/bin/python3 ") + MIZANI_SOURCE_DIR +
+                     "/tests/rating/ordinal_reference.py " + csv + " " + LinkArgument(link) +
+                     " 2>/dev/null",
+                 "R ordinal::clm reference did not run (Rscript or r-cran-ordinal missing?)", why);
+}
+
+// R's ordinal::clmm with one random intercept per cluster and `points`
+// adaptive Gauss-Hermite nodes (ordinal_reference.R).
+inline std::optional<nlohmann::json> RunClmm(const std::string& csv, Link link, int points,
+                                             std::string* why) {
+  return RunJson(std::string("Rscript ") + MIZANI_SOURCE_DIR +
+                     "/tests/rating/ordinal_reference.R " + csv + " " + LinkArgument(link) +
+                     " clmm " + std::to_string(points) + " 2>/dev/null",
+                 "R ordinal::clmm reference did not run (Rscript or r-cran-ordinal missing?)", why);
 }
 
 }  // namespace mizani::rating::testing
