@@ -45,8 +45,13 @@ struct EstimateArgs {
 // --by: one model per value, stacked. Exit code: the first failed group's
 // error code, else 7 when some group did not converge, else 0; every
 // group's result is written either way.
+// Under MPI every rank reads the table, fits its share of the groups and
+// receives the others'; rank 0 writes and warns, every rank returns the
+// same code.
 int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
-          const std::vector<RowFilter>& filters, const EstimateOptions& options, bool quiet) {
+          const std::vector<RowFilter>& filters, const EstimateOptions& options, bool quiet,
+          Communicator& comm) {
+  const bool root = comm.rank() == 0;
   ByProgress progress;
   if (!quiet) {
     progress = [&args](size_t done, size_t total, const ByGroupFit& group) {
@@ -55,8 +60,15 @@ int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
                    group.failed() ? group.error.c_str() : group.result.message.c_str());
     };
   }
-  const EstimateByResult result = EstimateBy(table, formula, filters, options, args.by, progress);
+  const EstimateByResult result =
+      EstimateBy(table, formula, filters, options, args.by, progress, &comm);
   Trace("by: fits done");
+  if (comm.size() > 1 && root && TraceEnabled()) {
+    const CommunicationStats& stats = comm.stats();
+    std::fprintf(stderr, "mizani: trace: %s: rank 0 sent %lld bytes in %lld allgather call(s)\n",
+                 comm.Describe().c_str(), static_cast<long long>(stats.allgather_bytes),
+                 static_cast<long long>(stats.allgather_calls));
+  }
   std::string text;
   if (args.format == "json")
     text = EstimateByToJson(result);
@@ -64,17 +76,19 @@ int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
     text = EstimateByToCsv(result);
   else
     text = FormatEstimateByTable(result);
-  WriteText(args.output, text);
+  if (root) WriteText(args.output, text);
   int code = 0;
   for (const ByGroupFit& group : result.groups) {
     if (group.failed()) {
-      std::fprintf(stderr, "mizani: warning: %s = %s: %s\n", args.by.c_str(), group.value.c_str(),
-                   group.error.c_str());
+      if (root)
+        std::fprintf(stderr, "mizani: warning: %s = %s: %s\n", args.by.c_str(), group.value.c_str(),
+                     group.error.c_str());
       if (code == 0 || code == static_cast<int>(ErrorCode::kNotConverged))
         code = static_cast<int>(group.error_code);
     } else if (!group.result.converged()) {
-      std::fprintf(stderr, "mizani: warning: %s = %s: %s\n", args.by.c_str(), group.value.c_str(),
-                   group.result.message.c_str());
+      if (root)
+        std::fprintf(stderr, "mizani: warning: %s = %s: %s\n", args.by.c_str(), group.value.c_str(),
+                     group.result.message.c_str());
       if (code == 0) code = static_cast<int>(ErrorCode::kNotConverged);
     }
   }
@@ -244,6 +258,18 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
                      iteration, deviance, rel_change, elapsed());
       };
     }
+    Communicator& comm = *flags.comm;
+    // Without --by the sample is not split yet: rank 0 fits it alone
+    // (docs/distributed.md).
+    if (comm.size() > 1 && args->by.empty()) {
+      if (comm.rank() != 0) return 0;
+      if (!flags.quiet) {
+        std::fprintf(stderr,
+                     "mizani: %s: one model is fitted on rank 0 alone; --by spreads groups "
+                     "across ranks\n",
+                     comm.Describe().c_str());
+      }
+    }
     Trace("start");
     if (!flags.quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
     Table table = ReadModelTable(*args, formula);
@@ -253,7 +279,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     }
     std::vector<RowFilter> filters;
     for (const auto& text : args->filters) filters.push_back({text});
-    if (!args->by.empty()) return RunBy(*args, table, formula, filters, options, flags.quiet);
+    if (!args->by.empty()) return RunBy(*args, table, formula, filters, options, flags.quiet, comm);
     // Build the model frame, then free the table before the fit: the frame
     // holds everything the solver needs (peak memory matters at 2.5M rows).
     Trace("table read");
