@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
   // goes; a plain start never touches MPI (docs/distributed.md).
   const std::unique_ptr<mizani::Communicator> comm = mizani::StartCommunicator(&argc, &argv);
   const bool root = comm->rank() == 0;
+  if (mizani::LaunchedByMpiLauncher() && !mizani::MpiCommunicatorBuilt()) {
+    std::fprintf(stderr,
+                 "mizani: warning: started by an MPI launcher, but this build has no MPI "
+                 "(cmake -DMIZANI_MPI=ON): every process runs the whole command alone\n");
+  }
   std::string exit_codes = "Exit codes:";
   for (const auto& [code, name] : mizani::kExitCodes) {
     exit_codes += fmt::format("{} {} {}", code == mizani::ErrorCode::kOk ? "" : ",",

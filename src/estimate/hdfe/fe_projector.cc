@@ -10,6 +10,7 @@
 #include "estimate/hdfe/cross_products.h"
 #include "estimate/hdfe/pcg.h"
 #include "estimate/hdfe/schur_projector.h"
+#include "mizani/error.h"
 
 namespace mizani::estimate {
 
@@ -68,6 +69,13 @@ const char* FeProjector::Path() const {
   return schur_->segmented() ? "schur-segments" : "schur-rows";
 }
 
+void FeProjector::SetCommunicator(Communicator* comm) {
+  if (comm != nullptr && schur_)
+    throw Error(ErrorCode::kInternal, "sharded projection: the Schur path is not distributed");
+  comm_ = comm != nullptr && comm->size() > 1 ? comm : nullptr;
+  if (comm_ != nullptr) SetWeights(caller_weight_);
+}
+
 void FeProjector::SetWeights(std::span<const double> weights_N) {
   caller_weight_ = weights_N;
   if (schur_) {
@@ -82,6 +90,7 @@ void FeProjector::SetWeights(std::span<const double> weights_N) {
     const int32_t* gid = &gid_NQ_[obs_idx * num_dims_];
     for (int dim_idx = 0; dim_idx < num_dims_; ++dim_idx) level_weight_G_[gid[dim_idx]] += weight;
   }
+  if (comm_ != nullptr) comm_->AllreduceSum(std::span<double>(level_weight_G_));
 }
 
 namespace {
@@ -234,6 +243,13 @@ void FeProjector::Accumulate(const double* const* src_C, const double* coef_GC, 
       weighted_norm_C[col_idx] = sum;
     }
   }
+  // Sharded rows: the other ranks' sums of the same levels (the one
+  // message of a pass: G x C doubles, plus C norms).
+  if (comm_ != nullptr) {
+    comm_->AllreduceSum(std::span<double>(acc_GC.data(), static_cast<size_t>(size_GC)));
+    if (weighted_norm_C != nullptr)
+      comm_->AllreduceSum(std::span<double>(weighted_norm_C, static_cast<size_t>(num_cols)));
+  }
 }
 
 ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int num_cols,
@@ -267,6 +283,8 @@ ProjectionStats FeProjector::Project(std::span<const double* const> in_C, double
           WeightedCrossProducts(out_NC, num_obs_, num_cols,
                                 caller_weight_.empty() ? nullptr : caller_weight_.data(), threads_);
       Eigen::Map<Eigen::MatrixXd>(cross_CC, num_cols, num_cols) = cross;
+      if (comm_ != nullptr)
+        comm_->AllreduceSum(std::span<double>(cross_CC, static_cast<size_t>(num_cols) * num_cols));
     }
     return stats;
   };
