@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
       exit_codes + " (docs/cli.md)."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mizani ") + MIZANI_CLI_VERSION);
-  const mizani::cli::Environment environment = mizani::cli::ReadEnvironment();
+  mizani::cli::Environment environment = mizani::cli::ReadEnvironment();
+  if (!root) environment.settings.trace_level = 0;  // rank 0 traces for the job
   mizani::ApplySettings(environment.settings);
   mizani::cli::GlobalFlags flags;
   flags.shared_data_dir = environment.shared_data_dir;

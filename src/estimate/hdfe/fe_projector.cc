@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "common/parallel.h"
 #include "common/trace.h"
@@ -393,8 +394,13 @@ ProjectionStats FeProjector::Project(std::span<const double* const> in_C, double
   stats.iterations = iteration;
   stats.converged = outcome.converged;
   if (TraceLevel() >= 2) {
-    TraceDetail(fmt::format("projection (Jacobi): {} column(s), tolerance {:.3g}, {} passes",
-                            num_cols, tolerance, iteration));
+    // Sharded: each pass reduces G x C doubles (docs/distributed.md).
+    const std::string volume = comm_ == nullptr
+                                   ? std::string()
+                                   : fmt::format(", {} bytes allreduced per pass ({} ranks)",
+                                                 num_levels_ * num_cols * 8, comm_->size());
+    TraceDetail(fmt::format("projection (Jacobi): {} column(s), tolerance {:.3g}, {} passes{}",
+                            num_cols, tolerance, iteration, volume));
   }
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
     stats.worst_relative_residual =
