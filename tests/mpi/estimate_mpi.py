@@ -163,6 +163,10 @@ try:
             check(f"{dgp}-by-year-ols-{tag}",
                   base + ["-f", "log(trade) ~ ln_dist + contig + lang + rta | exporter + importer",
                           "--family", "ols", "--by", "year"], (2,))
+        # One model without --by runs on rank 0 alone for now
+        # (docs/distributed.md): these cases check the launcher's plumbing
+        # (one output, the fixed-effect file, exit codes), and will check the
+        # sharded fit when it lands.
         check(f"{dgp}-three-way", ["estimate", "-q", "-d", path, "--format", "json", "-o",
                                    "{out}", "--fe-output", "{fe}", "-f", three_way,
                                    "--cluster", "pair_id"])
