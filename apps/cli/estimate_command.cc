@@ -259,11 +259,16 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
       };
     }
     Communicator& comm = *flags.comm;
-    // Without --by the sample is not split yet: rank 0 fits it alone
-    // (docs/distributed.md).
-    if (comm.size() > 1 && args->by.empty()) {
+    // Without --by, one OLS model is fitted by all ranks together (each
+    // its shard of the rows); a PPML model is not split yet: rank 0 fits
+    // it alone (docs/distributed.md).
+    const bool sharded = comm.size() > 1 && args->by.empty() && options.family == Family::kGaussian;
+    if (sharded) options.communicator = &comm;
+    // (A sharded run's other ranks are quiet.)
+    const bool quiet = flags.quiet || (sharded && comm.rank() != 0);
+    if (comm.size() > 1 && args->by.empty() && !sharded) {
       if (comm.rank() != 0) return 0;
-      if (!flags.quiet) {
+      if (!quiet) {
         std::fprintf(stderr,
                      "mizani: %s: one model is fitted on rank 0 alone; --by spreads groups "
                      "across ranks\n",
@@ -271,15 +276,15 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
       }
     }
     Trace("start");
-    if (!flags.quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
+    if (!quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
     Table table = ReadModelTable(*args, formula);
-    if (!flags.quiet) {
+    if (!quiet) {
       std::fprintf(stderr, "mizani: %zu rows read (%.2f s); estimating %s\n", table.num_rows,
                    elapsed(), FamilyLabel(options.family));
     }
     std::vector<RowFilter> filters;
     for (const auto& text : args->filters) filters.push_back({text});
-    if (!args->by.empty()) return RunBy(*args, table, formula, filters, options, flags.quiet, comm);
+    if (!args->by.empty()) return RunBy(*args, table, formula, filters, options, quiet, comm);
     // Build the model frame, then free the table before the fit: the frame
     // holds everything the solver needs (peak memory matters at 2.5M rows).
     Trace("table read");
@@ -287,9 +292,20 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     Trace("model frame built");
     EstimateResult result = Fit(std::move(frame), options);
     Trace("fit done");
+    if (sharded) {
+      // Every rank holds the whole result; rank 0 writes it.
+      if (comm.rank() != 0)
+        return result.converged() ? 0 : static_cast<int>(ErrorCode::kNotConverged);
+      if (TraceEnabled()) {
+        const CommunicationStats& stats = comm.stats();
+        std::fprintf(stderr,
+                     "mizani: trace: %s: rank 0 sent %lld bytes in %lld allreduce call(s)\n",
+                     comm.Describe().c_str(), static_cast<long long>(stats.allreduce_bytes),
+                     static_cast<long long>(stats.allreduce_calls));
+      }
+    }
     result.formula = formula.text;
-    if (!flags.quiet)
-      std::fprintf(stderr, "mizani: %s (%.2f s)\n", result.message.c_str(), elapsed());
+    if (!quiet) std::fprintf(stderr, "mizani: %s (%.2f s)\n", result.message.c_str(), elapsed());
     return WriteEstimate(*args, result);
   };
 }

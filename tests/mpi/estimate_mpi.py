@@ -38,10 +38,10 @@ failures = []
 passes = 0
 
 
-def run(args, ranks=None):
+def run(args, ranks=None, env=None):
     cmd = [MIZANI] + args if ranks is None else [MPIRUN, "--oversubscribe", "-np", str(ranks),
                                                   MIZANI] + args
-    return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=600)
+    return subprocess.run(cmd, env=env or ENV, capture_output=True, text=True, timeout=600)
 
 
 def compare(a, b, path, out):
@@ -69,13 +69,17 @@ def compare(a, b, path, out):
         out.append(f"{path}: {a!r} vs {b!r}")
 
 
-def check(name, args, ranks_list=(1, 2, 4), outputs=("out.json",)):
-    """Runs `args` (with {out} and {fe} placeholders) alone and under mpirun."""
+def check(name, args, ranks_list=(1, 2, 4), single_env=None):
+    """Runs `args` (with {out} and {fe} placeholders) alone and under mpirun.
+
+    single_env: the environment of every run (the sharded OLS fit projects
+    on the Jacobi path, so its peer is the single process forced onto that
+    path: the same algorithm, the sums split across ranks)."""
     global passes
     def materialise(tag):
         return [x.replace("{out}", os.path.join(TMP, f"{name}.{tag}.json"))
                  .replace("{fe}", os.path.join(TMP, f"{name}.{tag}.fe.csv")) for x in args]
-    single = run(materialise("single"))
+    single = run(materialise("single"), env=single_env)
     if single.returncode not in (0, 7):
         failures.append(f"{name}: single-process run failed ({single.returncode}): "
                         f"{single.stderr[-400:]}")
@@ -86,7 +90,7 @@ def check(name, args, ranks_list=(1, 2, 4), outputs=("out.json",)):
         fe_reference = list(csv.reader(open(os.path.join(TMP, f"{name}.single.fe.csv"))))
     for ranks in ranks_list:
         tag = f"np{ranks}"
-        result = run(materialise(tag), ranks)
+        result = run(materialise(tag), ranks, env=single_env)
         if result.returncode != single.returncode:
             failures.append(f"{name} -np {ranks}: exit {result.returncode}, "
                             f"single process {single.returncode}: {result.stderr[-400:]}")
@@ -163,16 +167,34 @@ try:
             check(f"{dgp}-by-year-ols-{tag}",
                   base + ["-f", "log(trade) ~ ln_dist + contig + lang + rta | exporter + importer",
                           "--family", "ols", "--by", "year"], (2,))
-        # One model without --by runs on rank 0 alone for now
-        # (docs/distributed.md): these cases check the launcher's plumbing
-        # (one output, the fixed-effect file, exit codes), and will check the
-        # sharded fit when it lands.
+        # One PPML model without --by runs on rank 0 alone for now
+        # (docs/distributed.md): this case checks the launcher's plumbing
+        # (one output, the fixed-effect file, exit codes).
         check(f"{dgp}-three-way", ["estimate", "-q", "-d", path, "--format", "json", "-o",
                                    "{out}", "--fe-output", "{fe}", "-f", three_way,
                                    "--cluster", "pair_id"])
-        check(f"{dgp}-three-way-ols", ["estimate", "-q", "-d", path, "--format", "json", "-o",
-                                       "{out}", "--fe-output", "{fe}", "--family", "ols", "-f",
-                                       "log(trade) ~ rta | exporter^year + importer^year"], (2,))
+        # One OLS model is fitted by all ranks together, each its shard of
+        # the rows: every number (coefficients, each vcov kind, statistics,
+        # fixed effects) within 1e-10 of one process on the same (Jacobi)
+        # path.
+        jacobi = dict(ENV, MIZANI_FE_SOLVER="jacobi")
+        for vcov in (["--vcov", "iid"], ["--vcov", "hetero"], ["--cluster", "pair_id"],
+                     ["--cluster", "exporter,importer"]):
+            tag = vcov[-1].replace(",", "_")
+            check(f"{dgp}-sharded-ols-two-way-{tag}",
+                  ["estimate", "-q", "-d", path, "--format", "json", "-o", "{out}",
+                   "--fe-output", "{fe}", "--family", "ols", "-f",
+                   "log(trade) ~ ln_dist + contig + lang + rta + sep | exporter + importer"] + vcov,
+                  single_env=jacobi)
+        check(f"{dgp}-sharded-ols-three-way", ["estimate", "-q", "-d", path, "--format", "json",
+                                               "-o", "{out}", "--fe-output", "{fe}", "--family",
+                                               "ols", "--cluster", "pair_id", "-f",
+                                               "log(trade) ~ rta | exporter^year + importer^year"],
+              single_env=jacobi)
+        # No fixed effects: the rows are cut into blocks of rows.
+        check(f"{dgp}-sharded-ols-no-fe", ["estimate", "-q", "-d", path, "--format", "json",
+                                           "-o", "{out}", "--family", "ols", "--vcov", "hetero",
+                                           "-f", "log(trade) ~ ln_dist + contig + lang + rta"])
     # --by under -np 2 equals separate runs, one per value, filtered.
     path = panels.get("logistic")
     if path is not None:
