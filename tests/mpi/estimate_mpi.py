@@ -202,6 +202,17 @@ try:
         check(f"{dgp}-sharded-ols-no-fe", ["estimate", "-q", "-d", path, "--format", "json",
                                            "-o", "{out}", "--family", "ols", "--vcov", "hetero",
                                            "-f", "log(trade) ~ ln_dist + contig + lang + rta"])
+    # Three exporters over four ranks: one rank has no rows of the sharded
+    # OLS fit and still takes part in every reduction.
+    tiny = os.path.join(TMP, "tiny.csv")
+    if run(["synth", "-q", "--exporters", "3", "--importers", "3", "--years", "4", "--zeros",
+            "0", "--seed", "2", "-o", tiny]).returncode == 0:
+        check("tiny-sharded-ols-empty-rank",
+              ["estimate", "-q", "-d", tiny, "--format", "json", "-o", "{out}", "--family", "ols",
+               "--vcov", "hetero", "-f", "log(trade) ~ ln_dist + rta | exporter + importer"],
+              (4,), single_env=dict(ENV, MIZANI_FE_SOLVER="jacobi"))
+    else:
+        failures.append("synth tiny panel failed")
     # --by under -np 2 equals separate runs, one per value, filtered.
     path = panels.get("logistic")
     if path is not None:
