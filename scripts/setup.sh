@@ -11,6 +11,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 PACKAGES=(build-essential cmake ninja-build pkg-config
   libeigen3-dev libcli11-dev libfmt-dev libreadstat-dev zlib1g-dev
   libtomlplusplus-dev nlohmann-json3-dev
+  libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy clang libfuzzer-14-dev
   nodejs npm chromium

@@ -7,11 +7,16 @@
 #include <functional>
 #include <string>
 
+#include "mizani/communicator.h"
+
 namespace mizani::cli {
 
 struct GlobalFlags {
   bool quiet = false;
   std::string shared_data_dir;  // from the environment (environment.h)
+  // The job's processes (size 1 unless launched by mpirun/srun in an MPI
+  // build; docs/distributed.md). Never null while a command runs.
+  Communicator* comm = nullptr;
 };
 
 using Runner = std::function<int()>;

@@ -45,8 +45,13 @@ struct EstimateArgs {
 // --by: one model per value, stacked. Exit code: the first failed group's
 // error code, else 7 when some group did not converge, else 0; every
 // group's result is written either way.
+// Under MPI every rank reads the table, fits its share of the groups and
+// receives the others'; rank 0 writes and warns, every rank returns the
+// same code.
 int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
-          const std::vector<RowFilter>& filters, const EstimateOptions& options, bool quiet) {
+          const std::vector<RowFilter>& filters, const EstimateOptions& options, bool quiet,
+          Communicator& comm) {
+  const bool root = comm.rank() == 0;
   ByProgress progress;
   if (!quiet) {
     progress = [&args](size_t done, size_t total, const ByGroupFit& group) {
@@ -55,8 +60,15 @@ int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
                    group.failed() ? group.error.c_str() : group.result.message.c_str());
     };
   }
-  const EstimateByResult result = EstimateBy(table, formula, filters, options, args.by, progress);
+  const EstimateByResult result =
+      EstimateBy(table, formula, filters, options, args.by, progress, &comm);
   Trace("by: fits done");
+  if (comm.size() > 1 && root && TraceEnabled()) {
+    const CommunicationStats& stats = comm.stats();
+    std::fprintf(stderr, "mizani: trace: %s: rank 0 sent %lld bytes in %lld allgather call(s)\n",
+                 comm.Describe().c_str(), static_cast<long long>(stats.allgather_bytes),
+                 static_cast<long long>(stats.allgather_calls));
+  }
   std::string text;
   if (args.format == "json")
     text = EstimateByToJson(result);
@@ -64,17 +76,19 @@ int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
     text = EstimateByToCsv(result);
   else
     text = FormatEstimateByTable(result);
-  WriteText(args.output, text);
+  if (root) WriteText(args.output, text);
   int code = 0;
   for (const ByGroupFit& group : result.groups) {
     if (group.failed()) {
-      std::fprintf(stderr, "mizani: warning: %s = %s: %s\n", args.by.c_str(), group.value.c_str(),
-                   group.error.c_str());
+      if (root)
+        std::fprintf(stderr, "mizani: warning: %s = %s: %s\n", args.by.c_str(), group.value.c_str(),
+                     group.error.c_str());
       if (code == 0 || code == static_cast<int>(ErrorCode::kNotConverged))
         code = static_cast<int>(group.error_code);
     } else if (!group.result.converged()) {
-      std::fprintf(stderr, "mizani: warning: %s = %s: %s\n", args.by.c_str(), group.value.c_str(),
-                   group.result.message.c_str());
+      if (root)
+        std::fprintf(stderr, "mizani: warning: %s = %s: %s\n", args.by.c_str(), group.value.c_str(),
+                     group.result.message.c_str());
       if (code == 0) code = static_cast<int>(ErrorCode::kNotConverged);
     }
   }
@@ -244,16 +258,33 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
                      iteration, deviance, rel_change, elapsed());
       };
     }
+    Communicator& comm = *flags.comm;
+    // Without --by, one OLS model is fitted by all ranks together (each
+    // its shard of the rows); a PPML model is not split yet: rank 0 fits
+    // it alone (docs/distributed.md).
+    const bool sharded = comm.size() > 1 && args->by.empty() && options.family == Family::kGaussian;
+    if (sharded) options.communicator = &comm;
+    // (A sharded run's other ranks are quiet.)
+    const bool quiet = flags.quiet || (sharded && comm.rank() != 0);
+    if (comm.size() > 1 && args->by.empty() && !sharded) {
+      if (comm.rank() != 0) return 0;
+      if (!quiet) {
+        std::fprintf(stderr,
+                     "mizani: %s: one model is fitted on rank 0 alone; --by spreads groups "
+                     "across ranks\n",
+                     comm.Describe().c_str());
+      }
+    }
     Trace("start");
-    if (!flags.quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
+    if (!quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
     Table table = ReadModelTable(*args, formula);
-    if (!flags.quiet) {
+    if (!quiet) {
       std::fprintf(stderr, "mizani: %zu rows read (%.2f s); estimating %s\n", table.num_rows,
                    elapsed(), FamilyLabel(options.family));
     }
     std::vector<RowFilter> filters;
     for (const auto& text : args->filters) filters.push_back({text});
-    if (!args->by.empty()) return RunBy(*args, table, formula, filters, options, flags.quiet);
+    if (!args->by.empty()) return RunBy(*args, table, formula, filters, options, quiet, comm);
     // Build the model frame, then free the table before the fit: the frame
     // holds everything the solver needs (peak memory matters at 2.5M rows).
     Trace("table read");
@@ -261,9 +292,20 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     Trace("model frame built");
     EstimateResult result = Fit(std::move(frame), options);
     Trace("fit done");
+    if (sharded) {
+      // Every rank holds the whole result; rank 0 writes it.
+      if (comm.rank() != 0)
+        return result.converged() ? 0 : static_cast<int>(ErrorCode::kNotConverged);
+      if (TraceEnabled()) {
+        const CommunicationStats& stats = comm.stats();
+        std::fprintf(stderr,
+                     "mizani: trace: %s: rank 0 sent %lld bytes in %lld allreduce call(s)\n",
+                     comm.Describe().c_str(), static_cast<long long>(stats.allreduce_bytes),
+                     static_cast<long long>(stats.allreduce_calls));
+      }
+    }
     result.formula = formula.text;
-    if (!flags.quiet)
-      std::fprintf(stderr, "mizani: %s (%.2f s)\n", result.message.c_str(), elapsed());
+    if (!quiet) std::fprintf(stderr, "mizani: %s (%.2f s)\n", result.message.c_str(), elapsed());
     return WriteEstimate(*args, result);
   };
 }

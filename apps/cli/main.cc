@@ -7,9 +7,11 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <map>
+#include <memory>
 
 #include "commands.h"
 #include "environment.h"
+#include "mizani/communicator.h"
 #include "mizani/error.h"
 #include "mizani/status.h"
 
@@ -27,6 +29,15 @@ int main(int argc, char** argv) {
   // array; 0.1 s of the two-way benchmark's 1.2 s).
   mallopt(M_MMAP_THRESHOLD, 4 << 20);
 #endif
+  // Under mpirun/srun (MPI build): MPI_Init here, MPI_Finalize when `comm`
+  // goes; a plain start never touches MPI (docs/distributed.md).
+  const std::unique_ptr<mizani::Communicator> comm = mizani::StartCommunicator(&argc, &argv);
+  const bool root = comm->rank() == 0;
+  if (mizani::LaunchedByMpiLauncher() && !mizani::MpiCommunicatorBuilt()) {
+    std::fprintf(stderr,
+                 "mizani: warning: started by an MPI launcher, but this build has no MPI "
+                 "(cmake -DMIZANI_MPI=ON): every process runs the whole command alone\n");
+  }
   std::string exit_codes = "Exit codes:";
   for (const auto& [code, name] : mizani::kExitCodes) {
     exit_codes += fmt::format("{} {} {}", code == mizani::ErrorCode::kOk ? "" : ",",
@@ -38,10 +49,12 @@ int main(int argc, char** argv) {
       exit_codes + " (docs/cli.md)."};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mizani ") + MIZANI_CLI_VERSION);
-  const mizani::cli::Environment environment = mizani::cli::ReadEnvironment();
+  mizani::cli::Environment environment = mizani::cli::ReadEnvironment();
+  if (!root) environment.settings.trace_level = 0;  // rank 0 traces for the job
   mizani::ApplySettings(environment.settings);
   mizani::cli::GlobalFlags flags;
   flags.shared_data_dir = environment.shared_data_dir;
+  flags.comm = comm.get();
   app.add_flag("-q,--quiet", flags.quiet, "No progress messages on stderr");
   std::map<CLI::App*, mizani::cli::Runner> runners;
   auto add = [&](const char* name, const char* help, auto factory) {
@@ -72,8 +85,18 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
+    // Every rank parses the same arguments; one prints help or the error.
+    const int rc = root ? app.exit(e) : (e.get_exit_code() == 0 ? 0 : 1);
     return rc == 0 ? 0 : static_cast<int>(mizani::ErrorCode::kUsage);
+  }
+  // Under several ranks only `estimate` shares the work; every other
+  // command runs on rank 0 alone. Progress and output come from rank 0.
+  if (!root) {
+    flags.quiet = true;
+    bool estimate = false;
+    for (const auto& [sub, runner] : runners)
+      estimate |= sub->parsed() && sub->get_name() == "estimate";
+    if (!estimate) return 0;
   }
   // The library's error boundary (mizani/status.h) turns whatever a command
   // throws into the exit code and the message.
@@ -87,7 +110,9 @@ int main(int argc, char** argv) {
     }
   });
   if (!status.ok()) {
-    std::fprintf(stderr, "mizani: %s\n", status.ToString().c_str());
+    // The ranks meet the same input errors (each reads the same file and
+    // arguments): rank 0 reports, every rank exits with the code.
+    if (root) std::fprintf(stderr, "mizani: %s\n", status.ToString().c_str());
     return static_cast<int>(status.code);
   }
   return exit_code;

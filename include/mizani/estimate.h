@@ -129,6 +129,8 @@ enum class DropReason {
 };
 const char* DropReasonName(DropReason reason);
 
+class Communicator;
+
 struct EstimateOptions {
   Family family = Family::kPoisson;
   double tolerance = 1e-8;      // relative change in deviance, as fixest and ppmlhdfe
@@ -142,6 +144,11 @@ struct EstimateOptions {
   VcovOptions vcov;
   ProjectionOptions projection;
   bool keep_fitted = false;  // store mu (and row mapping) in the result
+  // Ranks that fit this one model together (docs/distributed.md): every
+  // rank passes the same whole frame, keeps its shard of the rows and
+  // reduces every sum over them. OLS only (PPML ignores it); null or size 1:
+  // one process.
+  Communicator* communicator = nullptr;
   // Called once per IRLS iteration (for progress on stderr); may be empty.
   std::function<void(int iteration, double deviance, double rel_change)> on_iteration;
 };

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mizani/communicator.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
 #include "mizani/filter.h"
@@ -45,9 +46,14 @@ using ByProgress = std::function<void(size_t done, size_t total, const ByGroupFi
 // Throws Error(kBadModel) for an unknown by column, or the first group's
 // error when every group fails; otherwise failed groups are reported in
 // their ByGroupFit.
+// With a communicator of several ranks (each holding the same table), each
+// rank fits a share of the groups (largest first, to the least loaded
+// rank), on_group sees only the rank's own groups and their count, and
+// every rank returns all groups (docs/distributed.md).
 EstimateByResult EstimateBy(const Table& table, const Formula& formula,
                             const std::vector<RowFilter>& filters, const EstimateOptions& options,
-                            const std::string& by_column, const ByProgress& on_group = {});
+                            const std::string& by_column, const ByProgress& on_group = {},
+                            Communicator* comm = nullptr);
 
 // Stacked renderings. CSV: the by column's name, then EstimateToCsv's
 // columns (term, estimate, std_error, z, p_value, ci_low, ci_high), then

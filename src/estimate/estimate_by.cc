@@ -3,14 +3,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <exception>
 #include <mutex>
+#include <numeric>
 #include <span>
+#include <string_view>
 #include <thread>
 
 #include "common/parallel.h"
 #include "common/trace.h"
+#include "estimate/result_wire.h"
 
 namespace mizani {
 namespace {
@@ -53,11 +58,58 @@ Table SelectRows(const Table& table, std::span<const int64_t> rows) {
   return out;
 }
 
+// The groups each rank fits: largest first, each to the rank with the
+// fewest rows so far (ties: the lower rank), the same on every rank.
+std::vector<size_t> GroupsOfRank(const std::vector<ByGroupFit>& groups, int rank, int ranks) {
+  std::vector<size_t> by_size(groups.size());
+  std::iota(by_size.begin(), by_size.end(), size_t{0});
+  std::stable_sort(by_size.begin(), by_size.end(),
+                   [&](size_t a, size_t b) { return groups[a].rows > groups[b].rows; });
+  std::vector<int64_t> load(static_cast<size_t>(ranks), 0);
+  std::vector<size_t> mine;
+  for (size_t group_idx : by_size) {
+    const auto owner =
+        static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+    load[owner] += std::max<int64_t>(groups[group_idx].rows, 1);
+    if (owner == static_cast<size_t>(rank)) mine.push_back(group_idx);
+  }
+  std::sort(mine.begin(), mine.end());
+  return mine;
+}
+
+// Every rank's fitted groups to every rank: (index, error code, error,
+// result) per group.
+void ShareGroups(const std::vector<size_t>& mine, Communicator& comm,
+                 std::vector<ByGroupFit>& groups) {
+  std::string bytes;
+  for (size_t group_idx : mine) {
+    const ByGroupFit& group = groups[group_idx];
+    estimate::WriteInt(static_cast<int64_t>(group_idx), bytes);
+    estimate::WriteInt(static_cast<int64_t>(group.error_code), bytes);
+    estimate::WriteString(group.error, bytes);
+    estimate::WriteResult(group.result, bytes);
+  }
+  const std::vector<std::string> all = comm.Allgatherv(bytes);
+  for (int peer = 0; peer < comm.size(); ++peer) {
+    if (peer == comm.rank()) continue;
+    std::string_view in = all[static_cast<size_t>(peer)];
+    while (!in.empty()) {
+      const auto group_idx = static_cast<size_t>(estimate::ReadInt(in));
+      if (group_idx >= groups.size()) throw Error(ErrorCode::kInternal, "--by: bad group index");
+      ByGroupFit& group = groups[group_idx];
+      group.error_code = static_cast<ErrorCode>(estimate::ReadInt(in));
+      group.error = estimate::ReadString(in);
+      group.result = estimate::ReadResult(in);
+    }
+  }
+}
+
 }  // namespace
 
 EstimateByResult EstimateBy(const Table& table, const Formula& formula,
                             const std::vector<RowFilter>& filters, const EstimateOptions& options,
-                            const std::string& by_column, const ByProgress& on_group) {
+                            const std::string& by_column, const ByProgress& on_group,
+                            Communicator* comm) {
   const Factor factor = FactorizeColumn(table, by_column);
   EstimateByResult out;
   out.column = by_column;
@@ -92,11 +144,20 @@ EstimateByResult EstimateBy(const Table& table, const Formula& formula,
     out.groups[group_idx].rows = offset[group_idx + 1] - offset[group_idx];
   }
 
+  // Under MPI each rank fits its share of the groups (no communication
+  // until the results are shared).
+  const bool distributed = comm != nullptr && comm->size() > 1;
+  std::vector<size_t> mine(num_groups);
+  std::iota(mine.begin(), mine.end(), size_t{0});
+  if (distributed) mine = GroupsOfRank(out.groups, comm->rank(), comm->size());
+  const size_t num_mine = mine.size();
+
   // Groups are independent: fitting several at once uses the threads
   // better than fitting one at a time with all of them (small groups spend
   // much of a fit in serial steps).
   const int threads = ResolveThreads(options.threads);
-  const int workers = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), num_groups));
+  const int workers = static_cast<int>(
+      std::max<size_t>(1, std::min<size_t>(static_cast<size_t>(threads), num_mine)));
   EstimateOptions group_options = options;
   group_options.threads = std::max(1, threads / workers);
   group_options.on_iteration = nullptr;
@@ -106,8 +167,9 @@ EstimateByResult EstimateBy(const Table& table, const Formula& formula,
   std::exception_ptr failure;
   auto work = [&] {
     while (true) {
-      const size_t group_idx = next_group.fetch_add(1);
-      if (group_idx >= num_groups) return;
+      const size_t mine_idx = next_group.fetch_add(1);
+      if (mine_idx >= num_mine) return;
+      const size_t group_idx = mine[mine_idx];
       ByGroupFit& group = out.groups[group_idx];
       try {
         const auto begin = static_cast<size_t>(offset[group_idx]);
@@ -121,19 +183,36 @@ EstimateByResult EstimateBy(const Table& table, const Formula& formula,
       } catch (...) {
         const std::lock_guard<std::mutex> lock(mutex);
         if (!failure) failure = std::current_exception();
-        next_group = num_groups;  // stop handing out groups
+        next_group = num_mine;  // stop handing out groups
         return;
       }
       const std::lock_guard<std::mutex> lock(mutex);
       ++done;
-      if (on_group) on_group(done, num_groups, group);
+      if (on_group) on_group(done, num_mine, group);
     }
   };
   std::vector<std::thread> pool;
   for (int worker_idx = 1; worker_idx < workers; ++worker_idx) pool.emplace_back(work);
   work();
   for (std::thread& thread : pool) thread.join();
+  // An unexpected failure on one rank ends the job (the others would
+  // wait in the exchange below).
+  if (failure && distributed) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const Error& error) {
+      std::fprintf(stderr, "mizani: rank %d: %s\n", comm->rank(), error.what());
+      comm->Abort(static_cast<int>(error.code()));
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "mizani: rank %d: %s\n", comm->rank(), error.what());
+      comm->Abort(static_cast<int>(ErrorCode::kInternal));
+    }
+  }
   if (failure) std::rethrow_exception(failure);
+  if (distributed) {
+    ShareGroups(mine, *comm, out.groups);
+    Trace("by: groups shared between ranks");
+  }
   const bool all_failed = std::all_of(out.groups.begin(), out.groups.end(),
                                       [](const ByGroupFit& group) { return group.failed(); });
   if (all_failed) {

@@ -6,30 +6,104 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <span>
 #include <vector>
 
 #include "common/parallel.h"
 #include "estimate/fit_stages.h"
 #include "estimate/frame_ops.h"
 #include "estimate/variance.h"
+#include "mizani/communicator.h"
 #include "mizani/estimate.h"
 
 namespace mizani::estimate {
 
+namespace {
+
+// A sharded fit's rows on this rank (docs/distributed.md): whole levels of
+// the largest fixed-effect dimension (level modulo the rank count), or
+// balanced blocks of rows without fixed effects.
+std::vector<int64_t> ShardRows(const ModelFrame& frame, const Communicator& comm) {
+  const int64_t num_obs = frame.num_obs();
+  const int ranks = comm.size(), rank = comm.rank();
+  std::vector<int64_t> rows;
+  if (frame.fe_ids.empty()) {
+    for (int64_t obs_idx = num_obs * rank / ranks; obs_idx < num_obs * (rank + 1) / ranks;
+         ++obs_idx)
+      rows.push_back(obs_idx);
+    return rows;
+  }
+  const auto largest = static_cast<size_t>(
+      std::max_element(frame.fe_sizes.begin(), frame.fe_sizes.end()) - frame.fe_sizes.begin());
+  const std::vector<int32_t>& ids = frame.fe_ids[largest];
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+    if (ids[obs_idx] % ranks == rank) rows.push_back(obs_idx);
+  }
+  return rows;
+}
+
+// The rows `rows` of frame's outcome, regressors, weights and fixed-effect
+// ids (level ids stay global).
+ModelFrame ShardOf(const ModelFrame& frame, const std::vector<int64_t>& rows) {
+  ModelFrame shard;
+  const auto num_rows = static_cast<Eigen::Index>(rows.size());
+  shard.y.resize(rows.size());
+  shard.X.resize(num_rows, frame.X.cols());
+  if (!frame.weights.empty()) shard.weights.resize(rows.size());
+  shard.fe_ids.assign(frame.fe_ids.size(), std::vector<int32_t>(rows.size()));
+  shard.fe_sizes = frame.fe_sizes;
+  shard.coef_names = frame.coef_names;
+  for (Eigen::Index idx = 0; idx < num_rows; ++idx) {
+    const int64_t row = rows[idx];
+    shard.y[idx] = frame.y[row];
+    shard.X.row(idx) = frame.X.row(row);
+    if (!frame.weights.empty()) shard.weights[idx] = frame.weights[row];
+    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
+      shard.fe_ids[dim_idx][idx] = frame.fe_ids[dim_idx][row];
+  }
+  return shard;
+}
+
+// Sums over this rank's rows plus the other ranks' (a sharded fit).
+void Reduce(Communicator* comm, std::span<double> values) {
+  if (comm != nullptr) comm->AllreduceSum(values);
+}
+
+}  // namespace
+
+// With options.communicator of several ranks every rank holds the same
+// cleaned frame and fits its shard of the rows (docs/distributed.md): the
+// projection, the raw sums of squares, the fit statistics and the
+// variance's meat reduce across ranks, so every decision and every number
+// is the whole sample's, on every rank.
 EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
                            EstimateResult result) {
   const int threads = ResolveThreads(options.threads);
-  FeProjector projector(frame.fe_ids, frame.fe_sizes, threads, frame.num_obs(), options.projection);
-  projector.SetWeights(frame.weights);
-  const int64_t num_obs = frame.num_obs();
-  int num_cols = static_cast<int>(frame.X.cols());
+  Communicator* comm = options.communicator != nullptr && options.communicator->size() > 1
+                           ? options.communicator
+                           : nullptr;
+  std::vector<int64_t> rows;
+  ModelFrame shard;
+  if (comm != nullptr) {
+    rows = ShardRows(frame, *comm);
+    shard = ShardOf(frame, rows);
+  }
+  // The rows fitted here: the shard, or the whole frame.
+  ModelFrame& work = comm != nullptr ? shard : frame;
+  ProjectionOptions projection = options.projection;
+  if (comm != nullptr) projection.solver = FeSolver::kJacobi;  // (the Schur path is not sharded)
+  FeProjector projector(work.fe_ids, work.fe_sizes, threads, work.num_obs(), projection);
+  projector.SetCommunicator(comm);
+  projector.SetWeights(work.weights);
+  const int64_t num_obs = work.num_obs();
+  int num_cols = static_cast<int>(work.X.cols());
   // Column-major block [y, X].
   std::vector<double> block((num_cols + 1) * num_obs);
-  std::copy(frame.y.begin(), frame.y.end(), block.begin());
-  std::copy(frame.X.data(), frame.X.data() + num_obs * num_cols, block.begin() + num_obs);
+  std::copy(work.y.begin(), work.y.end(), block.begin());
+  std::copy(work.X.data(), work.X.data() + num_obs * num_cols, block.begin() + num_obs);
   std::vector<double> raw_ss(num_cols + 1, 0.0);
-  std::vector<double> unit(frame.weights.empty() ? num_obs : 0, 1.0);
-  const std::vector<double>& weight_N = frame.weights.empty() ? unit : frame.weights;
+  std::vector<double> unit(work.weights.empty() ? num_obs : 0, 1.0);
+  const std::vector<double>& weight_N = work.weights.empty() ? unit : work.weights;
   std::vector<double> alpha;
   // [y~, X~]' W [y~, X~] comes with the projection: X~'WX~ serves the
   // collinearity check, the solve and the variance, X~'Wy~ the solve.
@@ -48,9 +122,10 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       double ss = 0;
       for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
-        ss += weight_N[obs_idx] * frame.X(obs_idx, col_idx) * frame.X(obs_idx, col_idx);
+        ss += weight_N[obs_idx] * work.X(obs_idx, col_idx) * work.X(obs_idx, col_idx);
       raw(col_idx) = ss;
     }
+    Reduce(comm, std::span<double>(raw.data(), raw.size()));
     auto collinear = FindCollinear(gram, raw, options.collinearity_tolerance);
     if (!collinear.empty()) {
       std::vector<Eigen::Index> kept_cols;
@@ -71,6 +146,10 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
       gram = std::move(kept_gram);
       cross_y = std::move(kept_cross_y);
       RemoveColumns(frame, collinear, result);
+      if (comm != nullptr) {
+        EstimateResult unused;
+        RemoveColumns(shard, collinear, unused);
+      }
       num_cols = static_cast<int>(X_tilde.cols());
     }
   }
@@ -79,11 +158,16 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
   if (num_cols > 0) beta = gram.ldlt().solve(cross_y);
   Eigen::VectorXd resid = y_tilde - X_tilde * beta;
   std::vector<double> resid_N(resid.data(), resid.data() + num_obs);
-  result.rss = (resid.array().square() * weight.array()).sum();
-  const double sum_w = weight.sum();
-  Eigen::Map<const Eigen::VectorXd> y(frame.y.data(), num_obs);
-  const double mean_y = (y.array() * weight.array()).sum() / sum_w;
-  const double tss = ((y.array() - mean_y).square() * weight.array()).sum();
+  Eigen::Map<const Eigen::VectorXd> y(work.y.data(), num_obs);
+  // RSS, the weight sum and the weighted outcome sum, then the total sum of
+  // squares about the (whole sample's) mean.
+  double sums[3] = {(resid.array().square() * weight.array()).sum(), weight.sum(),
+                    (y.array() * weight.array()).sum()};
+  Reduce(comm, sums);
+  result.rss = sums[0];
+  const double mean_y = sums[2] / sums[1];
+  double tss = ((y.array() - mean_y).square() * weight.array()).sum();
+  Reduce(comm, std::span<double>(&tss, 1));
   result.pseudo_r2 = 1 - result.rss / tss;
   result.deviance_r2 = result.pseudo_r2;
   result.deviance = result.rss;
@@ -96,7 +180,8 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
   result.coef_names = frame.coef_names;
   FitVariance(frame, options,
               Eigen::Map<const Eigen::MatrixXd>(X_tilde.data(), X_tilde.rows(), X_tilde.cols()),
-              weight_N, resid_N, sigma2, result, &gram, result.fe_dof);
+              weight_N, resid_N, sigma2, result, &gram, result.fe_dof,
+              comm != nullptr ? &rows : nullptr);
   if (options.vcov.type == VcovType::kIid && options.vcov.small_sample == SmallSample::kFixest) {
     // fixest's iid OLS: sigma^2 = RSS / (N - K) already carries the correction.
     const double n = static_cast<double>(frame.num_obs());
@@ -108,7 +193,7 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
     // Recover the fixed effects of y - X beta by projecting it.
     std::vector<double> target(num_obs);
     for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-      target[obs_idx] = frame.y[obs_idx] - frame.X.row(obs_idx).dot(beta);
+      target[obs_idx] = work.y[obs_idx] - work.X.row(obs_idx).dot(beta);
     }
     std::vector<double> dummy(num_obs);
     std::vector<double> alpha_fe;

@@ -33,7 +33,7 @@ void FitVariance(const ModelFrame& frame, const EstimateOptions& options,
                  const Eigen::Map<const Eigen::MatrixXd>& X_tilde,
                  const std::vector<double>& weight_N, const std::vector<double>& resid_N,
                  double sigma2, EstimateResult& result, const Eigen::MatrixXd* given_gram,
-                 int64_t known_fe_dof) {
+                 int64_t known_fe_dof, const std::vector<int64_t>* rows) {
   const int64_t num_cols = X_tilde.cols();
   if (num_cols == 0) return;
   // X~'WX~, unless the caller has it already (from the projection).
@@ -45,6 +45,13 @@ void FitVariance(const ModelFrame& frame, const EstimateOptions& options,
   input.weights = &weight_N;
   input.resid = &resid_N;
   input.freq = &frame.weights;
+  if (rows != nullptr) {
+    // Sharded: the arrays hold this rank's rows (OLS: the weights are the
+    // frequency weights, or ones).
+    input.freq = &weight_N;
+    input.rows = rows;
+    input.comm = options.communicator;
+  }
   input.bread = gram.ldlt().solve(Eigen::MatrixXd::Identity(num_cols, num_cols));
   input.num_obs = frame.weights.empty() ? frame.num_obs()
                                         : static_cast<int64_t>(std::llround(std::accumulate(

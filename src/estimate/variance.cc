@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 #include <unordered_map>
 
 #include "estimate/family.h"
@@ -12,6 +13,14 @@ namespace mizani::estimate {
 
 namespace {
 
+// Row obs_idx's score is factor * x~_i: w_i e_i (OLS), fw_i (y_i - mu_i)
+// (PPML).
+double ScoreFactor(const VarianceInput& input, int64_t obs_idx) {
+  const double resid = (*input.resid)[obs_idx];
+  if (FamilyOf(input.family).least_squares()) return resid * (*input.weights)[obs_idx];
+  return input.freq->empty() ? resid : resid * (*input.freq)[obs_idx];
+}
+
 // Meat of the sandwich for one clustering: sum over clusters of s_g s_g',
 // s_g = sum_{i in g} x~_i * w_i * e_i (PPML: w_i e_i = fw_i (y_i - mu_i)).
 Eigen::MatrixXd ClusterMeat(const VarianceInput& input, const std::vector<int32_t>& cluster_ids,
@@ -20,14 +29,27 @@ Eigen::MatrixXd ClusterMeat(const VarianceInput& input, const std::vector<int32_
   const int64_t num_cols = X.cols();
   Eigen::MatrixXd score_GK = Eigen::MatrixXd::Zero(num_clusters, num_cols);
   for (int64_t obs_idx = 0; obs_idx < X.rows(); ++obs_idx) {
-    double factor = (*input.resid)[obs_idx];
-    if (FamilyOf(input.family).least_squares())
-      factor *= (*input.weights)[obs_idx];
-    else if (!input.freq->empty())
-      factor *= (*input.freq)[obs_idx];
-    score_GK.row(cluster_ids[obs_idx]) += factor * X.row(obs_idx);
+    const double factor = ScoreFactor(input, obs_idx);
+    const int64_t frame_row = input.rows != nullptr ? (*input.rows)[obs_idx] : obs_idx;
+    score_GK.row(cluster_ids[frame_row]) += factor * X.row(obs_idx);
   }
+  if (input.comm != nullptr)
+    input.comm->AllreduceSum(std::span<double>(score_GK.data(), score_GK.size()));
   return score_GK.transpose() * score_GK;
+}
+
+// Heteroskedasticity-robust meat of a sharded fit: every row its own
+// cluster, so this rank's sum of s_i s_i' plus the other ranks'.
+Eigen::MatrixXd ShardedRowMeat(const VarianceInput& input) {
+  const Eigen::Map<const Eigen::MatrixXd>& X = *input.X_tilde;
+  Eigen::MatrixXd score_NK = X;
+  for (int64_t obs_idx = 0; obs_idx < X.rows(); ++obs_idx) {
+    const double factor = ScoreFactor(input, obs_idx);
+    score_NK.row(obs_idx) *= factor;
+  }
+  Eigen::MatrixXd meat = score_NK.transpose() * score_NK;
+  input.comm->AllreduceSum(std::span<double>(meat.data(), meat.size()));
+  return meat;
 }
 
 // Intersection of several cluster dimensions as dense ids.
@@ -70,10 +92,15 @@ VarianceOutput ComputeVariance(const VarianceInput& input, const ModelFrame& fra
       break;
     }
     case VcovType::kHetero: {
-      std::vector<int32_t> each(input.X_tilde->rows());
-      for (size_t obs_idx = 0; obs_idx < each.size(); ++obs_idx)
-        each[obs_idx] = static_cast<int32_t>(obs_idx);
-      Eigen::MatrixXd meat = ClusterMeat(input, each, static_cast<int32_t>(each.size()));
+      Eigen::MatrixXd meat;
+      if (input.comm != nullptr) {
+        meat = ShardedRowMeat(input);
+      } else {
+        std::vector<int32_t> each(input.X_tilde->rows());
+        for (size_t obs_idx = 0; obs_idx < each.size(); ++obs_idx)
+          each[obs_idx] = static_cast<int32_t>(obs_idx);
+        meat = ClusterMeat(input, each, static_cast<int32_t>(each.size()));
+      }
       double adj = 1;
       if (options.small_sample == SmallSample::kStata) adj = ols ? n / (n - k) : n / (n - 1);
       if (options.small_sample == SmallSample::kFixest) adj = n / (n - k);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "mizani/communicator.h"
 #include "mizani/estimate.h"
 
 namespace mizani::estimate {
@@ -23,6 +24,11 @@ struct VarianceInput {
   int64_t num_params = 0;                        // K + fixed-effect dof (for N-K)
   double sigma2 = 1;                             // OLS IID residual variance
   Family family = Family::kPoisson;
+  // Sharded fit (docs/distributed.md): X_tilde, weights, resid and freq hold
+  // this rank's rows, rows[i] is row i's index in `frame` (whose cluster ids
+  // are global), and the meat's sums are reduced across comm's ranks.
+  const std::vector<int64_t>* rows = nullptr;
+  Communicator* comm = nullptr;
 };
 
 struct VarianceOutput {

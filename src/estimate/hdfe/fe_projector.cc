@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "common/parallel.h"
 #include "common/trace.h"
 #include "estimate/hdfe/cross_products.h"
 #include "estimate/hdfe/pcg.h"
 #include "estimate/hdfe/schur_projector.h"
+#include "mizani/error.h"
 
 namespace mizani::estimate {
 
@@ -68,6 +70,13 @@ const char* FeProjector::Path() const {
   return schur_->segmented() ? "schur-segments" : "schur-rows";
 }
 
+void FeProjector::SetCommunicator(Communicator* comm) {
+  if (comm != nullptr && schur_)
+    throw Error(ErrorCode::kInternal, "sharded projection: the Schur path is not distributed");
+  comm_ = comm != nullptr && comm->size() > 1 ? comm : nullptr;
+  if (comm_ != nullptr) SetWeights(caller_weight_);
+}
+
 void FeProjector::SetWeights(std::span<const double> weights_N) {
   caller_weight_ = weights_N;
   if (schur_) {
@@ -82,6 +91,7 @@ void FeProjector::SetWeights(std::span<const double> weights_N) {
     const int32_t* gid = &gid_NQ_[obs_idx * num_dims_];
     for (int dim_idx = 0; dim_idx < num_dims_; ++dim_idx) level_weight_G_[gid[dim_idx]] += weight;
   }
+  if (comm_ != nullptr) comm_->AllreduceSum(std::span<double>(level_weight_G_));
 }
 
 namespace {
@@ -234,6 +244,13 @@ void FeProjector::Accumulate(const double* const* src_C, const double* coef_GC, 
       weighted_norm_C[col_idx] = sum;
     }
   }
+  // Sharded rows: the other ranks' sums of the same levels (the one
+  // message of a pass: G x C doubles, plus C norms).
+  if (comm_ != nullptr) {
+    comm_->AllreduceSum(std::span<double>(acc_GC.data(), static_cast<size_t>(size_GC)));
+    if (weighted_norm_C != nullptr)
+      comm_->AllreduceSum(std::span<double>(weighted_norm_C, static_cast<size_t>(num_cols)));
+  }
 }
 
 ProjectionStats FeProjector::Project(const double* in_NC, double* out_NC, int num_cols,
@@ -267,6 +284,8 @@ ProjectionStats FeProjector::Project(std::span<const double* const> in_C, double
           WeightedCrossProducts(out_NC, num_obs_, num_cols,
                                 caller_weight_.empty() ? nullptr : caller_weight_.data(), threads_);
       Eigen::Map<Eigen::MatrixXd>(cross_CC, num_cols, num_cols) = cross;
+      if (comm_ != nullptr)
+        comm_->AllreduceSum(std::span<double>(cross_CC, static_cast<size_t>(num_cols) * num_cols));
     }
     return stats;
   };
@@ -375,8 +394,13 @@ ProjectionStats FeProjector::Project(std::span<const double* const> in_C, double
   stats.iterations = iteration;
   stats.converged = outcome.converged;
   if (TraceLevel() >= 2) {
-    TraceDetail(fmt::format("projection (Jacobi): {} column(s), tolerance {:.3g}, {} passes",
-                            num_cols, tolerance, iteration));
+    // Sharded: each pass reduces G x C doubles (docs/distributed.md).
+    const std::string volume = comm_ == nullptr
+                                   ? std::string()
+                                   : fmt::format(", {} bytes allreduced per pass ({} ranks)",
+                                                 num_levels_ * num_cols * 8, comm_->size());
+    TraceDetail(fmt::format("projection (Jacobi): {} column(s), tolerance {:.3g}, {} passes{}",
+                            num_cols, tolerance, iteration, volume));
   }
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
     stats.worst_relative_residual =

@@ -35,6 +35,7 @@
 #include <span>
 #include <vector>
 
+#include "mizani/communicator.h"
 #include "mizani/estimate.h"
 
 namespace mizani::estimate {
@@ -86,6 +87,16 @@ class FeProjector {
                           std::vector<double>& alpha_GC, double tolerance, int max_iterations,
                           const double* scale_C = nullptr, double* cross_CC = nullptr);
 
+  // Rows sharded across the ranks of `comm` (docs/distributed.md): this
+  // projector holds the rank's rows, with level ids global (the same level
+  // numbering on every rank). Every pass then adds the other ranks' level
+  // sums (AllreduceSum of the level accumulators, the level weights, the
+  // column norms and the cross products), so alpha_GC, the convergence
+  // decisions and cross_CC are those of the whole sample, on every rank, and
+  // out_NC holds the rank's rows of the whole sample's projection. Jacobi
+  // path only (Error kInternal on the Schur path). Call before SetWeights.
+  void SetCommunicator(Communicator* comm);
+
   // Which path projects: "jacobi" (CG on all levels), "schur-rows" or
   // "schur-segments" (one dimension eliminated; ids per row, or runs cut
   // into segments of constant level steps, schur_projector.h).
@@ -109,6 +120,7 @@ class FeProjector {
   // complement (schur_projector.h); otherwise the Jacobi-preconditioned
   // path below. ProjectionOptions::solver forces one (comparisons).
   std::unique_ptr<SchurProjector> schur_;
+  Communicator* comm_ = nullptr;  // sharded rows; null: the whole sample is here
   int64_t num_obs_ = 0;
   int num_dims_ = 0;
   int64_t num_levels_ = 0;

@@ -1,0 +1,157 @@
+// The Open MPI communicator (mizani/communicator.h), built with the CMake
+// option MIZANI_MPI only.
+#ifdef MIZANI_MPI
+
+#include <fmt/format.h>
+#include <mpi.h>
+
+#include <climits>
+#include <cstdlib>
+#include <numeric>
+
+#include "mizani/communicator.h"
+#include "mizani/error.h"
+
+namespace mizani {
+namespace {
+
+// An MPI call's status as an exception (errors are fatal in MPI's default
+// handler, so this is a second line).
+void Check(int status, const char* what) {
+  if (status != MPI_SUCCESS)
+    throw Error(ErrorCode::kInternal, fmt::format("MPI: {} failed ({})", what, status));
+}
+
+int CountOf(size_t bytes, const char* what) {
+  if (bytes > static_cast<size_t>(INT_MAX))
+    throw Error(ErrorCode::kInternal,
+                fmt::format("MPI: {} of {} bytes exceeds one message's limit", what, bytes));
+  return static_cast<int>(bytes);
+}
+
+class MpiCommunicator final : public Communicator {
+ public:
+  MpiCommunicator(int* argc, char*** argv) {
+    int provided = 0;
+    // Threads compute inside a rank; only the main thread calls MPI.
+    Check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    Check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
+    Check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+  }
+  ~MpiCommunicator() override { MPI_Finalize(); }
+  MpiCommunicator(const MpiCommunicator&) = delete;
+  MpiCommunicator& operator=(const MpiCommunicator&) = delete;
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+
+  // Reduced on rank 0 and broadcast, so every rank holds the same bits
+  // (an allreduce may round differently on different ranks).
+  void AllreduceSum(std::span<double> values) override {
+    ++stats_.allreduce_calls;
+    stats_.allreduce_bytes += static_cast<int64_t>(values.size_bytes());
+    if (size_ == 1 || values.empty()) return;
+    const int count = CountOf(values.size(), "AllreduceSum");
+    if (rank_ == 0) {
+      Check(MPI_Reduce(MPI_IN_PLACE, values.data(), count, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD),
+            "MPI_Reduce");
+    } else {
+      Check(MPI_Reduce(values.data(), nullptr, count, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD),
+            "MPI_Reduce");
+    }
+    Check(MPI_Bcast(values.data(), count, MPI_DOUBLE, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  }
+  void AllreduceSum(std::span<int64_t> values) override { Reduce(values, MPI_SUM); }
+  void AllreduceMax(std::span<int64_t> values) override { Reduce(values, MPI_MAX); }
+
+  std::vector<std::string> Allgatherv(std::string_view bytes) override {
+    ++stats_.allgather_calls;
+    stats_.allgather_bytes += static_cast<int64_t>(bytes.size());
+    int my_count = CountOf(bytes.size(), "Allgatherv");
+    std::vector<int> counts(static_cast<size_t>(size_));
+    Check(MPI_Allgather(&my_count, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD),
+          "MPI_Allgather");
+    const std::vector<int> displs = Displacements(counts, "Allgatherv");
+    std::string all(static_cast<size_t>(displs.back() + counts.back()), '\0');
+    Check(MPI_Allgatherv(bytes.data(), my_count, MPI_BYTE, all.data(), counts.data(), displs.data(),
+                         MPI_BYTE, MPI_COMM_WORLD),
+          "MPI_Allgatherv");
+    return Split(all, counts, displs);
+  }
+
+  std::vector<std::string> Alltoallv(const std::vector<std::string>& send) override {
+    if (send.size() != static_cast<size_t>(size_))
+      throw Error(ErrorCode::kInternal, "Alltoallv: one buffer per rank");
+    ++stats_.alltoall_calls;
+    std::vector<int> send_counts(send.size());
+    std::string packed;
+    for (size_t peer = 0; peer < send.size(); ++peer) {
+      send_counts[peer] = CountOf(send[peer].size(), "Alltoallv");
+      packed += send[peer];
+      stats_.alltoall_bytes += static_cast<int64_t>(send[peer].size());
+    }
+    std::vector<int> recv_counts(send.size());
+    Check(MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT,
+                       MPI_COMM_WORLD),
+          "MPI_Alltoall");
+    const std::vector<int> send_displs = Displacements(send_counts, "Alltoallv");
+    const std::vector<int> recv_displs = Displacements(recv_counts, "Alltoallv");
+    std::string received(static_cast<size_t>(recv_displs.back() + recv_counts.back()), '\0');
+    Check(MPI_Alltoallv(packed.data(), send_counts.data(), send_displs.data(), MPI_BYTE,
+                        received.data(), recv_counts.data(), recv_displs.data(), MPI_BYTE,
+                        MPI_COMM_WORLD),
+          "MPI_Alltoallv");
+    return Split(received, recv_counts, recv_displs);
+  }
+
+  [[noreturn]] void Abort(int code) override {
+    MPI_Abort(MPI_COMM_WORLD, code);
+    std::exit(code);  // MPI_Abort does not return; for the compiler
+  }
+
+  std::string Describe() const override {
+    return fmt::format("Open MPI, {} rank{}", size_, size_ == 1 ? "" : "s");
+  }
+
+ private:
+  void Reduce(std::span<int64_t> values, MPI_Op op) {
+    ++stats_.allreduce_calls;
+    stats_.allreduce_bytes += static_cast<int64_t>(values.size_bytes());
+    if (size_ == 1 || values.empty()) return;
+    Check(MPI_Allreduce(MPI_IN_PLACE, values.data(), CountOf(values.size(), "AllreduceSum"),
+                        MPI_INT64_T, op, MPI_COMM_WORLD),
+          "MPI_Allreduce");
+  }
+
+  static std::vector<int> Displacements(const std::vector<int>& counts, const char* what) {
+    std::vector<int> displs(counts.size(), 0);
+    int64_t total = 0;
+    for (size_t idx = 0; idx < counts.size(); ++idx) {
+      displs[idx] = static_cast<int>(total);
+      total += counts[idx];
+    }
+    CountOf(static_cast<size_t>(total), what);
+    return displs;
+  }
+
+  static std::vector<std::string> Split(const std::string& all, const std::vector<int>& counts,
+                                        const std::vector<int>& displs) {
+    std::vector<std::string> parts(counts.size());
+    for (size_t idx = 0; idx < counts.size(); ++idx)
+      parts[idx] = all.substr(static_cast<size_t>(displs[idx]), static_cast<size_t>(counts[idx]));
+    return parts;
+  }
+
+  int rank_ = 0;
+  int size_ = 1;
+};
+
+}  // namespace
+
+std::unique_ptr<Communicator> MakeMpiCommunicator(int* argc, char*** argv) {
+  return std::make_unique<MpiCommunicator>(argc, argv);
+}
+
+}  // namespace mizani
+
+#endif  // MIZANI_MPI

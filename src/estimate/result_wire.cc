@@ -1,0 +1,152 @@
+// EstimateResult as bytes (result_wire.h).
+#include "estimate/result_wire.h"
+
+#include <cstring>
+
+#include "mizani/error.h"
+
+namespace mizani::estimate {
+namespace {
+
+template <typename T>
+void Put(const T& value, std::string& out) {
+  const auto* bytes = reinterpret_cast<const char*>(&value);
+  out.append(bytes, sizeof(T));
+}
+
+template <typename T>
+T Take(std::string_view& in) {
+  if (in.size() < sizeof(T)) throw Error(ErrorCode::kInternal, "result bytes end early");
+  T value;
+  std::memcpy(&value, in.data(), sizeof(T));
+  in.remove_prefix(sizeof(T));
+  return value;
+}
+
+void WriteDoubles(const double* data, int64_t count, std::string& out) {
+  WriteInt(count, out);
+  out.append(reinterpret_cast<const char*>(data), static_cast<size_t>(count) * sizeof(double));
+}
+
+std::vector<double> ReadDoubles(std::string_view& in) {
+  const int64_t count = ReadInt(in);
+  const size_t bytes = static_cast<size_t>(count) * sizeof(double);
+  if (count < 0 || in.size() < bytes) throw Error(ErrorCode::kInternal, "result bytes end early");
+  std::vector<double> values(static_cast<size_t>(count));
+  std::memcpy(values.data(), in.data(), bytes);
+  in.remove_prefix(bytes);
+  return values;
+}
+
+void WriteStrings(const std::vector<std::string>& texts, std::string& out) {
+  WriteInt(static_cast<int64_t>(texts.size()), out);
+  for (const std::string& text : texts) WriteString(text, out);
+}
+
+std::vector<std::string> ReadStrings(std::string_view& in) {
+  std::vector<std::string> texts(static_cast<size_t>(ReadInt(in)));
+  for (std::string& text : texts) text = ReadString(in);
+  return texts;
+}
+
+}  // namespace
+
+void WriteInt(int64_t value, std::string& out) { Put(value, out); }
+int64_t ReadInt(std::string_view& in) { return Take<int64_t>(in); }
+
+void WriteString(std::string_view text, std::string& out) {
+  WriteInt(static_cast<int64_t>(text.size()), out);
+  out.append(text);
+}
+
+std::string ReadString(std::string_view& in) {
+  const int64_t size = ReadInt(in);
+  if (size < 0 || in.size() < static_cast<size_t>(size))
+    throw Error(ErrorCode::kInternal, "result bytes end early");
+  std::string text(in.substr(0, static_cast<size_t>(size)));
+  in.remove_prefix(static_cast<size_t>(size));
+  return text;
+}
+
+void WriteResult(const EstimateResult& result, std::string& out) {
+  WriteInt(static_cast<int64_t>(result.termination), out);
+  WriteString(result.message, out);
+  WriteInt(static_cast<int64_t>(result.family), out);
+  WriteString(result.formula, out);
+  WriteStrings(result.coef_names, out);
+  WriteDoubles(result.coef.data(), result.coef.size(), out);
+  WriteInt(result.vcov.rows(), out);
+  WriteDoubles(result.vcov.data(), result.vcov.size(), out);
+  WriteStrings(result.collinear, out);
+  WriteString(result.vcov_description, out);
+  WriteInt(static_cast<int64_t>(result.num_clusters.size()), out);
+  for (int64_t count : result.num_clusters) WriteInt(count, out);
+  WriteInt(result.num_obs, out);
+  WriteInt(result.rows_read, out);
+  WriteInt(static_cast<int64_t>(result.dropped.size()), out);
+  for (const auto& [reason, count] : result.dropped) {
+    WriteInt(static_cast<int64_t>(reason), out);
+    WriteInt(count, out);
+  }
+  WriteInt(result.iterations, out);
+  WriteInt(result.fe_iterations, out);
+  for (double value : {result.deviance, result.null_deviance, result.pseudo_r2, result.deviance_r2,
+                       result.log_likelihood, result.rss, result.seconds_cleaning,
+                       result.seconds_separation, result.seconds_irls, result.seconds_variance})
+    Put(value, out);
+  WriteInt(result.fe_dof, out);
+  WriteInt(static_cast<int64_t>(result.fixed_effects.size()), out);
+  for (const FixedEffectEstimates& fe : result.fixed_effects) {
+    WriteString(fe.name, out);
+    WriteStrings(fe.labels, out);
+    WriteDoubles(fe.values.data(), static_cast<int64_t>(fe.values.size()), out);
+  }
+  WriteString(result.fe_normalisation, out);
+}
+
+EstimateResult ReadResult(std::string_view& in) {
+  EstimateResult result;
+  result.termination = static_cast<Termination>(ReadInt(in));
+  result.message = ReadString(in);
+  result.family = static_cast<Family>(ReadInt(in));
+  result.formula = ReadString(in);
+  result.coef_names = ReadStrings(in);
+  const std::vector<double> coef = ReadDoubles(in);
+  result.coef =
+      Eigen::Map<const Eigen::VectorXd>(coef.data(), static_cast<Eigen::Index>(coef.size()));
+  const int64_t vcov_rows = ReadInt(in);
+  const std::vector<double> vcov = ReadDoubles(in);
+  if (vcov_rows > 0) {
+    result.vcov = Eigen::Map<const Eigen::MatrixXd>(
+        vcov.data(), vcov_rows, static_cast<Eigen::Index>(vcov.size()) / vcov_rows);
+  }
+  result.collinear = ReadStrings(in);
+  result.vcov_description = ReadString(in);
+  result.num_clusters.resize(static_cast<size_t>(ReadInt(in)));
+  for (int64_t& count : result.num_clusters) count = ReadInt(in);
+  result.num_obs = ReadInt(in);
+  result.rows_read = ReadInt(in);
+  result.dropped.resize(static_cast<size_t>(ReadInt(in)));
+  for (auto& [reason, count] : result.dropped) {
+    reason = static_cast<DropReason>(ReadInt(in));
+    count = ReadInt(in);
+  }
+  result.iterations = static_cast<int>(ReadInt(in));
+  result.fe_iterations = ReadInt(in);
+  for (double* value :
+       {&result.deviance, &result.null_deviance, &result.pseudo_r2, &result.deviance_r2,
+        &result.log_likelihood, &result.rss, &result.seconds_cleaning, &result.seconds_separation,
+        &result.seconds_irls, &result.seconds_variance})
+    *value = Take<double>(in);
+  result.fe_dof = ReadInt(in);
+  result.fixed_effects.resize(static_cast<size_t>(ReadInt(in)));
+  for (FixedEffectEstimates& fe : result.fixed_effects) {
+    fe.name = ReadString(in);
+    fe.labels = ReadStrings(in);
+    fe.values = ReadDoubles(in);
+  }
+  result.fe_normalisation = ReadString(in);
+  return result;
+}
+
+}  // namespace mizani::estimate

@@ -1,0 +1,253 @@
+#!/usr/bin/python3
+"""`mpirun -np K mizani estimate` against single-process runs (docs/distributed.md).
+
+Usage: estimate_mpi.py MIZANI MPI_BUILT(ON/OFF)
+
+Panels from `mizani synth` (both data-generating processes, with zeros) plus a
+regressor that separates one zero observation. Each case runs once without a
+launcher and again under mpirun with -np 1, 2 and 4 (oversubscribed); every
+number of the JSON output (coefficients, every standard-error kind, the
+fixed effects, counts) must agree to 1e-10 relative, and errors on bad input
+must exit with the single-process code. Exit 77 (skipped) when the build has
+no MPI or mpirun is absent.
+"""
+import csv
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+MIZANI = sys.argv[1]
+if len(sys.argv) < 3 or sys.argv[2].upper() not in ("ON", "1", "TRUE"):
+    print("skipped: mizani built without MPI (cmake -DMIZANI_MPI=ON)")
+    sys.exit(77)
+MPIRUN = shutil.which("mpirun")
+if MPIRUN is None:
+    print("skipped: mpirun not found (Debian: openmpi-bin)")
+    sys.exit(77)
+
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+           OMPI_MCA_rmaps_base_oversubscribe="1")
+# Numbers that are timings, not results.
+TIMING_KEYS = {"seconds", "time", "seconds_cleaning", "seconds_separation", "seconds_irls",
+               "seconds_variance"}
+failures = []
+passes = 0
+
+
+def run(args, ranks=None, env=None):
+    cmd = [MIZANI] + args if ranks is None else [MPIRUN, "--oversubscribe", "-np", str(ranks),
+                                                  MIZANI] + args
+    return subprocess.run(cmd, env=env or ENV, capture_output=True, text=True, timeout=600)
+
+
+def compare(a, b, path, out):
+    """Appends to `out` every place where a and b differ (numbers: 1e-10 relative)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            out.append(f"{path}: keys {sorted(set(a) ^ set(b))}")
+            return
+        for key in a:
+            if key in TIMING_KEYS or "second" in key:
+                continue
+            compare(a[key], b[key], f"{path}.{key}", out)
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            out.append(f"{path}: length {len(a)} vs {len(b)}")
+            return
+        for idx, (x, y) in enumerate(zip(a, b)):
+            compare(x, y, f"{path}[{idx}]", out)
+    elif isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        if math.isnan(a) and math.isnan(b):
+            return
+        if abs(a - b) > 1e-10 * max(1.0, abs(a), abs(b)):
+            out.append(f"{path}: {a!r} vs {b!r}")
+    elif a != b:
+        out.append(f"{path}: {a!r} vs {b!r}")
+
+
+def check(name, args, ranks_list=(1, 2, 4), single_env=None):
+    """Runs `args` (with {out} and {fe} placeholders) alone and under mpirun.
+
+    single_env: the environment of every run (the sharded OLS fit projects
+    on the Jacobi path, so its peer is the single process forced onto that
+    path: the same algorithm, the sums split across ranks)."""
+    global passes
+    def materialise(tag):
+        return [x.replace("{out}", os.path.join(TMP, f"{name}.{tag}.json"))
+                 .replace("{fe}", os.path.join(TMP, f"{name}.{tag}.fe.csv")) for x in args]
+    single = run(materialise("single"), env=single_env)
+    if single.returncode not in (0, 7):
+        failures.append(f"{name}: single-process run failed ({single.returncode}): "
+                        f"{single.stderr[-400:]}")
+        return
+    reference = json.load(open(os.path.join(TMP, f"{name}.single.json")))
+    fe_reference = None
+    if "{fe}" in args:
+        fe_reference = list(csv.reader(open(os.path.join(TMP, f"{name}.single.fe.csv"))))
+    for ranks in ranks_list:
+        tag = f"np{ranks}"
+        result = run(materialise(tag), ranks, env=single_env)
+        if result.returncode != single.returncode:
+            failures.append(f"{name} -np {ranks}: exit {result.returncode}, "
+                            f"single process {single.returncode}: {result.stderr[-400:]}")
+            continue
+        diffs = []
+        compare(reference, json.load(open(os.path.join(TMP, f"{name}.{tag}.json"))), name, diffs)
+        if fe_reference is not None:
+            fe = list(csv.reader(open(os.path.join(TMP, f"{name}.{tag}.fe.csv"))))
+            compare([[float(v) if _num(v) else v for v in row] for row in fe_reference],
+                    [[float(v) if _num(v) else v for v in row] for row in fe], f"{name}.fe", diffs)
+        if diffs:
+            failures.append(f"{name} -np {ranks}: {len(diffs)} difference(s), first: {diffs[:3]}")
+        else:
+            passes += 1
+            print(f"ok   {name} -np {ranks}")
+
+
+def _num(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def expect_code(name, args, code):
+    global passes
+    single = run(args)
+    for ranks in (2, 4):
+        result = run(args, ranks)
+        if single.returncode != code or result.returncode != code:
+            failures.append(f"{name} -np {ranks}: exit {result.returncode}, single "
+                            f"{single.returncode}, expected {code}")
+        else:
+            passes += 1
+            print(f"ok   {name} -np {ranks} (exit {code})")
+
+
+TMP = tempfile.mkdtemp()
+try:
+    panels = {}
+    for dgp in ("logistic", "hurdle"):
+        path = os.path.join(TMP, f"{dgp}.csv")
+        made = run(["synth", "-q", "--dgp", dgp, "--exporters", "16", "--importers", "16",
+                    "--years", "6", "--seed", "3", "-o", path])
+        if made.returncode != 0:
+            failures.append(f"synth {dgp}: {made.stderr}")
+            continue
+        # A regressor that is positive on one zero flow of each year only:
+        # those observations are separated (PPML drops them).
+        rows = list(csv.DictReader(open(path)))
+        marked = set()
+        for row in rows:
+            # Constant within each exporter: collinear with its fixed effect.
+            row["excol"] = str(sum(map(ord, row["exporter"])) % 7)
+            row["sep"] = "0"
+            if float(row["trade"]) == 0 and row["year"] not in marked:
+                row["sep"] = "1"
+                marked.add(row["year"])
+        with open(path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0].keys()))
+            writer.writeheader()
+            writer.writerows(rows)
+        panels[dgp] = path
+
+    two_way = "trade ~ ln_dist + contig + lang + rta + sep | exporter + importer"
+    three_way = "trade ~ rta + sep | exporter^year + importer^year + pair_id"
+    for dgp, path in panels.items():
+        for vcov in (["--vcov", "iid"], ["--vcov", "hetero"], ["--cluster", "pair_id"],
+                     ["--cluster", "exporter,importer"]):
+            tag = vcov[-1].replace(",", "_")
+            base = ["estimate", "-q", "-d", path, "--format", "json", "-o", "{out}"] + vcov
+            check(f"{dgp}-by-year-ppml-{tag}", base + ["-f", two_way, "--by", "year"])
+            check(f"{dgp}-by-year-ppml-nosep-{tag}",
+                  base + ["-f", two_way, "--by", "year", "--no-separation-check"], (2,))
+            check(f"{dgp}-by-year-ols-{tag}",
+                  base + ["-f", "log(trade) ~ ln_dist + contig + lang + rta | exporter + importer",
+                          "--family", "ols", "--by", "year"], (2,))
+        # One PPML model without --by runs on rank 0 alone for now
+        # (docs/distributed.md): this case checks the launcher's plumbing
+        # (one output, the fixed-effect file, exit codes).
+        check(f"{dgp}-three-way", ["estimate", "-q", "-d", path, "--format", "json", "-o",
+                                   "{out}", "--fe-output", "{fe}", "-f", three_way,
+                                   "--cluster", "pair_id"])
+        # One OLS model is fitted by all ranks together, each its shard of
+        # the rows: every number (coefficients, each vcov kind, statistics,
+        # fixed effects) within 1e-10 of one process on the same (Jacobi)
+        # path.
+        jacobi = dict(ENV, MIZANI_FE_SOLVER="jacobi")
+        for vcov in (["--vcov", "iid"], ["--vcov", "hetero"], ["--cluster", "pair_id"],
+                     ["--cluster", "exporter,importer"]):
+            tag = vcov[-1].replace(",", "_")
+            check(f"{dgp}-sharded-ols-two-way-{tag}",
+                  ["estimate", "-q", "-d", path, "--format", "json", "-o", "{out}",
+                   "--fe-output", "{fe}", "--family", "ols", "-f",
+                   "log(trade) ~ ln_dist + contig + lang + rta + sep | exporter + importer"] + vcov,
+                  single_env=jacobi)
+        # The collinearity check on reduced sums drops excol on every rank.
+        check(f"{dgp}-sharded-ols-collinear",
+              ["estimate", "-q", "-d", path, "--format", "json", "-o", "{out}", "--family",
+               "ols", "--vcov", "hetero", "-f",
+               "log(trade) ~ ln_dist + excol + rta | exporter + importer"], single_env=jacobi)
+        check(f"{dgp}-sharded-ols-three-way", ["estimate", "-q", "-d", path, "--format", "json",
+                                               "-o", "{out}", "--fe-output", "{fe}", "--family",
+                                               "ols", "--cluster", "pair_id", "-f",
+                                               "log(trade) ~ rta | exporter^year + importer^year"],
+              single_env=jacobi)
+        # No fixed effects: the rows are cut into blocks of rows.
+        check(f"{dgp}-sharded-ols-no-fe", ["estimate", "-q", "-d", path, "--format", "json",
+                                           "-o", "{out}", "--family", "ols", "--vcov", "hetero",
+                                           "-f", "log(trade) ~ ln_dist + contig + lang + rta"])
+    # Three exporters over four ranks: one rank has no rows of the sharded
+    # OLS fit and still takes part in every reduction.
+    tiny = os.path.join(TMP, "tiny.csv")
+    if run(["synth", "-q", "--exporters", "3", "--importers", "3", "--years", "4", "--zeros",
+            "0", "--seed", "2", "-o", tiny]).returncode == 0:
+        check("tiny-sharded-ols-empty-rank",
+              ["estimate", "-q", "-d", tiny, "--format", "json", "-o", "{out}", "--family", "ols",
+               "--vcov", "hetero", "-f", "log(trade) ~ ln_dist + rta | exporter + importer"],
+              (4,), single_env=dict(ENV, MIZANI_FE_SOLVER="jacobi"))
+    else:
+        failures.append("synth tiny panel failed")
+    # --by under -np 2 equals separate runs, one per value, filtered.
+    path = panels.get("logistic")
+    if path is not None:
+        by = run(["estimate", "-q", "-d", path, "-f", two_way, "--by", "year", "--format", "json",
+                  "--vcov", "hetero", "-o", os.path.join(TMP, "by2.json")], 2)
+        stacked = json.load(open(os.path.join(TMP, "by2.json"))) if by.returncode == 0 else None
+        if stacked is None:
+            failures.append(f"--by -np 2 failed: {by.stderr[-400:]}")
+        else:
+            for group in stacked["groups"]:
+                alone = run(["estimate", "-q", "-d", path, "-f", two_way, "--format", "json",
+                             "--vcov", "hetero", "--filter", f"year == {group['value']}"])
+                separate = json.loads(alone.stdout)
+                diffs = []
+                for key in ("coefficients", "nobs"):
+                    if key in separate:
+                        compare(separate[key], group.get(key), f"year {group['value']}.{key}",
+                                diffs)
+                if diffs or "coefficients" not in separate:
+                    failures.append(f"--by -np 2 vs separate run: {diffs[:3]}")
+                else:
+                    passes += 1
+                    print(f"ok   --by -np 2, year {group['value']} equals its separate run")
+    expect_code("missing file", ["estimate", "-q", "-d", os.path.join(TMP, "absent.csv"),
+                                 "-f", two_way], 3)
+    if path is not None:
+        expect_code("unknown column", ["estimate", "-q", "-d", path, "-f", "trade ~ nocol"], 5)
+        expect_code("unknown column --by", ["estimate", "-q", "-d", path, "-f", "trade ~ nocol",
+                                            "--by", "year"], 5)
+        expect_code("unknown --by column", ["estimate", "-q", "-d", path, "-f", two_way,
+                                            "--by", "nocol"], 5)
+finally:
+    shutil.rmtree(TMP, ignore_errors=True)
+
+for failure in failures:
+    print("FAIL", failure)
+print(f"{passes} passed, {len(failures)} failed")
+sys.exit(1 if failures else 0)
