@@ -23,17 +23,28 @@ T Take(std::string_view& in) {
   return value;
 }
 
+// Reads an element count written before a list and checks it against the
+// bytes left (each element takes at least `min_bytes` of them), so a corrupt
+// count is an error rather than a huge allocation or an overflow.
+size_t ReadCount(std::string_view& in, size_t min_bytes) {
+  const int64_t count = Take<int64_t>(in);
+  if (count < 0 || static_cast<uint64_t>(count) > in.size() / min_bytes) {
+    throw Error(ErrorCode::kInternal, "result bytes end early");
+  }
+  return static_cast<size_t>(count);
+}
+
 void WriteDoubles(const double* data, int64_t count, std::string& out) {
   WriteInt(count, out);
   out.append(reinterpret_cast<const char*>(data), static_cast<size_t>(count) * sizeof(double));
 }
 
 std::vector<double> ReadDoubles(std::string_view& in) {
-  const int64_t count = ReadInt(in);
-  const size_t bytes = static_cast<size_t>(count) * sizeof(double);
-  if (count < 0 || in.size() < bytes) throw Error(ErrorCode::kInternal, "result bytes end early");
-  std::vector<double> values(static_cast<size_t>(count));
-  std::memcpy(values.data(), in.data(), bytes);
+  const size_t count = ReadCount(in, sizeof(double));
+  const size_t bytes = count * sizeof(double);
+  std::vector<double> values(count);
+  // memcpy must not see the null pointer of an empty vector.
+  if (bytes > 0) std::memcpy(values.data(), in.data(), bytes);
   in.remove_prefix(bytes);
   return values;
 }
@@ -44,7 +55,8 @@ void WriteStrings(const std::vector<std::string>& texts, std::string& out) {
 }
 
 std::vector<std::string> ReadStrings(std::string_view& in) {
-  std::vector<std::string> texts(static_cast<size_t>(ReadInt(in)));
+  // Every string carries at least its 8-byte length.
+  std::vector<std::string> texts(ReadCount(in, sizeof(int64_t)));
   for (std::string& text : texts) text = ReadString(in);
   return texts;
 }
@@ -116,17 +128,21 @@ EstimateResult ReadResult(std::string_view& in) {
       Eigen::Map<const Eigen::VectorXd>(coef.data(), static_cast<Eigen::Index>(coef.size()));
   const int64_t vcov_rows = ReadInt(in);
   const std::vector<double> vcov = ReadDoubles(in);
+  if (vcov_rows < 0 || (vcov_rows == 0 && !vcov.empty()) ||
+      (vcov_rows > 0 && vcov.size() % static_cast<size_t>(vcov_rows) != 0)) {
+    throw Error(ErrorCode::kInternal, "result bytes hold a malformed covariance matrix");
+  }
   if (vcov_rows > 0) {
     result.vcov = Eigen::Map<const Eigen::MatrixXd>(
         vcov.data(), vcov_rows, static_cast<Eigen::Index>(vcov.size()) / vcov_rows);
   }
   result.collinear = ReadStrings(in);
   result.vcov_description = ReadString(in);
-  result.num_clusters.resize(static_cast<size_t>(ReadInt(in)));
+  result.num_clusters.resize(ReadCount(in, sizeof(int64_t)));
   for (int64_t& count : result.num_clusters) count = ReadInt(in);
   result.num_obs = ReadInt(in);
   result.rows_read = ReadInt(in);
-  result.dropped.resize(static_cast<size_t>(ReadInt(in)));
+  result.dropped.resize(ReadCount(in, 2 * sizeof(int64_t)));
   for (auto& [reason, count] : result.dropped) {
     reason = static_cast<DropReason>(ReadInt(in));
     count = ReadInt(in);
@@ -139,7 +155,8 @@ EstimateResult ReadResult(std::string_view& in) {
         &result.seconds_irls, &result.seconds_variance})
     *value = Take<double>(in);
   result.fe_dof = ReadInt(in);
-  result.fixed_effects.resize(static_cast<size_t>(ReadInt(in)));
+  // A fixed effect carries at least three lengths (name, labels, values).
+  result.fixed_effects.resize(ReadCount(in, 3 * sizeof(int64_t)));
   for (FixedEffectEstimates& fe : result.fixed_effects) {
     fe.name = ReadString(in);
     fe.labels = ReadStrings(in);

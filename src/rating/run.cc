@@ -247,9 +247,8 @@ RatingModel FitAll(const RateConfig& config, const Panel& panel, const CountryMe
     throw Error(ErrorCode::kNotConverged,
                 fmt::format("{}: {}", ModelTitle(config), model.fit.message));
   }
-  Say(progress,
-      fmt::format("{} {} iterations, log-likelihood {:.4f}", model.fit.iterations,
-                  config.model.random_effects ? "Newton" : "Newton", model.fit.log_likelihood));
+  Say(progress, fmt::format("{} Newton iterations, log-likelihood {:.4f}", model.fit.iterations,
+                            model.fit.log_likelihood));
   return model;
 }
 

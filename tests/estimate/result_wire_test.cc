@@ -7,7 +7,10 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <string>
+#include <string_view>
 
 #include "mizani/error.h"
 
@@ -87,15 +90,39 @@ TEST(ResultWireTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(back.fe_normalisation, result.fe_normalisation);
 }
 
-TEST(ResultWireTest, TruncatedBytesAreAnError) {
+// The bytes of a one-coefficient result.
+std::string SmallResultBytes() {
   EstimateResult result;
   result.coef_names = {"rta"};
   result.coef = Eigen::VectorXd::Constant(1, 0.5);
   std::string bytes;
   WriteResult(result, bytes);
+  return bytes;
+}
+
+TEST(ResultWireTest, TruncatedBytesAreAnError) {
+  const std::string bytes = SmallResultBytes();
   for (size_t cut : {size_t{0}, size_t{5}, bytes.size() / 2, bytes.size() - 1}) {
     std::string_view in(bytes.data(), cut);
     EXPECT_THROW(ReadResult(in), Error) << "cut at " << cut;
+  }
+}
+
+TEST(ResultWireTest, CorruptCountsAreAnErrorNotAnAllocation) {
+  const std::string bytes = SmallResultBytes();
+  // The coefficient-name count follows termination, message, family and
+  // formula; overwrite it with a count no buffer of this size can hold.
+  std::string_view probe(bytes);
+  ReadInt(probe);
+  ReadString(probe);
+  ReadInt(probe);
+  ReadString(probe);
+  const size_t count_at = bytes.size() - probe.size();
+  for (const int64_t corrupt : {int64_t{-1}, int64_t{1} << 40, INT64_MAX}) {
+    std::string broken = bytes;
+    std::memcpy(broken.data() + count_at, &corrupt, sizeof(corrupt));
+    std::string_view in(broken);
+    EXPECT_THROW(ReadResult(in), Error) << "count " << corrupt;
   }
 }
 
