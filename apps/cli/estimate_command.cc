@@ -251,29 +251,20 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     };
     Formula formula = ParseFormula(args->formula);
     EstimateOptions options = MakeEstimateOptions(*args);
-    if (!flags.quiet) {
+    Communicator& comm = *flags.comm;
+    // Without --by, one model (PPML or OLS) is fitted by all ranks together,
+    // each its shard of the rows (docs/distributed.md); with --by each rank
+    // fits its share of the groups.
+    const bool sharded = comm.size() > 1 && args->by.empty();
+    if (sharded) options.communicator = &comm;
+    // (A sharded run's other ranks are quiet.)
+    const bool quiet = flags.quiet || (sharded && comm.rank() != 0);
+    if (!quiet) {
       options.on_iteration = [&elapsed](int iteration, double deviance, double rel_change) {
         std::fprintf(stderr,
                      "mizani:   iteration %3d  deviance %.10g  relative change %.3g  (%.2f s)\n",
                      iteration, deviance, rel_change, elapsed());
       };
-    }
-    Communicator& comm = *flags.comm;
-    // Without --by, one OLS model is fitted by all ranks together (each
-    // its shard of the rows); a PPML model is not split yet: rank 0 fits
-    // it alone (docs/distributed.md).
-    const bool sharded = comm.size() > 1 && args->by.empty() && options.family == Family::kGaussian;
-    if (sharded) options.communicator = &comm;
-    // (A sharded run's other ranks are quiet.)
-    const bool quiet = flags.quiet || (sharded && comm.rank() != 0);
-    if (comm.size() > 1 && args->by.empty() && !sharded) {
-      if (comm.rank() != 0) return 0;
-      if (!quiet) {
-        std::fprintf(stderr,
-                     "mizani: %s: one model is fitted on rank 0 alone; --by spreads groups "
-                     "across ranks\n",
-                     comm.Describe().c_str());
-      }
     }
     Trace("start");
     if (!quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());

@@ -35,6 +35,7 @@ class Communicator {
   virtual void AllreduceSum(std::span<double> values) = 0;
   virtual void AllreduceSum(std::span<int64_t> values) = 0;
   virtual void AllreduceMax(std::span<int64_t> values) = 0;
+  virtual void AllreduceMax(std::span<double> values) = 0;
   // Every rank's bytes, indexed by rank, on every rank.
   virtual std::vector<std::string> Allgatherv(std::string_view bytes) = 0;
   // send[r] goes to rank r (send.size() == size()); returns what each rank

@@ -146,8 +146,8 @@ struct EstimateOptions {
   bool keep_fitted = false;  // store mu (and row mapping) in the result
   // Ranks that fit this one model together (docs/distributed.md): every
   // rank passes the same whole frame, keeps its shard of the rows and
-  // reduces every sum over them. OLS only (PPML ignores it); null or size 1:
-  // one process.
+  // reduces every sum over them (PPML and OLS; the projection on the Jacobi
+  // path). Null or size 1: one process.
   Communicator* communicator = nullptr;
   // Called once per IRLS iteration (for progress on stderr); may be empty.
   std::function<void(int iteration, double deviance, double rel_change)> on_iteration;

@@ -22,6 +22,7 @@ class LocalCommunicator final : public Communicator {
   void AllreduceSum(std::span<double> /*values*/) override {}
   void AllreduceSum(std::span<int64_t> /*values*/) override {}
   void AllreduceMax(std::span<int64_t> /*values*/) override {}
+  void AllreduceMax(std::span<double> /*values*/) override {}
   std::vector<std::string> Allgatherv(std::string_view bytes) override {
     return {std::string(bytes)};
   }

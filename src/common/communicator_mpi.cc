@@ -61,8 +61,10 @@ class MpiCommunicator final : public Communicator {
     }
     Check(MPI_Bcast(values.data(), count, MPI_DOUBLE, 0, MPI_COMM_WORLD), "MPI_Bcast");
   }
-  void AllreduceSum(std::span<int64_t> values) override { Reduce(values, MPI_SUM); }
-  void AllreduceMax(std::span<int64_t> values) override { Reduce(values, MPI_MAX); }
+  void AllreduceSum(std::span<int64_t> values) override { Reduce(values, MPI_INT64_T, MPI_SUM); }
+  void AllreduceMax(std::span<int64_t> values) override { Reduce(values, MPI_INT64_T, MPI_MAX); }
+  // (The maximum is exact, so every rank gets the same bits.)
+  void AllreduceMax(std::span<double> values) override { Reduce(values, MPI_DOUBLE, MPI_MAX); }
 
   std::vector<std::string> Allgatherv(std::string_view bytes) override {
     ++stats_.allgather_calls;
@@ -114,12 +116,13 @@ class MpiCommunicator final : public Communicator {
   }
 
  private:
-  void Reduce(std::span<int64_t> values, MPI_Op op) {
+  template <typename T>
+  void Reduce(std::span<T> values, MPI_Datatype type, MPI_Op op) {
     ++stats_.allreduce_calls;
     stats_.allreduce_bytes += static_cast<int64_t>(values.size_bytes());
     if (size_ == 1 || values.empty()) return;
-    Check(MPI_Allreduce(MPI_IN_PLACE, values.data(), CountOf(values.size(), "AllreduceSum"),
-                        MPI_INT64_T, op, MPI_COMM_WORLD),
+    Check(MPI_Allreduce(MPI_IN_PLACE, values.data(), CountOf(values.size(), "MPI_Allreduce"), type,
+                        op, MPI_COMM_WORLD),
           "MPI_Allreduce");
   }
 

@@ -2,6 +2,7 @@
 // combination of other regressors (a stage of Fit, fit_stages.h).
 #include <Eigen/Dense>
 #include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -75,8 +76,9 @@ void CheckCollinearity(PoissonState& state, ProjectedRegressors& separation_x,
   // as long as all are positive, so the frequency weights are used: the
   // starting mu spans many orders of magnitude, and with it as weights the
   // same projection needs 36 passes instead of 4 (three-way benchmark).
-  const Eigen::MatrixXd raw_gram = WeightedCrossProducts(
+  Eigen::MatrixXd raw_gram = WeightedCrossProducts(
       frame.X.data(), num_obs, num_cols, state.freq.empty() ? nullptr : state.freq.data(), threads);
+  state.Reduce(std::span<double>(raw_gram.data(), raw_gram.size()));
   std::vector<double> alpha_x;
   std::vector<int> collinear;
   // The separation check has projected X already, with weights 1 where
@@ -105,6 +107,10 @@ void CheckCollinearity(PoissonState& state, ProjectedRegressors& separation_x,
   }
   TraceDetail(reuse ? "collinearity: separation's projection reused" : "collinearity: projected");
   RemoveColumns(frame, collinear, result);
+  if (&state.whole != &frame) {
+    EstimateResult listed;  // (the shard's call listed them)
+    RemoveColumns(state.whole, collinear, listed);
+  }
   const int kept_cols = static_cast<int>(frame.X.cols());
   state.alpha.assign(projector->num_levels() * (kept_cols + 1), 0.0);
   int out_col = 1;

@@ -99,7 +99,7 @@ void RecoverPoissonFixedEffects(PoissonState& state, std::vector<double> buffer,
       }
       worst_T[task_idx] = worst;
     });
-    return *std::max_element(worst_T.begin(), worst_T.end());
+    return state.ReduceMax(*std::max_element(worst_T.begin(), worst_T.end()));
   };
   std::vector<double> alpha_fe;
   if (state.last_halvings == 0 &&
@@ -118,7 +118,8 @@ void RecoverPoissonFixedEffects(PoissonState& state, std::vector<double> buffer,
     }
   }
   TraceDetail("fe gap");
-  ExportFixedEffects(frame, *projector, alpha_fe, result);
+  // (The whole frame: its labels and names; a shard has the ids only.)
+  ExportFixedEffects(state.whole, *projector, alpha_fe, result);
 }
 
 }  // namespace mizani::estimate

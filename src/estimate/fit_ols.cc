@@ -20,50 +20,6 @@ namespace mizani::estimate {
 
 namespace {
 
-// A sharded fit's rows on this rank (docs/distributed.md): whole levels of
-// the largest fixed-effect dimension (level modulo the rank count), or
-// balanced blocks of rows without fixed effects.
-std::vector<int64_t> ShardRows(const ModelFrame& frame, const Communicator& comm) {
-  const int64_t num_obs = frame.num_obs();
-  const int ranks = comm.size(), rank = comm.rank();
-  std::vector<int64_t> rows;
-  if (frame.fe_ids.empty()) {
-    for (int64_t obs_idx = num_obs * rank / ranks; obs_idx < num_obs * (rank + 1) / ranks;
-         ++obs_idx)
-      rows.push_back(obs_idx);
-    return rows;
-  }
-  const auto largest = static_cast<size_t>(
-      std::max_element(frame.fe_sizes.begin(), frame.fe_sizes.end()) - frame.fe_sizes.begin());
-  const std::vector<int32_t>& ids = frame.fe_ids[largest];
-  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-    if (ids[obs_idx] % ranks == rank) rows.push_back(obs_idx);
-  }
-  return rows;
-}
-
-// The rows `rows` of frame's outcome, regressors, weights and fixed-effect
-// ids (level ids stay global).
-ModelFrame ShardOf(const ModelFrame& frame, const std::vector<int64_t>& rows) {
-  ModelFrame shard;
-  const auto num_rows = static_cast<Eigen::Index>(rows.size());
-  shard.y.resize(rows.size());
-  shard.X.resize(num_rows, frame.X.cols());
-  if (!frame.weights.empty()) shard.weights.resize(rows.size());
-  shard.fe_ids.assign(frame.fe_ids.size(), std::vector<int32_t>(rows.size()));
-  shard.fe_sizes = frame.fe_sizes;
-  shard.coef_names = frame.coef_names;
-  for (Eigen::Index idx = 0; idx < num_rows; ++idx) {
-    const int64_t row = rows[idx];
-    shard.y[idx] = frame.y[row];
-    shard.X.row(idx) = frame.X.row(row);
-    if (!frame.weights.empty()) shard.weights[idx] = frame.weights[row];
-    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
-      shard.fe_ids[dim_idx][idx] = frame.fe_ids[dim_idx][row];
-  }
-  return shard;
-}
-
 // Sums over this rank's rows plus the other ranks' (a sharded fit).
 void Reduce(Communicator* comm, std::span<double> values) {
   if (comm != nullptr) comm->AllreduceSum(values);
@@ -79,17 +35,11 @@ void Reduce(Communicator* comm, std::span<double> values) {
 EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
                            EstimateResult result) {
   const int threads = ResolveThreads(options.threads);
-  Communicator* comm = options.communicator != nullptr && options.communicator->size() > 1
-                           ? options.communicator
-                           : nullptr;
+  Communicator* comm = ShardingCommunicator(options);
   std::vector<int64_t> rows;
   ModelFrame shard;
-  if (comm != nullptr) {
-    rows = ShardRows(frame, *comm);
-    shard = ShardOf(frame, rows);
-  }
   // The rows fitted here: the shard, or the whole frame.
-  ModelFrame& work = comm != nullptr ? shard : frame;
+  ModelFrame& work = WorkFrame(frame, comm, rows, shard);
   ProjectionOptions projection = options.projection;
   if (comm != nullptr) projection.solver = FeSolver::kJacobi;  // (the Schur path is not sharded)
   FeProjector projector(work.fe_ids, work.fe_sizes, threads, work.num_obs(), projection);

@@ -65,12 +65,14 @@ void RemoveColumns(ModelFrame& frame, const std::vector<int>& columns, EstimateR
 // given_gram: X~'WX~ when the caller has it; known_fe_dof: the model's
 // fixed-effect rank when known (-1: counted here). rows: a sharded fit
 // (options.communicator), the frame row of each of this rank's rows, which
-// X_tilde, weight_N and resid_N hold; the frame stays whole.
+// X_tilde, weight_N and resid_N hold; the frame stays whole. freq_rows:
+// those rows' frequency weights (default: weight_N, which OLS's are).
 void FitVariance(const ModelFrame& frame, const EstimateOptions& options,
                  const Eigen::Map<const Eigen::MatrixXd>& X_tilde,
                  const std::vector<double>& weight_N, const std::vector<double>& resid_N,
                  double sigma2, EstimateResult& result, const Eigen::MatrixXd* given_gram = nullptr,
-                 int64_t known_fe_dof = -1, const std::vector<int64_t>* rows = nullptr);
+                 int64_t known_fe_dof = -1, const std::vector<int64_t>* rows = nullptr,
+                 const std::vector<double>* freq_rows = nullptr);
 
 // ---- Fixed effects (fe_recovery.cc) -----------------------------------------
 // Fixed-effect coefficients of the linear predictor (alpha_G), normalised so

@@ -2,6 +2,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <vector>
 
 #include "common/parallel.h"
@@ -90,6 +91,11 @@ void ComputeFitStatistics(const PoissonState& state, EstimateResult& result) {
     total.smm += sums.smm;
     total.sym += sums.sym;
     total.loglik += sums.loglik;
+  }
+  if (state.comm != nullptr) {
+    double reduced[6] = {total.deviance, total.sm, total.syy, total.smm, total.sym, total.loglik};
+    state.Reduce(reduced);
+    total = {reduced[0], reduced[1], reduced[2], reduced[3], reduced[4], reduced[5]};
   }
   result.deviance = total.deviance;
   result.null_deviance = null_dev;

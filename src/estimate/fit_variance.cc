@@ -33,7 +33,8 @@ void FitVariance(const ModelFrame& frame, const EstimateOptions& options,
                  const Eigen::Map<const Eigen::MatrixXd>& X_tilde,
                  const std::vector<double>& weight_N, const std::vector<double>& resid_N,
                  double sigma2, EstimateResult& result, const Eigen::MatrixXd* given_gram,
-                 int64_t known_fe_dof, const std::vector<int64_t>* rows) {
+                 int64_t known_fe_dof, const std::vector<int64_t>* rows,
+                 const std::vector<double>* freq_rows) {
   const int64_t num_cols = X_tilde.cols();
   if (num_cols == 0) return;
   // X~'WX~, unless the caller has it already (from the projection).
@@ -47,8 +48,8 @@ void FitVariance(const ModelFrame& frame, const EstimateOptions& options,
   input.freq = &frame.weights;
   if (rows != nullptr) {
     // Sharded: the arrays hold this rank's rows (OLS: the weights are the
-    // frequency weights, or ones).
-    input.freq = &weight_N;
+    // frequency weights, or ones; PPML passes its shard's frequency weights).
+    input.freq = freq_rows != nullptr ? freq_rows : &weight_N;
     input.rows = rows;
     input.comm = options.communicator;
   }
@@ -92,6 +93,7 @@ void FitVariance(const ModelFrame& frame, const EstimateOptions& options,
 
 std::vector<double> PoissonVariance(PoissonState& state, EstimateResult& result) {
   ModelFrame& frame = state.frame;
+  const ModelFrame& whole = state.whole;
   const EstimateOptions& options = state.options;
   FeProjector* projector = &state.projector;
   const int64_t num_obs = state.num_obs;
@@ -108,7 +110,7 @@ std::vector<double> PoissonVariance(PoissonState& state, EstimateResult& result)
     for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx)
       resid_N[obs_idx] = frame.y[obs_idx] - state.mu[obs_idx];
   });
-  result.fe_dof = FixedEffectDof(frame, {});
+  result.fe_dof = FixedEffectDof(whole, {});
   if (num_cols > 0) {
     // The IID variance needs only X~'WX~ (the projection's cross products);
     // the sandwich estimators need the scores, hence X~ itself.
@@ -134,10 +136,10 @@ std::vector<double> PoissonVariance(PoissonState& state, EstimateResult& result)
                        gram.data());
     TraceDetail("X projected");
     // (Without X~ the map has no data; the IID estimator reads only its shape.)
-    FitVariance(frame, options,
+    FitVariance(whole, options,
                 Eigen::Map<const Eigen::MatrixXd>(need_x_tilde ? x_block.data() : nullptr, num_obs,
                                                   num_cols),
-                weight, resid_N, 1.0, result, &gram, result.fe_dof);
+                weight, resid_N, 1.0, result, &gram, result.fe_dof, state.rows, &frame.weights);
   }
   return resid_N;
 }

@@ -288,4 +288,60 @@ bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32
   return true;
 }
 
+// Rows of whole levels of the largest dimension, level modulo the rank
+// count: the pair effect of a three-way model stays on one rank.
+std::vector<int64_t> ShardRows(const ModelFrame& frame, const Communicator& comm) {
+  const int64_t num_obs = frame.num_obs();
+  const int ranks = comm.size(), rank = comm.rank();
+  std::vector<int64_t> rows;
+  if (frame.fe_ids.empty()) {
+    for (int64_t obs_idx = num_obs * rank / ranks; obs_idx < num_obs * (rank + 1) / ranks;
+         ++obs_idx)
+      rows.push_back(obs_idx);
+    return rows;
+  }
+  const auto largest = static_cast<size_t>(
+      std::max_element(frame.fe_sizes.begin(), frame.fe_sizes.end()) - frame.fe_sizes.begin());
+  const std::vector<int32_t>& ids = frame.fe_ids[largest];
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+    if (ids[obs_idx] % ranks == rank) rows.push_back(obs_idx);
+  }
+  return rows;
+}
+
+ModelFrame ShardOf(const ModelFrame& frame, const std::vector<int64_t>& rows) {
+  ModelFrame shard;
+  const auto num_rows = static_cast<Eigen::Index>(rows.size());
+  shard.y.resize(rows.size());
+  shard.X.resize(num_rows, frame.X.cols());
+  if (!frame.weights.empty()) shard.weights.resize(rows.size());
+  if (!frame.offset.empty()) shard.offset.resize(rows.size());
+  shard.fe_ids.assign(frame.fe_ids.size(), std::vector<int32_t>(rows.size()));
+  shard.fe_sizes = frame.fe_sizes;
+  shard.coef_names = frame.coef_names;
+  for (Eigen::Index idx = 0; idx < num_rows; ++idx) {
+    const int64_t row = rows[idx];
+    shard.y[idx] = frame.y[row];
+    shard.X.row(idx) = frame.X.row(row);
+    if (!frame.weights.empty()) shard.weights[idx] = frame.weights[row];
+    if (!frame.offset.empty()) shard.offset[idx] = frame.offset[row];
+    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
+      shard.fe_ids[dim_idx][idx] = frame.fe_ids[dim_idx][row];
+  }
+  return shard;
+}
+
+ModelFrame& WorkFrame(ModelFrame& frame, const Communicator* comm, std::vector<int64_t>& rows,
+                      ModelFrame& shard) {
+  if (comm == nullptr) return frame;
+  rows = ShardRows(frame, *comm);
+  shard = ShardOf(frame, rows);
+  return shard;
+}
+
+Communicator* ShardingCommunicator(const EstimateOptions& options) {
+  return options.communicator != nullptr && options.communicator->size() > 1 ? options.communicator
+                                                                             : nullptr;
+}
+
 }  // namespace mizani::estimate

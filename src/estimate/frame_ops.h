@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "mizani/communicator.h"
 #include "mizani/estimate.h"
 
 namespace mizani::estimate {
@@ -59,5 +60,23 @@ int64_t FixedEffectDof(const ModelFrame& frame, const std::vector<uint8_t>& skip
 // True when every level of fixed-effect dimension `dim_idx` lies within one
 // cluster of `cluster_ids` (the fixed effect is nested in the cluster).
 bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32_t>& cluster_ids);
+
+// ---- Sharded fits (docs/distributed.md) -----------------------------------
+// A fit shared by the ranks of options.communicator (size > 1), or null for
+// one process.
+Communicator* ShardingCommunicator(const EstimateOptions& options);
+// This rank's rows of a sharded fit: whole levels of the largest
+// fixed-effect dimension (level modulo the rank count), or balanced blocks of
+// rows without fixed effects. Every rank holds the same whole frame.
+std::vector<int64_t> ShardRows(const ModelFrame& frame, const Communicator& comm);
+// The rows `rows` of frame's outcome, regressors, weights, offset and
+// fixed-effect ids (level ids stay global, so the shard's projector reduces
+// per-level sums across ranks).
+ModelFrame ShardOf(const ModelFrame& frame, const std::vector<int64_t>& rows);
+// The frame a fit works on: with comm (a sharded fit) this rank's rows,
+// their whole-frame indices in `rows` and the shard itself in `shard`;
+// without, `frame` itself.
+ModelFrame& WorkFrame(ModelFrame& frame, const Communicator* comm, std::vector<int64_t>& rows,
+                      ModelFrame& shard);
 
 }  // namespace mizani::estimate

@@ -8,18 +8,23 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <memory>
+#include <string>
 
 #include "common/trace.h"
+#include "estimate/frame_ops.h"
 #include "estimate/irls_kernels.h"
 #include "numerics/simd_exp.h"
 
 namespace mizani::estimate {
 
-PoissonState::PoissonState(ModelFrame& frame_in, const EstimateOptions& options_in,
-                           FeProjector& projector_in, BufferPool& pool_in)
+PoissonState::PoissonState(ModelFrame& frame_in, ModelFrame& whole_in,
+                           const EstimateOptions& options_in, FeProjector& projector_in,
+                           BufferPool& pool_in)
     : frame(frame_in),
+      whole(whole_in),
       options(options_in),
       projector(projector_in),
       pool(pool_in),
@@ -40,11 +45,14 @@ void PoissonState::UpdateWeights() {
 void StartValues(PoissonState& state) {
   const std::vector<double>& freq = state.freq;
   const ModelFrame& frame = state.frame;
-  state.total_w = freq.empty() ? static_cast<double>(state.num_obs)
-                               : state.SumRows([&](int64_t obs) { return freq[obs]; });
-  state.mean_y = state.SumRows([&](int64_t obs_idx) {
-    return (freq.empty() ? 1.0 : freq[obs_idx]) * frame.y[obs_idx];
-  }) / state.total_w;
+  double sums[2] = {freq.empty() ? static_cast<double>(state.num_obs)
+                                 : state.SumRows([&](int64_t obs) { return freq[obs]; }),
+                    state.SumRows([&](int64_t obs_idx) {
+                      return (freq.empty() ? 1.0 : freq[obs_idx]) * frame.y[obs_idx];
+                    })};
+  state.Reduce(sums);
+  state.total_w = sums[0];
+  state.mean_y = sums[1] / state.total_w;
   // The deviance, 2 sum fw (y log(y / mu) - (y - mu)), is evaluated in the
   // iterations as 2 (S - sum fw (y eta + y - mu)) with the constant
   // S = sum fw y log y taken once (below): no logarithm per observation and
@@ -90,6 +98,7 @@ void StartValues(PoissonState& state) {
   });
   double total = 0;
   for (double value : partial) total += value;
+  state.Reduce(std::span<double>(&total, 1));
   state.sum_ylogy = total;
   state.weight_storage.assign(freq.empty() ? 0 : state.num_obs, 0.0);
   state.null_dev = 2 * (state.sum_ylogy - std::log(mean_y) * mean_y * state.total_w);
@@ -260,6 +269,7 @@ StepOutcome IrlsStep(PoissonState& state, const IrlsLayout& layout, double used_
     });
     double cross_sum = 0;
     for (double value : partial) cross_sum += value;
+    state.Reduce(std::span<double>(&cross_sum, 1));
     return 2 * (state.sum_ylogy - cross_sum);
   };
   StepOutcome outcome;
@@ -329,16 +339,59 @@ void RunIrls(PoissonState& state, EstimateResult& result) {
   }
 }
 
+namespace {
+
+// The whole sample's fitted values on every rank of a sharded fit: each
+// rank sends its (row, mu) pairs.
+std::vector<double> GatherFitted(const PoissonState& state) {
+  std::string bytes;
+  bytes.reserve(state.mu.size() * (sizeof(int64_t) + sizeof(double)));
+  for (size_t idx = 0; idx < state.mu.size(); ++idx) {
+    const int64_t row = (*state.rows)[idx];
+    bytes.append(reinterpret_cast<const char*>(&row), sizeof(row));
+    bytes.append(reinterpret_cast<const char*>(&state.mu[idx]), sizeof(double));
+  }
+  std::vector<double> mu(state.whole.num_obs(), 0.0);
+  for (const std::string& part : state.comm->Allgatherv(bytes)) {
+    for (size_t pos = 0; pos + sizeof(int64_t) + sizeof(double) <= part.size();
+         pos += sizeof(int64_t) + sizeof(double)) {
+      int64_t row = 0;
+      std::memcpy(&row, part.data() + pos, sizeof(row));
+      std::memcpy(&mu[static_cast<size_t>(row)], part.data() + pos + sizeof(row), sizeof(double));
+    }
+  }
+  return mu;
+}
+
+}  // namespace
+
+// With options.communicator of several ranks every rank holds the same
+// cleaned frame (the separation check ran on it whole, on every rank) and
+// fits its shard of the rows on the Jacobi path (the Schur path is not
+// sharded): every sum is reduced, so every rank holds the whole result.
 EstimateResult FitPoisson(ModelFrame& frame, const EstimateOptions& options, CleanedSample sample,
                           BufferPool& pool, const std::vector<int64_t>& caller_source_row,
                           EstimateResult result) {
   auto phase_start = std::chrono::steady_clock::now();
-  if (!sample.projector) {
-    sample.projector =
-        std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes, ResolveThreads(options.threads),
-                                      frame.num_obs(), options.projection);
+  Communicator* comm = ShardingCommunicator(options);
+  std::vector<int64_t> rows;
+  ModelFrame shard;
+  ModelFrame& work = WorkFrame(frame, comm, rows, shard);
+  if (comm != nullptr) {
+    // The separation check's projector and projection hold the whole frame.
+    sample.projector.reset();
+    sample.separation_x = ProjectedRegressors{};
   }
-  PoissonState state(frame, options, *sample.projector, pool);
+  if (!sample.projector) {
+    ProjectionOptions projection = options.projection;
+    if (comm != nullptr) projection.solver = FeSolver::kJacobi;
+    sample.projector = std::make_unique<FeProjector>(
+        work.fe_ids, work.fe_sizes, ResolveThreads(options.threads), work.num_obs(), projection);
+    sample.projector->SetCommunicator(comm);
+  }
+  PoissonState state(work, frame, options, *sample.projector, pool);
+  state.comm = comm;
+  state.rows = comm != nullptr ? &rows : nullptr;
   StartValues(state);
   if (state.num_cols > 0) CheckCollinearity(state, sample.separation_x, result);
   RunIrls(state, result);
@@ -353,7 +406,10 @@ EstimateResult FitPoisson(ModelFrame& frame, const EstimateOptions& options, Cle
   if (!frame.fe_ids.empty()) RecoverPoissonFixedEffects(state, std::move(resid_N), result);
   result.seconds_variance = SecondsSince(phase_start);
   Trace("variance and fixed effects done");
-  if (options.keep_fitted) RestoreRowOrder(caller_source_row, frame, state.mu, result);
+  if (options.keep_fitted) {
+    RestoreRowOrder(caller_source_row, frame, comm != nullptr ? GatherFitted(state) : state.mu,
+                    result);
+  }
   return result;
 }
 

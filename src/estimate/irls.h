@@ -7,6 +7,7 @@
 
 #include <Eigen/Dense>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "common/buffer_pool.h"
@@ -14,17 +15,28 @@
 #include "estimate/fit_stages.h"
 #include "estimate/hdfe/fe_projector.h"
 #include "estimate/separation.h"
+#include "mizani/communicator.h"
 #include "mizani/estimate.h"
 
 namespace mizani::estimate {
 
 // What the stages of a PPML fit share: the frame, the projector, the
 // per-observation work arrays and the coefficients.
+//
+// A sharded fit (options.communicator of several ranks, docs/distributed.md)
+// has `frame` hold this rank's rows (ShardOf) and `whole` the whole cleaned
+// frame, which every rank holds: its labels, cluster ids, counts and the
+// fixed-effect degrees of freedom. Every sum over observations is reduced
+// (Reduce, ReduceMax), so every rank takes the same decisions and holds the
+// same result. One process: `whole` is `frame`, `rows` and `comm` null.
 struct PoissonState {
-  PoissonState(ModelFrame& frame_in, const EstimateOptions& options_in, FeProjector& projector_in,
-               BufferPool& pool_in);
+  PoissonState(ModelFrame& frame_in, ModelFrame& whole_in, const EstimateOptions& options_in,
+               FeProjector& projector_in, BufferPool& pool_in);
 
   ModelFrame& frame;
+  ModelFrame& whole;
+  Communicator* comm = nullptr;
+  const std::vector<int64_t>* rows = nullptr;  // whole-frame row of each of frame's rows
   const EstimateOptions& options;
   FeProjector& projector;
   BufferPool& pool;
@@ -45,6 +57,15 @@ struct PoissonState {
   std::vector<double> effect_G;        // gamma = alpha_z - alpha_X beta, per level
   Eigen::VectorXd beta;
   int last_halvings = 0;  // halvings of the last IRLS step
+
+  // Sums (maxima) over this rank's rows made the whole sample's, in place.
+  void Reduce(std::span<double> values) const {
+    if (comm != nullptr) comm->AllreduceSum(values);
+  }
+  double ReduceMax(double value) const {
+    if (comm != nullptr) comm->AllreduceMax(std::span<double>(&value, 1));
+    return value;
+  }
 
   // IRLS weights mu * fw; with unit frequency weights they are mu itself.
   const std::vector<double>& weight() const { return freq.empty() ? mu : weight_storage; }

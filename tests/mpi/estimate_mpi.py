@@ -15,6 +15,7 @@ import csv
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,7 @@ ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIR
 # Numbers that are timings, not results.
 TIMING_KEYS = {"seconds", "time", "seconds_cleaning", "seconds_separation", "seconds_irls",
                "seconds_variance"}
+NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 failures = []
 passes = 0
 
@@ -65,6 +67,16 @@ def compare(a, b, path, out):
             return
         if abs(a - b) > 1e-10 * max(1.0, abs(a), abs(b)):
             out.append(f"{path}: {a!r} vs {b!r}")
+    elif isinstance(a, str) and isinstance(b, str) and a != b:
+        # Messages quote numbers ("relative deviance change 5.4e-14"): the
+        # words must agree, the numbers as numbers (the last step's change
+        # of the deviance is rounding noise of order 1e-14 either way).
+        words_a, words_b = NUMBER.split(a), NUMBER.split(b)
+        if words_a != words_b:
+            out.append(f"{path}: {a!r} vs {b!r}")
+            return
+        for x, y in zip(NUMBER.findall(a), NUMBER.findall(b)):
+            compare(float(x), float(y), path, out)
     elif a != b:
         out.append(f"{path}: {a!r} vs {b!r}")
 
@@ -72,9 +84,9 @@ def compare(a, b, path, out):
 def check(name, args, ranks_list=(1, 2, 4), single_env=None):
     """Runs `args` (with {out} and {fe} placeholders) alone and under mpirun.
 
-    single_env: the environment of every run (the sharded OLS fit projects
-    on the Jacobi path, so its peer is the single process forced onto that
-    path: the same algorithm, the sums split across ranks)."""
+    single_env: the environment of every run (a sharded fit projects on the
+    Jacobi path, so its peer is the single process forced onto that path:
+    the same algorithm, the sums split across ranks)."""
     global passes
     def materialise(tag):
         return [x.replace("{out}", os.path.join(TMP, f"{name}.{tag}.json"))
@@ -169,48 +181,47 @@ try:
             check(f"{dgp}-by-year-ols-{tag}",
                   base + ["-f", "log(trade) ~ ln_dist + contig + lang + rta | exporter + importer",
                           "--family", "ols", "--by", "year"], (2,))
-        # One PPML model without --by runs on rank 0 alone for now
-        # (docs/distributed.md): this case checks the launcher's plumbing
-        # (one output, the fixed-effect file, exit codes).
-        check(f"{dgp}-three-way", ["estimate", "-q", "-d", path, "--format", "json", "-o",
-                                   "{out}", "--fe-output", "{fe}", "-f", three_way,
-                                   "--cluster", "pair_id"])
-        # One OLS model is fitted by all ranks together, each its shard of
-        # the rows: every number (coefficients, each vcov kind, statistics,
-        # fixed effects) within 1e-10 of one process on the same (Jacobi)
-        # path.
+        # One model (PPML or OLS) is fitted by all ranks together, each its
+        # shard of the rows: every number (coefficients, each vcov kind,
+        # statistics, fixed effects) within 1e-10 of one process on the
+        # same (Jacobi) path. The PPML cases keep the separated observation
+        # (found on the whole frame, on every rank) out of the fit.
         jacobi = dict(ENV, MIZANI_FE_SOLVER="jacobi")
-        for vcov in (["--vcov", "iid"], ["--vcov", "hetero"], ["--cluster", "pair_id"],
-                     ["--cluster", "exporter,importer"]):
-            tag = vcov[-1].replace(",", "_")
-            check(f"{dgp}-sharded-ols-two-way-{tag}",
-                  ["estimate", "-q", "-d", path, "--format", "json", "-o", "{out}",
-                   "--fe-output", "{fe}", "--family", "ols", "-f",
-                   "log(trade) ~ ln_dist + contig + lang + rta + sep | exporter + importer"] + vcov,
+        models = {"ppml": ("trade ~ ln_dist + contig + lang + rta + sep | exporter + importer",
+                           "trade ~ ln_dist + excol + rta | exporter + importer",
+                           "trade ~ rta + sep | exporter^year + importer^year + pair_id",
+                           "trade ~ ln_dist + contig + lang + rta"),
+                  "ols": ("log(trade) ~ ln_dist + contig + lang + rta + sep | exporter + importer",
+                          "log(trade) ~ ln_dist + excol + rta | exporter + importer",
+                          "log(trade) ~ rta | exporter^year + importer^year",
+                          "log(trade) ~ ln_dist + contig + lang + rta")}
+        for family, (two, collinear, three, no_fe) in models.items():
+            base = ["estimate", "-q", "-d", path, "--format", "json", "-o", "{out}", "--family",
+                    family]
+            for vcov in (["--vcov", "iid"], ["--vcov", "hetero"], ["--cluster", "pair_id"],
+                         ["--cluster", "exporter,importer"]):
+                tag = vcov[-1].replace(",", "_")
+                check(f"{dgp}-sharded-{family}-two-way-{tag}",
+                      base + ["--fe-output", "{fe}", "-f", two] + vcov, single_env=jacobi)
+            # The collinearity check on reduced sums drops excol on every rank.
+            check(f"{dgp}-sharded-{family}-collinear", base + ["--vcov", "hetero", "-f", collinear],
                   single_env=jacobi)
-        # The collinearity check on reduced sums drops excol on every rank.
-        check(f"{dgp}-sharded-ols-collinear",
-              ["estimate", "-q", "-d", path, "--format", "json", "-o", "{out}", "--family",
-               "ols", "--vcov", "hetero", "-f",
-               "log(trade) ~ ln_dist + excol + rta | exporter + importer"], single_env=jacobi)
-        check(f"{dgp}-sharded-ols-three-way", ["estimate", "-q", "-d", path, "--format", "json",
-                                               "-o", "{out}", "--fe-output", "{fe}", "--family",
-                                               "ols", "--cluster", "pair_id", "-f",
-                                               "log(trade) ~ rta | exporter^year + importer^year"],
-              single_env=jacobi)
-        # No fixed effects: the rows are cut into blocks of rows.
-        check(f"{dgp}-sharded-ols-no-fe", ["estimate", "-q", "-d", path, "--format", "json",
-                                           "-o", "{out}", "--family", "ols", "--vcov", "hetero",
-                                           "-f", "log(trade) ~ ln_dist + contig + lang + rta"])
+            check(f"{dgp}-sharded-{family}-three-way",
+                  base + ["--fe-output", "{fe}", "--cluster", "pair_id", "-f", three],
+                  single_env=jacobi)
+            # No fixed effects: the rows are cut into blocks of rows.
+            check(f"{dgp}-sharded-{family}-no-fe", base + ["--vcov", "hetero", "-f", no_fe])
     # Three exporters over four ranks: one rank has no rows of the sharded
-    # OLS fit and still takes part in every reduction.
+    # fit and still takes part in every reduction.
     tiny = os.path.join(TMP, "tiny.csv")
     if run(["synth", "-q", "--exporters", "3", "--importers", "3", "--years", "4", "--zeros",
             "0", "--seed", "2", "-o", tiny]).returncode == 0:
-        check("tiny-sharded-ols-empty-rank",
-              ["estimate", "-q", "-d", tiny, "--format", "json", "-o", "{out}", "--family", "ols",
-               "--vcov", "hetero", "-f", "log(trade) ~ ln_dist + rta | exporter + importer"],
-              (4,), single_env=dict(ENV, MIZANI_FE_SOLVER="jacobi"))
+        for family, lhs in (("ols", "log(trade)"), ("ppml", "trade")):
+            check(f"tiny-sharded-{family}-empty-rank",
+                  ["estimate", "-q", "-d", tiny, "--format", "json", "-o", "{out}", "--family",
+                   family, "--vcov", "hetero", "-f",
+                   f"{lhs} ~ ln_dist + rta | exporter + importer"],
+                  (4,), single_env=dict(ENV, MIZANI_FE_SOLVER="jacobi"))
     else:
         failures.append("synth tiny panel failed")
     # --by under -np 2 equals separate runs, one per value, filtered.

@@ -44,6 +44,9 @@ int CheckCollectives(mizani::Communicator& comm) {
   std::vector<int64_t> values{comm.rank() + 1, -comm.rank()};
   comm.AllreduceMax(std::span<int64_t>(values));
   failures += values[0] != ranks || values[1] != 0;
+  std::vector<double> maxima{0.25 * comm.rank(), -1.5 - comm.rank()};
+  comm.AllreduceMax(std::span<double>(maxima));
+  failures += maxima[0] != 0.25 * (ranks - 1) || maxima[1] != -1.5;
   std::vector<double> sums{0.5 * comm.rank()};
   comm.AllreduceSum(std::span<double>(sums));
   failures += sums[0] != 0.25 * ranks * (ranks - 1);
