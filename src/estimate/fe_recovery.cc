@@ -11,46 +11,108 @@
 #include "common/parallel.h"
 #include "common/trace.h"
 #include "estimate/fit_stages.h"
+#include "estimate/frame_ops.h"
 #include "estimate/irls.h"
 #include "mizani/estimate.h"
 
 namespace mizani::estimate {
 
+namespace {
+
+// Two dimensions: the effects are identified up to one constant per
+// connected set of levels (Abowd, Creecy & Kramarz 2002; lfe's getfe takes
+// one reference per component likewise). In each set the first level of
+// the second dimension is set to zero and its value moved into the first
+// dimension's levels of the set, so every fit of the same model (Schur or
+// Jacobi path, any rank count) exports the same effects. Returns the
+// normalisation's description.
+std::string NormaliseTwoWay(const ModelFrame& frame, const std::vector<int64_t>& offsets,
+                            std::vector<double>& alpha) {
+  int32_t num_components = 0;
+  const std::vector<int32_t> component = TwoWayComponents(frame, &num_components);
+  const int32_t size_a = frame.fe_sizes[0];
+  std::vector<double> reference(num_components, 0.0);
+  std::vector<int32_t> reference_level(num_components, -1);
+  for (int32_t level = 0; level < frame.fe_sizes[1]; ++level) {
+    const int32_t set = component[size_a + level];
+    if (reference_level[set] < 0) {
+      reference_level[set] = level;
+      reference[set] = alpha[offsets[1] + level];
+    }
+  }
+  for (int32_t level = 0; level < frame.fe_sizes[1]; ++level)
+    alpha[offsets[1] + level] -= reference[component[size_a + level]];
+  for (int32_t level = 0; level < size_a; ++level) {
+    const int32_t set = component[level];
+    if (set < num_components) alpha[offsets[0] + level] += reference[set];
+  }
+  auto label = [&](int32_t level) {
+    return frame.fe_labels.size() > 1 && static_cast<size_t>(level) < frame.fe_labels[1].size()
+               ? frame.fe_labels[1][level]
+               : fmt::format("level {}", level);
+  };
+  const std::string name1 = frame.fe_names.size() > 1 ? frame.fe_names[1] : "fe1";
+  const std::string name0 = !frame.fe_names.empty() ? frame.fe_names[0] : "fe0";
+  if (num_components == 1) {
+    return fmt::format("effects of {} are zero for the reference level {}; the constant is in {}",
+                       name1, label(reference_level[0]), name0);
+  }
+  std::string refs;
+  for (int32_t set = 0; set < std::min(num_components, 3); ++set)
+    refs += fmt::format("{}{}", set > 0 ? ", " : "", label(reference_level[set]));
+  return fmt::format(
+      "the levels form {} connected sets, each identified up to its own constant: in each set "
+      "the effect of its first level of {} is zero ({}{}), and the set's constant is in {}",
+      num_components, name1, refs, num_components > 3 ? ", ..." : "", name0);
+}
+
+}  // namespace
+
 void ExportFixedEffects(const ModelFrame& frame, const FeProjector& projector,
                         const std::vector<double>& alpha_G, EstimateResult& result) {
   const auto& offsets = projector.offsets_Q();
   std::vector<double> alpha = alpha_G;
-  double shift = 0;
-  for (size_t dim_idx = 1; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-    const double ref = alpha[offsets[dim_idx]];
-    for (int32_t level = 0; level < frame.fe_sizes[dim_idx]; ++level)
-      alpha[offsets[dim_idx] + level] -= ref;
-    shift += ref;
+  const size_t num_dims = frame.fe_ids.size();
+  if (num_dims == 2) {
+    result.fe_normalisation = NormaliseTwoWay(frame, offsets, alpha);
+  } else if (num_dims > 2) {
+    double shift = 0;
+    std::string refs;
+    for (size_t dim_idx = 1; dim_idx < num_dims; ++dim_idx) {
+      const double ref = alpha[offsets[dim_idx]];
+      for (int32_t level = 0; level < frame.fe_sizes[dim_idx]; ++level)
+        alpha[offsets[dim_idx] + level] -= ref;
+      shift += ref;
+      refs += fmt::format(
+          "{}{} = {}", dim_idx > 1 ? ", " : "",
+          dim_idx < frame.fe_names.size() ? frame.fe_names[dim_idx] : fmt::format("fe{}", dim_idx),
+          dim_idx < frame.fe_labels.size() && !frame.fe_labels[dim_idx].empty()
+              ? frame.fe_labels[dim_idx][0]
+              : "level 0");
+    }
+    for (int32_t level = 0; level < frame.fe_sizes[0]; ++level) alpha[offsets[0] + level] += shift;
+    // With three or more dimensions the model has further redundancies
+    // (in exporter-year, importer-year and pair effects: one constant per
+    // year moved between exporters and importers, one per exporter and per
+    // importer moved into the pairs) that no simple rule of references
+    // removes (lfe's getfe documentation says the same): the effects are
+    // one solution; their sum on every observation is exact.
+    result.fe_normalisation = fmt::format(
+        "effects of every dimension after the first are zero for the reference level(s) {}; the "
+        "constant is in {}; with three or more dimensions the effects are one solution among "
+        "many (only their sum on each observation is identified)",
+        refs, !frame.fe_names.empty() ? frame.fe_names[0] : "fe0");
+  } else if (num_dims == 1) {
+    result.fe_normalisation = "one dimension: the effects are identified and carry the constant";
   }
-  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
+  for (size_t dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
     FixedEffectEstimates fe;
     fe.name =
         dim_idx < frame.fe_names.size() ? frame.fe_names[dim_idx] : fmt::format("fe{}", dim_idx);
-    fe.values.resize(frame.fe_sizes[dim_idx]);
-    for (int32_t level = 0; level < frame.fe_sizes[dim_idx]; ++level) {
-      fe.values[level] = alpha[offsets[dim_idx] + level] + (dim_idx == 0 ? shift : 0.0);
-    }
+    fe.values.assign(alpha.begin() + offsets[dim_idx],
+                     alpha.begin() + offsets[dim_idx] + frame.fe_sizes[dim_idx]);
     if (dim_idx < frame.fe_labels.size()) fe.labels = frame.fe_labels[dim_idx];
     result.fixed_effects.push_back(std::move(fe));
-  }
-  if (frame.fe_ids.size() > 1) {
-    std::string refs;
-    for (size_t dim_idx = 1; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-      refs += fmt::format("{}{} = {}", dim_idx > 1 ? ", " : "", result.fixed_effects[dim_idx].name,
-                          result.fixed_effects[dim_idx].labels.empty()
-                              ? std::string("level 0")
-                              : result.fixed_effects[dim_idx].labels[0]);
-    }
-    result.fe_normalisation =
-        fmt::format("effects of {} are zero for the reference level(s) {}; the constant is in {}",
-                    "every dimension after the first", refs, result.fixed_effects[0].name);
-  } else if (frame.fe_ids.size() == 1) {
-    result.fe_normalisation = "one dimension: the effects are identified and carry the constant";
   }
 }
 

@@ -273,6 +273,33 @@ int64_t FixedEffectDof(const ModelFrame& frame, const std::vector<uint8_t>& skip
   return dof;
 }
 
+std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, int32_t* num_components) {
+  const int32_t size_a = frame.fe_sizes[0];
+  const int32_t size_b = frame.fe_sizes[1];
+  UnionFind graph(size_a + size_b);
+  const auto& ids_a = frame.fe_ids[0];
+  const auto& ids_b = frame.fe_ids[1];
+  for (size_t obs_idx = 0; obs_idx < ids_a.size(); ++obs_idx)
+    graph.Join(ids_a[obs_idx], size_a + ids_b[obs_idx]);
+  // Number the components by their first level of dimension 1 (every
+  // level has an observation, so every component has one), then give
+  // dimension 0's levels their component.
+  std::vector<int32_t> number_of_root(size_a + size_b, -1), component(size_a + size_b);
+  int32_t count = 0;
+  for (int32_t level = 0; level < size_b; ++level) {
+    int32_t& number = number_of_root[graph.Root(size_a + level)];
+    if (number < 0) number = count++;
+    component[size_a + level] = number;
+  }
+  for (int32_t level = 0; level < size_a; ++level) {
+    const int32_t number = number_of_root[graph.Root(level)];
+    // (A level of dimension 0 without an observation: its own component.)
+    component[level] = number >= 0 ? number : count++;
+  }
+  if (num_components != nullptr) *num_components = count;
+  return component;
+}
+
 bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32_t>& cluster_ids) {
   std::vector<int32_t> cluster_of_level;
   for (size_t obs_idx = 0; obs_idx < fe_ids.size(); ++obs_idx) {

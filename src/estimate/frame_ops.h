@@ -61,6 +61,14 @@ int64_t FixedEffectDof(const ModelFrame& frame, const std::vector<uint8_t>& skip
 // cluster of `cluster_ids` (the fixed effect is nested in the cluster).
 bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32_t>& cluster_ids);
 
+// The connected components of the bipartite graph whose nodes are the
+// levels of dimensions 0 and 1 and whose edges are the observations: the
+// component of each level of dimension 0 (first size_0 entries), then of
+// each level of dimension 1, numbered 0, 1, ... in order of their smallest
+// dimension-1 level. The two-way effects are identified up to one constant
+// per component. Needs two or more dimensions.
+std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, int32_t* num_components);
+
 // ---- Sharded fits (docs/distributed.md) -----------------------------------
 // A fit shared by the ranks of options.communicator (size > 1), or null for
 // one process.
