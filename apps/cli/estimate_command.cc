@@ -34,6 +34,7 @@ struct EstimateArgs {
   int threads = 0;
   bool keep_singletons = false;
   bool no_separation = false;
+  int separation_max_iterations = 200;
   std::string format = "table";
   std::string output = "-";
   std::string fe_output;
@@ -140,6 +141,10 @@ void AddEstimateFlags(CLI::App& app, EstimateArgs& args) {
                "Keep observations alone in a fixed-effect group");
   app.add_flag("--no-separation-check", args.no_separation,
                "Skip the ReLU separation check (PPML)");
+  app.add_option("--separation-max-iter", args.separation_max_iterations,
+                 "Regressions the separation check may take before it gives up with a warning "
+                 "(default 200)")
+      ->check(WholeNumberAtLeast(1));
   app.add_option("--format", args.format, "Output: table (default), json, csv")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("-o,--output", args.output, "Write the result here instead of stdout");
@@ -173,6 +178,7 @@ EstimateOptions MakeEstimateOptions(const EstimateArgs& args) {
   options.threads = args.threads;
   options.drop_singletons = !args.keep_singletons;
   options.check_separation = !args.no_separation;
+  options.separation_max_iterations = args.separation_max_iterations;
   options.projection = ProjectionOptionsFromEnvironment();
   options.vcov.cluster = args.cluster;
   options.vcov.type =

@@ -139,6 +139,11 @@ struct EstimateOptions {
   int fe_max_iterations = 10000;
   bool drop_singletons = true;
   bool check_separation = true;  // ReLU separation check (PPML only)
+  // Weighted regressions the separation check may take. When it reaches
+  // the limit without a verdict nothing is dropped and the result's message
+  // carries a warning (a separated observation, if any, makes a coefficient
+  // diverge). Each regression costs about as much as one IRLS step.
+  int separation_max_iterations = 200;
   double collinearity_tolerance = 1e-9;
   int threads = 0;  // 0: all cores
   VcovOptions vcov;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "common/buffer_pool.h"
@@ -102,8 +103,12 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
     return result;
   }
   if (frame.fe_ids.empty()) estimate::AddIntercept(frame);
-  return estimate::FamilyOf(options.family)
-      .Fit({frame, options, std::move(sample), pool, caller_source_row}, std::move(result));
+  const std::string warning = sample.separation_warning;
+  EstimateResult fitted =
+      estimate::FamilyOf(options.family)
+          .Fit({frame, options, std::move(sample), pool, caller_source_row}, std::move(result));
+  if (!warning.empty()) fitted.message += "; warning: " + warning;
+  return fitted;
 }
 
 }  // namespace mizani

@@ -46,10 +46,19 @@ CleanedSample CleanSample(ModelFrame& frame, const EstimateOptions& options, Buf
       TraceDetail(fmt::format("projector built ({})", sample.projector->Path()));
     }
     // Separation can empty a group or create singletons: clean again.
-    if (DropSeparated(frame, options, *sample.projector, pool, &sample.separation_x) > 0) {
+    SeparationStats stats;
+    if (DropSeparated(frame, options, *sample.projector, pool, &sample.separation_x, &stats) > 0) {
       sample.projector.reset();
       DropAllZeroGroups(frame);
       if (options.drop_singletons) DropSingletons(frame);
+    }
+    if (stats.ending == SeparationEnding::kIterationLimit) {
+      sample.separation_warning = fmt::format(
+          "the separation check reached its limit of {} regressions without a verdict (largest "
+          "fit on a zero outcome {:.3g}); nothing was dropped as separated, so a separated "
+          "observation, if any, makes a coefficient diverge (raise the limit, "
+          "--separation-max-iter)",
+          stats.iterations, stats.largest_fit);
     }
   }
   result.seconds_separation = SecondsSince(phase_start);

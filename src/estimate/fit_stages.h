@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/buffer_pool.h"
@@ -40,6 +41,9 @@ struct CleanedSample {
   // check did not run or dropped rows).
   std::unique_ptr<FeProjector> projector;
   ProjectedRegressors separation_x;  // X~ of the separation check, when reusable
+  // Set when the separation check reached its iteration limit without a
+  // verdict (nothing dropped): Fit appends it to the result's message.
+  std::string separation_warning;
 };
 // Drops zero-weight rows, sorts by the largest fixed effect, drops all-zero
 // groups (PPML), singletons and separated observations; records the

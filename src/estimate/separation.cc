@@ -33,7 +33,6 @@ constexpr double kZeroTolerance = 1e-5;
 // cross-section (u between 8e-6 and 7e-5) were taken for separated, and
 // fixest and Stata keep them.
 constexpr double kMarginOverLeakage = 100.0;
-constexpr int kMaxIterations = 200;
 // An early certificate of no separation (the bound kCertificateBound).
 // The iteration is alternating projection, in the inner product weighted
 // by W (kPositiveWeight on y > 0, 1 on y = 0), between the span S of X and
@@ -188,7 +187,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   std::vector<uint8_t> separated;  // filled only when the check finds some
   std::vector<Tally> tally_T(threads);
   stats->ending = SeparationEnding::kIterationLimit;
-  for (int iteration = 0; iteration < kMaxIterations; ++iteration) {
+  for (int iteration = 0; iteration < std::max(1, options.separation_max_iterations); ++iteration) {
     stats->iterations = iteration + 1;
     if (iteration > 0) {
       projector.Project(u.data(), nullptr, 1, alpha_u, 1e-5, 5000);

@@ -75,6 +75,9 @@ expect "all-zero outcome" 5 "zero in every observation" -- "$MIZANI" -q estimate
 expect "model that does not converge in the iteration limit" 7 "did not converge" -- \
   "$MIZANI" -q estimate -d "$good" -f "$F" --max-iter 1 --vcov iid
 
+expect "separation limit below one" 2 "separation-max-iter: must be a whole number >= 1" -- \
+  "$MIZANI" -q estimate -d "$good" -f "$F" --separation-max-iter 0
+
 expect "file that does not exist" 3 "nope.csv" -- "$MIZANI" -q estimate -d "$TMP/nope.csv" -f "$F"
 
 printf 'not a stata file at all' >"$TMP/fake.dta"

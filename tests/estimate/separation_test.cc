@@ -268,32 +268,37 @@ TEST(SeparationBound, DoesNotFireWhenTheCertificateInvolvesAFixedEffect) {
 // that the first fits on those zeros go negative and the sign test needs
 // more than one regression. The subset must be found, with and without the
 // bound, in the same number of regressions.
+ModelFrame RandomSeparatedDesign(uint64_t seed, std::vector<int64_t>* expected) {
+  ModelFrame frame = MakeFrame(/*separated=*/false, seed);
+  NumberRows(frame);
+  std::mt19937_64 rng(seed * 7919);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  frame.X.conservativeResize(Eigen::NoChange, 3);
+  frame.coef_names = {"x1", "x2", "x3"};
+  int sign = 1;
+  for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+    double value = 0;
+    double other = 0;
+    const double draw = uniform(rng);
+    if (frame.y[obs_idx] == 0 && draw < 0.3) {
+      value = 0.1 * std::pow(100.0, uniform(rng));
+      expected->push_back(obs_idx);
+    } else if (frame.y[obs_idx] == 0 && draw < 0.7) {
+      other = sign * (0.5 + uniform(rng));
+      sign = -sign;
+    }
+    frame.X(obs_idx, 1) = value;
+    frame.X(obs_idx, 2) = other;
+  }
+  return frame;
+}
+
 TEST(SeparationBound, RandomSeparatedDesignsFoundWithAndWithoutTheBound) {
   int designs = 0;
   int several = 0;
   for (uint64_t seed = 10; seed < 30; ++seed) {
-    ModelFrame frame = MakeFrame(/*separated=*/false, seed);
-    NumberRows(frame);
-    std::mt19937_64 rng(seed * 7919);
-    std::uniform_real_distribution<double> uniform(0.0, 1.0);
-    frame.X.conservativeResize(Eigen::NoChange, 3);
-    frame.coef_names = {"x1", "x2", "x3"};
     std::vector<int64_t> expected;
-    int sign = 1;
-    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
-      double value = 0;
-      double other = 0;
-      const double draw = uniform(rng);
-      if (frame.y[obs_idx] == 0 && draw < 0.3) {
-        value = 0.1 * std::pow(100.0, uniform(rng));
-        expected.push_back(obs_idx);
-      } else if (frame.y[obs_idx] == 0 && draw < 0.7) {
-        other = sign * (0.5 + uniform(rng));
-        sign = -sign;
-      }
-      frame.X(obs_idx, 1) = value;
-      frame.X(obs_idx, 2) = other;
-    }
+    ModelFrame frame = RandomSeparatedDesign(seed, &expected);
     if (expected.empty()) continue;
     ++designs;
     const CheckRun with_bound = RunCheck(frame, mizani::estimate::kCertificateBound);
@@ -312,6 +317,36 @@ TEST(SeparationBound, RandomSeparatedDesignsFoundWithAndWithoutTheBound) {
   }
   EXPECT_GE(designs, 15);
   EXPECT_GE(several, 5) << "designs that needed more than one regression";
+}
+
+// The check's iteration limit (EstimateOptions::separation_max_iterations):
+// on a separated design that needs more than one regression, a limit of
+// one ends the check without a verdict; nothing is dropped and the
+// message says so. The default limit finds the separated rows.
+TEST(SeparationBound, IterationLimitDropsNothingAndWarns) {
+  for (uint64_t seed = 10; seed < 30; ++seed) {
+    std::vector<int64_t> expected;
+    ModelFrame frame = RandomSeparatedDesign(seed, &expected);
+    if (expected.empty() ||
+        RunCheck(frame, mizani::estimate::kCertificateBound).stats.iterations < 2)
+      continue;
+    EstimateOptions options;
+    options.drop_singletons = false;
+    options.threads = 1;
+    options.vcov.type = mizani::VcovType::kHetero;
+    const mizani::EstimateResult found = mizani::Fit(frame, options);
+    EXPECT_GE(Dropped(found, DropReason::kSeparated), static_cast<int64_t>(expected.size()));
+    EXPECT_EQ(found.message.find("warning"), std::string::npos) << found.message;
+    options.separation_max_iterations = 1;
+    options.max_iterations = 5;  // (x2 diverges: the IRLS cannot converge)
+    const mizani::EstimateResult limited = mizani::Fit(frame, options);
+    EXPECT_EQ(Dropped(limited, DropReason::kSeparated), 0) << "seed " << seed;
+    EXPECT_NE(limited.message.find("separation check reached its limit of 1 regressions"),
+              std::string::npos)
+        << limited.message;
+    return;
+  }
+  FAIL() << "no design needed more than one regression";
 }
 
 // A panel from the second process of `mizani synth` (persistent zeros,
