@@ -29,7 +29,7 @@ namespace {
 std::string NormaliseTwoWay(const ModelFrame& frame, const std::vector<int64_t>& offsets,
                             std::vector<double>& alpha) {
   int32_t num_components = 0;
-  const std::vector<int32_t> component = TwoWayComponents(frame, &num_components);
+  const std::vector<int32_t> component = TwoWayComponents(frame, 0, 1, &num_components);
   const int32_t size_a = frame.fe_sizes[0];
   std::vector<double> reference(num_components, 0.0);
   std::vector<int32_t> reference_level(num_components, -1);
@@ -42,10 +42,8 @@ std::string NormaliseTwoWay(const ModelFrame& frame, const std::vector<int64_t>&
   }
   for (int32_t level = 0; level < frame.fe_sizes[1]; ++level)
     alpha[offsets[1] + level] -= reference[component[size_a + level]];
-  for (int32_t level = 0; level < size_a; ++level) {
-    const int32_t set = component[level];
-    if (set < num_components) alpha[offsets[0] + level] += reference[set];
-  }
+  for (int32_t level = 0; level < size_a; ++level)
+    alpha[offsets[0] + level] += reference[component[level]];
   auto label = [&](int32_t level) {
     return frame.fe_labels.size() > 1 && static_cast<size_t>(level) < frame.fe_labels[1].size()
                ? frame.fe_labels[1][level]

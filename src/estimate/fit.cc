@@ -2,11 +2,13 @@
 // prepared ModelFrame.
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
 
 #include "common/buffer_pool.h"
+#include "common/parallel.h"
 #include "common/trace.h"
 #include "estimate/family.h"
 #include "estimate/fit_stages.h"
@@ -81,6 +83,16 @@ void RestoreRowOrder(const std::vector<int64_t>& caller_source_row, const ModelF
     const int64_t original = sorted_frame.source_row[position[idx]];
     if (!caller_source_row.empty()) result.source_row.push_back(caller_source_row[original]);
   }
+}
+
+std::unique_ptr<FeProjector> MakeFitProjector(const ModelFrame& work,
+                                              const EstimateOptions& options, Communicator* comm) {
+  ProjectionOptions projection = options.projection;
+  if (comm != nullptr) projection.solver = FeSolver::kJacobi;
+  auto projector = std::make_unique<FeProjector>(
+      work.fe_ids, work.fe_sizes, ResolveThreads(options.threads), work.num_obs(), projection);
+  projector->SetCommunicator(comm);
+  return projector;
 }
 
 }  // namespace estimate

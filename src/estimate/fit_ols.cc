@@ -6,6 +6,7 @@
 
 #include <Eigen/Dense>
 #include <algorithm>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -18,15 +19,6 @@
 
 namespace mizani::estimate {
 
-namespace {
-
-// Sums over this rank's rows plus the other ranks' (a sharded fit).
-void Reduce(Communicator* comm, std::span<double> values) {
-  if (comm != nullptr) comm->AllreduceSum(values);
-}
-
-}  // namespace
-
 // With options.communicator of several ranks every rank holds the same
 // cleaned frame and fits its shard of the rows (docs/distributed.md): the
 // projection, the raw sums of squares, the fit statistics and the
@@ -34,16 +26,13 @@ void Reduce(Communicator* comm, std::span<double> values) {
 // is the whole sample's, on every rank.
 EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
                            EstimateResult result) {
-  const int threads = ResolveThreads(options.threads);
   Communicator* comm = ShardingCommunicator(options);
   std::vector<int64_t> rows;
   ModelFrame shard;
   // The rows fitted here: the shard, or the whole frame.
   ModelFrame& work = WorkFrame(frame, comm, rows, shard);
-  ProjectionOptions projection = options.projection;
-  if (comm != nullptr) projection.solver = FeSolver::kJacobi;  // (the Schur path is not sharded)
-  FeProjector projector(work.fe_ids, work.fe_sizes, threads, work.num_obs(), projection);
-  projector.SetCommunicator(comm);
+  const std::unique_ptr<FeProjector> projector_of_fit = MakeFitProjector(work, options, comm);
+  FeProjector& projector = *projector_of_fit;
   projector.SetWeights(work.weights);
   const int64_t num_obs = work.num_obs();
   int num_cols = static_cast<int>(work.X.cols());
@@ -75,7 +64,7 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
         ss += weight_N[obs_idx] * work.X(obs_idx, col_idx) * work.X(obs_idx, col_idx);
       raw(col_idx) = ss;
     }
-    Reduce(comm, std::span<double>(raw.data(), raw.size()));
+    ReduceSum(comm, std::span<double>(raw.data(), raw.size()));
     auto collinear = FindCollinear(gram, raw, options.collinearity_tolerance);
     if (!collinear.empty()) {
       std::vector<Eigen::Index> kept_cols;
@@ -113,11 +102,11 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
   // squares about the (whole sample's) mean.
   double sums[3] = {(resid.array().square() * weight.array()).sum(), weight.sum(),
                     (y.array() * weight.array()).sum()};
-  Reduce(comm, sums);
+  ReduceSum(comm, sums);
   result.rss = sums[0];
   const double mean_y = sums[2] / sums[1];
   double tss = ((y.array() - mean_y).square() * weight.array()).sum();
-  Reduce(comm, std::span<double>(&tss, 1));
+  ReduceSum(comm, std::span<double>(&tss, 1));
   result.pseudo_r2 = 1 - result.rss / tss;
   result.deviance_r2 = result.pseudo_r2;
   result.deviance = result.rss;

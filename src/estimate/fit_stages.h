@@ -17,6 +17,7 @@
 #include "common/buffer_pool.h"
 #include "estimate/hdfe/fe_projector.h"
 #include "estimate/separation.h"
+#include "mizani/communicator.h"
 #include "mizani/estimate.h"
 
 namespace mizani::estimate {
@@ -34,6 +35,12 @@ std::vector<int64_t> TrackRowOrder(ModelFrame& frame, bool keep_fitted);
 // cleaning are absent) and maps source_row back to the caller's.
 void RestoreRowOrder(const std::vector<int64_t>& caller_source_row, const ModelFrame& sorted_frame,
                      const std::vector<double>& values, EstimateResult& result);
+
+// The projector of the rows a fit works on (fit.cc). Sharded (comm not
+// null): on the Jacobi path, which is sharded (the Schur path is not), and
+// reducing its level sums across comm's ranks.
+std::unique_ptr<FeProjector> MakeFitProjector(const ModelFrame& work,
+                                              const EstimateOptions& options, Communicator* comm);
 
 // ---- Sample cleaning (fit_clean.cc) -----------------------------------------
 struct CleanedSample {

@@ -259,31 +259,25 @@ int64_t FixedEffectDof(const ModelFrame& frame, const std::vector<uint8_t>& skip
   if (dims.size() == 1) return dof;
   // Components of the bipartite graph of the first two counted dimensions:
   // each component carries one redundancy.
-  const int32_t size_a = frame.fe_sizes[dims[0]];
-  const int32_t size_b = frame.fe_sizes[dims[1]];
-  UnionFind components(size_a + size_b);
-  int64_t num_components = size_a + size_b;
-  const auto& ids_a = frame.fe_ids[dims[0]];
-  const auto& ids_b = frame.fe_ids[dims[1]];
-  for (size_t obs_idx = 0; obs_idx < ids_a.size(); ++obs_idx) {
-    if (components.Join(ids_a[obs_idx], size_a + ids_b[obs_idx])) --num_components;
-  }
+  int32_t num_components = 0;
+  TwoWayComponents(frame, dims[0], dims[1], &num_components);
   dof -= num_components;
   dof -= static_cast<int64_t>(dims.size()) - 2;
   return dof;
 }
 
-std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, int32_t* num_components) {
-  const int32_t size_a = frame.fe_sizes[0];
-  const int32_t size_b = frame.fe_sizes[1];
+std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, size_t dim_a, size_t dim_b,
+                                      int32_t* num_components) {
+  const int32_t size_a = frame.fe_sizes[dim_a];
+  const int32_t size_b = frame.fe_sizes[dim_b];
   UnionFind graph(size_a + size_b);
-  const auto& ids_a = frame.fe_ids[0];
-  const auto& ids_b = frame.fe_ids[1];
+  const auto& ids_a = frame.fe_ids[dim_a];
+  const auto& ids_b = frame.fe_ids[dim_b];
   for (size_t obs_idx = 0; obs_idx < ids_a.size(); ++obs_idx)
     graph.Join(ids_a[obs_idx], size_a + ids_b[obs_idx]);
-  // Number the components by their first level of dimension 1 (every
-  // level has an observation, so every component has one), then give
-  // dimension 0's levels their component.
+  // Number the components by their first level of dimension b, then give
+  // dimension a's levels their component. Edges join an a level to a b
+  // level, so a component without b levels is one a level alone.
   std::vector<int32_t> number_of_root(size_a + size_b, -1), component(size_a + size_b);
   int32_t count = 0;
   for (int32_t level = 0; level < size_b; ++level) {
@@ -293,7 +287,6 @@ std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, int32_t* num_comp
   }
   for (int32_t level = 0; level < size_a; ++level) {
     const int32_t number = number_of_root[graph.Root(level)];
-    // (A level of dimension 0 without an observation: its own component.)
     component[level] = number >= 0 ? number : count++;
   }
   if (num_components != nullptr) *num_components = count;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "mizani/communicator.h"
@@ -62,17 +63,23 @@ int64_t FixedEffectDof(const ModelFrame& frame, const std::vector<uint8_t>& skip
 bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32_t>& cluster_ids);
 
 // The connected components of the bipartite graph whose nodes are the
-// levels of dimensions 0 and 1 and whose edges are the observations: the
-// component of each level of dimension 0 (first size_0 entries), then of
-// each level of dimension 1, numbered 0, 1, ... in order of their smallest
-// dimension-1 level. The two-way effects are identified up to one constant
-// per component. Needs two or more dimensions.
-std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, int32_t* num_components);
+// levels of dimensions dim_a and dim_b and whose edges are the
+// observations: the component of each level of dim_a (first size_a
+// entries), then of each level of dim_b, numbered 0, 1, ... in order of
+// their smallest dim_b level (a dim_a level without observations comes
+// after, alone). Two-way effects are identified up to one constant per
+// component; *num_components receives their count.
+std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, size_t dim_a, size_t dim_b,
+                                      int32_t* num_components);
 
 // ---- Sharded fits (docs/distributed.md) -----------------------------------
 // A fit shared by the ranks of options.communicator (size > 1), or null for
 // one process.
 Communicator* ShardingCommunicator(const EstimateOptions& options);
+// Sums over this rank's rows made the whole sample's (comm null: as they are).
+inline void ReduceSum(Communicator* comm, std::span<double> values) {
+  if (comm != nullptr) comm->AllreduceSum(values);
+}
 // This rank's rows of a sharded fit: whole levels of the largest
 // fixed-effect dimension (level modulo the rank count), or balanced blocks of
 // rows without fixed effects. Every rank holds the same whole frame.

@@ -382,13 +382,7 @@ EstimateResult FitPoisson(ModelFrame& frame, const EstimateOptions& options, Cle
     sample.projector.reset();
     sample.separation_x = ProjectedRegressors{};
   }
-  if (!sample.projector) {
-    ProjectionOptions projection = options.projection;
-    if (comm != nullptr) projection.solver = FeSolver::kJacobi;
-    sample.projector = std::make_unique<FeProjector>(
-        work.fe_ids, work.fe_sizes, ResolveThreads(options.threads), work.num_obs(), projection);
-    sample.projector->SetCommunicator(comm);
-  }
+  if (!sample.projector) sample.projector = MakeFitProjector(work, options, comm);
   PoissonState state(work, frame, options, *sample.projector, pool);
   state.comm = comm;
   state.rows = comm != nullptr ? &rows : nullptr;

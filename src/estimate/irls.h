@@ -13,6 +13,7 @@
 #include "common/buffer_pool.h"
 #include "common/parallel.h"
 #include "estimate/fit_stages.h"
+#include "estimate/frame_ops.h"
 #include "estimate/hdfe/fe_projector.h"
 #include "estimate/separation.h"
 #include "mizani/communicator.h"
@@ -59,9 +60,7 @@ struct PoissonState {
   int last_halvings = 0;  // halvings of the last IRLS step
 
   // Sums (maxima) over this rank's rows made the whole sample's, in place.
-  void Reduce(std::span<double> values) const {
-    if (comm != nullptr) comm->AllreduceSum(values);
-  }
+  void Reduce(std::span<double> values) const { ReduceSum(comm, values); }
   double ReduceMax(double value) const {
     if (comm != nullptr) comm->AllreduceMax(std::span<double>(&value, 1));
     return value;
