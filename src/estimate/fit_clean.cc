@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/parallel.h"
@@ -55,10 +56,14 @@ CleanedSample CleanSample(ModelFrame& frame, const EstimateOptions& options, Buf
     if (stats.ending == SeparationEnding::kIterationLimit) {
       sample.separation_warning = fmt::format(
           "the separation check reached its limit of {} regressions without a verdict (largest "
-          "fit on a zero outcome {:.3g}); nothing was dropped as separated, so a separated "
-          "observation, if any, makes a coefficient diverge (raise the limit, "
-          "--separation-max-iter)",
-          stats.iterations, stats.largest_fit);
+          "fit on a zero outcome {:.3g}); {}, so a separated observation, if any, makes a "
+          "coefficient diverge (raise the limit, --separation-max-iter)",
+          stats.iterations, stats.largest_fit,
+          stats.dropped == 0
+              ? std::string("nothing was dropped as separated")
+              : fmt::format("{} observation(s) proven separated were dropped, others were not "
+                            "checked to the end",
+                            stats.dropped));
     }
   }
   result.seconds_separation = SecondsSince(phase_start);

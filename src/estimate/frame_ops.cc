@@ -6,6 +6,7 @@
 
 #include "common/parallel.h"
 #include "data/densify.h"
+#include "estimate/hdfe/fe_projector.h"
 
 namespace mizani::estimate {
 
@@ -62,20 +63,17 @@ int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, Drop
   tasks.emplace_back([&] { KeepRows(frame.weights, keep_N); });
   tasks.emplace_back([&] { KeepRows(frame.offset, keep_N); });
   tasks.emplace_back([&] { KeepRows(frame.source_row, keep_N); });
-  tasks.emplace_back([&] {
-    if (frame.X.cols() > 0) {
-      Eigen::MatrixXd kept_X(kept, frame.X.cols());
-      for (Eigen::Index col_idx = 0; col_idx < frame.X.cols(); ++col_idx) {
-        int64_t out_idx = 0;
-        for (int64_t obs_idx = 0; obs_idx < before; ++obs_idx) {
-          if (keep_N[obs_idx]) kept_X(out_idx++, col_idx) = frame.X(obs_idx, col_idx);
-        }
+  // A task per regressor column (the largest arrays).
+  Eigen::MatrixXd kept_X(kept, frame.X.cols());
+  for (Eigen::Index col_idx = 0; col_idx < frame.X.cols(); ++col_idx) {
+    tasks.emplace_back([&, col_idx] {
+      const double* from = frame.X.data() + col_idx * before;
+      double* to = kept_X.data() + col_idx * kept;
+      for (int64_t obs_idx = 0; obs_idx < before; ++obs_idx) {
+        if (keep_N[obs_idx]) *to++ = from[obs_idx];
       }
-      frame.X = std::move(kept_X);
-    } else {
-      frame.X.resize(kept, 0);
-    }
-  });
+    });
+  }
   // (One thread each: the arrays already share the threads.)
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
     tasks.emplace_back([&frame, &keep_N, dim_idx] {
@@ -96,6 +94,7 @@ int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, Drop
         for (int64_t task_idx = begin; task_idx < end; ++task_idx) tasks[task_idx]();
       },
       1);
+  frame.X = std::move(kept_X);
   frame.CountDrop(reason, before - kept);
   return before - kept;
 }
@@ -106,9 +105,7 @@ void SortByLargestDimension(ModelFrame& frame) {
       std::max_element(frame.fe_sizes.begin(), frame.fe_sizes.end()) - frame.fe_sizes.begin());
   const std::vector<int32_t>& ids = frame.fe_ids[largest];
   const int64_t num_obs = frame.num_obs();
-  int64_t runs = 1;
-  for (int64_t obs_idx = 1; obs_idx < num_obs; ++obs_idx) runs += ids[obs_idx] != ids[obs_idx - 1];
-  if (runs == frame.fe_sizes[largest]) return;
+  if (LevelsContiguous(ids, frame.fe_sizes[largest])) return;
   std::vector<int64_t> start(frame.fe_sizes[largest] + 1, 0);
   for (int32_t id : ids) ++start[id + 1];
   for (size_t level = 1; level < start.size(); ++level) start[level] += start[level - 1];

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <memory>
 
 #include "common/parallel.h"
 #include "common/trace.h"
@@ -102,6 +104,7 @@ struct Tally {
   int64_t positive = 0;
   double leakage = 0;
   double largest = 0;  // largest fit on a zero outcome
+  int64_t pinned = 0;  // zeros pinned in this iteration
 };
 
 // The threads' tallies combined; each is reset (tasks that got no rows
@@ -113,6 +116,7 @@ Tally SumTallies(std::vector<Tally>& tally_T) {
     total.positive += tally.positive;
     total.leakage = std::max(total.leakage, tally.leakage);
     total.largest = std::max(total.largest, tally.largest);
+    total.pinned += tally.pinned;
     tally = Tally();
   }
   return total;
@@ -122,22 +126,97 @@ void TraceEnding(const SeparationStats& stats) {
   if (!TraceEnabled()) return;
   static constexpr const char* kEndingNames[] = {"no zeros", "fit vanished", "certificate bound",
                                                  "certificate", "iteration limit"};
-  Trace(fmt::format("separation: {} regression(s), ended by {} (largest fit on a zero {:.3g})",
-                    stats.iterations, kEndingNames[static_cast<int>(stats.ending)],
-                    stats.largest_fit));
+  Trace(fmt::format(
+      "separation: {} regression(s) in {} round(s), ended by {} (largest fit on a zero {:.3g}; "
+      "{} zero(s) pinned)",
+      stats.iterations, stats.rounds, kEndingNames[static_cast<int>(stats.ending)],
+      stats.largest_fit, stats.pinned));
 }
 
-}  // namespace
+// Projects [u, X] together (one pass over the data carries every column)
+// under the projector's current weights, warm-started from alpha_u and
+// alpha_x when they are sized, and returns their coefficients there:
+// u~ = u - D alpha_u and X~ = X - D alpha_X are evaluated where needed,
+// never stored. cross receives [u~, X~]' W [u~, X~] from the output pass.
+void ProjectJoint(FeProjector& projector, const std::vector<const double*>& columns_C,
+                  std::vector<double>& alpha_u, std::vector<double>& alpha_x,
+                  Eigen::MatrixXd& cross) {
+  const int num_cols = static_cast<int>(columns_C.size()) - 1;
+  const int64_t num_levels = projector.num_levels();
+  const int stride = num_cols + 1;
+  std::vector<double> alpha_joint;
+  if (static_cast<int64_t>(alpha_u.size()) == num_levels) {
+    alpha_joint.resize(num_levels * stride);
+    for (int64_t level = 0; level < num_levels; ++level) {
+      alpha_joint[level * stride] = alpha_u[level];
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+        alpha_joint[level * stride + col_idx + 1] = alpha_x[level * num_cols + col_idx];
+    }
+  }
+  projector.Project(columns_C, nullptr, alpha_joint, 1e-6, 5000, nullptr, cross.data());
+  alpha_u.resize(num_levels);
+  alpha_x.resize(num_levels * num_cols);
+  for (int64_t level = 0; level < num_levels; ++level) {
+    alpha_u[level] = alpha_joint[level * stride];
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+      alpha_x[level * num_cols + col_idx] = alpha_joint[level * stride + col_idx + 1];
+  }
+}
 
-int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector,
-                      BufferPool& pool, ProjectedRegressors* projected_x, SeparationStats* stats,
-                      double certificate_bound) {
-  if (projected_x != nullptr) projected_x->available = false;
-  SeparationStats local_stats;
-  if (stats == nullptr) stats = &local_stats;
-  *stats = SeparationStats();
+// What one row's fit tells the tally, and the row's new u: a positive
+// outcome or a pinned zero (held at zero the same way) measures the
+// leakage; a zero's fit is clipped, and with `was_negative` (the
+// acceleration) a zero negative twice running is pinned.
+void TallyRow(double y, double fitted, bool pin, uint8_t* was_negative, double& weight, double& u,
+              Tally& tally) {
+  if (y != 0 || weight == kPositiveWeight) {
+    tally.leakage = std::max(tally.leakage, std::abs(fitted));
+    u = 0;
+    return;
+  }
+  tally.largest = std::max(tally.largest, fitted);
+  if (std::abs(fitted) < kZeroTolerance) fitted = 0;
+  if (fitted < 0) tally.done = false;
+  if (was_negative != nullptr) {
+    if (pin && fitted < 0 && *was_negative != 0) {
+      weight = kPositiveWeight;
+      ++tally.pinned;
+    }
+    *was_negative = fitted < 0;
+  }
+  tally.positive += fitted > 0;
+  u = std::max(fitted, 0.0);
+}
+
+// What one run of the ReLU iterations found.
+struct ReluRound {
+  std::vector<uint8_t> separated;  // per row; empty when none was found
+  bool pinned = false;             // some zero was pinned (accelerated)
+  bool verdict = false;            // an ending that proves the sample is complete
+};
+
+// One run of the ReLU iterations on the frame as it is, at most
+// `max_iterations` regressions. From iteration `pin_from` (0-based; never
+// when it is past the limit), a zero whose fit is negative in two
+// successive iterations is pinned: its weight becomes
+// kPositiveWeight, so later fits hold it at zero as they hold the positive
+// outcomes. The iterations are then alternating projections onto a smaller
+// cone (z = 0 on the pinned zeros as well), whose points are still
+// certificates of the whole sample: every row the round calls separated is
+// separated. What pinning gives up is maximality (a pinned zero could have
+// belonged to a certificate's support) and the bound's proof (the Fejer
+// argument needs one inner product throughout), so a pinned round is never a
+// verdict of completeness: DropSeparated checks the rest again. Pinning is
+// what ppmlhdfe's "accelerate" option does by degrees (weights times 4 up
+// to 256 on zeros stuck below zero); here the weight jumps at once, since
+// the later plain round keeps the answer exact.
+ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
+                       FeProjector& projector, BufferPool& pool, ProjectedRegressors* projected_x,
+                       SeparationStats* stats, double certificate_bound, int pin_from,
+                       int max_iterations) {
+  ReluRound round;
+  ++stats->rounds;
   const int64_t num_obs = frame.num_obs();
-  if (std::find(frame.y.begin(), frame.y.end(), 0.0) == frame.y.end()) return 0;
 
   const int num_cols = static_cast<int>(frame.X.cols());
   const int threads = ResolveThreads(options.threads);
@@ -156,27 +235,15 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   });
   TraceDetail("separation: u filled");
   projector.SetWeights(weight);
-  // The first pass projects u and X together (one pass over the data
-  // carries both) and returns coefficients only: u~ = u - D alpha_u and
-  // X~ = X - D alpha_X are evaluated where needed, never stored.
   std::vector<const double*> columns_C(num_cols + 1, u.data());
   for (int col_idx = 0; col_idx < num_cols; ++col_idx)
     columns_C[col_idx + 1] = frame.X.data() + col_idx * num_obs;
-  std::vector<double> alpha_first;
-  // [u~, X~]' W [u~, X~] (from the projection's output pass) holds X~'WX~
-  // and X~'Wu~.
+  // [u~, X~]' W [u~, X~] holds X~'WX~ and X~'Wu~; u's coefficients
+  // warm-start its later projections.
   Eigen::MatrixXd cross(num_cols + 1, num_cols + 1);
-  projector.Project(columns_C, nullptr, alpha_first, 1e-6, 5000, nullptr, cross.data());
+  std::vector<double> alpha_u, alpha_x;
+  ProjectJoint(projector, columns_C, alpha_u, alpha_x, cross);
   const std::vector<int64_t>& offsets = projector.offsets_Q();
-  const int64_t num_levels = projector.num_levels();
-  // u's coefficients warm-start its later projections.
-  std::vector<double> alpha_u(num_levels), alpha_x(num_levels * num_cols);
-  for (int64_t level = 0; level < num_levels; ++level) {
-    alpha_u[level] = alpha_first[level * (num_cols + 1)];
-    for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-      alpha_x[level * num_cols + col_idx] = alpha_first[level * (num_cols + 1) + col_idx + 1];
-  }
-  std::vector<double>().swap(alpha_first);
   Eigen::LDLT<Eigen::MatrixXd> gram_ldlt;
   if (num_cols > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols, num_cols));
   const double* X = frame.X.data();
@@ -184,15 +251,30 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
     ids_Q[dim_idx] = frame.fe_ids[dim_idx].data();
 
-  std::vector<uint8_t> separated;  // filled only when the check finds some
+  std::vector<uint8_t>& separated = round.separated;  // filled only when some are found
+  // Per row, with `accelerate`, from the second iteration on: the fit was
+  // negative in the previous iteration.
+  std::vector<uint8_t> was_negative;
+  bool reweighted = false;  // weights changed since [u, X] was last projected
   std::vector<Tally> tally_T(threads);
   stats->ending = SeparationEnding::kIterationLimit;
-  for (int iteration = 0; iteration < std::max(1, options.separation_max_iterations); ++iteration) {
-    stats->iterations = iteration + 1;
-    if (iteration > 0) {
+  for (int iteration = 0; iteration < std::max(1, max_iterations); ++iteration) {
+    ++stats->iterations;
+    if (reweighted) {
+      // New weights change X~ as well as u~: both are projected again,
+      // warm-started from their coefficients, with X~'WX~ from the output
+      // pass.
+      projector.SetWeights(weight);
+      ProjectJoint(projector, columns_C, alpha_u, alpha_x, cross);
+      if (num_cols > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols, num_cols));
+      reweighted = false;
+    } else if (iteration > 0) {
       projector.Project(u.data(), nullptr, 1, alpha_u, 1e-5, 5000);
       if (num_cols > 0) CrossXu(frame, offsets, alpha_u, alpha_x, weight, u, threads, cross);
     }
+    // (Allocated only once the iterations have not settled the check.)
+    if (iteration > 0 && iteration == pin_from - 1) was_negative.assign(num_obs, 0);
+    const bool pin = iteration >= pin_from && !was_negative.empty();
     const Eigen::VectorXd gamma =
         num_cols > 0 ? Eigen::VectorXd(gram_ldlt.solve(cross.col(0).tail(num_cols)))
                      : Eigen::VectorXd();
@@ -220,23 +302,20 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
         const int64_t block_end = std::min(end, block_begin + kBlock);
         estimate::LinearPredictor(fit_rows, block_begin, block_end);
         for (int64_t obs_idx = block_begin; obs_idx < block_end; ++obs_idx) {
-          double fitted = u[obs_idx];
-          if (frame.y[obs_idx] != 0) {
-            tally.leakage = std::max(tally.leakage, std::abs(fitted));
-            u[obs_idx] = 0;
-            continue;
-          }
-          tally.largest = std::max(tally.largest, fitted);
-          if (std::abs(fitted) < kZeroTolerance) fitted = 0;
-          if (fitted < 0) tally.done = false;
-          tally.positive += fitted > 0;
-          u[obs_idx] = std::max(fitted, 0.0);
+          TallyRow(frame.y[obs_idx], u[obs_idx], pin,
+                   was_negative.empty() ? nullptr : &was_negative[obs_idx], weight[obs_idx],
+                   u[obs_idx], tally);
         }
       }
       tally_T[task_idx] = tally;
     });
     const Tally total = SumTallies(tally_T);
     stats->largest_fit = total.largest;
+    if (total.pinned > 0) {
+      stats->pinned += total.pinned;
+      round.pinned = true;
+      reweighted = true;
+    }
     if (TraceLevel() >= 2) {
       TraceDetail(
           fmt::format("separation: iteration {}, largest fit on a zero {:.3g}, leakage {:.3g}",
@@ -259,26 +338,82 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
     }
     // Checked after the sign test, so a design the ReLU iterations settle
     // keeps its verdict; the bound only ends iterations that would go on.
-    if (total.largest < certificate_bound) {
+    // Its proof needs the weights of the first iteration: not once pinned.
+    if (!round.pinned && total.largest < certificate_bound) {
       stats->ending = SeparationEnding::kCertificateBound;
       break;
     }
   }
-  TraceEnding(*stats);
+  round.verdict = !round.pinned && stats->ending != SeparationEnding::kIterationLimit;
   projector.SetWeights({});  // it referenced `weight`, which goes back to the pool
   pool.Give(std::move(weight));
   pool.Give(std::move(u));
-  const bool any = std::find(separated.begin(), separated.end(), 1) != separated.end();
-  if (!any) {
-    if (projected_x != nullptr) {
+  if (std::find(separated.begin(), separated.end(), 1) == separated.end()) {
+    separated.clear();
+    if (projected_x != nullptr && !round.pinned) {
       projected_x->available = true;
       projected_x->gram = cross.bottomRightCorner(num_cols, num_cols) / kPositiveWeight;
       projected_x->alpha = std::move(alpha_x);
     }
-    return 0;
   }
-  for (uint8_t& flag : separated) flag = flag == 0 ? 1 : 0;  // now: keep
-  return CompactFrame(frame, separated, DropReason::kSeparated);
+  return round;
+}
+
+}  // namespace
+
+// Rounds of the ReLU iterations until one gives a verdict. Dropping rows
+// that a certificate z separates leaves the separated rows of the rest as
+// they were: a certificate z' of the smaller sample plus t z, for t large
+// enough to lift z' wherever z > 0, is one of the whole sample, and z
+// restricted to the rest is one of the smaller sample. So a round that
+// pinned zeros drops what it found, and the next round, on the rows left,
+// finds the remainder or proves there is none; the union is the set one
+// plain run of the iterations would find, usually in far fewer regressions
+// (tests/estimate/separation_test.cc compares both).
+int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector,
+                      BufferPool& pool, ProjectedRegressors* projected_x, SeparationStats* stats,
+                      double certificate_bound, bool accelerate) {
+  if (projected_x != nullptr) projected_x->available = false;
+  SeparationStats local_stats;
+  if (stats == nullptr) stats = &local_stats;
+  *stats = SeparationStats();
+  if (std::find(frame.y.begin(), frame.y.end(), 0.0) == frame.y.end()) return 0;
+  const int budget = std::max(1, options.separation_max_iterations);
+  std::unique_ptr<FeProjector> own_projector;  // once rows were dropped
+  FeProjector* current = &projector;
+  int64_t dropped = 0;
+  // The first round pins from its third regression; a round after a drop
+  // first gives the bound, which usually ends it, a few plain regressions.
+  constexpr int kPinFromFirst = 2;
+  constexpr int kPinFromAgain = 8;
+  constexpr int kNever = std::numeric_limits<int>::max();
+  int pin_from = accelerate ? kPinFromFirst : kNever;
+  while (true) {
+    ReluRound round =
+        RunReluRound(frame, options, *current, pool, dropped == 0 ? projected_x : nullptr, stats,
+                     certificate_bound, pin_from, budget - stats->iterations);
+    if (!round.separated.empty()) {
+      for (uint8_t& flag : round.separated) flag = flag == 0 ? 1 : 0;  // now: keep
+      dropped += CompactFrame(frame, round.separated, DropReason::kSeparated);
+      if (round.verdict) break;  // a plain round's certificate has the largest support
+      own_projector = std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes,
+                                                    ResolveThreads(options.threads),
+                                                    frame.num_obs(), options.projection);
+      current = own_projector.get();
+      if (accelerate) pin_from = kPinFromAgain;
+    } else if (round.verdict || stats->ending == SeparationEnding::kIterationLimit) {
+      break;
+    } else {
+      pin_from = kNever;  // pinned, found nothing: not a proof; plain iterations decide
+    }
+    if (stats->iterations >= budget) {
+      stats->ending = SeparationEnding::kIterationLimit;
+      break;
+    }
+  }
+  stats->dropped = dropped;
+  TraceEnding(*stats);
+  return dropped;
 }
 
 }  // namespace mizani::estimate

@@ -52,6 +52,13 @@ struct ProjectionStats {
   double worst_relative_residual = 0;
 };
 
+// True when every level of `ids_N` (levels in [0, num_levels)) occupies one
+// run of consecutive rows. Levels without rows are allowed: rows dropped
+// after the levels were numbered (all-zero groups, singletons, separated
+// rows) leave such levels behind, and a frame sorted before the drops stays
+// sorted.
+bool LevelsContiguous(std::span<const int32_t> ids_N, int64_t num_levels);
+
 class FeProjector {
  public:
   // ids_Q[q][obs] in [0, sizes_Q[q]). Without fixed effects (ids_Q empty)

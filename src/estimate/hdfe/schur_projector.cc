@@ -17,12 +17,15 @@ namespace mizani::estimate {
 
 SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
                                const std::vector<int32_t>& sizes_Q,
-                               const std::vector<int64_t>& offset_Q, int threads, bool allow_avx)
+                               const std::vector<int64_t>& offset_Q, int threads, bool allow_avx,
+                               int eliminated_dim)
     : threads_(std::max(1, threads)), caller_offset_Q_(offset_Q), allow_avx_(allow_avx) {
   const int num_dims = static_cast<int>(ids_Q.size());
   num_obs_ = static_cast<int64_t>(ids_Q[0].size());
   eliminated_dim_ =
-      static_cast<int>(std::max_element(sizes_Q.begin(), sizes_Q.end()) - sizes_Q.begin());
+      eliminated_dim >= 0
+          ? eliminated_dim
+          : static_cast<int>(std::max_element(sizes_Q.begin(), sizes_Q.end()) - sizes_Q.begin());
   num_elim_levels_ = sizes_Q[eliminated_dim_];
   for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
     if (dim_idx == eliminated_dim_) continue;

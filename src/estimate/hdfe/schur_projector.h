@@ -31,10 +31,11 @@ class SchurProjector {
  public:
   // ids_Q[q][obs] in [0, sizes_Q[q]); needs at least two dimensions.
   // offset_Q: where each dimension's levels start in the caller's stacked
-  // coefficient vector (alpha_GC of FeProjector).
+  // coefficient vector (alpha_GC of FeProjector). `eliminated_dim` is the
+  // dimension solved exactly (-1: the largest).
   SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
                  const std::vector<int32_t>& sizes_Q, const std::vector<int64_t>& offset_Q,
-                 int threads, bool allow_avx = true);
+                 int threads, bool allow_avx = true, int eliminated_dim = -1);
 
   // The weights are referenced, not copied, when the rows are already in
   // run order: they must stay alive and unchanged until the next
