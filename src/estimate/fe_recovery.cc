@@ -70,6 +70,7 @@ void ExportFixedEffects(const ModelFrame& frame, const FeProjector& projector,
                         const std::vector<double>& alpha_G, EstimateResult& result) {
   const auto& offsets = projector.offsets_Q();
   std::vector<double> alpha = alpha_G;
+  projector.CompleteLocalLevels(alpha, 1);  // sharded: every rank's pairs
   const size_t num_dims = frame.fe_ids.size();
   if (num_dims == 2) {
     result.fe_normalisation = NormaliseTwoWay(frame, offsets, alpha);

@@ -307,6 +307,12 @@ bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32
 
 // Rows of whole levels of the largest dimension, level modulo the rank
 // count: the pair effect of a three-way model stays on one rank.
+int ShardDimension(const ModelFrame& frame) {
+  if (frame.fe_ids.empty()) return -1;
+  return static_cast<int>(std::max_element(frame.fe_sizes.begin(), frame.fe_sizes.end()) -
+                          frame.fe_sizes.begin());
+}
+
 std::vector<int64_t> ShardRows(const ModelFrame& frame, const Communicator& comm) {
   const int64_t num_obs = frame.num_obs();
   const int ranks = comm.size(), rank = comm.rank();
@@ -317,9 +323,7 @@ std::vector<int64_t> ShardRows(const ModelFrame& frame, const Communicator& comm
       rows.push_back(obs_idx);
     return rows;
   }
-  const auto largest = static_cast<size_t>(
-      std::max_element(frame.fe_sizes.begin(), frame.fe_sizes.end()) - frame.fe_sizes.begin());
-  const std::vector<int32_t>& ids = frame.fe_ids[largest];
+  const std::vector<int32_t>& ids = frame.fe_ids[ShardDimension(frame)];
   for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
     if (ids[obs_idx] % ranks == rank) rows.push_back(obs_idx);
   }

@@ -80,6 +80,9 @@ Communicator* ShardingCommunicator(const EstimateOptions& options);
 inline void ReduceSum(Communicator* comm, std::span<double> values) {
   if (comm != nullptr) comm->AllreduceSum(values);
 }
+// The dimension whose levels ShardRows deals out (the largest; -1 without
+// fixed effects): each of its levels has all its rows on one rank.
+int ShardDimension(const ModelFrame& frame);
 // This rank's rows of a sharded fit: whole levels of the largest
 // fixed-effect dimension (level modulo the rank count), or balanced blocks of
 // rows without fixed effects. Every rank holds the same whole frame.

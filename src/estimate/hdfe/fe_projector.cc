@@ -85,11 +85,48 @@ const char* FeProjector::Path() const {
   return schur_->segmented() ? "schur-segments" : "schur-rows";
 }
 
-void FeProjector::SetCommunicator(Communicator* comm) {
+void FeProjector::SetCommunicator(Communicator* comm, int local_dim) {
   if (comm != nullptr && schur_)
     throw Error(ErrorCode::kInternal, "sharded projection: the Schur path is not distributed");
   comm_ = comm != nullptr && comm->size() > 1 ? comm : nullptr;
+  local_begin_ = local_end_ = 0;
+  local_held_G_.clear();
+  if (comm_ != nullptr && local_dim >= 0 && local_dim < num_dims_) {
+    local_begin_ = offset_Q_[local_dim];
+    local_end_ = local_dim + 1 < num_dims_ ? offset_Q_[local_dim + 1] : num_levels_;
+    local_held_G_.assign(local_end_ - local_begin_, 0);
+    for (int64_t obs_idx = 0; obs_idx < num_obs_; ++obs_idx)
+      local_held_G_[gid_NQ_[obs_idx * num_dims_ + local_dim] - local_begin_] = 1;
+  }
   if (comm_ != nullptr) SetWeights(caller_weight_);
+}
+
+void FeProjector::ReduceShared(double* values_GC, int num_cols) {
+  if (comm_ == nullptr) return;
+  auto reduce = [&](int64_t begin, int64_t end) {
+    if (end > begin) {
+      comm_->AllreduceSum(std::span<double>(values_GC + begin * num_cols,
+                                            static_cast<size_t>((end - begin) * num_cols)));
+    }
+  };
+  if (local_end_ == local_begin_) {
+    reduce(0, num_levels_);
+    return;
+  }
+  reduce(0, local_begin_);
+  reduce(local_end_, num_levels_);
+}
+
+double FeProjector::SumLocal(double part) {
+  if (comm_ == nullptr || local_end_ == local_begin_) return part;
+  comm_->AllreduceSum(std::span<double>(&part, 1));
+  return part;
+}
+
+void FeProjector::CompleteLocalLevels(std::vector<double>& alpha_GC, int num_cols) const {
+  if (comm_ == nullptr || local_end_ == local_begin_) return;
+  comm_->AllreduceSum(std::span<double>(alpha_GC.data() + local_begin_ * num_cols,
+                                        static_cast<size_t>(local_end_ - local_begin_) * num_cols));
 }
 
 void FeProjector::SetWeights(std::span<const double> weights_N) {
@@ -106,7 +143,7 @@ void FeProjector::SetWeights(std::span<const double> weights_N) {
     const int32_t* gid = &gid_NQ_[obs_idx * num_dims_];
     for (int dim_idx = 0; dim_idx < num_dims_; ++dim_idx) level_weight_G_[gid[dim_idx]] += weight;
   }
-  if (comm_ != nullptr) comm_->AllreduceSum(std::span<double>(level_weight_G_));
+  ReduceShared(level_weight_G_.data(), 1);
 }
 
 namespace {
@@ -262,7 +299,7 @@ void FeProjector::Accumulate(const double* const* src_C, const double* coef_GC, 
   // Sharded rows: the other ranks' sums of the same levels (the one
   // message of a pass: G x C doubles, plus C norms).
   if (comm_ != nullptr) {
-    comm_->AllreduceSum(std::span<double>(acc_GC.data(), static_cast<size_t>(size_GC)));
+    ReduceShared(acc_GC.data(), num_cols);
     if (weighted_norm_C != nullptr)
       comm_->AllreduceSum(std::span<double>(weighted_norm_C, static_cast<size_t>(num_cols)));
   }
@@ -367,26 +404,39 @@ ProjectionStats FeProjector::Project(std::span<const double* const> in_C, double
   const int64_t dim0_end = num_dims_ > 1 ? offset_Q_[1] : num_levels_;
   for (int64_t level_idx = 0; level_idx < dim0_end; ++level_idx)
     total_weight += level_weight_G_[level_idx];
+  if (local_begin_ == 0 && local_end_ > 0) total_weight = SumLocal(total_weight);
+  auto in_local = [&](int64_t level_idx) {
+    return level_idx >= local_begin_ && level_idx < local_end_;
+  };
   // Loose projections (early IRLS steps) only need a good direction on
   // average: judge them by the weight-averaged level residual,
   // sum_g |r_g| / sum_g W_g. Tight ones must hold level by level.
   const bool average_rule = tolerance >= kAverageRuleFrom;
   double total_level_weight = 0;
+  double local_level_weight = 0;
   for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx)
-    total_level_weight += level_weight_G_[level_idx];
+    (in_local(level_idx) ? local_level_weight : total_level_weight) += level_weight_G_[level_idx];
+  total_level_weight += SumLocal(local_level_weight);
+  // (Sharded with a local dimension: its levels' part of each test is
+  // added, or maximised, across ranks.)
   auto worst_level = [&](const std::vector<double>& resid, int col_idx) {
     double worst = 0;
+    double worst_local = 0;
     if (average_rule) {
       for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-        worst += std::abs(resid[level_idx * num_cols + col_idx]);
+        (in_local(level_idx) ? worst_local : worst) +=
+            std::abs(resid[level_idx * num_cols + col_idx]);
       }
-      return worst / std::max(total_level_weight, 1e-300);
+      return (worst + SumLocal(worst_local)) / std::max(total_level_weight, 1e-300);
     }
     for (int64_t level_idx = 0; level_idx < num_levels_; ++level_idx) {
-      worst =
-          std::max(worst, std::abs(resid[level_idx * num_cols + col_idx]) * inv_diag_G[level_idx]);
+      double& target = in_local(level_idx) ? worst_local : worst;
+      target =
+          std::max(target, std::abs(resid[level_idx * num_cols + col_idx]) * inv_diag_G[level_idx]);
     }
-    return worst;
+    if (comm_ != nullptr && local_end_ > local_begin_)
+      comm_->AllreduceMax(std::span<double>(&worst_local, 1));
+    return std::max(worst, worst_local);
   };
   std::vector<double> threshold_C(num_cols);
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
@@ -403,17 +453,19 @@ ProjectionStats FeProjector::Project(std::span<const double* const> in_C, double
       [&](const double* direction_GC, int num_packed, std::vector<double>& product_GC) {
         Accumulate(nullptr, direction_GC, num_packed, product_GC, nullptr);
       },
-      worst_level);
+      worst_level, PcgLocalBlock{local_begin_, local_end_},
+      [this](double part) { return SumLocal(part); });
   const std::vector<double>& rz_C = outcome.rz_C;
   const int iteration = outcome.iterations;
   stats.iterations = iteration;
   stats.converged = outcome.converged;
   if (TraceLevel() >= 2) {
     // Sharded: each pass reduces G x C doubles (docs/distributed.md).
-    const std::string volume = comm_ == nullptr
-                                   ? std::string()
-                                   : fmt::format(", {} bytes allreduced per pass ({} ranks)",
-                                                 num_levels_ * num_cols * 8, comm_->size());
+    const std::string volume =
+        comm_ == nullptr ? std::string()
+                         : fmt::format(", {} bytes allreduced per pass ({} ranks)",
+                                       (num_levels_ - (local_end_ - local_begin_)) * num_cols * 8,
+                                       comm_->size());
     TraceDetail(fmt::format("projection (Jacobi): {} column(s), tolerance {:.3g}, {} passes{}",
                             num_cols, tolerance, iteration, volume));
   }
@@ -430,19 +482,29 @@ ProjectionStats FeProjector::Project(std::span<const double* const> in_C, double
   // huge and their sums lose every digit. Re-centre each further dimension
   // on a zero mean, moving the constant into dimension 0: D alpha is exact
   // (every observation has one level in each dimension).
+  // Sharded with a local dimension: its levels are summed across ranks, and
+  // a constant moves only the levels this rank holds (the others stay zero
+  // here, for CompleteLocalLevels).
+  auto shift = [&](int64_t level_idx) {
+    return !in_local(level_idx) || local_held_G_[level_idx - local_begin_] != 0;
+  };
   for (int dim_idx = 1; dim_idx < num_dims_; ++dim_idx) {
     const int64_t begin = offset_Q_[dim_idx];
     const int64_t end = dim_idx + 1 < num_dims_ ? offset_Q_[dim_idx + 1] : num_levels_;
+    const bool local = in_local(begin);
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       double mean = 0;
       for (int64_t level_idx = begin; level_idx < end; ++level_idx)
         mean += alpha_GC[level_idx * num_cols + col_idx];
+      if (local) mean = SumLocal(mean);
       mean /= static_cast<double>(std::max<int64_t>(1, end - begin));
-      for (int64_t level_idx = begin; level_idx < end; ++level_idx)
-        alpha_GC[level_idx * num_cols + col_idx] -= mean;
+      for (int64_t level_idx = begin; level_idx < end; ++level_idx) {
+        if (shift(level_idx)) alpha_GC[level_idx * num_cols + col_idx] -= mean;
+      }
       const int64_t dim0_end = offset_Q_.size() > 1 ? offset_Q_[1] : num_levels_;
-      for (int64_t level_idx = 0; level_idx < dim0_end; ++level_idx)
-        alpha_GC[level_idx * num_cols + col_idx] += mean;
+      for (int64_t level_idx = 0; level_idx < dim0_end; ++level_idx) {
+        if (shift(level_idx)) alpha_GC[level_idx * num_cols + col_idx] += mean;
+      }
     }
   }
 

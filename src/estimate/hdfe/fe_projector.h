@@ -102,7 +102,16 @@ class FeProjector {
   // decisions and cross_CC are those of the whole sample, on every rank, and
   // out_NC holds the rank's rows of the whole sample's projection. Jacobi
   // path only (Error kInternal on the Schur path). Call before SetWeights.
-  void SetCommunicator(Communicator* comm);
+  // `local_dim` (-1: none) is a dimension whose every level has all its
+  // rows on one rank (the rows were sharded by its levels): its level sums
+  // are complete on their rank and zero elsewhere, so passes do not reduce
+  // them (only the dot products and convergence tests of the CG over them,
+  // a few scalars), and alpha_GC holds them only on their rank until
+  // CompleteLocalLevels.
+  void SetCommunicator(Communicator* comm, int local_dim = -1);
+  // Sums the local dimension's coefficients across ranks, so every rank
+  // holds all of alpha_GC (num_cols per level); nothing without one.
+  void CompleteLocalLevels(std::vector<double>& alpha_GC, int num_cols) const;
 
   // Which path projects: "jacobi" (CG on all levels), "schur-rows" or
   // "schur-segments" (one dimension eliminated; ids per row, or runs cut
@@ -128,6 +137,15 @@ class FeProjector {
   // path below. ProjectionOptions::solver forces one (comparisons).
   std::unique_ptr<SchurProjector> schur_;
   Communicator* comm_ = nullptr;  // sharded rows; null: the whole sample is here
+  // Levels [local_begin_, local_end_) are the local dimension's (empty: none).
+  int64_t local_begin_ = 0;
+  int64_t local_end_ = 0;
+  std::vector<uint8_t> local_held_G_;  // per local level: it has rows here
+  // Sums values_GC (num_cols per level) across ranks, except the local
+  // dimension's levels.
+  void ReduceShared(double* values_GC, int num_cols);
+  // The ranks' total of a sum over the local dimension's levels.
+  double SumLocal(double part);
   int64_t num_obs_ = 0;
   int num_dims_ = 0;
   int64_t num_levels_ = 0;

@@ -14,6 +14,19 @@
 
 namespace mizani::estimate {
 
+// Levels held by one rank only (rows sharded by a dimension's levels,
+// docs/distributed.md): their entries are zero on the other ranks, so a
+// dot product adds the ranks' sums over this block to the sum over the
+// other levels, which every rank holds alike. `sum_local(part)` returns the
+// ranks' total of `part`; without sharding the block is empty.
+struct PcgLocalBlock {
+  int64_t begin = 0;
+  int64_t end = 0;
+};
+struct NoLocalSum {
+  double operator()(double part) const { return part; }
+};
+
 struct PcgOutcome {
   int iterations = 0;        // passes over the data
   bool converged = true;     // every column met its threshold
@@ -29,25 +42,31 @@ struct PcgOutcome {
 // apply_negated(direction_GC, num_packed, product_GC) must set product to
 // -A direction for num_packed columns (level-major). Converged columns leave
 // the passes: a pass costs in proportion to the columns it carries.
-template <typename ApplyNegated, typename WorstLevel>
+template <typename ApplyNegated, typename WorstLevel, typename SumLocal = NoLocalSum>
 PcgOutcome SolvePcg(int64_t num_levels, int num_cols, const std::vector<double>& inv_diag_G,
                     std::vector<double>& x_GC, std::vector<double>& resid_GC,
                     const std::vector<double>& threshold_C, int max_iterations,
-                    ApplyNegated&& apply_negated, WorstLevel&& worst_level) {
+                    ApplyNegated&& apply_negated, WorstLevel&& worst_level,
+                    PcgLocalBlock local = {}, SumLocal sum_local = SumLocal()) {
+  auto in_local = [&](int64_t level) { return level >= local.begin && level < local.end; };
   const int64_t size_GC = num_levels * num_cols;
   std::vector<double> precond_GC(size_GC), direction_GC(size_GC), product_GC(size_GC);
   PcgOutcome outcome;
   outcome.rz_C.assign(num_cols, 0.0);
   std::vector<double>& rz_C = outcome.rz_C;
+  std::vector<double> rz_local_C(num_cols, 0.0);
   std::vector<uint8_t> active_C(num_cols, 1);
   for (int64_t level = 0; level < num_levels; ++level) {
+    std::vector<double>& rz = in_local(level) ? rz_local_C : rz_C;
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       const int64_t idx = level * num_cols + col_idx;
       precond_GC[idx] = resid_GC[idx] * inv_diag_G[level];
       direction_GC[idx] = precond_GC[idx];
-      rz_C[col_idx] += resid_GC[idx] * precond_GC[idx];
+      rz[col_idx] += resid_GC[idx] * precond_GC[idx];
     }
   }
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+    rz_C[col_idx] += sum_local(rz_local_C[col_idx]);
   int num_active = 0;
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
     if (worst_level(resid_GC, col_idx) <= threshold_C[col_idx] || !(rz_C[col_idx] > 0)) {
@@ -86,10 +105,12 @@ PcgOutcome SolvePcg(int64_t num_levels, int num_cols, const std::vector<double>&
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       if (!active_C[col_idx]) continue;
       double curvature = 0;
+      double curvature_local = 0;
       for (int64_t level = 0; level < num_levels; ++level) {
         const int64_t idx = level * num_cols + col_idx;
-        curvature -= direction_GC[idx] * product_GC[idx];
+        (in_local(level) ? curvature_local : curvature) -= direction_GC[idx] * product_GC[idx];
       }
+      curvature += sum_local(curvature_local);
       if (!(curvature > 0)) {
         active_C[col_idx] = 0;
         --num_active;
@@ -97,13 +118,15 @@ PcgOutcome SolvePcg(int64_t num_levels, int num_cols, const std::vector<double>&
       }
       const double step = rz_C[col_idx] / curvature;
       double rz_new = 0;
+      double rz_new_local = 0;
       for (int64_t level = 0; level < num_levels; ++level) {
         const int64_t idx = level * num_cols + col_idx;
         x_GC[idx] += step * direction_GC[idx];
         resid_GC[idx] += step * product_GC[idx];  // product holds -A d
         precond_GC[idx] = resid_GC[idx] * inv_diag_G[level];
-        rz_new += resid_GC[idx] * precond_GC[idx];
+        (in_local(level) ? rz_new_local : rz_new) += resid_GC[idx] * precond_GC[idx];
       }
+      rz_new += sum_local(rz_new_local);
       const double beta = rz_new / rz_C[col_idx];
       rz_C[col_idx] = rz_new;
       if (worst_level(resid_GC, col_idx) <= threshold_C[col_idx] || !(rz_new > 0)) {
