@@ -40,9 +40,7 @@ CleanedSample CleanSample(ModelFrame& frame, const EstimateOptions& options, Buf
   // shared by the separation check and the IRLS, unless the check drops rows.
   CleanedSample sample;
   if (family.can_be_separated() && options.check_separation && frame.num_obs() > 0) {
-    sample.projector =
-        std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes, ResolveThreads(options.threads),
-                                      frame.num_obs(), options.projection);
+    sample.projector = MakeFitProjector(frame, options, nullptr);
     if (TraceLevel() >= 2) {
       TraceDetail(fmt::format("projector built ({})", sample.projector->Path()));
     }

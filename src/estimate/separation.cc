@@ -9,6 +9,7 @@
 
 #include "common/parallel.h"
 #include "common/trace.h"
+#include "estimate/fit_stages.h"
 #include "estimate/frame_ops.h"
 #include "estimate/hdfe/fe_projector.h"
 #include "estimate/irls_kernels.h"
@@ -261,9 +262,8 @@ struct ReluRound {
 // fell by less than kStall in the last iteration: a certificate holds it
 // up, where without one it shrinks and the bound ends the round soon), a
 // zero whose fit is negative in two successive iterations is pinned: its
-// weight becomes
-// kPositiveWeight, so later fits hold it at zero as they hold the positive
-// outcomes. The iterations are then alternating projections onto a smaller
+// weight becomes kPositiveWeight, so later fits hold it at zero as they
+// hold the positive outcomes. The iterations are then alternating projections onto a smaller
 // cone (z = 0 on the pinned zeros as well), whose points are still
 // certificates of the whole sample: every row the round calls separated is
 // separated. What pinning gives up is maximality (a pinned zero could have
@@ -314,9 +314,11 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
   // negative in the previous iteration.
   std::vector<uint8_t> was_negative;
   bool reweighted = false;  // weights changed since [u, X] was last projected
-  // The largest fit on a zero in the last two iterations.
+  // The largest fit on a zero in the last two iterations, and whether it
+  // stalled between them (kStall).
   double last_largest = 0;
   double before_last_largest = 0;
+  auto stalled = [&] { return last_largest >= kStall * before_last_largest; };
   stats->ending = SeparationEnding::kIterationLimit;
   // Iterations after the first project u loosely (kLooseTolerance) until
   // one of them might end the round other than by the bound; from then on
@@ -340,8 +342,7 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
     }
     // (Allocated only once the iterations have not settled the check.)
     if (iteration > 0 && iteration == pin_from - 1) was_negative.assign(num_obs, 0);
-    const bool pin = exact && iteration >= pin_from && !was_negative.empty() &&
-                     last_largest >= kStall * before_last_largest;
+    const bool pin = exact && iteration >= pin_from && !was_negative.empty() && stalled();
     const Eigen::VectorXd gamma =
         num_cols > 0 ? Eigen::VectorXd(gram_ldlt.solve(cross.col(0).tail(num_cols)))
                      : Eigen::VectorXd();
@@ -360,23 +361,13 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
           fmt::format("separation: iteration {}, largest fit on a zero {:.3g}, leakage {:.3g}",
                       iteration + 1, total.largest, total.leakage));
     }
-    if (!exact) {
-      // Only the bound may end the round on a loose projection: its slack
-      // dwarfs the error. A sign test that would pass, a stalled largest
-      // fit or a long run turn the exact projections on.
-      if (!round.pinned && total.largest < certificate_bound) {
-        stats->ending = SeparationEnding::kCertificateBound;
-        break;
-      }
-      tight = total.done || total.positive == 0 || last_largest >= kStall * before_last_largest ||
-              iteration >= kLooseIterations;
-      continue;
-    }
-    if (total.positive == 0) {  // the fit is zero everywhere: no separation
+    // On a loose projection only the bound may end the round (its slack
+    // dwarfs the error); the sign tests wait for an exact one.
+    if (exact && total.positive == 0) {  // the fit is zero everywhere: no separation
       stats->ending = SeparationEnding::kFitVanished;
       break;
     }
-    if (total.done) {
+    if (exact && total.done) {
       stats->ending = SeparationEnding::kCertificate;
       separated.assign(num_obs, 0);
       for_rows([&](int, int64_t begin, int64_t end) {
@@ -393,6 +384,11 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
     if (!round.pinned && total.largest < certificate_bound) {
       stats->ending = SeparationEnding::kCertificateBound;
       break;
+    }
+    // A sign test that would pass, a stalled largest fit or a long run turn
+    // the exact projections on.
+    if (!exact) {
+      tight = total.done || total.positive == 0 || stalled() || iteration >= kLooseIterations;
     }
   }
   round.verdict = !round.pinned && stats->ending != SeparationEnding::kIterationLimit;
@@ -445,9 +441,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
       for (uint8_t& flag : round.separated) flag = flag == 0 ? 1 : 0;  // now: keep
       dropped += CompactFrame(frame, round.separated, DropReason::kSeparated);
       if (round.verdict) break;  // a plain round's certificate has the largest support
-      own_projector = std::make_unique<FeProjector>(frame.fe_ids, frame.fe_sizes,
-                                                    ResolveThreads(options.threads),
-                                                    frame.num_obs(), options.projection);
+      own_projector = MakeFitProjector(frame, options, nullptr);
       current = own_projector.get();
     } else if (round.verdict || stats->ending == SeparationEnding::kIterationLimit) {
       break;

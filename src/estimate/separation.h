@@ -38,7 +38,7 @@ enum class SeparationEnding {
   kFitVanished,       // the fit is zero on every zero outcome: no separation
   kCertificateBound,  // no zero outcome's fit reaches kCertificateBound: no separation
   kCertificate,       // a non-negative fit on the zeros: those above the leakage are separated
-  kIterationLimit,    // neither within kMaxIterations: nothing dropped
+  kIterationLimit,    // no verdict within the limit: only rows proven separated dropped
 };
 struct SeparationStats {
   SeparationEnding ending = SeparationEnding::kNoZeros;  // of the last round

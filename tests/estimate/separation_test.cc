@@ -294,31 +294,42 @@ ModelFrame RandomSeparatedDesign(uint64_t seed, std::vector<int64_t>* expected) 
   return frame;
 }
 
+// check(seed, frame, expected) on each random design of seeds 10 to 29
+// that flags some rows; returns how many designs were checked.
+template <typename Check>
+int ForEachRandomSeparatedDesign(Check&& check) {
+  int designs = 0;
+  for (uint64_t seed = 10; seed < 30; ++seed) {
+    std::vector<int64_t> expected;
+    const ModelFrame frame = RandomSeparatedDesign(seed, &expected);
+    if (expected.empty()) continue;
+    ++designs;
+    check(seed, frame, expected);
+  }
+  return designs;
+}
+
 // (The plain iterations: the accelerated rounds are compared with them
 // below.)
 TEST(SeparationBound, RandomSeparatedDesignsFoundWithAndWithoutTheBound) {
-  int designs = 0;
   int several = 0;
-  for (uint64_t seed = 10; seed < 30; ++seed) {
-    std::vector<int64_t> expected;
-    ModelFrame frame = RandomSeparatedDesign(seed, &expected);
-    if (expected.empty()) continue;
-    ++designs;
-    const CheckRun with_bound = RunCheck(frame, mizani::estimate::kCertificateBound, false);
-    const CheckRun without = RunCheck(frame, 0.0, false);
-    EXPECT_EQ(with_bound.stats.ending, mizani::estimate::SeparationEnding::kCertificate)
-        << "seed " << seed;
-    // The plain iterations drop a few more rows on some designs (their
-    // fits still just above the sign test's tolerance when it ends; the
-    // brute-force check below keeps them), so the flagged rows must be
-    // among those found; the verdicts must not depend on the bound.
-    const std::vector<int64_t> found = DroppedRows(frame, with_bound.frame);
-    EXPECT_TRUE(std::includes(found.begin(), found.end(), expected.begin(), expected.end()))
-        << "seed " << seed;
-    EXPECT_EQ(DroppedRows(frame, without.frame), found) << "seed " << seed;
-    EXPECT_EQ(with_bound.stats.iterations, without.stats.iterations) << "seed " << seed;
-    several += with_bound.stats.iterations > 1;
-  }
+  const int designs = ForEachRandomSeparatedDesign(
+      [&](uint64_t seed, const ModelFrame& frame, const std::vector<int64_t>& expected) {
+        const CheckRun with_bound = RunCheck(frame, mizani::estimate::kCertificateBound, false);
+        const CheckRun without = RunCheck(frame, 0.0, false);
+        EXPECT_EQ(with_bound.stats.ending, mizani::estimate::SeparationEnding::kCertificate)
+            << "seed " << seed;
+        // The plain iterations drop a few more rows on some designs (their
+        // fits still just above the sign test's tolerance when it ends; the
+        // brute-force check below keeps them), so the flagged rows must be
+        // among those found; the verdicts must not depend on the bound.
+        const std::vector<int64_t> found = DroppedRows(frame, with_bound.frame);
+        EXPECT_TRUE(std::includes(found.begin(), found.end(), expected.begin(), expected.end()))
+            << "seed " << seed;
+        EXPECT_EQ(DroppedRows(frame, without.frame), found) << "seed " << seed;
+        EXPECT_EQ(with_bound.stats.iterations, without.stats.iterations) << "seed " << seed;
+        several += with_bound.stats.iterations > 1;
+      });
   EXPECT_GE(designs, 15);
   EXPECT_GE(several, 5) << "designs that needed more than one regression";
 }
@@ -447,15 +458,11 @@ std::vector<int64_t> BruteForceSeparated(const ModelFrame& frame) {
 // a certificate's fits cannot shrink so, separation.cc); the accelerated
 // rounds end sooner and check the rest under the bound.
 TEST(SeparationAcceleration, FindsTheRowsOfTheBruteForceCheck) {
-  int designs = 0;
   int pinned = 0;
   int plain_total = 0;
   int accelerated_total = 0;
-  for (uint64_t seed = 10; seed < 30; ++seed) {
-    std::vector<int64_t> expected;
-    ModelFrame frame = RandomSeparatedDesign(seed, &expected);
-    if (expected.empty()) continue;
-    ++designs;
+  const int designs = ForEachRandomSeparatedDesign([&](uint64_t seed, const ModelFrame& frame,
+                                                       const std::vector<int64_t>& expected) {
     const std::vector<int64_t> reference = BruteForceSeparated(frame);
     EXPECT_TRUE(std::includes(reference.begin(), reference.end(), expected.begin(), expected.end()))
         << "seed " << seed;
@@ -470,7 +477,7 @@ TEST(SeparationAcceleration, FindsTheRowsOfTheBruteForceCheck) {
     pinned += accelerated.stats.pinned > 0;
     plain_total += plain.stats.iterations;
     accelerated_total += accelerated.stats.iterations;
-  }
+  });
   EXPECT_GE(designs, 15);
   EXPECT_GE(pinned, 5) << "designs where the acceleration pinned a zero";
   EXPECT_LT(accelerated_total, plain_total);

@@ -144,8 +144,12 @@ class FeProjector {
   // Sums values_GC (num_cols per level) across ranks, except the local
   // dimension's levels.
   void ReduceShared(double* values_GC, int num_cols);
-  // The ranks' total of a sum over the local dimension's levels.
+  // Sharded with a local dimension.
+  bool HasLocal() const { return comm_ != nullptr && local_end_ > local_begin_; }
+  // The ranks' total (maximum) of a sum (maximum) over the local
+  // dimension's levels; `part` itself without one.
   double SumLocal(double part);
+  double MaxLocal(double part);
   int64_t num_obs_ = 0;
   int num_dims_ = 0;
   int64_t num_levels_ = 0;
