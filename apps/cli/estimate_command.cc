@@ -272,7 +272,10 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
                      iteration, deviance, rel_change, elapsed());
       };
     }
-    Trace("start");
+    // The environment glibc read at start-up, which StartWithHugePageHeap
+    // (heap_pages.cc) may have set: it changes how the heap gets its pages.
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    Trace(tunables != nullptr ? fmt::format("start (GLIBC_TUNABLES={})", tunables) : "start");
     if (!quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
     Table table = ReadModelTable(*args, formula);
     if (!quiet) {

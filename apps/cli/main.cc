@@ -11,11 +11,13 @@
 
 #include "commands.h"
 #include "environment.h"
+#include "heap_pages.h"
 #include "mizani/communicator.h"
 #include "mizani/error.h"
 #include "mizani/status.h"
 
 int main(int argc, char** argv) {
+  mizani::cli::StartWithHugePageHeap(argv);
 #if defined(__GLIBC__)
   // Arrays of millions of rows come and go (the table, the terms, the
   // frame, the work arrays). glibc's default raises its mmap threshold after

@@ -33,9 +33,7 @@ class ChunkBlock {
       data_ = ::operator new(size);
       return;
     }
-    void* region = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (region == MAP_FAILED) throw std::bad_alloc();
-    data_ = region;
+    data_ = size % kHugePage == 0 ? MapHuge(size) : MapPlain(size);
   }
   ChunkBlock(ChunkBlock&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)), size_(other.size_) {}
@@ -55,6 +53,24 @@ class ChunkBlock {
     }
   }
 
+  static constexpr size_t kHugePage = size_t{2} << 20;
+
+  static void* MapPlain(size_t size) {
+    void* region = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (region == MAP_FAILED) throw std::bad_alloc();
+    return region;
+  }
+  // A block of whole huge pages at a huge-page boundary: one page fault
+  // per 2 MiB instead of 512.
+  static void* MapHuge(size_t size) {
+    auto* region = static_cast<char*>(MapPlain(size + kHugePage));
+    const size_t lead = (kHugePage - reinterpret_cast<uintptr_t>(region) % kHugePage) % kHugePage;
+    if (lead > 0) munmap(region, lead);
+    munmap(region + lead + size, kHugePage - lead);
+    madvise(region + lead, size, MADV_HUGEPAGE);
+    return region + lead;
+  }
+
   void* data() const { return data_; }
   size_t size() const { return size_; }
 
@@ -67,11 +83,16 @@ class ChunkBlock {
 // reallocating (a vector would need a row count first, or double its memory
 // while growing), then drained block by block into the table column. The
 // first block is 4 KiB from the heap, so that a small file's column costs no
-// system call; the rest are 1 MiB mapped, a few dozen system calls for a large
-// column, and the unused tail of a chunk's last block is never touched and
-// costs no memory. (Blocks doubling through the heap sizes were tried: the
-// freed ones stayed in malloc's arenas, 9 MiB more resident after reading a
-// 198 MB file.)
+// system call; the second is 1 MiB mapped, so that a column of a few
+// thousand rows does not take a huge page; the rest are 2 MiB huge pages
+// (MapHuge), a few dozen system calls and one page fault each for a large
+// column. The unused tail of a chunk's last block costs no memory while it
+// is 4 KiB pages, at most one huge page per chunk and column otherwise:
+// with 4 KiB pages throughout, the faults on the new blocks were a fifth of
+// the read of a 198 MB file (the 2.5M-row three-way fit 1.33 s instead of
+// 1.18 s, medians of 9, peak memory the same). (Blocks doubling through the
+// heap sizes were tried: the freed ones stayed in malloc's arenas, 9 MiB
+// more resident after reading a 198 MB file.)
 template <class T>
 class BlockList {
  public:
@@ -101,10 +122,13 @@ class BlockList {
 
  private:
   static constexpr size_t kFirstBlockBytes = size_t{4} << 10;
-  static constexpr size_t kLastBlockBytes = size_t{1} << 20;
+  static constexpr size_t kSecondBlockBytes = size_t{1} << 20;
+  static constexpr size_t kLastBlockBytes = ChunkBlock::kHugePage;
 
   void AddBlock() {
-    const size_t bytes = blocks_.empty() ? kFirstBlockBytes : kLastBlockBytes;
+    const size_t bytes = blocks_.empty()       ? kFirstBlockBytes
+                         : blocks_.size() == 1 ? kSecondBlockBytes
+                                               : kLastBlockBytes;
     blocks_.emplace_back(bytes / sizeof(T) * sizeof(T));
     next_ = static_cast<T*>(blocks_.back().data());
     limit_ = next_ + bytes / sizeof(T);
