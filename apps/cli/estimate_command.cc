@@ -51,7 +51,7 @@ struct EstimateArgs {
 // same code.
 int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
           const std::vector<RowFilter>& filters, const EstimateOptions& options, bool quiet,
-          Communicator& comm) {
+          Communicator& comm, const CommunicationStats& read_stats) {
   const bool root = comm.rank() == 0;
   ByProgress progress;
   if (!quiet) {
@@ -67,8 +67,9 @@ int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
   if (comm.size() > 1 && root && TraceEnabled()) {
     const CommunicationStats& stats = comm.stats();
     std::fprintf(stderr, "mizani: trace: %s: rank 0 sent %lld bytes in %lld allgather call(s)\n",
-                 comm.Describe().c_str(), static_cast<long long>(stats.allgather_bytes),
-                 static_cast<long long>(stats.allgather_calls));
+                 comm.Describe().c_str(),
+                 static_cast<long long>(stats.allgather_bytes - read_stats.allgather_bytes),
+                 static_cast<long long>(stats.allgather_calls - read_stats.allgather_calls));
   }
   std::string text;
   if (args.format == "json")
@@ -200,15 +201,26 @@ EstimateOptions MakeEstimateOptions(const EstimateArgs& args) {
 }
 
 // Reads only the columns the model, the clusters, --by and the filters use.
-Table ReadModelTable(const EstimateArgs& args, const Formula& formula) {
+// Under mpirun the ranks parse the file in shares and each gets the whole
+// table (ReadOptions::communicator); rank 0 traces what that sent.
+Table ReadModelTable(const EstimateArgs& args, const Formula& formula, Communicator& comm) {
   ReadOptions read_options;
+  if (comm.size() > 1) read_options.communicator = &comm;
   read_options.columns = ModelColumns(
       formula, args.cluster, args.filters,
       args.by.empty() ? std::vector<std::string>{} : std::vector<std::string>{args.by});
   read_options.columns_may_be_absent = true;
   read_options.string_columns = args.string_columns;
   read_options.encoding = *ParseTextEncoding(args.encoding);
-  return ReadTable(args.data, read_options);
+  Table table = ReadTable(args.data, read_options);
+  if (comm.size() > 1 && comm.rank() == 0 && TraceEnabled()) {
+    const CommunicationStats& stats = comm.stats();
+    std::fprintf(stderr,
+                 "mizani: trace: %s: reading: rank 0 sent %lld bytes in %lld allgather call(s)\n",
+                 comm.Describe().c_str(), static_cast<long long>(stats.allgather_bytes),
+                 static_cast<long long>(stats.allgather_calls));
+  }
+  return table;
 }
 
 // Writes the result as --format asks; the exit code (7: not converged).
@@ -277,14 +289,17 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     const char* tunables = std::getenv("GLIBC_TUNABLES");
     Trace(tunables != nullptr ? fmt::format("start (GLIBC_TUNABLES={})", tunables) : "start");
     if (!quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
-    Table table = ReadModelTable(*args, formula);
+    Table table = ReadModelTable(*args, formula, comm);
+    const CommunicationStats read_stats = comm.stats();
     if (!quiet) {
       std::fprintf(stderr, "mizani: %zu rows read (%.2f s); estimating %s\n", table.num_rows,
                    elapsed(), FamilyLabel(options.family));
     }
     std::vector<RowFilter> filters;
     for (const auto& text : args->filters) filters.push_back({text});
-    if (!args->by.empty()) return RunBy(*args, table, formula, filters, options, quiet, comm);
+    if (!args->by.empty()) {
+      return RunBy(*args, table, formula, filters, options, quiet, comm, read_stats);
+    }
     // Build the model frame, then free the table before the fit: the frame
     // holds everything the solver needs (peak memory matters at 2.5M rows).
     Trace("table read");
@@ -300,8 +315,9 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
         const CommunicationStats& stats = comm.stats();
         std::fprintf(stderr,
                      "mizani: trace: %s: rank 0 sent %lld bytes in %lld allreduce call(s)\n",
-                     comm.Describe().c_str(), static_cast<long long>(stats.allreduce_bytes),
-                     static_cast<long long>(stats.allreduce_calls));
+                     comm.Describe().c_str(),
+                     static_cast<long long>(stats.allreduce_bytes - read_stats.allreduce_bytes),
+                     static_cast<long long>(stats.allreduce_calls - read_stats.allreduce_calls));
       }
     }
     result.formula = formula.text;

@@ -9,6 +9,8 @@
 
 namespace mizani {
 
+class Communicator;
+
 enum class TextEncoding { kUtf8, kLatin1 };
 
 // "utf8"/"utf-8" or "latin1"/"iso-8859-1" (any case); nullopt otherwise.
@@ -30,6 +32,12 @@ struct ReadOptions {
   // narrowed read fails for an unknown name, every column is read instead,
   // and the caller reports what is really missing (BuildModelFrame names it).
   bool columns_may_be_absent = false;
+  // With a communicator of several ranks (`mpirun -np K`), a CSV file is
+  // parsed in shares, each rank its share of the records, and the table is
+  // gathered on every rank: the same table a single process reads
+  // (docs/distributed.md). A collective: every rank reads the same file
+  // with the same options. Stata files are read whole by every rank.
+  Communicator* communicator = nullptr;
 };
 
 // CSV rules: a header row; delimiter detected from it; "quoted" fields with ""

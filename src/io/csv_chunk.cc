@@ -77,10 +77,10 @@ std::vector<const char*> SplitAtRecords(const char* begin, const char* end, size
 }
 
 Column MergeColumn(const std::string& name, std::vector<ChunkParser>& parsers, size_t slot,
-                   size_t total_rows) {
+                   size_t total_rows, bool as_text) {
   Column out;
   out.name = name;
-  bool any_string = false;
+  bool any_string = as_text;
   for (ChunkParser& parser : parsers) any_string |= parser.columns()[slot].is_string;
   if (!any_string) {
     out.type = ColumnType::kNumeric;

@@ -6,11 +6,14 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cstdint>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -389,9 +392,39 @@ class ChunkParser {
 std::vector<const char*> SplitAtRecords(const char* begin, const char* end, size_t num_chunks,
                                         const Layout& layout, bool count_quotes);
 
+// Runs task(task_idx) for every index below `num_tasks` on up to
+// `num_threads` threads, which take the tasks in order (more tasks than
+// threads even out uneven progress). An exception (out of memory) is
+// rethrown once every thread is done.
+template <class Task>
+void RunTasks(size_t num_tasks, size_t num_threads, const Task& task) {
+  std::vector<std::exception_ptr> failures(num_tasks);
+  std::atomic<size_t> next_task{0};
+  auto work = [&] {
+    for (size_t task_idx = next_task++; task_idx < num_tasks; task_idx = next_task++) {
+      try {
+        task(task_idx);
+      } catch (...) {
+        failures[task_idx] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> workers;
+  for (size_t thread_idx = 1; thread_idx < std::min(num_threads, num_tasks); ++thread_idx) {
+    workers.emplace_back(work);
+  }
+  work();
+  for (std::thread& worker : workers) worker.join();
+  for (const std::exception_ptr& failure : failures) {
+    if (failure != nullptr) std::rethrow_exception(failure);
+  }
+}
+
 // Joins the chunks' pieces of one column into a table column, freeing each
-// piece as it goes so that pieces and table columns never all coexist.
+// piece as it goes so that pieces and table columns never all coexist. The
+// column is text when any piece is, or when `as_text` (another rank's share
+// of the file found text in it: ReadCsvShares).
 Column MergeColumn(const std::string& name, std::vector<ChunkParser>& parsers, size_t slot,
-                   size_t total_rows);
+                   size_t total_rows, bool as_text = false);
 
 }  // namespace mizani::io

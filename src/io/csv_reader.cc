@@ -7,9 +7,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <exception>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -18,6 +17,7 @@
 #include "common/strings.h"
 #include "io/csv_chunk.h"
 #include "io/csv_scan.h"
+#include "io/csv_shares.h"
 #include "io/file_bytes.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
@@ -34,6 +34,7 @@ using io::LoadFile;
 using io::MergeColumn;
 using io::RecordInfo;
 using io::RecordStatus;
+using io::RunTasks;
 using io::ScanRecord;
 using io::SkipBlankLines;
 using io::SplitAtRecords;
@@ -62,34 +63,6 @@ std::string Trim(std::string_view text) {
   if (first == std::string_view::npos) return "";
   size_t last = text.find_last_not_of(" \t");
   return std::string(text.substr(first, last - first + 1));
-}
-
-// Runs task(task_idx) for every index below `num_tasks` on up to
-// `num_threads` threads, which take the tasks in order (more tasks than
-// threads even out uneven progress). An exception (out of memory) is
-// rethrown once every thread is done.
-template <class Task>
-void RunTasks(size_t num_tasks, size_t num_threads, const Task& task) {
-  std::vector<std::exception_ptr> failures(num_tasks);
-  std::atomic<size_t> next_task{0};
-  auto work = [&] {
-    for (size_t task_idx = next_task++; task_idx < num_tasks; task_idx = next_task++) {
-      try {
-        task(task_idx);
-      } catch (...) {
-        failures[task_idx] = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> workers;
-  for (size_t thread_idx = 1; thread_idx < std::min(num_threads, num_tasks); ++thread_idx) {
-    workers.emplace_back(work);
-  }
-  work();
-  for (std::thread& worker : workers) worker.join();
-  for (const std::exception_ptr& failure : failures) {
-    if (failure != nullptr) std::rethrow_exception(failure);
-  }
 }
 
 }  // namespace
@@ -197,6 +170,15 @@ Table ReadCsv(const std::string& path, const ReadOptions& options) {
       num_threads == 1
           ? 1
           : std::min(num_threads * 4, static_cast<size_t>(end - cursor) / kMinChunkBytes + 1);
+  // Several ranks (mpirun): each parses its share of the records
+  // (csv_shares.h); any trouble sends every rank to the whole-file parse
+  // below, which explains it.
+  if (options.communicator != nullptr && options.communicator->size() > 1) {
+    if (std::optional<Table> table =
+            io::ReadCsvShares(cursor, end, layout, num_threads, *options.communicator)) {
+      return std::move(*table);
+    }
+  }
   std::vector<ChunkParser> parsers;
   for (bool count_quotes : {false, true}) {
     std::vector<const char*> bounds = SplitAtRecords(cursor, end, num_chunks, layout, count_quotes);
