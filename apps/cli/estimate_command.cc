@@ -206,6 +206,7 @@ EstimateOptions MakeEstimateOptions(const EstimateArgs& args) {
 Table ReadModelTable(const EstimateArgs& args, const Formula& formula, Communicator& comm) {
   ReadOptions read_options;
   if (comm.size() > 1) read_options.communicator = &comm;
+  read_options.threads = args.threads;
   read_options.columns = ModelColumns(
       formula, args.cluster, args.filters,
       args.by.empty() ? std::vector<std::string>{} : std::vector<std::string>{args.by});

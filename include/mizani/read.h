@@ -38,6 +38,9 @@ struct ReadOptions {
   // (docs/distributed.md). A collective: every rank reads the same file
   // with the same options. Stata files are read whole by every rank.
   Communicator* communicator = nullptr;
+  // Threads of the CSV parse (0: one per core, at most 8). Under mpirun a
+  // rank given `--threads 1` parses on one thread, not on every core.
+  int threads = 0;
 };
 
 // CSV rules: a header row; delimiter detected from it; "quoted" fields with ""

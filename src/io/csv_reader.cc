@@ -10,10 +10,10 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/parallel.h"
 #include "common/strings.h"
 #include "io/csv_chunk.h"
 #include "io/csv_scan.h"
@@ -165,7 +165,7 @@ Table ReadCsv(const std::string& path, const ReadOptions& options) {
   // may only have been split inside a quoted field: then the input is split
   // again at exact record boundaries first.
   constexpr size_t kMinChunkBytes = size_t{4} << 20;
-  size_t num_threads = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
+  const size_t num_threads = std::min<size_t>(ResolveThreads(options.threads), 8);
   size_t num_chunks =
       num_threads == 1
           ? 1
