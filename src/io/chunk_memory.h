@@ -87,12 +87,12 @@ class ChunkBlock {
 // thousand rows does not take a huge page; the rest are 2 MiB huge pages
 // (MapHuge), a few dozen system calls and one page fault each for a large
 // column. The unused tail of a chunk's last block costs no memory while it
-// is 4 KiB pages, at most one huge page per chunk and column otherwise:
-// with 4 KiB pages throughout, the faults on the new blocks were a fifth of
-// the read of a 198 MB file (the 2.5M-row three-way fit 1.33 s instead of
-// 1.18 s, medians of 9, peak memory the same). (Blocks doubling through the
-// heap sizes were tried: the freed ones stayed in malloc's arenas, 9 MiB
-// more resident after reading a 198 MB file.)
+// is 4 KiB pages, at most one huge page per chunk and column otherwise.
+// With 4 KiB pages throughout, the 2.5M-row three-way fit (a 198 MB file)
+// took 1.33 s instead of 1.18 s (medians of 9 paired runs; overall peak
+// memory the same, the read's own peak 99 MiB instead of 142). (Blocks
+// doubling through the heap sizes were tried: the freed ones stayed in
+// malloc's arenas, 9 MiB more resident after reading a 198 MB file.)
 template <class T>
 class BlockList {
  public:
