@@ -2,15 +2,17 @@
 //
 // glibc gives the heap (memory below the mmap threshold, which main() sets
 // to 4 MiB: level arrays, row masks, hash tables, the CSV reader's small
-// blocks) 4 KiB pages; a 2.5M-row fit takes some 60,000 page faults, and on
-// a virtual machine each costs microseconds. glibc asks the kernel for huge
+// blocks) 4 KiB pages; a 2.5M-row fit takes some 45,000-55,000 page
+// faults, and on a virtual machine each costs microseconds. glibc asks the kernel for huge
 // pages on its heap and its mappings only under the tunable
 // glibc.malloc.hugetlb=1 (glibc 2.35 and later), which it reads from
 // GLIBC_TUNABLES before main() runs: so the command sets it and starts
 // itself again once, with the same arguments and process id. Measured on
-// the 2.5M-row panels of bench/README.md: 39,000 faults instead of 60,000,
-// the two-way fit on the third process 1.44 s instead of 1.90 s (medians of
-// 7), peak memory 1% higher.
+// the 2.5M-row panels of bench/README.md (with the reader's huge blocks,
+// io/chunk_memory.h): 27,964 faults instead of 54,660 on the two-way fit
+// on the third process, 22,829 instead of 43,123 on the hurdle three-way
+// fit; the two-way fit 1.44 s instead of 1.90 s (medians of 7 pairs, the
+// tunable set by hand), peak memory 1% higher.
 //
 // Only the commands that hold panels of millions of rows restart (estimate,
 // simulate, synth, baseline): a restart costs one more start of the
