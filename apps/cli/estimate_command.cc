@@ -20,6 +20,24 @@ namespace mizani::cli {
 
 namespace {
 
+// Rank 0's traffic since `since` in collectives of one kind, under
+// MIZANI_TRACE and several ranks (docs/distributed.md): `stage` names the
+// part of the run ("reading: " or empty for the fit).
+enum class Collective { kAllgather, kAllreduce };
+void TraceSent(const Communicator& comm, const char* stage, const CommunicationStats& since,
+               Collective kind) {
+  if (comm.size() <= 1 || comm.rank() != 0 || !TraceEnabled()) return;
+  const CommunicationStats& now = comm.stats();
+  const bool gathers = kind == Collective::kAllgather;
+  const int64_t bytes = gathers ? now.allgather_bytes - since.allgather_bytes
+                                : now.allreduce_bytes - since.allreduce_bytes;
+  const int64_t calls = gathers ? now.allgather_calls - since.allgather_calls
+                                : now.allreduce_calls - since.allreduce_calls;
+  std::fprintf(stderr, "mizani: trace: %s: %srank 0 sent %lld bytes in %lld %s call(s)\n",
+               comm.Describe().c_str(), stage, static_cast<long long>(bytes),
+               static_cast<long long>(calls), gathers ? "allgather" : "allreduce");
+}
+
 struct EstimateArgs {
   std::string data;
   std::string formula;
@@ -64,13 +82,7 @@ int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
   const EstimateByResult result =
       EstimateBy(table, formula, filters, options, args.by, progress, &comm);
   Trace("by: fits done");
-  if (comm.size() > 1 && root && TraceEnabled()) {
-    const CommunicationStats& stats = comm.stats();
-    std::fprintf(stderr, "mizani: trace: %s: rank 0 sent %lld bytes in %lld allgather call(s)\n",
-                 comm.Describe().c_str(),
-                 static_cast<long long>(stats.allgather_bytes - read_stats.allgather_bytes),
-                 static_cast<long long>(stats.allgather_calls - read_stats.allgather_calls));
-  }
+  TraceSent(comm, "", read_stats, Collective::kAllgather);
   std::string text;
   if (args.format == "json")
     text = EstimateByToJson(result);
@@ -214,13 +226,7 @@ Table ReadModelTable(const EstimateArgs& args, const Formula& formula, Communica
   read_options.string_columns = args.string_columns;
   read_options.encoding = *ParseTextEncoding(args.encoding);
   Table table = ReadTable(args.data, read_options);
-  if (comm.size() > 1 && comm.rank() == 0 && TraceEnabled()) {
-    const CommunicationStats& stats = comm.stats();
-    std::fprintf(stderr,
-                 "mizani: trace: %s: reading: rank 0 sent %lld bytes in %lld allgather call(s)\n",
-                 comm.Describe().c_str(), static_cast<long long>(stats.allgather_bytes),
-                 static_cast<long long>(stats.allgather_calls));
-  }
+  TraceSent(comm, "reading: ", CommunicationStats(), Collective::kAllgather);
   return table;
 }
 
@@ -312,14 +318,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
       // Every rank holds the whole result; rank 0 writes it.
       if (comm.rank() != 0)
         return result.converged() ? 0 : static_cast<int>(ErrorCode::kNotConverged);
-      if (TraceEnabled()) {
-        const CommunicationStats& stats = comm.stats();
-        std::fprintf(stderr,
-                     "mizani: trace: %s: rank 0 sent %lld bytes in %lld allreduce call(s)\n",
-                     comm.Describe().c_str(),
-                     static_cast<long long>(stats.allreduce_bytes - read_stats.allreduce_bytes),
-                     static_cast<long long>(stats.allreduce_calls - read_stats.allreduce_calls));
-      }
+      TraceSent(comm, "", read_stats, Collective::kAllreduce);
     }
     result.formula = formula.text;
     if (!quiet) std::fprintf(stderr, "mizani: %s (%.2f s)\n", result.message.c_str(), elapsed());

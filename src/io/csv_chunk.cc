@@ -94,22 +94,16 @@ Column MergeColumn(const std::string& name, std::vector<ChunkParser>& parsers, s
   }
   out.type = ColumnType::kString;
   out.codes.reserve(total_rows);
-  std::unordered_map<std::string_view, int32_t> global_index;
+  // The union's keys point into each piece's text arena, which lives with
+  // its parser (only the piece's index and level list are freed below).
+  LevelUnion levels(out.levels);
   for (ChunkParser& parser : parsers) {
     parser.MakeString(slot);
     ChunkColumn& piece = parser.columns()[slot];
-    std::vector<int32_t> remap(piece.levels.size());
-    for (size_t level_idx = 0; level_idx < piece.levels.size(); ++level_idx) {
-      auto [it, inserted] = global_index.try_emplace(piece.levels[level_idx],
-                                                     static_cast<int32_t>(out.levels.size()));
-      if (inserted) out.levels.emplace_back(piece.levels[level_idx]);
-      remap[level_idx] = it->second;
-    }
+    const std::vector<int32_t> remap = levels.Add(piece.levels);
     piece.codes.Drain([&](const int32_t* codes, size_t count) {
-      for (size_t code_idx = 0; code_idx < count; ++code_idx) {
-        int32_t code = codes[code_idx];
-        out.codes.push_back(code < 0 ? -1 : remap[static_cast<size_t>(code)]);
-      }
+      for (size_t code_idx = 0; code_idx < count; ++code_idx)
+        out.codes.push_back(LevelUnion::Map(remap, codes[code_idx]));
     });
     piece.index = {};
     piece.levels = {};

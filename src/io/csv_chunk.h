@@ -11,6 +11,7 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -419,6 +420,44 @@ void RunTasks(size_t num_tasks, size_t num_threads, const Task& task) {
     if (failure != nullptr) std::rethrow_exception(failure);
   }
 }
+
+// The number of chunks the parse splits `bytes` of records into: one per
+// thread on small inputs, up to four per thread (more tasks than threads
+// even out uneven progress) for chunks of at least 4 MiB.
+inline size_t ChunkCount(size_t bytes, size_t num_threads) {
+  constexpr size_t kMinChunkBytes = size_t{4} << 20;
+  return num_threads == 1 ? 1 : std::min(num_threads * 4, bytes / kMinChunkBytes + 1);
+}
+
+// Text levels of pieces joined in order (a file's chunks, the ranks' shares
+// of it) numbered in order of first appearance, as one pass over the rows
+// would number them. The texts given to Add must outlive the union.
+class LevelUnion {
+ public:
+  explicit LevelUnion(std::vector<std::string>& levels) : levels_(levels) {}
+
+  // The union's id of each of a piece's levels; new ones are appended to
+  // the levels.
+  std::vector<int32_t> Add(std::span<const std::string_view> piece_levels) {
+    std::vector<int32_t> remap(piece_levels.size());
+    for (size_t level_idx = 0; level_idx < piece_levels.size(); ++level_idx) {
+      auto [it, inserted] =
+          index_.try_emplace(piece_levels[level_idx], static_cast<int32_t>(levels_.size()));
+      if (inserted) levels_.emplace_back(piece_levels[level_idx]);
+      remap[level_idx] = it->second;
+    }
+    return remap;
+  }
+
+  // A piece's code in the union's numbering (missing, -1, stays missing).
+  static int32_t Map(const std::vector<int32_t>& remap, int32_t code) {
+    return code < 0 ? -1 : remap[static_cast<size_t>(code)];
+  }
+
+ private:
+  std::vector<std::string>& levels_;
+  std::unordered_map<std::string_view, int32_t> index_;
+};
 
 // Joins the chunks' pieces of one column into a table column, freeing each
 // piece as it goes so that pieces and table columns never all coexist. The

@@ -164,12 +164,8 @@ Table ReadCsv(const std::string& path, const ReadOptions& options) {
   // numbers. A chunk that ends inside quotes, after clean chunks before it,
   // may only have been split inside a quoted field: then the input is split
   // again at exact record boundaries first.
-  constexpr size_t kMinChunkBytes = size_t{4} << 20;
   const size_t num_threads = std::min<size_t>(ResolveThreads(options.threads), 8);
-  size_t num_chunks =
-      num_threads == 1
-          ? 1
-          : std::min(num_threads * 4, static_cast<size_t>(end - cursor) / kMinChunkBytes + 1);
+  const size_t num_chunks = io::ChunkCount(static_cast<size_t>(end - cursor), num_threads);
   // Several ranks (mpirun): each parses its share of the records
   // (csv_shares.h); any trouble sends every rank to the whole-file parse
   // below, which explains it.

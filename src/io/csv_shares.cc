@@ -7,14 +7,11 @@
 // and on many machines each file byte is read by one rank instead of all.
 #include "io/csv_shares.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "mizani/error.h"
@@ -96,9 +93,9 @@ void Unpack(const std::vector<std::string>& pieces, Column& column) {
     }
     return;
   }
-  std::unordered_map<std::string_view, int32_t> index;
-  std::vector<std::string_view> levels;
-  std::vector<int32_t> codes;
+  // Every piece's levels first (the union's keys point into the pieces),
+  // then the codes.
+  LevelUnion levels(column.levels);
   std::vector<std::vector<int32_t>> remaps(pieces.size());
   std::vector<const char*> code_starts(pieces.size());
   size_t total = 0;
@@ -107,18 +104,17 @@ void Unpack(const std::vector<std::string>& pieces, Column& column) {
     const char* at = piece.data();
     uint64_t num_levels = 0;
     at = Take(piece, at, &num_levels, 1);
+    std::vector<std::string_view> piece_levels;
     for (uint64_t level_idx = 0; level_idx < num_levels; ++level_idx) {
       uint64_t length = 0;
       at = Take(piece, at, &length, 1);
       if (static_cast<uint64_t>(piece.data() + piece.size() - at) < length) {
         throw Error(ErrorCode::kInternal, "shared CSV read: a rank's level is cut short");
       }
-      const std::string_view text(at, length);
+      piece_levels.emplace_back(at, length);
       at += length;
-      auto [it, inserted] = index.try_emplace(text, static_cast<int32_t>(levels.size()));
-      if (inserted) levels.push_back(text);
-      remaps[rank].push_back(it->second);
     }
+    remaps[rank] = levels.Add(piece_levels);
     code_starts[rank] = at;
     total += static_cast<size_t>(piece.data() + piece.size() - at) / sizeof(int32_t);
   }
@@ -131,15 +127,13 @@ void Unpack(const std::vector<std::string>& pieces, Column& column) {
     int32_t* out = column.codes.data() + row;
     Take(piece, code_starts[rank], out, count);
     for (size_t code_idx = 0; code_idx < count; ++code_idx) {
-      const int32_t code = out[code_idx];
-      if (code >= static_cast<int32_t>(remaps[rank].size())) {
+      if (out[code_idx] >= static_cast<int32_t>(remaps[rank].size())) {
         throw Error(ErrorCode::kInternal, "shared CSV read: a code without its level");
       }
-      out[code_idx] = code < 0 ? -1 : remaps[rank][static_cast<size_t>(code)];
+      out[code_idx] = LevelUnion::Map(remaps[rank], out[code_idx]);
     }
     row += count;
   }
-  column.levels.assign(levels.begin(), levels.end());
 }
 
 }  // namespace
@@ -156,14 +150,11 @@ std::optional<Table> ReadCsvShares(const char* begin, const char* end, const Lay
   const char* share_begin = rank + 1 < shares.size() ? shares[rank] : end;
   const char* share_end = rank + 1 < shares.size() ? shares[rank + 1] : end;
 
-  constexpr size_t kMinChunkBytes = size_t{4} << 20;
   const auto share_bytes = static_cast<size_t>(share_end - share_begin);
-  const size_t num_chunks =
-      num_threads == 1 ? 1 : std::min(num_threads * 4, share_bytes / kMinChunkBytes + 1);
   std::vector<ChunkParser> parsers;
   if (share_bytes > 0) {
     const std::vector<const char*> bounds =
-        SplitAtRecords(share_begin, share_end, num_chunks, layout, false);
+        SplitAtRecords(share_begin, share_end, ChunkCount(share_bytes, num_threads), layout, false);
     parsers.reserve(bounds.size() - 1);
     for (size_t chunk_idx = 0; chunk_idx + 1 < bounds.size(); ++chunk_idx)
       parsers.emplace_back(bounds[chunk_idx], bounds[chunk_idx + 1], layout);
