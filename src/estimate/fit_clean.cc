@@ -2,6 +2,7 @@
 // weights, the row order the projection needs, all-zero groups (PPML),
 // singletons and separated observations (Correia, Guimarães & Zylkin 2020).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <memory>
@@ -39,6 +40,22 @@ CleanedSample CleanSample(ModelFrame& frame, const EstimateOptions& options, Buf
   // The projector (its sort and level tables cost a pass over the data) is
   // shared by the separation check and the IRLS, unless the check drops rows.
   CleanedSample sample;
+  if (family.can_be_separated() && options.check_separation && frame.num_obs() > 0) {
+    // A regressor that is itself a certificate (a dummy on zero flows only)
+    // is settled by one pass over X; its rows would cost the ReLU check
+    // rounds. Only zeros go, so no group becomes all-zero; singletons they
+    // leave are dropped before the projector is built.
+    std::vector<std::string> proving;
+    const int64_t by_regressor =
+        DropSeparatedByOneRegressor(frame, ResolveThreads(options.threads), &proving);
+    if (by_regressor > 0) {
+      if (TraceEnabled()) {
+        Trace(fmt::format("separation: {} row(s) separated by {} alone", by_regressor,
+                          fmt::join(proving, ", ")));
+      }
+      if (options.drop_singletons) DropSingletons(frame);
+    }
+  }
   if (family.can_be_separated() && options.check_separation && frame.num_obs() > 0) {
     sample.projector = MakeFitProjector(frame, options, nullptr);
     if (TraceLevel() >= 2) {

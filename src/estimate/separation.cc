@@ -458,4 +458,62 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   return dropped;
 }
 
+namespace {
+
+// What one pass over the rows tells of a column (DropSeparatedByOneRegressor).
+struct ColumnSigns {
+  bool on_positive = false;  // not zero on some positive outcome
+  bool above = false;        // positive on some zero outcome
+  bool below = false;        // negative on some zero outcome
+};
+
+}  // namespace
+
+int64_t DropSeparatedByOneRegressor(ModelFrame& frame, int threads,
+                                    std::vector<std::string>* names) {
+  const int num_cols = static_cast<int>(frame.X.cols());
+  int64_t dropped = 0;
+  while (frame.num_obs() > 0 && num_cols > 0) {
+    const int64_t num_obs = frame.num_obs();
+    const double* X = frame.X.data();
+    const double* y = frame.y.data();
+    const int task_count = std::max(1, threads);
+    std::vector<std::vector<ColumnSigns>> signs_T(task_count, std::vector<ColumnSigns>(num_cols));
+    ParallelFor(task_count, num_obs, [&](int task_idx, int64_t begin, int64_t end) {
+      std::vector<ColumnSigns>& signs_C = signs_T[task_idx];
+      for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+        const double* x = X + col_idx * num_obs;
+        ColumnSigns& signs = signs_C[col_idx];
+        for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+          if (x[obs_idx] == 0) continue;
+          if (y[obs_idx] != 0) {
+            signs.on_positive = true;
+            break;  // the column cannot prove anything
+          }
+          (x[obs_idx] > 0 ? signs.above : signs.below) = true;
+        }
+      }
+    });
+    std::vector<uint8_t> keep;
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      ColumnSigns signs;
+      for (const auto& signs_C : signs_T) {
+        signs.on_positive = signs.on_positive || signs_C[col_idx].on_positive;
+        signs.above = signs.above || signs_C[col_idx].above;
+        signs.below = signs.below || signs_C[col_idx].below;
+      }
+      if (signs.on_positive || signs.above == signs.below) continue;  // mixed, or zero
+      if (keep.empty()) keep.assign(num_obs, 1);
+      const double* x = X + col_idx * num_obs;
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+        if (x[obs_idx] != 0) keep[obs_idx] = 0;
+      if (names != nullptr && col_idx < static_cast<int>(frame.coef_names.size()))
+        names->push_back(frame.coef_names[col_idx]);
+    }
+    if (keep.empty()) break;
+    dropped += CompactFrame(frame, keep, DropReason::kSeparated);
+  }
+  return dropped;
+}
+
 }  // namespace mizani::estimate

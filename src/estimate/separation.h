@@ -2,6 +2,7 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <string>
 #include <vector>
 
 #include "common/buffer_pool.h"
@@ -63,5 +64,19 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
                       BufferPool& pool, ProjectedRegressors* projected_x = nullptr,
                       SeparationStats* stats = nullptr,
                       double certificate_bound = kCertificateBound, bool accelerate = true);
+
+// Separation that one regressor proves alone, checked before the ReLU
+// iterations: a column x_k that is zero on every positive outcome and of
+// one sign on the zeros is itself a certificate (z = x_k or -x_k), so the
+// zeros where it is not zero are separated. The usual case is a dummy that
+// marks only zero flows (a sanction, a war). Dropping them first leaves the
+// separated rows of the rest as they were (the union argument above
+// DropSeparated in separation.cc), so the ReLU check that follows finds the
+// remainder; it saves that check the rounds a large support costs it. Repeats
+// until no column qualifies (dropping zeros can leave a column one-signed).
+// Returns the number of rows dropped (counted under kSeparated); `names`
+// (may be null) receives the columns that proved it.
+int64_t DropSeparatedByOneRegressor(ModelFrame& frame, int threads,
+                                    std::vector<std::string>* names = nullptr);
 
 }  // namespace mizani::estimate
