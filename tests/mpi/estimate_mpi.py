@@ -84,9 +84,10 @@ def compare(a, b, path, out):
 def check(name, args, ranks_list=(1, 2, 4), single_env=None):
     """Runs `args` (with {out} and {fe} placeholders) alone and under mpirun.
 
-    single_env: the environment of every run (a sharded fit projects on the
-    Jacobi path, so its peer is the single process forced onto that path:
-    the same algorithm, the sums split across ranks)."""
+    single_env: the environment of every run (with MIZANI_FE_SOLVER=jacobi
+    both sides project on the Jacobi path; by default both take the Schur
+    path where the shard dimension is the one it eliminates: the same
+    algorithm, the sums split across ranks)."""
     global passes
     def materialise(tag):
         return [x.replace("{out}", os.path.join(TMP, f"{name}.{tag}.json"))
@@ -211,6 +212,13 @@ try:
                   single_env=jacobi)
             # No fixed effects: the rows are cut into blocks of rows.
             check(f"{dgp}-sharded-{family}-no-fe", base + ["--vcov", "hetero", "-f", no_fe])
+            # The default path, the Schur complement, on both sides: the
+            # sharded fit eliminates the shard dimension (its runs whole on
+            # their rank) and reduces only the other levels.
+            check(f"{dgp}-sharded-{family}-three-way-schur",
+                  base + ["--fe-output", "{fe}", "--cluster", "pair_id", "-f", three])
+            check(f"{dgp}-sharded-{family}-two-way-schur",
+                  base + ["--fe-output", "{fe}", "--vcov", "hetero", "-f", two])
     # Three exporters over four ranks: one rank has no rows of the sharded
     # fit and still takes part in every reduction.
     tiny = os.path.join(TMP, "tiny.csv")
@@ -224,6 +232,20 @@ try:
                   (4,), single_env=dict(ENV, MIZANI_FE_SOLVER="jacobi"))
     else:
         failures.append("synth tiny panel failed")
+    # The sharded three-way fit above took the Schur path: its trace says so
+    # (the bytes reduced a pass are the remaining levels').
+    path = panels.get("logistic")
+    if path is not None:
+        traced = run(["estimate", "-q", "-d", path, "-f", three_way, "--vcov", "iid", "--format",
+                      "json", "-o", os.path.join(TMP, "traced.json")], 2,
+                     env=dict(ENV, MIZANI_TRACE="2"))
+        if traced.returncode == 0 and re.search(
+                r"projection \(Schur\).*bytes allreduced per pass \(2 ranks\)", traced.stderr):
+            passes += 1
+            print("ok   sharded three-way fit on the Schur path -np 2")
+        else:
+            failures.append("sharded three-way fit: no Schur projection in the trace: "
+                            f"{traced.stderr[-400:]}")
     # --by under -np 2 equals separate runs, one per value, filtered.
     path = panels.get("logistic")
     if path is not None:

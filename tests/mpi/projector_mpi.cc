@@ -58,34 +58,77 @@ int CheckCollectives(mizani::Communicator& comm) {
   return failures;
 }
 
-int Run(mizani::Communicator& comm) {
-  const int64_t num_obs = 60000;
-  const std::vector<int32_t> sizes = {400, 300, 2000};
-  const int num_cols = 3;
+// The random three-way design (every rank draws the same).
+struct Design {
+  int64_t num_obs = 60000;
+  std::vector<int32_t> sizes = {400, 300, 2000};
+  int num_cols = 3;
+  std::vector<std::vector<int32_t>> ids;
+  std::vector<double> weight, v;
+};
+
+Design MakeDesign() {
+  Design design;
   std::mt19937_64 rng(17);
   std::uniform_real_distribution<double> uniform(0.1, 3.0);
-  std::vector<std::vector<int32_t>> ids(sizes.size(), std::vector<int32_t>(num_obs));
-  for (size_t dim_idx = 0; dim_idx < sizes.size(); ++dim_idx) {
-    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
-      ids[dim_idx][obs_idx] = obs_idx < sizes[dim_idx]
-                                  ? static_cast<int32_t>(obs_idx)
-                                  : static_cast<int32_t>(rng() % sizes[dim_idx]);
+  design.ids.assign(design.sizes.size(), std::vector<int32_t>(design.num_obs));
+  for (size_t dim_idx = 0; dim_idx < design.sizes.size(); ++dim_idx) {
+    for (int64_t obs_idx = 0; obs_idx < design.num_obs; ++obs_idx) {
+      design.ids[dim_idx][obs_idx] = obs_idx < design.sizes[dim_idx]
+                                         ? static_cast<int32_t>(obs_idx)
+                                         : static_cast<int32_t>(rng() % design.sizes[dim_idx]);
     }
   }
-  std::vector<double> weight(num_obs), v(num_cols * num_obs);
-  for (double& value : weight) value = uniform(rng);
-  for (double& value : v) value = uniform(rng) * 10 - 5;
+  design.weight.resize(design.num_obs);
+  design.v.resize(design.num_cols * design.num_obs);
+  for (double& value : design.weight) value = uniform(rng);
+  for (double& value : design.v) value = uniform(rng) * 10 - 5;
+  return design;
+}
+
+// The whole sample projected by one process.
+struct WholeProjection {
+  std::vector<double> out, alpha, cross;
+  mizani::estimate::ProjectionStats stats;
+};
+
+WholeProjection ProjectWhole(const Design& design, const mizani::ProjectionOptions& options,
+                             double tolerance) {
+  WholeProjection whole;
+  FeProjector projector(design.ids, design.sizes, 1, 0, options);
+  projector.SetWeights(design.weight);
+  whole.out.resize(design.v.size());
+  whole.cross.resize(design.num_cols * design.num_cols);
+  whole.stats = projector.Project(design.v.data(), whole.out.data(), design.num_cols, whole.alpha,
+                                  tolerance, 100000, nullptr, whole.cross.data());
+  return whole;
+}
+
+int Run(mizani::Communicator& comm) {
+  const Design design = MakeDesign();
+  const int64_t num_obs = design.num_obs;
+  const std::vector<int32_t>& sizes = design.sizes;
+  const int num_cols = design.num_cols;
+  const auto& ids = design.ids;
+  const std::vector<double>& weight = design.weight;
+  const std::vector<double>& v = design.v;
   mizani::ProjectionOptions options;
   options.solver = mizani::FeSolver::kJacobi;
   const double tolerance = 1e-13;
 
-  // The whole sample, one process.
-  FeProjector whole(ids, sizes, 1, 0, options);
-  whole.SetWeights(weight);
-  std::vector<double> whole_out(v.size()), whole_alpha;
-  std::vector<double> whole_cross(num_cols * num_cols);
-  const auto whole_stats = whole.Project(v.data(), whole_out.data(), num_cols, whole_alpha,
-                                         tolerance, 100000, nullptr, whole_cross.data());
+  // The whole sample, one process; and on the Schur path, whose
+  // coefficients are another solution of the same normal equations (the
+  // three-way effects are not identified; only D alpha is), for the
+  // coefficients of the sharded Schur runs.
+  mizani::ProjectionOptions schur_options = options;
+  schur_options.solver = mizani::FeSolver::kSchur;
+  const std::vector<double> whole_schur_alpha =
+      ProjectWhole(design, schur_options, tolerance).alpha;
+  const WholeProjection whole = ProjectWhole(design, options, tolerance);
+  const std::vector<double>& whole_out = whole.out;
+  const std::vector<double>& whole_alpha = whole.alpha;
+  const std::vector<double>& whole_cross = whole.cross;
+  const auto& whole_stats = whole.stats;
 
   int failures = 0;
   auto fail = [&](const std::string& what) {
@@ -96,9 +139,11 @@ int Run(mizani::Communicator& comm) {
   for (int32_t size : sizes) total_levels += size;
   // This rank's rows: a block of rows (every level may span ranks), or the
   // rows of the levels of dimension 2 equal to the rank modulo the rank
-  // count, with that dimension local (its sums not reduced). Returns the
+  // count, with that dimension local (its sums not reduced); with `schur`,
+  // sharded by those levels, the Schur path eliminating dimension 2 (runs
+  // whole on their rank, only dimensions 0 and 1 reduced). Returns the
   // bytes allreduced per pass.
-  auto run_shard = [&](bool by_level) {
+  auto run_shard = [&](bool by_level, bool schur) {
     std::vector<int64_t> rows;
     for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
       const bool take = by_level ? ids[2][obs_idx] % comm.size() == comm.rank()
@@ -115,7 +160,9 @@ int Run(mizani::Communicator& comm) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx)
         shard_v[col_idx * mine + idx] = v[col_idx * num_obs + rows[idx]];
     }
-    FeProjector shard(shard_ids, sizes, 1, 0, options);
+    FeProjector shard(shard_ids, sizes, 1, 0, schur ? schur_options : options);
+    if (schur && shard.EliminatedDimension() != 2)
+      fail(fmt::format("the Schur path eliminates dimension {}", shard.EliminatedDimension()));
     shard.SetCommunicator(&comm, by_level ? 2 : -1);
     shard.SetWeights(shard_weight);
     std::vector<double> shard_out(shard_v.size()), shard_alpha;
@@ -124,7 +171,9 @@ int Run(mizani::Communicator& comm) {
     const auto stats = shard.Project(shard_v.data(), shard_out.data(), num_cols, shard_alpha,
                                      tolerance, 100000, nullptr, shard_cross.data());
     const auto bytes = comm.stats().allreduce_bytes - bytes_before;
-    const std::string how = by_level ? "by levels of dimension 2" : "by blocks of rows";
+    const std::string how = schur      ? "by levels of dimension 2, Schur path"
+                            : by_level ? "by levels of dimension 2"
+                                       : "by blocks of rows";
     if (!stats.converged || !whole_stats.converged) fail(how + ": projection did not converge");
     // Rows: the rank's rows of the whole projection.
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
@@ -147,10 +196,11 @@ int Run(mizani::Communicator& comm) {
     // The coefficients, completed across ranks, are the whole sample's
     // (both re-centred the same way).
     shard.CompleteLocalLevels(shard_alpha, num_cols);
+    const std::vector<double>& reference_alpha = schur ? whole_schur_alpha : whole_alpha;
     double worst_alpha = 0;
-    for (size_t idx = 0; idx < whole_alpha.size(); ++idx)
-      worst_alpha = std::max(worst_alpha, std::abs(shard_alpha[idx] - whole_alpha[idx]) /
-                                              (1.0 + std::abs(whole_alpha[idx])));
+    for (size_t idx = 0; idx < reference_alpha.size(); ++idx)
+      worst_alpha = std::max(worst_alpha, std::abs(shard_alpha[idx] - reference_alpha[idx]) /
+                                              (1.0 + std::abs(reference_alpha[idx])));
     if (!(worst_alpha <= 1e-9))
       fail(fmt::format("{}: coefficients differ from the whole projection by {:.3g}", how,
                        worst_alpha));
@@ -179,8 +229,15 @@ int Run(mizani::Communicator& comm) {
     }
     return static_cast<double>(bytes) / static_cast<double>(std::max<int64_t>(1, stats.iterations));
   };
-  const double per_pass_blocks = run_shard(false);
-  const double per_pass_levels = run_shard(true);
+  const double per_pass_blocks = run_shard(false, false);
+  const double per_pass_levels = run_shard(true, false);
+  const double per_pass_schur = run_shard(true, true);
+  // The Schur path reduces the 700 remaining levels' sums a pass and
+  // nothing per eliminated level: 700 x 3 x 8 bytes, plus the weight sums,
+  // norms and cross products once (a quarter allowed for them; the 2,000
+  // eliminated levels would add 48,000 bytes a pass).
+  if (comm.size() > 1 && per_pass_schur > 1.25 * 700 * num_cols * 8)
+    fail(fmt::format("the Schur path reduced {:.0f} bytes a pass", per_pass_schur));
   // Dimension 2 holds 2,000 of the 2,700 levels: kept local, a pass moves
   // the other 700 levels' sums and a few scalars.
   if (comm.size() > 1 && !(per_pass_levels < 0.5 * per_pass_blocks))

@@ -80,17 +80,34 @@ FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
 
 FeProjector::~FeProjector() = default;
 
+int FeProjector::EliminatedDimension() const { return schur_ ? schur_->eliminated_dim() : -1; }
+
 const char* FeProjector::Path() const {
   if (!schur_) return "jacobi";
   return schur_->segmented() ? "schur-segments" : "schur-rows";
 }
 
 void FeProjector::SetCommunicator(Communicator* comm, int local_dim) {
-  if (comm != nullptr && schur_)
-    throw Error(ErrorCode::kInternal, "sharded projection: the Schur path is not distributed");
   comm_ = comm != nullptr && comm->size() > 1 ? comm : nullptr;
   local_begin_ = local_end_ = 0;
   local_held_G_.clear();
+  if (schur_) {
+    // The runs' means are taken within a rank: only when every run is
+    // whole there, that is when the rows were sharded by the eliminated
+    // dimension (MakeFitProjector chooses the Jacobi path otherwise).
+    if (comm_ != nullptr && local_dim != schur_->eliminated_dim()) {
+      throw Error(ErrorCode::kInternal,
+                  "sharded projection: the Schur path needs the rows sharded by its eliminated "
+                  "dimension");
+    }
+    schur_->SetCommunicator(comm_);
+    if (comm_ != nullptr) {
+      local_begin_ = offset_Q_[local_dim];
+      local_end_ = local_dim + 1 < num_dims_ ? offset_Q_[local_dim + 1] : num_levels_;
+    }
+    SetWeights(caller_weight_);
+    return;
+  }
   if (comm_ != nullptr && local_dim >= 0 && local_dim < num_dims_) {
     local_begin_ = offset_Q_[local_dim];
     local_end_ = local_dim + 1 < num_dims_ ? offset_Q_[local_dim + 1] : num_levels_;

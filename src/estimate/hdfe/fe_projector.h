@@ -100,8 +100,11 @@ class FeProjector {
   // sums (AllreduceSum of the level accumulators, the level weights, the
   // column norms and the cross products), so alpha_GC, the convergence
   // decisions and cross_CC are those of the whole sample, on every rank, and
-  // out_NC holds the rank's rows of the whole sample's projection. Jacobi
-  // path only (Error kInternal on the Schur path). Call before SetWeights.
+  // out_NC holds the rank's rows of the whole sample's projection. On the
+  // Schur path `local_dim` must be its eliminated dimension (Error
+  // kInternal otherwise): its runs stay whole on their rank and only the
+  // remaining levels are reduced (schur_projector.h). Call before
+  // SetWeights.
   // `local_dim` (-1: none) is a dimension whose every level has all its
   // rows on one rank (the rows were sharded by its levels): its level sums
   // are complete on their rank and zero elsewhere, so passes do not reduce
@@ -117,6 +120,8 @@ class FeProjector {
   // "schur-segments" (one dimension eliminated; ids per row, or runs cut
   // into segments of constant level steps, schur_projector.h).
   const char* Path() const;
+  // The dimension the Schur path eliminates; -1 on the Jacobi path.
+  int EliminatedDimension() const;
 
   int64_t num_obs() const { return num_obs_; }
   int64_t num_levels() const { return num_levels_; }

@@ -6,12 +6,14 @@
 #include <climits>
 #include <cmath>
 #include <numeric>
+#include <string>
 
 #include "common/parallel.h"
 #include "common/trace.h"
 #include "estimate/hdfe/fe_projector.h"
 #include "estimate/hdfe/pcg.h"
 #include "estimate/hdfe/run_kernels.h"
+#include "mizani/communicator.h"
 
 namespace mizani::estimate {
 
@@ -150,6 +152,26 @@ void SchurProjector::NumberRestLevels(const std::vector<std::vector<int32_t>>& i
   }
 }
 
+void SchurProjector::ReduceRest(double* values_RC, int num_cols) {
+  if (comm_ == nullptr) return;
+  const int64_t size_RC = num_rest_levels_ * num_cols;
+  reduce_buffer_.resize(size_RC);
+  for (int64_t caller = 0; caller < num_rest_levels_; ++caller) {
+    const double* from = values_RC + static_cast<int64_t>(rest_of_caller_R_[caller]) * num_cols;
+    std::copy(from, from + num_cols, reduce_buffer_.data() + caller * num_cols);
+  }
+  comm_->AllreduceSum(std::span<double>(reduce_buffer_.data(), size_RC));
+  for (int64_t caller = 0; caller < num_rest_levels_; ++caller) {
+    const double* from = reduce_buffer_.data() + caller * num_cols;
+    std::copy(from, from + num_cols,
+              values_RC + static_cast<int64_t>(rest_of_caller_R_[caller]) * num_cols);
+  }
+}
+
+void SchurProjector::ReduceSum(std::span<double> values) {
+  if (comm_ != nullptr) comm_->AllreduceSum(values);
+}
+
 void SchurProjector::SetWeights(std::span<const double> weights_N) {
   if (weights_N.empty()) {
     weight_N_ = nullptr;
@@ -192,6 +214,8 @@ void SchurProjector::SetWeights(std::span<const double> weights_N) {
       }
     }
   }
+  ReduceRest(level_weight_R_.data(), 1);
+  ReduceRest(removed_R.data(), 1);
   FinishWeightSums(removed_R);
 }
 
@@ -331,10 +355,13 @@ void SchurProjector::Apply(const double* const* src_sorted_C, const double* coef
     std::vector<double> removed_R;
     SumTaskArrays(level_T, num_tasks, num_rest_levels_, level_weight_R_);
     SumTaskArrays(removed_T, num_tasks, num_rest_levels_, removed_R);
+    ReduceRest(level_weight_R_.data(), 1);
+    ReduceRest(removed_R.data(), 1);
     FinishWeightSums(removed_R);
     weight_sums_pending_ = false;
   }
   SumTaskArrays(thread_acc_, num_tasks, size_RC, acc_RC);
+  ReduceRest(acc_RC.data(), num_cols);
   if (abs_sum_C != nullptr) {
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       abs_sum_C[col_idx] = 0;
@@ -377,6 +404,14 @@ ProjectionStats SchurProjector::Project(std::span<const double* const> in_C, dou
   Apply(src.data(), x_RC.data(), num_cols, resid_RC, abs_sum_C.data());
   double total_weight = 0;
   for (double weight : run_weight_E_) total_weight += weight;
+  if (comm_ != nullptr) {
+    // The column norms and the total weight, one message.
+    std::vector<double> sums(abs_sum_C);
+    sums.push_back(total_weight);
+    ReduceSum(sums);
+    std::copy(sums.begin(), sums.end() - 1, abs_sum_C.begin());
+    total_weight = sums.back();
+  }
   double total_level_weight = 0;
   for (double weight : level_weight_R_) total_level_weight += weight;
 
@@ -411,8 +446,14 @@ ProjectionStats SchurProjector::Project(std::span<const double* const> in_C, dou
   stats.iterations = outcome.iterations;
   stats.converged = outcome.converged;
   if (TraceLevel() >= 2) {
-    TraceDetail(fmt::format("projection (Schur): {} column(s), tolerance {:.3g}, {} passes",
-                            num_cols, tolerance, outcome.iterations));
+    // Sharded: each pass reduces the remaining levels, R x C doubles
+    // (docs/distributed.md).
+    const std::string volume = comm_ == nullptr
+                                   ? std::string()
+                                   : fmt::format(", {} bytes allreduced per pass ({} ranks)",
+                                                 num_rest_levels_ * num_cols * 8, comm_->size());
+    TraceDetail(fmt::format("projection (Schur): {} column(s), tolerance {:.3g}, {} passes{}",
+                            num_cols, tolerance, outcome.iterations, volume));
   }
   for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
     stats.worst_relative_residual =
@@ -467,6 +508,7 @@ ProjectionStats SchurProjector::Project(std::span<const double* const> in_C, dou
         cross_CC[row_col * num_cols + other_col] = cross_CC[other_col * num_cols + row_col] = sum;
       }
     }
+    ReduceSum(std::span<double>(cross_CC, static_cast<size_t>(num_cols) * num_cols));
   }
   std::copy(elim_EC.begin(), elim_EC.end(), alpha_GC.begin() + elim_start * num_cols);
   if (!identity_order_ && out_NC != nullptr) {

@@ -22,6 +22,10 @@
 #include <span>
 #include <vector>
 
+namespace mizani {
+class Communicator;
+}
+
 namespace mizani::estimate {
 
 struct ProjectionStats;
@@ -43,6 +47,18 @@ class SchurProjector {
   void SetWeights(std::span<const double> weights_N);
 
   bool segmented() const { return segmented_; }
+  int eliminated_dim() const { return eliminated_dim_; }
+
+  // Rows sharded across the ranks of `comm` (size > 1; null: one process)
+  // by the eliminated dimension's levels, so every run is whole on its
+  // rank (FeProjector::SetCommunicator). The runs' means stay local; the
+  // remaining levels' sums of each pass (the Schur product), their weight
+  // sums, the column norms and the cross products are added across ranks,
+  // so the CG over the remaining levels takes the same steps on every rank
+  // and alpha_GC holds every remaining level's coefficients everywhere and
+  // the eliminated ones only where their rows are (zero elsewhere). Call
+  // before SetWeights.
+  void SetCommunicator(Communicator* comm) { comm_ = comm; }
 
   // Same contract as FeProjector::Project; alpha_GC uses the caller's
   // stacked layout (all dimensions) and receives every dimension's
@@ -75,6 +91,15 @@ class SchurProjector {
   // long enough to pay, switches to the segment layout and frees rid_NQ_.
   void BuildSegments();
 
+  // Sharded: adds values_RC (the projector's numbering, num_cols per
+  // level) across ranks. Each rank numbers the remaining levels by first
+  // appearance in its own rows, so the values travel in the caller's
+  // numbering, the same everywhere.
+  void ReduceRest(double* values_RC, int num_cols);
+  void ReduceSum(std::span<double> values);
+
+  Communicator* comm_ = nullptr;
+  std::vector<double> reduce_buffer_;
   int64_t num_obs_ = 0;
   int num_rest_ = 0;        // remaining dimensions
   int eliminated_dim_ = 0;  // in the caller's numbering
