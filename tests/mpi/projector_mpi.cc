@@ -104,6 +104,20 @@ WholeProjection ProjectWhole(const Design& design, const mizani::ProjectionOptio
   return whole;
 }
 
+// The ranks' failures added up; rank 0 prints the count. Exit code 0 when
+// no rank failed.
+int Verdict(mizani::Communicator& comm, const Design& design, int64_t total_levels, int failures) {
+  std::vector<int64_t> failed{failures};
+  comm.AllreduceSum(std::span<int64_t>(failed));
+  if (comm.rank() == 0) {
+    std::printf("%s: %lld rows, %lld levels x %d columns; %lld rank(s) failed\n",
+                comm.Describe().c_str(), static_cast<long long>(design.num_obs),
+                static_cast<long long>(total_levels), design.num_cols,
+                static_cast<long long>(failed[0]));
+  }
+  return failed[0] == 0 ? 0 : 1;
+}
+
 int Run(mizani::Communicator& comm) {
   const Design design = MakeDesign();
   const int64_t num_obs = design.num_obs;
@@ -122,8 +136,8 @@ int Run(mizani::Communicator& comm) {
   // coefficients of the sharded Schur runs.
   mizani::ProjectionOptions schur_options = options;
   schur_options.solver = mizani::FeSolver::kSchur;
-  const std::vector<double> whole_schur_alpha =
-      ProjectWhole(design, schur_options, tolerance).alpha;
+  const WholeProjection whole_schur = ProjectWhole(design, schur_options, tolerance);
+  const std::vector<double>& whole_schur_alpha = whole_schur.alpha;
   const WholeProjection whole = ProjectWhole(design, options, tolerance);
   const std::vector<double>& whole_out = whole.out;
   const std::vector<double>& whole_alpha = whole.alpha;
@@ -174,7 +188,8 @@ int Run(mizani::Communicator& comm) {
     const std::string how = schur      ? "by levels of dimension 2, Schur path"
                             : by_level ? "by levels of dimension 2"
                                        : "by blocks of rows";
-    if (!stats.converged || !whole_stats.converged) fail(how + ": projection did not converge");
+    if (!stats.converged || !whole_stats.converged || !whole_schur.stats.converged)
+      fail(how + ": projection did not converge");
     // Rows: the rank's rows of the whole projection.
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
       double scale = 0, worst = 0;
@@ -224,7 +239,8 @@ int Run(mizani::Communicator& comm) {
       std::printf(
           "%s, %s: %lld passes sharded (%lld whole), %lld bytes allreduced (%.0f a pass)\n",
           comm.Describe().c_str(), how.c_str(), static_cast<long long>(stats.iterations),
-          static_cast<long long>(whole_stats.iterations), static_cast<long long>(bytes),
+          static_cast<long long>(schur ? whole_schur.stats.iterations : whole_stats.iterations),
+          static_cast<long long>(bytes),
           static_cast<double>(bytes) / static_cast<double>(std::max<int64_t>(1, stats.iterations)));
     }
     return static_cast<double>(bytes) / static_cast<double>(std::max<int64_t>(1, stats.iterations));
@@ -245,14 +261,7 @@ int Run(mizani::Communicator& comm) {
                      per_pass_levels, per_pass_blocks));
 
   failures += CheckCollectives(comm);
-  std::vector<int64_t> failed{failures};
-  comm.AllreduceSum(std::span<int64_t>(failed));
-  if (comm.rank() == 0) {
-    std::printf("%s: %lld rows, %lld levels x %d columns; %lld rank(s) failed\n",
-                comm.Describe().c_str(), static_cast<long long>(num_obs),
-                static_cast<long long>(total_levels), num_cols, static_cast<long long>(failed[0]));
-  }
-  return failed[0] == 0 ? 0 : 1;
+  return Verdict(comm, design, total_levels, failures);
 }
 
 }  // namespace
