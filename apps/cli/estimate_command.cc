@@ -23,19 +23,26 @@ namespace {
 // Rank 0's traffic since `since` in collectives of one kind, under
 // MIZANI_TRACE and several ranks (docs/distributed.md): `stage` names the
 // part of the run ("reading: " or empty for the fit).
-enum class Collective { kAllgather, kAllreduce };
+enum class Collective { kAllgather, kAllreduce, kAlltoall };
 void TraceSent(const Communicator& comm, const char* stage, const CommunicationStats& since,
                Collective kind) {
   if (comm.size() <= 1 || comm.rank() != 0 || !TraceEnabled()) return;
   const CommunicationStats& now = comm.stats();
-  const bool gathers = kind == Collective::kAllgather;
-  const int64_t bytes = gathers ? now.allgather_bytes - since.allgather_bytes
-                                : now.allreduce_bytes - since.allreduce_bytes;
-  const int64_t calls = gathers ? now.allgather_calls - since.allgather_calls
-                                : now.allreduce_calls - since.allreduce_calls;
+  int64_t bytes = now.allreduce_bytes - since.allreduce_bytes;
+  int64_t calls = now.allreduce_calls - since.allreduce_calls;
+  const char* name = "allreduce";
+  if (kind == Collective::kAllgather) {
+    bytes = now.allgather_bytes - since.allgather_bytes;
+    calls = now.allgather_calls - since.allgather_calls;
+    name = "allgather";
+  } else if (kind == Collective::kAlltoall) {
+    bytes = now.alltoall_bytes - since.alltoall_bytes;
+    calls = now.alltoall_calls - since.alltoall_calls;
+    name = "alltoall";
+  }
   std::fprintf(stderr, "mizani: trace: %s: %srank 0 sent %lld bytes in %lld %s call(s)\n",
                comm.Describe().c_str(), stage, static_cast<long long>(bytes),
-               static_cast<long long>(calls), gathers ? "allgather" : "allreduce");
+               static_cast<long long>(calls), name);
 }
 
 struct EstimateArgs {
@@ -83,6 +90,7 @@ int RunBy(const EstimateArgs& args, const Table& table, const Formula& formula,
       EstimateBy(table, formula, filters, options, args.by, progress, &comm);
   Trace("by: fits done");
   TraceSent(comm, "", read_stats, Collective::kAllgather);
+  TraceSent(comm, "routing rows: ", read_stats, Collective::kAlltoall);
   std::string text;
   if (args.format == "json")
     text = EstimateByToJson(result);
@@ -214,10 +222,15 @@ EstimateOptions MakeEstimateOptions(const EstimateArgs& args) {
 
 // Reads only the columns the model, the clusters, --by and the filters use.
 // Under mpirun the ranks parse the file in shares and each gets the whole
-// table (ReadOptions::communicator); rank 0 traces what that sent.
+// table (ReadOptions::communicator), or with --by keeps its share, whose
+// rows EstimateBy sends to the ranks of their groups (keep_share); rank 0
+// traces what that sent.
 Table ReadModelTable(const EstimateArgs& args, const Formula& formula, Communicator& comm) {
   ReadOptions read_options;
-  if (comm.size() > 1) read_options.communicator = &comm;
+  if (comm.size() > 1) {
+    read_options.communicator = &comm;
+    read_options.keep_share = !args.by.empty();
+  }
   read_options.threads = args.threads;
   read_options.columns = ModelColumns(
       formula, args.cluster, args.filters,
@@ -299,8 +312,9 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     Table table = ReadModelTable(*args, formula, comm);
     const CommunicationStats read_stats = comm.stats();
     if (!quiet) {
-      std::fprintf(stderr, "mizani: %zu rows read (%.2f s); estimating %s\n", table.num_rows,
-                   elapsed(), FamilyLabel(options.family));
+      std::fprintf(stderr, "mizani: %zu rows read%s (%.2f s); estimating %s\n", table.num_rows,
+                   table.is_share ? " (this rank's share)" : "", elapsed(),
+                   FamilyLabel(options.family));
     }
     std::vector<RowFilter> filters;
     for (const auto& text : args->filters) filters.push_back({text});

@@ -49,7 +49,12 @@ using ByProgress = std::function<void(size_t done, size_t total, const ByGroupFi
 // With a communicator of several ranks (each holding the same table), each
 // rank fits a share of the groups (largest first, to the least loaded
 // rank), on_group sees only the rank's own groups and their count, and
-// every rank returns all groups (docs/distributed.md).
+// every rank returns all groups (docs/distributed.md). When the ranks hold
+// shares of the file instead (Table::is_share, ReadOptions::keep_share),
+// the groups are agreed from the shares and each row is sent to the rank
+// that fits its group: no rank holds the whole table, and the results are
+// those of the whole table.
+// A collective in both cases: every rank calls it with the same arguments.
 EstimateByResult EstimateBy(const Table& table, const Formula& formula,
                             const std::vector<RowFilter>& filters, const EstimateOptions& options,
                             const std::string& by_column, const ByProgress& on_group = {},

@@ -38,6 +38,12 @@ struct ReadOptions {
   // (docs/distributed.md). A collective: every rank reads the same file
   // with the same options. Stata files are read whole by every rank.
   Communicator* communicator = nullptr;
+  // With such a communicator, keep each rank's share instead of gathering
+  // the table (Table::is_share): the rows of the rank's share of the
+  // records, the text levels of the whole file. `estimate --by` routes them
+  // to the ranks that fit their groups. When a share does not parse
+  // cleanly every rank reads the whole file (is_share false).
+  bool keep_share = false;
   // Threads of the CSV parse (0: one per core, at most 8). Under mpirun a
   // rank given `--threads 1` parses on one thread, not on every core.
   int threads = 0;

@@ -39,6 +39,11 @@ class Table {
   std::string source;  // file path, for messages
   size_t num_rows = 0;
   std::vector<Column> columns;
+  // Read with ReadOptions::keep_share under MPI: this rank's share of the
+  // file's records, the first of them record `share_first_row` (0-based,
+  // after the header); text levels are the whole file's. False otherwise.
+  bool is_share = false;
+  size_t share_first_row = 0;
 
   // nullptr when absent.
   const Column* Find(const std::string& name) const;

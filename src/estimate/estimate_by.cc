@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <mutex>
 #include <numeric>
 #include <span>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 
 #include "common/parallel.h"
 #include "common/trace.h"
@@ -58,23 +60,154 @@ Table SelectRows(const Table& table, std::span<const int64_t> rows) {
   return out;
 }
 
-// The groups each rank fits: largest first, each to the rank with the
+// The rank that fits each group: largest first, each to the rank with the
 // fewest rows so far (ties: the lower rank), the same on every rank.
-std::vector<size_t> GroupsOfRank(const std::vector<ByGroupFit>& groups, int rank, int ranks) {
+std::vector<int> OwnersOfGroups(const std::vector<ByGroupFit>& groups, int ranks) {
   std::vector<size_t> by_size(groups.size());
   std::iota(by_size.begin(), by_size.end(), size_t{0});
   std::stable_sort(by_size.begin(), by_size.end(),
                    [&](size_t a, size_t b) { return groups[a].rows > groups[b].rows; });
   std::vector<int64_t> load(static_cast<size_t>(ranks), 0);
-  std::vector<size_t> mine;
+  std::vector<int> owner_of(groups.size(), 0);
   for (size_t group_idx : by_size) {
     const auto owner =
         static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
     load[owner] += std::max<int64_t>(groups[group_idx].rows, 1);
-    if (owner == static_cast<size_t>(rank)) mine.push_back(group_idx);
+    owner_of[group_idx] = static_cast<int>(owner);
   }
-  std::sort(mine.begin(), mine.end());
-  return mine;
+  return owner_of;
+}
+
+// ---- The rows in shares (Table::is_share) ----------------------------------
+// Under mpirun `estimate --by` reads the file in shares and keeps them
+// (ReadOptions::keep_share): no rank holds the table. The groups are
+// agreed from the shares' own, and each row goes to the rank that fits its
+// group.
+
+// The groups of the whole file from every rank's share: their values
+// joined in rank order (first appearance in the file, the order
+// FactorizeColumn gives on the whole table), their rows and the rows
+// without a value summed over the shares.
+struct GroupsOfShares {
+  std::vector<std::string> labels;
+  std::vector<int64_t> rows;
+  int64_t missing = 0;
+  std::vector<int32_t> global_of_local;  // this share's group id -> the file's
+};
+
+GroupsOfShares AgreeGroups(const Factor& local, Communicator& comm) {
+  std::string bytes;
+  estimate::WriteInt(static_cast<int64_t>(local.labels.size()), bytes);
+  for (const std::string& label : local.labels) estimate::WriteString(label, bytes);
+  const std::vector<std::string> all = comm.Allgatherv(bytes);
+  GroupsOfShares groups;
+  std::unordered_map<std::string, int32_t> index;
+  for (int peer = 0; peer < comm.size(); ++peer) {
+    std::string_view in = all[static_cast<size_t>(peer)];
+    const int64_t count = estimate::ReadInt(in);
+    for (int64_t label_idx = 0; label_idx < count; ++label_idx) {
+      std::string label = estimate::ReadString(in);
+      auto [it, inserted] = index.try_emplace(label, static_cast<int32_t>(groups.labels.size()));
+      if (inserted) groups.labels.push_back(std::move(label));
+      if (peer == comm.rank()) groups.global_of_local.push_back(it->second);
+    }
+  }
+  // Rows per group and rows without a value (last entry), summed.
+  std::vector<int64_t> counts(groups.labels.size() + 1, 0);
+  for (int32_t id : local.ids) {
+    if (id < 0) {
+      ++counts.back();
+    } else {
+      ++counts[static_cast<size_t>(groups.global_of_local[static_cast<size_t>(id)])];
+    }
+  }
+  comm.AllreduceSum(std::span<int64_t>(counts));
+  groups.missing = counts.back();
+  counts.pop_back();
+  groups.rows = std::move(counts);
+  return groups;
+}
+
+template <class T>
+void AppendValue(std::string& out, const T& value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+// Every rank's `send[peer]` to its peer, however large: in rounds of at
+// most 1 GiB a call (MPI counts bytes in int), as many on every rank.
+std::vector<std::string> AlltoallLarge(Communicator& comm, const std::vector<std::string>& send) {
+  const size_t piece = (size_t{1} << 30) / static_cast<size_t>(comm.size());
+  int64_t rounds_here = 1;
+  for (const std::string& bytes : send)
+    rounds_here =
+        std::max<int64_t>(rounds_here, static_cast<int64_t>((bytes.size() + piece - 1) / piece));
+  std::vector<int64_t> rounds{rounds_here};
+  comm.AllreduceMax(std::span<int64_t>(rounds));
+  std::vector<std::string> received(send.size());
+  std::vector<std::string> part(send.size());
+  for (int64_t round = 0; round < rounds[0]; ++round) {
+    for (size_t peer = 0; peer < send.size(); ++peer) {
+      const size_t from = std::min(send[peer].size(), static_cast<size_t>(round) * piece);
+      part[peer].assign(send[peer], from, std::min(piece, send[peer].size() - from));
+    }
+    std::vector<std::string> got = comm.Alltoallv(part);
+    for (size_t peer = 0; peer < got.size(); ++peer) received[peer] += got[peer];
+  }
+  return received;
+}
+
+// The rows of this rank's groups, gathered from every share: each rank
+// sends every row with a group value to the group's owner, a column at a
+// time; pieces are joined in rank order, so a group's rows keep the file's
+// order. Text codes are the file's (UnifyLevels in the reader), so the
+// levels travel with none of them.
+Table RouteRows(const Table& share, const Factor& local, const GroupsOfShares& groups,
+                const std::vector<int>& owner_of, Communicator& comm) {
+  const auto num_ranks = static_cast<size_t>(comm.size());
+  std::vector<std::vector<int64_t>> rows_to(num_ranks);
+  for (size_t row_idx = 0; row_idx < local.ids.size(); ++row_idx) {
+    const int32_t id = local.ids[row_idx];
+    if (id < 0) continue;
+    const auto group = static_cast<size_t>(groups.global_of_local[static_cast<size_t>(id)]);
+    rows_to[static_cast<size_t>(owner_of[group])].push_back(static_cast<int64_t>(row_idx));
+  }
+  Table routed;
+  routed.source = share.source;
+  for (const Column& column : share.columns) {
+    std::vector<std::string> send(num_ranks);
+    for (size_t peer = 0; peer < num_ranks; ++peer) {
+      std::string& out = send[peer];
+      const std::vector<int64_t>& rows = rows_to[peer];
+      if (column.type == ColumnType::kNumeric) {
+        out.reserve(rows.size() * sizeof(double));
+        for (int64_t row : rows) AppendValue(out, column.num[static_cast<size_t>(row)]);
+      } else {
+        out.reserve(rows.size() * sizeof(int32_t));
+        for (int64_t row : rows) AppendValue(out, column.codes[static_cast<size_t>(row)]);
+      }
+    }
+    const std::vector<std::string> got = AlltoallLarge(comm, send);
+    Column part;
+    part.name = column.name;
+    part.type = column.type;
+    part.levels = column.levels;
+    for (const std::string& bytes : got) {
+      if (column.type == ColumnType::kNumeric) {
+        const size_t at = part.num.size();
+        part.num.resize(at + bytes.size() / sizeof(double));
+        std::memcpy(part.num.data() + at, bytes.data(),
+                    bytes.size() / sizeof(double) * sizeof(double));
+      } else {
+        const size_t at = part.codes.size();
+        part.codes.resize(at + bytes.size() / sizeof(int32_t));
+        std::memcpy(part.codes.data() + at, bytes.data(),
+                    bytes.size() / sizeof(int32_t) * sizeof(int32_t));
+      }
+    }
+    routed.num_rows = column.type == ColumnType::kNumeric ? part.num.size() : part.codes.size();
+    routed.columns.push_back(std::move(part));
+  }
+  return routed;
 }
 
 // Every rank's fitted groups to every rank: (index, error code, error,
@@ -104,52 +237,117 @@ void ShareGroups(const std::vector<size_t>& mine, Communicator& comm,
   }
 }
 
+// Which rows make each group and which groups this rank fits
+// (EstimateBy): `order` holds the rows of group g at [offset[g],
+// offset[g + 1]), rows of `routed` when the table was a share
+// (`is_routed`), else of the table. Fills out.groups' values and row counts
+// and out.rows_missing_value.
+struct GroupPlan {
+  Table routed;
+  bool is_routed = false;
+  std::vector<int64_t> offset, order;
+  std::vector<size_t> mine;
+  const Table& rows(const Table& table) const { return is_routed ? routed : table; }
+};
+
+GroupPlan PlanGroups(const Table& table, const std::string& by_column, Communicator* comm,
+                     EstimateByResult& out) {
+  const bool distributed = comm != nullptr && comm->size() > 1;
+  GroupPlan plan;
+  const Factor factor = FactorizeColumn(table, by_column);
+  // The rows fitted here, and each of their factor ids' group: the table
+  // and its factor as they are, or, with the rows in shares, the rows of
+  // this rank's groups routed from every share.
+  const Factor* rows_factor = &factor;
+  std::vector<int32_t> group_of_id(factor.labels.size());
+  std::iota(group_of_id.begin(), group_of_id.end(), 0);
+  Factor routed_factor;
+  std::vector<int> owner_of;
+  if (distributed && table.is_share) {
+    const GroupsOfShares agreed = AgreeGroups(factor, *comm);
+    out.groups.resize(agreed.labels.size());
+    for (size_t group_idx = 0; group_idx < agreed.labels.size(); ++group_idx) {
+      out.groups[group_idx].value = agreed.labels[group_idx];
+      out.groups[group_idx].rows = agreed.rows[group_idx];
+    }
+    out.rows_missing_value = agreed.missing;
+    if (!out.groups.empty()) {
+      owner_of = OwnersOfGroups(out.groups, comm->size());
+      plan.routed = RouteRows(table, factor, agreed, owner_of, *comm);
+      plan.is_routed = true;
+      Trace("by: rows sent to the ranks of their groups");
+      routed_factor = FactorizeColumn(plan.routed, by_column);
+      std::unordered_map<std::string_view, int32_t> group_of_label;
+      for (size_t group_idx = 0; group_idx < agreed.labels.size(); ++group_idx)
+        group_of_label.emplace(agreed.labels[group_idx], static_cast<int32_t>(group_idx));
+      group_of_id.clear();
+      for (const std::string& label : routed_factor.labels)
+        group_of_id.push_back(group_of_label.at(label));
+      rows_factor = &routed_factor;
+    }
+  } else {
+    out.groups.resize(factor.labels.size());
+    for (size_t group_idx = 0; group_idx < factor.labels.size(); ++group_idx)
+      out.groups[group_idx].value = factor.labels[group_idx];
+  }
+  const size_t num_groups = out.groups.size();
+  if (num_groups == 0) {
+    throw Error(ErrorCode::kBadModel, fmt::format("{}: --by column '{}' has no value in any row",
+                                                  table.source, by_column));
+  }
+  // Rows of each group, contiguous in `order` (a counting sort by group).
+  std::vector<int64_t>& offset = plan.offset;
+  offset.assign(num_groups + 1, 0);
+  int64_t missing = 0;
+  for (int32_t id : rows_factor->ids) {
+    if (id < 0) {
+      ++missing;
+    } else {
+      ++offset[static_cast<size_t>(group_of_id[static_cast<size_t>(id)]) + 1];
+    }
+  }
+  for (size_t group_idx = 0; group_idx < num_groups; ++group_idx)
+    offset[group_idx + 1] += offset[group_idx];
+  std::vector<int64_t>& order = plan.order;
+  order.resize(static_cast<size_t>(offset[num_groups]));
+  {
+    std::vector<int64_t> next(offset.begin(), offset.end() - 1);
+    for (size_t row_idx = 0; row_idx < rows_factor->ids.size(); ++row_idx) {
+      const int32_t id = rows_factor->ids[row_idx];
+      if (id < 0) continue;
+      const auto group = static_cast<size_t>(group_of_id[static_cast<size_t>(id)]);
+      order[static_cast<size_t>(next[group]++)] = static_cast<int64_t>(row_idx);
+    }
+  }
+  if (owner_of.empty()) {  // the whole table here: counts from it
+    out.rows_missing_value = missing;
+    for (size_t group_idx = 0; group_idx < num_groups; ++group_idx)
+      out.groups[group_idx].rows = offset[group_idx + 1] - offset[group_idx];
+    if (distributed) owner_of = OwnersOfGroups(out.groups, comm->size());
+  }
+
+  // Under MPI each rank fits its share of the groups (no communication
+  // until the results are shared).
+  for (size_t group_idx = 0; group_idx < num_groups; ++group_idx) {
+    if (!distributed || owner_of[group_idx] == comm->rank()) plan.mine.push_back(group_idx);
+  }
+  return plan;
+}
+
 }  // namespace
 
 EstimateByResult EstimateBy(const Table& table, const Formula& formula,
                             const std::vector<RowFilter>& filters, const EstimateOptions& options,
                             const std::string& by_column, const ByProgress& on_group,
                             Communicator* comm) {
-  const Factor factor = FactorizeColumn(table, by_column);
+  const bool distributed = comm != nullptr && comm->size() > 1;
   EstimateByResult out;
   out.column = by_column;
-  const auto num_groups = static_cast<size_t>(factor.num_levels());
-  if (num_groups == 0) {
-    throw Error(ErrorCode::kBadModel, fmt::format("{}: --by column '{}' has no value in any row",
-                                                  table.source, by_column));
-  }
-  // Rows of each group, contiguous in `order` (a counting sort by group id).
-  std::vector<int64_t> offset(num_groups + 1, 0);
-  for (int32_t id : factor.ids) {
-    if (id < 0) {
-      ++out.rows_missing_value;
-    } else {
-      ++offset[static_cast<size_t>(id) + 1];
-    }
-  }
-  for (size_t group_idx = 0; group_idx < num_groups; ++group_idx)
-    offset[group_idx + 1] += offset[group_idx];
-  std::vector<int64_t> order(static_cast<size_t>(offset[num_groups]));
-  {
-    std::vector<int64_t> next(offset.begin(), offset.end() - 1);
-    for (size_t row_idx = 0; row_idx < factor.ids.size(); ++row_idx) {
-      const int32_t id = factor.ids[row_idx];
-      if (id >= 0)
-        order[static_cast<size_t>(next[static_cast<size_t>(id)]++)] = static_cast<int64_t>(row_idx);
-    }
-  }
-  out.groups.resize(num_groups);
-  for (size_t group_idx = 0; group_idx < num_groups; ++group_idx) {
-    out.groups[group_idx].value = factor.labels[group_idx];
-    out.groups[group_idx].rows = offset[group_idx + 1] - offset[group_idx];
-  }
-
-  // Under MPI each rank fits its share of the groups (no communication
-  // until the results are shared).
-  const bool distributed = comm != nullptr && comm->size() > 1;
-  std::vector<size_t> mine(num_groups);
-  std::iota(mine.begin(), mine.end(), size_t{0});
-  if (distributed) mine = GroupsOfRank(out.groups, comm->rank(), comm->size());
+  const GroupPlan plan = PlanGroups(table, by_column, comm, out);
+  const Table& rows_table = plan.rows(table);
+  const std::vector<int64_t>& offset = plan.offset;
+  const std::vector<int64_t>& order = plan.order;
+  const std::vector<size_t>& mine = plan.mine;
   const size_t num_mine = mine.size();
 
   // Groups are independent: fitting several at once uses the threads
@@ -173,8 +371,8 @@ EstimateByResult EstimateBy(const Table& table, const Formula& formula,
       ByGroupFit& group = out.groups[group_idx];
       try {
         const auto begin = static_cast<size_t>(offset[group_idx]);
-        const Table part = SelectRows(
-            table, std::span<const int64_t>(order).subspan(begin, static_cast<size_t>(group.rows)));
+        const Table part = SelectRows(rows_table, std::span<const int64_t>(order).subspan(
+                                                      begin, static_cast<size_t>(group.rows)));
         group.result = Estimate(part, formula, filters, group_options);
         group.result.formula = formula.text;
       } catch (const Error& error) {

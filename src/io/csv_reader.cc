@@ -170,8 +170,8 @@ Table ReadCsv(const std::string& path, const ReadOptions& options) {
   // (csv_shares.h); any trouble sends every rank to the whole-file parse
   // below, which explains it.
   if (options.communicator != nullptr && options.communicator->size() > 1) {
-    if (std::optional<Table> table =
-            io::ReadCsvShares(cursor, end, layout, num_threads, *options.communicator)) {
+    if (std::optional<Table> table = io::ReadCsvShares(cursor, end, layout, num_threads,
+                                                       *options.communicator, options.keep_share)) {
       return std::move(*table);
     }
   }

@@ -1,10 +1,12 @@
 // ReadCsvShares (csv_shares.h).
 //
-// Why every rank still assembles the whole table: the model frame, the
-// cleaning and the separation check run on all rows on every rank today
-// (docs/distributed.md, "Status"); the shares divide the parse, the part
-// of reading that costs (a 198 MB panel: some 0.5 s of CPU per 2.5M rows),
-// and on many machines each file byte is read by one rank instead of all.
+// Why every rank still assembles the whole table for one model: the model
+// frame, the cleaning and the separation check run on all rows on every
+// rank today (docs/distributed.md, "Status"); the shares divide the parse,
+// the part of reading that costs (a 198 MB panel: some 0.5 s of CPU per
+// 2.5M rows), and on many machines each file byte is read by one rank
+// instead of all. `--by` keeps the shares (keep_share) and sends each row
+// to the rank that fits its group (EstimateBy), so no rank holds the table.
 #include "io/csv_shares.h"
 
 #include <algorithm>
@@ -76,6 +78,25 @@ const char* Take(const std::string& bytes, const char* at, T* out, size_t count)
   return at + wanted;
 }
 
+// A piece's levels (count, then each level's length and text) from *at on;
+// returns where they end. The views point into `piece`.
+const char* TakeLevels(const std::string& piece, const char* at,
+                       std::vector<std::string_view>& piece_levels) {
+  uint64_t num_levels = 0;
+  at = Take(piece, at, &num_levels, 1);
+  piece_levels.clear();
+  for (uint64_t level_idx = 0; level_idx < num_levels; ++level_idx) {
+    uint64_t length = 0;
+    at = Take(piece, at, &length, 1);
+    if (static_cast<uint64_t>(piece.data() + piece.size() - at) < length) {
+      throw Error(ErrorCode::kInternal, "shared CSV read: a rank's level is cut short");
+    }
+    piece_levels.emplace_back(at, length);
+    at += length;
+  }
+  return at;
+}
+
 // The ranks' pieces of one column joined in rank order. Text levels keep the
 // order of first appearance: the levels of rank 0's share, then those of
 // rank 1's not seen before, and so on, as the single-process merge joins
@@ -101,19 +122,8 @@ void Unpack(const std::vector<std::string>& pieces, Column& column) {
   size_t total = 0;
   for (size_t rank = 0; rank < pieces.size(); ++rank) {
     const std::string& piece = pieces[rank];
-    const char* at = piece.data();
-    uint64_t num_levels = 0;
-    at = Take(piece, at, &num_levels, 1);
     std::vector<std::string_view> piece_levels;
-    for (uint64_t level_idx = 0; level_idx < num_levels; ++level_idx) {
-      uint64_t length = 0;
-      at = Take(piece, at, &length, 1);
-      if (static_cast<uint64_t>(piece.data() + piece.size() - at) < length) {
-        throw Error(ErrorCode::kInternal, "shared CSV read: a rank's level is cut short");
-      }
-      piece_levels.emplace_back(at, length);
-      at += length;
-    }
+    const char* at = TakeLevels(piece, piece.data(), piece_levels);
     remaps[rank] = levels.Add(piece_levels);
     code_starts[rank] = at;
     total += static_cast<size_t>(piece.data() + piece.size() - at) / sizeof(int32_t);
@@ -136,10 +146,38 @@ void Unpack(const std::vector<std::string>& pieces, Column& column) {
   }
 }
 
+// A text column of this rank's share given the levels of every share,
+// joined in rank order (first appearance in the file, as Unpack joins
+// them), with its codes renumbered into them: a code then names the same
+// level on every rank. Only the levels travel.
+void UnifyLevels(Communicator& comm, Column& column) {
+  Column levels_only;
+  levels_only.type = ColumnType::kString;
+  levels_only.levels = std::move(column.levels);
+  std::string bytes = Pack(levels_only);
+  const std::vector<std::string> pieces = GatherLarge(comm, bytes);
+  bytes.clear();
+  std::vector<std::string> global;
+  LevelUnion levels(global);
+  std::vector<int32_t> own_remap;
+  std::vector<std::string_view> piece_levels;
+  for (size_t rank = 0; rank < pieces.size(); ++rank) {
+    TakeLevels(pieces[rank], pieces[rank].data(), piece_levels);
+    std::vector<int32_t> remap = levels.Add(piece_levels);
+    if (rank == static_cast<size_t>(comm.rank())) own_remap = std::move(remap);
+  }
+  for (int32_t& code : column.codes) {
+    if (code >= static_cast<int32_t>(own_remap.size()))
+      throw Error(ErrorCode::kInternal, "shared CSV read: a code without its level");
+    code = LevelUnion::Map(own_remap, code);
+  }
+  column.levels = std::move(global);
+}
+
 }  // namespace
 
 std::optional<Table> ReadCsvShares(const char* begin, const char* end, const Layout& layout,
-                                   size_t num_threads, Communicator& comm) {
+                                   size_t num_threads, Communicator& comm, bool keep_share) {
   const auto num_ranks = static_cast<size_t>(comm.size());
   const auto rank = static_cast<size_t>(comm.rank());
   // The cut is a function of the bytes alone (guessed record starts, as the
@@ -187,6 +225,22 @@ std::optional<Table> ReadCsvShares(const char* begin, const char* end, const Lay
 
   Table table;
   table.source = layout.file;
+  if (keep_share) {
+    // This rank's records only; where they start in the file, from every
+    // share's count.
+    std::vector<int64_t> counts(num_ranks, 0);
+    counts[rank] = static_cast<int64_t>(share_rows);
+    comm.AllreduceSum(std::span<int64_t>(counts));
+    table.share_first_row = 0;
+    for (size_t peer = 0; peer < rank; ++peer)
+      table.share_first_row += static_cast<size_t>(counts[peer]);
+    table.is_share = true;
+    table.num_rows = share_rows;
+    table.columns = std::move(local);
+    for (Column& column : table.columns)
+      if (column.type == ColumnType::kString) UnifyLevels(comm, column);
+    return table;
+  }
   table.columns.resize(num_slots);
   for (size_t slot = 0; slot < num_slots; ++slot) {
     Column& column = table.columns[slot];

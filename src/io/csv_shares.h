@@ -21,7 +21,12 @@ namespace mizani::io {
 // or a cut inside a quoted field): the caller then reads the whole file on
 // every rank, which reports the first error with its row and line exactly.
 // A collective: every rank calls it with the same file.
+// With `keep_share` nothing but the text levels is gathered: each rank
+// returns its own share's records (Table::is_share, share_first_row), the
+// text levels those of the whole file in the single-process order and the
+// codes numbered in them, so a code means the same level on every rank.
 std::optional<Table> ReadCsvShares(const char* begin, const char* end, const Layout& layout,
-                                   size_t num_threads, Communicator& comm);
+                                   size_t num_threads, Communicator& comm,
+                                   bool keep_share = false);
 
 }  // namespace mizani::io

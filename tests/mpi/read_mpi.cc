@@ -1,6 +1,7 @@
 // The CSV reader under `mpirun -np K` (ReadOptions::communicator,
 // src/io/csv_shares.h): each rank parses its share of the records and the
-// table is gathered on every rank. Checked against the same file read by
+// table is gathered on every rank, or (keep_share) each rank keeps its
+// share, with the whole file's text levels. Checked against the same file read by
 // one process (every rank reads it alone too): equal bit for bit (values,
 // missing values, text levels in the same order, codes), on files where
 // the shares see different things: a column that turns to text only in the
@@ -75,6 +76,55 @@ std::string Compare(const mizani::Table& shared, const mizani::Table& whole) {
   return "";
 }
 
+// Rows [first, first + count) of `whole`, text levels and codes as they
+// are: what a rank's share must be (ReadOptions::keep_share).
+mizani::Table SliceOf(const mizani::Table& whole, size_t first, size_t count) {
+  mizani::Table slice;
+  slice.source = whole.source;
+  slice.num_rows = count;
+  for (const mizani::Column& column : whole.columns) {
+    mizani::Column part;
+    part.name = column.name;
+    part.type = column.type;
+    part.levels = column.levels;
+    if (column.type == mizani::ColumnType::kNumeric) {
+      part.num.assign(column.num.begin() + static_cast<std::ptrdiff_t>(first),
+                      column.num.begin() + static_cast<std::ptrdiff_t>(first + count));
+    } else {
+      part.codes.assign(column.codes.begin() + static_cast<std::ptrdiff_t>(first),
+                        column.codes.begin() + static_cast<std::ptrdiff_t>(first + count));
+    }
+    slice.columns.push_back(std::move(part));
+  }
+  return slice;
+}
+
+// A rank's share (keep_share) against the whole table: its rows are the
+// slice of the file it starts at, with the whole file's text levels, and
+// the shares tile the file in rank order. A read that fell back to the
+// whole file (not a share) must equal it.
+std::string CompareShare(mizani::Communicator& comm, const mizani::Table& share,
+                         const mizani::Table& whole) {
+  if (!share.is_share) return Compare(share, whole);
+  if (share.share_first_row + share.num_rows > whole.num_rows) return "a share past the end";
+  std::string problem = Compare(share, SliceOf(whole, share.share_first_row, share.num_rows));
+  // Rank r's share starts where rank r - 1's ends; together they cover the file.
+  std::vector<int64_t> starts(static_cast<size_t>(comm.size()), 0), counts = starts;
+  starts[static_cast<size_t>(comm.rank())] = static_cast<int64_t>(share.share_first_row);
+  counts[static_cast<size_t>(comm.rank())] = static_cast<int64_t>(share.num_rows);
+  comm.AllreduceSum(std::span<int64_t>(starts));
+  comm.AllreduceSum(std::span<int64_t>(counts));
+  int64_t next = 0;
+  for (size_t rank = 0; rank < starts.size(); ++rank) {
+    if (starts[rank] != next && problem.empty())
+      problem = fmt::format("rank {}'s share starts at row {}, not {}", rank, starts[rank], next);
+    next += counts[rank];
+  }
+  if (next != static_cast<int64_t>(whole.num_rows) && problem.empty())
+    problem = fmt::format("the shares hold {} rows of {}", next, whole.num_rows);
+  return problem;
+}
+
 // A panel of `rows` records whose shares differ: `code` is a number until
 // 80% of the rows, then text; `name` quotes a comma, and (with `newlines`)
 // a line break, every 97th row; `value` is missing as NA or empty now and
@@ -135,6 +185,14 @@ int Run(mizani::Communicator& comm) {
     report(test_case.name, Compare(shared, whole));
     if (test_case.share_path && comm.size() > 1 && !used_shares) {
       report(test_case.name, "the shares were not used");
+    }
+    // Each rank keeping its share (estimate --by).
+    mizani::ReadOptions kept = together;
+    kept.keep_share = true;
+    const mizani::Table share = mizani::ReadCsv(path, kept);
+    report(test_case.name + ", shares kept", CompareShare(comm, share, whole));
+    if (test_case.share_path && comm.size() > 1 && !share.is_share) {
+      report(test_case.name + ", shares kept", "the shares were not kept");
     }
   }
   // Only the file's text column and a numeric one, as `estimate` asks.
