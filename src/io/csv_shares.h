@@ -26,7 +26,6 @@ namespace mizani::io {
 // text levels those of the whole file in the single-process order and the
 // codes numbered in them, so a code means the same level on every rank.
 std::optional<Table> ReadCsvShares(const char* begin, const char* end, const Layout& layout,
-                                   size_t num_threads, Communicator& comm,
-                                   bool keep_share = false);
+                                   size_t num_threads, Communicator& comm, bool keep_share = false);
 
 }  // namespace mizani::io
