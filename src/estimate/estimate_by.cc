@@ -15,6 +15,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/collectives.h"
 #include "common/parallel.h"
 #include "common/trace.h"
 #include "estimate/result_wire.h"
@@ -131,29 +132,6 @@ GroupsOfShares AgreeGroups(const Factor& local, Communicator& comm) {
 template <class T>
 void AppendValue(std::string& out, const T& value) {
   out.append(reinterpret_cast<const char*>(&value), sizeof(T));
-}
-
-// Every rank's `send[peer]` to its peer, however large: in rounds of at
-// most 1 GiB a call (MPI counts bytes in int), as many on every rank.
-std::vector<std::string> AlltoallLarge(Communicator& comm, const std::vector<std::string>& send) {
-  const size_t piece = (size_t{1} << 30) / static_cast<size_t>(comm.size());
-  int64_t rounds_here = 1;
-  for (const std::string& bytes : send)
-    rounds_here =
-        std::max<int64_t>(rounds_here, static_cast<int64_t>((bytes.size() + piece - 1) / piece));
-  std::vector<int64_t> rounds{rounds_here};
-  comm.AllreduceMax(std::span<int64_t>(rounds));
-  std::vector<std::string> received(send.size());
-  std::vector<std::string> part(send.size());
-  for (int64_t round = 0; round < rounds[0]; ++round) {
-    for (size_t peer = 0; peer < send.size(); ++peer) {
-      const size_t from = std::min(send[peer].size(), static_cast<size_t>(round) * piece);
-      part[peer].assign(send[peer], from, std::min(piece, send[peer].size() - from));
-    }
-    std::vector<std::string> got = comm.Alltoallv(part);
-    for (size_t peer = 0; peer < got.size(); ++peer) received[peer] += got[peer];
-  }
-  return received;
 }
 
 // The rows of this rank's groups, gathered from every share: each rank

@@ -16,29 +16,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/collectives.h"
 #include "mizani/error.h"
 
 namespace mizani::io {
 namespace {
-
-// The MPI layer counts bytes in int: a column's bytes travel in pieces of
-// at most this many per rank and call.
-constexpr size_t kPieceBytes = size_t{1} << 30;
-
-// Every rank's `bytes`, indexed by rank, however large: in rounds of
-// kPieceBytes, as many rounds on every rank (the largest rank's count).
-std::vector<std::string> GatherLarge(Communicator& comm, const std::string& bytes) {
-  std::vector<int64_t> rounds{static_cast<int64_t>((bytes.size() + kPieceBytes - 1) / kPieceBytes)};
-  comm.AllreduceMax(std::span<int64_t>(rounds));
-  std::vector<std::string> all(static_cast<size_t>(comm.size()));
-  for (int64_t round = 0; round < std::max<int64_t>(rounds[0], 1); ++round) {
-    const size_t from = std::min(bytes.size(), static_cast<size_t>(round) * kPieceBytes);
-    const size_t count = std::min(kPieceBytes, bytes.size() - from);
-    std::vector<std::string> pieces = comm.Allgatherv(std::string_view(bytes).substr(from, count));
-    for (size_t rank = 0; rank < all.size(); ++rank) all[rank] += pieces[rank];
-  }
-  return all;
-}
 
 template <class T>
 void Append(std::string& out, const T* values, size_t count) {

@@ -214,8 +214,6 @@ void SchurProjector::SetWeights(std::span<const double> weights_N) {
       }
     }
   }
-  ReduceRest(level_weight_R_.data(), 1);
-  ReduceRest(removed_R.data(), 1);
   FinishWeightSums(removed_R);
 }
 
@@ -239,7 +237,10 @@ void SchurProjector::CopyRestCoefficients(int num_cols, bool to_rest, double* ca
   }
 }
 
-void SchurProjector::FinishWeightSums(const std::vector<double>& removed_R) {
+void SchurProjector::FinishWeightSums(std::vector<double>& removed_R) {
+  // Sharded: both sums are the whole sample's first.
+  ReduceRest(level_weight_R_.data(), 1);
+  ReduceRest(removed_R.data(), 1);
   // diag(S)_g = W_g - sum_runs w_{run,g}^2 / W_run. A level whose diagonal
   // vanishes lies in the span of the eliminated dimension: S has a zero row
   // and column there, and the preconditioner leaves it alone.
@@ -355,8 +356,6 @@ void SchurProjector::Apply(const double* const* src_sorted_C, const double* coef
     std::vector<double> removed_R;
     SumTaskArrays(level_T, num_tasks, num_rest_levels_, level_weight_R_);
     SumTaskArrays(removed_T, num_tasks, num_rest_levels_, removed_R);
-    ReduceRest(level_weight_R_.data(), 1);
-    ReduceRest(removed_R.data(), 1);
     FinishWeightSums(removed_R);
     weight_sums_pending_ = false;
   }

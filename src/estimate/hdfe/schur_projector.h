@@ -85,8 +85,9 @@ class SchurProjector {
   // stacked layout (all dimensions) and the contiguous _R layout, in the
   // direction `to_rest` says; both level-major with num_cols columns.
   void CopyRestCoefficients(int num_cols, bool to_rest, double* caller_GC, double* rest_RC) const;
-  // inv_diag_R_ from level_weight_R_ and the removed sums.
-  void FinishWeightSums(const std::vector<double>& removed_R);
+  // inv_diag_R_ from level_weight_R_ and the removed sums (both added
+  // across ranks first when sharded).
+  void FinishWeightSums(std::vector<double>& removed_R);
   // Cuts the runs into segments of constant level steps and, when they are
   // long enough to pay, switches to the segment layout and frees rid_NQ_.
   void BuildSegments();
