@@ -17,6 +17,10 @@ namespace {
 
 using internal::TomlReader;
 
+// The last year a configuration may name: past any WEO projection horizon, and
+// far inside the YYYYMMDD dates (int) the panel compares.
+constexpr int kLastPanelYear = 2200;
+
 // ${MIZANI_DATA} expands to --data-dir or the environment variable; other
 // relative paths resolve against the configuration file's folder.
 std::string ResolveRatePath(const std::string& raw, const std::string& base_dir,
@@ -122,18 +126,14 @@ void ParseDataSection(const TomlReader& reader, const toml::table& root,
   config.panel.vintage = reader.String(*data, "data", "vintage").value_or(config.panel.vintage);
   config.panel.snapshot_date =
       reader.String(*data, "data", "snapshot_date").value_or(config.panel.snapshot_date);
+  // Years from WEO's first vintage (1980) to kLastPanelYear; the lag up to 5.
   config.panel.first_year =
-      static_cast<int>(reader.Integer(*data, "data", "first_year").value_or(2000));
+      reader.IntegerIn(*data, "data", "first_year", 1980, kLastPanelYear).value_or(2000);
   config.panel.last_year =
-      static_cast<int>(reader.Integer(*data, "data", "last_year").value_or(2024));
-  config.panel.indicator_lag =
-      static_cast<int>(reader.Integer(*data, "data", "indicator_lag").value_or(0));
-  if (config.panel.first_year > config.panel.last_year || config.panel.first_year < 1980) {
-    reader.Fail(*data, "data.first_year",
-                "first_year must be 1980 or later (WEO coverage) and not after last_year");
-  }
-  if (config.panel.indicator_lag < 0 || config.panel.indicator_lag > 5) {
-    reader.Fail(*data, "data.indicator_lag", "indicator_lag must be between 0 and 5");
+      reader.IntegerIn(*data, "data", "last_year", 1980, kLastPanelYear).value_or(2024);
+  config.panel.indicator_lag = reader.IntegerIn(*data, "data", "indicator_lag", 0, 5).value_or(0);
+  if (config.panel.first_year > config.panel.last_year) {
+    reader.Fail(*data, "data.first_year", "first_year must not be after last_year");
   }
 }
 
@@ -184,7 +184,7 @@ void ParseOptionalSections(const TomlReader& reader, const toml::table& root,
     config.model.mundlak = reader.Bool(*model, "model", "mundlak").value_or(true);
     config.model.previous_rating = reader.Bool(*model, "model", "previous_rating").value_or(false);
     config.model.ordered.max_iterations =
-        static_cast<int>(reader.Integer(*model, "model", "max_iterations").value_or(200));
+        reader.IntegerIn(*model, "model", "max_iterations", 1, 100000).value_or(200);
     if (const auto effects = reader.String(*model, "model", "effects")) {
       if (*effects != "pooled" && *effects != "random") {
         reader.Fail(*model->get("effects"), "model.effects",
@@ -192,12 +192,8 @@ void ParseOptionalSections(const TomlReader& reader, const toml::table& root,
       }
       config.model.random_effects = *effects == "random";
     }
-    if (const auto points = reader.Integer(*model, "model", "quadrature_points")) {
-      if (*points < 1 || *points > 50) {
-        reader.Fail(*model->get("quadrature_points"), "model.quadrature_points",
-                    "quadrature_points must be between 1 and 50");
-      }
-      config.model.quadrature_points = static_cast<int>(*points);
+    if (const auto points = reader.IntegerIn(*model, "model", "quadrature_points", 1, 50)) {
+      config.model.quadrature_points = *points;
     }
   }
   if (const toml::table* scorecard = Section(root, reader, "scorecard")) {
@@ -210,10 +206,11 @@ void ParseOptionalSections(const TomlReader& reader, const toml::table& root,
   }
   if (const toml::table* evaluate = Section(root, reader, "evaluate")) {
     reader.CheckKeys(*evaluate, "evaluate", {"first_test_year", "agencies", "min_predictions"});
-    config.first_test_year = static_cast<int>(
-        reader.Integer(*evaluate, "evaluate", "first_test_year").value_or(config.first_test_year));
-    config.min_predictions = static_cast<int>(
-        reader.Integer(*evaluate, "evaluate", "min_predictions").value_or(config.min_predictions));
+    config.first_test_year =
+        reader.IntegerIn(*evaluate, "evaluate", "first_test_year", 1980, kLastPanelYear)
+            .value_or(config.first_test_year);
+    config.min_predictions = reader.IntegerIn(*evaluate, "evaluate", "min_predictions", 1, 1000000)
+                                 .value_or(config.min_predictions);
     const auto agencies = reader.Strings(*evaluate, "evaluate", "agencies");
     if (!agencies.empty()) config.evaluate_agencies.clear();
     for (const std::string& agency : agencies) {
@@ -227,8 +224,8 @@ void ParseOptionalSections(const TomlReader& reader, const toml::table& root,
       config.country = CountryCode(*country, &reader, explain->get("country"), "explain.country");
     }
     config.year =
-        static_cast<int>(reader.Integer(*explain, "explain", "year").value_or(config.year));
-    config.peers = static_cast<int>(reader.Integer(*explain, "explain", "peers").value_or(5));
+        reader.IntegerIn(*explain, "explain", "year", 1980, kLastPanelYear).value_or(config.year);
+    config.peers = reader.IntegerIn(*explain, "explain", "peers", 0, 1000).value_or(5);
     config.goal_seek = reader.Strings(*explain, "explain", "goal_seek");
   }
   if (const toml::table* score = Section(root, reader, "score")) {

@@ -310,6 +310,11 @@ Panel BuildPanel(const PanelOptions& options) {
     throw Error(ErrorCode::kBadScenario, fmt::format("first year {} is after last year {}",
                                                      options.first_year, options.last_year));
   }
+  // Year ends are compared as YYYYMMDD integers (year * 10000 + 1231).
+  if (options.first_year < 1 || options.last_year > 9999) {
+    throw Error(ErrorCode::kBadScenario, fmt::format("panel years {} to {} are outside 1 to 9999",
+                                                     options.first_year, options.last_year));
+  }
   const int snapshot = ParseIsoDate(options.snapshot_date);
   if (snapshot == 0) {
     throw Error(ErrorCode::kBadScenario,

@@ -83,14 +83,16 @@ Methodology LoadMethodology(const std::string& path) {
                   fmt::format("unknown agency '{}' (S&P, Moody's, Fitch or DBRS)", *agency));
     }
   }
-  methodology.max_total_adjustment = static_cast<int>(
-      reader.Integer(root, "", "max_total_adjustment").value_or(methodology.max_total_adjustment));
+  // Bounds: at most the span of the notch scale (kMaxNotch - kMinNotch).
+  constexpr int kSpan = kMaxNotch - kMinNotch;
+  methodology.max_total_adjustment = reader.IntegerIn(root, "", "max_total_adjustment", 0, kSpan)
+                                         .value_or(methodology.max_total_adjustment);
   if (const toml::node* node = root.get("local_currency")) {
     if (!node->is_table()) reader.Fail(*node, "local_currency", "expected a table");
     const toml::table& table = *node->as_table();
     reader.CheckKeys(table, "local_currency", {"uplift", "no_uplift"});
     methodology.local_currency_uplift =
-        static_cast<int>(reader.Integer(table, "local_currency", "uplift").value_or(1));
+        reader.IntegerIn(table, "local_currency", "uplift", 0, kSpan).value_or(1);
     methodology.no_local_uplift = reader.Strings(table, "local_currency", "no_uplift");
   }
   const auto factors = reader.Tables(root, "", "factor");
@@ -145,9 +147,9 @@ Methodology LoadMethodology(const std::string& path) {
     Adjustment adjustment;
     adjustment.name = reader.String(table, adjustment_path, "name").value_or(adjustment_path);
     adjustment.reason = reader.String(table, adjustment_path, "reason").value_or("");
-    const auto notches = reader.Integer(table, adjustment_path, "notches");
+    const auto notches = reader.IntegerIn(table, adjustment_path, "notches", -kSpan, kSpan);
     if (!notches || *notches == 0) reader.Fail(table, adjustment_path, "missing or zero 'notches'");
-    adjustment.notches = static_cast<int>(*notches);
+    adjustment.notches = *notches;
     adjustment.country = reader.String(table, adjustment_path, "country").value_or("");
     adjustment.indicator = reader.String(table, adjustment_path, "indicator").value_or("");
     adjustment.above = reader.Number(table, adjustment_path, "above");
@@ -157,7 +159,9 @@ Methodology LoadMethodology(const std::string& path) {
       if (array == nullptr)
         reader.Fail(*years, adjustment_path + ".years", "expected [2023, 2024]");
       for (const toml::node& year : *array) {
-        if (!year.is_integer()) reader.Fail(year, adjustment_path + ".years", "years are integers");
+        if (!year.is_integer() || year.as_integer()->get() < 1 || year.as_integer()->get() > 9999) {
+          reader.Fail(year, adjustment_path + ".years", "years are integers from 1 to 9999");
+        }
         adjustment.years.push_back(static_cast<int>(year.as_integer()->get()));
       }
     }

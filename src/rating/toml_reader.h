@@ -81,6 +81,20 @@ class TomlReader {
     return node->as_integer()->get();
   }
 
+  // An integer within [low, high], as an int: a value outside is an error
+  // naming the key and the range, never a silent narrowing (a year of 214749
+  // would overflow the YYYYMMDD dates the panel compares).
+  std::optional<int> IntegerIn(const toml::table& table, const std::string& path, const char* key,
+                               int low, int high) const {
+    const auto value = Integer(table, path, key);
+    if (!value) return std::nullopt;
+    if (*value < low || *value > high) {
+      Fail(*table.get(key), Join(path, key),
+           fmt::format("must be between {} and {}, got {}", low, high, *value));
+    }
+    return static_cast<int>(*value);
+  }
+
   std::optional<bool> Bool(const toml::table& table, const std::string& path,
                            const char* key) const {
     const toml::node* node = table.get(key);

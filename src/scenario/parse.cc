@@ -111,8 +111,8 @@ void ParseData(const toml::table& root, const Reader& reader, const std::string&
   data.importer = reader.String(table, "data", "importer").value_or("importer");
   data.year = reader.String(table, "data", "year").value_or("year");
   data.trade = reader.String(table, "data", "trade").value_or("trade");
-  if (const auto year = reader.Integer(table, "data", "baseline_year")) {
-    data.baseline_year = static_cast<int>(*year);
+  if (const auto year = reader.IntegerIn(table, "data", "baseline_year", 1, 9999)) {
+    data.baseline_year = *year;
   }
   if (const auto encoding = reader.String(table, "data", "encoding")) {
     const auto parsed = ParseTextEncoding(*encoding);
@@ -485,7 +485,7 @@ void ParseUncertainty(const toml::table& root, const Reader& reader,
                                 {{"pair", UncertaintyMethod::kPairBootstrap},
                                  {"parametric", UncertaintyMethod::kParametric}});
     spec.replications =
-        static_cast<int>(reader.Integer(table, "uncertainty", "replications").value_or(200));
+        reader.IntegerIn(table, "uncertainty", "replications", 0, 1000000).value_or(200);
     spec.seed = static_cast<uint64_t>(reader.Integer(table, "uncertainty", "seed").value_or(1));
     spec.level = reader.Number(table, "uncertainty", "level").value_or(0.95);
     if (spec.level <= 0 || spec.level >= 1) {
@@ -611,12 +611,7 @@ void ParseGoal(const toml::table& root, const Reader& reader, Scenario& scenario
   if (outside) reader.Fail(goal.where, *outside);
   goal.tolerance = reader.Number(table, "goal", "tolerance").value_or(1e-6);
   if (goal.tolerance <= 0) reader.Fail(goal.where, "tolerance must be positive");
-  const int64_t max_iterations = reader.Integer(table, "goal", "max_iterations").value_or(100);
-  if (max_iterations < 1 || max_iterations > 100000) {
-    reader.Fail(reader.Ref(*table.get("max_iterations"), "goal.max_iterations"),
-                fmt::format("max_iterations must be between 1 and 100000, got {}", max_iterations));
-  }
-  goal.max_iterations = static_cast<int>(max_iterations);
+  goal.max_iterations = reader.IntegerIn(table, "goal", "max_iterations", 1, 100000).value_or(100);
 }
 
 }  // namespace

@@ -88,6 +88,19 @@ class Reader {
     return node->value<int64_t>();
   }
 
+  // An integer within [low, high], as an int: a value outside is an error
+  // naming the key and the range, never a silent narrowing.
+  std::optional<int> IntegerIn(const toml::table& table, const std::string& path, const char* key,
+                               int low, int high) const {
+    const auto value = Integer(table, path, key);
+    if (!value) return std::nullopt;
+    if (*value < low || *value > high) {
+      Fail(Ref(*table.get(key), Join(path, key)),
+           fmt::format("must be between {} and {}, got {}", low, high, *value));
+    }
+    return static_cast<int>(*value);
+  }
+
   std::optional<bool> Bool(const toml::table& table, const std::string& path,
                            const char* key) const {
     const toml::node* node = table.get(key);

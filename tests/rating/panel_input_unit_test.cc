@@ -8,6 +8,7 @@
 
 #include "mizani/error.h"
 #include "mizani/rating.h"
+#include "mizani/rating_report.h"
 #include "test_support.h"
 
 namespace mizani::rating {
@@ -71,6 +72,46 @@ TEST(PanelInput, AWeoYearWithoutAnIntegerValueIsNamed) {
       PanelError(kGoodRows, std::string(kGoodWeo) + "Kenya,NGDPD,1e300,1,0\n");
   EXPECT_NE(message.find("row 3, column 'year'"), std::string::npos) << message;
   EXPECT_NE(message.find("not a whole number"), std::string::npos) << message;
+}
+
+// Found by the rating fuzzer: a last year of 214749 overflowed the YYYYMMDD
+// year end (year * 10000 + 1231). The configuration names the key; BuildPanel,
+// called directly, refuses the years itself.
+TEST(PanelInput, YearsBeyondTheDateRangeAreRefused) {
+  const std::string folder = testing::MakeTempDir("rating_panel_years");
+  const std::string config_path = Write(folder, "rate.toml",
+                                        "[data]\nratings = \"r.csv\"\nweo = \"w.csv\"\n"
+                                        "first_year = 2000\nlast_year = 214749\n");
+  try {
+    (void)LoadRateConfig(config_path, RateOverrides{});
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
+    EXPECT_NE(std::string(error.what())
+                  .find("key 'data.last_year': must be between 1980 and 2200, got 214749"),
+              std::string::npos)
+        << error.what();
+  }
+  PanelOptions options;
+  options.ratings_path = Write(folder, "ratings.csv", std::string(kHeader) + kGoodRows);
+  options.weo_path =
+      Write(folder, "weo.csv",
+            std::string("country,weo_subject_code,year,value,is_estimate\n") + kGoodWeo);
+  options.indicators = {IndicatorSpec{"NGDPD", "GDP", Transform::kLog}};
+  options.first_year = 2000;
+  options.last_year = 214749;
+  try {
+    (void)BuildPanel(options);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
+    EXPECT_NE(std::string(error.what()).find("outside 1 to 9999"), std::string::npos)
+        << error.what();
+  }
+  // Within range the same files build a panel: Kenya's rated year ends, 2019 (B+, April 2019)
+  // to 2021.
+  options.last_year = 2021;
+  EXPECT_EQ(BuildPanel(options).rows.size(), 3U);
 }
 
 }  // namespace

@@ -228,6 +228,14 @@ TEST(Scorecard, InvalidMethodologiesNameTheKey) {
       "[[factor]]\n[[factor.indicator]]\ncode='A'\ngrid=[[0,0]]\n[[adjustment]]\n"
       "country='ATL'\nnotches=-1\n",
       "unknown ISO3");
+  // Before: 2^32 + 1 notches were narrowed to one notch without a word.
+  expect_error(
+      "[[factor]]\n[[factor.indicator]]\ncode='A'\ngrid=[[0,0]]\n[[adjustment]]\n"
+      "country='KEN'\nnotches=4294967297\n",
+      "must be between -20 and 20, got 4294967297");
+  expect_error(
+      "max_total_adjustment=-1\n[[factor]]\n[[factor.indicator]]\ncode='A'\ngrid=[[0,0]]\n",
+      "key 'max_total_adjustment': must be between 0 and 20");
 }
 
 }  // namespace

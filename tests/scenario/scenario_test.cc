@@ -237,6 +237,20 @@ TEST_F(ScenarioTest, RejectsShocksWithoutPairSelection) {
   EXPECT_NE(std::string(error.what()).find("no pairs selected"), std::string::npos) << error.what();
 }
 
+// Before: an integer beyond int was narrowed without a word (2^32 + 2006
+// became baseline year 2006); every integer key is now checked against its range.
+TEST_F(ScenarioTest, RejectsAnIntegerOutsideItsRange) {
+  std::string text = Header() + kKenJpnTariff;
+  text.replace(text.find("baseline_year = 2006"), 20, "baseline_year = 4294969302");
+  const Error error = ExpectError(text);
+  EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
+  EXPECT_NE(std::string(error.what())
+                .find("(data.baseline_year): must be between 1 and 9999, got "
+                      "4294969302"),
+            std::string::npos)
+      << error.what();
+}
+
 TEST_F(ScenarioTest, RejectsRegressorShockWithoutTerm) {
   const Error error = ExpectError(Header() + "[[shocks]]\nkind = \"regressor\"\nmembers = \"*\"\n");
   EXPECT_EQ(error.code(), ErrorCode::kBadScenario);
