@@ -6,6 +6,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "common/parallel.h"
@@ -111,6 +112,56 @@ std::string ColumnList(const Table& table) {
   return names;
 }
 
+// The range of a numeric column's non-missing values, on all threads.
+struct ValueRange {
+  double min_value = std::numeric_limits<double>::infinity();
+  double max_value = -std::numeric_limits<double>::infinity();
+  bool all_integers = true;
+};
+
+ValueRange RangeOf(std::span<const double> values, int threads) {
+  const int num_tasks = std::max(1, threads);
+  std::vector<ValueRange> range_T(num_tasks);
+  ParallelFor(num_tasks, static_cast<int64_t>(values.size()),
+              [&](int task_idx, int64_t begin, int64_t end) {
+                ValueRange range;
+                for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
+                  const double value = values[row_idx];
+                  if (std::isnan(value)) continue;
+                  range.min_value = std::min(range.min_value, value);
+                  range.max_value = std::max(range.max_value, value);
+                  if (value != std::floor(value)) range.all_integers = false;
+                }
+                range_T[task_idx] = range;
+              });
+  ValueRange whole;
+  for (const ValueRange& range : range_T) {
+    whole.min_value = std::min(whole.min_value, range.min_value);
+    whole.max_value = std::max(whole.max_value, range.max_value);
+    whole.all_integers = whole.all_integers && range.all_integers;
+  }
+  return whole;
+}
+
+// A numeric column whose non-missing values are whole numbers in a range of
+// at most 4 keys a row (plus 65,536): the columns whose values index a lookup
+// array directly (years, product codes, country numbers), key value - min.
+// nullopt otherwise, and for a column without values.
+struct SmallIntegers {
+  double min_value = 0;
+  uint64_t key_space = 0;
+};
+
+std::optional<SmallIntegers> SmallIntegersOf(std::span<const double> values, int threads) {
+  const ValueRange whole = RangeOf(values, threads);
+  const double range = whole.max_value - whole.min_value;
+  if (whole.all_integers && range >= 0 &&
+      range <= 4.0 * static_cast<double>(values.size()) + 65536.0) {
+    return SmallIntegers{whole.min_value, static_cast<uint64_t>(range) + 1};
+  }
+  return std::nullopt;
+}
+
 Factor FactorizeString(const Column& column, int threads) {
   // Codes are already dense, but after a filter or a hand-built column they
   // may not be in first-appearance order or may skip levels; renumbering
@@ -132,37 +183,10 @@ Factor FactorizeNumeric(const Column& column, int threads) {
 
   // Years, product codes and country numbers are small integers: a direct
   // lookup array beats hashing when their range is comparable to the row count.
-  struct Range {
-    double min_value = std::numeric_limits<double>::infinity();
-    double max_value = -std::numeric_limits<double>::infinity();
-    bool all_integers = true;
-  };
-  const int num_tasks = std::max(1, threads);
-  std::vector<Range> range_T(num_tasks);
-  ParallelFor(num_tasks, static_cast<int64_t>(values.size()),
-              [&](int task_idx, int64_t begin, int64_t end) {
-                Range range;
-                for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
-                  const double value = values[row_idx];
-                  if (std::isnan(value)) continue;
-                  range.min_value = std::min(range.min_value, value);
-                  range.max_value = std::max(range.max_value, value);
-                  if (value != std::floor(value)) range.all_integers = false;
-                }
-                range_T[task_idx] = range;
-              });
-  Range whole;
-  for (const Range& range : range_T) {
-    whole.min_value = std::min(whole.min_value, range.min_value);
-    whole.max_value = std::max(whole.max_value, range.max_value);
-    whole.all_integers = whole.all_integers && range.all_integers;
-  }
-  const double min_value = whole.min_value;
-  const double range = whole.max_value - min_value;
-  if (whole.all_integers && range >= 0 &&
-      range <= 4.0 * static_cast<double>(values.size()) + 65536.0) {
+  if (const std::optional<SmallIntegers> small = SmallIntegersOf(values, threads)) {
+    const double min_value = small->min_value;
     const std::vector<int64_t> level_keys = data::DensifyKeys(
-        values.size(), static_cast<uint64_t>(range) + 1,
+        values.size(), small->key_space,
         [&](int64_t row_idx) {
           const double value = values[row_idx];
           return std::isnan(value) ? int64_t{-1} : static_cast<int64_t>(value - min_value);
@@ -372,6 +396,78 @@ Factor Interact(const Factor& left, const Factor& right, int threads) {
   return out;
 }
 
+namespace {
+
+// A column's own keys, without a factor built: the codes of a text column,
+// value - min of a column of small whole numbers (SmallIntegersOf); -1 where
+// missing. Label(key) is the label FactorizeColumn gives that key's level.
+struct RawKeys {
+  const Column* column = nullptr;
+  double min_value = 0;  // numeric columns
+  uint64_t key_space = 0;
+
+  int64_t Key(int64_t row_idx) const {
+    if (column->type == ColumnType::kString) {
+      const int32_t code = column->codes[row_idx];
+      return code < 0 ? int64_t{-1} : int64_t{code};
+    }
+    const double value = column->values()[row_idx];
+    return std::isnan(value) ? int64_t{-1} : static_cast<int64_t>(value - min_value);
+  }
+  std::string Label(uint64_t key) const {
+    if (column->type == ColumnType::kString) return column->levels[key];
+    return data::FormatNumber(min_value + static_cast<double>(key));
+  }
+};
+
+std::optional<RawKeys> RawKeysOf(const Column& column, int threads) {
+  if (column.type == ColumnType::kString) {
+    return RawKeys{&column, 0, static_cast<uint64_t>(column.levels.size())};
+  }
+  const std::optional<SmallIntegers> small = SmallIntegersOf(column.values(), threads);
+  if (!small) return std::nullopt;
+  return RawKeys{&column, small->min_value, small->key_space};
+}
+
+}  // namespace
+
+Factor InteractColumns(const Table& table, const std::string& left_name,
+                       const std::string& right_name, int threads) {
+  const Column& left_column = table.Get(left_name);
+  const Column& right_column = table.Get(right_name);
+  const size_t num_rows = table.num_rows;
+  const std::optional<RawKeys> left = RawKeysOf(left_column, threads);
+  const std::optional<RawKeys> right =
+      left ? RawKeysOf(right_column, threads) : std::optional<RawKeys>();
+  // The pair (a, b) of the columns' own keys is a * n_b + b: one-to-one with
+  // the pair of their factors' ids, so numbering pairs in order of first
+  // appearance gives Interact's ids and labels exactly.
+  if (!left || !right || right->key_space == 0 ||
+      left->key_space > (4 * static_cast<uint64_t>(num_rows) + 65536) / right->key_space) {
+    return Interact(FactorizeColumn(table, left_name, threads),
+                    FactorizeColumn(table, right_name, threads), threads);
+  }
+  const uint64_t right_space = right->key_space;
+  Factor out;
+  const std::vector<int64_t> level_keys = data::DensifyKeys(
+      num_rows, left->key_space * right_space,
+      [&](int64_t row_idx) {
+        const int64_t left_key = left->Key(row_idx);
+        const int64_t right_key = right->Key(row_idx);
+        if (left_key < 0 || right_key < 0) return int64_t{-1};
+        return static_cast<int64_t>(static_cast<uint64_t>(left_key) * right_space +
+                                    static_cast<uint64_t>(right_key));
+      },
+      threads, out.ids);
+  out.labels.reserve(level_keys.size());
+  for (const int64_t key : level_keys) {
+    const auto pair_key = static_cast<uint64_t>(key);
+    out.labels.push_back(left->Label(pair_key / right_space) + "_" +
+                         right->Label(pair_key % right_space));
+  }
+  return out;
+}
+
 Factor FactorizeColumn(const Table& table, const std::string& column_name, int threads) {
   const Column& column = table.Get(column_name);
   return column.type == ColumnType::kString ? FactorizeString(column, threads)
@@ -382,11 +478,11 @@ Factor Factorize(const Table& table, const std::vector<std::string>& column_name
   if (column_names.empty()) {
     throw Error(ErrorCode::kInternal, "Factorize: no columns given");
   }
-  Factor result;
-  for (size_t name_idx = 0; name_idx < column_names.size(); ++name_idx) {
-    Factor single = FactorizeColumn(table, column_names[name_idx]);
-    result = name_idx == 0 ? std::move(single) : Interact(result, single);
-  }
+  Factor result = column_names.size() == 1
+                      ? FactorizeColumn(table, column_names[0])
+                      : InteractColumns(table, column_names[0], column_names[1]);
+  for (size_t name_idx = 2; name_idx < column_names.size(); ++name_idx)
+    result = Interact(result, FactorizeColumn(table, column_names[name_idx]));
   return result;
 }
 

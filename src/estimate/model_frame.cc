@@ -107,30 +107,24 @@ void RequireColumns(const Table& table, const Formula& formula, const EstimateOp
 std::vector<Factor> FactorizeAll(const Table& table,
                                  const std::vector<std::vector<std::string>>& factor_columns,
                                  int threads) {
+  // A column used alone (an exporter effect, a cluster) is factorised once;
+  // interactions start from the columns' own codes (InteractColumns), so
+  // the three-way gravity model builds no single-column factor at all.
   std::vector<Factor> factors(factor_columns.size());
-  std::vector<std::string> unique_columns;
-  for (const auto& columns : factor_columns) {
-    for (const auto& name : columns) {
-      if (std::find(unique_columns.begin(), unique_columns.end(), name) == unique_columns.end())
-        unique_columns.push_back(name);
-    }
-  }
-  std::vector<Factor> single(unique_columns.size());
-  for (size_t idx = 0; idx < unique_columns.size(); ++idx)
-    single[idx] = FactorizeColumn(table, unique_columns[idx], threads);
-  auto single_of = [&](const std::string& name) -> const Factor& {
-    return single[std::find(unique_columns.begin(), unique_columns.end(), name) -
-                  unique_columns.begin()];
-  };
+  std::vector<std::pair<std::string, const Factor*>> single;
   for (size_t factor_idx = 0; factor_idx < factors.size(); ++factor_idx) {
     const auto& columns = factor_columns[factor_idx];
     if (columns.size() == 1) {
-      factors[factor_idx] = single_of(columns[0]);
+      const auto same = std::find_if(single.begin(), single.end(),
+                                     [&](const auto& entry) { return entry.first == columns[0]; });
+      factors[factor_idx] =
+          same != single.end() ? *same->second : FactorizeColumn(table, columns[0], threads);
+      if (same == single.end()) single.emplace_back(columns[0], &factors[factor_idx]);
       continue;
     }
-    Factor result = Interact(single_of(columns[0]), single_of(columns[1]), threads);
+    Factor result = InteractColumns(table, columns[0], columns[1], threads);
     for (size_t name_idx = 2; name_idx < columns.size(); ++name_idx)
-      result = Interact(result, single_of(columns[name_idx]), threads);
+      result = Interact(result, FactorizeColumn(table, columns[name_idx], threads), threads);
     factors[factor_idx] = std::move(result);
   }
   return factors;

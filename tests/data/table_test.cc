@@ -126,15 +126,20 @@ TEST(Factorize, StringColumnInFirstAppearanceOrder) {
   EXPECT_EQ(factor.num_levels(), 2);
 }
 
-TEST(Factorize, StringCodesOutOfOrderAreRenumbered) {
+// A table of one text column "c" with these levels and codes (-1: missing).
+Table TextTable(std::vector<std::string> levels, std::vector<int32_t> codes) {
   Table table;
-  table.num_rows = 3;
-  Column column;
+  table.num_rows = codes.size();
+  Column& column = table.columns.emplace_back();
   column.name = "c";
   column.type = ColumnType::kString;
-  column.levels = {"unused", "B", "A"};
-  column.codes = {2, 1, 2};
-  table.columns.push_back(column);
+  column.levels = std::move(levels);
+  column.codes = std::move(codes);
+  return table;
+}
+
+TEST(Factorize, StringCodesOutOfOrderAreRenumbered) {
+  const Table table = TextTable({"unused", "B", "A"}, {2, 1, 2});
   Factor factor = Factorize(table, {"c"});
   EXPECT_EQ(factor.ids, (std::vector<int32_t>{0, 1, 0}));
   EXPECT_EQ(factor.labels, (std::vector<std::string>{"A", "B"}));
@@ -158,6 +163,36 @@ TEST(Factorize, SparseLargeIntegersUseHashing) {
   Factor factor = Factorize(table, {"id"});
   EXPECT_EQ(factor.ids, (std::vector<int32_t>{0, 1, 0, 2, 1}));
   EXPECT_EQ(factor.labels, (std::vector<std::string>{"1000000000000", "3", "-7"}));
+}
+
+// InteractColumns combines the columns' own codes; the reference is the
+// route through two single-column factors (Interact of FactorizeColumn),
+// on text codes out of order with unused levels, years with a missing value,
+// -0.0 beside 0.0, sparse large integers (hashing: the fallback) and
+// fractions (not whole: the fallback), on one and on three threads.
+TEST(Factorize, InteractColumnsEqualsInteractOfFactors) {
+  Table table = TextTable({"unused", "B", "A", "C"}, {2, 1, 2, -1, 3, 1, 2, 3, 1});
+  table.AddNumeric("year", {1990, 1986, 1990, 1986, kNaN, 2006, 1986, 2006, 1990});
+  table.AddNumeric("zero", {0.0, -0.0, 1, 0, 1, -0.0, 2, 0, 1});
+  table.AddNumeric("id", {1e12, 3, 1e12, -7, 3, 3, -7, 1e12, 3});
+  table.AddNumeric("share", {0.25, 0.5, 0.25, 0.5, 0.1, 0.25, 0.1, 0.5, 0.25});
+  const std::vector<std::string> names = {"c", "year", "zero", "id", "share"};
+  for (const std::string& left : names) {
+    for (const std::string& right : names) {
+      for (int threads : {1, 3}) {
+        const Factor expected = Interact(FactorizeColumn(table, left, threads),
+                                         FactorizeColumn(table, right, threads), threads);
+        const Factor got = InteractColumns(table, left, right, threads);
+        EXPECT_EQ(got.ids, expected.ids) << left << "^" << right << ", " << threads;
+        EXPECT_EQ(got.labels, expected.labels) << left << "^" << right << ", " << threads;
+      }
+    }
+  }
+  // Hand-checked: text codes 2 and 1 are "A" and "B", first seen in that order.
+  const Factor by_year = InteractColumns(table, "c", "year");
+  EXPECT_EQ(by_year.ids, (std::vector<int32_t>{0, 1, 0, -1, -1, 2, 3, 4, 5}));
+  EXPECT_EQ(by_year.labels,
+            (std::vector<std::string>{"A_1990", "B_1986", "B_2006", "A_1986", "C_2006", "B_1990"}));
 }
 
 TEST(Factorize, InteractionLabelsAndMissing) {
