@@ -90,28 +90,27 @@ void RestoreRowOrder(const std::vector<int64_t>& caller_source_row, const ModelF
 std::unique_ptr<FeProjector> MakeFitProjector(const ModelFrame& work,
                                               const EstimateOptions& options, Communicator* comm) {
   const int threads = ResolveThreads(options.threads);
-  auto projector = std::make_unique<FeProjector>(work.fe_ids, work.fe_sizes, threads,
-                                                 work.num_obs(), options.projection);
   // The rows of each level of the shard dimension are on one rank: its
   // level sums need no reduction (about three quarters of the traffic of
   // a three-way model, whose pair dimension it is). The Schur path, when
   // it eliminates that dimension, keeps its runs' means local and reduces
   // only the other levels; if it would eliminate another (its runs split
   // across ranks), the Jacobi path projects.
-  // The ranks agree (one message): each chose by its own rows (a rank
-  // without rows, or whose rows happen to be contiguous in another
-  // dimension, could choose otherwise), and all must take the same path.
+  // The ranks agree (one message) before anything is built: each plans by
+  // its own rows (a rank without rows, or whose rows happen to be
+  // contiguous in another dimension, could plan otherwise), and all must
+  // take the same path.
   const int shard_dim = comm != nullptr ? ShardDimension(work) : -1;
+  ProjectionOptions projection = options.projection;
   if (comm != nullptr && comm->size() > 1) {
-    int64_t elsewhere = projector->EliminatedDimension() == shard_dim ? 0 : 1;
+    const int planned = FeProjector::PlannedEliminatedDimension(work.fe_ids, work.fe_sizes,
+                                                                work.num_obs(), projection);
+    int64_t elsewhere = planned == shard_dim ? 0 : 1;
     comm->AllreduceMax(std::span<int64_t>(&elsewhere, 1));
-    if (elsewhere != 0 && projector->EliminatedDimension() >= 0) {
-      ProjectionOptions projection = options.projection;
-      projection.solver = FeSolver::kJacobi;
-      projector = std::make_unique<FeProjector>(work.fe_ids, work.fe_sizes, threads, work.num_obs(),
-                                                projection);
-    }
+    if (elsewhere != 0) projection.solver = FeSolver::kJacobi;
   }
+  auto projector = std::make_unique<FeProjector>(work.fe_ids, work.fe_sizes, threads,
+                                                 work.num_obs(), projection);
   projector->SetCommunicator(comm, shard_dim);
   return projector;
 }

@@ -118,6 +118,43 @@ TEST(ProjectorSchurPath, SortedByLargestDimension) {
   }
 }
 
+// The plan a sharded fit agrees on before building (fit.cc) is the path the
+// constructor takes: sorted by the largest dimension (eliminated), unsorted
+// (Jacobi, -1), forced either way, one dimension, no rows.
+TEST(ProjectorSchurPath, PlannedDimensionIsTheConstructorsChoice) {
+  const int64_t num_obs = 20000;
+  const Design design = RandomDesign(num_obs, {150, 120, 2000}, 31);
+  Design sorted = design;
+  std::vector<int64_t> order(num_obs);
+  for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) order[obs_idx] = obs_idx;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return design.ids[2][a] < design.ids[2][b]; });
+  for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
+    for (int64_t pos = 0; pos < num_obs; ++pos)
+      sorted.ids[dim_idx][pos] = design.ids[dim_idx][order[pos]];
+  }
+  const Design one_dim{{design.ids[0]}, {design.sizes[0]}};
+  const Design no_rows{{{}, {}}, {3, 4}};
+  int schur_cases = 0;
+  for (const Design* case_design :
+       std::vector<const Design*>{&design, &sorted, &one_dim, &no_rows}) {
+    for (const mizani::FeSolver solver :
+         {mizani::FeSolver::kAuto, mizani::FeSolver::kJacobi, mizani::FeSolver::kSchur}) {
+      mizani::ProjectionOptions options;
+      options.solver = solver;
+      const int planned =
+          FeProjector::PlannedEliminatedDimension(case_design->ids, case_design->sizes, 0, options);
+      const FeProjector projector(case_design->ids, case_design->sizes, 1, 0, options);
+      EXPECT_EQ(planned, projector.EliminatedDimension()) << static_cast<int>(solver);
+      schur_cases += planned >= 0;
+    }
+  }
+  // Sorted: auto and forced Schur eliminate dimension 2; unsorted: forced only.
+  EXPECT_EQ(FeProjector::PlannedEliminatedDimension(sorted.ids, sorted.sizes, 0, {}), 2);
+  EXPECT_EQ(FeProjector::PlannedEliminatedDimension(design.ids, design.sizes, 0, {}), -1);
+  EXPECT_EQ(schur_cases, 3);
+}
+
 // A balanced exporter x importer x year panel sorted by pair and year (the
 // segment layout), and a copy with the years of every pair shuffled (the
 // row layout); order[pos] is the sorted row at shuffled position pos.

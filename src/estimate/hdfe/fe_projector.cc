@@ -40,27 +40,8 @@ FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
     offset_Q_[dim_idx] = num_levels_;
     num_levels_ += sizes_Q[dim_idx];
   }
-  // The Schur path pays off when the eliminated dimension's observations are
-  // already contiguous (a panel sorted by pair); otherwise the reordering
-  // it needs costs more than it saves (measured on the two-way benchmark).
-  // The frame is sorted by its largest dimension before rows are dropped;
-  // the drops can leave another one the largest (exporter-years and
-  // importer-years tied at 12,600 became 12,494 and 12,575 once all-zero
-  // groups went), and eliminating the sorted one, nearly as large, still
-  // beats the Jacobi path (IRLS 0.95 s against 2.22 s on that panel).
-  int eliminated = -1;
-  if (num_dims_ >= 2 && num_obs_ > 0) {
-    const int32_t largest_size = *std::max_element(sizes_Q.begin(), sizes_Q.end());
-    for (int dim_idx = 0; dim_idx < num_dims_; ++dim_idx) {
-      const bool large = 2 * static_cast<int64_t>(sizes_Q[dim_idx]) >= largest_size;
-      if (large && (eliminated < 0 || sizes_Q[dim_idx] > sizes_Q[eliminated]) &&
-          LevelsContiguous(ids_Q[dim_idx], sizes_Q[dim_idx]))
-        eliminated = dim_idx;
-    }
-  }
-  const bool force_jacobi = options.solver == FeSolver::kJacobi;
-  const bool force_schur = options.solver == FeSolver::kSchur;
-  if (num_dims_ >= 2 && num_obs_ > 0 && !force_jacobi && (eliminated >= 0 || force_schur)) {
+  const int eliminated = PlannedEliminatedDimension(ids_Q, sizes_Q, num_obs, options);
+  if (eliminated >= 0) {
     schur_ = std::make_unique<SchurProjector>(ids_Q, sizes_Q, offset_Q_, threads_,
                                               options.simd != SimdKernels::kSse2, eliminated);
     return;
@@ -76,6 +57,36 @@ FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
     }
   });
   SetWeights({});
+}
+
+int FeProjector::PlannedEliminatedDimension(const std::vector<std::vector<int32_t>>& ids_Q,
+                                            const std::vector<int32_t>& sizes_Q, int64_t num_obs,
+                                            const ProjectionOptions& options) {
+  const auto num_dims = static_cast<int>(ids_Q.size());
+  const int64_t rows = ids_Q.empty() ? num_obs : static_cast<int64_t>(ids_Q[0].size());
+  if (num_dims < 2 || rows == 0 || options.solver == FeSolver::kJacobi) return -1;
+  // The Schur path pays off when the eliminated dimension's observations are
+  // already contiguous (a panel sorted by pair); otherwise the reordering
+  // it needs costs more than it saves (measured on the two-way benchmark).
+  // The frame is sorted by its largest dimension before rows are dropped;
+  // the drops can leave another one the largest (exporter-years and
+  // importer-years tied at 12,600 became 12,494 and 12,575 once all-zero
+  // groups went), and eliminating the sorted one, nearly as large, still
+  // beats the Jacobi path (IRLS 0.95 s against 2.22 s on that panel).
+  int eliminated = -1;
+  const int32_t largest_size = *std::max_element(sizes_Q.begin(), sizes_Q.end());
+  for (int dim_idx = 0; dim_idx < num_dims; ++dim_idx) {
+    const bool large = 2 * static_cast<int64_t>(sizes_Q[dim_idx]) >= largest_size;
+    if (large && (eliminated < 0 || sizes_Q[dim_idx] > sizes_Q[eliminated]) &&
+        LevelsContiguous(ids_Q[dim_idx], sizes_Q[dim_idx]))
+      eliminated = dim_idx;
+  }
+  // Forced onto the Schur path without a contiguous dimension: the largest.
+  if (eliminated < 0 && options.solver == FeSolver::kSchur) {
+    eliminated =
+        static_cast<int>(std::max_element(sizes_Q.begin(), sizes_Q.end()) - sizes_Q.begin());
+  }
+  return eliminated;
 }
 
 FeProjector::~FeProjector() = default;

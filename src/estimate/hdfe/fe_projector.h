@@ -67,6 +67,12 @@ class FeProjector {
               int threads, int64_t num_obs = 0, const ProjectionOptions& options = {});
   ~FeProjector();
   FeProjector(const FeProjector&) = delete;
+  // The dimension the constructor's Schur path would eliminate on these ids
+  // and options, -1 when it would build the Jacobi path: for callers that
+  // must agree on the path before building (sharded fits, fit.cc).
+  static int PlannedEliminatedDimension(const std::vector<std::vector<int32_t>>& ids_Q,
+                                        const std::vector<int32_t>& sizes_Q, int64_t num_obs,
+                                        const ProjectionOptions& options);
   FeProjector& operator=(const FeProjector&) = delete;
 
   // Observation weights (non-negative); an empty span means unit weights.
