@@ -23,6 +23,9 @@ struct CommunicationStats {
   int64_t allreduce_calls = 0, allreduce_bytes = 0;
   int64_t allgather_calls = 0, allgather_bytes = 0;
   int64_t alltoall_calls = 0, alltoall_bytes = 0;
+  // MPI calls the byte collectives above made (more than their calls when a
+  // message took several rounds).
+  int64_t byte_rounds = 0;
 };
 
 class Communicator {
@@ -36,7 +39,8 @@ class Communicator {
   virtual void AllreduceSum(std::span<int64_t> values) = 0;
   virtual void AllreduceMax(std::span<int64_t> values) = 0;
   virtual void AllreduceMax(std::span<double> values) = 0;
-  // Every rank's bytes, indexed by rank, on every rank.
+  // Every rank's bytes, indexed by rank, on every rank. Any size: the MPI
+  // communicator splits what exceeds one call's `int` counts into rounds.
   virtual std::vector<std::string> Allgatherv(std::string_view bytes) = 0;
   // send[r] goes to rank r (send.size() == size()); returns what each rank
   // sent to this one, indexed by sender.

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <mpi.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <numeric>
@@ -29,6 +30,25 @@ int CountOf(size_t bytes, const char* what) {
   return static_cast<int>(bytes);
 }
 
+// At most this many bytes in one call of a byte collective.
+constexpr int64_t kRoundBytes = int64_t{1} << 30;
+
+// MIZANI_MPI_ROUND_BYTES (1 to kRoundBytes) lowers the round size; anything
+// else in it is an error (a typo must not pass for the default).
+int64_t RoundBytesFromEnvironment() {
+  const char* text = std::getenv("MIZANI_MPI_ROUND_BYTES");
+  if (text == nullptr) return kRoundBytes;
+  char* end = nullptr;
+  const long long value = std::strtoll(text, &end, 10);
+  if (end == text || *end != '\0' || value < 1 || value > kRoundBytes) {
+    throw Error(ErrorCode::kUsage,
+                fmt::format("MIZANI_MPI_ROUND_BYTES='{}': expected a whole number of bytes from 1 "
+                            "to {}",
+                            text, kRoundBytes));
+  }
+  return value;
+}
+
 class MpiCommunicator final : public Communicator {
  public:
   MpiCommunicator(int* argc, char*** argv) {
@@ -37,6 +57,7 @@ class MpiCommunicator final : public Communicator {
     Check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
     Check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
     Check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+    round_bytes_ = RoundBytesFromEnvironment();
   }
   ~MpiCommunicator() override { MPI_Finalize(); }
   MpiCommunicator(const MpiCommunicator&) = delete;
@@ -66,44 +87,89 @@ class MpiCommunicator final : public Communicator {
   // (The maximum is exact, so every rank gets the same bits.)
   void AllreduceMax(std::span<double> values) override { Reduce(values, MPI_DOUBLE, MPI_MAX); }
 
+  // MPI counts bytes in `int`, so one call carries under 2 GiB. Both byte
+  // collectives cut their messages into rounds of at most round_bytes_ a
+  // call in all (kRoundBytes, 1 GiB, unless MIZANI_MPI_ROUND_BYTES says
+  // less: the tests' way to make small messages take several rounds), as
+  // many rounds on every rank: a caller sends any size.
   std::vector<std::string> Allgatherv(std::string_view bytes) override {
     ++stats_.allgather_calls;
     stats_.allgather_bytes += static_cast<int64_t>(bytes.size());
-    int my_count = CountOf(bytes.size(), "Allgatherv");
-    std::vector<int> counts(static_cast<size_t>(size_));
-    Check(MPI_Allgather(&my_count, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD),
+    auto my_size = static_cast<int64_t>(bytes.size());
+    std::vector<int64_t> sizes(static_cast<size_t>(size_));
+    Check(MPI_Allgather(&my_size, 1, MPI_INT64_T, sizes.data(), 1, MPI_INT64_T, MPI_COMM_WORLD),
           "MPI_Allgather");
-    const std::vector<int> displs = Displacements(counts, "Allgatherv");
-    std::string all(static_cast<size_t>(displs.back() + counts.back()), '\0');
-    Check(MPI_Allgatherv(bytes.data(), my_count, MPI_BYTE, all.data(), counts.data(), displs.data(),
-                         MPI_BYTE, MPI_COMM_WORLD),
-          "MPI_Allgatherv");
-    return Split(all, counts, displs);
+    // Every rank knows every size: the same rounds everywhere, no message.
+    const int64_t piece = PieceBytes();
+    int64_t rounds = 1;
+    for (const int64_t size : sizes) rounds = std::max(rounds, (size + piece - 1) / piece);
+    std::vector<std::string> parts(sizes.size());
+    for (size_t rank = 0; rank < parts.size(); ++rank)
+      parts[rank].reserve(static_cast<size_t>(sizes[rank]));
+    std::vector<int> counts(sizes.size());
+    for (int64_t round = 0; round < rounds; ++round) {
+      for (size_t rank = 0; rank < sizes.size(); ++rank)
+        counts[rank] = PieceCount(sizes[rank], round, piece);
+      const std::vector<int> displs = Displacements(counts, "Allgatherv");
+      std::string all(static_cast<size_t>(displs.back() + counts.back()), '\0');
+      const int mine = counts[static_cast<size_t>(rank_)];
+      Check(MPI_Allgatherv(bytes.data() + std::min(my_size, round * piece), mine, MPI_BYTE,
+                           all.data(), counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD),
+            "MPI_Allgatherv");
+      Append(all, counts, displs, parts);
+      ++stats_.byte_rounds;
+    }
+    return parts;
   }
 
   std::vector<std::string> Alltoallv(const std::vector<std::string>& send) override {
     if (send.size() != static_cast<size_t>(size_))
       throw Error(ErrorCode::kInternal, "Alltoallv: one buffer per rank");
     ++stats_.alltoall_calls;
-    std::vector<int> send_counts(send.size());
-    std::string packed;
+    std::vector<int64_t> send_sizes(send.size());
     for (size_t peer = 0; peer < send.size(); ++peer) {
-      send_counts[peer] = CountOf(send[peer].size(), "Alltoallv");
-      packed += send[peer];
-      stats_.alltoall_bytes += static_cast<int64_t>(send[peer].size());
+      send_sizes[peer] = static_cast<int64_t>(send[peer].size());
+      stats_.alltoall_bytes += send_sizes[peer];
     }
-    std::vector<int> recv_counts(send.size());
-    Check(MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT,
+    std::vector<int64_t> recv_sizes(send.size());
+    Check(MPI_Alltoall(send_sizes.data(), 1, MPI_INT64_T, recv_sizes.data(), 1, MPI_INT64_T,
                        MPI_COMM_WORLD),
           "MPI_Alltoall");
-    const std::vector<int> send_displs = Displacements(send_counts, "Alltoallv");
-    const std::vector<int> recv_displs = Displacements(recv_counts, "Alltoallv");
-    std::string received(static_cast<size_t>(recv_displs.back() + recv_counts.back()), '\0');
-    Check(MPI_Alltoallv(packed.data(), send_counts.data(), send_displs.data(), MPI_BYTE,
-                        received.data(), recv_counts.data(), recv_displs.data(), MPI_BYTE,
-                        MPI_COMM_WORLD),
+    // A rank knows only its own pairs: the rounds are the most any needs.
+    const int64_t piece = PieceBytes();
+    int64_t rounds = 1;
+    for (size_t peer = 0; peer < send.size(); ++peer) {
+      const int64_t larger = std::max(send_sizes[peer], recv_sizes[peer]);
+      rounds = std::max(rounds, (larger + piece - 1) / piece);
+    }
+    Check(MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD),
+          "MPI_Allreduce");
+    std::vector<std::string> received(send.size());
+    for (size_t peer = 0; peer < received.size(); ++peer)
+      received[peer].reserve(static_cast<size_t>(recv_sizes[peer]));
+    std::vector<int> send_counts(send.size());
+    std::vector<int> recv_counts(send.size());
+    std::string packed;
+    for (int64_t round = 0; round < rounds; ++round) {
+      packed.clear();
+      for (size_t peer = 0; peer < send.size(); ++peer) {
+        send_counts[peer] = PieceCount(send_sizes[peer], round, piece);
+        recv_counts[peer] = PieceCount(recv_sizes[peer], round, piece);
+        if (send_counts[peer] > 0)
+          packed.append(send[peer], static_cast<size_t>(round * piece),
+                        static_cast<size_t>(send_counts[peer]));
+      }
+      const std::vector<int> send_displs = Displacements(send_counts, "Alltoallv");
+      const std::vector<int> recv_displs = Displacements(recv_counts, "Alltoallv");
+      std::string got(static_cast<size_t>(recv_displs.back() + recv_counts.back()), '\0');
+      Check(
+          MPI_Alltoallv(packed.data(), send_counts.data(), send_displs.data(), MPI_BYTE, got.data(),
+                        recv_counts.data(), recv_displs.data(), MPI_BYTE, MPI_COMM_WORLD),
           "MPI_Alltoallv");
-    return Split(received, recv_counts, recv_displs);
+      Append(got, recv_counts, recv_displs, received);
+      ++stats_.byte_rounds;
+    }
+    return received;
   }
 
   [[noreturn]] void Abort(int code) override {
@@ -137,16 +203,24 @@ class MpiCommunicator final : public Communicator {
     return displs;
   }
 
-  static std::vector<std::string> Split(const std::string& all, const std::vector<int>& counts,
-                                        const std::vector<int>& displs) {
-    std::vector<std::string> parts(counts.size());
+  // Bytes per rank (or per pair) in one call: the round's total stays
+  // within round_bytes_.
+  int64_t PieceBytes() const { return std::max<int64_t>(1, round_bytes_ / size_); }
+
+  // The bytes of round `round` of a message of `size` bytes.
+  static int PieceCount(int64_t size, int64_t round, int64_t piece) {
+    return static_cast<int>(std::clamp<int64_t>(size - round * piece, 0, piece));
+  }
+
+  static void Append(const std::string& all, const std::vector<int>& counts,
+                     const std::vector<int>& displs, std::vector<std::string>& parts) {
     for (size_t idx = 0; idx < counts.size(); ++idx)
-      parts[idx] = all.substr(static_cast<size_t>(displs[idx]), static_cast<size_t>(counts[idx]));
-    return parts;
+      parts[idx].append(all, static_cast<size_t>(displs[idx]), static_cast<size_t>(counts[idx]));
   }
 
   int rank_ = 0;
   int size_ = 1;
+  int64_t round_bytes_ = kRoundBytes;
 };
 
 }  // namespace

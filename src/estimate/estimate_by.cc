@@ -15,7 +15,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include "common/collectives.h"
 #include "common/parallel.h"
 #include "common/trace.h"
 #include "estimate/result_wire.h"
@@ -164,7 +163,7 @@ Table RouteRows(const Table& share, const Factor& local, const GroupsOfShares& g
         for (int64_t row : rows) AppendValue(out, column.codes[static_cast<size_t>(row)]);
       }
     }
-    const std::vector<std::string> got = AlltoallLarge(comm, send);
+    const std::vector<std::string> got = comm.Alltoallv(send);
     Column part;
     part.name = column.name;
     part.type = column.type;

@@ -16,7 +16,6 @@
 #include <string_view>
 #include <vector>
 
-#include "common/collectives.h"
 #include "mizani/error.h"
 
 namespace mizani::io {
@@ -137,7 +136,7 @@ void UnifyLevels(Communicator& comm, Column& column) {
   levels_only.type = ColumnType::kString;
   levels_only.levels = std::move(column.levels);
   std::string bytes = Pack(levels_only);
-  const std::vector<std::string> pieces = GatherLarge(comm, bytes);
+  const std::vector<std::string> pieces = comm.Allgatherv(bytes);
   bytes.clear();
   std::vector<std::string> global;
   LevelUnion levels(global);
@@ -228,7 +227,7 @@ std::optional<Table> ReadCsvShares(const char* begin, const char* end, const Lay
     Column& column = table.columns[slot];
     column.name = local[slot].name;
     column.type = local[slot].type;
-    std::vector<std::string> pieces = GatherLarge(comm, Pack(local[slot]));
+    std::vector<std::string> pieces = comm.Allgatherv(Pack(local[slot]));
     local[slot] = Column();
     Unpack(pieces, column);
   }
