@@ -17,6 +17,7 @@
 
 #include "common/parallel.h"
 #include "common/trace.h"
+#include "common/wire.h"
 #include "estimate/result_wire.h"
 
 namespace mizani {
@@ -128,11 +129,6 @@ GroupsOfShares AgreeGroups(const Factor& local, Communicator& comm) {
   return groups;
 }
 
-template <class T>
-void AppendValue(std::string& out, const T& value) {
-  out.append(reinterpret_cast<const char*>(&value), sizeof(T));
-}
-
 // The rows of this rank's groups, gathered from every share: each rank
 // sends every row with a group value to the group's owner, a column at a
 // time; pieces are joined in rank order, so a group's rows keep the file's
@@ -157,10 +153,10 @@ Table RouteRows(const Table& share, const Factor& local, const GroupsOfShares& g
       const std::vector<int64_t>& rows = rows_to[peer];
       if (column.type == ColumnType::kNumeric) {
         out.reserve(rows.size() * sizeof(double));
-        for (int64_t row : rows) AppendValue(out, column.num[static_cast<size_t>(row)]);
+        for (int64_t row : rows) AppendBytes(out, column.num[static_cast<size_t>(row)]);
       } else {
         out.reserve(rows.size() * sizeof(int32_t));
-        for (int64_t row : rows) AppendValue(out, column.codes[static_cast<size_t>(row)]);
+        for (int64_t row : rows) AppendBytes(out, column.codes[static_cast<size_t>(row)]);
       }
     }
     const std::vector<std::string> got = comm.Alltoallv(send);

@@ -3,16 +3,11 @@
 
 #include <cstring>
 
+#include "common/wire.h"
 #include "mizani/error.h"
 
 namespace mizani::estimate {
 namespace {
-
-template <typename T>
-void Put(const T& value, std::string& out) {
-  const auto* bytes = reinterpret_cast<const char*>(&value);
-  out.append(bytes, sizeof(T));
-}
 
 template <typename T>
 T Take(std::string_view& in) {
@@ -36,7 +31,7 @@ size_t ReadCount(std::string_view& in, size_t min_bytes) {
 
 void WriteDoubles(const double* data, int64_t count, std::string& out) {
   WriteInt(count, out);
-  out.append(reinterpret_cast<const char*>(data), static_cast<size_t>(count) * sizeof(double));
+  AppendBytes(out, data, static_cast<size_t>(count));
 }
 
 std::vector<double> ReadDoubles(std::string_view& in) {
@@ -63,7 +58,7 @@ std::vector<std::string> ReadStrings(std::string_view& in) {
 
 }  // namespace
 
-void WriteInt(int64_t value, std::string& out) { Put(value, out); }
+void WriteInt(int64_t value, std::string& out) { AppendBytes(out, value); }
 int64_t ReadInt(std::string_view& in) { return Take<int64_t>(in); }
 
 void WriteString(std::string_view text, std::string& out) {
@@ -105,7 +100,7 @@ void WriteResult(const EstimateResult& result, std::string& out) {
   for (double value : {result.deviance, result.null_deviance, result.pseudo_r2, result.deviance_r2,
                        result.log_likelihood, result.rss, result.seconds_cleaning,
                        result.seconds_separation, result.seconds_irls, result.seconds_variance})
-    Put(value, out);
+    AppendBytes(out, value);
   WriteInt(result.fe_dof, out);
   WriteInt(static_cast<int64_t>(result.fixed_effects.size()), out);
   for (const FixedEffectEstimates& fe : result.fixed_effects) {

@@ -16,32 +16,28 @@
 #include <string_view>
 #include <vector>
 
+#include "common/wire.h"
 #include "mizani/error.h"
 
 namespace mizani::io {
 namespace {
-
-template <class T>
-void Append(std::string& out, const T* values, size_t count) {
-  out.append(reinterpret_cast<const char*>(values), count * sizeof(T));
-}
 
 // A share's column as bytes: the values (numeric), or the level count, each
 // level's length and text, then the codes (text).
 std::string Pack(const Column& column) {
   std::string out;
   if (column.type == ColumnType::kNumeric) {
-    Append(out, column.num.data(), column.num.size());
+    AppendBytes(out, column.num.data(), column.num.size());
     return out;
   }
   const uint64_t num_levels = column.levels.size();
-  Append(out, &num_levels, 1);
+  AppendBytes(out, num_levels);
   for (const std::string& level : column.levels) {
     const uint64_t length = level.size();
-    Append(out, &length, 1);
+    AppendBytes(out, length);
     out += level;
   }
-  Append(out, column.codes.data(), column.codes.size());
+  AppendBytes(out, column.codes.data(), column.codes.size());
   return out;
 }
 
