@@ -102,7 +102,7 @@ class MpiCommunicator final : public Communicator {
     // Every rank knows every size: the same rounds everywhere, no message.
     const int64_t piece = PieceBytes();
     int64_t rounds = 1;
-    for (const int64_t size : sizes) rounds = std::max(rounds, (size + piece - 1) / piece);
+    for (const int64_t size : sizes) rounds = std::max(rounds, RoundsFor(size, piece));
     std::vector<std::string> parts(sizes.size());
     for (size_t rank = 0; rank < parts.size(); ++rank)
       parts[rank].reserve(static_cast<size_t>(sizes[rank]));
@@ -139,8 +139,7 @@ class MpiCommunicator final : public Communicator {
     const int64_t piece = PieceBytes();
     int64_t rounds = 1;
     for (size_t peer = 0; peer < send.size(); ++peer) {
-      const int64_t larger = std::max(send_sizes[peer], recv_sizes[peer]);
-      rounds = std::max(rounds, (larger + piece - 1) / piece);
+      rounds = std::max(rounds, RoundsFor(std::max(send_sizes[peer], recv_sizes[peer]), piece));
     }
     Check(MPI_Allreduce(MPI_IN_PLACE, &rounds, 1, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD),
           "MPI_Allreduce");
@@ -206,6 +205,9 @@ class MpiCommunicator final : public Communicator {
   // Bytes per rank (or per pair) in one call: the round's total stays
   // within round_bytes_.
   int64_t PieceBytes() const { return std::max<int64_t>(1, round_bytes_ / size_); }
+
+  // The rounds a message of `size` bytes takes in pieces of `piece`.
+  static int64_t RoundsFor(int64_t size, int64_t piece) { return (size + piece - 1) / piece; }
 
   // The bytes of round `round` of a message of `size` bytes.
   static int PieceCount(int64_t size, int64_t round, int64_t piece) {

@@ -112,6 +112,11 @@ std::string ColumnList(const Table& table) {
   return names;
 }
 
+// The largest key space numbered through a lookup array of one id per key
+// (data::DensifyKeys) for `num_rows` rows: 4 keys a row plus 65,536. Above
+// it, keys are hashed (DenseIdMap).
+uint64_t DirectKeyLimit(size_t num_rows) { return 4 * static_cast<uint64_t>(num_rows) + 65536; }
+
 // The range of a numeric column's non-missing values, on all threads.
 struct ValueRange {
   double min_value = std::numeric_limits<double>::infinity();
@@ -144,7 +149,7 @@ ValueRange RangeOf(std::span<const double> values, int threads) {
 }
 
 // A numeric column whose non-missing values are whole numbers in a range of
-// at most 4 keys a row (plus 65,536): the columns whose values index a lookup
+// at most DirectKeyLimit: the columns whose values index a lookup
 // array directly (years, product codes, country numbers), key value - min.
 // nullopt otherwise, and for a column without values.
 struct SmallIntegers {
@@ -156,7 +161,7 @@ std::optional<SmallIntegers> SmallIntegersOf(std::span<const double> values, int
   const ValueRange whole = RangeOf(values, threads);
   const double range = whole.max_value - whole.min_value;
   if (whole.all_integers && range >= 0 &&
-      range <= 4.0 * static_cast<double>(values.size()) + 65536.0) {
+      range <= static_cast<double>(DirectKeyLimit(values.size()))) {
     return SmallIntegers{whole.min_value, static_cast<uint64_t>(range) + 1};
   }
   return std::nullopt;
@@ -358,7 +363,7 @@ Factor Interact(const Factor& left, const Factor& right, int threads) {
   uint64_t key_space = static_cast<uint64_t>(left.num_levels()) * right_levels;
   Factor out;
   std::vector<std::pair<int32_t, int32_t>> level_parts;
-  if (key_space <= 4 * static_cast<uint64_t>(num_rows) + 65536) {
+  if (key_space <= DirectKeyLimit(num_rows)) {
     const std::vector<int64_t> level_keys = data::DensifyKeys(
         num_rows, key_space,
         [&](int64_t row_idx) {
@@ -443,7 +448,7 @@ Factor InteractColumns(const Table& table, const std::string& left_name,
   // the pair of their factors' ids, so numbering pairs in order of first
   // appearance gives Interact's ids and labels exactly.
   if (!left || !right || right->key_space == 0 ||
-      left->key_space > (4 * static_cast<uint64_t>(num_rows) + 65536) / right->key_space) {
+      left->key_space > DirectKeyLimit(num_rows) / right->key_space) {
     return Interact(FactorizeColumn(table, left_name, threads),
                     FactorizeColumn(table, right_name, threads), threads);
   }
