@@ -66,9 +66,16 @@ bool LaunchedByMpiLauncher();
 // True when this build has the MPI communicator (CMake option MIZANI_MPI).
 bool MpiCommunicatorBuilt();
 
+// The most bytes one MPI call of a byte collective carries: MPI counts bytes
+// in `int`, so Allgatherv and Alltoallv cut larger messages into rounds.
+inline constexpr int64_t kMaxRoundBytes = int64_t{1} << 30;
+
 // The job's communicator: MPI (MPI_Init now, MPI_Finalize when it is
 // destroyed) when built with it and started by a launcher; otherwise the
-// local one. Call once, early in main, before threads start.
-std::unique_ptr<Communicator> StartCommunicator(int* argc, char*** argv);
+// local one. Call once, early in main, before threads start. `round_bytes`
+// (1 to kMaxRoundBytes; Error(kInternal) otherwise, before MPI_Init) lowers
+// the byte collectives' rounds: tests make small messages take several.
+std::unique_ptr<Communicator> StartCommunicator(int* argc, char*** argv,
+                                                int64_t round_bytes = kMaxRoundBytes);
 
 }  // namespace mizani

@@ -2,6 +2,8 @@
 // (mizani/communicator.h); the MPI one is in communicator_mpi.cc.
 #include "mizani/communicator.h"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 
 #include "mizani/error.h"
@@ -10,7 +12,7 @@ namespace mizani {
 
 #ifdef MIZANI_MPI
 // communicator_mpi.cc
-std::unique_ptr<Communicator> MakeMpiCommunicator(int* argc, char*** argv);
+std::unique_ptr<Communicator> MakeMpiCommunicator(int* argc, char*** argv, int64_t round_bytes);
 #endif
 
 namespace {
@@ -53,9 +55,14 @@ bool MpiCommunicatorBuilt() {
 #endif
 }
 
-std::unique_ptr<Communicator> StartCommunicator(int* argc, char*** argv) {
+std::unique_ptr<Communicator> StartCommunicator(int* argc, char*** argv, int64_t round_bytes) {
+  if (round_bytes < 1 || round_bytes > kMaxRoundBytes) {
+    throw Error(ErrorCode::kInternal,
+                fmt::format("StartCommunicator: round_bytes {} is outside 1 to {}", round_bytes,
+                            kMaxRoundBytes));
+  }
 #ifdef MIZANI_MPI
-  if (LaunchedByMpiLauncher()) return MakeMpiCommunicator(argc, argv);
+  if (LaunchedByMpiLauncher()) return MakeMpiCommunicator(argc, argv, round_bytes);
 #else
   (void)argc;
   (void)argv;

@@ -30,34 +30,14 @@ int CountOf(size_t bytes, const char* what) {
   return static_cast<int>(bytes);
 }
 
-// At most this many bytes in one call of a byte collective.
-constexpr int64_t kRoundBytes = int64_t{1} << 30;
-
-// MIZANI_MPI_ROUND_BYTES (1 to kRoundBytes) lowers the round size; anything
-// else in it is an error (a typo must not pass for the default).
-int64_t RoundBytesFromEnvironment() {
-  const char* text = std::getenv("MIZANI_MPI_ROUND_BYTES");
-  if (text == nullptr) return kRoundBytes;
-  char* end = nullptr;
-  const long long value = std::strtoll(text, &end, 10);
-  if (end == text || *end != '\0' || value < 1 || value > kRoundBytes) {
-    throw Error(ErrorCode::kUsage,
-                fmt::format("MIZANI_MPI_ROUND_BYTES='{}': expected a whole number of bytes from 1 "
-                            "to {}",
-                            text, kRoundBytes));
-  }
-  return value;
-}
-
 class MpiCommunicator final : public Communicator {
  public:
-  MpiCommunicator(int* argc, char*** argv) {
+  MpiCommunicator(int* argc, char*** argv, int64_t round_bytes) : round_bytes_(round_bytes) {
     int provided = 0;
     // Threads compute inside a rank; only the main thread calls MPI.
     Check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
     Check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
     Check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
-    round_bytes_ = RoundBytesFromEnvironment();
   }
   ~MpiCommunicator() override { MPI_Finalize(); }
   MpiCommunicator(const MpiCommunicator&) = delete;
@@ -89,9 +69,9 @@ class MpiCommunicator final : public Communicator {
 
   // MPI counts bytes in `int`, so one call carries under 2 GiB. Both byte
   // collectives cut their messages into rounds of at most round_bytes_ a
-  // call in all (kRoundBytes, 1 GiB, unless MIZANI_MPI_ROUND_BYTES says
-  // less: the tests' way to make small messages take several rounds), as
-  // many rounds on every rank: a caller sends any size.
+  // call in all (kMaxRoundBytes, 1 GiB, unless StartCommunicator was asked
+  // for less: the tests' way to make small messages take several rounds),
+  // as many rounds on every rank: a caller sends any size.
   std::vector<std::string> Allgatherv(std::string_view bytes) override {
     ++stats_.allgather_calls;
     stats_.allgather_bytes += static_cast<int64_t>(bytes.size());
@@ -222,13 +202,13 @@ class MpiCommunicator final : public Communicator {
 
   int rank_ = 0;
   int size_ = 1;
-  int64_t round_bytes_ = kRoundBytes;
+  int64_t round_bytes_;
 };
 
 }  // namespace
 
-std::unique_ptr<Communicator> MakeMpiCommunicator(int* argc, char*** argv) {
-  return std::make_unique<MpiCommunicator>(argc, argv);
+std::unique_ptr<Communicator> MakeMpiCommunicator(int* argc, char*** argv, int64_t round_bytes) {
+  return std::make_unique<MpiCommunicator>(argc, argv, round_bytes);
 }
 
 }  // namespace mizani

@@ -22,6 +22,7 @@
 
 #include "estimate/hdfe/fe_projector.h"
 #include "mizani/communicator.h"
+#include "round_bytes.h"
 
 namespace {
 
@@ -47,8 +48,7 @@ int CheckCollectives(mizani::Communicator& comm) {
     failures += all[peer] != std::string(static_cast<size_t>(peer), 'x');
   // Under MIZANI_MPI_ROUND_BYTES=3 (the test's second run) the messages
   // above (up to 3 + rank + peer bytes) took several rounds each.
-  const char* round_bytes = std::getenv("MIZANI_MPI_ROUND_BYTES");
-  if (round_bytes != nullptr && std::string(round_bytes) == "3" && ranks > 1) {
+  if (mizani::testing::RoundBytesForTest() == 3 && ranks > 1) {
     const mizani::CommunicationStats& stats = comm.stats();
     failures += stats.byte_rounds <= stats.allgather_calls + stats.alltoall_calls;
   }
@@ -275,6 +275,6 @@ int Run(mizani::Communicator& comm) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto comm = mizani::StartCommunicator(&argc, &argv);
+  const auto comm = mizani::StartCommunicator(&argc, &argv, mizani::testing::RoundBytesForTest());
   return Run(*comm);
 }

@@ -25,6 +25,7 @@
 #include "mizani/communicator.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
+#include "round_bytes.h"
 
 namespace {
 
@@ -242,6 +243,6 @@ int Run(mizani::Communicator& comm) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto comm = mizani::StartCommunicator(&argc, &argv);
+  const auto comm = mizani::StartCommunicator(&argc, &argv, mizani::testing::RoundBytesForTest());
   return Run(*comm);
 }
