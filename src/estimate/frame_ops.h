@@ -92,8 +92,9 @@ std::vector<int64_t> ShardRows(const ModelFrame& frame, const Communicator& comm
 // per-level sums across ranks).
 ModelFrame ShardOf(const ModelFrame& frame, const std::vector<int64_t>& rows);
 // The frame a fit works on: with comm (a sharded fit) this rank's rows,
-// their whole-frame indices in `rows` and the shard itself in `shard`;
-// without, `frame` itself.
+// their whole-frame indices in `rows` and the shard itself in `shard`
+// (`frame` then keeps X's columns but none of its rows); without, `frame`
+// itself.
 ModelFrame& WorkFrame(ModelFrame& frame, const Communicator* comm, std::vector<int64_t>& rows,
                       ModelFrame& shard);
 

@@ -4,7 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <random>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mizani/communicator.h"
 
 namespace {
 
@@ -110,6 +117,67 @@ TEST(FrameOps, LargeFramesMatchASerialReference) {
   EXPECT_EQ(frame.source_row, expected_rows);
   for (int64_t pos = 0; pos < frame.num_obs(); ++pos)
     ASSERT_EQ(frame.y[pos], y[expected_rows[pos]]);
+}
+
+// A stand-in for rank `rank` of `ranks` processes: WorkFrame reads only the
+// rank and the size (no message).
+class RankOf final : public mizani::Communicator {
+ public:
+  RankOf(int rank, int ranks) : rank_(rank), ranks_(ranks) {}
+  int rank() const override { return rank_; }
+  int size() const override { return ranks_; }
+  void AllreduceSum(std::span<double>) override {}
+  void AllreduceSum(std::span<int64_t>) override {}
+  void AllreduceMax(std::span<int64_t>) override {}
+  void AllreduceMax(std::span<double>) override {}
+  std::vector<std::string> Allgatherv(std::string_view bytes) override {
+    return std::vector<std::string>(ranks_, std::string(bytes));
+  }
+  std::vector<std::string> Alltoallv(const std::vector<std::string>& send) override { return send; }
+  [[noreturn]] void Abort(int code) override { std::exit(code); }
+  std::string Describe() const override { return "stand-in"; }
+
+ private:
+  int rank_, ranks_;
+};
+
+// Rank 1 of 2 fits the rows of the odd levels of the largest dimension
+// (dimension 1, four levels), with their outcome, regressors and ids; the
+// whole frame keeps its two regressors' names and count but none of their
+// rows (the memory of a sharded fit). Without a communicator the frame
+// itself is the work frame, untouched.
+TEST(FrameOps, WorkFrameOfARankHoldsItsShardAndFreesTheWholeRegressors) {
+  mizani::ModelFrame frame =
+      TwoWayFrame({0, 0, 1, 1, 2, 2}, {0, 1, 2, 3, 1, 3}, {10, 11, 12, 13, 14, 15});
+  frame.X.resize(6, 2);
+  for (Eigen::Index row = 0; row < 6; ++row) {
+    frame.X(row, 0) = static_cast<double>(row);
+    frame.X(row, 1) = 100.0 + static_cast<double>(row);
+  }
+  frame.coef_names = {"x1", "x2"};
+  mizani::ModelFrame unsharded = frame;
+  std::vector<int64_t> rows;
+  mizani::ModelFrame shard;
+  EXPECT_EQ(&mizani::estimate::WorkFrame(unsharded, nullptr, rows, shard), &unsharded);
+  EXPECT_EQ(unsharded.X, frame.X);
+  EXPECT_TRUE(rows.empty());
+
+  RankOf rank_one(1, 2);
+  mizani::ModelFrame& work = mizani::estimate::WorkFrame(frame, &rank_one, rows, shard);
+  ASSERT_EQ(&work, &shard);
+  EXPECT_EQ(rows, (std::vector<int64_t>{1, 3, 4, 5}));  // levels 1, 3, 1, 3 of dimension 1
+  EXPECT_EQ(shard.y, (std::vector<double>{11, 13, 14, 15}));
+  ASSERT_EQ(shard.X.rows(), 4);
+  ASSERT_EQ(shard.X.cols(), 2);
+  for (Eigen::Index idx = 0; idx < 4; ++idx) {
+    EXPECT_EQ(shard.X(idx, 0), static_cast<double>(rows[idx]));
+    EXPECT_EQ(shard.X(idx, 1), 100.0 + static_cast<double>(rows[idx]));
+  }
+  EXPECT_EQ(shard.fe_ids[0], (std::vector<int32_t>{0, 1, 2, 2}));
+  EXPECT_EQ(frame.X.rows(), 0);
+  EXPECT_EQ(frame.X.cols(), 2);
+  EXPECT_EQ(frame.num_obs(), 6);
+  EXPECT_EQ(frame.coef_names, (std::vector<std::string>{"x1", "x2"}));
 }
 
 }  // namespace
