@@ -220,16 +220,28 @@ EstimateOptions MakeEstimateOptions(const EstimateArgs& args) {
   return options;
 }
 
+// True when the ranks of one model (no --by) build the frame from their
+// shares of the file (docs/distributed.md, "One model from shares"): always,
+// except with several cluster variables (their intersections are numbered
+// per process) or MIZANI_MPI_GATHER=1, which has every rank gather the
+// table, as before session 15 (for comparisons).
+bool FrameFromShares(const EstimateArgs& args) {
+  const char* gather = std::getenv("MIZANI_MPI_GATHER");
+  if (gather != nullptr && std::string_view(gather) == "1") return false;
+  return args.by.empty() && args.cluster.size() <= 1;
+}
+
 // Reads only the columns the model, the clusters, --by and the filters use.
-// Under mpirun the ranks parse the file in shares and each gets the whole
-// table (ReadOptions::communicator), or with --by keeps its share, whose
-// rows EstimateBy sends to the ranks of their groups (keep_share); rank 0
-// traces what that sent.
+// Under mpirun the ranks parse the file in shares and each keeps its share:
+// with --by EstimateBy sends its rows to the ranks of their groups, for one
+// model BuildModelFrame sends the frame's rows to the ranks that fit them
+// (keep_share); or (FrameFromShares false) every rank gets the whole table
+// (ReadOptions::communicator). Rank 0 traces what that sent.
 Table ReadModelTable(const EstimateArgs& args, const Formula& formula, Communicator& comm) {
   ReadOptions read_options;
   if (comm.size() > 1) {
     read_options.communicator = &comm;
-    read_options.keep_share = !args.by.empty();
+    read_options.keep_share = !args.by.empty() || FrameFromShares(args);
   }
   read_options.threads = args.threads;
   read_options.columns = ModelColumns(
@@ -324,8 +336,13 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     // Build the model frame, then free the table before the fit: the frame
     // holds everything the solver needs (peak memory matters at 2.5M rows).
     Trace("table read");
+    const bool from_share = table.is_share;
     ModelFrame frame = BuildModelFrame(std::move(table), formula, filters, options);
     Trace("model frame built");
+    if (sharded && from_share) {
+      TraceSent(comm, "levels: ", read_stats, Collective::kAllgather);
+      TraceSent(comm, "routing rows: ", read_stats, Collective::kAlltoall);
+    }
     EstimateResult result = Fit(std::move(frame), options);
     Trace("fit done");
     if (sharded) {

@@ -178,6 +178,13 @@ struct ModelFrame {
   std::vector<int64_t> source_row;  // row in the input table
   std::vector<std::pair<DropReason, int64_t>> dropped;
   int64_t rows_read = 0;
+  // Set when the frame holds one rank's shard of the rows of a model that
+  // several ranks fit together (BuildModelFrame on a table share,
+  // docs/distributed.md): level and cluster ids, fe_sizes, labels,
+  // `dropped` and rows_read are the whole sample's, the same on every rank;
+  // the rows are those whose level of the largest dimension is this rank's.
+  // Every sum over rows is reduced over this communicator.
+  Communicator* shard_comm = nullptr;
 
   int64_t num_obs() const { return static_cast<int64_t>(y.size()); }
   void CountDrop(DropReason reason, int64_t count);

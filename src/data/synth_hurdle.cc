@@ -6,11 +6,15 @@
 // scaled by the inverse of both probabilities, so E[trade | covariates,
 // effects] = mu still holds row by row and PPML stays consistent for the
 // coefficients (Santos Silva & Tenreyro 2006), with or without pair effects.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <utility>
+#include <vector>
 
 #include "data/synth_internal.h"
+#include "mizani/error.h"
 #include "mizani/synth.h"
 
 namespace mizani::synth {
@@ -90,6 +94,34 @@ void Balance(const std::vector<double>& phi, const std::vector<double>& output,
   for (size_t origin = 0; origin < num_exporters; ++origin) log_a[origin] = std::log(a[origin]);
   for (size_t destination = 0; destination < num_importers; ++destination) {
     log_b[destination] = std::log(b[destination]);
+  }
+}
+
+// Balance has a solution only if no country sells more than the others
+// buy, nor buys more than they sell: it trades with every other country
+// but not with itself (no domestic cell in phi), and for two or more
+// countries together the others are every country, so these singleton
+// conditions are the whole of the (Hall-type) feasibility condition. In a
+// small world with dispersed sizes one country can hold half of world
+// output; the iterations then drift to infinity (and the panel to NaN).
+// An error names the country and the year instead.
+void RequireBalanceable(const std::vector<double>& output, const std::vector<double>& expenditure,
+                        double total, int year) {
+  const size_t both = std::min(output.size(), expenditure.size());
+  for (size_t country = 0; country < both; ++country) {
+    const double sells = output[country] / total;
+    const double buys = expenditure[country] / total;
+    // Both shares against what the others trade, with a margin: near the
+    // boundary the iterations converge too slowly to be of use.
+    if (sells + buys > 0.98) {
+      throw Error(ErrorCode::kUsage,
+                  fmt::format("synth: country {} has {:.0f}% of world output and {:.0f}% of "
+                              "spending in {}: the other countries cannot absorb its exports "
+                              "(no domestic trade in the structural system); draw more "
+                              "countries, smaller size dispersion (sd_exporter, sd_importer) or "
+                              "another seed",
+                              country + 1, 100 * sells, 100 * buys, year));
+    }
   }
 }
 
@@ -199,6 +231,7 @@ std::vector<double> StructuralLogMu(const SynthOptions& options, const Panel& pa
         total_expenditure += expenditure[destination];
       }
       for (double& value : expenditure) value *= total_output / total_expenditure;
+      RequireBalanceable(output, expenditure, total_output, options.first_year + year_idx);
       Balance(phi, output, expenditure, log_a, log_b);
       for (size_t row_idx = year_idx; row_idx < num_rows; row_idx += years) {
         log_mu[row_idx] = log_phi[row_idx] +

@@ -322,7 +322,8 @@ std::span<const double> RequireNumeric(const Table& table, const std::string& co
     double ignored = 0;
     const data::NumberText kind = data::ClassifyNumber(text, &ignored);
     if (kind != data::NumberText::kFinite) {
-      int64_t row = static_cast<int64_t>(row_idx) + 1;
+      // (A share of the file under MPI numbers its rows from share_first_row.)
+      const int64_t row = static_cast<int64_t>(table.share_first_row + row_idx) + 1;
       const char* why = kind == data::NumberText::kNonFinite
                             ? "is not a finite number (a model needs finite values)"
                         : kind == data::NumberText::kOutOfRange
@@ -334,7 +335,14 @@ std::span<const double> RequireNumeric(const Table& table, const std::string& co
     }
   }
   // Every value reads as a number: the column was made text on purpose
-  // (ReadOptions::string_columns) or holds only quoted numbers.
+  // (ReadOptions::string_columns) or holds only quoted numbers, or (a share
+  // of the file) the value that made it text is in another rank's share.
+  if (table.is_share) {
+    throw ErrorFromAnotherShare(
+        ErrorCode::kBadData,
+        fmt::format("{}: column '{}' is text in another rank's share of the file",
+                    Where(file, -1, column_name), column_name));
+  }
   throw Error(ErrorCode::kBadData,
               fmt::format("{}: column '{}' was read as text, not numbers (is it listed in "
                           "string_columns?)",
@@ -346,11 +354,12 @@ int32_t WholeNumber(double value, const Table& table, size_t row_idx, const std:
   constexpr double kLow = -2147483648.0, kHigh = 2147483647.0;
   if (!(value >= kLow && value <= kHigh) || std::trunc(value) != value) {
     const std::string& file = table.source.empty() ? std::string("<table>") : table.source;
-    throw Error(ErrorCode::kBadData,
-                fmt::format("{}: {} is not a whole number between -2147483648 and 2147483647",
-                            Where(file, static_cast<int64_t>(row_idx) + 1, column),
-                            std::isnan(value) ? std::string("a missing value")
-                                              : fmt::format("'{}'", value)));
+    throw Error(
+        ErrorCode::kBadData,
+        fmt::format(
+            "{}: {} is not a whole number between -2147483648 and 2147483647",
+            Where(file, static_cast<int64_t>(table.share_first_row + row_idx) + 1, column),
+            std::isnan(value) ? std::string("a missing value") : fmt::format("'{}'", value)));
   }
   return static_cast<int32_t>(value);
 }

@@ -14,6 +14,7 @@
 #include "estimate/family.h"
 #include "estimate/fit_stages.h"
 #include "estimate/frame_ops.h"
+#include "mizani/error.h"
 #include "mizani/estimate.h"
 
 namespace mizani {
@@ -121,6 +122,12 @@ std::unique_ptr<FeProjector> MakeFitProjector(const ModelFrame& work,
 // IRLS for PPML, one projection for OLS), each of which runs collinearity,
 // the solve, statistics, variance and fixed-effect recovery.
 EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
+  if (options.keep_fitted && frame.shard_comm != nullptr) {
+    // Each rank holds its rows' fitted values only; nothing gathers them.
+    throw Error(ErrorCode::kBadModel,
+                "fitted values are not kept for a frame built from shares of a file (MPI); "
+                "read the whole table on every rank");
+  }
   EstimateResult result;
   result.family = options.family;
   result.rows_read = frame.rows_read;
@@ -128,13 +135,13 @@ EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
       estimate::TrackRowOrder(frame, options.keep_fitted);
   BufferPool pool;  // large work arrays, reused from step to step
   estimate::CleanedSample sample = estimate::CleanSample(frame, options, pool, result);
-  if (frame.num_obs() == 0) {
+  if (estimate::GlobalObservations(frame) == 0) {
     estimate::FinishCounts(frame, result);
     result.termination = Termination::kNoObservations;
     result.message = "no observations left after cleaning";
     return result;
   }
-  if (frame.fe_ids.empty()) estimate::AddIntercept(frame);
+  if (frame.fe_ids.empty()) estimate::AddIntercept(frame);  // (a sharded frame has effects)
   const std::string warning = sample.separation_warning;
   EstimateResult fitted =
       estimate::FamilyOf(options.family)

@@ -21,7 +21,10 @@ namespace mizani::estimate {
 
 CleanedSample CleanSample(ModelFrame& frame, const EstimateOptions& options, BufferPool& pool,
                           EstimateResult& result) {
-  if (!frame.weights.empty()) {
+  // (A sharded frame: a rank without rows has no weights; the ranks agree.)
+  int64_t weighted = frame.weights.empty() ? 0 : 1;
+  if (frame.shard_comm != nullptr) frame.shard_comm->AllreduceMax(std::span<int64_t>(&weighted, 1));
+  if (weighted != 0) {
     std::vector<uint8_t> keep(frame.num_obs());
     for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx)
       keep[obs_idx] = frame.weights[obs_idx] > 0;
@@ -40,7 +43,9 @@ CleanedSample CleanSample(ModelFrame& frame, const EstimateOptions& options, Buf
   // The projector (its sort and level tables cost a pass over the data) is
   // shared by the separation check and the IRLS, unless the check drops rows.
   CleanedSample sample;
-  if (family.can_be_separated() && options.check_separation && frame.num_obs() > 0) {
+  const bool check =
+      family.can_be_separated() && options.check_separation && GlobalObservations(frame) > 0;
+  if (check) {
     // A regressor that is itself a certificate (a dummy on zero flows only)
     // is settled by one pass over X; its rows would cost the ReLU check
     // rounds. Only zeros go, so no group becomes all-zero; singletons they
@@ -56,8 +61,9 @@ CleanedSample CleanSample(ModelFrame& frame, const EstimateOptions& options, Buf
       if (options.drop_singletons) DropSingletons(frame);
     }
   }
-  if (family.can_be_separated() && options.check_separation && frame.num_obs() > 0) {
-    sample.projector = MakeFitProjector(frame, options, nullptr);
+  if (check && GlobalObservations(frame) > 0) {
+    // (A sharded frame's projector reduces its level sums over the ranks.)
+    sample.projector = MakeFitProjector(frame, options, frame.shard_comm);
     if (TraceLevel() >= 2) {
       TraceDetail(fmt::format("projector built ({})", sample.projector->Path()));
     }
@@ -95,7 +101,7 @@ void AddIntercept(ModelFrame& frame) {
 }
 
 void FinishCounts(const ModelFrame& frame, EstimateResult& result) {
-  result.num_obs = frame.num_obs();
+  result.num_obs = GlobalObservations(frame);
   result.dropped = frame.dropped;
 }
 

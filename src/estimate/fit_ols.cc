@@ -85,7 +85,7 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
       gram = std::move(kept_gram);
       cross_y = std::move(kept_cross_y);
       RemoveColumns(frame, collinear, result);
-      if (comm != nullptr) {
+      if (&work != &frame) {
         EstimateResult unused;
         RemoveColumns(shard, collinear, unused);
       }
@@ -113,7 +113,8 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
   result.null_deviance = tss;
   result.fe_dof = FixedEffectDof(frame, {});
   // (Without fixed effects the intercept is a column of X.)
-  const int64_t dof_resid = frame.num_obs() - num_cols - result.fe_dof;
+  const int64_t observations = GlobalObservations(frame);
+  const int64_t dof_resid = observations - num_cols - result.fe_dof;
   const double sigma2 = result.rss / static_cast<double>(std::max<int64_t>(1, dof_resid));
   result.coef = beta;
   result.coef_names = frame.coef_names;
@@ -123,7 +124,7 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
               comm != nullptr ? &rows : nullptr);
   if (options.vcov.type == VcovType::kIid && options.vcov.small_sample == SmallSample::kFixest) {
     // fixest's iid OLS: sigma^2 = RSS / (N - K) already carries the correction.
-    const double n = static_cast<double>(frame.num_obs());
+    const double n = static_cast<double>(observations);
     const double k = static_cast<double>(num_cols + result.fe_dof);
     result.vcov *= (n - k) / (n - 1);
   }

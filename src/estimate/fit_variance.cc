@@ -54,16 +54,20 @@ void FitVariance(const ModelFrame& frame, const EstimateOptions& options,
     input.comm = options.communicator;
   }
   input.bread = gram.ldlt().solve(Eigen::MatrixXd::Identity(num_cols, num_cols));
-  input.num_obs = frame.weights.empty() ? frame.num_obs()
-                                        : static_cast<int64_t>(std::llround(std::accumulate(
-                                              frame.weights.begin(), frame.weights.end(), 0.0)));
+  double observations = frame.weights.empty()
+                            ? static_cast<double>(frame.num_obs())
+                            : std::accumulate(frame.weights.begin(), frame.weights.end(), 0.0);
+  // A sharded frame holds this rank's rows: the whole sample's count.
+  if (frame.shard_comm != nullptr)
+    frame.shard_comm->AllreduceSum(std::span<double>(&observations, 1));
+  input.num_obs = static_cast<int64_t>(std::llround(observations));
   // Fixed effects nested in a cluster variable do not count towards K
   // (fixest's fixef.K = "nested"; Stata's reghdfe does the same).
   std::vector<uint8_t> skip(frame.fe_ids.size(), 0);
   if (options.vcov.type == VcovType::kCluster) {
     for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-      for (const auto& cluster : frame.cluster_ids) {
-        if (NestedInCluster(frame.fe_ids[dim_idx], cluster)) skip[dim_idx] = 1;
+      for (size_t cluster_idx = 0; cluster_idx < frame.cluster_ids.size(); ++cluster_idx) {
+        if (NestedInCluster(frame, dim_idx, cluster_idx)) skip[dim_idx] = 1;
       }
     }
   }

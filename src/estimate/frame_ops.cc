@@ -1,26 +1,46 @@
 #include "estimate/frame_ops.h"
 
 #include <algorithm>
+#include <cstring>
 #include <functional>
+#include <limits>
 #include <numeric>
+#include <string>
+#include <string_view>
 
 #include "common/parallel.h"
 #include "data/densify.h"
 #include "estimate/hdfe/fe_projector.h"
+#include "mizani/error.h"
 
 namespace mizani::estimate {
 
 namespace {
 
-// Re-densifies ids in [0, old_size) in order of first appearance; returns
-// the new level count and, in old_of_new, each new level's old id.
-int32_t Redensify(std::vector<int32_t>& ids, int32_t old_size, std::vector<int32_t>* old_of_new,
-                  int threads) {
-  const std::vector<int64_t> old_ids = data::DensifyKeys(
-      ids.size(), static_cast<uint64_t>(old_size),
-      [&](int64_t obs_idx) { return static_cast<int64_t>(ids[obs_idx]); }, threads, ids);
-  if (old_of_new != nullptr) old_of_new->assign(old_ids.begin(), old_ids.end());
-  return static_cast<int32_t>(old_ids.size());
+// Drops the levels in [0, old_size) that no id uses (on no rank of comm,
+// when not null), keeping the order of the others; returns the new level
+// count and, in old_of_new, each new level's old id. Keeping the order (not
+// renumbering by first appearance in the current row order) makes the
+// numbering a function of the levels used alone: ranks that each hold some
+// of the rows agree on it with one reduction, and it is the single
+// process's (docs/distributed.md).
+int32_t DropUnusedLevels(std::vector<int32_t>& ids, int32_t old_size,
+                         std::vector<int32_t>* old_of_new, Communicator* comm, int threads) {
+  std::vector<int64_t> used(static_cast<size_t>(old_size), 0);
+  for (const int32_t id : ids) used[id] = 1;
+  if (comm != nullptr) comm->AllreduceMax(std::span<int64_t>(used));
+  std::vector<int32_t> new_of_old(static_cast<size_t>(old_size), -1);
+  int32_t count = 0;
+  for (int32_t level = 0; level < old_size; ++level) {
+    if (used[level] == 0) continue;
+    new_of_old[level] = count++;
+    if (old_of_new != nullptr) old_of_new->push_back(level);
+  }
+  if (count == old_size) return count;
+  ParallelFor(threads, static_cast<int64_t>(ids.size()), [&](int, int64_t begin, int64_t end) {
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) ids[obs_idx] = new_of_old[ids[obs_idx]];
+  });
+  return count;
 }
 
 template <typename T>
@@ -37,8 +57,10 @@ void KeepRows(std::vector<T>& values, const std::vector<uint8_t>& keep_N) {
 
 void RedensifyFixedEffect(ModelFrame& frame, size_t dim_idx, int threads) {
   std::vector<int32_t> old_of_new;
+  const int32_t old_size = frame.fe_sizes[dim_idx];
   frame.fe_sizes[dim_idx] =
-      Redensify(frame.fe_ids[dim_idx], frame.fe_sizes[dim_idx], &old_of_new, threads);
+      DropUnusedLevels(frame.fe_ids[dim_idx], old_size, &old_of_new, frame.shard_comm, threads);
+  if (frame.fe_sizes[dim_idx] == old_size) return;
   if (dim_idx < frame.fe_labels.size() && !frame.fe_labels[dim_idx].empty()) {
     std::vector<std::string> labels;
     labels.reserve(old_of_new.size());
@@ -47,16 +69,22 @@ void RedensifyFixedEffect(ModelFrame& frame, size_t dim_idx, int threads) {
   }
 }
 
-void RedensifyClusterIds(std::vector<int32_t>& ids, int threads) {
-  int32_t max_id = 0;
-  for (int32_t id : ids) max_id = std::max(max_id, id + 1);
-  Redensify(ids, max_id, nullptr, threads);
+void RedensifyClusterIds(std::vector<int32_t>& ids, int threads, Communicator* comm) {
+  int64_t max_id = 0;
+  for (const int32_t id : ids) max_id = std::max<int64_t>(max_id, id + 1);
+  if (comm != nullptr) comm->AllreduceMax(std::span<int64_t>(&max_id, 1));
+  DropUnusedLevels(ids, static_cast<int32_t>(max_id), nullptr, comm, threads);
 }
 
 int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, DropReason reason) {
   const int64_t before = frame.num_obs();
   const int64_t kept = std::accumulate(keep_N.begin(), keep_N.end(), int64_t{0});
-  if (kept == before) return 0;
+  // A sharded frame: every rank compacts (the level numbering is agreed
+  // by reductions) when any rank removes a row, and counts the whole
+  // sample's removals.
+  int64_t removed = before - kept;
+  if (frame.shard_comm != nullptr) frame.shard_comm->AllreduceSum(std::span<int64_t>(&removed, 1));
+  if (removed == 0) return 0;
   // Every array is compacted on its own: the tasks share the threads.
   std::vector<std::function<void()>> tasks;
   tasks.emplace_back([&] { KeepRows(frame.y, keep_N); });
@@ -75,28 +103,24 @@ int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, Drop
     });
   }
   // (One thread each: the arrays already share the threads.)
-  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
-    tasks.emplace_back([&frame, &keep_N, dim_idx] {
-      KeepRows(frame.fe_ids[dim_idx], keep_N);
-      RedensifyFixedEffect(frame, dim_idx, 1);
-    });
-  }
-  for (auto& ids : frame.cluster_ids) {
-    tasks.emplace_back([&ids, &keep_N] {
-      KeepRows(ids, keep_N);
-      RedensifyClusterIds(ids, 1);
-    });
-  }
+  for (auto& ids : frame.fe_ids) tasks.emplace_back([&ids, &keep_N] { KeepRows(ids, keep_N); });
+  for (auto& ids : frame.cluster_ids)
+    tasks.emplace_back([&ids, &keep_N] { KeepRows(ids, keep_N); });
   const int64_t num_tasks = static_cast<int64_t>(tasks.size());
+  const int threads = ResolveThreads(0);
   ParallelFor(
-      ResolveThreads(0), num_tasks,
+      threads, num_tasks,
       [&](int, int64_t begin, int64_t end) {
         for (int64_t task_idx = begin; task_idx < end; ++task_idx) tasks[task_idx]();
       },
       1);
   frame.X = std::move(kept_X);
-  frame.CountDrop(reason, before - kept);
-  return before - kept;
+  // Levels that lost all their rows go (a reduction each when sharded).
+  for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
+    RedensifyFixedEffect(frame, dim_idx, threads);
+  for (auto& ids : frame.cluster_ids) RedensifyClusterIds(ids, threads, frame.shard_comm);
+  frame.CountDrop(reason, removed);
+  return removed;
 }
 
 void SortByLargestDimension(ModelFrame& frame) {
@@ -165,6 +189,8 @@ std::vector<std::vector<double>> LevelSums(const ModelFrame& frame,
       for (int32_t level = 0; level < frame.fe_sizes[dim_idx]; ++level)
         sum_QG[dim_idx][level] += sum_G[offset_Q[dim_idx] + level];
     }
+    if (frame.shard_comm != nullptr)
+      frame.shard_comm->AllreduceSum(std::span<double>(sum_QG[dim_idx]));
   }
   return sum_QG;
 }
@@ -190,7 +216,10 @@ int64_t UnmarkFailing(const ModelFrame& frame, const std::vector<std::vector<dou
     }
     removed_T[task_idx] = removed;
   });
-  return std::accumulate(removed_T.begin(), removed_T.end(), int64_t{0});
+  int64_t removed = std::accumulate(removed_T.begin(), removed_T.end(), int64_t{0});
+  // Sharded: the whole sample's count, so that every rank stops together.
+  if (frame.shard_comm != nullptr) frame.shard_comm->AllreduceSum(std::span<int64_t>(&removed, 1));
+  return removed;
 }
 
 }  // namespace
@@ -272,6 +301,23 @@ std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, size_t dim_a, siz
   const auto& ids_b = frame.fe_ids[dim_b];
   for (size_t obs_idx = 0; obs_idx < ids_a.size(); ++obs_idx)
     graph.Join(ids_a[obs_idx], size_a + ids_b[obs_idx]);
+  if (frame.shard_comm != nullptr) {
+    // Sharded: each rank's components, as every level's root, joined on
+    // every rank in rank order (the same graph everywhere). A component is
+    // the union of the ranks' pieces that share a level.
+    std::vector<int32_t> root_of(static_cast<size_t>(size_a) + size_b);
+    for (int32_t node = 0; node < size_a + size_b; ++node) root_of[node] = graph.Root(node);
+    const std::vector<std::string> parts = frame.shard_comm->Allgatherv(std::string_view(
+        reinterpret_cast<const char*>(root_of.data()), root_of.size() * sizeof(int32_t)));
+    graph = UnionFind(size_a + size_b);
+    for (const std::string& part : parts) {
+      if (part.size() != root_of.size() * sizeof(int32_t)) {
+        throw Error(ErrorCode::kInternal, "fixed-effect components: ranks disagree on the levels");
+      }
+      std::memcpy(root_of.data(), part.data(), part.size());
+      for (int32_t node = 0; node < size_a + size_b; ++node) graph.Join(node, root_of[node]);
+    }
+  }
   // Number the components by their first level of dimension b, then give
   // dimension a's levels their component. Edges join an a level to a b
   // level, so a component without b levels is one a level alone.
@@ -290,17 +336,38 @@ std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, size_t dim_a, siz
   return component;
 }
 
-bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32_t>& cluster_ids) {
-  std::vector<int32_t> cluster_of_level;
-  for (size_t obs_idx = 0; obs_idx < fe_ids.size(); ++obs_idx) {
-    const int32_t level = fe_ids[obs_idx];
-    if (level >= static_cast<int32_t>(cluster_of_level.size()))
-      cluster_of_level.resize(level + 1, -1);
-    if (cluster_of_level[level] < 0) {
-      cluster_of_level[level] = cluster_ids[obs_idx];
-    } else if (cluster_of_level[level] != cluster_ids[obs_idx]) {
-      return false;
+bool NestedInCluster(const ModelFrame& frame, size_t dim_idx, size_t cluster_idx) {
+  const std::vector<int32_t>& fe_ids = frame.fe_ids[dim_idx];
+  const std::vector<int32_t>& cluster_ids = frame.cluster_ids[cluster_idx];
+  if (frame.shard_comm == nullptr) {
+    std::vector<int32_t> cluster_of_level;
+    for (size_t obs_idx = 0; obs_idx < fe_ids.size(); ++obs_idx) {
+      const int32_t level = fe_ids[obs_idx];
+      if (level >= static_cast<int32_t>(cluster_of_level.size()))
+        cluster_of_level.resize(level + 1, -1);
+      if (cluster_of_level[level] < 0) {
+        cluster_of_level[level] = cluster_ids[obs_idx];
+      } else if (cluster_of_level[level] != cluster_ids[obs_idx]) {
+        return false;
+      }
     }
+    return true;
+  }
+  // Sharded: a level's rows may sit on several ranks. Its smallest and
+  // largest cluster over all ranks (one reduction of both, the smallest
+  // negated) agree exactly when the level lies in one cluster.
+  const int32_t num_levels = frame.fe_sizes[dim_idx];
+  std::vector<int64_t> bounds(2 * static_cast<size_t>(num_levels),
+                              std::numeric_limits<int64_t>::min());
+  for (size_t obs_idx = 0; obs_idx < fe_ids.size(); ++obs_idx) {
+    const int64_t level = fe_ids[obs_idx], cluster = cluster_ids[obs_idx];
+    bounds[2 * level] = std::max(bounds[2 * level], -cluster);
+    bounds[2 * level + 1] = std::max(bounds[2 * level + 1], cluster);
+  }
+  frame.shard_comm->AllreduceMax(std::span<int64_t>(bounds));
+  for (int32_t level = 0; level < num_levels; ++level) {
+    if (bounds[2 * level + 1] == std::numeric_limits<int64_t>::min()) continue;  // no rows
+    if (-bounds[2 * level] != bounds[2 * level + 1]) return false;
   }
   return true;
 }
@@ -355,6 +422,13 @@ ModelFrame ShardOf(const ModelFrame& frame, const std::vector<int64_t>& rows) {
 ModelFrame& WorkFrame(ModelFrame& frame, const Communicator* comm, std::vector<int64_t>& rows,
                       ModelFrame& shard) {
   if (comm == nullptr) return frame;
+  if (frame.shard_comm != nullptr) {
+    // Built sharded (BuildModelFrame on a table share): the frame is this
+    // rank's shard already, and the "whole" frame of the fit.
+    rows.resize(static_cast<size_t>(frame.num_obs()));
+    std::iota(rows.begin(), rows.end(), int64_t{0});
+    return frame;
+  }
   rows = ShardRows(frame, *comm);
   shard = ShardOf(frame, rows);
   // The fit reads the regressors of its shard only; the whole frame keeps
@@ -362,6 +436,12 @@ ModelFrame& WorkFrame(ModelFrame& frame, const Communicator* comm, std::vector<i
   // their values: 8 bytes a row and regressor less on every rank.
   frame.X.resize(0, frame.X.cols());
   return shard;
+}
+
+int64_t GlobalObservations(const ModelFrame& frame) {
+  int64_t count = frame.num_obs();
+  if (frame.shard_comm != nullptr) frame.shard_comm->AllreduceSum(std::span<int64_t>(&count, 1));
+  return count;
 }
 
 Communicator* ShardingCommunicator(const EstimateOptions& options) {

@@ -30,11 +30,11 @@ inline double EffectAt(const ModelFrame& frame, const std::vector<int64_t>& offs
 int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, DropReason reason);
 
 // Renumbers fixed-effect dimension dim_idx (ids, size, labels) over the
-// levels its rows still use, in order of first appearance, after rows were
-// removed or reordered. RedensifyClusterIds does the same for a cluster
-// variable's ids.
+// levels its rows still use, keeping their order, after rows were removed.
+// RedensifyClusterIds does the same for a cluster variable's ids. With a
+// sharded frame (or comm) the levels used on any rank stay: collectives.
 void RedensifyFixedEffect(ModelFrame& frame, size_t dim_idx, int threads);
-void RedensifyClusterIds(std::vector<int32_t>& ids, int threads);
+void RedensifyClusterIds(std::vector<int32_t>& ids, int threads, Communicator* comm = nullptr);
 
 // Reorders the observations so that those of each level of the largest
 // fixed-effect dimension are contiguous (a stable counting sort), which lets
@@ -59,8 +59,9 @@ int64_t DropSingletons(ModelFrame& frame);
 int64_t FixedEffectDof(const ModelFrame& frame, const std::vector<uint8_t>& skip_Q);
 
 // True when every level of fixed-effect dimension `dim_idx` lies within one
-// cluster of `cluster_ids` (the fixed effect is nested in the cluster).
-bool NestedInCluster(const std::vector<int32_t>& fe_ids, const std::vector<int32_t>& cluster_ids);
+// cluster of cluster variable `cluster_idx` (the fixed effect is nested in
+// the cluster). A sharded frame: over every rank's rows (a collective).
+bool NestedInCluster(const ModelFrame& frame, size_t dim_idx, size_t cluster_idx);
 
 // The connected components of the bipartite graph whose nodes are the
 // levels of dimensions dim_a and dim_b and whose edges are the
@@ -76,6 +77,9 @@ std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, size_t dim_a, siz
 // A fit shared by the ranks of options.communicator (size > 1), or null for
 // one process.
 Communicator* ShardingCommunicator(const EstimateOptions& options);
+// The whole sample's observation count: a sharded frame's (shard_comm)
+// reduced over the ranks (a collective), any other frame's own.
+int64_t GlobalObservations(const ModelFrame& frame);
 // Sums over this rank's rows made the whole sample's (comm null: as they are).
 inline void ReduceSum(Communicator* comm, std::span<double> values) {
   if (comm != nullptr) comm->AllreduceSum(values);

@@ -377,7 +377,7 @@ EstimateResult FitPoisson(ModelFrame& frame, const EstimateOptions& options, Cle
   std::vector<int64_t> rows;
   ModelFrame shard;
   ModelFrame& work = WorkFrame(frame, comm, rows, shard);
-  if (comm != nullptr) {
+  if (comm != nullptr && frame.shard_comm == nullptr) {
     // The separation check's projector and projection hold the whole frame.
     sample.projector.reset();
     sample.separation_x = ProjectedRegressors{};

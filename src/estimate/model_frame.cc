@@ -12,6 +12,7 @@
 #include "common/trace.h"
 #include "estimate/family.h"
 #include "estimate/frame_ops.h"
+#include "estimate/frame_shards.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
 #include "numerics/simd_exp.h"
@@ -209,6 +210,7 @@ void FreeAfterLastUse(const Formula& formula, size_t col_idx, Table& consumable)
 // positive outcome.
 void CheckSample(const ModelFrame& frame, const Table& table, const Formula& formula,
                  const EstimateOptions& options, int64_t kept) {
+  // (kept: the whole sample's; a sharded frame's sizes and labels are too.)
   // A fixed effect with a single level is a constant: almost always a
   // mistake in the filters or the formula.
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {
@@ -221,9 +223,11 @@ void CheckSample(const ModelFrame& frame, const Table& table, const Formula& for
     }
   }
   if (estimate::FamilyOf(options.family).drops_all_zero_groups()) {
-    bool any_positive = false;
-    for (double value : frame.y) any_positive |= value > 0;
-    if (!any_positive) {
+    int64_t any_positive = 0;
+    for (double value : frame.y) any_positive |= value > 0 ? 1 : 0;
+    if (frame.shard_comm != nullptr)
+      frame.shard_comm->AllreduceMax(std::span<int64_t>(&any_positive, 1));
+    if (any_positive == 0) {
       throw Error(
           ErrorCode::kBadModel,
           fmt::format(
@@ -237,8 +241,61 @@ void CheckSample(const ModelFrame& frame, const Table& table, const Formula& for
 // With `consumable` (the same table, owned by the caller and no longer
 // needed), columns are freed as soon as nothing else reads them, so the
 // table, the terms and the frame do not all sit in memory together.
-ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& formula,
-                      const std::vector<RowFilter>& filters, const EstimateOptions& options) {
+// A frame built from shares (comm): every rank has read and checked its
+// share; now the ranks learn whether any failed (the failure gate), then
+// agree on every factor's levels (estimate/frame_shards.h).
+void AgreeOnLevels(const Table& table, const std::vector<std::vector<std::string>>& factor_columns,
+                   std::vector<Factor>& fes, std::vector<Factor>& clusters, Communicator& comm) {
+  estimate::PassFailureGate(comm, nullptr);
+  std::vector<Factor*> all;  // in factor_columns' order: the effects, then the clusters
+  all.reserve(fes.size() + clusters.size());
+  for (auto& factor : fes) all.push_back(&factor);
+  for (auto& factor : clusters) all.push_back(&factor);
+  estimate::GlobalizeFactors(table, factor_columns, all, comm);
+  TraceDetail("levels agreed between the ranks");
+}
+
+// The whole sample's counts, the same on every rank, in place; returns the
+// rows kept in all shares.
+int64_t SumCounts(Communicator& comm, int64_t& filtered, int64_t& missing, int64_t& nonpositive_log,
+                  int64_t kept, int64_t& rows_read) {
+  int64_t counts[5] = {filtered, missing, nonpositive_log, kept, rows_read};
+  comm.AllreduceSum(std::span<int64_t>(counts));
+  filtered = counts[0];
+  missing = counts[1];
+  nonpositive_log = counts[2];
+  rows_read = counts[4];
+  return counts[3];
+}
+
+// The last steps of a frame: unused levels dropped, the sample checked and,
+// built from shares (comm), each row sent to the rank that fits it.
+void FinishFrame(const Table& table, const Formula& formula, const EstimateOptions& options,
+                 int64_t kept, int64_t global_kept, Communicator* comm, ModelFrame& frame) {
+  const int threads = ResolveThreads(options.threads);
+  // With every row kept, every level is used and the ids are dense already
+  // (numbered in the order of the table's rows). A share's rows use some
+  // of the file's levels: the ranks agree on the used ones.
+  if (kept != static_cast<int64_t>(table.num_rows) || comm != nullptr) {
+    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
+      estimate::RedensifyFixedEffect(frame, dim_idx, threads);
+    for (auto& ids : frame.cluster_ids) estimate::RedensifyClusterIds(ids, threads, comm);
+  }
+  CheckSample(frame, table, formula, options, global_kept);
+  if (comm != nullptr) {
+    // The file's row of each frame row, then each row to its rank.
+    for (int64_t& row : frame.source_row) row += static_cast<int64_t>(table.share_first_row);
+    TraceDetail("frame of the share built");
+    estimate::RouteFrameRows(frame, *comm);
+  }
+}
+
+// comm (not null): `table` is this rank's share of the file, and the frame
+// is built sharded (estimate/frame_shards.h). Errors met before the ranks
+// first exchange anything go through the failure gate (`gate_passed`).
+ModelFrame BuildFrameOf(const Table& table, Table* consumable, const Formula& formula,
+                        const std::vector<RowFilter>& filters, const EstimateOptions& options,
+                        Communicator* comm, bool& gate_passed) {
   ModelFrame frame;
   frame.rows_read = static_cast<int64_t>(table.num_rows);
   RequireColumns(table, formula, options);
@@ -282,13 +339,19 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
     const Column& outcome = table.Get(formula.outcome.columns[0]);
     for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
       if (keep[row_idx] && y[row_idx] < 0) {
-        throw Error(
-            ErrorCode::kBadData,
-            fmt::format("{}: negative outcome {} (PPML needs y >= 0)",
-                        Where(table.source, static_cast<int64_t>(row_idx) + 1, outcome.name),
-                        outcome.CellText(row_idx)));
+        throw Error(ErrorCode::kBadData,
+                    fmt::format("{}: negative outcome {} (PPML needs y >= 0)",
+                                Where(table.source,
+                                      static_cast<int64_t>(table.share_first_row + row_idx) + 1,
+                                      outcome.name),
+                                outcome.CellText(row_idx)));
       }
     }
+  }
+  if (comm != nullptr) {
+    gate_passed = true;
+    AgreeOnLevels(table, factor_columns, fes, clusters, *comm);
+    frame.shard_comm = comm;
   }
   int64_t missing = 0, nonpositive_log = 0;
   for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
@@ -308,14 +371,17 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
   std::vector<uint8_t>().swap(bad_log);
   // From here on only the regressors' columns are read.
   if (consumable != nullptr) FreeAllButRegressors(formula, *consumable);
+  int64_t kept = 0;
+  for (uint8_t flag : keep) kept += flag;
+  const int64_t global_kept =
+      comm != nullptr ? SumCounts(*comm, filtered, missing, nonpositive_log, kept, frame.rows_read)
+                      : kept;
   frame.CountDrop(DropReason::kFiltered, filtered);
   frame.CountDrop(DropReason::kMissing, missing);
   frame.CountDrop(DropReason::kNonPositiveLog, nonpositive_log);
 
   TraceDetail("missing checked");
-  int64_t kept = 0;
-  for (uint8_t flag : keep) kept += flag;
-  if (kept == 0) {
+  if (global_kept == 0) {
     throw Error(ErrorCode::kBadModel,
                 fmt::format("{}: no observation left for '{}' after filters and missing values",
                             table.source, formula.text));
@@ -374,15 +440,29 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
     frame.fe_labels.push_back(fes[dim_idx].labels);
   }
   for (const auto& name : options.vcov.cluster) frame.cluster_names.push_back(name);
-  // With every row kept, every level is used and the ids are dense already
-  // (numbered in the order of the table's rows).
-  if (kept != static_cast<int64_t>(rows)) {
-    for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
-      estimate::RedensifyFixedEffect(frame, dim_idx, threads);
-    for (auto& ids : frame.cluster_ids) estimate::RedensifyClusterIds(ids, threads);
-  }
-  CheckSample(frame, table, formula, options, kept);
+  FinishFrame(table, formula, options, kept, global_kept, comm, frame);
   return frame;
+}
+
+// The communicator a frame is built sharded over: the options' when the
+// table is a share of the file (Table::is_share) and there are several ranks.
+Communicator* ShareCommunicator(const Table& table, const EstimateOptions& options) {
+  return table.is_share && options.communicator != nullptr && options.communicator->size() > 1
+             ? options.communicator
+             : nullptr;
+}
+
+ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& formula,
+                      const std::vector<RowFilter>& filters, const EstimateOptions& options) {
+  Communicator* comm = ShareCommunicator(table, options);
+  bool gate_passed = comm == nullptr;
+  try {
+    return BuildFrameOf(table, consumable, formula, filters, options, comm, gate_passed);
+  } catch (...) {
+    // Failed before the ranks first exchanged: they learn it at the gate.
+    if (!gate_passed) estimate::PassFailureGate(*comm, std::current_exception());
+    throw;
+  }
 }
 
 }  // namespace

@@ -81,6 +81,11 @@ void CrossXu(const ModelFrame& frame, const std::vector<int64_t>& offsets,
     cross(col_idx + 1, 0) = 0;
     for (const auto& partial : partial_T) cross(col_idx + 1, 0) += partial(col_idx);
   }
+  if (frame.shard_comm != nullptr) {
+    Eigen::VectorXd sums = cross.col(0).tail(num_cols);
+    frame.shard_comm->AllreduceSum(std::span<double>(sums.data(), sums.size()));
+    cross.col(0).tail(num_cols) = sums;
+  }
 }
 
 // The fixed-effect part of the fitted values, alpha_u - alpha_X gamma, per
@@ -246,12 +251,27 @@ Tally FitAndTally(const ModelFrame& frame, const std::vector<int64_t>& offsets,
     }
     tally_T[task_idx] = tally;
   });
-  return SumTallies(tally_T);
+  Tally total = SumTallies(tally_T);
+  if (frame.shard_comm != nullptr) {
+    // The whole sample's tally: counts summed, the rest as maxima (done as
+    // "some rank not done").
+    int64_t counts[2] = {total.positive, total.pinned};
+    frame.shard_comm->AllreduceSum(std::span<int64_t>(counts));
+    double maxima[3] = {total.leakage, total.largest, total.done ? 0.0 : 1.0};
+    frame.shard_comm->AllreduceMax(std::span<double>(maxima));
+    total.positive = counts[0];
+    total.pinned = counts[1];
+    total.leakage = maxima[0];
+    total.largest = maxima[1];
+    total.done = maxima[2] == 0.0;
+  }
+  return total;
 }
 
 // What one run of the ReLU iterations found.
 struct ReluRound {
   std::vector<uint8_t> separated;  // per row; empty when none was found
+  bool found = false;              // some row was found separated (on some rank)
   bool pinned = false;             // some zero was pinned (accelerated)
   bool verdict = false;            // an ending that proves the sample is complete
 };
@@ -395,7 +415,10 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
   projector.SetWeights({});  // it referenced `weight`, which goes back to the pool
   pool.Give(std::move(weight));
   pool.Give(std::move(u));
-  if (std::find(separated.begin(), separated.end(), 1) == separated.end()) {
+  int64_t found = std::count(separated.begin(), separated.end(), uint8_t{1});
+  if (frame.shard_comm != nullptr) frame.shard_comm->AllreduceSum(std::span<int64_t>(&found, 1));
+  round.found = found > 0;
+  if (!round.found) {
     separated.clear();
     if (projected_x != nullptr && !round.pinned) {
       projected_x->available = true;
@@ -424,7 +447,9 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   SeparationStats local_stats;
   if (stats == nullptr) stats = &local_stats;
   *stats = SeparationStats();
-  if (std::find(frame.y.begin(), frame.y.end(), 0.0) == frame.y.end()) return 0;
+  int64_t zeros = std::find(frame.y.begin(), frame.y.end(), 0.0) != frame.y.end() ? 1 : 0;
+  if (frame.shard_comm != nullptr) frame.shard_comm->AllreduceMax(std::span<int64_t>(&zeros, 1));
+  if (zeros == 0) return 0;
   const int budget = std::max(1, options.separation_max_iterations);
   std::unique_ptr<FeProjector> own_projector;  // once rows were dropped
   FeProjector* current = &projector;
@@ -437,11 +462,11 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
     ReluRound round =
         RunReluRound(frame, options, *current, pool, dropped == 0 ? projected_x : nullptr, stats,
                      certificate_bound, pin_from, budget - stats->iterations);
-    if (!round.separated.empty()) {
+    if (round.found) {
       for (uint8_t& flag : round.separated) flag = flag == 0 ? 1 : 0;  // now: keep
       dropped += CompactFrame(frame, round.separated, DropReason::kSeparated);
       if (round.verdict) break;  // a plain round's certificate has the largest support
-      own_projector = MakeFitProjector(frame, options, nullptr);
+      own_projector = MakeFitProjector(frame, options, frame.shard_comm);
       current = own_projector.get();
     } else if (round.verdict || stats->ending == SeparationEnding::kIterationLimit) {
       break;
@@ -473,7 +498,8 @@ int64_t DropSeparatedByOneRegressor(ModelFrame& frame, int threads,
                                     std::vector<std::string>* names) {
   const int num_cols = static_cast<int>(frame.X.cols());
   int64_t dropped = 0;
-  while (frame.num_obs() > 0 && num_cols > 0) {
+  // (A sharded frame: the ranks decide together, whatever rows each holds.)
+  while ((frame.shard_comm != nullptr || frame.num_obs() > 0) && num_cols > 0) {
     const int64_t num_obs = frame.num_obs();
     const double* X = frame.X.data();
     const double* y = frame.y.data();
@@ -494,23 +520,31 @@ int64_t DropSeparatedByOneRegressor(ModelFrame& frame, int threads,
         }
       }
     });
-    std::vector<uint8_t> keep;
+    // Each column's three flags, over the threads (and the ranks).
+    std::vector<int64_t> flags_C(3 * static_cast<size_t>(num_cols), 0);
     for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-      ColumnSigns signs;
       for (const auto& signs_C : signs_T) {
-        signs.on_positive = signs.on_positive || signs_C[col_idx].on_positive;
-        signs.above = signs.above || signs_C[col_idx].above;
-        signs.below = signs.below || signs_C[col_idx].below;
+        flags_C[3 * col_idx] |= static_cast<int64_t>(signs_C[col_idx].on_positive);
+        flags_C[3 * col_idx + 1] |= static_cast<int64_t>(signs_C[col_idx].above);
+        flags_C[3 * col_idx + 2] |= static_cast<int64_t>(signs_C[col_idx].below);
       }
-      if (signs.on_positive || signs.above == signs.below) continue;  // mixed, or zero
-      if (keep.empty()) keep.assign(num_obs, 1);
+    }
+    if (frame.shard_comm != nullptr) frame.shard_comm->AllreduceMax(std::span<int64_t>(flags_C));
+    std::vector<uint8_t> keep;
+    bool any_column = false;
+    for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+      const bool on_positive = flags_C[3 * col_idx] != 0;
+      const bool above = flags_C[3 * col_idx + 1] != 0, below = flags_C[3 * col_idx + 2] != 0;
+      if (on_positive || above == below) continue;  // mixed, or zero
+      if (!any_column) keep.assign(num_obs, 1);
+      any_column = true;
       const double* x = X + col_idx * num_obs;
       for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
         if (x[obs_idx] != 0) keep[obs_idx] = 0;
       if (names != nullptr && col_idx < static_cast<int>(frame.coef_names.size()))
         names->push_back(frame.coef_names[col_idx]);
     }
-    if (keep.empty()) break;
+    if (!any_column) break;
     dropped += CompactFrame(frame, keep, DropReason::kSeparated);
   }
   return dropped;

@@ -119,6 +119,15 @@ VarianceOutput ComputeVariance(const VarianceInput& input, const ModelFrame& fra
         for (int32_t id : ids) max_id = std::max(max_id, id + 1);
         sizes.push_back(max_id);
       }
+      if (frame.shard_comm != nullptr) {
+        // A sharded frame's ids are the whole sample's; each rank sees some.
+        frame.shard_comm->AllreduceMax(std::span<int64_t>(sizes));
+        if (num_dims > 1) {
+          throw Error(ErrorCode::kInternal,
+                      "multi-way clustering of a sharded frame: the intersections are numbered "
+                      "per rank (the command gathers the table for it)");
+        }
+      }
       const int64_t min_clusters = *std::min_element(sizes.begin(), sizes.end());
       out.vcov = Eigen::MatrixXd::Zero(bread.rows(), bread.cols());
       // Cameron–Gelbach–Miller inclusion–exclusion over subsets of dimensions.

@@ -217,6 +217,17 @@ TEST(Synth, SquareWorldHasLargeDomesticFlows) {
 namespace mizani {
 namespace {
 
+// The second process on `countries` x `countries` x `years`.
+SynthOptions Hurdle(int countries, int years, uint64_t seed) {
+  SynthOptions options;
+  options.process = SynthProcess::kHurdle;
+  options.exporters = countries;
+  options.importers = countries;
+  options.years = years;
+  options.seed = seed;
+  return options;
+}
+
 SynthOptions SmallHurdle() {
   SynthOptions options = Small();
   options.process = SynthProcess::kHurdle;
@@ -258,6 +269,32 @@ TEST(SynthHurdle, SameColumnsAndZeroShareHitsTarget) {
   for (const Column& column : Synthesize(SmallHurdle()).columns) names.push_back(column.name);
   EXPECT_EQ(names, (std::vector<std::string>{"exporter", "importer", "year", "trade", "dist",
                                              "ln_dist", "contig", "lang", "rta", "pair_id", "mu"}));
+}
+
+// A small world where one country holds more than half of world output and
+// spending (14 countries, seed 5: country 1 has 56% and 62% in 1980) has
+// no structural solution without domestic trade: the balancing iterations
+// drifted to infinity and the zero calibration indexed with NaN (a crash,
+// until session 15). Now a usage error names the country and the year; the
+// seeds next to it balance, with finite positive expected flows.
+TEST(SynthHurdle, AWorldWithoutASolutionIsAUsageError) {
+  SynthOptions options = Hurdle(14, 6, 5);
+  try {
+    Synthesize(options);
+    ADD_FAILURE() << "no error";
+  } catch (const mizani::Error& error) {
+    EXPECT_EQ(error.code(), mizani::ErrorCode::kUsage);
+    EXPECT_NE(std::string(error.what()).find("country 1 has 56% of world output"),
+              std::string::npos)
+        << error.what();
+  }
+  for (const uint64_t seed : {3u, 4u}) {
+    options.seed = seed;
+    options.include_mu = true;
+    const Table table = Synthesize(options);
+    const auto mu = table.Get("mu").values();
+    for (double value : mu) ASSERT_TRUE(std::isfinite(value) && value > 0) << "seed " << seed;
+  }
 }
 
 // With share_zeros = share_never the hurdle has nothing left to do: every
@@ -345,12 +382,7 @@ TEST(SynthHurdle, TradeHasMeanMuAndZerosArePersistent) {
 // rows): the two-way model all four, the three-way model rta, each within
 // four pair-clustered standard errors of the truth (and 0.1).
 TEST(SynthHurdle, PpmlRecoversTheCoefficients) {
-  SynthOptions options;
-  options.process = SynthProcess::kHurdle;
-  options.exporters = 150;
-  options.importers = 150;
-  options.years = 30;
-  options.seed = 3;
+  const SynthOptions options = Hurdle(150, 30, 3);
   const Table table = Synthesize(options);
   EstimateOptions fit;
   fit.vcov.type = VcovType::kCluster;

@@ -62,6 +62,23 @@ TEST(FrameOps, AllZeroGroupsAreDropped) {
   }
 }
 
+// Removing rows drops the levels left without any and keeps the order of
+// the others (not their order of first appearance in the rows left): the
+// numbering then depends on which levels are used alone, which ranks that
+// each hold some rows can agree on (frame_shards.h). Before session 15 the
+// levels below were renumbered c, a, b.
+TEST(FrameOps, CompactingKeepsTheOrderOfTheLevelsLeft) {
+  mizani::ModelFrame frame = TwoWayFrame({2, 0, 3, 1, 3}, {0, 0, 1, 1, 0}, {1, 2, 3, 4, 5});
+  frame.fe_labels = {{"a", "b", "c", "d"}, {"x", "y"}};
+  EXPECT_EQ(mizani::estimate::CompactFrame(frame, {1, 1, 0, 1, 0}, mizani::DropReason::kFiltered),
+            2);
+  EXPECT_EQ(frame.fe_sizes, (std::vector<int32_t>{3, 2}));
+  EXPECT_EQ(frame.fe_ids[0], (std::vector<int32_t>{2, 0, 1}));
+  EXPECT_EQ(frame.fe_labels[0], (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(frame.fe_ids[1], (std::vector<int32_t>{0, 0, 1}));
+  EXPECT_EQ(Dropped(frame, mizani::DropReason::kFiltered), 2);
+}
+
 // Enough rows for the level sums to split across threads (each task
 // keeps its own), on a random panel with many singletons and all-zero
 // levels: the kept rows must be those of a plain serial reference.

@@ -164,6 +164,9 @@ try:
             missing = row["year"] == "1981" and row["importer"] < row["exporter"]
             row["block"] = "" if missing else f"B{sum(map(ord, row['importer'])) % 3}"
 
+            # A regressor with gaps: its rows are dropped as missing.
+            row["gappy"] = "" if len(marked) % 3 == 0 and int(row["year"]) % 2 == 0 and \
+                row["importer"] < row["exporter"] else row["ln_dist"]
             row["sep"] = "0"
             if float(row["trade"]) == 0 and row["year"] not in marked:
                 row["sep"] = "1"
@@ -224,6 +227,18 @@ try:
                   base + ["--fe-output", "{fe}", "--cluster", "pair_id", "-f", three])
             check(f"{dgp}-sharded-{family}-two-way-schur",
                   base + ["--fe-output", "{fe}", "--vcov", "hetero", "-f", two])
+    # Rows dropped before the fit (a filter, missing values, then
+    # singletons and all-zero groups of the three-way model on the shorter
+    # panel): each rank builds its rows' frame from its share of the file,
+    # the ranks agree on the counts and on the levels left, and every
+    # number and fixed effect equals one process's (the default path).
+    for dgp, path in panels.items():
+        for family, lhs in (("ppml", "trade"), ("ols", "log(trade)")):
+            check(f"{dgp}-shares-{family}-dropped",
+                  ["estimate", "-q", "-d", path, "--format", "json", "-o", "{out}", "--family",
+                   family, "--fe-output", "{fe}", "--vcov", "hetero", "--filter", "year != 1981",
+                   "--filter", "year <= 1983", "-f",
+                   f"{lhs} ~ gappy + rta + sep | exporter^year + importer^year + pair_id"])
     # Three exporters over four ranks: one rank has no rows of the sharded
     # fit and still takes part in every reduction.
     tiny = os.path.join(TMP, "tiny.csv")
@@ -280,6 +295,44 @@ try:
                 else:
                     passes += 1
                     print(f"ok   --by -np 2, year {group['value']} equals its separate run")
+    # One model from shares: the rows travel to their ranks (no rank holds
+    # the table), which the trace reports.
+    if path is not None:
+        traced = run(["estimate", "-q", "-d", path, "-f", three_way, "--vcov", "iid", "--format",
+                      "json", "-o", os.path.join(TMP, "routed.json")], 2,
+                     env=dict(ENV, MIZANI_TRACE="1"))
+        if traced.returncode == 0 and re.search(r"routing rows: rank 0 sent \d+ bytes",
+                                                traced.stderr):
+            passes += 1
+            print("ok   one model -np 2: rows routed from the shares")
+        else:
+            failures.append(f"one model -np 2: no routing in the trace: {traced.stderr[-400:]}")
+    # Bad data in one rank's share: every rank exits with the single
+    # process's code, and the message (with the file's row) is the same.
+    if path is not None:
+        rows = list(csv.DictReader(open(path)))
+        for name, column, value, code in (("negative outcome", "trade", "-1", 4),
+                                          ("text in a regressor", "rta", "yes", 4)):
+            bad = os.path.join(TMP, f"bad-{column}.csv")
+            changed = [dict(row) for row in rows]
+            changed[-3][column] = value  # in the last rank's share
+            with open(bad, "w", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(rows[0].keys()))
+                writer.writeheader()
+                writer.writerows(changed)
+            args = ["estimate", "-q", "-d", bad, "-f", three_way]
+            single = run(args)
+            message = [line for line in single.stderr.splitlines() if line.startswith("mizani:")]
+            for ranks in (2, 4):
+                result = run(args, ranks)
+                if single.returncode != code or result.returncode != code or not message or \
+                        message[-1] not in result.stderr:
+                    failures.append(f"{name} -np {ranks}: exit {result.returncode} (single "
+                                    f"{single.returncode}, expected {code}); single said "
+                                    f"{message[-1:]}, mpirun said {result.stderr[-300:]}")
+                else:
+                    passes += 1
+                    print(f"ok   {name} -np {ranks} (exit {code}, the same message)")
     expect_code("missing file", ["estimate", "-q", "-d", os.path.join(TMP, "absent.csv"),
                                  "-f", two_way], 3)
     if path is not None:
