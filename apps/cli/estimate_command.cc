@@ -222,13 +222,12 @@ EstimateOptions MakeEstimateOptions(const EstimateArgs& args) {
 
 // True when the ranks of one model (no --by) build the frame from their
 // shares of the file (docs/distributed.md, "One model from shares"): always,
-// except with several cluster variables (their intersections are numbered
-// per process) or MIZANI_MPI_GATHER=1, which has every rank gather the
-// table, as before session 15 (for comparisons).
+// but with MIZANI_MPI_GATHER=1, which has every rank gather the table, as
+// before session 15 (for comparisons).
 bool FrameFromShares(const EstimateArgs& args) {
   const char* gather = std::getenv("MIZANI_MPI_GATHER");
   if (gather != nullptr && std::string_view(gather) == "1") return false;
-  return args.by.empty() && args.cluster.size() <= 1;
+  return args.by.empty();
 }
 
 // Reads only the columns the model, the clusters, --by and the filters use.

@@ -3,9 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 
+#include "common/wire.h"
 #include "estimate/family.h"
 #include "mizani/error.h"
 
@@ -52,22 +56,48 @@ Eigen::MatrixXd ShardedRowMeat(const VarianceInput& input) {
   return meat;
 }
 
-// Intersection of several cluster dimensions as dense ids.
+// Intersection of several cluster dimensions as dense ids, in order of
+// first appearance: exact, one dimension at a time (a pair of ids is one
+// 64-bit key; until session 15 a hash of all ids was the key, and two
+// intersections with the same hash would have merged). A sharded frame
+// (comm): each rank's intersections, as tuples of cluster ids, joined in
+// rank order, so an intersection has one number on every rank.
 std::vector<int32_t> Intersect(const std::vector<const std::vector<int32_t>*>& dims,
-                               int32_t* num_levels) {
-  const size_t n = dims[0]->size();
-  std::vector<int32_t> out(n);
-  std::unordered_map<uint64_t, int32_t> index;
-  for (size_t obs_idx = 0; obs_idx < n; ++obs_idx) {
-    uint64_t key = 1469598103934665603ULL;
-    for (const auto* dim : dims) {
-      key = (key ^ static_cast<uint64_t>((*dim)[obs_idx])) * 1099511628211ULL;
-      key ^= key >> 29;
+                               int32_t* num_levels, Communicator* comm) {
+  const size_t num_rows = dims[0]->size();
+  std::vector<int32_t> out(*dims[0]);
+  std::vector<size_t> first_row;  // per intersection, its first row
+  for (size_t dim_idx = 1; dim_idx < dims.size(); ++dim_idx) {
+    std::unordered_map<uint64_t, int32_t> index;
+    first_row.clear();
+    for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
+      const uint64_t key = (uint64_t{static_cast<uint32_t>(out[row_idx])} << 32) |
+                           static_cast<uint32_t>((*dims[dim_idx])[row_idx]);
+      const auto [it, inserted] = index.try_emplace(key, static_cast<int32_t>(index.size()));
+      if (inserted) first_row.push_back(row_idx);
+      out[row_idx] = it->second;
     }
-    auto [it, inserted] = index.try_emplace(key, static_cast<int32_t>(index.size()));
-    out[obs_idx] = it->second;
   }
-  *num_levels = static_cast<int32_t>(index.size());
+  *num_levels = static_cast<int32_t>(first_row.size());
+  if (comm == nullptr) return out;
+  std::string bytes;
+  for (const size_t row_idx : first_row) {
+    for (const auto* dim : dims) AppendBytes(bytes, (*dim)[row_idx]);
+  }
+  const size_t key_width = dims.size() * sizeof(int32_t);
+  const std::vector<std::string> parts = comm->Allgatherv(bytes);
+  std::unordered_map<std::string_view, int32_t> global_of_key;
+  std::vector<int32_t> global_of_local;
+  for (size_t rank = 0; rank < parts.size(); ++rank) {
+    for (size_t at = 0; at + key_width <= parts[rank].size(); at += key_width) {
+      const auto [it, inserted] =
+          global_of_key.try_emplace(std::string_view(parts[rank]).substr(at, key_width),
+                                    static_cast<int32_t>(global_of_key.size()));
+      if (static_cast<int>(rank) == comm->rank()) global_of_local.push_back(it->second);
+    }
+  }
+  for (int32_t& id : out) id = global_of_local[static_cast<size_t>(id)];
+  *num_levels = static_cast<int32_t>(global_of_key.size());
   return out;
 }
 
@@ -119,15 +149,8 @@ VarianceOutput ComputeVariance(const VarianceInput& input, const ModelFrame& fra
         for (int32_t id : ids) max_id = std::max(max_id, id + 1);
         sizes.push_back(max_id);
       }
-      if (frame.shard_comm != nullptr) {
-        // A sharded frame's ids are the whole sample's; each rank sees some.
-        frame.shard_comm->AllreduceMax(std::span<int64_t>(sizes));
-        if (num_dims > 1) {
-          throw Error(ErrorCode::kInternal,
-                      "multi-way clustering of a sharded frame: the intersections are numbered "
-                      "per rank (the command gathers the table for it)");
-        }
-      }
+      // A sharded frame's ids are the whole sample's; each rank sees some.
+      if (frame.shard_comm != nullptr) frame.shard_comm->AllreduceMax(std::span<int64_t>(sizes));
       const int64_t min_clusters = *std::min_element(sizes.begin(), sizes.end());
       out.vcov = Eigen::MatrixXd::Zero(bread.rows(), bread.cols());
       // Cameron–Gelbach–Miller inclusion–exclusion over subsets of dimensions.
@@ -137,7 +160,8 @@ VarianceOutput ComputeVariance(const VarianceInput& input, const ModelFrame& fra
           if (subset & (1u << dim_idx)) dims.push_back(&frame.cluster_ids[dim_idx]);
         }
         int32_t num_groups = 0;
-        std::vector<int32_t> ids = dims.size() == 1 ? *dims[0] : Intersect(dims, &num_groups);
+        std::vector<int32_t> ids =
+            dims.size() == 1 ? *dims[0] : Intersect(dims, &num_groups, frame.shard_comm);
         if (dims.size() == 1) num_groups = static_cast<int32_t>(sizes[__builtin_ctz(subset)]);
         Eigen::MatrixXd meat = ClusterMeat(input, ids, num_groups);
         double g = options.small_sample == SmallSample::kFixest ? static_cast<double>(min_clusters)

@@ -252,10 +252,14 @@ TEST(FrameShards, PpmlFromSharesEqualsOneProcess) {
     const std::string three_way =
         "trade ~ rta + sep + fx | exporter^year + importer^year + pair_id";
     const std::vector<mizani::RowFilter> filters = {{"year != 1981"}, {"year <= 1984"}};
-    for (const auto vcov : {mizani::VcovType::kHetero, mizani::VcovType::kCluster}) {
+    // Robust, clustered by pair, and two-way by exporter and importer (the
+    // intersections numbered across ranks).
+    const std::vector<std::vector<std::string>> clusterings = {
+        {}, {"pair_id"}, {"exporter", "importer"}};
+    for (const auto& cluster : clusterings) {
       mizani::EstimateOptions options;
-      options.vcov.type = vcov;
-      if (vcov == mizani::VcovType::kCluster) options.vcov.cluster = {"pair_id"};
+      options.vcov.type = cluster.empty() ? mizani::VcovType::kHetero : mizani::VcovType::kCluster;
+      options.vcov.cluster = cluster;
       options.threads = 1;
       const mizani::EstimateResult one =
           mizani::Estimate(table, mizani::ParseFormula(three_way), filters, options);
