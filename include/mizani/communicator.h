@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <span>
 #include <string>
@@ -56,6 +57,14 @@ class Communicator {
  protected:
   CommunicationStats stats_;
 };
+
+// Every rank calls this once, at the same point, with the exception this
+// rank met before it (or none): when any rank failed, every rank throws the
+// first failing rank's error (its code and message; an
+// ErrorFromAnotherShare gives way to another rank's error), so all exit
+// alike and rank 0 reports it, where the failing rank alone would leave the
+// others waiting in a collective. One all-gather.
+void PassFailureGate(Communicator& comm, const std::exception_ptr& failure);
 
 // The communicator of one process alone (size 1).
 std::unique_ptr<Communicator> MakeLocalCommunicator();

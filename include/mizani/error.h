@@ -56,4 +56,13 @@ class Error : public std::runtime_error {
 // data row (the header is row 0); pass -1 to omit row, empty column to omit it.
 std::string Where(const std::string& file, int64_t row, const std::string& column);
 
+// An error in one rank's share of a file whose cause lies in another
+// rank's share (a column that is text because of a value elsewhere): when
+// several ranks fail at once, the job reports another rank's error, the
+// one that names the cell (PassFailureGate, mizani/communicator.h).
+class ErrorFromAnotherShare : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace mizani

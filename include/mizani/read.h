@@ -36,7 +36,8 @@ struct ReadOptions {
   // parsed in shares, each rank its share of the records, and the table is
   // gathered on every rank: the same table a single process reads
   // (docs/distributed.md). A collective: every rank reads the same file
-  // with the same options. Stata files are read whole by every rank.
+  // with the same options. Stata files are read whole by every rank (but
+  // see stata_shares).
   Communicator* communicator = nullptr;
   // With such a communicator, keep each rank's share instead of gathering
   // the table (Table::is_share): the rows of the rank's share of the
@@ -44,6 +45,12 @@ struct ReadOptions {
   // to the ranks that fit their groups. When a share does not parse
   // cleanly every rank reads the whole file (is_share false).
   bool keep_share = false;
+  // With keep_share, a Stata file is read in shares too: rank r reads only
+  // rows [N r / K, N (r + 1) / K) (fixed-width records, so it seeks to
+  // them). Its text levels are its share's own, not the file's: only for a
+  // caller that agrees on levels by their text (a model frame built from
+  // shares); `--by` wants the file's levels and leaves this off.
+  bool stata_shares = false;
   // Threads of the CSV parse (0: one per core, at most 8). Under mpirun a
   // rank given `--threads 1` parses on one thread, not on every core.
   int threads = 0;

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "mizani/error.h"
+#include "mizani/error.h"  // (ErrorFromAnotherShare, thrown by RequireNumeric)
 
 namespace mizani {
 
@@ -58,15 +58,6 @@ class Table {
   // Appends a numeric column, or replaces the column of that name. `values`
   // must have num_rows entries (any size when the table has no columns yet).
   void AddNumeric(std::string name, std::vector<double> values);
-};
-
-// An error in one rank's share of a file whose cause lies in another
-// rank's share (a column that is text because of a value elsewhere): when
-// several ranks fail at once, the job reports another rank's error, the
-// one that names the cell (estimate/frame_shards.h).
-class ErrorFromAnotherShare : public Error {
- public:
-  using Error::Error;
 };
 
 // The values of a numeric column. Throws Error(kBadModel) for an unknown

@@ -16,15 +16,16 @@ namespace mizani::estimate {
 
 namespace {
 
-// A level's key: 8 bytes per column of its first row, a text column's code
-// (the whole file's levels, the same on every rank) or a number's bits
-// (-0 as 0, which Factorize does not tell apart). Fixed width per factor,
-// so the keys need no lengths.
+// A level's key, from its first row: per column a text's length and bytes
+// (a share's codes may be its own: a Stata file's shares have their own
+// levels) or a number's 8 bytes (-0 as 0, which Factorize does not tell
+// apart).
 void AppendKey(const std::vector<const Column*>& columns, size_t row_idx, std::string& out) {
   for (const Column* column : columns) {
     if (column->type == ColumnType::kString) {
-      const auto code = static_cast<int64_t>(column->codes[row_idx]);
-      AppendBytes(out, code);
+      const std::string& text = column->levels[static_cast<size_t>(column->codes[row_idx])];
+      AppendBytes(out, static_cast<int32_t>(text.size()));
+      out += text;
     } else {
       double value = column->values()[row_idx];
       if (value == 0) value = 0.0;
@@ -58,9 +59,12 @@ void GlobalizeFactors(const Table& share,
     std::sort(present.begin(), present.end(),
               [&](int32_t a, int32_t b) { return first_row[a] < first_row[b]; });
     WriteInt(static_cast<int64_t>(present.size()), bytes);
+    std::string key;
     for (const int32_t level : present) {
       WriteInt(level, bytes);
-      AppendKey(columns_F[factor_idx], static_cast<size_t>(first_row[level]), bytes);
+      key.clear();
+      AppendKey(columns_F[factor_idx], static_cast<size_t>(first_row[level]), key);
+      WriteString(key, bytes);
       WriteString(factor.labels[level], bytes);
     }
   }
@@ -68,8 +72,7 @@ void GlobalizeFactors(const Table& share,
   std::vector<std::string_view> rest(parts.begin(), parts.end());
   for (size_t factor_idx = 0; factor_idx < factors.size(); ++factor_idx) {
     Factor& factor = *factors[factor_idx];
-    const size_t key_width = 8 * columns_F[factor_idx].size();
-    std::unordered_map<std::string_view, int32_t> global_of_key;
+    std::unordered_map<std::string, int32_t> global_of_key;
     std::vector<std::string> labels;
     std::vector<int32_t> global_of_local(static_cast<size_t>(factor.num_levels()), -1);
     for (size_t rank = 0; rank < rest.size(); ++rank) {
@@ -77,14 +80,10 @@ void GlobalizeFactors(const Table& share,
       const int64_t count = ReadInt(in);
       for (int64_t entry = 0; entry < count; ++entry) {
         const int64_t local = ReadInt(in);
-        if (in.size() < key_width) {
-          throw Error(ErrorCode::kInternal, "sharded frame: a rank's levels are truncated");
-        }
-        const std::string_view key = in.substr(0, key_width);
-        in.remove_prefix(key_width);
+        std::string key = ReadString(in);
         std::string label = ReadString(in);
         const auto [it, inserted] =
-            global_of_key.try_emplace(key, static_cast<int32_t>(labels.size()));
+            global_of_key.try_emplace(std::move(key), static_cast<int32_t>(labels.size()));
         if (inserted) labels.push_back(std::move(label));
         if (static_cast<int>(rank) == comm.rank()) global_of_local[local] = it->second;
       }
@@ -212,46 +211,6 @@ void RouteFrameRows(ModelFrame& frame, Communicator& comm, int64_t round_bytes) 
               routed.data() + col_idx * num_rows);
   }
   frame.X = std::move(routed);
-}
-
-void PassFailureGate(Communicator& comm, const std::exception_ptr& failure) {
-  std::string bytes;
-  if (failure) {
-    int64_t code = static_cast<int64_t>(ErrorCode::kInternal);
-    int64_t elsewhere = 0;
-    std::string message;
-    try {
-      std::rethrow_exception(failure);
-    } catch (const ErrorFromAnotherShare& error) {
-      code = static_cast<int64_t>(error.code());
-      elsewhere = 1;
-      message = error.what();
-    } catch (const Error& error) {
-      code = static_cast<int64_t>(error.code());
-      message = error.what();
-    } catch (const std::exception& error) {
-      message = error.what();
-    }
-    WriteInt(elsewhere, bytes);
-    WriteInt(code, bytes);
-    WriteString(message, bytes);
-  }
-  const std::vector<std::string> parts = comm.Allgatherv(bytes);
-  // The first rank's error whose cause is its own share, else the first.
-  int chosen = -1;
-  for (size_t rank = 0; rank < parts.size(); ++rank) {
-    if (parts[rank].empty()) continue;
-    std::string_view in = parts[rank];
-    const bool elsewhere = ReadInt(in) != 0;
-    if (chosen < 0 || !elsewhere) chosen = static_cast<int>(rank);
-    if (!elsewhere) break;
-  }
-  if (chosen < 0) return;
-  if (chosen == comm.rank()) std::rethrow_exception(failure);
-  std::string_view in = parts[static_cast<size_t>(chosen)];
-  ReadInt(in);
-  const auto code = static_cast<ErrorCode>(ReadInt(in));
-  throw Error(code, ReadString(in));
 }
 
 }  // namespace mizani::estimate

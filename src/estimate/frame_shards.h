@@ -20,9 +20,10 @@ namespace mizani::estimate {
 // columns in `share`) to the whole file's numbering, the one a single
 // process reading the whole file gives: levels in order of first
 // appearance in the file. Each rank sends its levels (in order of first
-// appearance in its share: a key of the columns' values and the label) in
-// one all-gather; every rank joins them in rank order. Afterwards each
-// factor has the whole file's labels, and ids index them. A collective.
+// appearance in its share: a key of the columns' values, texts as text, and
+// the label) in one all-gather; every rank joins them in rank order.
+// Afterwards each factor has the whole file's labels, and ids index them.
+// A collective.
 void GlobalizeFactors(const Table& share,
                       const std::vector<std::vector<std::string>>& factor_columns,
                       const std::vector<Factor*>& factors, Communicator& comm);
@@ -36,12 +37,5 @@ void GlobalizeFactors(const Table& share,
 // rank), which bounds the routing's buffers beside the frame.
 inline constexpr int64_t kRouteRoundBytes = int64_t{16} << 20;
 void RouteFrameRows(ModelFrame& frame, Communicator& comm, int64_t round_bytes = kRouteRoundBytes);
-
-// Every rank calls Pass once, at the same point: with the exception this
-// rank met before it (or none). When any rank failed, every rank throws
-// the first failing rank's error (its code and message), so all exit alike
-// and rank 0 reports it, where the failing rank alone would leave the
-// others waiting in a collective.
-void PassFailureGate(Communicator& comm, const std::exception_ptr& failure);
 
 }  // namespace mizani::estimate

@@ -246,7 +246,7 @@ void CheckSample(const ModelFrame& frame, const Table& table, const Formula& for
 // agree on every factor's levels (estimate/frame_shards.h).
 void AgreeOnLevels(const Table& table, const std::vector<std::vector<std::string>>& factor_columns,
                    std::vector<Factor>& fes, std::vector<Factor>& clusters, Communicator& comm) {
-  estimate::PassFailureGate(comm, nullptr);
+  PassFailureGate(comm, nullptr);
   std::vector<Factor*> all;  // in factor_columns' order: the effects, then the clusters
   all.reserve(fes.size() + clusters.size());
   for (auto& factor : fes) all.push_back(&factor);
@@ -460,7 +460,7 @@ ModelFrame BuildFrame(const Table& table, Table* consumable, const Formula& form
     return BuildFrameOf(table, consumable, formula, filters, options, comm, gate_passed);
   } catch (...) {
     // Failed before the ranks first exchanged: they learn it at the gate.
-    if (!gate_passed) estimate::PassFailureGate(*comm, std::current_exception());
+    if (!gate_passed) PassFailureGate(*comm, std::current_exception());
     throw;
   }
 }

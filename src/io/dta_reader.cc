@@ -13,9 +13,11 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "common/strings.h"
 #include "data/text.h"
+#include "mizani/communicator.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
 
@@ -38,6 +40,7 @@ struct DtaContext {
   std::string parser_message;              // from the error handler
   std::string path;                        // for messages
   int64_t file_size = 0;
+  int64_t first_row = 0;  // a share's first row in the file (messages)
   // An exception raised inside a callback: it must not unwind through
   // ReadStat's C frames, so the callback stores it, aborts the parse, and
   // ReadDta rethrows it.
@@ -145,7 +148,7 @@ int StoreValue(int obs_index, readstat_variable_t* variable, readstat_value_t va
       obs_index < 0 || obs_index > context->file_size) {
     throw Error(ErrorCode::kFileUnreadable,
                 fmt::format("{}: damaged Stata file: value of variable {} in row {}", context->path,
-                            index + 1, int64_t{obs_index} + 1));
+                            index + 1, context->first_row + obs_index + 1));
   }
   int slot = context->slot_of_variable[static_cast<size_t>(index)];
   if (slot < 0) return READSTAT_HANDLER_OK;
@@ -190,9 +193,10 @@ int StoreValue(int obs_index, readstat_variable_t* variable, readstat_value_t va
       break;
   }
   if (!std::isfinite(number)) {
-    throw Error(ErrorCode::kBadData,
-                fmt::format("{}: value {} is not a finite number (a model needs finite values)",
-                            Where(context->path, int64_t{obs_index} + 1, column.name), number));
+    throw Error(
+        ErrorCode::kBadData,
+        fmt::format("{}: value {} is not a finite number (a model needs finite values)",
+                    Where(context->path, context->first_row + obs_index + 1, column.name), number));
   }
   column.num[row] = number;
   return READSTAT_HANDLER_OK;
@@ -248,9 +252,60 @@ bool MissesClosingTag(const std::string& path) {
   return tagged && !closed;
 }
 
+int OnHeader(readstat_metadata_t* metadata, void* raw) {
+  *static_cast<int64_t*>(raw) = readstat_get_row_count(metadata);
+  return READSTAT_HANDLER_ABORT;  // the header is all it needs
+}
+
+// The file's row count from its header alone; -1 when it cannot tell (the
+// whole parse that follows reports why).
+int64_t HeaderRowCount(const std::string& path) {
+  int64_t rows = -1;
+  std::unique_ptr<readstat_parser_t, void (*)(readstat_parser_t*)> parser(readstat_parser_init(),
+                                                                          readstat_parser_free);
+  if (parser == nullptr) return -1;
+  readstat_set_metadata_handler(parser.get(), OnHeader);
+  readstat_parse_dta(parser.get(), path.c_str(), &rows);
+  return rows;
+}
+
+// With a communicator of several ranks and keep_share, this rank reads rows
+// [N r / K, N (r + 1) / K) of the N in the file only (fixed-width records:
+// ReadStat seeks to them); returns the first, and the row count to read
+// (0: none).
+std::pair<int64_t, int64_t> ShareRows(const std::string& path, const ReadOptions& options) {
+  const Communicator* comm = options.communicator;
+  if (comm == nullptr || comm->size() <= 1 || !options.keep_share || !options.stata_shares)
+    return {0, -1};
+  const int64_t total = HeaderRowCount(path);
+  if (total < 0) return {0, -1};
+  const int64_t first = total * comm->rank() / comm->size();
+  const int64_t end = total * (comm->rank() + 1) / comm->size();
+  return {first, end - first};
+}
+
+Table ReadDtaOf(const std::string& path, const ReadOptions& options);
+
 }  // namespace
 
 Table ReadDta(const std::string& path, const ReadOptions& options) {
+  if (ShareRows(path, options).second < 0) return ReadDtaOf(path, options);
+  // Read in shares: a rank whose share fails must not leave the others
+  // waiting in the next collective, so the ranks pass the failure gate.
+  Table table;
+  try {
+    table = ReadDtaOf(path, options);
+  } catch (...) {
+    PassFailureGate(*options.communicator, std::current_exception());
+    throw;
+  }
+  PassFailureGate(*options.communicator, nullptr);
+  return table;
+}
+
+namespace {
+
+Table ReadDtaOf(const std::string& path, const ReadOptions& options) {
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) {
@@ -273,6 +328,16 @@ Table ReadDta(const std::string& path, const ReadOptions& options) {
   readstat_set_variable_handler(parser.get(), OnVariable);
   readstat_set_value_handler(parser.get(), OnValue);
   readstat_set_error_handler(parser.get(), OnError);
+  // A share of the rows (MPI, keep_share). ReadStat numbers the rows it
+  // hands over from 0 and reads none past the file's end; a limit of 0
+  // means "no limit", so an empty share starts past the end.
+  const auto [share_first, share_rows] = ShareRows(path, options);
+  const bool share = share_rows >= 0;
+  if (share) {
+    context.first_row = share_first;
+    readstat_set_row_offset(parser.get(), share_rows > 0 ? share_first : context.file_size);
+    if (share_rows > 0) readstat_set_row_limit(parser.get(), share_rows);
+  }
   readstat_error_t result = readstat_parse_dta(parser.get(), path.c_str(), &context);
   if (context.failure) std::rethrow_exception(context.failure);
   // A file with zero rows never reaches the value callback.
@@ -306,6 +371,10 @@ Table ReadDta(const std::string& path, const ReadOptions& options) {
 
   Table table;
   table.source = path;
+  // A share: its text levels are its own (not the file's, as a CSV share's
+  // are); a frame built from shares agrees on levels by their text.
+  table.is_share = share;
+  table.share_first_row = static_cast<size_t>(share_first);
   table.num_rows =
       static_cast<size_t>(context.expected_rows >= 0 ? context.expected_rows : context.rows_seen);
   for (Column& column : context.columns) {
@@ -336,5 +405,7 @@ Table ReadDta(const std::string& path, const ReadOptions& options) {
   }
   return table;
 }
+
+}  // namespace
 
 }  // namespace mizani
