@@ -6,7 +6,7 @@
 // table or the whole frame.
 #pragma once
 
-#include <exception>
+#include <cstdint>
 #include <string>
 #include <vector>
 
