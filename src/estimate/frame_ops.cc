@@ -9,7 +9,6 @@
 #include <string_view>
 
 #include "common/parallel.h"
-#include "data/densify.h"
 #include "estimate/hdfe/fe_projector.h"
 #include "mizani/error.h"
 
@@ -339,23 +338,10 @@ std::vector<int32_t> TwoWayComponents(const ModelFrame& frame, size_t dim_a, siz
 bool NestedInCluster(const ModelFrame& frame, size_t dim_idx, size_t cluster_idx) {
   const std::vector<int32_t>& fe_ids = frame.fe_ids[dim_idx];
   const std::vector<int32_t>& cluster_ids = frame.cluster_ids[cluster_idx];
-  if (frame.shard_comm == nullptr) {
-    std::vector<int32_t> cluster_of_level;
-    for (size_t obs_idx = 0; obs_idx < fe_ids.size(); ++obs_idx) {
-      const int32_t level = fe_ids[obs_idx];
-      if (level >= static_cast<int32_t>(cluster_of_level.size()))
-        cluster_of_level.resize(level + 1, -1);
-      if (cluster_of_level[level] < 0) {
-        cluster_of_level[level] = cluster_ids[obs_idx];
-      } else if (cluster_of_level[level] != cluster_ids[obs_idx]) {
-        return false;
-      }
-    }
-    return true;
-  }
-  // Sharded: a level's rows may sit on several ranks. Its smallest and
-  // largest cluster over all ranks (one reduction of both, the smallest
-  // negated) agree exactly when the level lies in one cluster.
+  // A level lies in one cluster exactly when its smallest and largest
+  // cluster agree. Sharded, a level's rows may sit on several ranks: one
+  // reduction of both bounds (the smallest negated) makes them the whole
+  // sample's.
   const int32_t num_levels = frame.fe_sizes[dim_idx];
   std::vector<int64_t> bounds(2 * static_cast<size_t>(num_levels),
                               std::numeric_limits<int64_t>::min());
@@ -364,7 +350,7 @@ bool NestedInCluster(const ModelFrame& frame, size_t dim_idx, size_t cluster_idx
     bounds[2 * level] = std::max(bounds[2 * level], -cluster);
     bounds[2 * level + 1] = std::max(bounds[2 * level + 1], cluster);
   }
-  frame.shard_comm->AllreduceMax(std::span<int64_t>(bounds));
+  if (frame.shard_comm != nullptr) frame.shard_comm->AllreduceMax(std::span<int64_t>(bounds));
   for (int32_t level = 0; level < num_levels; ++level) {
     if (bounds[2 * level + 1] == std::numeric_limits<int64_t>::min()) continue;  // no rows
     if (-bounds[2 * level] != bounds[2 * level + 1]) return false;

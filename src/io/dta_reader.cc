@@ -284,17 +284,21 @@ std::pair<int64_t, int64_t> ShareRows(const std::string& path, const ReadOptions
   return {first, end - first};
 }
 
-Table ReadDtaOf(const std::string& path, const ReadOptions& options);
+// share: ShareRows's (first row, row count), or a count of -1 for the
+// whole file.
+Table ReadDtaOf(const std::string& path, const ReadOptions& options,
+                std::pair<int64_t, int64_t> share);
 
 }  // namespace
 
 Table ReadDta(const std::string& path, const ReadOptions& options) {
-  if (ShareRows(path, options).second < 0) return ReadDtaOf(path, options);
+  const std::pair<int64_t, int64_t> share = ShareRows(path, options);  // (reads the header once)
+  if (share.second < 0) return ReadDtaOf(path, options, share);
   // Read in shares: a rank whose share fails must not leave the others
   // waiting in the next collective, so the ranks pass the failure gate.
   Table table;
   try {
-    table = ReadDtaOf(path, options);
+    table = ReadDtaOf(path, options, share);
   } catch (...) {
     PassFailureGate(*options.communicator, std::current_exception());
     throw;
@@ -305,7 +309,8 @@ Table ReadDta(const std::string& path, const ReadOptions& options) {
 
 namespace {
 
-Table ReadDtaOf(const std::string& path, const ReadOptions& options) {
+Table ReadDtaOf(const std::string& path, const ReadOptions& options,
+                std::pair<int64_t, int64_t> share_range) {
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) {
@@ -331,7 +336,7 @@ Table ReadDtaOf(const std::string& path, const ReadOptions& options) {
   // A share of the rows (MPI, keep_share). ReadStat numbers the rows it
   // hands over from 0 and reads none past the file's end; a limit of 0
   // means "no limit", so an empty share starts past the end.
-  const auto [share_first, share_rows] = ShareRows(path, options);
+  const auto [share_first, share_rows] = share_range;
   const bool share = share_rows >= 0;
   if (share) {
     context.first_row = share_first;
