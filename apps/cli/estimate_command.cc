@@ -241,8 +241,6 @@ Table ReadModelTable(const EstimateArgs& args, const Formula& formula, Communica
   if (comm.size() > 1) {
     read_options.communicator = &comm;
     read_options.keep_share = !args.by.empty() || FrameFromShares(args);
-    // A Stata file in shares only for one model (--by wants the file's levels).
-    read_options.stata_shares = FrameFromShares(args);
   }
   read_options.threads = args.threads;
   read_options.columns = ModelColumns(

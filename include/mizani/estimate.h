@@ -148,7 +148,12 @@ struct EstimateOptions {
   int threads = 0;  // 0: all cores
   VcovOptions vcov;
   ProjectionOptions projection;
-  bool keep_fitted = false;  // store mu (and row mapping) in the result
+  // Store mu (and the row mapping) in the result. From a frame built from
+  // shares of a file (ModelFrame::shard_comm), each rank's result holds its
+  // own rows: their fitted values in file order, source_row their rows in
+  // the file; the ranks' rows together are the sample, and nothing is
+  // gathered (the point of the shares is that no rank holds every row).
+  bool keep_fitted = false;
   // Ranks that fit this one model together (docs/distributed.md): every
   // rank passes the same whole frame, keeps its shard of the rows and
   // reduces every sum over them (PPML and OLS; the projection on the Jacobi
@@ -244,6 +249,8 @@ struct EstimateResult {
 
   std::vector<double> fitted;       // mu per observation when keep_fitted
   std::vector<int64_t> source_row;  // with fitted: the table row of each
+                                    // (from shares: this rank's rows, by
+                                    // their row in the file)
 
   Eigen::VectorXd StdErrors() const;
   bool converged() const { return termination == Termination::kConverged; }

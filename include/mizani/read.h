@@ -37,20 +37,18 @@ struct ReadOptions {
   // gathered on every rank: the same table a single process reads
   // (docs/distributed.md). A collective: every rank reads the same file
   // with the same options. Stata files are read whole by every rank (but
-  // see stata_shares).
+  // see keep_share).
   Communicator* communicator = nullptr;
   // With such a communicator, keep each rank's share instead of gathering
   // the table (Table::is_share): the rows of the rank's share of the
-  // records, the text levels of the whole file. `estimate --by` routes them
-  // to the ranks that fit their groups. When a share does not parse
-  // cleanly every rank reads the whole file (is_share false).
+  // records, the text levels of the whole file (in the order one process
+  // reading it meets them, so a code names the same level on every rank).
+  // `estimate --by` routes them to the ranks that fit their groups; one
+  // model builds its frame from them (BuildModelFrame). When a CSV share
+  // does not parse cleanly every rank reads the whole file (is_share
+  // false). A Stata file is read in shares too: rank r reads only rows
+  // [N r / K, N (r + 1) / K) (fixed-width records, so it seeks to them).
   bool keep_share = false;
-  // With keep_share, a Stata file is read in shares too: rank r reads only
-  // rows [N r / K, N (r + 1) / K) (fixed-width records, so it seeks to
-  // them). Its text levels are its share's own, not the file's: only for a
-  // caller that agrees on levels by their text (a model frame built from
-  // shares); `--by` wants the file's levels and leaves this off.
-  bool stata_shares = false;
   // Threads of the CSV parse (0: one per core, at most 8). Under mpirun a
   // rank given `--threads 1` parses on one thread, not on every core.
   int threads = 0;

@@ -76,6 +76,9 @@ void RestoreRowOrder(const std::vector<int64_t>& caller_source_row, const ModelF
                      const std::vector<double>& values, EstimateResult& result) {
   std::vector<int64_t> position(sorted_frame.num_obs());
   std::iota(position.begin(), position.end(), int64_t{0});
+  // (From shares the frame's rows before its sort are the rows routed to
+  // this rank, joined in rank order, each share's in file order: file
+  // order again.)
   std::sort(position.begin(), position.end(), [&](int64_t a, int64_t b) {
     return sorted_frame.source_row[a] < sorted_frame.source_row[b];
   });
@@ -122,12 +125,6 @@ std::unique_ptr<FeProjector> MakeFitProjector(const ModelFrame& work,
 // IRLS for PPML, one projection for OLS), each of which runs collinearity,
 // the solve, statistics, variance and fixed-effect recovery.
 EstimateResult Fit(ModelFrame frame, const EstimateOptions& options) {
-  if (options.keep_fitted && frame.shard_comm != nullptr) {
-    // Each rank holds its rows' fitted values only; nothing gathers them.
-    throw Error(ErrorCode::kBadModel,
-                "fitted values are not kept for a frame built from shares of a file (MPI); "
-                "read the whole table on every rank");
-  }
   EstimateResult result;
   result.family = options.family;
   result.rows_read = frame.rows_read;

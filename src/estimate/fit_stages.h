@@ -32,7 +32,8 @@ double SecondsSince(std::chrono::steady_clock::time_point start);
 // mapping and it is freed) and numbers the frame's rows 0..N-1.
 std::vector<int64_t> TrackRowOrder(ModelFrame& frame, bool keep_fitted);
 // Puts per-observation values back in the caller's order (rows removed by
-// cleaning are absent) and maps source_row back to the caller's.
+// cleaning are absent; from shares, this rank's rows in file order) and maps
+// source_row back to the caller's.
 void RestoreRowOrder(const std::vector<int64_t>& caller_source_row, const ModelFrame& sorted_frame,
                      const std::vector<double>& values, EstimateResult& result);
 

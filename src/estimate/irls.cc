@@ -401,8 +401,10 @@ EstimateResult FitPoisson(ModelFrame& frame, const EstimateOptions& options, Cle
   result.seconds_variance = SecondsSince(phase_start);
   Trace("variance and fixed effects done");
   if (options.keep_fitted) {
-    RestoreRowOrder(caller_source_row, frame, comm != nullptr ? GatherFitted(state) : state.mu,
-                    result);
+    // Gathered when every rank holds the whole frame; from shares each
+    // rank keeps its own rows' (EstimateOptions::keep_fitted).
+    const bool gather = comm != nullptr && frame.shard_comm == nullptr;
+    RestoreRowOrder(caller_source_row, frame, gather ? GatherFitted(state) : state.mu, result);
   }
   return result;
 }

@@ -21,6 +21,7 @@
 #include "io/file_bytes.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
+#include "mizani/trace.h"
 
 namespace mizani {
 namespace {
@@ -198,6 +199,7 @@ Table ReadCsv(const std::string& path, const ReadOptions& options) {
     parsers[0].ParseExact(line);
   }
 
+  TraceDetail("csv parsed");
   Table table;
   table.source = path;
   for (const ChunkParser& parser : parsers)

@@ -17,61 +17,23 @@
 #include <vector>
 
 #include "common/wire.h"
+#include "io/share_levels.h"
 #include "mizani/error.h"
 
 namespace mizani::io {
 namespace {
 
-// A share's column as bytes: the values (numeric), or the level count, each
-// level's length and text, then the codes (text).
+// A share's column as bytes: the values (numeric), or its levels
+// (AppendLevels) then the codes (text).
 std::string Pack(const Column& column) {
   std::string out;
   if (column.type == ColumnType::kNumeric) {
     AppendBytes(out, column.num.data(), column.num.size());
     return out;
   }
-  const uint64_t num_levels = column.levels.size();
-  AppendBytes(out, num_levels);
-  for (const std::string& level : column.levels) {
-    const uint64_t length = level.size();
-    AppendBytes(out, length);
-    out += level;
-  }
+  AppendLevels(column.levels, out);
   AppendBytes(out, column.codes.data(), column.codes.size());
   return out;
-}
-
-// Reads sizeof(T) * count bytes at *at; the pieces come from this program
-// on the other ranks, but a short one is still an error, never a read past
-// the end.
-template <class T>
-const char* Take(const std::string& bytes, const char* at, T* out, size_t count) {
-  const size_t wanted = sizeof(T) * count;
-  if (static_cast<size_t>(bytes.data() + bytes.size() - at) < wanted) {
-    throw Error(ErrorCode::kInternal,
-                "shared CSV read: a rank's column is shorter than its header");
-  }
-  std::memcpy(out, at, wanted);
-  return at + wanted;
-}
-
-// A piece's levels (count, then each level's length and text) from *at on;
-// returns where they end. The views point into `piece`.
-const char* TakeLevels(const std::string& piece, const char* at,
-                       std::vector<std::string_view>& piece_levels) {
-  uint64_t num_levels = 0;
-  at = Take(piece, at, &num_levels, 1);
-  piece_levels.clear();
-  for (uint64_t level_idx = 0; level_idx < num_levels; ++level_idx) {
-    uint64_t length = 0;
-    at = Take(piece, at, &length, 1);
-    if (static_cast<uint64_t>(piece.data() + piece.size() - at) < length) {
-      throw Error(ErrorCode::kInternal, "shared CSV read: a rank's level is cut short");
-    }
-    piece_levels.emplace_back(at, length);
-    at += length;
-  }
-  return at;
 }
 
 // The ranks' pieces of one column joined in rank order. Text levels keep the
@@ -86,7 +48,7 @@ void Unpack(const std::vector<std::string>& pieces, Column& column) {
     size_t row = 0;
     for (const std::string& piece : pieces) {
       const size_t count = piece.size() / sizeof(double);
-      Take(piece, piece.data(), column.num.data() + row, count);
+      TakeFromPiece(piece, piece.data(), column.num.data() + row, count);
       row += count;
     }
     return;
@@ -112,7 +74,7 @@ void Unpack(const std::vector<std::string>& pieces, Column& column) {
     const size_t count =
         static_cast<size_t>(piece.data() + piece.size() - code_starts[rank]) / sizeof(int32_t);
     int32_t* out = column.codes.data() + row;
-    Take(piece, code_starts[rank], out, count);
+    TakeFromPiece(piece, code_starts[rank], out, count);
     for (size_t code_idx = 0; code_idx < count; ++code_idx) {
       if (out[code_idx] >= static_cast<int32_t>(remaps[rank].size())) {
         throw Error(ErrorCode::kInternal, "shared CSV read: a code without its level");
@@ -121,34 +83,6 @@ void Unpack(const std::vector<std::string>& pieces, Column& column) {
     }
     row += count;
   }
-}
-
-// A text column of this rank's share given the levels of every share,
-// joined in rank order (first appearance in the file, as Unpack joins
-// them), with its codes renumbered into them: a code then names the same
-// level on every rank. Only the levels travel.
-void UnifyLevels(Communicator& comm, Column& column) {
-  Column levels_only;
-  levels_only.type = ColumnType::kString;
-  levels_only.levels = std::move(column.levels);
-  std::string bytes = Pack(levels_only);
-  const std::vector<std::string> pieces = comm.Allgatherv(bytes);
-  bytes.clear();
-  std::vector<std::string> global;
-  LevelUnion levels(global);
-  std::vector<int32_t> own_remap;
-  std::vector<std::string_view> piece_levels;
-  for (size_t rank = 0; rank < pieces.size(); ++rank) {
-    TakeLevels(pieces[rank], pieces[rank].data(), piece_levels);
-    std::vector<int32_t> remap = levels.Add(piece_levels);
-    if (rank == static_cast<size_t>(comm.rank())) own_remap = std::move(remap);
-  }
-  for (int32_t& code : column.codes) {
-    if (code >= static_cast<int32_t>(own_remap.size()))
-      throw Error(ErrorCode::kInternal, "shared CSV read: a code without its level");
-    code = LevelUnion::Map(own_remap, code);
-  }
-  column.levels = std::move(global);
 }
 
 }  // namespace

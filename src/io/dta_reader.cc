@@ -17,6 +17,7 @@
 
 #include "common/strings.h"
 #include "data/text.h"
+#include "io/share_levels.h"
 #include "mizani/communicator.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
@@ -275,8 +276,7 @@ int64_t HeaderRowCount(const std::string& path) {
 // (0: none).
 std::pair<int64_t, int64_t> ShareRows(const std::string& path, const ReadOptions& options) {
   const Communicator* comm = options.communicator;
-  if (comm == nullptr || comm->size() <= 1 || !options.keep_share || !options.stata_shares)
-    return {0, -1};
+  if (comm == nullptr || comm->size() <= 1 || !options.keep_share) return {0, -1};
   const int64_t total = HeaderRowCount(path);
   if (total < 0) return {0, -1};
   const int64_t first = total * comm->rank() / comm->size();
@@ -304,6 +304,11 @@ Table ReadDta(const std::string& path, const ReadOptions& options) {
     throw;
   }
   PassFailureGate(*options.communicator, nullptr);
+  // Every rank has its share; the text levels become the file's, in the
+  // order a single process meets them (the same columns, in the same order,
+  // on every rank: the header's).
+  for (Column& column : table.columns)
+    if (column.type == ColumnType::kString) io::UnifyLevels(*options.communicator, column);
   return table;
 }
 
@@ -376,8 +381,7 @@ Table ReadDtaOf(const std::string& path, const ReadOptions& options,
 
   Table table;
   table.source = path;
-  // A share: its text levels are its own (not the file's, as a CSV share's
-  // are); a frame built from shares agrees on levels by their text.
+  // A share: its text levels are its own until ReadDta unifies them.
   table.is_share = share;
   table.share_first_row = static_cast<size_t>(share_first);
   table.num_rows =

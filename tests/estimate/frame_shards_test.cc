@@ -136,6 +136,7 @@ std::vector<ShardRun> FitOnShares(const mizani::Table& table, const std::vector<
   Hub hub(ranks);
   std::vector<ShardRun> runs(ranks);
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(ranks));
   for (int rank = 0; rank < ranks; ++rank) {
     threads.emplace_back([&, rank, options]() mutable {
       ThreadRank comm(hub, rank);
@@ -306,12 +307,13 @@ TEST(FrameShards, OlsFromSharesEqualsOneProcess) {
   }
 }
 
-// A Stata file read in shares (ReadOptions::stata_shares): three ranks
-// each read only their third of the Advanced Guide's Chapter 1 application
-// 1 (99,981 rows), with their own text levels; the shares tile the file and
-// hold its values; the model of its Table 1 (PPML, exporter-year and
-// importer-year effects, international flows, errors clustered by pair)
-// fitted from them equals the single process's fit of the whole file.
+// A Stata file read in shares (ReadOptions::keep_share): three ranks each
+// read only their third of the Advanced Guide's Chapter 1 application 1
+// (99,981 rows); the shares tile the file, hold its values, and their text
+// levels are the file's, in the single process's order; the model of its
+// Table 1 (PPML, exporter-year and importer-year effects, international
+// flows, errors clustered by pair) fitted from them equals the single
+// process's fit of the whole file.
 TEST(FrameShards, StataFileReadInSharesGivesTheSameFit) {
   MIZANI_REQUIRE_SHARED(path, "agtpa_yotov2016/dta/Chapter1/Chapter1Application1.dta");
   const mizani::Table whole = mizani::ReadTable(path);
@@ -330,20 +332,24 @@ TEST(FrameShards, StataFileReadInSharesGivesTheSameFit) {
   std::vector<ShardRun> runs(kRanks);
   std::vector<size_t> first(kRanks), rows(kRanks);
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(kRanks));
   for (int rank = 0; rank < kRanks; ++rank) {
     threads.emplace_back([&, rank] {
       ThreadRank comm(hub, rank);
       mizani::ReadOptions read;
       read.communicator = &comm;
       read.keep_share = true;
-      read.stata_shares = true;
       mizani::Table share = mizani::ReadTable(path, read);
       EXPECT_TRUE(share.is_share);
       first[rank] = share.share_first_row;
       rows[rank] = share.num_rows;
-      // The share's rows are the file's, texts compared as texts.
+      // The share's rows are the file's, texts compared as texts, and the
+      // levels are the whole file's.
       for (const mizani::Column& column : share.columns) {
         const mizani::Column& full = whole.Get(column.name);
+        if (column.type == mizani::ColumnType::kString) {
+          EXPECT_EQ(column.levels, full.levels) << column.name;
+        }
         for (size_t row_idx = 0; row_idx < share.num_rows; ++row_idx) {
           const size_t file_row = share.share_first_row + row_idx;
           if (column.type == mizani::ColumnType::kString) {
@@ -391,6 +397,7 @@ TEST(FrameShards, RowsGoToTheRankOfTheirLevelInRounds) {
     Hub hub(kRanks);
     std::vector<mizani::ModelFrame> frames(kRanks);
     std::vector<std::thread> threads;
+    threads.reserve(static_cast<size_t>(kRanks));
     for (int rank = 0; rank < kRanks; ++rank) {
       threads.emplace_back([&, rank] {
         ThreadRank comm(hub, rank);
@@ -454,6 +461,43 @@ TEST(FrameShards, AnErrorInOneShareReachesEveryRank) {
     EXPECT_TRUE(run.failed);
     EXPECT_EQ(run.code, mizani::ErrorCode::kBadData);
     EXPECT_EQ(run.message, expected);
+  }
+}
+
+// Fitted values from shares (EstimateOptions::keep_fitted): each rank holds
+// its own rows', in file order, named by their rows in the file; together
+// the ranks' rows are the single process's sample, with its fitted values.
+TEST(FrameShards, FittedValuesFromSharesAreEachRanksOwnRows) {
+  const mizani::Table table = Panel(mizani::SynthProcess::kHurdle);
+  const std::string three_way = "trade ~ rta | exporter^year + importer^year + pair_id";
+  const std::vector<mizani::RowFilter> filters = {{"year != 1981"}};
+  mizani::EstimateOptions options;
+  options.keep_fitted = true;
+  options.vcov.type = mizani::VcovType::kHetero;
+  options.threads = 1;
+  const mizani::EstimateResult one =
+      mizani::Estimate(table, mizani::ParseFormula(three_way), filters, options);
+  ASSERT_TRUE(one.converged()) << one.message;
+  ASSERT_EQ(one.fitted.size(), one.source_row.size());
+  // Cleaning dropped rows, so the sample is not every row.
+  ASSERT_LT(one.fitted.size(), table.num_rows);
+  for (const auto& cut : Cuts(table.num_rows)) {
+    const std::vector<ShardRun> runs = FitOnShares(table, cut, three_way, filters, options);
+    std::vector<std::pair<int64_t, double>> joined;
+    for (const ShardRun& run : runs) {
+      ASSERT_FALSE(run.failed) << run.message;
+      ASSERT_EQ(run.result.fitted.size(), run.result.source_row.size());
+      EXPECT_TRUE(std::is_sorted(run.result.source_row.begin(), run.result.source_row.end()));
+      for (size_t idx = 0; idx < run.result.fitted.size(); ++idx)
+        joined.emplace_back(run.result.source_row[idx], run.result.fitted[idx]);
+    }
+    std::sort(joined.begin(), joined.end());
+    ASSERT_EQ(joined.size(), one.fitted.size()) << cut.size() - 1 << " ranks";
+    for (size_t idx = 0; idx < joined.size(); ++idx) {
+      ASSERT_EQ(joined[idx].first, one.source_row[idx]) << idx;
+      ExpectClose(joined[idx].second, one.fitted[idx],
+                  "fitted value of row " + std::to_string(joined[idx].first));
+    }
   }
 }
 

@@ -295,9 +295,11 @@ try:
                 else:
                     passes += 1
                     print(f"ok   --by -np 2, year {group['value']} equals its separate run")
-    # A Stata file read in shares (each rank seeks to its rows, with its own
-    # text levels): the Advanced Guide's Chapter 1 application 1 from
-    # ../shared/data, when present.
+    # A Stata file read in shares (each rank seeks to its rows; the text
+    # levels agreed to the file's): the Advanced Guide's Chapter 1
+    # application 1 from ../shared/data, when present; one model, and one
+    # per year (--by: the rows travel to the ranks of their years, their
+    # text codes meaning the same country on every rank).
     shared = os.environ.get("MIZANI_SHARED_DATA") or os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data")
     dta = os.path.join(shared, "agtpa_yotov2016", "dta", "Chapter1", "Chapter1Application1.dta")
@@ -306,6 +308,10 @@ try:
               ["estimate", "-q", "-d", dta, "--format", "json", "-o", "{out}", "--fe-output",
                "{fe}", "--cluster", "pair_id", "--filter", "exporter != importer", "-f",
                "trade ~ log(DIST) + CNTG + LANG + CLNY | exporter^year + importer^year"], (2, 4))
+        check("stata-shares-by-year",
+              ["estimate", "-q", "-d", dta, "--format", "json", "-o", "{out}", "--cluster",
+               "pair_id", "--filter", "exporter != importer", "--by", "year", "-f",
+               "trade ~ log(DIST) + CNTG + LANG + CLNY | exporter + importer"], (2, 4))
     else:
         print(f"skipped: {dta} not found (the Stata case; set MIZANI_SHARED_DATA)")
     # One model from shares: the rows travel to their ranks (no rank holds
