@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "commands.h"
+#include "heap_pages.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
 #include "mizani/estimate_by.h"
@@ -315,10 +316,12 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
                      iteration, deviance, rel_change, elapsed());
       };
     }
-    // The environment glibc read at start-up, which StartWithHugePageHeap
-    // (heap_pages.cc) may have set: it changes how the heap gets its pages.
+    // How the process gets its pages (heap_pages.cc): huge pages off, or
+    // the environment glibc read at start-up, which StartWithHugePageHeap
+    // may have set.
     const char* tunables = std::getenv("GLIBC_TUNABLES");
-    Trace(tunables != nullptr ? fmt::format("start (GLIBC_TUNABLES={})", tunables) : "start");
+    Trace(fmt::format("start{}{}", HugePagesOff() ? " (huge pages off)" : "",
+                      tunables != nullptr ? fmt::format(" (GLIBC_TUNABLES={})", tunables) : ""));
     if (!quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
     Table table = ReadModelTable(*args, formula, comm);
     const CommunicationStats read_stats = comm.stats();

@@ -1,28 +1,41 @@
-// Transparent huge pages for the heap of the command's own process.
+// Transparent huge pages for the command's own process: off by default,
+// on with MIZANI_HEAP_HUGE_PAGES=1.
 //
-// glibc gives the heap (memory below the mmap threshold, which main() sets
-// to 4 MiB: level arrays, row masks, hash tables, the CSV reader's small
-// blocks) 4 KiB pages; a 2.5M-row fit takes some 45,000-55,000 page
-// faults, and on a virtual machine each costs microseconds. glibc asks the kernel for huge
-// pages on its heap and its mappings only under the tunable
-// glibc.malloc.hugetlb=1 (glibc 2.35 and later), which it reads from
-// GLIBC_TUNABLES before main() runs: so the command sets it and starts
-// itself again once, with the same arguments and process id. Measured on
-// the 2.5M-row panels of bench/README.md (with the reader's huge blocks,
-// io/chunk_memory.h): 27,964 faults instead of 54,660 on the two-way fit
-// on the third process, 22,829 instead of 43,123 on the hurdle three-way
-// fit; the two-way fit 1.44 s instead of 1.90 s (medians of 7 pairs, the
-// tunable set by hand), peak memory 1% higher.
+// Why off. On this project's machines (virtual machines whose hypervisor
+// takes back free guest memory in 2 MiB blocks), a huge page first touched
+// in a block the hypervisor took back costs milliseconds: 300 MB touched
+// once took 0.84-1.74 s in huge pages against 0.13-0.19 s in 4 KiB pages,
+// and 0.03 s in huge pages the process had just freed (bench/README.md,
+// "Huge pages on a cold machine", session 16). Measured on the 2.5M-row
+// panels, each run right after R's (the pairing of the benchmark), the
+// three-way fit on the third process took a median 0.86 s without huge
+// pages and 1.03 s with them (5 runs each), and 20M rows 6.0-7.5 s
+// against 8.2-8.9 s (system time 1.8 s against 4.8-5.0 s). In session 14,
+// on a host that charged less, huge pages halved the page faults and saved
+// 15-25%: which is faster depends on the host, and without them the time
+// varies much less. So the process asks the kernel for none
+// (PR_SET_THP_DISABLE, kept across exec and by children): the advice of
+// the large blocks and the CSV reader's blocks (large_blocks.cc,
+// io/chunk_memory.h) is then ignored too.
 //
-// Only the commands that hold panels of millions of rows restart (estimate,
-// simulate, synth, baseline): a restart costs one more start of the
-// program, some 25 ms with the MPI libraries loaded, which a small command
-// would notice. Nothing is done when the user set the tunable (either way), when
-// MIZANI_HEAP_HUGE_PAGES=0, when the kernel has huge pages off ("never"),
-// under a sanitizer, or off glibc. A failed exec leaves everything as it
-// was and the command runs on.
+// With MIZANI_HEAP_HUGE_PAGES=1 the blocks are advised, and glibc's heap
+// (memory below the mmap threshold, which main() sets to 4 MiB: level
+// arrays, row masks, hash tables, the CSV reader's small blocks) gets huge
+// pages too: glibc asks for them only under the tunable
+// glibc.malloc.hugetlb=1 (glibc 2.35 and later), read from GLIBC_TUNABLES
+// before main() runs, so the command sets it and starts itself again once,
+// with the same arguments and process id. Measured in session 14 with the
+// reader's huge blocks: 27,964 faults instead of 54,660 on the two-way fit
+// on the third process; the two-way fit 1.44 s instead of 1.90 s (medians
+// of 7 pairs). Only the commands that hold panels of millions of rows
+// restart (estimate, simulate, synth, baseline): a restart costs one more
+// start of the program, some 25 ms with the MPI libraries loaded. No
+// restart when the user set the tunable (either way), when the kernel has
+// huge pages off ("never"), under a sanitizer, or off glibc. A failed exec
+// leaves everything as it was and the command runs on.
 #include "heap_pages.h"
 
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <array>
@@ -58,9 +71,14 @@ bool HoldsLargePanels(char** argv) {
 }  // namespace
 
 void StartWithHugePageHeap(char** argv) {
+#if defined(__linux__)
+  const char* wanted = std::getenv("MIZANI_HEAP_HUGE_PAGES");
+  if (wanted == nullptr || std::strcmp(wanted, "1") != 0) {
+    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    return;
+  }
+#endif
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-  const char* off = std::getenv("MIZANI_HEAP_HUGE_PAGES");
-  if (off != nullptr && std::strcmp(off, "0") == 0) return;
   if (argv == nullptr || argv[0] == nullptr || !HoldsLargePanels(argv)) return;
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   const std::string before = tunables != nullptr ? tunables : "";
@@ -77,6 +95,14 @@ void StartWithHugePageHeap(char** argv) {
   }
 #else
   (void)argv;
+#endif
+}
+
+bool HugePagesOff() {
+#if defined(__linux__)
+  return prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1;
+#else
+  return false;
 #endif
 }
 

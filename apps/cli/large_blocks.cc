@@ -35,7 +35,8 @@ mizani::BlockCache& Cache() {
 // for it (where the kernel grants them on request, its "madvise" mode) take one fault
 // per 2 MiB instead of per 4 KiB and one TLB entry for what the level
 // gathers of the projection kernels touch at random. Advice only: an
-// error leaves the block as it was.
+// error leaves the block as it was, and a process with huge pages off
+// (the default, heap_pages.cc) ignores it.
 void AdviseHugePages(void* block, size_t size) {
   constexpr uintptr_t kPage = 4096;
   const size_t lead = reinterpret_cast<uintptr_t>(block) % kPage;

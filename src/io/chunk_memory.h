@@ -93,6 +93,9 @@ class ChunkBlock {
 // memory the same, the read's own peak 99 MiB instead of 142). (Blocks
 // doubling through the heap sizes were tried: the freed ones stayed in
 // malloc's arenas, 9 MiB more resident after reading a 198 MB file.)
+// The huge-page advice is only advice: the command turns huge pages off
+// for its process by default (apps/cli/heap_pages.cc, session 16), and
+// the kernel then maps these blocks in 4 KiB pages.
 template <class T>
 class BlockList {
  public:

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The command's restart with huge pages for glibc's heap (apps/cli/
-# heap_pages.cc): `estimate` restarts itself with glibc.malloc.hugetlb=1
-# added to GLIBC_TUNABLES, keeps a tunable the user set, leaves the user's
-# own hugetlb choice alone, and does nothing under MIZANI_HEAP_HUGE_PAGES=0.
-# The restarted process reports the environment it started with in its
-# first trace line (MIZANI_TRACE=1). Usage: heap_pages.sh MIZANI
+# Huge pages for the command's process (apps/cli/heap_pages.cc): off by
+# default (the process asks the kernel for none); with
+# MIZANI_HEAP_HUGE_PAGES=1 `estimate` restarts itself with
+# glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, keeps a tunable the user
+# set and leaves the user's own hugetlb choice alone. The process reports
+# how it gets its pages in its first trace line (MIZANI_TRACE=1). Usage:
+# heap_pages.sh MIZANI
 set -u
 MIZANI="$1"
 if grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null ||
@@ -40,14 +41,17 @@ check() {  # NAME EXPECTED_SUFFIX LINE
   esac
 }
 
-check "restarts with the tunable" " (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" \
-  "$(first_trace -u GLIBC_TUNABLES)"
+check "off by default" " (huge pages off)" "$(first_trace -u GLIBC_TUNABLES -u MIZANI_HEAP_HUGE_PAGES)"
+check "off by default, the user's tunables shown" \
+  " (huge pages off) (GLIBC_TUNABLES=glibc.malloc.arena_max=2)" \
+  "$(first_trace -u MIZANI_HEAP_HUGE_PAGES GLIBC_TUNABLES=glibc.malloc.arena_max=2)"
+check "MIZANI_HEAP_HUGE_PAGES=1 restarts with the tunable" \
+  " (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" \
+  "$(first_trace -u GLIBC_TUNABLES MIZANI_HEAP_HUGE_PAGES=1)"
 check "keeps the user's tunables" \
   " (GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1)" \
-  "$(first_trace GLIBC_TUNABLES=glibc.malloc.arena_max=2)"
+  "$(first_trace MIZANI_HEAP_HUGE_PAGES=1 GLIBC_TUNABLES=glibc.malloc.arena_max=2)"
 check "leaves the user's own hugetlb choice" " (GLIBC_TUNABLES=glibc.malloc.hugetlb=0)" \
-  "$(first_trace GLIBC_TUNABLES=glibc.malloc.hugetlb=0)"
-check "MIZANI_HEAP_HUGE_PAGES=0 turns it off" "" \
-  "$(first_trace -u GLIBC_TUNABLES MIZANI_HEAP_HUGE_PAGES=0)"
+  "$(first_trace MIZANI_HEAP_HUGE_PAGES=1 GLIBC_TUNABLES=glibc.malloc.hugetlb=0)"
 echo "$passes passed, $failures failed"
 [ "$failures" = 0 ]
