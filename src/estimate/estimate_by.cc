@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "common/parallel.h"
+#include "common/rank_keys.h"
 #include "common/trace.h"
 #include "common/wire.h"
 #include "estimate/result_wire.h"
@@ -97,22 +98,12 @@ struct GroupsOfShares {
 };
 
 GroupsOfShares AgreeGroups(const Factor& local, Communicator& comm) {
-  std::string bytes;
-  estimate::WriteInt(static_cast<int64_t>(local.labels.size()), bytes);
-  for (const std::string& label : local.labels) estimate::WriteString(label, bytes);
-  const std::vector<std::string> all = comm.Allgatherv(bytes);
+  RankKeys values;
+  for (const std::string& label : local.labels) values.Add(0, label);
+  JoinedKeys joined = std::move(values.Join(comm, /*keep_keys=*/true, /*keep_payloads=*/false)[0]);
   GroupsOfShares groups;
-  std::unordered_map<std::string, int32_t> index;
-  for (int peer = 0; peer < comm.size(); ++peer) {
-    std::string_view in = all[static_cast<size_t>(peer)];
-    const int64_t count = estimate::ReadInt(in);
-    for (int64_t label_idx = 0; label_idx < count; ++label_idx) {
-      std::string label = estimate::ReadString(in);
-      auto [it, inserted] = index.try_emplace(label, static_cast<int32_t>(groups.labels.size()));
-      if (inserted) groups.labels.push_back(std::move(label));
-      if (peer == comm.rank()) groups.global_of_local.push_back(it->second);
-    }
-  }
+  groups.labels = std::move(joined.keys);
+  groups.global_of_local = std::move(joined.id_of_local);
   // Rows per group and rows without a value (last entry), summed.
   std::vector<int64_t> counts(groups.labels.size() + 1, 0);
   for (int32_t id : local.ids) {

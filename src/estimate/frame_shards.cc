@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/rank_keys.h"
 #include "common/wire.h"
 #include "estimate/frame_ops.h"
 #include "estimate/result_wire.h"
@@ -17,9 +18,9 @@ namespace mizani::estimate {
 namespace {
 
 // A level's key, from its first row: per column a text's length and bytes
-// (a share's codes may be its own: a Stata file's shares have their own
-// levels) or a number's 8 bytes (-0 as 0, which Factorize does not tell
-// apart).
+// (the readers' shares number texts as the file does, but a caller's share
+// may number them its own way) or a number's 8 bytes (-0 as 0, which
+// Factorize does not tell apart).
 void AppendKey(const std::vector<const Column*>& columns, size_t row_idx, std::string& out) {
   for (const Column* column : columns) {
     if (column->type == ColumnType::kString) {
@@ -40,58 +41,43 @@ void GlobalizeFactors(const Table& share,
                       const std::vector<std::vector<std::string>>& factor_columns,
                       const std::vector<Factor*>& factors, Communicator& comm) {
   // This rank's levels of every factor, each factor's in order of first
-  // appearance in the share: their count, then a key and a label each.
-  std::string bytes;
-  std::vector<std::vector<const Column*>> columns_F(factors.size());
+  // appearance in the share, as keys of their column values with their
+  // labels: one set of keys per factor.
+  RankKeys levels(static_cast<int>(factors.size()));
+  std::vector<std::vector<int32_t>> present_F(factors.size());
   for (size_t factor_idx = 0; factor_idx < factors.size(); ++factor_idx) {
     const Factor& factor = *factors[factor_idx];
-    for (const std::string& name : factor_columns[factor_idx])
-      columns_F[factor_idx].push_back(&share.Get(name));
+    std::vector<const Column*> columns;
+    for (const std::string& name : factor_columns[factor_idx]) columns.push_back(&share.Get(name));
     std::vector<int64_t> first_row(static_cast<size_t>(factor.num_levels()), -1);
     for (size_t row_idx = 0; row_idx < factor.ids.size(); ++row_idx) {
       const int32_t id = factor.ids[row_idx];
       if (id >= 0 && first_row[id] < 0) first_row[id] = static_cast<int64_t>(row_idx);
     }
-    std::vector<int32_t> present;
+    std::vector<int32_t>& present = present_F[factor_idx];
     for (int32_t level = 0; level < factor.num_levels(); ++level) {
       if (first_row[level] >= 0) present.push_back(level);
     }
     std::sort(present.begin(), present.end(),
               [&](int32_t a, int32_t b) { return first_row[a] < first_row[b]; });
-    WriteInt(static_cast<int64_t>(present.size()), bytes);
     std::string key;
     for (const int32_t level : present) {
-      WriteInt(level, bytes);
       key.clear();
-      AppendKey(columns_F[factor_idx], static_cast<size_t>(first_row[level]), key);
-      WriteString(key, bytes);
-      WriteString(factor.labels[level], bytes);
+      AppendKey(columns, static_cast<size_t>(first_row[level]), key);
+      levels.Add(static_cast<int>(factor_idx), key, factor.labels[level]);
     }
   }
-  const std::vector<std::string> parts = comm.Allgatherv(bytes);
-  std::vector<std::string_view> rest(parts.begin(), parts.end());
+  std::vector<JoinedKeys> joined = levels.Join(comm, /*keep_keys=*/false, /*keep_payloads=*/true);
   for (size_t factor_idx = 0; factor_idx < factors.size(); ++factor_idx) {
     Factor& factor = *factors[factor_idx];
-    std::unordered_map<std::string, int32_t> global_of_key;
-    std::vector<std::string> labels;
+    const std::vector<int32_t>& present = present_F[factor_idx];
     std::vector<int32_t> global_of_local(static_cast<size_t>(factor.num_levels()), -1);
-    for (size_t rank = 0; rank < rest.size(); ++rank) {
-      std::string_view& in = rest[rank];
-      const int64_t count = ReadInt(in);
-      for (int64_t entry = 0; entry < count; ++entry) {
-        const int64_t local = ReadInt(in);
-        std::string key = ReadString(in);
-        std::string label = ReadString(in);
-        const auto [it, inserted] =
-            global_of_key.try_emplace(std::move(key), static_cast<int32_t>(labels.size()));
-        if (inserted) labels.push_back(std::move(label));
-        if (static_cast<int>(rank) == comm.rank()) global_of_local[local] = it->second;
-      }
-    }
+    for (size_t entry = 0; entry < present.size(); ++entry)
+      global_of_local[present[entry]] = joined[factor_idx].id_of_local[entry];
     for (int32_t& id : factor.ids) {
       if (id >= 0) id = global_of_local[id];
     }
-    factor.labels = std::move(labels);
+    factor.labels = std::move(joined[factor_idx].payloads);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/rank_keys.h"
 #include "common/wire.h"
 #include "estimate/family.h"
 #include "mizani/error.h"
@@ -80,24 +81,19 @@ std::vector<int32_t> Intersect(const std::vector<const std::vector<int32_t>*>& d
   }
   *num_levels = static_cast<int32_t>(first_row.size());
   if (comm == nullptr) return out;
-  std::string bytes;
+  // Across ranks: each intersection's ids of its first row as its key.
+  RankKeys keys;
+  std::string key;
   for (const size_t row_idx : first_row) {
-    for (const auto* dim : dims) AppendBytes(bytes, (*dim)[row_idx]);
+    key.clear();
+    for (const auto* dim : dims) AppendBytes(key, (*dim)[row_idx]);
+    keys.Add(0, key);
   }
-  const size_t key_width = dims.size() * sizeof(int32_t);
-  const std::vector<std::string> parts = comm->Allgatherv(bytes);
-  std::unordered_map<std::string_view, int32_t> global_of_key;
-  std::vector<int32_t> global_of_local;
-  for (size_t rank = 0; rank < parts.size(); ++rank) {
-    for (size_t at = 0; at + key_width <= parts[rank].size(); at += key_width) {
-      const auto [it, inserted] =
-          global_of_key.try_emplace(std::string_view(parts[rank]).substr(at, key_width),
-                                    static_cast<int32_t>(global_of_key.size()));
-      if (static_cast<int>(rank) == comm->rank()) global_of_local.push_back(it->second);
-    }
-  }
+  const JoinedKeys joined =
+      std::move(keys.Join(*comm, /*keep_keys=*/false, /*keep_payloads=*/false)[0]);
+  const std::vector<int32_t>& global_of_local = joined.id_of_local;
   for (int32_t& id : out) id = global_of_local[static_cast<size_t>(id)];
-  *num_levels = static_cast<int32_t>(global_of_key.size());
+  *num_levels = joined.count;
   return out;
 }
 

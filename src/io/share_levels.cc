@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "common/rank_keys.h"
 #include "common/wire.h"
-#include "io/csv_chunk.h"
 
 namespace mizani::io {
 
@@ -37,25 +37,17 @@ const char* TakeLevels(const std::string& piece, const char* at,
 }
 
 void UnifyLevels(Communicator& comm, Column& column) {
-  std::string bytes;
-  AppendLevels(column.levels, bytes);
-  const std::vector<std::string> pieces = comm.Allgatherv(bytes);
-  bytes.clear();
-  std::vector<std::string> global;
-  LevelUnion levels(global);
-  std::vector<int32_t> own_remap;
-  std::vector<std::string_view> piece_levels;
-  for (size_t rank = 0; rank < pieces.size(); ++rank) {
-    TakeLevels(pieces[rank], pieces[rank].data(), piece_levels);
-    std::vector<int32_t> remap = levels.Add(piece_levels);
-    if (rank == static_cast<size_t>(comm.rank())) own_remap = std::move(remap);
-  }
+  RankKeys levels;
+  for (const std::string& level : column.levels) levels.Add(0, level);
+  JoinedKeys joined = std::move(levels.Join(comm, /*keep_keys=*/true, /*keep_payloads=*/false)[0]);
+  const auto num_local = static_cast<int32_t>(joined.id_of_local.size());
   for (int32_t& code : column.codes) {
-    if (code >= static_cast<int32_t>(own_remap.size()))
+    if (code < 0) continue;  // missing stays missing
+    if (code >= num_local)
       throw Error(ErrorCode::kInternal, "read in shares: a code without its level");
-    code = LevelUnion::Map(own_remap, code);
+    code = joined.id_of_local[static_cast<size_t>(code)];
   }
-  column.levels = std::move(global);
+  column.levels = std::move(joined.keys);
 }
 
 }  // namespace mizani::io
