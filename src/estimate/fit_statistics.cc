@@ -27,6 +27,28 @@ inline double LogFactorialFromLog(double x, double log_x) {
   return (x - 0.5) * log_x - x + kHalfLogTwoPi + series;
 }
 
+// log(y!) for the counts y = 1..8 (x = y + 1 < 10), taken from std::lgamma
+// once: count data hold many such small counts (38% of the third process's
+// 2.49M rows), and glibc's lgamma for each was about a quarter of the
+// statistics pass there (28-31 ms before, 21-22 ms after, 3 runs each).
+// The same numbers as calling it each time.
+struct SmallLogFactorials {
+  static constexpr int kCount = 9;
+  double value[kCount] = {};
+  SmallLogFactorials() {
+    for (int count = 1; count < kCount; ++count) value[count] = std::lgamma(count + 1.0);
+  }
+};
+
+inline double LogFactorialBelowTen(double y, double x) {
+  static const SmallLogFactorials table;
+  const auto count = static_cast<int>(y);
+  if (static_cast<double>(count) == y && count < SmallLogFactorials::kCount) {
+    return table.value[count];
+  }
+  return std::lgamma(x);
+}
+
 }  // namespace
 
 void ComputeFitStatistics(const PoissonState& state, EstimateResult& result) {
@@ -77,7 +99,8 @@ void ComputeFitStatistics(const PoissonState& state, EstimateResult& result) {
         sums.sym += fw * y * m;
         const double x = y + 1;
         const double log_factorial =
-            y > 0 ? (x >= 10 ? LogFactorialFromLog(x, log_x[idx]) : std::lgamma(x)) : 0.0;
+            y > 0 ? (x >= 10 ? LogFactorialFromLog(x, log_x[idx]) : LogFactorialBelowTen(y, x))
+                  : 0.0;
         sums.loglik += fw * (y * eta[obs_idx] - m - log_factorial);
       }
     }

@@ -5,6 +5,7 @@
 
 #include <Eigen/Dense>
 #include <cmath>
+#include <numeric>
 #include <random>
 
 #include "mizani/estimate.h"
@@ -316,6 +317,40 @@ TEST(PpmlBruteForce, ThreeWayWithPairEffects) {
   ASSERT_GT(large, 0);
   EXPECT_NEAR(result.deviance, deviance, 1e-7 * deviance);
   EXPECT_NEAR(result.log_likelihood, loglik, 1e-7 * std::abs(loglik));
+}
+
+// Counts (integers around 3, many of them 1 to 8, whose log y! comes from a
+// table, some 9 and more, from the Stirling series): the log-likelihood
+// equals the textbook sum with std::lgamma over the fitted values.
+TEST(PpmlBruteForce, LogLikelihoodOfSmallCounts) {
+  Panel panel = MakePanel(8, 4, /*pair_fe=*/false, 0.0, 11);
+  ModelFrame& frame = panel.frame;
+  double mean = 0;
+  for (double y : frame.y) mean += y / static_cast<double>(frame.y.size());
+  int64_t small_counts = 0, large = 0;
+  for (double& y : frame.y) {
+    y = std::round(3 * y / mean);
+    small_counts += y >= 1 && y <= 8;
+    large += y >= 9;
+  }
+  ASSERT_GT(small_counts, frame.num_obs() / 4);
+  ASSERT_GT(large, 0);
+  // Rows are named by their frame row in the result (all-zero groups go).
+  frame.source_row.resize(frame.y.size());
+  std::iota(frame.source_row.begin(), frame.source_row.end(), int64_t{0});
+  EstimateOptions options;
+  options.drop_singletons = false;
+  options.keep_fitted = true;
+  const EstimateResult result = mizani::Fit(frame, options);
+  ASSERT_TRUE(result.converged()) << result.message;
+  ASSERT_EQ(result.fitted.size(), result.source_row.size());
+  double loglik = 0;
+  for (size_t idx = 0; idx < result.fitted.size(); ++idx) {
+    const double y = frame.y[static_cast<size_t>(result.source_row[idx])];
+    const double mu = result.fitted[idx];
+    loglik += y * std::log(mu) - mu - std::lgamma(y + 1);
+  }
+  EXPECT_NEAR(result.log_likelihood, loglik, 1e-11 * std::abs(loglik));
 }
 
 TEST(OlsBruteForce, MatchesDenseDummyRegression) {
