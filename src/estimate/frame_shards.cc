@@ -4,29 +4,24 @@
 #include <cstring>
 #include <numeric>
 #include <span>
-#include <string_view>
-#include <unordered_map>
 
 #include "common/rank_keys.h"
 #include "common/wire.h"
 #include "estimate/frame_ops.h"
-#include "estimate/result_wire.h"
 #include "mizani/error.h"
 
 namespace mizani::estimate {
 
 namespace {
 
-// A level's key, from its first row: per column a text's length and bytes
-// (the readers' shares number texts as the file does, but a caller's share
-// may number them its own way) or a number's 8 bytes (-0 as 0, which
-// Factorize does not tell apart).
+// A level's key, from its first row: per column a text's code (a share's
+// text levels are the whole file's, Table::is_share: the readers agree on
+// them, io/share_levels.h) or a number's 8 bytes (-0 as 0, which Factorize
+// does not tell apart).
 void AppendKey(const std::vector<const Column*>& columns, size_t row_idx, std::string& out) {
   for (const Column* column : columns) {
     if (column->type == ColumnType::kString) {
-      const std::string& text = column->levels[static_cast<size_t>(column->codes[row_idx])];
-      AppendBytes(out, static_cast<int32_t>(text.size()));
-      out += text;
+      AppendBytes(out, column->codes[row_idx]);
     } else {
       double value = column->values()[row_idx];
       if (value == 0) value = 0.0;

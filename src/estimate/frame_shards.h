@@ -20,8 +20,9 @@ namespace mizani::estimate {
 // columns in `share`) to the whole file's numbering, the one a single
 // process reading the whole file gives: levels in order of first
 // appearance in the file. Each rank sends its levels (in order of first
-// appearance in its share: a key of the columns' values, texts as text, and
-// the label) in one all-gather; every rank joins them in rank order.
+// appearance in its share: a key of the columns' values, texts by their
+// codes in the whole file's levels, and the label) in one all-gather; every
+// rank joins them in rank order.
 // Afterwards each factor has the whole file's labels, and ids index them.
 // A collective.
 void GlobalizeFactors(const Table& share,

@@ -23,6 +23,49 @@
 namespace mizani::io {
 namespace {
 
+// Reads sizeof(T) * count bytes at *at; the pieces come from this program
+// on the other ranks, but a short one is still an error, never a read past
+// the end. Returns where the values end.
+template <class T>
+const char* TakeFromPiece(const std::string& piece, const char* at, T* out, size_t count) {
+  const size_t wanted = sizeof(T) * count;
+  if (static_cast<size_t>(piece.data() + piece.size() - at) < wanted) {
+    throw Error(ErrorCode::kInternal, "read in shares: a rank's column is shorter than its header");
+  }
+  std::memcpy(out, at, wanted);
+  return at + wanted;
+}
+
+// Appends the level count, then each level's length and text.
+void AppendLevels(const std::vector<std::string>& levels, std::string& out) {
+  const uint64_t num_levels = levels.size();
+  AppendBytes(out, num_levels);
+  for (const std::string& level : levels) {
+    const uint64_t length = level.size();
+    AppendBytes(out, length);
+    out += level;
+  }
+}
+
+// A piece's levels (AppendLevels's form) from *at on; returns where they
+// end. The views point into `piece`.
+const char* TakeLevels(const std::string& piece, const char* at,
+                       std::vector<std::string_view>& piece_levels) {
+  uint64_t num_levels = 0;
+  at = TakeFromPiece(piece, at, &num_levels, 1);
+  piece_levels.clear();
+  for (uint64_t level_idx = 0; level_idx < num_levels; ++level_idx) {
+    uint64_t length = 0;
+    at = TakeFromPiece(piece, at, &length, 1);
+    if (static_cast<uint64_t>(piece.data() + piece.size() - at) < length) {
+      throw Error(ErrorCode::kInternal, "read in shares: a rank's level is cut short");
+    }
+    piece_levels.emplace_back(at, length);
+    at += length;
+  }
+  return at;
+}
+
 // A share's column as bytes: the values (numeric), or its levels
 // (AppendLevels) then the codes (text).
 std::string Pack(const Column& column) {

@@ -2,39 +2,13 @@
 #include "io/share_levels.h"
 
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "common/rank_keys.h"
-#include "common/wire.h"
+#include "mizani/error.h"
 
 namespace mizani::io {
-
-void AppendLevels(const std::vector<std::string>& levels, std::string& out) {
-  const uint64_t num_levels = levels.size();
-  AppendBytes(out, num_levels);
-  for (const std::string& level : levels) {
-    const uint64_t length = level.size();
-    AppendBytes(out, length);
-    out += level;
-  }
-}
-
-const char* TakeLevels(const std::string& piece, const char* at,
-                       std::vector<std::string_view>& piece_levels) {
-  uint64_t num_levels = 0;
-  at = TakeFromPiece(piece, at, &num_levels, 1);
-  piece_levels.clear();
-  for (uint64_t level_idx = 0; level_idx < num_levels; ++level_idx) {
-    uint64_t length = 0;
-    at = TakeFromPiece(piece, at, &length, 1);
-    if (static_cast<uint64_t>(piece.data() + piece.size() - at) < length) {
-      throw Error(ErrorCode::kInternal, "read in shares: a rank's level is cut short");
-    }
-    piece_levels.emplace_back(at, length);
-    at += length;
-  }
-  return at;
-}
 
 void UnifyLevels(Communicator& comm, Column& column) {
   RankKeys levels;
