@@ -317,7 +317,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
       };
     }
     // How the process gets its pages (heap_pages.cc): huge pages off, or
-    // the environment glibc read at start-up, which StartWithHugePageHeap
+    // the environment glibc read at start-up, which SetUpHugePages
     // may have set.
     const char* tunables = std::getenv("GLIBC_TUNABLES");
     Trace(fmt::format("start{}{}", HugePagesOff() ? " (huge pages off)" : "",

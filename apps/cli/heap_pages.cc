@@ -70,7 +70,7 @@ bool HoldsLargePanels(char** argv) {
 
 }  // namespace
 
-void StartWithHugePageHeap(char** argv) {
+void SetUpHugePages(char** argv) {
 #if defined(__linux__)
   const char* wanted = std::getenv("MIZANI_HEAP_HUGE_PAGES");
   if (wanted == nullptr || std::strcmp(wanted, "1") != 0) {

@@ -9,7 +9,7 @@ namespace mizani::cli {
 // restarts it with them. Returns only when no restart is wanted or the
 // restart failed; otherwise the process continues as a new image of itself
 // with the same arguments.
-void StartWithHugePageHeap(char** argv);
+void SetUpHugePages(char** argv);
 
 // Whether this process asks the kernel for no transparent huge pages (for
 // the trace).

@@ -17,7 +17,7 @@
 #include "mizani/status.h"
 
 int main(int argc, char** argv) {
-  mizani::cli::StartWithHugePageHeap(argv);
+  mizani::cli::SetUpHugePages(argv);
 #if defined(__GLIBC__)
   // Arrays of millions of rows come and go (the table, the terms, the
   // frame, the work arrays). glibc's default raises its mmap threshold after
