@@ -1,6 +1,10 @@
 #include "numerics/simd_exp.h"
 
+#include <atomic>
 #include <cmath>
+
+#include "common/cpu_features.h"
+#include "numerics/simd_exp_avx2.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -8,32 +12,9 @@
 
 namespace mizani {
 
+namespace array_math {
+
 namespace {
-
-// fdlibm e_exp.c constants.
-constexpr double kLog2e = 1.44269504088896338700e+00;
-constexpr double kLn2Hi = 6.93147180369123816490e-01;  // ln2 to 32 bits: k * kLn2Hi is exact
-constexpr double kLn2Lo = 1.90821492927058770002e-10;  // ln2 - kLn2Hi
-constexpr double kP1 = 1.66666666666666019037e-01;
-constexpr double kP2 = -2.77777777770155933842e-03;
-constexpr double kP3 = 6.61375632143793436117e-05;
-constexpr double kP4 = -1.65339022054652515390e-06;
-constexpr double kP5 = 4.13813679705723846039e-08;
-// Where 2^k stays a normal number (and k fits the exponent field).
-constexpr double kLowest = -708.0;
-constexpr double kHighest = 709.0;
-
-// fdlibm e_log.c constants.
-constexpr double kLg1 = 6.666666666666735130e-01;
-constexpr double kLg2 = 3.999999999940941908e-01;
-constexpr double kLg3 = 2.857142874366239149e-01;
-constexpr double kLg4 = 2.222219843214978396e-01;
-constexpr double kLg5 = 1.818357216161805012e-01;
-constexpr double kLg6 = 1.531383769920937332e-01;
-constexpr double kLg7 = 1.479819860511658591e-01;
-constexpr double kSqrt2 = 1.41421356237309504880;
-constexpr double kSmallestNormal = 2.2250738585072014e-308;
-constexpr double kLargestFinite = 1.7976931348623157e308;
 
 #if defined(__SSE2__)
 // out = vector(x) for each pair of values both within [low, high] (false
@@ -60,7 +41,7 @@ void MapPairs(const double* in, double* out, int64_t count, double low, double h
 
 }  // namespace
 
-void ExpArray(const double* in, double* out, int64_t count) {
+void ExpPairs(const double* in, double* out, int64_t count) {
   auto scalar = [](double x) { return std::exp(x); };
 #if defined(__SSE2__)
   const __m128d log2e = _mm_set1_pd(kLog2e), ln2_hi = _mm_set1_pd(kLn2Hi),
@@ -92,7 +73,7 @@ void ExpArray(const double* in, double* out, int64_t count) {
 #endif
 }
 
-void LogArray(const double* in, double* out, int64_t count) {
+void LogPairs(const double* in, double* out, int64_t count) {
   auto scalar = [](double x) { return std::log(x); };
 #if defined(__SSE2__)
   const __m128i mantissa_bits = _mm_set1_epi64x(0x000fffffffffffffLL);
@@ -129,6 +110,36 @@ void LogArray(const double* in, double* out, int64_t count) {
 #else
   for (int64_t idx = 0; idx < count; ++idx) out[idx] = scalar(in[idx]);
 #endif
+}
+
+}  // namespace array_math
+
+namespace {
+
+std::atomic<bool> avx2_enabled{true};
+
+}  // namespace
+
+bool Avx2ArrayMathAvailable() {
+  return avx2_enabled.load(std::memory_order_relaxed) && ProcessorHasAvx2();
+}
+
+void UseAvx2ArrayMath(bool enabled) { avx2_enabled.store(enabled, std::memory_order_relaxed); }
+
+void ExpArray(const double* in, double* out, int64_t count) {
+  if (Avx2ArrayMathAvailable()) {
+    array_math::ExpQuadsAvx2(in, out, count);
+  } else {
+    array_math::ExpPairs(in, out, count);
+  }
+}
+
+void LogArray(const double* in, double* out, int64_t count) {
+  if (Avx2ArrayMathAvailable()) {
+    array_math::LogQuadsAvx2(in, out, count);
+  } else {
+    array_math::LogPairs(in, out, count);
+  }
 }
 
 }  // namespace mizani

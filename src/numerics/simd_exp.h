@@ -1,4 +1,6 @@
-// exp() and log() over an array, two values per SSE2 register.
+// exp() and log() over an array, two values per SSE2 register, or four per
+// AVX2 register where the processor has them (checked at run time: the build
+// targets plain x86-64). Both widths give the same bits (simd_exp_avx2.h).
 //
 // The IRLS row pass takes one exponential per observation and iteration
 // (mu = exp(eta)): millions per iteration, a third of the pass with the C
@@ -24,5 +26,13 @@ void ExpArray(const double* in, double* out, int64_t count);
 // from a degree-14 polynomial in s (its even part as fdlibm's Lg1..Lg7).
 // Zero, negative, subnormal, infinite and NaN arguments go to std::log.
 void LogArray(const double* in, double* out, int64_t count);
+
+// Whether ExpArray and LogArray take four values at a time: the processor
+// has AVX2 and UseAvx2ArrayMath(false) did not switch it off.
+bool Avx2ArrayMathAvailable();
+
+// Switches the four-wide path off (false) or back on where the processor
+// has it (true): for tests and benchmarks that compare the two.
+void UseAvx2ArrayMath(bool enabled);
 
 }  // namespace mizani

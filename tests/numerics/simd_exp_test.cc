@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <random>
 #include <vector>
@@ -115,6 +117,57 @@ TEST(SimdLog, SpecialValues) {
       EXPECT_LE(Ulps(out[idx], reference), 1.0) << in[idx];
     }
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Inputs that put values outside the vector range at every position of a
+// quad and of a pair, and lengths with every remainder.
+std::vector<double> MixedArguments(double low, double high, const std::vector<double>& outside) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> inside(low, high);
+  std::uniform_int_distribution<size_t> pick(0, outside.size() - 1);
+  std::vector<double> in;
+  for (int idx = 0; idx < 100000; ++idx) in.push_back(inside(rng));
+  for (int idx = 0; idx < 4000; ++idx) in[(idx * 7919) % in.size()] = outside[pick(rng)];
+  return in;
+}
+
+// Runs `kernel` over prefixes of `in` of lengths 0 to 9 and over the whole,
+// with the four-wide path off and on; requires the same bits.
+template <typename Kernel>
+void ExpectSameBitsAtBothWidths(const std::vector<double>& in, Kernel kernel) {
+  if (!mizani::Avx2ArrayMathAvailable()) GTEST_SKIP() << "this processor has no AVX2";
+  for (int64_t length : {0, 1, 2, 3, 4, 5, 6, 7, 9, static_cast<int>(in.size())}) {
+    std::vector<double> pairs(length), quads(length);
+    mizani::UseAvx2ArrayMath(false);
+    kernel(in.data(), pairs.data(), length);
+    mizani::UseAvx2ArrayMath(true);
+    kernel(in.data(), quads.data(), length);
+    for (int64_t idx = 0; idx < length; ++idx) {
+      if (std::isnan(pairs[idx])) {
+        ASSERT_TRUE(std::isnan(quads[idx])) << in[idx];
+      } else {
+        ASSERT_EQ(std::bit_cast<uint64_t>(pairs[idx]), std::bit_cast<uint64_t>(quads[idx]))
+            << "argument " << in[idx] << " at " << idx << " of " << length;
+      }
+    }
+  }
+}
+
+TEST(SimdExp, FourWideGivesThePairKernelsBits) {
+  const double inf = std::numeric_limits<double>::infinity();
+  ExpectSameBitsAtBothWidths(
+      MixedArguments(-40.0, 40.0, {-800.0, 710.0, inf, -inf, std::nan(""), -708.5}),
+      mizani::ExpArray);
+}
+
+TEST(SimdLog, FourWideGivesThePairKernelsBits) {
+  const double inf = std::numeric_limits<double>::infinity();
+  ExpectSameBitsAtBothWidths(
+      MixedArguments(1e-12, 1e12, {0.0, -1.0, 1e-310, inf, std::nan(""), -0.0}), mizani::LogArray);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "common/cpu_features.h"
 #include "estimate/hdfe/run_kernels.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -12,18 +13,6 @@
 namespace mizani::estimate {
 
 namespace {
-
-bool ProcessorHasAvx() {
-#if defined(MIZANI_AVX_KERNELS)
-  static const bool has_avx = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx") != 0;
-  }();
-  return has_avx;
-#else
-  return false;
-#endif
-}
 
 std::atomic<bool> avx_enabled{true};
 
