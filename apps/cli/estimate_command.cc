@@ -320,8 +320,10 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
     // the environment glibc read at start-up, which SetUpHugePages
     // may have set.
     const char* tunables = std::getenv("GLIBC_TUNABLES");
-    Trace(fmt::format("start{}{}", HugePagesOff() ? " (huge pages off)" : "",
-                      tunables != nullptr ? fmt::format(" (GLIBC_TUNABLES={})", tunables) : ""));
+    Trace(fmt::format(
+        "start{}{}",
+        HugePagesReason().empty() ? "" : fmt::format(" (huge pages {})", HugePagesReason()),
+        tunables != nullptr ? fmt::format(" (GLIBC_TUNABLES={})", tunables) : ""));
     if (!quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
     Table table = ReadModelTable(*args, formula, comm);
     const CommunicationStats read_stats = comm.stats();

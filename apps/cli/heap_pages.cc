@@ -1,44 +1,52 @@
-// Transparent huge pages for the command's own process: off by default,
-// on with MIZANI_HEAP_HUGE_PAGES=1.
+// Transparent huge pages for the command's own process: chosen per run
+// from the size of the data it reads, or forced with
+// MIZANI_HEAP_HUGE_PAGES=1 (on) or 0 (off).
 //
-// Why off. On this project's machines (virtual machines whose hypervisor
-// takes back free guest memory in 2 MiB blocks), a huge page first touched
-// in a block the hypervisor took back costs milliseconds: 300 MB touched
-// once took 0.84-1.74 s in huge pages against 0.13-0.19 s in 4 KiB pages,
-// and 0.03 s in huge pages the process had just freed (bench/README.md,
+// Why not always. On this project's machines (virtual machines whose
+// hypervisor takes back free guest memory in 2 MiB blocks), a huge page first
+// touched in a block the hypervisor took back costs milliseconds: 300 MB
+// touched once took 0.84-1.74 s in huge pages against 0.13-0.19 s in 4 KiB
+// pages, and 0.03 s in huge pages the process had just freed (bench/README.md,
 // "Huge pages on a cold machine", session 16). Measured on the 2.5M-row
 // panels, each run right after R's (the pairing of the benchmark), the
 // three-way fit on the third process took a median 0.86 s without huge
-// pages and 1.03 s with them (5 runs each), and 20M rows 6.0-7.5 s
-// against 8.2-8.9 s (system time 1.8 s against 4.8-5.0 s). In session 14,
-// on a host that charged less, huge pages halved the page faults and saved
-// 15-25%: which is faster depends on the host, and without them the time
-// varies much less. So the process asks the kernel for none
-// (PR_SET_THP_DISABLE, kept across exec and by children): the advice of
-// the large blocks and the CSV reader's blocks (large_blocks.cc,
-// io/chunk_memory.h) is then ignored too.
+// pages and 1.03 s with them (5 runs each), and 20M rows 6.0-7.5 s against
+// 8.2-8.9 s (system time 1.8 s against 4.8-5.0 s); 50M rows (a 4.1 GB file)
+// 16.5-17.1 s against 18.6-19.7 s (session 17, 3 runs each). Why not never:
+// at 100M rows (an 8.3 GB file) huge pages were faster, 33.4 s against
+// 39.4-41.6 s (session 16), as the user time saved on address translation
+// outgrows the system time. So a run whose data file holds at least
+// kAutoBytes per process (the file's size over the ranks of an MPI launch,
+// each of which reads its share) gets huge pages; any other asks the kernel
+// for none (PR_SET_THP_DISABLE, kept across exec and by children), and the
+// advice of the large blocks and of the CSV reader's blocks
+// (large_blocks.cc, Settings::huge_pages) is then neither given nor taken.
 //
-// With MIZANI_HEAP_HUGE_PAGES=1 the blocks are advised, and glibc's heap
-// (memory below the mmap threshold, which main() sets to 4 MiB: level
-// arrays, row masks, hash tables, the CSV reader's small blocks) gets huge
-// pages too: glibc asks for them only under the tunable
-// glibc.malloc.hugetlb=1 (glibc 2.35 and later), read from GLIBC_TUNABLES
-// before main() runs, so the command sets it and starts itself again once,
-// with the same arguments and process id. Measured in session 14 with the
-// reader's huge blocks: 27,964 faults instead of 54,660 on the two-way fit
-// on the third process; the two-way fit 1.44 s instead of 1.90 s (medians
-// of 7 pairs). Only the commands that hold panels of millions of rows
-// restart (estimate, simulate, synth, baseline): a restart costs one more
-// start of the program, some 25 ms with the MPI libraries loaded. No
-// restart when the user set the tunable (either way), when the kernel has
-// huge pages off ("never"), under a sanitizer, or off glibc. A failed exec
-// leaves everything as it was and the command runs on.
+// With huge pages on, the blocks are advised, and glibc's heap (memory below
+// the mmap threshold, which main() sets to 4 MiB: level arrays, row masks,
+// hash tables, the CSV reader's small blocks) gets huge pages too: glibc
+// asks for them only under the tunable glibc.malloc.hugetlb=1 (glibc 2.35
+// and later), read from GLIBC_TUNABLES before main() runs, so the command
+// sets it and starts itself again once, with the same arguments and process
+// id (the new image makes the same choice, and finds the tunable set).
+// Measured in session 14 with the reader's huge blocks: 27,964 faults
+// instead of 54,660 on the two-way fit on the third process; the two-way
+// fit 1.44 s instead of 1.90 s (medians of 7 pairs). Only the commands that
+// hold panels of millions of rows restart (estimate, simulate, synth,
+// baseline): a restart costs one more start of the program, some 25 ms with
+// the MPI libraries loaded. No restart when the user set the tunable (either
+// way), when the kernel has huge pages off ("never"), under a sanitizer, or
+// off glibc. A failed exec leaves everything as it was and the command runs
+// on.
 #include "heap_pages.h"
 
+#include <fmt/format.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -49,6 +57,16 @@ namespace mizani::cli {
 namespace {
 
 constexpr const char* kTunable = "glibc.malloc.hugetlb=1";
+
+// Data per process from which huge pages pay (see above): between the 4.1 GB
+// file where they cost 10% and the 8.3 GB one where they saved 15-20%.
+constexpr int64_t kAutoBytes = int64_t{6} << 30;
+
+// The choice, and why (the first trace line says it).
+std::string& Reason() {
+  static std::string reason;
+  return reason;
+}
 
 bool KernelOffersHugePages() {
   std::ifstream mode("/sys/kernel/mm/transparent_hugepage/enabled");
@@ -68,12 +86,62 @@ bool HoldsLargePanels(char** argv) {
   return false;
 }
 
+// The file after -d or --data (or --data=FILE); null when none is named.
+const char* DataFile(char** argv) {
+  for (char** arg = argv + 1; *arg != nullptr; ++arg) {
+    if ((std::strcmp(*arg, "-d") == 0 || std::strcmp(*arg, "--data") == 0) && arg[1] != nullptr)
+      return arg[1];
+    if (std::strncmp(*arg, "--data=", 7) == 0) return *arg + 7;
+  }
+  return nullptr;
+}
+
+// How many processes the launcher started: mpirun's, a PMI launcher's, or
+// the tasks of a Slurm step (srun; not SLURM_NTASKS, which a batch script
+// running one process also has); 1 outside a launch.
+int64_t LaunchedProcesses() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr) continue;
+    char* end = nullptr;
+    const long long count = std::strtoll(value, &end, 10);
+    if (end != value && *end == '\0' && count >= 1) return count;
+  }
+  return 1;
+}
+
+std::string Gigabytes(int64_t bytes) {
+  return fmt::format("{:.2f} GB", static_cast<double>(bytes) / 1e9);
+}
+
+// Whether the run is large enough for huge pages, with the reason.
+bool LargeEnough(char** argv, std::string* reason) {
+  const char* file = argv != nullptr && argv[0] != nullptr ? DataFile(argv) : nullptr;
+  struct stat info {};
+  if (file == nullptr || stat(file, &info) != 0 || !S_ISREG(info.st_mode)) {
+    *reason = "no data file to size";
+    return false;
+  }
+  const int64_t per_process = static_cast<int64_t>(info.st_size) / LaunchedProcesses();
+  const bool large = per_process >= kAutoBytes;
+  *reason = fmt::format("{} of data per process, {} {}", Gigabytes(per_process),
+                        large ? "at least" : "below", Gigabytes(kAutoBytes));
+  return large;
+}
+
 }  // namespace
 
 void SetUpHugePages(char** argv) {
 #if defined(__linux__)
   const char* wanted = std::getenv("MIZANI_HEAP_HUGE_PAGES");
-  if (wanted == nullptr || std::strcmp(wanted, "1") != 0) {
+  const bool forced_on = wanted != nullptr && std::strcmp(wanted, "1") == 0;
+  const bool forced_off = wanted != nullptr && std::strcmp(wanted, "0") == 0;
+  std::string reason;
+  const bool on = forced_on || (!forced_off && LargeEnough(argv, &reason));
+  Reason() = forced_on    ? "on: MIZANI_HEAP_HUGE_PAGES=1"
+             : forced_off ? "off: MIZANI_HEAP_HUGE_PAGES=0"
+                          : fmt::format("{}: {}", on ? "on" : "off", reason);
+  if (!on) {
     prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
     return;
   }
@@ -97,6 +165,8 @@ void SetUpHugePages(char** argv) {
   (void)argv;
 #endif
 }
+
+const std::string& HugePagesReason() { return Reason(); }
 
 bool HugePagesOff() {
 #if defined(__linux__)

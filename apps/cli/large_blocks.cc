@@ -11,6 +11,7 @@
 #include <new>
 
 #include "mizani/block_cache.h"
+#include "mizani/settings.h"
 
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && defined(__GLIBC__)
 
@@ -34,9 +35,9 @@ mizani::BlockCache& Cache() {
 // A large block is its own mapping (see kMinBlock); transparent huge pages
 // for it (where the kernel grants them on request, its "madvise" mode) take one fault
 // per 2 MiB instead of per 4 KiB and one TLB entry for what the level
-// gathers of the projection kernels touch at random. Advice only: an
-// error leaves the block as it was, and a process with huge pages off
-// (the default, heap_pages.cc) ignores it.
+// gathers of the projection kernels touch at random. Given only when the
+// process has huge pages (heap_pages.cc, Settings::huge_pages); an error
+// leaves the block as it was.
 void AdviseHugePages(void* block, size_t size) {
   constexpr uintptr_t kPage = 4096;
   const size_t lead = reinterpret_cast<uintptr_t>(block) % kPage;
@@ -49,7 +50,7 @@ void* Allocate(size_t size) {
   }
   void* block = std::malloc(size == 0 ? 1 : size);
   if (block == nullptr) throw std::bad_alloc();
-  if (size >= kMinBlock) AdviseHugePages(block, size);
+  if (size >= kMinBlock && mizani::HugePagesAdvised()) AdviseHugePages(block, size);
   return block;
 }
 

@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("mizani ") + MIZANI_CLI_VERSION);
   mizani::cli::Environment environment = mizani::cli::ReadEnvironment();
+  // The CSV reader advises huge pages only when the process has them.
+  environment.settings.huge_pages = !mizani::cli::HugePagesOff();
   if (!root) environment.settings.trace_level = 0;  // rank 0 traces for the job
   mizani::ApplySettings(environment.settings);
   mizani::cli::GlobalFlags flags;

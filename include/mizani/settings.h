@@ -22,10 +22,20 @@ struct Settings {
   // The value of ${MIZANI_DATA} in input paths when the call gives no data
   // folder of its own; empty: such a path is an error that says so.
   std::string data_variable;
+  // Ask the kernel for transparent huge pages (madvise) for the CSV
+  // reader's large blocks. Off by default: on virtual machines whose
+  // hypervisor takes back free memory in 2 MiB blocks a huge page can cost
+  // milliseconds to touch (bench/README.md, session 16), while a host
+  // process may have reasons of its own. The `mizani` command decides per
+  // run (docs/cli.md, MIZANI_HEAP_HUGE_PAGES).
+  bool huge_pages = false;
 };
 
 // Replaces the settings (trace level clamped to 0..2).
 void ApplySettings(const Settings& settings);
 const Settings& CurrentSettings();
+
+// Settings::huge_pages, readable from any thread while work runs.
+bool HugePagesAdvised();
 
 }  // namespace mizani

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "mizani/settings.h"
+
 namespace mizani::io {
 
 // One block of a chunk's values. A large block is anonymous memory straight
@@ -33,7 +35,7 @@ class ChunkBlock {
       data_ = ::operator new(size);
       return;
     }
-    data_ = size % kHugePage == 0 ? MapHuge(size) : MapPlain(size);
+    data_ = size % kHugePage == 0 && HugePagesAdvised() ? MapHuge(size) : MapPlain(size);
   }
   ChunkBlock(ChunkBlock&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)), size_(other.size_) {}
@@ -84,18 +86,19 @@ class ChunkBlock {
 // while growing), then drained block by block into the table column. The
 // first block is 4 KiB from the heap, so that a small file's column costs no
 // system call; the second is 1 MiB mapped, so that a column of a few
-// thousand rows does not take a huge page; the rest are 2 MiB huge pages
-// (MapHuge), a few dozen system calls and one page fault each for a large
-// column. The unused tail of a chunk's last block costs no memory while it
+// thousand rows does not take a huge page; the rest are 2 MiB, advised to
+// be huge pages (MapHuge) when the host asked for them
+// (Settings::huge_pages), a few dozen system calls and one page fault each
+// for a large column. The unused tail of a chunk's last block costs no memory while it
 // is 4 KiB pages, at most one huge page per chunk and column otherwise.
 // With 4 KiB pages throughout, the 2.5M-row three-way fit (a 198 MB file)
 // took 1.33 s instead of 1.18 s (medians of 9 paired runs; overall peak
 // memory the same, the read's own peak 99 MiB instead of 142). (Blocks
 // doubling through the heap sizes were tried: the freed ones stayed in
 // malloc's arenas, 9 MiB more resident after reading a 198 MB file.)
-// The huge-page advice is only advice: the command turns huge pages off
-// for its process by default (apps/cli/heap_pages.cc, session 16), and
-// the kernel then maps these blocks in 4 KiB pages.
+// Without the setting (the library's default since session 17, which a
+// host such as the Python module keeps) the blocks are plain mappings in
+// 4 KiB pages; the command chooses per run (apps/cli/heap_pages.cc).
 template <class T>
 class BlockList {
  public:

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Huge pages for the command's process (apps/cli/heap_pages.cc): off by
-# default (the process asks the kernel for none); with
-# MIZANI_HEAP_HUGE_PAGES=1 `estimate` restarts itself with
-# glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, keeps a tunable the user
-# set and leaves the user's own hugetlb choice alone. The process reports
-# how it gets its pages in its first trace line (MIZANI_TRACE=1). Usage:
-# heap_pages.sh MIZANI
+# Huge pages for the command's process (apps/cli/heap_pages.cc): off for a
+# small data file (the process asks the kernel for none), on for a file of
+# at least 6 GiB per process, and as MIZANI_HEAP_HUGE_PAGES says (1 on, 0
+# off). With them on, `estimate` restarts itself with glibc.malloc.hugetlb=1
+# added to GLIBC_TUNABLES, keeps a tunable the user set and leaves the
+# user's own hugetlb choice alone. The process reports the choice and why in
+# its first trace line (MIZANI_TRACE=1). The large file is sparse (no disk
+# blocks) and names a column it lacks, so the run stops after its header.
+# Usage: heap_pages.sh MIZANI
 set -u
 MIZANI="$1"
 if grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null ||
@@ -27,10 +29,20 @@ C,A,1,200
 C,B,4,150
 CSV
 
+large="$TMP/large.csv"
+head -n 3 "$data" >"$large"
+truncate -s 7G "$large"
+
 # first_trace ENV... : the first trace line of one estimate run.
 first_trace() {
   env "$@" MIZANI_TRACE=1 "$MIZANI" -q estimate --data "$data" \
     -f 'trade ~ log(dist) | exporter + importer' -o "$TMP/out.csv" 2>&1 >/dev/null |
+    grep -m1 'trace.*start'
+}
+# large_trace ENV... : the same on the large file, and the run's error.
+large_trace() {
+  env "$@" MIZANI_TRACE=1 "$MIZANI" -q estimate --data "$large" \
+    -f 'trade ~ log(absent) | exporter + importer' -o "$TMP/out.csv" 2>&1 >/dev/null |
     grep -m1 'trace.*start'
 }
 check() {  # NAME EXPECTED_SUFFIX LINE
@@ -41,17 +53,27 @@ check() {  # NAME EXPECTED_SUFFIX LINE
   esac
 }
 
-check "off by default" " (huge pages off)" "$(first_trace -u GLIBC_TUNABLES -u MIZANI_HEAP_HUGE_PAGES)"
-check "off by default, the user's tunables shown" \
-  " (huge pages off) (GLIBC_TUNABLES=glibc.malloc.arena_max=2)" \
+small=" (huge pages off: 0.00 GB of data per process, below 6.44 GB)"
+check "off for a small file" "$small" "$(first_trace -u GLIBC_TUNABLES -u MIZANI_HEAP_HUGE_PAGES)"
+check "off for a small file, the user's tunables shown" \
+  "$small (GLIBC_TUNABLES=glibc.malloc.arena_max=2)" \
   "$(first_trace -u MIZANI_HEAP_HUGE_PAGES GLIBC_TUNABLES=glibc.malloc.arena_max=2)"
 check "MIZANI_HEAP_HUGE_PAGES=1 restarts with the tunable" \
-  " (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" \
+  " (huge pages on: MIZANI_HEAP_HUGE_PAGES=1) (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" \
   "$(first_trace -u GLIBC_TUNABLES MIZANI_HEAP_HUGE_PAGES=1)"
 check "keeps the user's tunables" \
-  " (GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1)" \
+  " (huge pages on: MIZANI_HEAP_HUGE_PAGES=1) (GLIBC_TUNABLES=glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1)" \
   "$(first_trace MIZANI_HEAP_HUGE_PAGES=1 GLIBC_TUNABLES=glibc.malloc.arena_max=2)"
-check "leaves the user's own hugetlb choice" " (GLIBC_TUNABLES=glibc.malloc.hugetlb=0)" \
+check "leaves the user's own hugetlb choice" \
+  " (huge pages on: MIZANI_HEAP_HUGE_PAGES=1) (GLIBC_TUNABLES=glibc.malloc.hugetlb=0)" \
   "$(first_trace MIZANI_HEAP_HUGE_PAGES=1 GLIBC_TUNABLES=glibc.malloc.hugetlb=0)"
+check "on for a 7 GiB file, with the restart" \
+  " (huge pages on: 7.52 GB of data per process, at least 6.44 GB) (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" \
+  "$(large_trace -u GLIBC_TUNABLES -u MIZANI_HEAP_HUGE_PAGES -u OMPI_COMM_WORLD_SIZE -u PMI_SIZE -u SLURM_STEP_NUM_TASKS)"
+check "MIZANI_HEAP_HUGE_PAGES=0 keeps them off" " (huge pages off: MIZANI_HEAP_HUGE_PAGES=0)" \
+  "$(large_trace -u GLIBC_TUNABLES MIZANI_HEAP_HUGE_PAGES=0)"
+check "off when the 2 tasks of a Slurm step share the file" \
+  " (huge pages off: 3.76 GB of data per process, below 6.44 GB)" \
+  "$(large_trace -u GLIBC_TUNABLES -u MIZANI_HEAP_HUGE_PAGES SLURM_STEP_NUM_TASKS=2)"
 echo "$passes passed, $failures failed"
 [ "$failures" = 0 ]

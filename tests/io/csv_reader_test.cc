@@ -4,6 +4,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -14,8 +16,10 @@
 #include <random>
 
 #include "data/text.h"
+#include "io/chunk_memory.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
+#include "mizani/settings.h"
 #include "mizani/table.h"
 #include "test_support.h"
 
@@ -650,3 +654,51 @@ TEST(CsvSharedData, ReadsAgtpaApplication) {
 
 }  // namespace
 }  // namespace mizani
+
+namespace {
+
+// The kernel's flags of the mapping that holds `address` (the VmFlags line
+// of /proc/self/smaps: "hg" marks memory advised to use huge pages).
+std::string MappingFlags(const void* address) {
+  std::ifstream smaps("/proc/self/smaps");
+  const auto target = reinterpret_cast<uintptr_t>(address);
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    unsigned long begin = 0, end = 0;  // NOLINT(google-runtime-int): sscanf's %lx
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &begin, &end) == 2) {
+      inside = target >= begin && target < end;
+      continue;
+    }
+    if (inside && line.rfind("VmFlags:", 0) == 0) return line;
+  }
+  return "";
+}
+
+// The reader's 2 MiB blocks are advised to be huge pages only when the host
+// asks (Settings::huge_pages): a host such as the Python module keeps its
+// own choice.
+TEST(ChunkMemory, AdvisesHugePagesOnlyWhenTheHostAsks) {
+  const int probe = 0;
+  if (MappingFlags(&probe).empty()) GTEST_SKIP() << "no /proc/self/smaps here";
+  const mizani::Settings saved = mizani::CurrentSettings();
+  mizani::Settings settings = saved;
+  settings.huge_pages = false;
+  mizani::ApplySettings(settings);
+  {
+    mizani::io::ChunkBlock block(mizani::io::ChunkBlock::kHugePage);
+    const std::string flags = MappingFlags(block.data());
+    ASSERT_FALSE(flags.empty());
+    EXPECT_EQ(flags.find(" hg"), std::string::npos) << flags;
+  }
+  settings.huge_pages = true;
+  mizani::ApplySettings(settings);
+  {
+    mizani::io::ChunkBlock block(mizani::io::ChunkBlock::kHugePage);
+    const std::string flags = MappingFlags(block.data());
+    EXPECT_NE(flags.find(" hg"), std::string::npos) << flags;
+  }
+  mizani::ApplySettings(saved);
+}
+
+}  // namespace
