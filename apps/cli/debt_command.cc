@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "environment.h"
 #include "mizani/error.h"
 #include "mizani/finance.h"
 
@@ -40,7 +41,8 @@ Runner AddDebtCommand(CLI::App& app, const GlobalFlags& flags) {
                  "Folder of the shared data (replaces [data] folder)");
   app.add_option("--paths", args->paths, "Monte Carlo paths (replaces [fx] paths)");
   app.add_option("--seed", args->seed, "Random seed (replaces [fx] seed)");
-  app.add_option("--threads", args->threads, "Worker threads (default: all cores)");
+  app.add_option("--threads", args->threads,
+                 "Worker threads (default: one per CPU the process may use)");
   app.add_flag("-q,--quiet", args->quiet, "No progress messages on stderr");
 
   return [args, &flags]() -> int {
@@ -55,6 +57,7 @@ Runner AddDebtCommand(CLI::App& app, const GlobalFlags& flags) {
     const finance::DebtScenario scenario = finance::LoadDebtScenario(args->scenario, overrides);
     finance::DebtRunOptions options;
     options.threads = args->threads;
+    WarnIfThreadsShareCpus(args->threads);
     if (!quiet) {
       options.progress = [](const std::string& line) {
         std::fprintf(stderr, "mizani: %s\n", line.c_str());

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "environment.h"
 #include "mizani/report.h"
 #include "output.h"
 #include "ticad9/demo.h"
@@ -41,7 +42,8 @@ Runner AddDemoCommand(CLI::App& app, const GlobalFlags& flags) {
   app.add_option("--replications", args->replications,
                  "Bootstrap replications for scenario B (default 50; 0 = none)")
       ->check(WholeNumberAtLeast(0));
-  app.add_option("--threads", args->threads, "Worker threads (default: all cores)")
+  app.add_option("--threads", args->threads,
+                 "Worker threads (default: one per CPU the process may use)")
       ->check(WholeNumberAtLeast(1));
   app.add_flag("-q,--quiet", args->quiet, "No progress messages on stderr");
 
@@ -50,6 +52,7 @@ Runner AddDemoCommand(CLI::App& app, const GlobalFlags& flags) {
     options.data_dir = args->data_dir;
     options.quiet = args->quiet || flags.quiet;
     options.threads = args->threads;
+    WarnIfThreadsShareCpus(args->threads);
     if (args->replications >= 0) options.replications = args->replications;
     // Before any work: a run that cannot write its report is not started.
     CheckOutputFolder(args->output);

@@ -1,6 +1,9 @@
 #include "environment.h"
 
+#include <cstdio>
 #include <cstdlib>
+
+#include "mizani/machine.h"
 
 namespace mizani::cli {
 
@@ -29,6 +32,17 @@ Environment ReadEnvironment() {
   environment.shared_data_dir = Variable("MIZANI_SHARED_DATA");
   if (environment.shared_data_dir.empty()) environment.shared_data_dir = "../shared/data";
   return environment;
+}
+
+void WarnIfThreadsShareCpus(int threads) {
+  const int available = ProcessorsAvailable();
+  if (threads <= available) return;
+  std::fprintf(stderr,
+               "mizani: warning: --threads %d, but this process may run on %d CPU(s) (its "
+               "affinity, set by taskset, a cpuset, or mpirun, which binds each rank to one core "
+               "when it starts one or two): the threads will take turns. Under mpirun give each "
+               "rank its cores: --bind-to none, or --map-by slot:PE=%d\n",
+               threads, available, threads);
 }
 
 }  // namespace mizani::cli

@@ -7,12 +7,14 @@
 #include <string_view>
 
 #include "commands.h"
+#include "environment.h"
 #include "heap_pages.h"
 #include "mizani/error.h"
 #include "mizani/estimate.h"
 #include "mizani/estimate_by.h"
 #include "mizani/estimate_output.h"
 #include "mizani/formula.h"
+#include "mizani/machine.h"
 #include "mizani/read.h"
 #include "mizani/trace.h"
 #include "output.h"
@@ -157,7 +159,7 @@ void AddEstimateFlags(CLI::App& app, EstimateArgs& args) {
       ->check(PositiveFinite());
   app.add_option("--max-iter", args.max_iterations, "IRLS iteration limit (default 100)")
       ->check(WholeNumberAtLeast(1));
-  app.add_option("--threads", args.threads, "Threads (default: all cores)")
+  app.add_option("--threads", args.threads, "Threads (default: one per CPU the process may use)")
       ->check(WholeNumberAtLeast(1));
   app.add_flag("--keep-singletons", args.keep_singletons,
                "Keep observations alone in a fixed-effect group");
@@ -324,6 +326,10 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
         "start{}{}",
         HugePagesReason().empty() ? "" : fmt::format(" (huge pages {})", HugePagesReason()),
         tunables != nullptr ? fmt::format(" (GLIBC_TUNABLES={})", tunables) : ""));
+    Trace(fmt::format("threads {} ({} CPU(s) available to the process)",
+                      args->threads > 0 ? args->threads : ProcessorsAvailable(),
+                      ProcessorsAvailable()));
+    if (comm.rank() == 0) WarnIfThreadsShareCpus(args->threads);
     if (!quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
     Table table = ReadModelTable(*args, formula, comm);
     const CommunicationStats read_stats = comm.stats();

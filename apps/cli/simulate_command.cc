@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "commands.h"
+#include "environment.h"
 #include "mizani/error.h"
 #include "mizani/report.h"
 #include "mizani/scenario.h"
@@ -46,7 +47,8 @@ Runner AddSimulateCommand(CLI::App& app, const GlobalFlags& flags) {
       ->check(WholeNumberAtLeast(0));
   app.add_option("--seed", args->seed, "Bootstrap seed (replaces [uncertainty] seed)")
       ->check(WholeNumberAtLeast(0));
-  app.add_option("--threads", args->threads, "Worker threads (default: all cores)")
+  app.add_option("--threads", args->threads,
+                 "Worker threads (default: one per CPU the process may use)")
       ->check(WholeNumberAtLeast(1));
   app.add_flag("-q,--quiet", args->quiet, "No progress messages on stderr");
 
@@ -63,6 +65,7 @@ Runner AddSimulateCommand(CLI::App& app, const GlobalFlags& flags) {
     RunOptions options;
     options.quiet = quiet;
     options.threads = args->threads;
+    WarnIfThreadsShareCpus(args->threads);
     auto bar = std::make_shared<ProgressBar>("bootstrap");
     if (!quiet) {
       options.progress = [](const std::string& line) {

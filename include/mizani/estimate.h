@@ -145,7 +145,7 @@ struct EstimateOptions {
   // diverge). Each regression costs about as much as one IRLS step.
   int separation_max_iterations = 200;
   double collinearity_tolerance = 1e-9;
-  int threads = 0;  // 0: all cores
+  int threads = 0;  // 0: one per CPU the process may use (mizani/machine.h)
   VcovOptions vcov;
   ProjectionOptions projection;
   // Store mu (and the row mapping) in the result. From a frame built from

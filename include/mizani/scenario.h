@@ -471,7 +471,7 @@ struct ScenarioOutcome {
 
 struct RunOptions {
   bool quiet = false;
-  int threads = 0;  // bootstrap workers; 0: all cores
+  int threads = 0;  // bootstrap workers; 0: one per CPU the process may use (mizani/machine.h)
   // Progress lines and the bootstrap bar go here (stderr in the CLI). Called
   // from the calling thread only.
   std::function<void(const std::string& line)> progress;

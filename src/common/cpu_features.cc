@@ -1,5 +1,11 @@
 #include "common/cpu_features.h"
 
+#if defined(__linux__)
+#include <sched.h>
+#endif
+
+#include <thread>
+
 namespace mizani {
 
 // (__builtin_cpu_supports takes a literal only.)
@@ -23,5 +29,21 @@ bool ProcessorHasAvx2() {
 bool ProcessorHasAvx() { return false; }
 bool ProcessorHasAvx2() { return false; }
 #endif
+
+int ProcessorsAvailable() {
+  static const int available = [] {
+#if defined(__linux__)
+    cpu_set_t mask;
+    CPU_ZERO(&mask);
+    if (sched_getaffinity(0, sizeof(mask), &mask) == 0) {
+      const int count = CPU_COUNT(&mask);
+      if (count > 0) return count;
+    }
+#endif
+    const unsigned machine = std::thread::hardware_concurrency();
+    return machine == 0 ? 1 : static_cast<int>(machine);
+  }();
+  return available;
+}
 
 }  // namespace mizani

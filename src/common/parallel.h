@@ -7,12 +7,17 @@
 #include <thread>
 #include <vector>
 
+#include "common/cpu_features.h"
+
 namespace mizani {
 
+// A thread count as the options give it: positive as asked, else one per
+// CPU the process may run on (ProcessorsAvailable: its affinity, so a rank
+// that mpirun bound to a core, or a run under taskset, starts no more
+// threads than it has CPUs).
 inline int ResolveThreads(int requested) {
   if (requested > 0) return requested;
-  unsigned hw = std::thread::hardware_concurrency();
-  return hw == 0 ? 1 : static_cast<int>(hw);
+  return ProcessorsAvailable();
 }
 
 // Runs fn(task_idx, begin, end) over `num_tasks` contiguous slices of [0, n).

@@ -14,20 +14,7 @@ if grep -q '\[never\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null |
    [ ! -r /sys/kernel/mm/transparent_hugepage/enabled ]; then
   echo "SKIP: the kernel offers no transparent huge pages here (no restart to test)"; exit 77
 fi
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-failures=0
-passes=0
-data="$TMP/p.csv"
-cat >"$data" <<CSV
-exporter,importer,trade,dist
-A,B,10,100
-A,C,3,200
-B,A,12,100
-B,C,3,150
-C,A,1,200
-C,B,4,150
-CSV
+. "$(dirname "$0")/lib/six_flows.sh"
 
 large="$TMP/large.csv"
 head -n 3 "$data" >"$large"
