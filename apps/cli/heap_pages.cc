@@ -15,7 +15,8 @@
 // 16.5-17.1 s against 18.6-19.7 s (session 17, 3 runs each). Why not never:
 // at 100M rows (an 8.3 GB file) huge pages were faster, 33.4 s against
 // 39.4-41.6 s (session 16), as the user time saved on address translation
-// outgrows the system time. So a run whose data file holds at least
+// outgrows the system time. So a run whose data file holds (on disk: a
+// .csv.gz counts compressed) at least
 // kAutoBytes per process (the file's size over the ranks of an MPI launch,
 // each of which reads its share) gets huge pages; any other asks the kernel
 // for none (PR_SET_THP_DISABLE, kept across exec and by children), and the
