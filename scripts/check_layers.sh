@@ -33,7 +33,7 @@ declare -A allowed=(
 # ge_fitted.h -> ge) when that layer exists.
 declare -A header_layer=(
   [error]=common [status]=common [source_ref]=common [termination]=common
-  [settings]=common [trace]=common [block_cache]=common [communicator]=common
+  [settings]=common [trace]=common [block_cache]=common [communicator]=common [machine]=common
   [table]=data [synth]=data
   [read]=io
   [formula]=estimate [filter]=estimate [estimate]=estimate

@@ -327,8 +327,7 @@ Runner AddEstimateCommand(CLI::App& app, const GlobalFlags& flags) {
         HugePagesReason().empty() ? "" : fmt::format(" (huge pages {})", HugePagesReason()),
         tunables != nullptr ? fmt::format(" (GLIBC_TUNABLES={})", tunables) : ""));
     Trace(fmt::format("threads {} ({} CPU(s) available to the process)",
-                      args->threads > 0 ? args->threads : ProcessorsAvailable(),
-                      ProcessorsAvailable()));
+                      ResolveThreads(args->threads), ProcessorsAvailable()));
     if (comm.rank() == 0) WarnIfThreadsShareCpus(args->threads);
     if (!quiet) std::fprintf(stderr, "mizani: reading %s\n", args->data.c_str());
     Table table = ReadModelTable(*args, formula, comm);

@@ -15,13 +15,13 @@
 // 16.5-17.1 s against 18.6-19.7 s (session 17, 3 runs each). Why not never:
 // at 100M rows (an 8.3 GB file) huge pages were faster, 33.4 s against
 // 39.4-41.6 s (session 16), as the user time saved on address translation
-// outgrows the system time. So a run whose data file holds (on disk: a
-// .csv.gz counts compressed) at least
-// kAutoBytes per process (the file's size over the ranks of an MPI launch,
-// each of which reads its share) gets huge pages; any other asks the kernel
-// for none (PR_SET_THP_DISABLE, kept across exec and by children), and the
-// advice of the large blocks and of the CSV reader's blocks
-// (large_blocks.cc, Settings::huge_pages) is then neither given nor taken.
+// outgrows the system time. So a run whose data file holds at least
+// kAutoBytes per process (its size on disk, a .csv.gz counted compressed,
+// over the ranks of an MPI launch, each of which reads its share) gets huge
+// pages; any other asks the kernel for none (PR_SET_THP_DISABLE, kept
+// across exec and by children), and the advice of the large blocks and of
+// the CSV reader's blocks (large_blocks.cc, Settings::huge_pages) is then
+// neither given nor taken.
 //
 // With huge pages on, the blocks are advised, and glibc's heap (memory below
 // the mmap threshold, which main() sets to 4 MiB: level arrays, row masks,

@@ -2,7 +2,7 @@
 // asked once at run time: the kernels compiled for wider registers
 // (estimate/hdfe/run_kernels_avx.cc, numerics/simd_exp_avx2.cc) run only
 // where these say so. And how many of the machine's CPUs the process may
-// use (the default thread count, common/parallel.h).
+// use (the default thread count, mizani/machine.h).
 #pragma once
 
 #include "mizani/machine.h"  // ProcessorsAvailable

@@ -7,18 +7,9 @@
 #include <thread>
 #include <vector>
 
-#include "common/cpu_features.h"
+#include "mizani/machine.h"  // ResolveThreads
 
 namespace mizani {
-
-// A thread count as the options give it: positive as asked, else one per
-// CPU the process may run on (ProcessorsAvailable: its affinity, so a rank
-// that mpirun bound to a core, or a run under taskset, starts no more
-// threads than it has CPUs).
-inline int ResolveThreads(int requested) {
-  if (requested > 0) return requested;
-  return ProcessorsAvailable();
-}
 
 // Runs fn(task_idx, begin, end) over `num_tasks` contiguous slices of [0, n).
 // Small ranges run inline: starting a thread costs tens of microseconds.
