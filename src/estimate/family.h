@@ -55,8 +55,9 @@ class EstimatorFamily {
   virtual double InverseLink(double eta) const = 0;
   virtual double Variance(double mu) const = 0;
   virtual double UnitDeviance(double y, double mu) const = 0;
-  // The start of the iterations for an outcome y whose mean is mean_y.
-  virtual double StartMean(double y, double mean_y) const = 0;
+  // The start of the iterations for an outcome y of a sample whose
+  // positive outcomes have the geometric mean `typical`.
+  virtual double StartMean(double y, double typical) const = 0;
 
   // The least-squares path (one projection, dispersion estimated from the
   // residuals, Stata's `regress` small-sample rule) rather than IRLS.

@@ -18,7 +18,7 @@ class Gaussian final : public EstimatorFamily {
   double Variance(double /*mu*/) const override { return 1; }
   double UnitDeviance(double y, double mu) const override { return (y - mu) * (y - mu); }
   // No iterations: the start is the outcome itself.
-  double StartMean(double y, double /*mean_y*/) const override { return y; }
+  double StartMean(double y, double /*typical*/) const override { return y; }
 
   bool least_squares() const override { return true; }
   bool nonnegative_outcome() const override { return false; }

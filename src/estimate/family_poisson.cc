@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "estimate/family.h"
+#include "estimate/irls.h"
 
 namespace mizani::estimate {
 
@@ -23,9 +24,11 @@ class Poisson final : public EstimatorFamily {
   double UnitDeviance(double y, double mu) const override {
     return 2 * ((y > 0 ? y * std::log(y / mu) : 0.0) - (y - mu));
   }
-  // y + 0.001 mean(y): positive where y = 0, and close to y elsewhere (the
+  // y + 0.015 typical: positive where y = 0, and close to y elsewhere (the
   // choice and its effect on iterations: irls.cc, StartValues).
-  double StartMean(double y, double mean_y) const override { return y + 1e-3 * mean_y; }
+  double StartMean(double y, double typical) const override {
+    return y + PoissonStartShift(typical);
+  }
 
   bool least_squares() const override { return false; }
   bool nonnegative_outcome() const override { return true; }

@@ -92,8 +92,12 @@ struct PoissonState {
   }
 };
 
-// Start values (irls.cc): mu = y + 0.001 mean(y), eta = log mu, S and the
-// null deviance.
+// The start's shift, mu = y + shift, for a sample whose positive outcomes
+// have the geometric mean `typical` (irls.cc says why).
+double PoissonStartShift(double typical);
+
+// Start values (irls.cc): mu = y + PoissonStartShift(geometric mean of the
+// positive outcomes), eta = log mu, S and the null deviance.
 void StartValues(PoissonState& state);
 
 // Collinearity before the first step (collinearity.cc): drops collinear

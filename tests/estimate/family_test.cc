@@ -40,7 +40,9 @@ TEST(EstimatorFamily, GlmDefinitionsInClosedForm) {
   EXPECT_DOUBLE_EQ(poisson.UnitDeviance(0, 0.25), 0.5);
   EXPECT_EQ(poisson.UnitDeviance(4, 4), 0);
   EXPECT_DOUBLE_EQ(poisson.UnitDeviance(2, 1), 2 * (2 * std::log(2.0) - 1));
-  EXPECT_DOUBLE_EQ(poisson.StartMean(0, 10), 0.01);
+  // Zeros start at 0.015 of the positive outcomes' geometric mean.
+  EXPECT_DOUBLE_EQ(poisson.StartMean(0, 10), 0.15);
+  EXPECT_DOUBLE_EQ(poisson.StartMean(2, 10), 2.15);
   const estimate::EstimatorFamily& gaussian = estimate::GaussianFamily();
   EXPECT_EQ(gaussian.Link(-2.5), -2.5);
   EXPECT_EQ(gaussian.InverseLink(-2.5), -2.5);

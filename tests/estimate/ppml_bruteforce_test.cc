@@ -353,6 +353,30 @@ TEST(PpmlBruteForce, LogLikelihoodOfSmallCounts) {
   EXPECT_NEAR(result.log_likelihood, loglik, 1e-11 * std::abs(loglik));
 }
 
+// The start, and with it the whole IRLS path, scales with the outcome
+// (irls.cc, StartValues): the same fit in other units (a power of two, so
+// that the rescaled outcome is exact) takes the same steps to the same
+// coefficients. A start in the outcome's units (fixest's y + 0.1) fails
+// this: the steps differ, and the coefficients by the convergence error.
+TEST(PpmlBruteForce, PathDoesNotDependOnTheUnitOfTheOutcome) {
+  const Panel panel = MakePanel(12, 5, /*pair_fe=*/false, 0.5, 23);
+  EstimateOptions options;
+  const EstimateResult base = mizani::Fit(panel.frame, options);
+  ASSERT_TRUE(base.converged()) << base.message;
+  for (const double unit : {1024.0, 1.0 / 1024.0}) {
+    ModelFrame scaled = panel.frame;
+    for (double& y : scaled.y) y *= unit;
+    const EstimateResult result = mizani::Fit(scaled, options);
+    ASSERT_TRUE(result.converged()) << result.message;
+    EXPECT_EQ(result.iterations, base.iterations) << "unit " << unit;
+    for (Eigen::Index col_idx = 0; col_idx < base.coef.size(); ++col_idx) {
+      EXPECT_NEAR(result.coef(col_idx), base.coef(col_idx), 1e-12 * std::abs(base.coef(col_idx)))
+          << "unit " << unit << ", " << base.coef_names[col_idx];
+    }
+    EXPECT_NEAR(result.deviance, unit * base.deviance, 1e-10 * unit * base.deviance);
+  }
+}
+
 TEST(OlsBruteForce, MatchesDenseDummyRegression) {
   Panel panel = MakePanel(9, 3, false, 0.0, 3);
   ModelFrame& frame = panel.frame;
