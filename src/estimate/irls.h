@@ -76,20 +76,6 @@ struct PoissonState {
   void ForRows(Body&& body) const {
     ParallelFor(threads, num_obs, [&](int, int64_t begin, int64_t end) { body(begin, end); });
   }
-  // Sum of a per-observation term over all rows, in a fixed order of chunks
-  // for a given thread count.
-  template <typename Term>
-  double SumRows(Term&& term) const {
-    std::vector<double> partial(threads, 0.0);
-    ParallelFor(threads, num_obs, [&](int task_idx, int64_t begin, int64_t end) {
-      double sum = 0;
-      for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) sum += term(obs_idx);
-      partial[task_idx] = sum;
-    });
-    double total = 0;
-    for (double value : partial) total += value;
-    return total;
-  }
 };
 
 // The start's shift, mu = y + shift, for a sample whose positive outcomes
