@@ -106,6 +106,7 @@ Column MergeColumn(const std::string& name, std::vector<ChunkParser>& parsers, s
         out.codes.push_back(LevelUnion::Map(remap, codes[code_idx]));
     });
     piece.index = {};
+    piece.short_index = {};
     piece.levels = {};
   }
   return out;

@@ -14,6 +14,9 @@
 #include <limits>
 #include <optional>
 #include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "data/text.h"
 #include "io/chunk_memory.h"
@@ -405,6 +408,54 @@ TEST_F(CsvTest, ParallelParseMatchesContent) {
   } catch (const Error& error) {
     EXPECT_NE(std::string(error.what()).find("row 190000 has 'x190000'"), std::string::npos)
         << error.what();
+  }
+}
+
+// Labels in random row order (every row looks its labels up, where a
+// sorted panel repeats the previous one): texts of 1 to 7 bytes go through
+// the packed short-text index, longer ones through the general map, and a
+// quoted field whose unescaped text is short must meet its unquoted twin.
+// The codes are checked against a first-appearance numbering built here.
+TEST_F(CsvTest, ShuffledLabelsGetCodesInOrderOfFirstAppearance) {
+  std::vector<std::string> pool;
+  for (int idx = 0; idx < 6000; ++idx) pool.push_back(fmt::format("{}", idx));       // 1-4 bytes
+  for (int idx = 0; idx < 3000; ++idx) pool.push_back(fmt::format("K{:06d}", idx));  // 7 bytes
+  for (int idx = 0; idx < 3000; ++idx) pool.push_back(fmt::format("L{:07d}", idx));  // 8 bytes
+  for (int idx = 0; idx < 500; ++idx) pool.push_back(fmt::format("long label {}", idx));
+  // Texts that differ only in their length or last byte.
+  for (const char* text : {"ab", "ab ", "ab  ", "a", "b", "A\"B", "K000001x"}) pool.push_back(text);
+  std::mt19937_64 rng(19);
+  std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
+  std::bernoulli_distribution quote(0.1);
+  constexpr int kRows = 400000;
+  std::string content = "label,value\n";
+  std::vector<std::string> expected_label;
+  for (int row = 0; row < kRows; ++row) {
+    const std::string& label = pool[pick(rng)];
+    std::string field = label;
+    if (quote(rng) || label.find('"') != std::string::npos) {
+      field = "\"";
+      for (char ch : label) field += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      field += "\"";
+    }
+    content += field + "," + std::to_string(row) + "\n";
+    expected_label.push_back(label);
+  }
+  std::string path = WriteText("shuffled_labels.csv", content);
+  ASSERT_GT(std::filesystem::file_size(path), size_t{4} << 20);  // several chunks
+  Table table = ReadCsv(path);
+  ASSERT_EQ(table.num_rows, static_cast<size_t>(kRows));
+  const Column& label = table.Get("label");
+  ASSERT_EQ(label.type, ColumnType::kString);
+  std::unordered_map<std::string, int32_t> first_code;
+  std::vector<std::string> levels;
+  for (const std::string& text : expected_label) {
+    if (first_code.emplace(text, static_cast<int32_t>(levels.size())).second)
+      levels.push_back(text);
+  }
+  ASSERT_EQ(label.levels, levels);
+  for (int row = 0; row < kRows; ++row) {
+    ASSERT_EQ(label.codes[row], first_code.at(expected_label[row])) << "row " << row + 1;
   }
 }
 
