@@ -1,10 +1,14 @@
 // First-appearance numbering of dense keys: the factor ids of the data
 // layer (table.cc) and the re-densified fixed-effect ids after the model
-// frame loses rows (estimate/frame_ops.cc).
+// frame loses rows (estimate/frame_ops.cc); and the range of a numeric
+// column, which says whether its values can serve as keys directly.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
+#include <span>
 #include <vector>
 
 #include "common/parallel.h"
@@ -70,6 +74,37 @@ std::vector<int64_t> DensifyKeys(size_t num_rows, uint64_t key_space, KeyOf&& ke
     });
   }
   return level_keys;
+}
+
+// The range of a numeric column's non-missing values, on all threads.
+struct ValueRange {
+  double min_value = std::numeric_limits<double>::infinity();
+  double max_value = -std::numeric_limits<double>::infinity();
+  bool all_integers = true;
+};
+
+inline ValueRange RangeOf(std::span<const double> values, int threads) {
+  const int num_tasks = std::max(1, threads);
+  std::vector<ValueRange> range_T(num_tasks);
+  ParallelFor(num_tasks, static_cast<int64_t>(values.size()),
+              [&](int task_idx, int64_t begin, int64_t end) {
+                ValueRange range;
+                for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
+                  const double value = values[row_idx];
+                  if (std::isnan(value)) continue;
+                  range.min_value = std::min(range.min_value, value);
+                  range.max_value = std::max(range.max_value, value);
+                  if (value != std::floor(value)) range.all_integers = false;
+                }
+                range_T[task_idx] = range;
+              });
+  ValueRange whole;
+  for (const ValueRange& range : range_T) {
+    whole.min_value = std::min(whole.min_value, range.min_value);
+    whole.max_value = std::max(whole.max_value, range.max_value);
+    whole.all_integers = whole.all_integers && range.all_integers;
+  }
+  return whole;
 }
 
 }  // namespace mizani::data

@@ -117,37 +117,6 @@ std::string ColumnList(const Table& table) {
 // it, keys are hashed (DenseIdMap).
 uint64_t DirectKeyLimit(size_t num_rows) { return 4 * static_cast<uint64_t>(num_rows) + 65536; }
 
-// The range of a numeric column's non-missing values, on all threads.
-struct ValueRange {
-  double min_value = std::numeric_limits<double>::infinity();
-  double max_value = -std::numeric_limits<double>::infinity();
-  bool all_integers = true;
-};
-
-ValueRange RangeOf(std::span<const double> values, int threads) {
-  const int num_tasks = std::max(1, threads);
-  std::vector<ValueRange> range_T(num_tasks);
-  ParallelFor(num_tasks, static_cast<int64_t>(values.size()),
-              [&](int task_idx, int64_t begin, int64_t end) {
-                ValueRange range;
-                for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
-                  const double value = values[row_idx];
-                  if (std::isnan(value)) continue;
-                  range.min_value = std::min(range.min_value, value);
-                  range.max_value = std::max(range.max_value, value);
-                  if (value != std::floor(value)) range.all_integers = false;
-                }
-                range_T[task_idx] = range;
-              });
-  ValueRange whole;
-  for (const ValueRange& range : range_T) {
-    whole.min_value = std::min(whole.min_value, range.min_value);
-    whole.max_value = std::max(whole.max_value, range.max_value);
-    whole.all_integers = whole.all_integers && range.all_integers;
-  }
-  return whole;
-}
-
 // A numeric column whose non-missing values are whole numbers in a range of
 // at most DirectKeyLimit: the columns whose values index a lookup
 // array directly (years, product codes, country numbers), key value - min.
@@ -158,7 +127,7 @@ struct SmallIntegers {
 };
 
 std::optional<SmallIntegers> SmallIntegersOf(std::span<const double> values, int threads) {
-  const ValueRange whole = RangeOf(values, threads);
+  const data::ValueRange whole = data::RangeOf(values, threads);
   const double range = whole.max_value - whole.min_value;
   if (whole.all_integers && range >= 0 &&
       range <= static_cast<double>(DirectKeyLimit(values.size()))) {
