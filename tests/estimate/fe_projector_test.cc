@@ -261,6 +261,61 @@ TEST(ProjectorSchurPath, SegmentAndRowLayoutsAgree) {
   }
 }
 
+// An unbalanced panel: every pair misses some years at random, rows sorted
+// by pair and year. Numbered by first appearance, an exporter-year its
+// first pair lacks comes after all the others, so in every later pair of
+// that exporter the steps break there; numbered along the runs
+// (SchurProjector::OrderAlongRuns, a topological order of "comes right
+// before in some pair") the years of every exporter and importer are in
+// order, the gaps are the only breaks and the segment layout pays. The
+// projection must equal the Jacobi path's, with the first-order conditions.
+TEST(ProjectorSchurPath, PanelWithGapsKeepsTheSegmentLayout) {
+  std::mt19937_64 rng(47);
+  std::bernoulli_distribution present(0.95);
+  constexpr int kCountries = 24, kYears = 40;
+  Design panel;
+  panel.sizes = {kCountries * kYears, kCountries * kYears, kCountries * kCountries};
+  panel.ids.assign(3, {});
+  for (int exporter = 0; exporter < kCountries; ++exporter) {
+    for (int importer = 0; importer < kCountries; ++importer) {
+      for (int year = 0; year < kYears; ++year) {
+        if (!present(rng)) continue;
+        panel.ids[0].push_back(exporter * kYears + year);
+        panel.ids[1].push_back(importer * kYears + year);
+        panel.ids[2].push_back(exporter * kCountries + importer);
+      }
+    }
+  }
+  const auto num_obs = static_cast<int64_t>(panel.ids[0].size());
+  std::uniform_real_distribution<double> uniform(0.1, 3.0);
+  constexpr int kCols = 2;
+  std::vector<double> weight(num_obs), v(kCols * num_obs);
+  for (auto& value : weight) value = uniform(rng);
+  for (auto& value : v) value = uniform(rng) * 4 - 2;
+  mizani::ProjectionOptions jacobi_options;
+  jacobi_options.solver = mizani::FeSolver::kJacobi;
+  for (int threads : {1, 2}) {
+    FeProjector segmented(panel.ids, panel.sizes, threads);
+    FeProjector jacobi(panel.ids, panel.sizes, threads, 0, jacobi_options);
+    ASSERT_STREQ(segmented.Path(), "schur-segments");
+    segmented.SetWeights(weight);
+    jacobi.SetWeights(weight);
+    std::vector<double> out(kCols * num_obs), jacobi_out(kCols * num_obs), alpha, alpha2;
+    ASSERT_TRUE(segmented.Project(v.data(), out.data(), kCols, alpha, 1e-13, 10000).converged);
+    ASSERT_TRUE(jacobi.Project(v.data(), jacobi_out.data(), kCols, alpha2, 1e-13, 10000).converged);
+    for (int64_t idx = 0; idx < kCols * num_obs; ++idx)
+      ASSERT_NEAR(out[idx], jacobi_out[idx], 1e-9);
+    for (int col_idx = 0; col_idx < kCols; ++col_idx) {
+      for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
+        std::vector<double> sum(panel.sizes[dim_idx], 0.0);
+        for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+          sum[panel.ids[dim_idx][obs_idx]] += weight[obs_idx] * out[col_idx * num_obs + obs_idx];
+        for (double level_sum : sum) ASSERT_NEAR(level_sum, 0.0, 1e-10);
+      }
+    }
+  }
+}
+
 // More columns than one pass carries (kMaxColumns): the block is projected
 // in slices, and each column must come out as when projected alone.
 TEST(ProjectorWideBlock, SlicesEqualSingleColumns) {

@@ -6,6 +6,8 @@
 #include <climits>
 #include <cmath>
 #include <numeric>
+#include <queue>
+#include <span>
 #include <string>
 
 #include "common/parallel.h"
@@ -116,6 +118,14 @@ void SchurProjector::NumberRestLevels(const std::vector<std::vector<int32_t>>& i
   // (run_kernels.h), instead of 40 levels apart in the caller's numbering.
   // The first position of every level, per thread over its rows, then the
   // earliest; levels sorted by it (never met: last, in caller order).
+  // An unbalanced panel breaks this: a year missing from an exporter's
+  // first pair gets that exporter-year numbered after all its other years,
+  // and every later pair of the exporter steps backwards there. When more
+  // than one step in a hundred within runs goes backwards, the levels are
+  // numbered along the runs instead (OrderAlongRuns): on the fourth
+  // process's three-way model (pairs with gaps) 99.6% of the rows then sat
+  // in unit steps instead of 92.2%, with 143,208 segments instead of
+  // 382,388, and IRLS took 0.56 s instead of 1.02 s.
   const int num_tasks = std::max(1, threads_);
   std::vector<std::vector<int64_t>> first_T(num_tasks);
   ParallelFor(
@@ -147,9 +157,87 @@ void SchurProjector::NumberRestLevels(const std::vector<std::vector<int32_t>>& i
     std::iota(by_first.begin(), by_first.end(), 0);
     std::stable_sort(by_first.begin(), by_first.end(),
                      [&](int32_t a, int32_t b) { return first[begin + a] < first[begin + b]; });
+    const std::vector<int32_t>& ids = ids_Q[rest_dims_[rest_idx]];
+    auto level_at = [&](int64_t pos) { return ids[identity_order_ ? pos : order_N_[pos]]; };
+    const std::span<const int64_t> dim_first(first.data() + begin,
+                                             static_cast<size_t>(end - begin));
+    if (ManyDescents(by_first, level_at)) by_first = OrderAlongRuns(by_first, dim_first, level_at);
     for (int64_t rank = 0; rank < end - begin; ++rank)
       rest_of_caller_R_[begin + by_first[rank]] = static_cast<int32_t>(begin + rank);
   }
+}
+
+template <class LevelAt>
+bool SchurProjector::ManyDescents(const std::vector<int32_t>& order,
+                                  const LevelAt& level_at) const {
+  std::vector<int32_t> rank(order.size());
+  for (size_t pos = 0; pos < order.size(); ++pos) rank[order[pos]] = static_cast<int32_t>(pos);
+  int64_t steps = 0, descents = 0;
+  for (int64_t run = 0; run < num_elim_levels_; ++run) {
+    for (int64_t pos = run_start_E_[run] + 1; pos < run_start_E_[run + 1]; ++pos) {
+      ++steps;
+      descents += rank[level_at(pos)] < rank[level_at(pos - 1)];
+    }
+  }
+  return 100 * descents > steps;
+}
+
+template <class LevelAt>
+std::vector<int32_t> SchurProjector::OrderAlongRuns(const std::vector<int32_t>& by_first,
+                                                    std::span<const int64_t> first,
+                                                    const LevelAt& level_at) const {
+  // Edges a -> b for consecutive rows of a run, in compressed rows.
+  const auto num_levels = static_cast<int64_t>(by_first.size());
+  std::vector<int64_t> edge_start(num_levels + 1, 0);
+  std::vector<int32_t> in_degree(num_levels, 0);
+  for (int64_t run = 0; run < num_elim_levels_; ++run) {
+    for (int64_t pos = run_start_E_[run] + 1; pos < run_start_E_[run + 1]; ++pos) {
+      const int32_t from = level_at(pos - 1), to = level_at(pos);
+      if (from == to) continue;
+      ++edge_start[from + 1];
+      ++in_degree[to];
+    }
+  }
+  for (int64_t level = 0; level < num_levels; ++level) edge_start[level + 1] += edge_start[level];
+  std::vector<int32_t> edge_to(edge_start[num_levels]);
+  {
+    std::vector<int64_t> cursor(edge_start.begin(), edge_start.end() - 1);
+    for (int64_t run = 0; run < num_elim_levels_; ++run) {
+      for (int64_t pos = run_start_E_[run] + 1; pos < run_start_E_[run + 1]; ++pos) {
+        const int32_t from = level_at(pos - 1), to = level_at(pos);
+        if (from != to) edge_to[cursor[from]++] = to;
+      }
+    }
+  }
+  // Kahn's algorithm, the earliest first position among the levels ready;
+  // on a cycle (runs that disagree) the earliest level not yet placed.
+  using Ready = std::pair<int64_t, int32_t>;  // (first position, level)
+  std::priority_queue<Ready, std::vector<Ready>, std::greater<>> ready;
+  for (int32_t level = 0; level < num_levels; ++level) {
+    if (in_degree[level] == 0) ready.emplace(first[level], level);
+  }
+  std::vector<uint8_t> placed(num_levels, 0);
+  std::vector<int32_t> order;
+  order.reserve(num_levels);
+  size_t next_forced = 0;
+  while (static_cast<int64_t>(order.size()) < num_levels) {
+    int32_t level = 0;
+    if (!ready.empty()) {
+      level = ready.top().second;
+      ready.pop();
+      if (placed[level] != 0) continue;
+    } else {
+      while (placed[by_first[next_forced]] != 0) ++next_forced;
+      level = by_first[next_forced];
+    }
+    placed[level] = 1;
+    order.push_back(level);
+    for (int64_t edge = edge_start[level]; edge < edge_start[level + 1]; ++edge) {
+      const int32_t to = edge_to[edge];
+      if (--in_degree[to] == 0 && placed[to] == 0) ready.emplace(first[to], to);
+    }
+  }
+  return order;
 }
 
 void SchurProjector::ReduceRest(double* values_RC, int num_cols) {
@@ -297,11 +385,13 @@ void SchurProjector::BuildSegments() {
       length_S.push_back(static_cast<int32_t>(end - pos));
       pos = end;
     }
-    // Too fragmented to pay (ids in no particular order): keep the rows.
-    if (4 * static_cast<int64_t>(length_S.size()) > num_obs_) return;
+    // Too fragmented to pay: keep the rows. Segments of 5.5 rows on average
+    // (the sixth process's three-way model, years missing at random) made
+    // a pass 1.7 times slower than the row layout; 4 was the bound before.
+    if (8 * static_cast<int64_t>(length_S.size()) > num_obs_) return;
   }
   seg_begin[num_elim_levels_] = static_cast<int64_t>(length_S.size());
-  if (4 * static_cast<int64_t>(length_S.size()) > num_obs_) return;
+  if (8 * static_cast<int64_t>(length_S.size()) > num_obs_) return;
   seg_begin_E_ = std::move(seg_begin);
   seg_length_S_ = std::move(length_S);
   seg_first_SQ_ = std::move(first_SQ);

@@ -79,8 +79,21 @@ class SchurProjector {
   // The row layout the kernels take (run_kernels.h).
   RunRows Layout() const;
   // rest_of_caller_R_: the remaining levels numbered by first appearance
-  // in run order (the .cc says why).
+  // in run order, or along the runs when that order steps backwards often
+  // (the .cc says why).
   void NumberRestLevels(const std::vector<std::vector<int32_t>>& ids_Q);
+  // Whether, numbered in `order` (rank = position), a remaining dimension's
+  // level falls from one row of a run to the next at more than one step in
+  // a hundred. level_at(pos): the caller's level of the sorted row `pos`.
+  template <class LevelAt>
+  bool ManyDescents(const std::vector<int32_t>& order, const LevelAt& level_at) const;
+  // The levels in an order that every run follows where the runs agree
+  // (a topological order of "a comes right before b in some run"), ties by
+  // the first position `first` (by_first: the levels sorted by it).
+  template <class LevelAt>
+  std::vector<int32_t> OrderAlongRuns(const std::vector<int32_t>& by_first,
+                                      std::span<const int64_t> first,
+                                      const LevelAt& level_at) const;
   // Copies the remaining dimensions' coefficients between the caller's
   // stacked layout (all dimensions) and the contiguous _R layout, in the
   // direction `to_rest` says; both level-major with num_cols columns.
