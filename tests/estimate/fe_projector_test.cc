@@ -9,6 +9,7 @@
 #include <random>
 
 #include "estimate/hdfe/run_kernels_avx.h"
+#include "estimate/hdfe/schur_projector.h"
 
 namespace {
 
@@ -261,25 +262,26 @@ TEST(ProjectorSchurPath, SegmentAndRowLayoutsAgree) {
   }
 }
 
-// An unbalanced panel: every pair misses some years at random, rows sorted
-// by pair and year. Numbered by first appearance, an exporter-year its
-// first pair lacks comes after all the others, so in every later pair of
-// that exporter the steps break there; numbered along the runs
+// An unbalanced panel: every pair is observed over its own span of years
+// (it starts trading late, or stops), rows sorted by pair and year.
+// Numbered by first appearance, an exporter-year outside its first pair's
+// span comes after all the others, so in every later pair of that exporter
+// the steps break there; numbered along the runs
 // (SchurProjector::OrderAlongRuns, a topological order of "comes right
 // before in some pair") the years of every exporter and importer are in
-// order, the gaps are the only breaks and the segment layout pays. The
-// projection must equal the Jacobi path's, with the first-order conditions.
-TEST(ProjectorSchurPath, PanelWithGapsKeepsTheSegmentLayout) {
+// order and the segment layout pays. The projection must equal the Jacobi
+// path's, with the first-order conditions.
+TEST(ProjectorSchurPath, PanelWithSpansKeepsTheSegmentLayout) {
   std::mt19937_64 rng(47);
-  std::bernoulli_distribution present(0.95);
-  constexpr int kCountries = 24, kYears = 40;
+  constexpr int kCountries = 40, kYears = 30;  // more pairs than country-years
+  std::uniform_int_distribution<int> first_year(0, 10), last_year(19, kYears - 1);
   Design panel;
   panel.sizes = {kCountries * kYears, kCountries * kYears, kCountries * kCountries};
   panel.ids.assign(3, {});
   for (int exporter = 0; exporter < kCountries; ++exporter) {
     for (int importer = 0; importer < kCountries; ++importer) {
-      for (int year = 0; year < kYears; ++year) {
-        if (!present(rng)) continue;
+      const int first = first_year(rng), last = last_year(rng);
+      for (int year = first; year <= last; ++year) {
         panel.ids[0].push_back(exporter * kYears + year);
         panel.ids[1].push_back(importer * kYears + year);
         panel.ids[2].push_back(exporter * kCountries + importer);
@@ -287,6 +289,11 @@ TEST(ProjectorSchurPath, PanelWithGapsKeepsTheSegmentLayout) {
     }
   }
   const auto num_obs = static_cast<int64_t>(panel.ids[0].size());
+  // Every pair's years in one segment of unit steps in both dimensions.
+  const mizani::estimate::SchurProjector schur(
+      panel.ids, panel.sizes, {0, panel.sizes[0], panel.sizes[0] + panel.sizes[1]}, 1);
+  EXPECT_EQ(schur.eliminated_dim(), 2);
+  EXPECT_EQ(schur.num_segments(), kCountries * kCountries);
   std::uniform_real_distribution<double> uniform(0.1, 3.0);
   constexpr int kCols = 2;
   std::vector<double> weight(num_obs), v(kCols * num_obs);

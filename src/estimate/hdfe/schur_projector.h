@@ -47,6 +47,10 @@ class SchurProjector {
   void SetWeights(std::span<const double> weights_N);
 
   bool segmented() const { return segmented_; }
+  // Segments of the segment layout (0 on the row layout).
+  int64_t num_segments() const {
+    return segmented_ ? static_cast<int64_t>(seg_length_S_.size()) : 0;
+  }
   int eliminated_dim() const { return eliminated_dim_; }
 
   // Rows sharded across the ranks of `comm` (size > 1; null: one process)
@@ -82,14 +86,18 @@ class SchurProjector {
   // in run order, or along the runs when that order steps backwards often
   // (the .cc says why).
   void NumberRestLevels(const std::vector<std::vector<int32_t>>& ids_Q);
-  // Whether, numbered in `order` (rank = position), a remaining dimension's
-  // level falls from one row of a run to the next at more than one step in
-  // a hundred. level_at(pos): the caller's level of the sorted row `pos`.
+  // Steps from one row of a run to the next, a remaining dimension's levels
+  // numbered in `order` (rank = position): all, backwards, and +1.
+  // level_at(pos): the caller's level of the sorted row `pos`.
+  struct StepCounts {
+    int64_t steps = 0, descents = 0, units = 0;
+  };
   template <class LevelAt>
-  bool ManyDescents(const std::vector<int32_t>& order, const LevelAt& level_at) const;
+  StepCounts CountSteps(const std::vector<int32_t>& order, const LevelAt& level_at) const;
   // The levels in an order that every run follows where the runs agree
-  // (a topological order of "a comes right before b in some run"), ties by
-  // the first position `first` (by_first: the levels sorted by it).
+  // (a topological order of "a comes right before b in some run", depth
+  // first, ties by the first position `first`; by_first: the levels sorted
+  // by it).
   template <class LevelAt>
   std::vector<int32_t> OrderAlongRuns(const std::vector<int32_t>& by_first,
                                       std::span<const int64_t> first,
