@@ -123,9 +123,9 @@ void SchurProjector::NumberRestLevels(const std::vector<std::vector<int32_t>>& i
   // than one step in a hundred within runs goes backwards, the levels are
   // numbered along the runs instead (OrderAlongRuns) if that puts 95% of
   // the steps within runs at +1: on the fourth process's three-way model
-  // (pairs observed over spans of years) 99.6% of the rows then sat in unit
-  // steps instead of 92.2%, with 143,208 segments instead of 382,388, and
-  // IRLS took 0.56 s instead of 1.02 s. Where years are missing at random
+  // (pairs observed over spans of years) 99.8% of the rows then sat in unit
+  // steps instead of 92.2%, with 125,361 segments instead of 382,388, and
+  // IRLS took 0.50 s instead of 1.05 s. Where years are missing at random
   // (the sixth process) the steps stay mixed either way (segments of 5.5
   // rows, 90.8% in unit steps), and a pass over such segments took 1.7
   // times as long as over per-row ids: the first-appearance numbering is
