@@ -183,7 +183,7 @@ SchurProjector::StepCounts SchurProjector::CountSteps(const std::vector<int32_t>
   for (size_t pos = 0; pos < order.size(); ++pos) rank[order[pos]] = static_cast<int32_t>(pos);
   StepCounts counts;
   // Every 16th run when there are many: the verdicts are shares, and a
-  // full count is a pass over all rows per dimension (1 s at 100M rows).
+  // full count is a single-threaded pass over all rows per dimension.
   const int64_t stride = num_elim_levels_ >= 4096 ? 16 : 1;
   for (int64_t run = 0; run < num_elim_levels_; run += stride) {
     for (int64_t pos = run_start_E_[run] + 1; pos < run_start_E_[run + 1]; ++pos) {
