@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/parallel.h"
+#include "data/dense_id_map.h"
 #include "data/densify.h"
 #include "data/text.h"
 #include "mizani/error.h"
@@ -38,70 +39,6 @@ std::string FormatNumber(double value) {
 }  // namespace data
 
 namespace {
-
-// Open-addressing map from 64-bit keys to dense ids, numbered in insertion
-// order. std::unordered_map allocates a node per key and is several times
-// slower on the millions of rows a gravity panel has.
-class DenseIdMap {
- public:
-  static constexpr uint64_t kEmpty = std::numeric_limits<uint64_t>::max();
-
-  explicit DenseIdMap(size_t expected) {
-    size_t capacity = 16;
-    while (capacity < 2 * expected) capacity *= 2;
-    slots_.assign(capacity, Slot{kEmpty, -1});
-  }
-
-  // Returns the id of `key`, giving it the next id when new. `key` must not
-  // be kEmpty (callers pass non-NaN double bits or non-negative integers).
-  int32_t Insert(uint64_t key) {
-    size_t mask = slots_.size() - 1;
-    size_t pos = Mix(key) & mask;
-    while (true) {
-      Slot& slot = slots_[pos];
-      if (slot.key == key) return slot.id;
-      if (slot.key == kEmpty) {
-        slot.key = key;
-        slot.id = size_++;
-        if (2 * static_cast<size_t>(size_) > slots_.size()) Grow();
-        return size_ - 1;
-      }
-      pos = (pos + 1) & mask;
-    }
-  }
-
-  int32_t size() const { return size_; }
-
- private:
-  struct Slot {
-    uint64_t key;
-    int32_t id;
-  };
-
-  // Keys are often small consecutive integers; a multiplicative mix spreads
-  // them over the table so linear probing stays short.
-  static size_t Mix(uint64_t key) {
-    key ^= key >> 33;
-    key *= 0xff51afd7ed558ccdULL;
-    key ^= key >> 33;
-    return static_cast<size_t>(key);
-  }
-
-  void Grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.size() * 2, Slot{kEmpty, -1});
-    size_t mask = slots_.size() - 1;
-    for (const Slot& slot : old) {
-      if (slot.key == kEmpty) continue;
-      size_t pos = Mix(slot.key) & mask;
-      while (slots_[pos].key != kEmpty) pos = (pos + 1) & mask;
-      slots_[pos] = slot;
-    }
-  }
-
-  std::vector<Slot> slots_;
-  int32_t size_ = 0;
-};
 
 std::string ColumnList(const Table& table) {
   std::string names;
@@ -169,7 +106,7 @@ Factor FactorizeNumeric(const Column& column, int threads) {
     for (int64_t key : level_keys) level_values.push_back(min_value + static_cast<double>(key));
   } else {
     factor.ids.assign(values.size(), -1);
-    DenseIdMap map(1024);
+    data::DenseIdMap map(1024);
     for (size_t row_idx = 0; row_idx < values.size(); ++row_idx) {
       double value = values[row_idx];
       if (std::isnan(value)) continue;
@@ -359,7 +296,7 @@ Factor Interact(const Factor& left, const Factor& right, int threads) {
     }
   } else {
     out.ids.assign(num_rows, -1);
-    DenseIdMap map(num_rows / 4 + 16);
+    data::DenseIdMap map(num_rows / 4 + 16);
     for (size_t row_idx = 0; row_idx < num_rows; ++row_idx) {
       int32_t left_id = left.ids[row_idx];
       int32_t right_id = right.ids[row_idx];

@@ -106,7 +106,8 @@ Column MergeColumn(const std::string& name, std::vector<ChunkParser>& parsers, s
         out.codes.push_back(LevelUnion::Map(remap, codes[code_idx]));
     });
     piece.index = {};
-    piece.short_index = {};
+    piece.short_index = data::DenseIdMap(1);
+    piece.short_codes = {};
     piece.levels = {};
   }
   return out;

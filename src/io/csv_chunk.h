@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "data/dense_id_map.h"
 #include "data/text.h"
 #include "io/chunk_memory.h"
 #include "io/csv_scan.h"
@@ -75,71 +76,24 @@ class TextArena {
   size_t free_ = 0;
 };
 
-// Codes of texts of at most 7 bytes (country and product codes, the
-// usual fixed-effect labels): the text and its length packed into one
-// 64-bit key, in an open-addressing table with linear probing, at most half
-// full. A lookup is one multiply and, mostly, one cache line, where the
+// Texts of at most kShortTextBytes (country and product codes, the usual
+// fixed-effect labels) are looked up by one 64-bit key, their bytes and
+// length packed (PackShortText), in a data::DenseIdMap, where the
 // node-based std::unordered_map costs a string hash and a pointer chase:
 // on a panel whose rows are not grouped by exporter and importer (read in
 // year-major order, or shuffled) each row looks up two labels, and this
 // cut the parse of 2.49M rows (bench/README.md, session 19). Longer texts
 // keep the general map; a text is routed by its length, so the two never
 // hold the same text.
-class ShortTextIndex {
- public:
-  static constexpr size_t kMaxBytes = 7;
+inline constexpr size_t kShortTextBytes = 7;
 
-  static uint64_t Pack(std::string_view text) {
-    uint64_t key = 0;
-    std::memcpy(&key, text.data(), text.size());  // little-endian: low bytes
-    return key | (static_cast<uint64_t>(text.size()) << 56);
-  }
-
-  // The code of `key`, or -1.
-  int32_t Find(uint64_t key) const {
-    if (codes_.empty()) return -1;
-    for (size_t slot = Slot(key);; slot = (slot + 1) & mask_) {
-      const int32_t code = codes_[slot];
-      if (code < 0 || keys_[slot] == key) return code;
-    }
-  }
-
-  // `key` must be absent.
-  void Insert(uint64_t key, int32_t code) {
-    if (2 * (size_ + 1) > codes_.size()) Grow();
-    size_t slot = Slot(key);
-    while (codes_[slot] >= 0) slot = (slot + 1) & mask_;
-    keys_[slot] = key;
-    codes_[slot] = code;
-    ++size_;
-  }
-
- private:
-  size_t Slot(uint64_t key) const {
-    return static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> shift_);
-  }
-  void Grow() {
-    std::vector<uint64_t> old_keys = std::move(keys_);
-    std::vector<int32_t> old_codes = std::move(codes_);
-    const size_t capacity = std::max<size_t>(64, old_codes.size() * 2);
-    int bits = 0;
-    while ((size_t{1} << bits) < capacity) ++bits;
-    shift_ = 64 - bits;
-    mask_ = (size_t{1} << bits) - 1;
-    keys_.assign(size_t{1} << bits, 0);
-    codes_.assign(size_t{1} << bits, -1);
-    size_ = 0;
-    for (size_t slot = 0; slot < old_codes.size(); ++slot) {
-      if (old_codes[slot] >= 0) Insert(old_keys[slot], old_codes[slot]);
-    }
-  }
-
-  std::vector<uint64_t> keys_;
-  std::vector<int32_t> codes_;  // -1: empty slot
-  size_t size_ = 0;
-  size_t mask_ = 0;
-  int shift_ = 64;
-};
+// The key of a text of at most kShortTextBytes: its bytes in the low bytes
+// (little-endian), its length in the top byte (never DenseIdMap::kEmpty).
+inline uint64_t PackShortText(std::string_view text) {
+  uint64_t key = 0;
+  std::memcpy(&key, text.data(), text.size());
+  return key | (static_cast<uint64_t>(text.size()) << 56);
+}
 
 // One column of one chunk while parsing: numeric until a value fails to
 // parse, then text (interned to codes; the levels' texts live in `texts`, one
@@ -151,7 +105,10 @@ struct ChunkColumn {
   BlockList<int32_t> codes;
   std::vector<std::string_view> levels;
   std::unordered_map<std::string_view, int32_t> index;  // texts longer than 7 bytes
-  ShortTextIndex short_index;
+  // Texts of at most 7 bytes: PackShortText key -> short id, and the code
+  // of each short id.
+  data::DenseIdMap short_index{16};
+  std::vector<int32_t> short_codes;
   TextArena texts;
   // Sorted panels repeat the same exporter for thousands of rows; comparing
   // with the previous value skips most hash lookups.
@@ -433,17 +390,14 @@ class ChunkParser {
     }
     int32_t code = -1;
     std::string_view stored;
-    if (text.size() <= ShortTextIndex::kMaxBytes) {
-      const uint64_t key = ShortTextIndex::Pack(text);
-      code = column.short_index.Find(key);
-      if (code >= 0) {
-        stored = column.levels[code];
-      } else {
-        stored = column.texts.Store(text);
-        code = static_cast<int32_t>(column.levels.size());
-        column.short_index.Insert(key, code);
-        column.levels.push_back(stored);
+    if (text.size() <= kShortTextBytes) {
+      const int32_t short_id = column.short_index.Insert(PackShortText(text));
+      if (short_id == static_cast<int32_t>(column.short_codes.size())) {  // a new text
+        column.short_codes.push_back(static_cast<int32_t>(column.levels.size()));
+        column.levels.push_back(column.texts.Store(text));
       }
+      code = column.short_codes[short_id];
+      stored = column.levels[code];
     } else {
       auto found = column.index.find(text);
       if (found == column.index.end()) {
