@@ -11,6 +11,10 @@
 #include <span>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/parallel.h"
 
 namespace mizani::data {
@@ -83,20 +87,55 @@ struct ValueRange {
   bool all_integers = true;
 };
 
+// One task's share. Two lanes at a time where SSE2 is there (every x86-64):
+// min and max take the accumulator when the value is NaN, so missing values
+// drop out without a branch, and |x| < 2^52 is a whole number exactly when
+// (|x| + 2^52) - 2^52 gives it back (the sum rounds to an integer; from 2^52
+// up every double is one). The scalar loop's floor() compiled to a dozen
+// instructions with a branch per value and no vector form: about a third
+// of the time on the 2.49M-row year column of a gravity panel.
+inline ValueRange RangeOfRows(const double* values, int64_t count) {
+  ValueRange range;
+  int64_t row_idx = 0;
+#if defined(__SSE2__)
+  const __m128d two_52 = _mm_set1_pd(4503599627370496.0);
+  const __m128d abs_mask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffff));
+  __m128d low = _mm_set1_pd(range.min_value);
+  __m128d high = _mm_set1_pd(range.max_value);
+  __m128d fractional = _mm_setzero_pd();
+  for (; row_idx + 2 <= count; row_idx += 2) {
+    const __m128d value = _mm_loadu_pd(values + row_idx);
+    low = _mm_min_pd(value, low);  // (NaN in the first operand: the second)
+    high = _mm_max_pd(value, high);
+    const __m128d magnitude = _mm_and_pd(value, abs_mask);
+    const __m128d rounded = _mm_sub_pd(_mm_add_pd(magnitude, two_52), two_52);
+    fractional = _mm_or_pd(
+        fractional, _mm_and_pd(_mm_cmplt_pd(magnitude, two_52), _mm_cmpneq_pd(rounded, magnitude)));
+  }
+  alignas(16) double low_lanes[2];
+  alignas(16) double high_lanes[2];
+  _mm_store_pd(low_lanes, low);
+  _mm_store_pd(high_lanes, high);
+  range.min_value = std::min(low_lanes[0], low_lanes[1]);
+  range.max_value = std::max(high_lanes[0], high_lanes[1]);
+  range.all_integers = _mm_movemask_pd(fractional) == 0;
+#endif
+  for (; row_idx < count; ++row_idx) {
+    const double value = values[row_idx];
+    if (std::isnan(value)) continue;
+    range.min_value = std::min(range.min_value, value);
+    range.max_value = std::max(range.max_value, value);
+    if (value != std::floor(value)) range.all_integers = false;
+  }
+  return range;
+}
+
 inline ValueRange RangeOf(std::span<const double> values, int threads) {
   const int num_tasks = std::max(1, threads);
   std::vector<ValueRange> range_T(num_tasks);
   ParallelFor(num_tasks, static_cast<int64_t>(values.size()),
               [&](int task_idx, int64_t begin, int64_t end) {
-                ValueRange range;
-                for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
-                  const double value = values[row_idx];
-                  if (std::isnan(value)) continue;
-                  range.min_value = std::min(range.min_value, value);
-                  range.max_value = std::max(range.max_value, value);
-                  if (value != std::floor(value)) range.all_integers = false;
-                }
-                range_T[task_idx] = range;
+                range_T[task_idx] = RangeOfRows(values.data() + begin, end - begin);
               });
   ValueRange whole;
   for (const ValueRange& range : range_T) {

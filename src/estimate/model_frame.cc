@@ -56,11 +56,21 @@ void TermInto(const Table& table, const Term& term, const int64_t* order, int64_
   for (const auto& name : term.columns) inputs.push_back(RequireNumeric(table, name));
   const bool logged = term.transform == Transform::kLog;
   ParallelFor(threads, count, [&](int, int64_t begin, int64_t end) {
-    for (int64_t out_idx = begin; out_idx < end; ++out_idx) {
-      const int64_t row_idx = order != nullptr ? order[out_idx] : out_idx;
-      double value = 1.0;
-      for (const auto column : inputs) value *= column[row_idx];
-      out[out_idx] = value;
+    if (inputs.size() == 1) {  // (most terms: a plain gather or copy)
+      const double* column = inputs[0].data();
+      if (order != nullptr) {
+        for (int64_t out_idx = begin; out_idx < end; ++out_idx)
+          out[out_idx] = column[order[out_idx]];
+      } else {
+        std::copy(column + begin, column + end, out + begin);
+      }
+    } else {
+      for (int64_t out_idx = begin; out_idx < end; ++out_idx) {
+        const int64_t row_idx = order != nullptr ? order[out_idx] : out_idx;
+        double value = 1.0;
+        for (const auto column : inputs) value *= column[row_idx];
+        out[out_idx] = value;
+      }
     }
     if (logged) LogArray(out + begin, out + begin, end - begin);
   });
