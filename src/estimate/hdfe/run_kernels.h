@@ -198,18 +198,24 @@ struct WeightSums {
 // here (rows.run_weight_E is not read) and the level sums added.
 struct ApplyKernel {
 #if defined(__SSE2__)
-  // The CG pass (src null, no sums) with kCols >= 2 columns on the row
-  // layout (MatvecSegments below serves the segment layout): a level's
-  // coefficients are adjacent (level-major layout), so the columns are
-  // handled two at a time in packed registers
-  // (an odd last column alone). The arithmetic, and its order, is that of
-  // the generic loop below, so the results are identical.
+  // The CG pass (src null, no sums) on the row layout (MatvecSegments below
+  // serves the segment layout): a level's coefficients are adjacent
+  // (level-major layout), so the columns are handled two at a time in
+  // packed registers (an odd last column alone; one column, which the
+  // conjugate gradients pass once the other columns have converged, alone).
+  // The first loop keeps each row's values for the second when the run is
+  // short (a pair's years): the second then reads no coefficients, only
+  // the ids of the levels it adds to. The arithmetic, and its order, is
+  // that of the generic loop below, so the results are identical.
   template <int kRest, int kCols, bool kSegmented>
   static void MatvecPacked(const RunRows& rows, int64_t run_begin, int64_t run_end,
                            const double* coef_RC, double* acc_RC) {
-    static_assert(kCols >= 2 && kCols <= kMaxColumns);
+    static_assert(kCols >= 1 && kCols <= kMaxColumns);
     constexpr int kPairs = kCols / 2;
+    constexpr int kPairSlots = kPairs > 0 ? kPairs : 1;
     constexpr bool kOdd = kCols % 2 == 1;
+    // 4 KiB of the stack: 512 values (a run of 256 rows at two columns).
+    constexpr int64_t kSavedRows = 512 / kCols;
     const int num_rest = kRest > 0 ? kRest : rows.num_rest;
     // value = -(sum over dimensions of the row's coefficients), in order.
     auto row_values = [&](const int32_t* level_Q, __m128d* pair_P, double* last) {
@@ -222,13 +228,17 @@ struct ApplyKernel {
         if constexpr (kOdd) *last -= coef[kCols - 1];
       }
     };
+    double saved_RC[kSavedRows * kCols];
     for (int64_t run = run_begin; run < run_end; ++run) {
-      __m128d sum_P[kPairs], value_P[kPairs], mean_P[kPairs];
+      __m128d sum_P[kPairSlots], value_P[kPairSlots], mean_P[kPairSlots];
       double sum_last = 0, value_last = 0;
       for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) sum_P[pair_idx] = _mm_setzero_pd();
+      const int64_t first_pos = rows.run_start_E[run];
+      const bool saving = rows.run_start_E[run + 1] - first_pos <= kSavedRows;
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
         const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
         row_values(level_Q, value_P, &value_last);
+        if (saving) SaveRow<kCols>(value_P, value_last, saved_RC + (pos - first_pos) * kCols);
         for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
           sum_P[pair_idx] =
               _mm_add_pd(sum_P[pair_idx], _mm_mul_pd(_mm_set1_pd(weight), value_P[pair_idx]));
@@ -243,7 +253,11 @@ struct ApplyKernel {
       const double mean_last = run_weight > 0 ? sum_last / run_weight : 0.0;
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
         const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
-        row_values(level_Q, value_P, &value_last);
+        if (saving) {
+          LoadRow<kCols>(saved_RC + (pos - first_pos) * kCols, value_P, &value_last);
+        } else {
+          row_values(level_Q, value_P, &value_last);
+        }
         for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
           value_P[pair_idx] =
               _mm_mul_pd(_mm_set1_pd(weight), _mm_sub_pd(value_P[pair_idx], mean_P[pair_idx]));
@@ -524,7 +538,7 @@ struct ApplyKernel {
           }
           MatvecSegments<kRest, kCols>(rows, run_begin, run_end, coef_RC, acc_RC);
           return;
-        } else if constexpr (kCols >= 2) {
+        } else {
           MatvecPacked<kRest, kCols, kSegmented>(rows, run_begin, run_end, coef_RC, acc_RC);
           return;
         }
