@@ -44,9 +44,29 @@ void AdviseHugePages(void* block, size_t size) {
   madvise(static_cast<char*>(block) - lead, size + lead, MADV_HUGEPAGE);
 }
 
+// A cached block handed out for a smaller request (down to a quarter of
+// its size, BlockCache::Take): its whole pages more than 1 MiB past the
+// request go back to the system, so they do not
+// count in the resident memory while the block serves it (they fault in
+// again, cleared, if the block later serves a larger request).
+void TrimTail(void* block, size_t size, size_t usable) {
+  constexpr uintptr_t kPage = 4096;
+  const uintptr_t start = reinterpret_cast<uintptr_t>(block);
+  // Offsets from the block (pointer arithmetic, not integers made pointers).
+  const size_t keep = (start + size + kPage - 1) / kPage * kPage - start;
+  const size_t end = (start + usable) / kPage * kPage - start;
+  if (end > keep + (size_t{1} << 20)) {
+    madvise(static_cast<char*>(block) + keep, end - keep, MADV_DONTNEED);
+  }
+}
+
 void* Allocate(size_t size) {
   if (size >= kMinBlock) {
-    if (void* block = Cache().Take(size)) return block;
+    size_t usable = 0;
+    if (void* block = Cache().Take(size, &usable)) {
+      TrimTail(block, size, usable);
+      return block;
+    }
   }
   void* block = std::malloc(size == 0 ? 1 : size);
   if (block == nullptr) throw std::bad_alloc();

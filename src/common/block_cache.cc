@@ -7,7 +7,7 @@ void* BlockCache::Take(size_t size, size_t* usable) {
   std::lock_guard<std::mutex> lock(mutex_);
   Entry* best = nullptr;
   for (Entry& entry : entries_) {
-    if (entry.block == nullptr || entry.usable < size || entry.usable - size > size / 4) continue;
+    if (entry.block == nullptr || entry.usable < size || entry.usable / 4 > size) continue;
     if (best == nullptr || entry.usable < best->usable) best = &entry;
   }
   if (best == nullptr) return nullptr;

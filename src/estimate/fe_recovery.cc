@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/parallel.h"
@@ -66,7 +67,7 @@ std::string NormaliseTwoWay(const ModelFrame& frame, const std::vector<int64_t>&
 
 }  // namespace
 
-void ExportFixedEffects(const ModelFrame& frame, const FeProjector& projector,
+void ExportFixedEffects(ModelFrame& frame, const FeProjector& projector,
                         const std::vector<double>& alpha_G, EstimateResult& result) {
   const auto& offsets = projector.offsets_Q();
   std::vector<double> alpha = alpha_G;
@@ -110,7 +111,7 @@ void ExportFixedEffects(const ModelFrame& frame, const FeProjector& projector,
         dim_idx < frame.fe_names.size() ? frame.fe_names[dim_idx] : fmt::format("fe{}", dim_idx);
     fe.values.assign(alpha.begin() + offsets[dim_idx],
                      alpha.begin() + offsets[dim_idx] + frame.fe_sizes[dim_idx]);
-    if (dim_idx < frame.fe_labels.size()) fe.labels = frame.fe_labels[dim_idx];
+    if (dim_idx < frame.fe_labels.size()) fe.labels = std::move(frame.fe_labels[dim_idx]);
     result.fixed_effects.push_back(std::move(fe));
   }
 }

@@ -88,8 +88,10 @@ void FitVariance(const ModelFrame& frame, const EstimateOptions& options,
 
 // ---- Fixed effects (fe_recovery.cc) -----------------------------------------
 // Fixed-effect coefficients of the linear predictor (alpha_G), normalised so
-// that every dimension after the first has its first level at zero.
-void ExportFixedEffects(const ModelFrame& frame, const FeProjector& projector,
+// that every dimension after the first has its first level at zero. The
+// frame's level labels move into the result (the last use of the frame's
+// labels: a pair dimension of a wide panel has hundreds of thousands).
+void ExportFixedEffects(ModelFrame& frame, const FeProjector& projector,
                         const std::vector<double>& alpha_G, EstimateResult& result);
 
 // ---- OLS (fit_ols.cc) -------------------------------------------------------

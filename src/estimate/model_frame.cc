@@ -664,7 +664,7 @@ ModelFrame BuildFrameOf(const Table& table, Table* consumable, const Formula& fo
   for (size_t dim_idx = 0; dim_idx < fes.size(); ++dim_idx) {
     frame.fe_sizes.push_back(fes[dim_idx].num_levels());
     frame.fe_names.push_back(Formula::FixedEffectLabel(formula.fixed_effects[dim_idx]));
-    frame.fe_labels.push_back(fes[dim_idx].labels);
+    frame.fe_labels.push_back(std::move(fes[dim_idx].labels));
   }
   for (const auto& name : options.vcov.cluster) frame.cluster_names.push_back(name);
   FinishFrame(table, formula, options, kept, global_kept, comm, frame);

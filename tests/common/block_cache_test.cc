@@ -23,22 +23,27 @@ void* Fake(uintptr_t id) {
   return reinterpret_cast<void*>(id * 4096);
 }
 
-TEST(BlockCache, HandsOutTheSmallestBlockWithinAQuarter) {
+TEST(BlockCache, HandsOutTheSmallestBlockOfAtMostFourTimesTheRequest) {
   Released().clear();
   mizani::BlockCache cache(1000, 100000, Record);
-  cache.Give(Fake(1), 4000);
+  cache.Give(Fake(1), 9000);
   cache.Give(Fake(2), 2400);
   cache.Give(Fake(3), 2100);
+  cache.Give(Fake(4), 8000);
   size_t usable = 0;
-  // 2000 bytes: 2100 and 2400 fit within a quarter; the smaller is taken.
+  // 2000 bytes: 2100, 2400 and 8000 are at most four times as large; the
+  // smallest is taken.
   EXPECT_EQ(cache.Take(2000, &usable), Fake(3));
   EXPECT_EQ(usable, 2100u);
   EXPECT_EQ(cache.Take(2000), Fake(2));
-  // 4000 is more than a quarter above 2000: not spent on it.
+  EXPECT_EQ(cache.Take(2000, &usable), Fake(4));
+  EXPECT_EQ(usable, 8000u);
+  // 9000 is more than four times 2000: not spent on it.
   EXPECT_EQ(cache.Take(2000), nullptr);
-  EXPECT_EQ(cache.Take(4000), Fake(1));
+  EXPECT_EQ(cache.Take(2249), nullptr);
+  EXPECT_EQ(cache.Take(2250), Fake(1));  // 9000 = 4 x 2250
   EXPECT_EQ(cache.Take(4000), nullptr);  // each block once
-  EXPECT_EQ(cache.hits(), 3);
+  EXPECT_EQ(cache.hits(), 4);
   EXPECT_EQ(cache.cached_bytes(), 0u);
   EXPECT_TRUE(Released().empty());
 }
