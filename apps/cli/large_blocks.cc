@@ -46,9 +46,9 @@ void AdviseHugePages(void* block, size_t size) {
 
 // A cached block handed out for a smaller request (down to a quarter of
 // its size, BlockCache::Take): its whole pages more than 1 MiB past the
-// request go back to the system, so they do not
-// count in the resident memory while the block serves it (they fault in
-// again, cleared, if the block later serves a larger request).
+// request go back to the system, so they do not count in the resident
+// memory while the block serves it (they fault in again, cleared, if the
+// block later serves a larger request).
 void TrimTail(void* block, size_t size, size_t usable) {
   constexpr uintptr_t kPage = 4096;
   const uintptr_t start = reinterpret_cast<uintptr_t>(block);

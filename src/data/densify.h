@@ -92,8 +92,9 @@ struct ValueRange {
 // drop out without a branch, and |x| < 2^52 is a whole number exactly when
 // (|x| + 2^52) - 2^52 gives it back (the sum rounds to an integer; from 2^52
 // up every double is one). The scalar loop's floor() compiled to a dozen
-// instructions with a branch per value and no vector form: about a third
-// of the time on the 2.49M-row year column of a gravity panel.
+// instructions with a branch per value and no vector form; this loop takes
+// about a third of its time on the 2.49M-row year column of a gravity
+// panel (6.8 ms against 18-23 ms, session 20).
 inline ValueRange RangeOfRows(const double* values, int64_t count) {
   ValueRange range;
   int64_t row_idx = 0;
