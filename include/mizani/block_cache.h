@@ -37,7 +37,7 @@ class BlockCache {
   // frees arrays of the table's rows and then takes arrays of the frame's
   // rows, fewer where rows were dropped (all-zero pairs), and 32-bit ids
   // half the size of doubles. Held in the cache for requests they could
-  // not serve, the freed blocks added 46-54 MB to the peak of three-way fits
+  // not serve, the freed blocks added 45-54 MiB to the peak of three-way fits
   // that drop a quarter of their rows (bench/README.md, session 20).
   void* Take(size_t size, size_t* usable = nullptr);
 
