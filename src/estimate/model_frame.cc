@@ -273,7 +273,9 @@ uint64_t RowKey(const std::vector<ValueRanks>& ranks, size_t row_idx) {
 // applies. In a shuffled file each level's rows come in random order: on a
 // 2.49M-row panel IRLS took twice as long (bench/README.md, session 19).
 // Within a level of the largest dimension its own columns are constant, so
-// the key orders the rows by the columns that vary there. Not needed when
+// the key is made of the other columns only (a pair's year, an
+// exporter-year's importer): the same order within every level as a key
+// of all the columns, from fewer ranks. Not needed when
 // the key already rises (or stays) at nine in ten of the steps within the
 // levels, in the table's order: a file sorted by its columns in any order
 // of the columns, whose values come in their natural order (an unbalanced
@@ -283,12 +285,16 @@ std::vector<uint64_t> WithinRunKeys(const Table& table, const Formula& formula,
                                     const std::vector<uint8_t>& keep, int threads) {
   const int largest = LargestDimension(fes);
   if (largest < 0) return {};
+  const std::vector<std::string>& constant = formula.fixed_effects[largest];
   std::vector<std::string> columns;
   for (const auto& dimension : formula.fixed_effects) {
     for (const auto& name : dimension) {
-      if (std::find(columns.begin(), columns.end(), name) == columns.end()) columns.push_back(name);
+      if (std::find(columns.begin(), columns.end(), name) == columns.end() &&
+          std::find(constant.begin(), constant.end(), name) == constant.end())
+        columns.push_back(name);
     }
   }
+  if (columns.empty()) return {};  // (the other dimensions nest in the largest)
   std::vector<ValueRanks> ranks;
   uint64_t space = 1;
   for (const auto& name : columns) {
@@ -337,48 +343,85 @@ std::vector<uint64_t> WithinRunKeys(const Table& table, const Formula& formula,
 // The frame's rows: the kept table rows, grouped by the level of the
 // largest fixed-effect dimension (stable counting sort), and within each
 // level by `run_keys` when given (WithinRunKeys; ties in table order).
+//
+// The counting sort runs on all threads, each placing its own contiguous
+// rows after those of the threads before it within every level, which
+// keeps it stable. The keys travel with the rows, so the sort within the
+// levels reads them in order: gathering them by table row afterwards, as
+// the rows of a shuffled file come, was a cache miss a row (FrameOrder
+// took 55 ms of a 2.50M-row three-way fit, session 21).
 std::vector<int64_t> FrameOrder(const std::vector<uint8_t>& keep, const std::vector<Factor>& fes,
                                 int64_t kept, std::vector<uint64_t>&& run_keys, int threads) {
-  const size_t rows = keep.size();
+  const auto rows = static_cast<int64_t>(keep.size());
   std::vector<int64_t> order(kept);
   const int largest = LargestDimension(fes);
   if (largest < 0) {
     int64_t out_idx = 0;
-    for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-      if (keep[row_idx]) order[out_idx++] = static_cast<int64_t>(row_idx);
+    for (int64_t row_idx = 0; row_idx < rows; ++row_idx) {
+      if (keep[row_idx]) order[out_idx++] = row_idx;
     }
-  } else {
-    const std::vector<int32_t>& ids = fes[largest].ids;
-    std::vector<int64_t> next(static_cast<size_t>(fes[largest].num_levels()) + 1, 0);
-    for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-      if (keep[row_idx]) ++next[ids[row_idx] + 1];
-    }
-    for (size_t level = 1; level < next.size(); ++level) next[level] += next[level - 1];
-    for (size_t row_idx = 0; row_idx < rows; ++row_idx) {
-      if (keep[row_idx]) order[next[ids[row_idx]]++] = static_cast<int64_t>(row_idx);
-    }
-    if (!run_keys.empty()) {
-      // next[level] is now the end of the level's rows, next[level - 1]
-      // their start.
-      const auto num_runs = static_cast<int64_t>(next.size()) - 1;
-      ParallelFor(
-          threads, num_runs,
-          [&](int, int64_t run_begin, int64_t run_end) {
-            std::vector<std::pair<uint64_t, int64_t>> keyed;  // (key, table row)
-            for (int64_t run = run_begin; run < run_end; ++run) {
-              int64_t* first = order.data() + (run == 0 ? 0 : next[run - 1]);
-              int64_t* last = order.data() + next[run];
-              keyed.clear();
-              for (int64_t* row = first; row != last; ++row)
-                keyed.emplace_back(run_keys[*row], *row);
-              std::sort(keyed.begin(), keyed.end());
-              for (size_t pos = 0; pos < keyed.size(); ++pos) first[pos] = keyed[pos].second;
-            }
-          },
-          256);
-      std::vector<uint64_t>().swap(run_keys);
-    }
+    return order;
   }
+  const std::vector<int32_t>& ids = fes[largest].ids;
+  const auto num_levels = static_cast<size_t>(fes[largest].num_levels());
+  // Every task's count (then its next position) per level: num_levels + 1
+  // entries a task, so the task count stays small.
+  const int num_tasks = std::max(1, std::min(threads, 4));
+  std::vector<std::vector<int64_t>> next_T(num_tasks);
+  auto for_rows = [&](auto&& body) {
+    ParallelFor(num_tasks, rows, [&](int task_idx, int64_t begin, int64_t end) {
+      body(next_T[task_idx], begin, end);
+    });
+  };
+  for_rows([&](std::vector<int64_t>& count, int64_t begin, int64_t end) {
+    count.assign(num_levels, 0);
+    for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
+      if (keep[row_idx]) ++count[ids[row_idx]];
+    }
+  });
+  // level_end[level]: one past the level's last position.
+  std::vector<int64_t> level_end(num_levels);
+  int64_t position = 0;
+  for (size_t level = 0; level < num_levels; ++level) {
+    for (std::vector<int64_t>& next : next_T) {
+      if (next.empty()) continue;  // a task that got no rows
+      const int64_t count = next[level];
+      next[level] = position;
+      position += count;
+    }
+    level_end[level] = position;
+  }
+  std::vector<uint64_t> sorted_keys(run_keys.empty() ? 0 : static_cast<size_t>(kept));
+  for_rows([&](std::vector<int64_t>& next, int64_t begin, int64_t end) {
+    for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
+      if (!keep[row_idx]) continue;
+      const int64_t pos = next[ids[row_idx]]++;
+      order[pos] = row_idx;
+      if (!sorted_keys.empty()) sorted_keys[pos] = run_keys[row_idx];
+    }
+  });
+  std::vector<std::vector<int64_t>>().swap(next_T);
+  if (run_keys.empty()) return order;
+  std::vector<uint64_t>().swap(run_keys);
+  ParallelFor(
+      threads, static_cast<int64_t>(num_levels),
+      [&](int, int64_t level_begin, int64_t level_end_idx) {
+        std::vector<std::pair<uint64_t, int64_t>> keyed;  // (key, table row)
+        for (int64_t level = level_begin; level < level_end_idx; ++level) {
+          const int64_t first = level == 0 ? 0 : level_end[level - 1];
+          const int64_t last = level_end[level];
+          // Already in order (a level's rows in the file's order), or one row.
+          if (std::is_sorted(sorted_keys.begin() + first, sorted_keys.begin() + last)) continue;
+          keyed.clear();
+          for (int64_t pos = first; pos < last; ++pos)
+            keyed.emplace_back(sorted_keys[pos], order[pos]);
+          // (Ties keep their table order: the rows are in it, and the
+          // pairs compare the table row second.)
+          std::sort(keyed.begin(), keyed.end());
+          for (int64_t pos = first; pos < last; ++pos) order[pos] = keyed[pos - first].second;
+        }
+      },
+      256);
   return order;
 }
 

@@ -95,6 +95,18 @@ inline uint64_t PackShortText(std::string_view text) {
   return key | (static_cast<uint64_t>(text.size()) << 56);
 }
 
+// PackShortText of a text inside a buffer that is readable up to `limit`:
+// one 8-byte load, masked to the text's bytes, where 8 bytes are there. The
+// copy of a variable length is a library call per label (on a shuffled
+// panel, two a row).
+inline uint64_t PackShortTextIn(std::string_view text, const char* limit) {
+  if (limit - text.data() < 8) return PackShortText(text);
+  uint64_t word = 0;
+  std::memcpy(&word, text.data(), 8);
+  const uint64_t mask = (uint64_t{1} << (8 * text.size())) - 1;  // (size <= 7)
+  return (word & mask) | (static_cast<uint64_t>(text.size()) << 56);
+}
+
 // One column of one chunk while parsing: numeric until a value fails to
 // parse, then text (interned to codes; the levels' texts live in `texts`, one
 // arena per column so the merge may turn columns into text on several
@@ -111,7 +123,10 @@ struct ChunkColumn {
   std::vector<int32_t> short_codes;
   TextArena texts;
   // Sorted panels repeat the same exporter for thousands of rows; comparing
-  // with the previous value skips most hash lookups.
+  // with the previous value skips most hash lookups. Short texts compare
+  // their packed keys (never DenseIdMap::kEmpty), longer ones their bytes.
+  uint64_t last_short_key = data::DenseIdMap::kEmpty;
+  int32_t last_short_code = -1;
   std::string_view last_text;
   int32_t last_code = -1;
 };
@@ -376,6 +391,21 @@ class ChunkParser {
   void StoreString(ChunkColumn& column, const Field& field) {
     if (IsMissingField(field)) {
       column.codes.push_back(-1);
+      return;
+    }
+    if (!field.escaped && field.text.size() <= kShortTextBytes) {
+      // The text lies in [begin_, end_): the usual label, without a copy.
+      const uint64_t key = PackShortTextIn(field.text, end_);
+      if (key != column.last_short_key) {
+        const int32_t short_id = column.short_index.Insert(key);
+        if (short_id == static_cast<int32_t>(column.short_codes.size())) {  // a new text
+          column.short_codes.push_back(static_cast<int32_t>(column.levels.size()));
+          column.levels.push_back(column.texts.Store(field.text));
+        }
+        column.last_short_key = key;
+        column.last_short_code = column.short_codes[short_id];
+      }
+      column.codes.push_back(column.last_short_code);
       return;
     }
     if (!field.escaped && column.last_code >= 0 && field.text == column.last_text) {

@@ -24,7 +24,8 @@ using mizani::ModelFrame;
 using mizani::Table;
 
 // The table's rows in the order `perm` gives (row k of the result is row
-// perm[k] of `table`); text levels as they were.
+// perm[k] of `table`; a row may come more than once); text levels as they
+// were.
 Table Permuted(const Table& table, const std::vector<size_t>& perm) {
   Table out;
   out.source = table.source + " (shuffled)";
@@ -32,9 +33,11 @@ Table Permuted(const Table& table, const std::vector<size_t>& perm) {
   for (const mizani::Column& column : table.columns) {
     mizani::Column copy = column;
     if (column.type == mizani::ColumnType::kString) {
+      copy.codes.resize(perm.size());
       for (size_t row_idx = 0; row_idx < perm.size(); ++row_idx)
         copy.codes[row_idx] = column.codes[perm[row_idx]];
     } else {
+      copy.num.resize(perm.size());
       for (size_t row_idx = 0; row_idx < perm.size(); ++row_idx)
         copy.num[row_idx] = column.num[perm[row_idx]];
     }
@@ -144,6 +147,90 @@ TEST(ModelFrame, ShuffledRowsComeInOneOrderWithinEveryLevel) {
           from_sorted.fe_ids[one.group_dim][obs_idx - 1]) {
         ASSERT_GT(from_sorted.source_row[obs_idx], from_sorted.source_row[obs_idx - 1]);
       }
+    }
+  }
+}
+
+// The frame's order against its definition, computed by brute force: the
+// table's rows stably sorted by the level of the largest dimension (levels
+// numbered by first appearance) and, within a level, by the natural order
+// of the column that varies there. On a panel large enough for the
+// counting sort to split across two threads, with a tenth of its rows
+// repeated (ties, which keep the table's order): shuffled (the rows are
+// sorted within the levels), and in year-major order (they are not: every
+// level's rows span both threads' halves, and only the counting sort's
+// stability puts them in order).
+TEST(ModelFrame, TheOrderIsTheStableSortByLevelThenByTheVaryingColumn) {
+  mizani::SynthOptions synth;
+  synth.exporters = 60;
+  synth.importers = 60;
+  synth.years = 12;
+  synth.seed = 23;
+  const Table panel = mizani::Synthesize(synth);
+  std::mt19937_64 rng(12);
+  std::uniform_int_distribution<size_t> pick(0, panel.num_rows - 1);
+  std::vector<size_t> shuffled = Shuffle(panel.num_rows, 11);
+  for (size_t copy = 0; copy < panel.num_rows / 10; ++copy) shuffled.push_back(pick(rng));
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  std::vector<size_t> year_major(panel.num_rows);
+  std::iota(year_major.begin(), year_major.end(), size_t{0});
+  const std::vector<double>& year = panel.Get("year").num;
+  std::stable_sort(year_major.begin(), year_major.end(),
+                   [&](size_t left, size_t right) { return year[left] < year[right]; });
+  for (size_t pos = 0; pos < year_major.size(); pos += 10)
+    year_major.insert(year_major.begin() + static_cast<std::ptrdiff_t>(pos), year_major[pos]);
+  for (const auto& perm : {shuffled, year_major}) {
+    const Table table = Permuted(panel, perm);
+    ASSERT_GT(table.num_rows, size_t{2 * 16384});
+    EstimateOptions options;
+    options.threads = 2;
+    struct Case {
+      const char* formula;
+      std::vector<std::string> group;  // the largest dimension's columns
+      const char* varying;
+    };
+    for (const Case& one :
+         {Case{"trade ~ rta | exporter^year + importer^year + exporter^importer",
+               {"exporter", "importer"},
+               "year"},
+          Case{"trade ~ rta | exporter^year + importer^year", {"exporter", "year"}, "importer"}}) {
+      SCOPED_TRACE(one.formula);
+      const ModelFrame frame =
+          mizani::BuildModelFrame(table, mizani::ParseFormula(one.formula), {}, options);
+      // A row's group: its values of the group's columns, numbered by first
+      // appearance; its key: the varying column's natural rank.
+      std::vector<std::vector<double>> group_values(table.num_rows);
+      for (const std::string& name : one.group) {
+        const mizani::Column& column = table.Get(name);
+        for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+          group_values[row_idx].push_back(column.type == mizani::ColumnType::kString
+                                              ? column.codes[row_idx]
+                                              : column.num[row_idx]);
+        }
+      }
+      std::vector<int64_t> group_of(table.num_rows);
+      std::vector<std::vector<double>> groups;
+      for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+        const auto found = std::find(groups.begin(), groups.end(), group_values[row_idx]);
+        group_of[row_idx] = found - groups.begin();
+        if (found == groups.end()) groups.push_back(group_values[row_idx]);
+      }
+      const mizani::Column& varying = table.Get(one.varying);
+      auto key_of = [&](size_t row_idx) {
+        return varying.type == mizani::ColumnType::kString
+                   ? static_cast<double>(
+                         std::stoi(varying.levels[varying.codes[row_idx]].substr(1)))
+                   : varying.num[row_idx];
+      };
+      std::vector<int64_t> expected(table.num_rows);
+      std::iota(expected.begin(), expected.end(), int64_t{0});
+      std::stable_sort(expected.begin(), expected.end(), [&](int64_t left, int64_t right) {
+        if (group_of[left] != group_of[right]) return group_of[left] < group_of[right];
+        return key_of(left) < key_of(right);
+      });
+      ASSERT_EQ(frame.source_row.size(), expected.size());
+      for (size_t pos = 0; pos < expected.size(); ++pos)
+        ASSERT_EQ(frame.source_row[pos], expected[pos]) << "frame row " << pos;
     }
   }
 }

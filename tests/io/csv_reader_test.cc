@@ -416,6 +416,23 @@ TEST_F(CsvTest, ParallelParseMatchesContent) {
 // the packed short-text index, longer ones through the general map, and a
 // quoted field whose unescaped text is short must meet its unquoted twin.
 // The codes are checked against a first-appearance numbering built here.
+// A text column read from labels `expected_label` (one a row): its levels
+// in order of first appearance, and every row's code that of its label.
+void ExpectCodesInOrderOfFirstAppearance(const Column& label,
+                                         const std::vector<std::string>& expected_label) {
+  ASSERT_EQ(label.type, ColumnType::kString);
+  std::unordered_map<std::string, int32_t> first_code;
+  std::vector<std::string> levels;
+  for (const std::string& text : expected_label) {
+    if (first_code.emplace(text, static_cast<int32_t>(levels.size())).second)
+      levels.push_back(text);
+  }
+  ASSERT_EQ(label.levels, levels);
+  for (size_t row = 0; row < expected_label.size(); ++row) {
+    ASSERT_EQ(label.codes[row], first_code.at(expected_label[row])) << "row " << row + 1;
+  }
+}
+
 TEST_F(CsvTest, ShuffledLabelsGetCodesInOrderOfFirstAppearance) {
   std::vector<std::string> pool;
   for (int idx = 0; idx < 6000; ++idx) pool.push_back(fmt::format("{}", idx));       // 1-4 bytes
@@ -434,9 +451,14 @@ TEST_F(CsvTest, ShuffledLabelsGetCodesInOrderOfFirstAppearance) {
     const std::string& label = pool[pick(rng)];
     std::string field = label;
     if (quote(rng) || label.find('"') != std::string::npos) {
-      field = "\"";
-      for (char ch : label) field += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-      field += "\"";
+      // (Built with push_back: GCC 12 warns falsely (-Wrestrict) on the
+      // assignment of a literal here.)
+      field.assign(1, '"');
+      for (char ch : label) {
+        field.push_back(ch);
+        if (ch == '"') field.push_back('"');
+      }
+      field.push_back('"');
     }
     content += field + "," + std::to_string(row) + "\n";
     expected_label.push_back(label);
@@ -445,17 +467,41 @@ TEST_F(CsvTest, ShuffledLabelsGetCodesInOrderOfFirstAppearance) {
   ASSERT_GT(std::filesystem::file_size(path), size_t{4} << 20);  // several chunks
   Table table = ReadCsv(path);
   ASSERT_EQ(table.num_rows, static_cast<size_t>(kRows));
-  const Column& label = table.Get("label");
-  ASSERT_EQ(label.type, ColumnType::kString);
-  std::unordered_map<std::string, int32_t> first_code;
-  std::vector<std::string> levels;
-  for (const std::string& text : expected_label) {
-    if (first_code.emplace(text, static_cast<int32_t>(levels.size())).second)
-      levels.push_back(text);
-  }
-  ASSERT_EQ(label.levels, levels);
-  for (int row = 0; row < kRows; ++row) {
-    ASSERT_EQ(label.codes[row], first_code.at(expected_label[row])) << "row " << row + 1;
+  ExpectCodesInOrderOfFirstAppearance(table.Get("label"), expected_label);
+}
+
+// Short labels are read with one 8-byte load where the buffer allows it,
+// and a run of one label is recognised by its packed key: labels in runs,
+// labels that differ only in length or in a last byte next to each other,
+// and a last label that ends the file with fewer than 8 bytes left.
+TEST_F(CsvTest, LabelsInRunsAndAtTheEndOfTheFileKeepTheirCodes) {
+  const std::vector<std::string> pool = {"ab",      "ab ",      "abc", "a", "b",  "K000001",
+                                         "K000002", "K0000011", "x y", "7", "07", "A\"B"};
+  std::mt19937_64 rng(21);
+  std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
+  std::uniform_int_distribution<int> run_length(1, 5);
+  for (const char* last : {"a", "ab", "K000002", "Kx"}) {
+    for (bool newline : {false, true}) {
+      std::string content = "value,label\n";
+      std::vector<std::string> expected_label;
+      while (expected_label.size() < 300000) {
+        const std::string& label = pool[pick(rng)];
+        const int repeats = run_length(rng);
+        for (int copy = 0; copy < repeats; ++copy) {
+          const bool quoted = label.find('"') != std::string::npos;
+          content += fmt::format("{},{}\n", expected_label.size(), quoted ? "\"A\"\"B\"" : label);
+          expected_label.push_back(label);
+        }
+      }
+      content += fmt::format("{},{}", expected_label.size(), last);
+      if (newline) content += "\n";
+      expected_label.push_back(last);
+      std::string path = WriteText("label_runs.csv", content);
+      Table table = ReadCsv(path);
+      ASSERT_EQ(table.num_rows, expected_label.size());
+      SCOPED_TRACE(fmt::format("last label {}, {}a line break", last, newline ? "" : "no "));
+      ExpectCodesInOrderOfFirstAppearance(table.Get("label"), expected_label);
+    }
   }
 }
 
