@@ -326,6 +326,25 @@ try:
             print("ok   one model -np 2: rows routed from the shares")
         else:
             failures.append(f"one model -np 2: no routing in the trace: {traced.stderr[-400:]}")
+        # Every rank on this host: mizani asks Open MPI for pml ob1 (its
+        # start-up skips probing UCX and the cm layers), which the trace
+        # names; a pml the user chose (OMPI_MCA_pml, as --mca pml sets it)
+        # is left alone and the trace does not claim the choice.
+        if "on one host (pml ob1)" in traced.stderr:
+            passes += 1
+            print("ok   one host: pml ob1 asked for")
+        else:
+            failures.append(f"one host: no 'pml ob1' in the trace: {traced.stderr[-400:]}")
+        chosen = run(["estimate", "-q", "-d", path, "-f", three_way, "--vcov", "iid", "--format",
+                      "json", "-o", os.path.join(TMP, "chosen.json")], 2,
+                     env=dict(ENV, MIZANI_TRACE="1", OMPI_MCA_pml="ob1"))
+        if chosen.returncode == 0 and "Open MPI, 2 ranks:" in chosen.stderr and \
+                "(pml ob1)" not in chosen.stderr:
+            passes += 1
+            print("ok   one host: the user's OMPI_MCA_pml left alone")
+        else:
+            failures.append(f"one host, pml chosen: exit {chosen.returncode}, "
+                            f"{chosen.stderr[-400:]}")
     # Bad data in one rank's share: every rank exits with the single
     # process's code, and the message (with the file's row) is the same.
     if path is not None:
