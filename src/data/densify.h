@@ -69,11 +69,22 @@ std::vector<int64_t> DensifyKeys(size_t num_rows, uint64_t key_space, KeyOf&& ke
       translate_T[task_idx].push_back(id);
     }
   }
-  if (num_tasks > 1) {
-    ParallelFor(num_tasks, rows, [&](int task_idx, int64_t begin, int64_t end) {
-      const std::vector<int32_t>& translate = translate_T[task_idx];
-      for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
-        if (ids_N[row_idx] >= 0) ids_N[row_idx] = translate[ids_N[row_idx]];
+  // The first task's numbers are the global ones (its keys come first, in
+  // its order): only the later tasks' rows are translated, split evenly
+  // over the threads.
+  const int64_t first = task_begin_T[1 < num_tasks ? 1 : 0];
+  if (num_tasks > 1 && first < rows) {
+    ParallelFor(num_tasks, rows - first, [&](int, int64_t begin, int64_t end) {
+      // The task whose rows hold begin + first: the last that starts at or before it.
+      auto task_idx = static_cast<int>(
+          std::upper_bound(task_begin_T.begin(), task_begin_T.end(), begin + first) -
+          task_begin_T.begin() - 1);
+      for (int64_t row_idx = begin + first; row_idx < end + first; ++task_idx) {
+        const std::vector<int32_t>& translate = translate_T[task_idx];
+        const int64_t stop = std::min(end + first, task_begin_T[task_idx + 1]);
+        for (; row_idx < stop; ++row_idx) {
+          if (ids_N[row_idx] >= 0) ids_N[row_idx] = translate[ids_N[row_idx]];
+        }
       }
     });
   }

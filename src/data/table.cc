@@ -308,10 +308,13 @@ Factor Interact(const Factor& left, const Factor& right, int threads) {
       out.ids[row_idx] = id;
     }
   }
-  out.labels.reserve(level_parts.size());
-  for (const auto& [left_id, right_id] : level_parts) {
-    out.labels.push_back(left.labels[static_cast<size_t>(left_id)] + "_" +
-                         right.labels[static_cast<size_t>(right_id)]);
+  out.labels.resize(level_parts.size());
+  for (size_t level = 0; level < level_parts.size(); ++level) {
+    const std::string& left_label = left.labels[static_cast<size_t>(level_parts[level].first)];
+    const std::string& right_label = right.labels[static_cast<size_t>(level_parts[level].second)];
+    std::string& label = out.labels[level];
+    label.reserve(left_label.size() + 1 + right_label.size());
+    label.append(left_label).append(1, '_').append(right_label);
   }
   return out;
 }
@@ -320,7 +323,8 @@ namespace {
 
 // A column's own keys, without a factor built: the codes of a text column,
 // value - min of a column of small whole numbers (SmallIntegersOf); -1 where
-// missing. Label(key) is the label FactorizeColumn gives that key's level.
+// missing. AppendLabel(key) appends the label FactorizeColumn gives that
+// key's level.
 struct RawKeys {
   const Column* column = nullptr;
   double min_value = 0;  // numeric columns
@@ -334,9 +338,12 @@ struct RawKeys {
     const double value = column->values()[row_idx];
     return std::isnan(value) ? int64_t{-1} : static_cast<int64_t>(value - min_value);
   }
-  std::string Label(uint64_t key) const {
-    if (column->type == ColumnType::kString) return column->levels[key];
-    return data::FormatNumber(min_value + static_cast<double>(key));
+  void AppendLabel(uint64_t key, std::string* out) const {
+    if (column->type == ColumnType::kString) {
+      out->append(column->levels[key]);
+    } else {
+      data::AppendNumber(min_value + static_cast<double>(key), out);
+    }
   }
 };
 
@@ -379,12 +386,19 @@ Factor InteractColumns(const Table& table, const std::string& left_name,
                                     static_cast<uint64_t>(right_key));
       },
       threads, out.ids);
-  out.labels.reserve(level_keys.size());
-  for (const int64_t key : level_keys) {
-    const auto pair_key = static_cast<uint64_t>(key);
-    out.labels.push_back(left->Label(pair_key / right_space) + "_" +
-                         right->Label(pair_key % right_space));
-  }
+  // Each label appended into its own string, without the temporaries of
+  // operator+ (a 640k-level pair effect: 20 ms, session 21).
+  out.labels.resize(level_keys.size());
+  ParallelFor(threads, static_cast<int64_t>(level_keys.size()),
+              [&](int, int64_t begin, int64_t end) {
+                for (int64_t level = begin; level < end; ++level) {
+                  const auto pair_key = static_cast<uint64_t>(level_keys[level]);
+                  std::string& label = out.labels[level];
+                  left->AppendLabel(pair_key / right_space, &label);
+                  label.push_back('_');
+                  right->AppendLabel(pair_key % right_space, &label);
+                }
+              });
   return out;
 }
 

@@ -14,6 +14,49 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// First-appearance numbering by one pass over the rows: DensifyKeys's
+// definition, on 1 to 6 tasks (threads up to 6; 16,384 rows a task at
+// least), with missing keys, keys that first appear in a later task's rows,
+// and row counts that do not split evenly.
+TEST(DensifyKeys, NumbersKeysAsOnePassOverTheRows) {
+  std::mt19937_64 rng(31);
+  for (const int64_t rows : {int64_t{1000}, int64_t{40000}, int64_t{100003}}) {
+    for (const uint64_t key_space : {uint64_t{3}, uint64_t{5000}, uint64_t{200000}}) {
+      std::vector<int64_t> key_N(static_cast<size_t>(rows));
+      std::uniform_int_distribution<uint64_t> any_key(0, key_space - 1);
+      std::bernoulli_distribution missing(0.05);
+      for (int64_t row_idx = 0; row_idx < rows; ++row_idx) {
+        // The upper half of the key space only in the last third of the rows.
+        uint64_t key = any_key(rng);
+        if (3 * row_idx < 2 * rows) key %= (key_space + 1) / 2;
+        key_N[row_idx] = missing(rng) ? -1 : static_cast<int64_t>(key);
+      }
+      std::vector<int32_t> expected_ids(static_cast<size_t>(rows), -1);
+      std::vector<int64_t> expected_keys;
+      std::vector<int32_t> id_of(key_space, -1);
+      for (int64_t row_idx = 0; row_idx < rows; ++row_idx) {
+        if (key_N[row_idx] < 0) continue;
+        int32_t& id = id_of[static_cast<uint64_t>(key_N[row_idx])];
+        if (id < 0) {
+          id = static_cast<int32_t>(expected_keys.size());
+          expected_keys.push_back(key_N[row_idx]);
+        }
+        expected_ids[row_idx] = id;
+      }
+      for (int threads = 1; threads <= 6; ++threads) {
+        SCOPED_TRACE(testing::Message()
+                     << rows << " rows, key space " << key_space << ", " << threads << " threads");
+        std::vector<int32_t> ids;
+        const std::vector<int64_t> keys = DensifyKeys(
+            static_cast<size_t>(rows), key_space, [&](int64_t row_idx) { return key_N[row_idx]; },
+            threads, ids);
+        EXPECT_EQ(keys, expected_keys);
+        EXPECT_EQ(ids, expected_ids);
+      }
+    }
+  }
+}
+
 // The definition, one value at a time.
 ValueRange BruteRange(const std::vector<double>& values) {
   ValueRange range;
