@@ -1,6 +1,7 @@
 #include "estimate/frame_ops.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -26,7 +27,13 @@ namespace {
 int32_t DropUnusedLevels(std::vector<int32_t>& ids, int32_t old_size,
                          std::vector<int32_t>* old_of_new, Communicator* comm, int threads) {
   std::vector<int64_t> used(static_cast<size_t>(old_size), 0);
-  for (const int32_t id : ids) used[id] = 1;
+  // Marked on all threads: every store writes the same 1, and relaxed
+  // atomic stores of it are plain stores (no race for the compiler to
+  // exploit). The join of ParallelFor orders them before the reads.
+  ParallelFor(threads, static_cast<int64_t>(ids.size()), [&](int, int64_t begin, int64_t end) {
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx)
+      std::atomic_ref<int64_t>(used[ids[obs_idx]]).store(1, std::memory_order_relaxed);
+  });
   if (comm != nullptr) comm->AllreduceMax(std::span<int64_t>(used));
   std::vector<int32_t> new_of_old(static_cast<size_t>(old_size), -1);
   int32_t count = 0;
@@ -61,10 +68,14 @@ void RedensifyFixedEffect(ModelFrame& frame, size_t dim_idx, int threads) {
       DropUnusedLevels(frame.fe_ids[dim_idx], old_size, &old_of_new, frame.shard_comm, threads);
   if (frame.fe_sizes[dim_idx] == old_size) return;
   if (dim_idx < frame.fe_labels.size() && !frame.fe_labels[dim_idx].empty()) {
-    std::vector<std::string> labels;
-    labels.reserve(old_of_new.size());
-    for (int32_t old_id : old_of_new) labels.push_back(std::move(frame.fe_labels[dim_idx][old_id]));
-    frame.fe_labels[dim_idx] = std::move(labels);
+    // In place: old_of_new rises and old_of_new[level] >= level, so every
+    // label moves down over one already moved (no second array of labels).
+    std::vector<std::string>& labels = frame.fe_labels[dim_idx];
+    for (size_t level = 0; level < old_of_new.size(); ++level) {
+      if (static_cast<size_t>(old_of_new[level]) != level)
+        labels[level] = std::move(labels[old_of_new[level]]);
+    }
+    labels.resize(old_of_new.size());
   }
 }
 

@@ -77,6 +77,14 @@ TEST(FrameOps, CompactingKeepsTheOrderOfTheLevelsLeft) {
   EXPECT_EQ(frame.fe_labels[0], (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(frame.fe_ids[1], (std::vector<int32_t>{0, 0, 1}));
   EXPECT_EQ(Dropped(frame, mizani::DropReason::kFiltered), 2);
+  // A level in the middle: the labels after it move down (in place).
+  frame = TwoWayFrame({2, 0, 3, 1, 3}, {0, 0, 1, 1, 0}, {1, 2, 3, 4, 5});
+  frame.fe_labels = {{"a", "b", "c", "d"}, {"x", "y"}};
+  EXPECT_EQ(mizani::estimate::CompactFrame(frame, {1, 1, 1, 0, 1}, mizani::DropReason::kFiltered),
+            1);
+  EXPECT_EQ(frame.fe_sizes, (std::vector<int32_t>{3, 2}));
+  EXPECT_EQ(frame.fe_ids[0], (std::vector<int32_t>{1, 0, 2, 2}));
+  EXPECT_EQ(frame.fe_labels[0], (std::vector<std::string>{"a", "c", "d"}));
 }
 
 // Enough rows for the level sums to split across threads (each task
