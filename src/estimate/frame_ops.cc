@@ -68,14 +68,13 @@ void RedensifyFixedEffect(ModelFrame& frame, size_t dim_idx, int threads) {
       DropUnusedLevels(frame.fe_ids[dim_idx], old_size, &old_of_new, frame.shard_comm, threads);
   if (frame.fe_sizes[dim_idx] == old_size) return;
   if (dim_idx < frame.fe_labels.size() && !frame.fe_labels[dim_idx].empty()) {
-    // In place: old_of_new rises and old_of_new[level] >= level, so every
-    // label moves down over one already moved (no second array of labels).
-    std::vector<std::string>& labels = frame.fe_labels[dim_idx];
-    for (size_t level = 0; level < old_of_new.size(); ++level) {
-      if (static_cast<size_t>(old_of_new[level]) != level)
-        labels[level] = std::move(labels[old_of_new[level]]);
-    }
-    labels.resize(old_of_new.size());
+    // Into a vector of the new size: moved down in place, the labels kept
+    // the old capacity to the end of the fit (5 MiB more at the peak of
+    // a 640k-level pair effect, session 21).
+    std::vector<std::string> labels;
+    labels.reserve(old_of_new.size());
+    for (int32_t old_id : old_of_new) labels.push_back(std::move(frame.fe_labels[dim_idx][old_id]));
+    frame.fe_labels[dim_idx] = std::move(labels);
   }
 }
 
