@@ -68,9 +68,9 @@ std::string NormaliseTwoWay(const ModelFrame& frame, const std::vector<int64_t>&
 }  // namespace
 
 void ExportFixedEffects(ModelFrame& frame, const FeProjector& projector,
-                        const std::vector<double>& alpha_G, EstimateResult& result) {
+                        std::vector<double> alpha_G, EstimateResult& result) {
   const auto& offsets = projector.offsets_Q();
-  std::vector<double> alpha = alpha_G;
+  std::vector<double>& alpha = alpha_G;
   projector.CompleteLocalLevels(alpha, 1);  // sharded: every rank's pairs
   const size_t num_dims = frame.fe_ids.size();
   if (num_dims == 2) {
@@ -166,7 +166,7 @@ void RecoverPoissonFixedEffects(PoissonState& state, std::vector<double> buffer,
   std::vector<double> alpha_fe;
   if (state.last_halvings == 0 &&
       state.alpha.size() == static_cast<size_t>(projector->num_levels() * (num_cols + 1))) {
-    alpha_fe = state.effect_G;
+    alpha_fe = std::move(state.effect_G);  // (the IRLS is over: moved, not copied)
   } else {
     alpha_fe = project_fe_part(options.fe_tolerance);
   }
@@ -181,7 +181,7 @@ void RecoverPoissonFixedEffects(PoissonState& state, std::vector<double> buffer,
   }
   TraceDetail("fe gap");
   // (The whole frame: its labels and names; a shard has the ids only.)
-  ExportFixedEffects(state.whole, *projector, alpha_fe, result);
+  ExportFixedEffects(state.whole, *projector, std::move(alpha_fe), result);
 }
 
 }  // namespace mizani::estimate

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "common/parallel.h"
@@ -139,7 +140,7 @@ EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
     std::vector<double> alpha_fe;
     projector.Project(target.data(), dummy.data(), 1, alpha_fe, options.fe_tolerance,
                       options.fe_max_iterations);
-    ExportFixedEffects(frame, projector, alpha_fe, result);
+    ExportFixedEffects(frame, projector, std::move(alpha_fe), result);
   }
   result.iterations = 1;
   result.termination = stats.converged ? Termination::kConverged : Termination::kNumericalFailure;

@@ -91,8 +91,11 @@ void FitVariance(const ModelFrame& frame, const EstimateOptions& options,
 // that every dimension after the first has its first level at zero. The
 // frame's level labels move into the result (the last use of the frame's
 // labels: a pair dimension of a wide panel has hundreds of thousands).
+// alpha_G is taken by value: callers move theirs in (it is normalised in
+// place, and a copy of a pair dimension's coefficients would add to the
+// fit's peak).
 void ExportFixedEffects(ModelFrame& frame, const FeProjector& projector,
-                        const std::vector<double>& alpha_G, EstimateResult& result);
+                        std::vector<double> alpha_G, EstimateResult& result);
 
 // ---- OLS (fit_ols.cc) -------------------------------------------------------
 EstimateResult FitGaussian(ModelFrame& frame, const EstimateOptions& options,
