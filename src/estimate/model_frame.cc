@@ -364,7 +364,7 @@ std::vector<int64_t> FrameOrder(const std::vector<uint8_t>& keep, const std::vec
   }
   const std::vector<int32_t>& ids = fes[largest].ids;
   const auto num_levels = static_cast<size_t>(fes[largest].num_levels());
-  // Every task's count (then its next position) per level: num_levels + 1
+  // Every task's count (then its next position) per level: num_levels
   // entries a task, so the task count stays small.
   const int num_tasks = std::max(1, std::min(threads, 4));
   std::vector<std::vector<int64_t>> next_T(num_tasks);
@@ -391,6 +391,9 @@ std::vector<int64_t> FrameOrder(const std::vector<uint8_t>& keep, const std::vec
     }
     level_end[level] = position;
   }
+  // (The keys in the frame's order sit beside the table's until these are
+  // placed: 8 bytes a kept row more while the order is built, on files
+  // whose rows need ordering within the levels.)
   std::vector<uint64_t> sorted_keys(run_keys.empty() ? 0 : static_cast<size_t>(kept));
   for_rows([&](std::vector<int64_t>& next, int64_t begin, int64_t end) {
     for (int64_t row_idx = begin; row_idx < end; ++row_idx) {

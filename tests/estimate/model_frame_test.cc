@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mizani/estimate.h"
+#include "mizani/filter.h"
 #include "mizani/synth.h"
 #include "mizani/table.h"
 
@@ -194,43 +195,54 @@ TEST(ModelFrame, TheOrderIsTheStableSortByLevelThenByTheVaryingColumn) {
                {"exporter", "importer"},
                "year"},
           Case{"trade ~ rta | exporter^year + importer^year", {"exporter", "year"}, "importer"}}) {
-      SCOPED_TRACE(one.formula);
-      const ModelFrame frame =
-          mizani::BuildModelFrame(table, mizani::ParseFormula(one.formula), {}, options);
-      // A row's group: its values of the group's columns, numbered by first
-      // appearance; its key: the varying column's natural rank.
-      std::vector<std::vector<double>> group_values(table.num_rows);
-      for (const std::string& name : one.group) {
-        const mizani::Column& column = table.Get(name);
-        for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
-          group_values[row_idx].push_back(column.type == mizani::ColumnType::kString
-                                              ? column.codes[row_idx]
-                                              : column.num[row_idx]);
+      for (const bool filtered : {false, true}) {
+        // Filtered: the zero flows' rows (scattered) are skipped by both
+        // passes of the counting sort.
+        SCOPED_TRACE(fmt::format("{}{}", one.formula, filtered ? ", trade > 0" : ""));
+        std::vector<mizani::RowFilter> filters;
+        if (filtered) filters.push_back({"trade > 0"});
+        const ModelFrame frame =
+            mizani::BuildModelFrame(table, mizani::ParseFormula(one.formula), filters, options);
+        // A row's group: its values of the group's columns, numbered by first
+        // appearance; its key: the varying column's natural rank.
+        std::vector<std::vector<double>> group_values(table.num_rows);
+        for (const std::string& name : one.group) {
+          const mizani::Column& column = table.Get(name);
+          for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+            group_values[row_idx].push_back(column.type == mizani::ColumnType::kString
+                                                ? column.codes[row_idx]
+                                                : column.num[row_idx]);
+          }
         }
+        std::vector<int64_t> group_of(table.num_rows);
+        std::vector<std::vector<double>> groups;
+        for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+          const auto found = std::find(groups.begin(), groups.end(), group_values[row_idx]);
+          group_of[row_idx] = found - groups.begin();
+          if (found == groups.end()) groups.push_back(group_values[row_idx]);
+        }
+        const mizani::Column& varying = table.Get(one.varying);
+        auto key_of = [&](size_t row_idx) {
+          return varying.type == mizani::ColumnType::kString
+                     ? static_cast<double>(
+                           std::stoi(varying.levels[varying.codes[row_idx]].substr(1)))
+                     : varying.num[row_idx];
+        };
+        // (Levels are numbered over every row of the table, before filters.)
+        std::vector<int64_t> expected;
+        const std::vector<double>& trade = table.Get("trade").num;
+        for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
+          if (!filtered || trade[row_idx] > 0) expected.push_back(static_cast<int64_t>(row_idx));
+        }
+        ASSERT_LT(expected.size(), filtered ? table.num_rows : table.num_rows + 1);
+        std::stable_sort(expected.begin(), expected.end(), [&](int64_t left, int64_t right) {
+          if (group_of[left] != group_of[right]) return group_of[left] < group_of[right];
+          return key_of(left) < key_of(right);
+        });
+        ASSERT_EQ(frame.source_row.size(), expected.size());
+        for (size_t pos = 0; pos < expected.size(); ++pos)
+          ASSERT_EQ(frame.source_row[pos], expected[pos]) << "frame row " << pos;
       }
-      std::vector<int64_t> group_of(table.num_rows);
-      std::vector<std::vector<double>> groups;
-      for (size_t row_idx = 0; row_idx < table.num_rows; ++row_idx) {
-        const auto found = std::find(groups.begin(), groups.end(), group_values[row_idx]);
-        group_of[row_idx] = found - groups.begin();
-        if (found == groups.end()) groups.push_back(group_values[row_idx]);
-      }
-      const mizani::Column& varying = table.Get(one.varying);
-      auto key_of = [&](size_t row_idx) {
-        return varying.type == mizani::ColumnType::kString
-                   ? static_cast<double>(
-                         std::stoi(varying.levels[varying.codes[row_idx]].substr(1)))
-                   : varying.num[row_idx];
-      };
-      std::vector<int64_t> expected(table.num_rows);
-      std::iota(expected.begin(), expected.end(), int64_t{0});
-      std::stable_sort(expected.begin(), expected.end(), [&](int64_t left, int64_t right) {
-        if (group_of[left] != group_of[right]) return group_of[left] < group_of[right];
-        return key_of(left) < key_of(right);
-      });
-      ASSERT_EQ(frame.source_row.size(), expected.size());
-      for (size_t pos = 0; pos < expected.size(); ++pos)
-        ASSERT_EQ(frame.source_row[pos], expected[pos]) << "frame row " << pos;
     }
   }
 }
