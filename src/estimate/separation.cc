@@ -144,9 +144,13 @@ void TraceEnding(const SeparationStats& stats) {
 // alpha_x when they are sized, and returns their coefficients there:
 // u~ = u - D alpha_u and X~ = X - D alpha_X are evaluated where needed,
 // never stored. cross receives [u~, X~]' W [u~, X~] from the output pass.
-void ProjectJoint(FeProjector& projector, const std::vector<const double*>& columns_C,
-                  std::vector<double>& alpha_u, std::vector<double>& alpha_x,
-                  Eigen::MatrixXd& cross) {
+// To kJointTolerance in at most max_passes passes; returns the projector's
+// account (whether it got there, and how close it came).
+constexpr double kJointTolerance = 1e-6;
+ProjectionStats ProjectJoint(FeProjector& projector, const std::vector<const double*>& columns_C,
+                             std::vector<double>& alpha_u, std::vector<double>& alpha_x,
+                             Eigen::MatrixXd& cross, double tolerance = kJointTolerance,
+                             int max_passes = 5000) {
   const int num_cols = static_cast<int>(columns_C.size()) - 1;
   const int64_t num_levels = projector.num_levels();
   const int stride = num_cols + 1;
@@ -159,7 +163,8 @@ void ProjectJoint(FeProjector& projector, const std::vector<const double*>& colu
         alpha_joint[level * stride + col_idx + 1] = alpha_x[level * num_cols + col_idx];
     }
   }
-  projector.Project(columns_C, nullptr, alpha_joint, 1e-6, 5000, nullptr, cross.data());
+  const ProjectionStats stats = projector.Project(columns_C, nullptr, alpha_joint, tolerance,
+                                                  max_passes, nullptr, cross.data());
   alpha_u.resize(num_levels);
   alpha_x.resize(num_levels * num_cols);
   for (int64_t level = 0; level < num_levels; ++level) {
@@ -167,6 +172,7 @@ void ProjectJoint(FeProjector& projector, const std::vector<const double*>& colu
     for (int col_idx = 0; col_idx < num_cols; ++col_idx)
       alpha_x[level * num_cols + col_idx] = alpha_joint[level * stride + col_idx + 1];
   }
+  return stats;
 }
 
 // What one row's fit tells the tally, and the row's new u: a positive
@@ -299,7 +305,7 @@ struct ReluRound {
 ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
                        FeProjector& projector, BufferPool& pool, ProjectedRegressors* projected_x,
                        SeparationStats* stats, double certificate_bound, int pin_from,
-                       int max_iterations) {
+                       int max_iterations, int first_joint_passes) {
   ReluRound round;
   ++stats->rounds;
   const int64_t num_obs = frame.num_obs();
@@ -328,7 +334,22 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
   // warm-start its later projections.
   Eigen::MatrixXd cross(num_cols + 1, num_cols + 1);
   std::vector<double> alpha_u, alpha_x;
-  ProjectJoint(projector, columns_C, alpha_u, alpha_x, cross);
+  // Whether [u~, X~] is solved to kJointTolerance (kFirstJointPasses,
+  // separation.h, says why it may not be, at first).
+  bool joint_exact = ProjectJoint(projector, columns_C, alpha_u, alpha_x, cross, kJointTolerance,
+                                  std::max(1, first_joint_passes))
+                         .converged;
+  if (!joint_exact) {
+    ++stats->loose_first_projections;
+    const ProjectionStats loose =
+        ProjectJoint(projector, columns_C, alpha_u, alpha_x, cross, kLooseTolerance);
+    if (TraceLevel() >= 2) {
+      TraceDetail(fmt::format(
+          "separation: the first projection took over {} passes; to {:.0e} (relative residual "
+          "{:.2g}) for the bound",
+          first_joint_passes, kLooseTolerance, loose.worst_relative_residual));
+    }
+  }
   const std::vector<int64_t>& offsets = projector.offsets_Q();
   Eigen::LDLT<Eigen::MatrixXd> gram_ldlt;
   if (num_cols > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols, num_cols));
@@ -349,15 +370,18 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
   bool tight = false;
   for (int iteration = 0; iteration < std::max(1, max_iterations); ++iteration) {
     ++stats->iterations;
-    bool exact = true;
-    if (reweighted) {
-      // New weights change X~ as well as u~: both are projected again,
-      // warm-started from their coefficients, with X~'WX~ from the output
-      // pass.
-      projector.SetWeights(weight);
+    // (A loose first projection: only the bound may end the first iteration.)
+    bool exact = iteration > 0 || joint_exact;
+    if (reweighted || (iteration > 0 && !joint_exact)) {
+      // New weights change X~ as well as u~, and a loose X~ (the first
+      // projection's) would spoil every later fit: both are projected
+      // again, warm-started from their coefficients, with X~'WX~ from the
+      // output pass.
+      if (reweighted) projector.SetWeights(weight);
       ProjectJoint(projector, columns_C, alpha_u, alpha_x, cross);
       if (num_cols > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols, num_cols));
       reweighted = false;
+      joint_exact = true;
     } else if (iteration > 0) {
       exact = tight;
       projector.Project(u.data(), nullptr, 1, alpha_u, exact ? 1e-5 : kLooseTolerance, 5000);
@@ -423,7 +447,7 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
   round.found = found > 0;
   if (!round.found) {
     separated.clear();
-    if (projected_x != nullptr && !round.pinned) {
+    if (projected_x != nullptr && !round.pinned && joint_exact) {
       projected_x->available = true;
       projected_x->gram = cross.bottomRightCorner(num_cols, num_cols) / kPositiveWeight;
       projected_x->alpha = std::move(alpha_x);
@@ -445,7 +469,7 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
 // (tests/estimate/separation_test.cc compares both).
 int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector,
                       BufferPool& pool, ProjectedRegressors* projected_x, SeparationStats* stats,
-                      double certificate_bound, bool accelerate) {
+                      double certificate_bound, bool accelerate, int first_joint_passes) {
   if (projected_x != nullptr) projected_x->available = false;
   SeparationStats local_stats;
   if (stats == nullptr) stats = &local_stats;
@@ -464,7 +488,7 @@ int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProje
   while (true) {
     ReluRound round =
         RunReluRound(frame, options, *current, pool, dropped == 0 ? projected_x : nullptr, stats,
-                     certificate_bound, pin_from, budget - stats->iterations);
+                     certificate_bound, pin_from, budget - stats->iterations, first_joint_passes);
     if (round.found) {
       for (uint8_t& flag : round.separated) flag = flag == 0 ? 1 : 0;  // now: keep
       dropped += CompactFrame(frame, round.separated, DropReason::kSeparated);

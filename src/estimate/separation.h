@@ -48,6 +48,8 @@ struct SeparationStats {
   int64_t pinned = 0;      // zeros pinned by the acceleration, all rounds
   int64_t dropped = 0;     // rows dropped as separated, all rounds
   double largest_fit = 0;  // largest fit on a zero outcome in the last iteration
+  // Rounds whose first projection was taken only to 1e-2 (kFirstJointPasses).
+  int loose_first_projections = 0;
 };
 // Below this, no zero outcome's fit can belong to a certificate's support
 // (separation.cc explains why); the slack below 1 absorbs the projections'
@@ -59,15 +61,32 @@ struct SeparationStats {
 // stop off (tests compare both).
 inline constexpr double kCertificateBound = 0.9;
 
+// The first joint projection of [u, X] (the first regression) is solved
+// to 1e-6 when that takes at most this many passes (8-10 on the benchmark
+// processes; X~ is then reused by the collinearity check and the IRLS
+// start). The weights 1 on zeros and 1e6 on positive outcomes can make it
+// far harder: on a panel of small counts (89% zeros, years missing at
+// random; bench/README.md, session 21) it took 445 passes (2.3 s), and the
+// bound then ended the check after that one regression with the same
+// largest fit on a zero (0.808) as after 93 passes to 1e-2. Past the
+// budget the projection is taken only to 1e-2 (the loose iterations'
+// tolerance, within the bound's slack), which lets the bound end the
+// check, and solved to 1e-6 before any iteration that could end it
+// otherwise.
+inline constexpr int kFirstJointPasses = 40;
+
 // `accelerate` pins zeros whose fit stays negative (separation.cc); the
 // rows dropped are the same either way, in fewer regressions where the
 // plain iterations crawl. At most options.separation_max_iterations
 // regressions in all; reaching them ends with kIterationLimit, and rows
-// already dropped by then were separated.
+// already dropped by then were separated. `first_joint_passes`: the budget
+// above (tests set it to 1 to take the loose first projection on small
+// designs).
 int64_t DropSeparated(ModelFrame& frame, const EstimateOptions& options, FeProjector& projector,
                       BufferPool& pool, ProjectedRegressors* projected_x = nullptr,
                       SeparationStats* stats = nullptr,
-                      double certificate_bound = kCertificateBound, bool accelerate = true);
+                      double certificate_bound = kCertificateBound, bool accelerate = true,
+                      int first_joint_passes = kFirstJointPasses);
 
 // Separation that one regressor proves alone, checked before the ReLU
 // iterations: a column x_k that is zero on every positive outcome and of

@@ -196,15 +196,18 @@ struct CheckRun {
   ModelFrame frame;
 };
 
-// `accelerate` = false runs the plain ReLU iterations (one round).
-CheckRun RunCheck(ModelFrame frame, double bound, bool accelerate = true) {
+// `accelerate` = false runs the plain ReLU iterations (one round);
+// `first_joint_passes` = 1 takes the first projection only to 1e-2 (the
+// path of designs where solving it exactly is slow, separation.h).
+CheckRun RunCheck(ModelFrame frame, double bound, bool accelerate = true,
+                  int first_joint_passes = mizani::estimate::kFirstJointPasses) {
   EstimateOptions options;
   options.threads = 1;
   mizani::estimate::FeProjector projector(frame.fe_ids, frame.fe_sizes, 1);
   mizani::BufferPool pool;
   CheckRun run;
   run.dropped = mizani::estimate::DropSeparated(frame, options, projector, pool, nullptr,
-                                                &run.stats, bound, accelerate);
+                                                &run.stats, bound, accelerate, first_joint_passes);
   run.frame = std::move(frame);
   return run;
 }
@@ -404,6 +407,53 @@ TEST(SeparationBound, EndsTheCheckEarlyOnAHurdlePanel) {
   EXPECT_LT(with_bound.stats.largest_fit, mizani::estimate::kCertificateBound);
   EXPECT_LE(with_bound.stats.iterations, 3);
   EXPECT_GE(without.stats.iterations, 10);
+}
+
+// The first projection taken only to 1e-2 (its budget of passes set to
+// one): where nothing is separated the bound still ends the check, and
+// where rows are separated the check goes on, solves the projection
+// exactly and drops the same rows as the exact first projection, plain or
+// accelerated.
+TEST(SeparationBound, ALooseFirstProjectionKeepsEveryVerdict) {
+  mizani::SynthOptions synth;
+  synth.process = mizani::SynthProcess::kHurdle;
+  synth.exporters = 60;
+  synth.importers = 60;
+  synth.years = 20;
+  synth.share_zeros = 0.5;
+  synth.share_never = 0.3;
+  synth.seed = 4;
+  const mizani::Table table = mizani::Synthesize(synth);
+  EstimateOptions options;
+  options.threads = 1;
+  ModelFrame panel = mizani::BuildModelFrame(
+      table,
+      mizani::ParseFormula("trade ~ rta | exporter^year + importer^year + exporter^importer"), {},
+      options);
+  mizani::estimate::SortByLargestDimension(panel);
+  mizani::estimate::DropAllZeroGroups(panel);
+  mizani::estimate::DropSingletons(panel);
+  const CheckRun loose_panel = RunCheck(panel, mizani::estimate::kCertificateBound, true, 1);
+  EXPECT_EQ(loose_panel.stats.loose_first_projections, 1);
+  EXPECT_EQ(loose_panel.dropped, 0);
+  EXPECT_EQ(loose_panel.stats.ending, mizani::estimate::SeparationEnding::kCertificateBound);
+  EXPECT_EQ(loose_panel.stats.iterations,
+            RunCheck(panel, mizani::estimate::kCertificateBound).stats.iterations);
+  const int designs = ForEachRandomSeparatedDesign([&](uint64_t seed, const ModelFrame& frame,
+                                                       const std::vector<int64_t>& expected) {
+    for (const bool accelerate : {false, true}) {
+      const CheckRun exact = RunCheck(frame, mizani::estimate::kCertificateBound, accelerate);
+      const CheckRun loose = RunCheck(frame, mizani::estimate::kCertificateBound, accelerate, 1);
+      EXPECT_GE(loose.stats.loose_first_projections, 1) << "seed " << seed;
+      EXPECT_EQ(exact.stats.loose_first_projections, 0) << "seed " << seed;
+      EXPECT_EQ(loose.stats.ending, exact.stats.ending) << "seed " << seed;
+      const std::vector<int64_t> found = DroppedRows(frame, loose.frame);
+      EXPECT_EQ(found, DroppedRows(frame, exact.frame)) << "seed " << seed;
+      EXPECT_TRUE(std::includes(found.begin(), found.end(), expected.begin(), expected.end()))
+          << "seed " << seed;
+    }
+  });
+  EXPECT_GE(designs, 15);
 }
 
 // ---- Accelerated rounds (zeros pinned, then a check of the rest) --------
