@@ -375,12 +375,11 @@ TEST(SeparationBound, IterationLimitDropsNothingAndWarns) {
   FAIL() << "no design needed more than one regression";
 }
 
-// A panel from the second process of `mizani synth` (persistent zeros,
-// pairs that never trade, half the rows zero): nothing is separated, the
-// sign test alone needs many regressions while the fits on the zeros shrink
-// geometrically, and the bound ends the check after a few with the same
-// verdict.
-TEST(SeparationBound, EndsTheCheckEarlyOnAHurdlePanel) {
+namespace {
+
+// A three-way hurdle panel without separation, cleaned as Fit cleans it
+// (60 x 60 countries, 20 years, half the rows zero).
+ModelFrame HurdlePanel() {
   mizani::SynthOptions synth;
   synth.process = mizani::SynthProcess::kHurdle;
   synth.exporters = 60;
@@ -399,6 +398,18 @@ TEST(SeparationBound, EndsTheCheckEarlyOnAHurdlePanel) {
   mizani::estimate::SortByLargestDimension(frame);
   mizani::estimate::DropAllZeroGroups(frame);
   mizani::estimate::DropSingletons(frame);
+  return frame;
+}
+
+}  // namespace
+
+// A panel from the second process of `mizani synth` (persistent zeros,
+// pairs that never trade, half the rows zero): nothing is separated, the
+// sign test alone needs many regressions while the fits on the zeros shrink
+// geometrically, and the bound ends the check after a few with the same
+// verdict.
+TEST(SeparationBound, EndsTheCheckEarlyOnAHurdlePanel) {
+  const ModelFrame frame = HurdlePanel();
   const CheckRun with_bound = RunCheck(frame, mizani::estimate::kCertificateBound);
   const CheckRun without = RunCheck(frame, 0.0);
   EXPECT_EQ(with_bound.dropped, 0);
@@ -415,24 +426,7 @@ TEST(SeparationBound, EndsTheCheckEarlyOnAHurdlePanel) {
 // exactly and drops the same rows as the exact first projection, plain or
 // accelerated.
 TEST(SeparationBound, ALooseFirstProjectionKeepsEveryVerdict) {
-  mizani::SynthOptions synth;
-  synth.process = mizani::SynthProcess::kHurdle;
-  synth.exporters = 60;
-  synth.importers = 60;
-  synth.years = 20;
-  synth.share_zeros = 0.5;
-  synth.share_never = 0.3;
-  synth.seed = 4;
-  const mizani::Table table = mizani::Synthesize(synth);
-  EstimateOptions options;
-  options.threads = 1;
-  ModelFrame panel = mizani::BuildModelFrame(
-      table,
-      mizani::ParseFormula("trade ~ rta | exporter^year + importer^year + exporter^importer"), {},
-      options);
-  mizani::estimate::SortByLargestDimension(panel);
-  mizani::estimate::DropAllZeroGroups(panel);
-  mizani::estimate::DropSingletons(panel);
+  const ModelFrame panel = HurdlePanel();
   const CheckRun loose_panel = RunCheck(panel, mizani::estimate::kCertificateBound, true, 1);
   EXPECT_EQ(loose_panel.stats.loose_first_projections, 1);
   EXPECT_EQ(loose_panel.dropped, 0);
