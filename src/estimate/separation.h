@@ -66,7 +66,7 @@ inline constexpr double kCertificateBound = 0.9;
 // processes; X~ is then reused by the collinearity check and the IRLS
 // start). The weights 1 on zeros and 1e6 on positive outcomes can make it
 // far harder: on a panel of small counts (89% zeros, years missing at
-// random; bench/README.md, session 21) it took 445 passes (2.3 s), and the
+// random; bench/README.md, session 21) it took 445 passes, and the
 // bound then ended the check after that one regression with the same
 // largest fit on a zero (0.808) as after 93 passes to 1e-2. Past the
 // budget the projection is taken only to 1e-2 (the loose iterations'
