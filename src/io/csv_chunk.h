@@ -388,6 +388,17 @@ class ChunkParser {
     column.num.push_back(value);
   }
 
+  // The code of a text of at most kShortTextBytes, `key` its PackShortText;
+  // a new text becomes a level.
+  static int32_t ShortTextCode(ChunkColumn& column, uint64_t key, std::string_view text) {
+    const int32_t short_id = column.short_index.Insert(key);
+    if (short_id == static_cast<int32_t>(column.short_codes.size())) {  // a new text
+      column.short_codes.push_back(static_cast<int32_t>(column.levels.size()));
+      column.levels.push_back(column.texts.Store(text));
+    }
+    return column.short_codes[short_id];
+  }
+
   void StoreString(ChunkColumn& column, const Field& field) {
     if (IsMissingField(field)) {
       column.codes.push_back(-1);
@@ -397,13 +408,8 @@ class ChunkParser {
       // The text lies in [begin_, end_): the usual label, without a copy.
       const uint64_t key = PackShortTextIn(field.text, end_);
       if (key != column.last_short_key) {
-        const int32_t short_id = column.short_index.Insert(key);
-        if (short_id == static_cast<int32_t>(column.short_codes.size())) {  // a new text
-          column.short_codes.push_back(static_cast<int32_t>(column.levels.size()));
-          column.levels.push_back(column.texts.Store(field.text));
-        }
         column.last_short_key = key;
-        column.last_short_code = column.short_codes[short_id];
+        column.last_short_code = ShortTextCode(column, key, field.text);
       }
       column.codes.push_back(column.last_short_code);
       return;
@@ -420,13 +426,8 @@ class ChunkParser {
     }
     int32_t code = -1;
     std::string_view stored;
-    if (text.size() <= kShortTextBytes) {
-      const int32_t short_id = column.short_index.Insert(PackShortText(text));
-      if (short_id == static_cast<int32_t>(column.short_codes.size())) {  // a new text
-        column.short_codes.push_back(static_cast<int32_t>(column.levels.size()));
-        column.levels.push_back(column.texts.Store(text));
-      }
-      code = column.short_codes[short_id];
+    if (text.size() <= kShortTextBytes) {  // (here only with a "" escape)
+      code = ShortTextCode(column, PackShortText(text), text);
       stored = column.levels[code];
     } else {
       auto found = column.index.find(text);
