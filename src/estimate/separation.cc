@@ -26,6 +26,20 @@ namespace {
 // leakage, about 1e-4, forced a second: 21 passes over the data instead
 // of 9 on the three-way benchmark, same verdicts on every test).
 constexpr double kPositiveWeight = 1e6;
+// The screen: before the ReLU iterations, one regression under a smaller
+// weight on y > 0, which only the bound (kCertificateBound, below) may
+// end. The bound's argument holds for any weights that are 1 on the zeros,
+// and the weighted projection is far better conditioned at 1e3 than at
+// 1e6: on the seventh benchmark process (small counts, bench/README.md,
+// session 22) [u, X] needed 82 passes to 1e-6 against 445, and the
+// largest fit on a zero was 0.842 against 0.808. Below 1e3 the fits on the
+// zeros rise towards the share of zeros in a pair (at 1e2: 0.997 there,
+// past the bound), so the screen stops proving anything. When it does not
+// end the check, the iterations start again from u = 1 under
+// kPositiveWeight, warm-started from the screen's coefficients: one
+// regression more, on designs that have separated rows or a largest fit
+// between the two weights' on either side of the bound.
+constexpr double kScreenPositiveWeight = 1e3;
 constexpr double kZeroTolerance = 1e-5;
 // At a true certificate u lies in the span of X and the fixed effects and
 // is zero on y > 0, so the weighted fit reproduces it and the fitted
@@ -133,9 +147,9 @@ void TraceEnding(const SeparationStats& stats) {
   static constexpr const char* kEndingNames[] = {"no zeros", "fit vanished", "certificate bound",
                                                  "certificate", "iteration limit"};
   Trace(fmt::format(
-      "separation: {} regression(s) in {} round(s), ended by {} (largest fit on a zero {:.3g}; "
-      "{} zero(s) pinned)",
-      stats.iterations, stats.rounds, kEndingNames[static_cast<int>(stats.ending)],
+      "separation: {} screen(s) and {} regression(s) in {} round(s), ended by {} (largest fit on "
+      "a zero {:.3g}; {} zero(s) pinned)",
+      stats.screens, stats.iterations, stats.rounds, kEndingNames[static_cast<int>(stats.ending)],
       stats.largest_fit, stats.pinned));
 }
 
@@ -277,6 +291,71 @@ Tally FitAndTally(const ModelFrame& frame, const std::vector<int64_t>& offsets,
   return total;
 }
 
+// A round's certificate u, its weights and the coefficients of their
+// joint projection with X (read where it is): [u~, X~]' W [u~, X~]
+// (`cross`) holds X~'WX~ and X~'Wu~, and u's coefficients warm-start its
+// later projections.
+struct RoundVectors {
+  std::vector<double> weight, u;
+  std::vector<const double*> columns_C;  // u, then the columns of X
+  Eigen::MatrixXd cross;
+  std::vector<double> alpha_u, alpha_x;
+  Eigen::LDLT<Eigen::MatrixXd> gram_ldlt;    // of X~'WX~
+  double positive_weight = kPositiveWeight;  // on y > 0 in the current weights
+
+  int num_cols() const { return static_cast<int>(columns_C.size()) - 1; }
+  void Factorise() {
+    if (num_cols() > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols(), num_cols()));
+  }
+  // The regressors' coefficients in the weighted regression of u.
+  Eigen::VectorXd Gamma() const {
+    return num_cols() > 0 ? Eigen::VectorXd(gram_ldlt.solve(cross.col(0).tail(num_cols())))
+                          : Eigen::VectorXd();
+  }
+};
+
+// Starts the iterations: u = 1 on the zeros, weights 1 there and
+// `weight_on_positive` on the positive outcomes, and the first joint
+// projection (warm-started from the coefficients already in `vectors`, if
+// any). Returns whether [u~, X~] was solved to kJointTolerance
+// (kFirstJointPasses, separation.h, says why it may not be).
+bool StartRound(const ModelFrame& frame, FeProjector& projector, int threads,
+                double weight_on_positive, int first_joint_passes, SeparationStats* stats,
+                RoundVectors& vectors) {
+  const int64_t num_obs = frame.num_obs();
+  const int num_cols = static_cast<int>(frame.X.cols());
+  vectors.positive_weight = weight_on_positive;
+  vectors.columns_C.assign(num_cols + 1, vectors.u.data());
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx)
+    vectors.columns_C[col_idx + 1] = frame.X.data() + col_idx * num_obs;
+  vectors.cross.resize(num_cols + 1, num_cols + 1);
+  ParallelFor(threads, num_obs, [&](int, int64_t begin, int64_t end) {
+    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
+      const bool zero = frame.y[obs_idx] == 0;
+      vectors.weight[obs_idx] = zero ? 1.0 : weight_on_positive;
+      vectors.u[obs_idx] = zero ? 1.0 : 0.0;
+    }
+  });
+  TraceDetail("separation: u filled");
+  projector.SetWeights(vectors.weight);
+  const bool exact = ProjectJoint(projector, vectors.columns_C, vectors.alpha_u, vectors.alpha_x,
+                                  vectors.cross, kJointTolerance, std::max(1, first_joint_passes))
+                         .converged;
+  if (!exact) {
+    ++stats->loose_first_projections;
+    const ProjectionStats loose = ProjectJoint(projector, vectors.columns_C, vectors.alpha_u,
+                                               vectors.alpha_x, vectors.cross, kLooseTolerance);
+    if (TraceLevel() >= 2) {
+      TraceDetail(fmt::format(
+          "separation: the first projection took over {} passes; to {:.0e} (relative residual "
+          "{:.2g}) for the bound",
+          first_joint_passes, kLooseTolerance, loose.worst_relative_residual));
+    }
+  }
+  vectors.Factorise();
+  return exact;
+}
+
 // What one run of the ReLU iterations found.
 struct ReluRound {
   std::vector<uint8_t> separated;  // per row; empty when none was found
@@ -317,58 +396,55 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
                 [&](int task_idx, int64_t begin, int64_t end) { body(task_idx, begin, end); });
   };
   // The certificate u and the weights; X is read where it is.
-  std::vector<double> weight = pool.Take(num_obs), u = pool.Take(num_obs);
-  for_rows([&](int, int64_t begin, int64_t end) {
-    for (int64_t obs_idx = begin; obs_idx < end; ++obs_idx) {
-      const bool zero = frame.y[obs_idx] == 0;
-      weight[obs_idx] = zero ? 1.0 : kPositiveWeight;
-      u[obs_idx] = zero ? 1.0 : 0.0;
-    }
-  });
-  TraceDetail("separation: u filled");
-  projector.SetWeights(weight);
-  std::vector<const double*> columns_C(num_cols + 1, u.data());
-  for (int col_idx = 0; col_idx < num_cols; ++col_idx)
-    columns_C[col_idx + 1] = frame.X.data() + col_idx * num_obs;
-  // [u~, X~]' W [u~, X~] holds X~'WX~ and X~'Wu~; u's coefficients
-  // warm-start its later projections.
-  Eigen::MatrixXd cross(num_cols + 1, num_cols + 1);
-  std::vector<double> alpha_u, alpha_x;
-  // Whether [u~, X~] is solved to kJointTolerance (kFirstJointPasses,
-  // separation.h, says why it may not be, at first).
-  bool joint_exact = ProjectJoint(projector, columns_C, alpha_u, alpha_x, cross, kJointTolerance,
-                                  std::max(1, first_joint_passes))
-                         .converged;
-  if (!joint_exact) {
-    ++stats->loose_first_projections;
-    const ProjectionStats loose =
-        ProjectJoint(projector, columns_C, alpha_u, alpha_x, cross, kLooseTolerance);
-    if (TraceLevel() >= 2) {
-      TraceDetail(fmt::format(
-          "separation: the first projection took over {} passes; to {:.0e} (relative residual "
-          "{:.2g}) for the bound",
-          first_joint_passes, kLooseTolerance, loose.worst_relative_residual));
-    }
-  }
+  RoundVectors vectors;
+  vectors.weight = pool.Take(num_obs);
+  vectors.u = pool.Take(num_obs);
+  std::vector<double>& weight = vectors.weight;
+  std::vector<double>& u = vectors.u;
+  Eigen::MatrixXd& cross = vectors.cross;
+  std::vector<double>& alpha_u = vectors.alpha_u;
+  std::vector<double>& alpha_x = vectors.alpha_x;
   const std::vector<int64_t>& offsets = projector.offsets_Q();
-  Eigen::LDLT<Eigen::MatrixXd> gram_ldlt;
-  if (num_cols > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols, num_cols));
+  std::vector<uint8_t> was_negative;  // (the acceleration's, below)
+  bool joint_exact = false;
+  bool screened = false;  // the screen proved there is no certificate
+  if (certificate_bound > 0) {
+    // The screen (kScreenPositiveWeight): one regression whose only
+    // possible verdict is the bound's.
+    joint_exact = StartRound(frame, projector, threads, kScreenPositiveWeight, first_joint_passes,
+                             stats, vectors);
+    ++stats->screens;
+    const Tally total = FitAndTally(frame, offsets, vectors.Gamma(), alpha_u, alpha_x, false,
+                                    was_negative, weight, u, threads);
+    stats->largest_fit = total.largest;
+    if (TraceLevel() >= 2) {
+      TraceDetail(
+          fmt::format("separation: screen (weight {:.0e} on positive outcomes), largest "
+                      "fit on a zero {:.3g}",
+                      kScreenPositiveWeight, total.largest));
+    }
+    screened = total.largest < certificate_bound;
+    if (screened) stats->ending = SeparationEnding::kCertificateBound;
+  }
+  if (!screened) {
+    joint_exact =
+        StartRound(frame, projector, threads, kPositiveWeight, first_joint_passes, stats, vectors);
+  }
   std::vector<uint8_t>& separated = round.separated;  // filled only when some are found
   // Per row, with `accelerate`, from the second iteration on: the fit was
-  // negative in the previous iteration.
-  std::vector<uint8_t> was_negative;
+  // negative in the previous iteration (was_negative).
   bool reweighted = false;  // weights changed since [u, X] was last projected
   // The largest fit on a zero in the last two iterations, and whether it
   // stalled between them (kStall).
   double last_largest = 0;
   double before_last_largest = 0;
   auto stalled = [&] { return last_largest >= kStall * before_last_largest; };
-  stats->ending = SeparationEnding::kIterationLimit;
+  if (!screened) stats->ending = SeparationEnding::kIterationLimit;
   // Iterations after the first project u loosely (kLooseTolerance) until
   // one of them might end the round other than by the bound; from then on
   // (`tight`) every projection is exact enough for the sign test.
   bool tight = false;
-  for (int iteration = 0; iteration < std::max(1, max_iterations); ++iteration) {
+  for (int iteration = 0; !screened && iteration < std::max(1, max_iterations); ++iteration) {
     ++stats->iterations;
     // (A loose first projection: only the bound may end the first iteration.)
     bool exact = iteration > 0 || joint_exact;
@@ -378,8 +454,8 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
       // again, warm-started from their coefficients, with X~'WX~ from the
       // output pass.
       if (reweighted) projector.SetWeights(weight);
-      ProjectJoint(projector, columns_C, alpha_u, alpha_x, cross);
-      if (num_cols > 0) gram_ldlt.compute(cross.bottomRightCorner(num_cols, num_cols));
+      ProjectJoint(projector, vectors.columns_C, alpha_u, alpha_x, cross);
+      vectors.Factorise();
       reweighted = false;
       joint_exact = true;
     } else if (iteration > 0) {
@@ -390,11 +466,8 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
     // (Allocated only once the iterations have not settled the check.)
     if (iteration > 0 && iteration == pin_from - 1) was_negative.assign(num_obs, 0);
     const bool pin = exact && iteration >= pin_from && !was_negative.empty() && stalled();
-    const Eigen::VectorXd gamma =
-        num_cols > 0 ? Eigen::VectorXd(gram_ldlt.solve(cross.col(0).tail(num_cols)))
-                     : Eigen::VectorXd();
-    const Tally total =
-        FitAndTally(frame, offsets, gamma, alpha_u, alpha_x, pin, was_negative, weight, u, threads);
+    const Tally total = FitAndTally(frame, offsets, vectors.Gamma(), alpha_u, alpha_x, pin,
+                                    was_negative, weight, u, threads);
     stats->largest_fit = total.largest;
     before_last_largest = last_largest;
     last_largest = total.largest;
@@ -449,7 +522,7 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
     separated.clear();
     if (projected_x != nullptr && !round.pinned && joint_exact) {
       projected_x->available = true;
-      projected_x->gram = cross.bottomRightCorner(num_cols, num_cols) / kPositiveWeight;
+      projected_x->gram = cross.bottomRightCorner(num_cols, num_cols) / vectors.positive_weight;
       projected_x->alpha = std::move(alpha_x);
     }
   }

@@ -24,13 +24,14 @@ namespace mizani::estimate {
 // Work arrays come from and go back to `pool`.
 //
 // The check's first projection carries X as well as the certificate, under
-// weights 1 where y > 0 and 1 / kPositiveWeight where y = 0 (rescaled). When
-// nothing is dropped, `projected_x` (may be null) receives what the fit can
-// reuse from it: X~'WX~ under those weights and the fixed-effect
-// coefficients of X (level-major), and `available` is set.
+// weights 1 where y > 0 and 1 / K where y = 0 (rescaled; K is 1e6, or 1e3
+// when the screen, separation.cc, ends the check). When nothing is dropped,
+// `projected_x` (may be null) receives what the fit can reuse from it:
+// X~'WX~ under those weights and the fixed-effect coefficients of X
+// (level-major), and `available` is set.
 struct ProjectedRegressors {
   bool available = false;
-  Eigen::MatrixXd gram;       // X~' W X~, W = 1 (y > 0), 1 / kPositiveWeight (y = 0)
+  Eigen::MatrixXd gram;       // X~' W X~, W = 1 (y > 0), 1 / K (y = 0), K <= 1e6
   std::vector<double> alpha;  // alpha_GC of X, num_levels x num_cols
 };
 // How the ReLU iterations ended (for traces and tests).
@@ -48,8 +49,12 @@ struct SeparationStats {
   int64_t pinned = 0;      // zeros pinned by the acceleration, all rounds
   int64_t dropped = 0;     // rows dropped as separated, all rounds
   double largest_fit = 0;  // largest fit on a zero outcome in the last iteration
-  // Rounds whose first projection was taken only to 1e-2 (kFirstJointPasses).
+  // Rounds whose first projection was taken only to 1e-2 (kFirstJointPasses),
+  // the screen's included.
   int loose_first_projections = 0;
+  // Regressions of the screen (a smaller weight on the positive outcomes,
+  // separation.cc), one a round while the bound is on; not in `iterations`.
+  int screens = 0;
 };
 // Below this, no zero outcome's fit can belong to a certificate's support
 // (separation.cc explains why); the slack below 1 absorbs the projections'

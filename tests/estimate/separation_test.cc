@@ -450,6 +450,61 @@ TEST(SeparationBound, ALooseFirstProjectionKeepsEveryVerdict) {
   EXPECT_GE(designs, 15);
 }
 
+// ---- The screen (weight 1e3 on the positive outcomes, separation.cc) ----
+// With one fixed effect and no regressor the weighted fit of u (1 on the
+// zeros, 0 elsewhere) is the group's weighted mean: n0 / (n0 + K n1) on a
+// group of n0 zeros and n1 positive outcomes, weight K on the latter.
+namespace {
+
+// One fixed effect; group g holds zeros_G[g] zeros, then one positive flow.
+ModelFrame GroupsFrame(const std::vector<int>& zeros_G) {
+  ModelFrame frame;
+  std::vector<int32_t> ids;
+  for (size_t group_idx = 0; group_idx < zeros_G.size(); ++group_idx) {
+    for (int zero_idx = 0; zero_idx <= zeros_G[group_idx]; ++zero_idx) {
+      frame.y.push_back(zero_idx < zeros_G[group_idx] ? 0.0 : 2.5);
+      ids.push_back(static_cast<int32_t>(group_idx));
+    }
+  }
+  frame.X.resize(static_cast<Eigen::Index>(frame.y.size()), 0);
+  frame.fe_ids = {ids};
+  frame.fe_sizes = {static_cast<int32_t>(zeros_G.size())};
+  frame.fe_names = {"group"};
+  frame.rows_read = static_cast<int64_t>(frame.y.size());
+  return frame;
+}
+
+double GroupFit(int zeros, double positive_weight) { return zeros / (zeros + positive_weight); }
+
+}  // namespace
+
+TEST(SeparationScreen, FitsTheWeightedGroupMeansAndEndsOnlyBelowTheBound) {
+  // Largest screen fit 800 / 1800 = 0.444: the screen alone ends the check.
+  const CheckRun ended =
+      RunCheck(GroupsFrame({3, 800, 40, 0}), mizani::estimate::kCertificateBound);
+  EXPECT_EQ(ended.stats.screens, 1);
+  EXPECT_EQ(ended.stats.iterations, 0);
+  EXPECT_EQ(ended.stats.ending, mizani::estimate::SeparationEnding::kCertificateBound);
+  EXPECT_NEAR(ended.stats.largest_fit, GroupFit(800, 1e3), 1e-9);
+  EXPECT_EQ(ended.dropped, 0);
+  // 9500 / 10500 = 0.905 under the screen's weight: past the bound, so the
+  // iterations run under 1e6, where the fit is 9500 / 1009500 = 0.0094 on
+  // every zero of the group, as on its positive flow (the leakage): no
+  // certificate, nothing dropped, one regression after the screen.
+  const CheckRun went_on =
+      RunCheck(GroupsFrame({3, 9500, 40}), mizani::estimate::kCertificateBound);
+  EXPECT_EQ(went_on.stats.screens, 1);
+  EXPECT_EQ(went_on.stats.iterations, 1);
+  EXPECT_NE(went_on.stats.ending, mizani::estimate::SeparationEnding::kIterationLimit);
+  EXPECT_NEAR(went_on.stats.largest_fit, GroupFit(9500, 1e6), 1e-9);
+  EXPECT_EQ(went_on.dropped, 0);
+  // Without the bound there is no screen.
+  const CheckRun unbounded = RunCheck(GroupsFrame({3, 800, 40}), 0.0);
+  EXPECT_EQ(unbounded.stats.screens, 0);
+  EXPECT_EQ(unbounded.stats.iterations, 1);
+  EXPECT_NEAR(unbounded.stats.largest_fit, GroupFit(800, 1e6), 1e-9);
+}
+
 // ---- Accelerated rounds (zeros pinned, then a check of the rest) --------
 namespace {
 
