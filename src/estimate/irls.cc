@@ -344,7 +344,10 @@ void RunIrls(PoissonState& state, EstimateResult& result) {
     }
     const double rel_change = controller.Observe(step.deviance);
     if (options.on_iteration) options.on_iteration(iteration, step.deviance, rel_change);
-    Trace("IRLS iteration");
+    if (TraceEnabled()) {
+      Trace(fmt::format("IRLS iteration {}: relative deviance change {:.3g}, projection to {:.3g}",
+                        iteration, rel_change, used_tol));
+    }
     if (controller.Converged(state.beta, step.halvings, step.projection_converged, used_tol)) {
       result.termination = Termination::kConverged;
       result.message = fmt::format("converged: relative deviance change {:.3g} < {:.3g}",
