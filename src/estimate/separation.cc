@@ -365,7 +365,8 @@ struct ReluRound {
 };
 
 // One run of the ReLU iterations on the frame as it is, at most
-// `max_iterations` regressions. From iteration `pin_from` (0-based; never
+// `max_iterations` regressions, after the screen (kScreenPositiveWeight)
+// when the bound is on (`certificate_bound` > 0). From iteration `pin_from` (0-based; never
 // when it is past the limit), while the largest fit on a zero stalls (it
 // fell by less than kStall in the last iteration: a certificate holds it
 // up, where without one it shrinks and the bound ends the round soon), a
@@ -405,7 +406,9 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
   std::vector<double>& alpha_u = vectors.alpha_u;
   std::vector<double>& alpha_x = vectors.alpha_x;
   const std::vector<int64_t>& offsets = projector.offsets_Q();
-  std::vector<uint8_t> was_negative;  // (the acceleration's, below)
+  // Per row, with `accelerate`, from the second iteration on: the fit was
+  // negative in the previous iteration.
+  std::vector<uint8_t> was_negative;
   bool joint_exact = false;
   bool screened = false;  // the screen proved there is no certificate
   if (certificate_bound > 0) {
@@ -431,8 +434,6 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
         StartRound(frame, projector, threads, kPositiveWeight, first_joint_passes, stats, vectors);
   }
   std::vector<uint8_t>& separated = round.separated;  // filled only when some are found
-  // Per row, with `accelerate`, from the second iteration on: the fit was
-  // negative in the previous iteration (was_negative).
   bool reweighted = false;  // weights changed since [u, X] was last projected
   // The largest fit on a zero in the last two iterations, and whether it
   // stalled between them (kStall).
