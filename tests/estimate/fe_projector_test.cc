@@ -228,6 +228,11 @@ TEST(ProjectorSchurPath, SegmentAndRowLayoutsAgree) {
       for (int threads : {1, 2}) {
         FeProjector segmented(panel.ids, panel.sizes, threads);
         FeProjector rows(shuffled.ids, shuffled.sizes, threads);
+        // (720 remaining levels: the row layout's ids in 16 bits.)
+        EXPECT_TRUE(mizani::estimate::SchurProjector(
+                        shuffled.ids, shuffled.sizes,
+                        {0, shuffled.sizes[0], shuffled.sizes[0] + shuffled.sizes[1]}, threads)
+                        .narrow_ids());
         ASSERT_STREQ(segmented.Path(), "schur-segments");
         ASSERT_STREQ(rows.Path(), "schur-rows");
         segmented.SetWeights(weight);
@@ -258,6 +263,36 @@ TEST(ProjectorSchurPath, SegmentAndRowLayoutsAgree) {
         for (int idx = 0; idx < num_cols * num_cols; ++idx)
           ASSERT_NEAR(cross[idx], cross2[idx], 1e-9 * (1 + std::abs(cross2[idx])));
       }
+    }
+  }
+}
+
+// Projects v (kCols columns) on the panel's fixed effects with the
+// default path, which must be `path`, and with the Jacobi path: the two
+// must agree to `tolerance`, and the first-order conditions hold.
+void ExpectProjectionEqualsJacobi(const Design& panel, const std::vector<double>& weight,
+                                  const std::vector<double>& v, int num_cols, int threads,
+                                  const char* path, double tolerance) {
+  const auto num_obs = static_cast<int64_t>(panel.ids[0].size());
+  mizani::ProjectionOptions jacobi_options;
+  jacobi_options.solver = mizani::FeSolver::kJacobi;
+  FeProjector projector(panel.ids, panel.sizes, threads);
+  FeProjector jacobi(panel.ids, panel.sizes, threads, 0, jacobi_options);
+  ASSERT_STREQ(projector.Path(), path);
+  projector.SetWeights(weight);
+  jacobi.SetWeights(weight);
+  std::vector<double> out(num_cols * num_obs), jacobi_out(num_cols * num_obs), alpha, alpha2;
+  ASSERT_TRUE(projector.Project(v.data(), out.data(), num_cols, alpha, 1e-13, 10000).converged);
+  ASSERT_TRUE(
+      jacobi.Project(v.data(), jacobi_out.data(), num_cols, alpha2, 1e-13, 10000).converged);
+  for (int64_t idx = 0; idx < num_cols * num_obs; ++idx)
+    ASSERT_NEAR(out[idx], jacobi_out[idx], tolerance);
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+    for (size_t dim_idx = 0; dim_idx < panel.ids.size(); ++dim_idx) {
+      std::vector<double> sum(panel.sizes[dim_idx], 0.0);
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+        sum[panel.ids[dim_idx][obs_idx]] += weight[obs_idx] * out[col_idx * num_obs + obs_idx];
+      for (double level_sum : sum) ASSERT_NEAR(level_sum, 0.0, 1e-10);
     }
   }
 }
@@ -299,27 +334,54 @@ TEST(ProjectorSchurPath, PanelWithSpansKeepsTheSegmentLayout) {
   std::vector<double> weight(num_obs), v(kCols * num_obs);
   for (auto& value : weight) value = uniform(rng);
   for (auto& value : v) value = uniform(rng) * 4 - 2;
-  mizani::ProjectionOptions jacobi_options;
-  jacobi_options.solver = mizani::FeSolver::kJacobi;
-  for (int threads : {1, 2}) {
-    FeProjector segmented(panel.ids, panel.sizes, threads);
-    FeProjector jacobi(panel.ids, panel.sizes, threads, 0, jacobi_options);
-    ASSERT_STREQ(segmented.Path(), "schur-segments");
-    segmented.SetWeights(weight);
-    jacobi.SetWeights(weight);
-    std::vector<double> out(kCols * num_obs), jacobi_out(kCols * num_obs), alpha, alpha2;
-    ASSERT_TRUE(segmented.Project(v.data(), out.data(), kCols, alpha, 1e-13, 10000).converged);
-    ASSERT_TRUE(jacobi.Project(v.data(), jacobi_out.data(), kCols, alpha2, 1e-13, 10000).converged);
-    for (int64_t idx = 0; idx < kCols * num_obs; ++idx)
-      ASSERT_NEAR(out[idx], jacobi_out[idx], 1e-9);
-    for (int col_idx = 0; col_idx < kCols; ++col_idx) {
-      for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
-        std::vector<double> sum(panel.sizes[dim_idx], 0.0);
-        for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
-          sum[panel.ids[dim_idx][obs_idx]] += weight[obs_idx] * out[col_idx * num_obs + obs_idx];
-        for (double level_sum : sum) ASSERT_NEAR(level_sum, 0.0, 1e-10);
+  for (int threads : {1, 2})
+    ExpectProjectionEqualsJacobi(panel, weight, v, kCols, threads, "schur-segments", 1e-9);
+}
+
+// The row layout stores a row's remaining levels in 16 bits when there are
+// at most 65,536 of them (SchurProjector::NarrowIds), in 32 otherwise. Rows
+// in runs of five with random distinct levels (no constant steps: the row
+// layout), once with few remaining levels and once with more than 65,536;
+// either way the projection must equal the Jacobi path's, with the
+// first-order conditions.
+TEST(ProjectorSchurPath, RowLayoutIdsNarrowOnlyWhenTheLevelsFit) {
+  for (const int32_t first_levels : {1000, 70000}) {
+    constexpr int32_t kSecondLevels = 50, kRunLength = 5;
+    // The runs' dimension the largest (the one eliminated).
+    const int32_t num_runs = first_levels + first_levels / 2;
+    std::mt19937_64 rng(53 + first_levels);
+    Design panel;
+    panel.sizes = {first_levels, kSecondLevels, num_runs};
+    panel.ids.assign(3, {});
+    for (int32_t run = 0; run < num_runs; ++run) {
+      std::vector<int32_t> first, second;
+      while (static_cast<int32_t>(first.size()) < kRunLength) {
+        const auto level = static_cast<int32_t>(rng() % first_levels);
+        const auto other = static_cast<int32_t>(rng() % kSecondLevels);
+        if (std::find(first.begin(), first.end(), level) != first.end() ||
+            std::find(second.begin(), second.end(), other) != second.end())
+          continue;
+        first.push_back(level);
+        second.push_back(other);
+      }
+      for (int row = 0; row < kRunLength; ++row) {
+        panel.ids[0].push_back(first[row]);
+        panel.ids[1].push_back(second[row]);
+        panel.ids[2].push_back(run);
       }
     }
+    const auto num_obs = static_cast<int64_t>(panel.ids[0].size());
+    const mizani::estimate::SchurProjector schur(
+        panel.ids, panel.sizes, {0, panel.sizes[0], panel.sizes[0] + panel.sizes[1]}, 2);
+    ASSERT_FALSE(schur.segmented());
+    EXPECT_EQ(schur.narrow_ids(), first_levels + kSecondLevels <= 65536) << first_levels;
+    std::uniform_real_distribution<double> uniform(0.1, 3.0);
+    constexpr int kCols = 2;
+    std::vector<double> weight(num_obs), v(kCols * num_obs);
+    for (auto& value : weight) value = uniform(rng);
+    for (auto& value : v) value = uniform(rng) * 4 - 2;
+    SCOPED_TRACE(first_levels);
+    ExpectProjectionEqualsJacobi(panel, weight, v, kCols, 2, "schur-rows", 1e-8);
   }
 }
 

@@ -52,6 +52,8 @@ class SchurProjector {
     return segmented_ ? static_cast<int64_t>(seg_length_S_.size()) : 0;
   }
   int eliminated_dim() const { return eliminated_dim_; }
+  // The row layout's ids are 16-bit (NarrowIds).
+  bool narrow_ids() const { return !rid16_NQ_.empty(); }
 
   // Rows sharded across the ranks of `comm` (size > 1; null: one process)
   // by the eliminated dimension's levels, so every run is whole on its
@@ -112,6 +114,8 @@ class SchurProjector {
   // Cuts the runs into segments of constant level steps and, when they are
   // long enough to pay, switches to the segment layout and frees rid_NQ_.
   void BuildSegments();
+  // On the row layout, replaces rid_NQ_ by rid16_NQ_ when the levels fit.
+  void NarrowIds();
 
   // Sharded: adds values_RC (the projector's numbering, num_cols per
   // level) across ranks. Each rank numbers the remaining levels by first
@@ -138,6 +142,7 @@ class SchurProjector {
   bool identity_order_ = true;
   std::vector<int64_t> run_start_E_;  // rows of level e: [run_start[e], run_start[e+1])
   std::vector<int32_t> rid_NQ_;       // remaining levels per sorted row, row-major
+  std::vector<uint16_t> rid16_NQ_;    // the same in 16 bits (NarrowIds); then rid_NQ_ is empty
   // Segment layout (run_kernels.h); when segmented_, rid_NQ_ is empty.
   bool segmented_ = false;
   bool allow_avx_ = true;  // the AVX kernel may run (ProjectionOptions::simd)
