@@ -83,10 +83,9 @@ void CheckCollinearity(PoissonState& state, ProjectedRegressors& separation_x,
   std::vector<int> collinear;
   // The separation check has projected X already, with weights 1 where
   // y > 0 and 1e-6 (or its screen's 1e-3) where y = 0: never above the
-  // unit weights, so its
-  // X~'WX~ is below the unit-weight one in the positive semi-definite
-  // order, and so is every residual sum of squares FindCollinear takes
-  // from it (the minimum of the same quadratic form). When that check
+  // unit weights, so its X~'WX~ is below the unit-weight one in the
+  // positive semi-definite order, and so is every residual sum of squares
+  // FindCollinear takes from it (the minimum of the same quadratic form). When that check
   // keeps every column, the unit-weight check would too: its projection
   // is skipped, and the separation's coefficients warm-start IRLS. A
   // column it flags is judged again, with the unit weights.

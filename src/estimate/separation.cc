@@ -427,12 +427,14 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
                       kScreenPositiveWeight, total.largest));
     }
     screened = total.largest < certificate_bound;
-    if (screened) stats->ending = SeparationEnding::kCertificateBound;
   }
   if (!screened) {
     joint_exact =
         StartRound(frame, projector, threads, kPositiveWeight, first_joint_passes, stats, vectors);
   }
+  // Until an iteration ends the round otherwise.
+  stats->ending =
+      screened ? SeparationEnding::kCertificateBound : SeparationEnding::kIterationLimit;
   std::vector<uint8_t>& separated = round.separated;  // filled only when some are found
   bool reweighted = false;  // weights changed since [u, X] was last projected
   // The largest fit on a zero in the last two iterations, and whether it
@@ -440,7 +442,6 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
   double last_largest = 0;
   double before_last_largest = 0;
   auto stalled = [&] { return last_largest >= kStall * before_last_largest; };
-  if (!screened) stats->ending = SeparationEnding::kIterationLimit;
   // Iterations after the first project u loosely (kLooseTolerance) until
   // one of them might end the round other than by the bound; from then on
   // (`tight`) every projection is exact enough for the sign test.
