@@ -35,14 +35,30 @@ int ParseUsDate(const std::string& text) {
   return year * 10000 + month * 100 + day;
 }
 
-// "YYYY-MM-DD" as YYYYMMDD; 0 when malformed.
+// "YYYY-MM-DD" as YYYYMMDD (1 to 4 digits of year, 1 or 2 of month and
+// day, nothing else); 0 when malformed or when the year is 0. Digits are
+// counted, not converted by sscanf: the rating fuzzer found a year of
+// thirteen digits that sscanf wrapped to 1514848029, which overflowed
+// year * 10000.
 int ParseIsoDate(const std::string& text) {
-  int year = 0;
-  int month = 0;
-  int day = 0;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%d-%d-%d%c", &year, &month, &day, &extra) != 3) return 0;
-  if (month < 1 || month > 12 || day < 1 || day > 31) return 0;
+  int parts[3] = {0, 0, 0};
+  constexpr int kMaxDigits[3] = {4, 2, 2};
+  size_t pos = 0;
+  for (int part_idx = 0; part_idx < 3; ++part_idx) {
+    if (part_idx > 0) {
+      if (pos >= text.size() || text[pos] != '-') return 0;
+      ++pos;
+    }
+    const size_t first = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' &&
+           pos - first < static_cast<size_t>(kMaxDigits[part_idx])) {
+      parts[part_idx] = parts[part_idx] * 10 + (text[pos] - '0');
+      ++pos;
+    }
+    if (pos == first) return 0;
+  }
+  const int year = parts[0], month = parts[1], day = parts[2];
+  if (pos != text.size() || year < 1 || month < 1 || month > 12 || day < 1 || day > 31) return 0;
   return year * 10000 + month * 100 + day;
 }
 

@@ -44,6 +44,17 @@ constexpr const char* kGoodRows =
     "S&P,B,11,Stable,6/6/2021,2021,Kenya\nS&P,B+,12,Negative,4/8/2019,2019,Kenya\n";
 constexpr const char* kGoodWeo = "Kenya,NGDPD,2019,95.5,0\nKenya,NGDPD,2021,110.3,0\n";
 
+// Options for a panel of the good rows above, its files written to `folder`.
+PanelOptions GoodPanel(const std::string& folder) {
+  PanelOptions options;
+  options.ratings_path = Write(folder, "ratings.csv", std::string(kHeader) + kGoodRows);
+  options.weo_path =
+      Write(folder, "weo.csv",
+            std::string("country,weo_subject_code,year,value,is_estimate\n") + kGoodWeo);
+  options.indicators = {IndicatorSpec{"NGDPD", "GDP", Transform::kLog}};
+  return options;
+}
+
 // Before: a RatingN or Year column made text by one bad cell was skipped
 // without a word, so the file's own scale went unchecked.
 TEST(PanelInput, AnOutOfRangeRatingNumberIsNamed) {
@@ -92,12 +103,7 @@ TEST(PanelInput, YearsBeyondTheDateRangeAreRefused) {
               std::string::npos)
         << error.what();
   }
-  PanelOptions options;
-  options.ratings_path = Write(folder, "ratings.csv", std::string(kHeader) + kGoodRows);
-  options.weo_path =
-      Write(folder, "weo.csv",
-            std::string("country,weo_subject_code,year,value,is_estimate\n") + kGoodWeo);
-  options.indicators = {IndicatorSpec{"NGDPD", "GDP", Transform::kLog}};
+  PanelOptions options = GoodPanel(folder);
   options.first_year = 2000;
   options.last_year = 214749;
   try {
@@ -112,6 +118,37 @@ TEST(PanelInput, YearsBeyondTheDateRangeAreRefused) {
   // to 2021.
   options.last_year = 2021;
   EXPECT_EQ(BuildPanel(options).rows.size(), 3U);
+}
+
+// Found by the rating fuzzer: a snapshot date with a year of thirteen
+// digits, which sscanf wrapped to 1514848029, overflowed YYYYMMDD
+// (year * 10000). A year outside 1 to 9999 is not a date, nor is a date
+// with more digits or other characters; the message names the value.
+TEST(PanelInput, ASnapshotYearBeyondTheDateRangeIsRefused) {
+  const std::string folder = testing::MakeTempDir("rating_panel_snapshot");
+  PanelOptions options = GoodPanel(folder);
+  options.first_year = 2019;
+  options.last_year = 2021;
+  for (const char* date :
+       {"2024444444445-09-02", "1514848029-01-01", "0-06-30", "-2025-09-02", "10000-01-01",
+        "2025-009-02", "2025-09-02x", "2025/09/02", "2025-13-01"}) {
+    options.snapshot_date = date;
+    try {
+      (void)BuildPanel(options);
+      ADD_FAILURE() << date << ": no error";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ErrorCode::kBadScenario) << date;
+      EXPECT_NE(std::string(error.what()).find(std::string("snapshot date '") + date + "'"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+  // The last year the range allows is a date, and so is one without
+  // leading zeros.
+  for (const char* date : {"9999-12-31", "2025-9-2"}) {
+    options.snapshot_date = date;
+    EXPECT_EQ(BuildPanel(options).rows.size(), 3U) << date;
+  }
 }
 
 }  // namespace
