@@ -85,10 +85,11 @@ void CheckCollinearity(PoissonState& state, ProjectedRegressors& separation_x,
   // y > 0 and 1e-6 (or its screen's 1e-3) where y = 0: never above the
   // unit weights, so its X~'WX~ is below the unit-weight one in the
   // positive semi-definite order, and so is every residual sum of squares
-  // FindCollinear takes from it (the minimum of the same quadratic form). When that check
-  // keeps every column, the unit-weight check would too: its projection
-  // is skipped, and the separation's coefficients warm-start IRLS. A
-  // column it flags is judged again, with the unit weights.
+  // FindCollinear takes from it (the minimum of the same quadratic form).
+  // When that check keeps every column, the unit-weight check would too:
+  // its projection is skipped, and the separation's coefficients
+  // warm-start IRLS. A column it flags is judged again, with the unit
+  // weights.
   const bool reuse =
       separation_x.available && state.freq.empty() && separation_x.gram.rows() == num_cols &&
       FindCollinear(separation_x.gram, raw_gram.diagonal(), options.collinearity_tolerance).empty();

@@ -207,6 +207,14 @@ TEST(ProjectorSchurPath, SegmentAndRowLayoutsAgree) {
   const std::vector<int64_t>& order = pair_panel.order;
   const int64_t num_obs = static_cast<int64_t>(order.size());
   std::uniform_real_distribution<double> uniform(0.1, 3.0);
+  // The row layout's ids in 16 bits (720 remaining levels), once per
+  // thread count rather than per projection below.
+  for (int threads : {1, 2}) {
+    EXPECT_TRUE(mizani::estimate::SchurProjector(
+                    shuffled.ids, shuffled.sizes,
+                    {0, shuffled.sizes[0], shuffled.sizes[0] + shuffled.sizes[1]}, threads)
+                    .narrow_ids());
+  }
   // Also with pairs whose rows all weigh nothing (their eliminated
   // coefficient is then the plain mean of the values), and with the column
   // counts whose kernels pack columns in pairs (an odd one left over).
@@ -228,11 +236,6 @@ TEST(ProjectorSchurPath, SegmentAndRowLayoutsAgree) {
       for (int threads : {1, 2}) {
         FeProjector segmented(panel.ids, panel.sizes, threads);
         FeProjector rows(shuffled.ids, shuffled.sizes, threads);
-        // (720 remaining levels: the row layout's ids in 16 bits.)
-        EXPECT_TRUE(mizani::estimate::SchurProjector(
-                        shuffled.ids, shuffled.sizes,
-                        {0, shuffled.sizes[0], shuffled.sizes[0] + shuffled.sizes[1]}, threads)
-                        .narrow_ids());
         ASSERT_STREQ(segmented.Path(), "schur-segments");
         ASSERT_STREQ(rows.Path(), "schur-rows");
         segmented.SetWeights(weight);
