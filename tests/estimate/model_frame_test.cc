@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "mizani/error.h"
 #include "mizani/estimate.h"
 #include "mizani/filter.h"
 #include "mizani/synth.h"
@@ -243,6 +244,73 @@ TEST(ModelFrame, TheOrderIsTheStableSortByLevelThenByTheVaryingColumn) {
         for (size_t pos = 0; pos < expected.size(); ++pos)
           ASSERT_EQ(frame.source_row[pos], expected[pos]) << "frame row " << pos;
       }
+    }
+  }
+}
+
+// Whether two frames hold the same model: rows, outcome, regressors, fixed
+// effects and the drop counts, exactly.
+void ExpectSameFrame(const ModelFrame& kept, const ModelFrame& consumed) {
+  ASSERT_EQ(consumed.num_obs(), kept.num_obs());
+  EXPECT_EQ(consumed.source_row, kept.source_row);
+  EXPECT_EQ(consumed.y, kept.y);
+  ASSERT_EQ(consumed.X.cols(), kept.X.cols());
+  EXPECT_TRUE(consumed.X == kept.X);
+  EXPECT_EQ(consumed.fe_ids, kept.fe_ids);
+  EXPECT_EQ(consumed.fe_sizes, kept.fe_sizes);
+  EXPECT_EQ(consumed.cluster_ids, kept.cluster_ids);
+  EXPECT_EQ(consumed.rows_read, kept.rows_read);
+  EXPECT_EQ(consumed.dropped, kept.dropped);
+}
+
+// A table the frame consumes lends its outcome column to the frame instead
+// of a copy (OutcomeColumnToTake in model_frame.cc); the frame is the one a
+// table the caller keeps gives. Also where the outcome's column is read
+// again after the outcome is taken (a regressor, a cluster) and must not
+// be taken, and with a negative outcome, which is refused with its row
+// and value either way.
+TEST(ModelFrame, AConsumedTableGivesTheFrameAKeptTableGives) {
+  const Table table = SmallPanel();
+  struct Case {
+    const char* formula;
+    std::vector<std::string> cluster;
+  };
+  for (const Case& model :
+       {Case{"trade ~ rta | exporter^year + importer^year + exporter^importer", {}},
+        Case{"trade ~ rta + ln_dist | exporter^year + importer^year", {"exporter"}},
+        Case{"trade ~ rta + log(trade) | exporter^year + importer^year", {}},
+        Case{"trade ~ rta | exporter^year + importer^year", {"trade"}}}) {
+    SCOPED_TRACE(model.formula);
+    EstimateOptions options;
+    options.threads = 2;
+    options.vcov.type = mizani::VcovType::kCluster;
+    options.vcov.cluster = model.cluster;
+    if (model.cluster.empty()) options.vcov.type = mizani::VcovType::kIid;
+    const mizani::Formula formula = mizani::ParseFormula(model.formula);
+    const ModelFrame kept = mizani::BuildModelFrame(table, formula, {}, options);
+    Table copy = table;
+    const ModelFrame consumed = mizani::BuildModelFrame(std::move(copy), formula, {}, options);
+    ExpectSameFrame(kept, consumed);
+  }
+  Table negative = table;
+  negative.Find("trade")->num[41] = -2.5;
+  const mizani::Formula formula = mizani::ParseFormula("trade ~ rta | exporter + importer");
+  EstimateOptions options;
+  for (bool consume : {false, true}) {
+    SCOPED_TRACE(consume ? "consumed" : "kept");
+    Table copy = negative;
+    try {
+      if (consume) {
+        mizani::BuildModelFrame(std::move(copy), formula, {}, options);
+      } else {
+        mizani::BuildModelFrame(copy, formula, {}, options);
+      }
+      ADD_FAILURE() << "a negative outcome was accepted";
+    } catch (const mizani::Error& error) {
+      EXPECT_EQ(error.code(), mizani::ErrorCode::kBadData);
+      EXPECT_NE(std::string(error.what()).find("row 42"), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find("negative outcome -2.5"), std::string::npos)
+          << error.what();
     }
   }
 }
