@@ -100,17 +100,23 @@ int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, Drop
   tasks.emplace_back([&] { KeepRows(frame.weights, keep_N); });
   tasks.emplace_back([&] { KeepRows(frame.offset, keep_N); });
   tasks.emplace_back([&] { KeepRows(frame.source_row, keep_N); });
-  // A task per regressor column (the largest arrays).
-  Eigen::MatrixXd kept_X(kept, frame.X.cols());
-  for (Eigen::Index col_idx = 0; col_idx < frame.X.cols(); ++col_idx) {
-    tasks.emplace_back([&, col_idx] {
-      const double* from = frame.X.data() + col_idx * before;
-      double* to = kept_X.data() + col_idx * kept;
+  // X in place, column after column: the kept values of column c go to
+  // [c * kept, (c + 1) * kept), never past a value not yet read, so its
+  // first kept * cols values become the kept rows' matrix. A new matrix
+  // beside the old one was the frame's peak where many rows go (the
+  // seventh benchmark process loses 42% to all-zero groups; bench/README.md,
+  // session 24).
+  const Eigen::Index num_cols = frame.X.cols();
+  tasks.emplace_back([&] {
+    double* data = frame.X.data();
+    for (Eigen::Index col_idx = 0; col_idx < num_cols; ++col_idx) {
+      const double* from = data + col_idx * before;
+      double* to = data + col_idx * kept;
       for (int64_t obs_idx = 0; obs_idx < before; ++obs_idx) {
         if (keep_N[obs_idx]) *to++ = from[obs_idx];
       }
-    });
-  }
+    }
+  });
   // (One thread each: the arrays already share the threads.)
   for (auto& ids : frame.fe_ids) tasks.emplace_back([&ids, &keep_N] { KeepRows(ids, keep_N); });
   for (auto& ids : frame.cluster_ids)
@@ -123,7 +129,13 @@ int64_t CompactFrame(ModelFrame& frame, const std::vector<uint8_t>& keep_N, Drop
         for (int64_t task_idx = begin; task_idx < end; ++task_idx) tasks[task_idx]();
       },
       1);
-  frame.X = std::move(kept_X);
+  // The storage shrinks where it is (realloc) instead of being copied:
+  // Eigen resizes without touching the values when the size stays, and
+  // conservativeResize reallocates only where a column-major matrix keeps
+  // its rows, so X passes through a single row.
+  frame.X.resize(1, before * num_cols);
+  frame.X.conservativeResize(1, kept * num_cols);
+  frame.X.resize(kept, num_cols);
   // Levels that lost all their rows go (a reduction each when sharded).
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx)
     RedensifyFixedEffect(frame, dim_idx, threads);

@@ -89,7 +89,8 @@ TEST(FrameOps, CompactingKeepsTheOrderOfTheLevelsLeft) {
 
 // Enough rows for the level sums to split across threads (each task
 // keeps its own), on a random panel with many singletons and all-zero
-// levels: the kept rows must be those of a plain serial reference.
+// levels: the kept rows must be those of a plain serial reference, and the
+// regressors (compacted in place, column after column) their values.
 TEST(FrameOps, LargeFramesMatchASerialReference) {
   const int64_t num_obs = 60000;
   std::mt19937_64 rng(13);
@@ -124,6 +125,15 @@ TEST(FrameOps, LargeFramesMatchASerialReference) {
   mizani::ModelFrame frame = TwoWayFrame(a, b, y);
   frame.source_row.resize(num_obs);
   for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) frame.source_row[obs_idx] = obs_idx;
+  constexpr int kCols = 3;
+  auto regressor = [](int64_t obs_idx, int col_idx) {
+    return static_cast<double>(obs_idx) + 0.25 * col_idx;
+  };
+  frame.X.resize(num_obs, kCols);
+  for (int col_idx = 0; col_idx < kCols; ++col_idx) {
+    for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+      frame.X(obs_idx, col_idx) = regressor(obs_idx, col_idx);
+  }
   const std::vector<uint8_t> after_zero = reference(std::vector<uint8_t>(num_obs, 1), true);
   const std::vector<uint8_t> after_both = reference(after_zero, false);
   const int64_t zero_dropped = mizani::estimate::DropAllZeroGroups(frame);
@@ -142,6 +152,12 @@ TEST(FrameOps, LargeFramesMatchASerialReference) {
   EXPECT_EQ(frame.source_row, expected_rows);
   for (int64_t pos = 0; pos < frame.num_obs(); ++pos)
     ASSERT_EQ(frame.y[pos], y[expected_rows[pos]]);
+  ASSERT_EQ(frame.X.rows(), expected_kept);
+  ASSERT_EQ(frame.X.cols(), kCols);
+  for (int col_idx = 0; col_idx < kCols; ++col_idx) {
+    for (int64_t pos = 0; pos < expected_kept; ++pos)
+      ASSERT_EQ(frame.X(pos, col_idx), regressor(expected_rows[pos], col_idx)) << col_idx;
+  }
 }
 
 // A stand-in for rank `rank` of `ranks` processes: WorkFrame reads only the
