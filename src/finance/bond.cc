@@ -18,6 +18,7 @@
 #include <ql/time/daycounters/thirty360.hpp>
 #include <ql/time/schedule.hpp>
 
+#include "data/civil_date.h"
 #include "mizani/error.h"
 #include "mizani/finance.h"
 
@@ -138,24 +139,20 @@ BuiltBond Build(const Instrument& instrument) {
 }  // namespace
 
 std::optional<CivilDate> ParseDate(const std::string& text) {
-  CivilDate date;
-  char dash1 = 0;
-  char dash2 = 0;
-  char extra = 0;
-  int read = std::sscanf(text.c_str(), "%4d%c%2d%c%2d%c", &date.year, &dash1, &date.month, &dash2,
-                         &date.day, &extra);
-  if (read == 1 && text.size() == 4) {
-    date.month = 1;
-    date.day = 1;
-  } else if (read != 5 || dash1 != '-' || dash2 != '-') {
-    return std::nullopt;
+  // QuantLib's dates run from 1901 to 2199.
+  constexpr int kFirstYear = 1901;
+  constexpr int kLastYear = 2199;
+  // A year alone: its 1 January.
+  if (text.size() == 4 && std::all_of(text.begin(), text.end(),
+                                      [](char symbol) { return symbol >= '0' && symbol <= '9'; })) {
+    const int year = std::stoi(text);
+    if (year < kFirstYear || year > kLastYear) return std::nullopt;
+    return CivilDate{year, 1, 1};
   }
-  if (date.year < 1901 || date.year > 2199 || date.month < 1 || date.month > 12 || date.day < 1) {
-    return std::nullopt;
-  }
-  const ql::Date first(1, static_cast<ql::Month>(date.month), date.year);
-  if (date.day > ql::Date::endOfMonth(first).dayOfMonth()) return std::nullopt;
-  return date;
+  const auto day =
+      data::ParseCivilDate(text, data::DateOrder::kYearMonthDay, '-', kFirstYear, kLastYear);
+  if (!day) return std::nullopt;
+  return CivilDate{day->year, day->month, day->day};
 }
 
 std::string FormatDate(const CivilDate& date) {

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <span>
 
+#include "data/civil_date.h"
 #include "mizani/error.h"
 #include "mizani/finance.h"
 #include "mizani/read.h"
@@ -22,16 +23,12 @@ void RequireFile(const std::string& path, const std::string& what) {
   }
 }
 
-// "DD/MM/YYYY" -> year; nullopt when malformed.
+// "DD/MM/YYYY" -> year, 1900 to 2200; nullopt when malformed or not a day
+// of the calendar (data/civil_date.h).
 std::optional<int> RegisterYear(const std::string& text) {
-  int day = 0;
-  int month = 0;
-  int year = 0;
-  if (std::sscanf(text.c_str(), "%d/%d/%d", &day, &month, &year) != 3 || year < 1900 ||
-      year > 2200) {
-    return std::nullopt;
-  }
-  return year;
+  const auto date = data::ParseCivilDate(text, data::DateOrder::kDayMonthYear, '/', 1900, 2200);
+  if (!date) return std::nullopt;
+  return date->year;
 }
 
 }  // namespace

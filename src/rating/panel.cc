@@ -5,11 +5,13 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <tuple>
 #include <unordered_map>
 
+#include "data/civil_date.h"
 #include "mizani/error.h"
 #include "mizani/rating.h"
 #include "mizani/read.h"
@@ -18,48 +20,19 @@ namespace mizani::rating {
 
 namespace {
 
-// "M/D/YYYY" as YYYYMMDD; 0 when malformed.
-int ParseUsDate(const std::string& text) {
-  int month = 0;
-  int day = 0;
-  int year = 0;
-  char slash1 = 0;
-  char slash2 = 0;
-  char extra = 0;
-  if (std::sscanf(text.c_str(), "%d%c%d%c%d%c", &month, &slash1, &day, &slash2, &year, &extra) !=
-          5 ||
-      slash1 != '/' || slash2 != '/') {
-    return 0;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || year < 1900 || year > 2100) return 0;
-  return year * 10000 + month * 100 + day;
+// A date as YYYYMMDD; 0 when it is malformed or not a day of the calendar
+// (data/civil_date.h). The rating file writes "M/D/YYYY", from 1900 to 2100.
+int YyyyMmDd(const std::optional<data::CivilDay>& date) {
+  return date ? date->year * 10000 + date->month * 100 + date->day : 0;
 }
 
-// "YYYY-MM-DD" as YYYYMMDD (1 to 4 digits of year, 1 or 2 of month and
-// day, nothing else); 0 when malformed or when the year is 0. Digits are
-// counted, not converted by sscanf: the rating fuzzer found a year of
-// thirteen digits that sscanf wrapped to 1514848029, which overflowed
-// year * 10000.
+int ParseUsDate(const std::string& text) {
+  return YyyyMmDd(data::ParseCivilDate(text, data::DateOrder::kMonthDayYear, '/', 1900, 2100));
+}
+
+// "YYYY-MM-DD" (the snapshot date), any year from 1 to 9999.
 int ParseIsoDate(const std::string& text) {
-  int parts[3] = {0, 0, 0};
-  constexpr int kMaxDigits[3] = {4, 2, 2};
-  size_t pos = 0;
-  for (int part_idx = 0; part_idx < 3; ++part_idx) {
-    if (part_idx > 0) {
-      if (pos >= text.size() || text[pos] != '-') return 0;
-      ++pos;
-    }
-    const size_t first = pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' &&
-           pos - first < static_cast<size_t>(kMaxDigits[part_idx])) {
-      parts[part_idx] = parts[part_idx] * 10 + (text[pos] - '0');
-      ++pos;
-    }
-    if (pos == first) return 0;
-  }
-  const int year = parts[0], month = parts[1], day = parts[2];
-  if (pos != text.size() || year < 1 || month < 1 || month > 12 || day < 1 || day > 31) return 0;
-  return year * 10000 + month * 100 + day;
+  return YyyyMmDd(data::ParseCivilDate(text, data::DateOrder::kYearMonthDay, '-', 1, 9999));
 }
 
 // The rating file's numeric scale (SOURCE.md): 29 for AAA down to 20 for

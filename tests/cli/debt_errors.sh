@@ -75,6 +75,25 @@ rc=$?
 grep -q "debt register not found" empty.err || fail "missing register: $(cat empty.err)"
 [ -e out-empty ] && fail "output written without the register"
 
+# A register maturity that is not a day of the calendar: exit 4, naming the
+# file, row and column (src/data/civil_date.h; sscanf("%d") took it, and a
+# sign or a wrapped year with it).
+mkdir baddate
+for entry in "$DATA"/*; do ln -s "$entry" baddate/; done
+rm baddate/kenya_debt && mkdir baddate/kenya_debt && cp "$DATA"/kenya_debt/* baddate/kenya_debt/
+REGISTER=baddate/kenya_debt/kenya_external_debt_register_2023-06-30.csv
+for bad in 31/02/2033 +1/01/2033 01/01/4294969329; do
+  sed "2s#,01/01/2033,#,$bad,#" "$DATA/kenya_debt/kenya_external_debt_register_2023-06-30.csv" \
+    > "$REGISTER"
+  "$MIZANI" -q debt "$EXAMPLE" --data-dir baddate --paths 50 -o out-baddate > /dev/null \
+    2> baddate.err
+  rc=$?
+  [ "$rc" = 4 ] || fail "register date $bad: exit $rc, expected 4 ($(cat baddate.err))"
+  grep -qF "row 1, column 'maturity_date': '$bad' is not a DD/MM/YYYY date" baddate.err ||
+    fail "register date $bad: $(cat baddate.err)"
+  [ -e out-baddate ] && fail "register date $bad: output written"
+done
+
 # An existing folder of other files is never replaced.
 mkdir precious && echo keep > precious/notes.txt
 "$MIZANI" -q debt "$EXAMPLE" --data-dir "$DATA" --paths 50 -o precious > /dev/null 2> precious.err

@@ -90,6 +90,14 @@ expect 4 "countriesratings.csv: row 1, column 'Rating': 'AAA+' is not on the S&P
   > "$WORK/data/imf_weo_2025apr/countriesratings.csv"
 expect 4 "row 1, column 'RatingN': 17 does not match grade 'BB+'" -- \
   "$MIZANI" rate fit "$EXAMPLE" --data-dir "$WORK/data" -o "$WORK/x6"
+# A date that is not a day of the calendar, or not M/D/YYYY (a sign, a
+# blank inside): src/data/civil_date.h; sscanf("%d") took the last two.
+for bad in 2/30/2021 +6/6/2021 '6/ 6/2021'; do
+  { head -1 "$RATINGS"; echo "S&P,AA,27,Stable,$bad,2021,Australia"; tail -n +2 "$RATINGS"; } \
+    > "$WORK/data/imf_weo_2025apr/countriesratings.csv"
+  expect 4 "row 1, column 'Date': '$bad' is not a date M/D/YYYY" -- \
+    "$MIZANI" rate fit "$EXAMPLE" --data-dir "$WORK/data" -o "$WORK/x6d"
+done
 { head -1 "$RATINGS"; echo 'Scope,AA,27,Stable,6/6/2021,2021,Australia'; tail -n +2 "$RATINGS"; } \
   > "$WORK/data/imf_weo_2025apr/countriesratings.csv"
 expect 4 "row 1, column 'Agency': unknown agency 'Scope'" -- \

@@ -184,6 +184,15 @@ TEST(FinanceBond, DatesParse) {
   EXPECT_EQ(ParseDate("2031")->month, 1);
   EXPECT_FALSE(ParseDate("2031-02-30"));
   EXPECT_FALSE(ParseDate("16/02/2031"));
+  // QuantLib's range, a year alone, and what sscanf("%4d") read (a sign, a
+  // blank inside the date).
+  EXPECT_EQ(ParseDate("2199-12-31")->year, 2199);
+  EXPECT_FALSE(ParseDate("2200-01-01"));
+  EXPECT_FALSE(ParseDate("1900"));
+  EXPECT_EQ(ParseDate("2032-02-29")->day, 29);
+  EXPECT_FALSE(ParseDate("+2031-02-16"));
+  EXPECT_FALSE(ParseDate("2031- 2-16"));
+  EXPECT_FALSE(ParseDate("+203"));
   EXPECT_NEAR(YearFraction({2024, 1, 1}, {2025, 1, 1}), 366.0 / 365.0, 1e-15);
 }
 

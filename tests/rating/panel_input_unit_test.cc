@@ -123,15 +123,16 @@ TEST(PanelInput, YearsBeyondTheDateRangeAreRefused) {
 // Found by the rating fuzzer: a snapshot date with a year of thirteen
 // digits, which sscanf wrapped to 1514848029, overflowed YYYYMMDD
 // (year * 10000). A year outside 1 to 9999 is not a date, nor is a date
-// with more digits or other characters; the message names the value.
+// with more digits or other characters, nor a day the month does not have
+// (data/civil_date.h); the message names the value.
 TEST(PanelInput, ASnapshotYearBeyondTheDateRangeIsRefused) {
   const std::string folder = testing::MakeTempDir("rating_panel_snapshot");
   PanelOptions options = GoodPanel(folder);
   options.first_year = 2019;
   options.last_year = 2021;
-  for (const char* date :
-       {"2024444444445-09-02", "1514848029-01-01", "0-06-30", "-2025-09-02", "10000-01-01",
-        "2025-009-02", "2025-09-02x", "2025/09/02", "2025-13-01"}) {
+  for (const char* date : {"2024444444445-09-02", "1514848029-01-01", "0-06-30", "-2025-09-02",
+                           "10000-01-01", "2025-009-02", "2025-09-02x", "2025/09/02", "2025-13-01",
+                           "2025-02-29", "2025-04-31", "+2025-09-02", "2025-09- 2"}) {
     options.snapshot_date = date;
     try {
       (void)BuildPanel(options);
@@ -144,8 +145,8 @@ TEST(PanelInput, ASnapshotYearBeyondTheDateRangeIsRefused) {
     }
   }
   // The last year the range allows is a date, and so is one without
-  // leading zeros.
-  for (const char* date : {"9999-12-31", "2025-9-2"}) {
+  // leading zeros, and a leap day.
+  for (const char* date : {"9999-12-31", "2025-9-2", "2024-02-29"}) {
     options.snapshot_date = date;
     EXPECT_EQ(BuildPanel(options).rows.size(), 3U) << date;
   }
