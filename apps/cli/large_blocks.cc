@@ -67,6 +67,7 @@ void* Allocate(size_t size) {
       TrimTail(block, size, usable);
       return block;
     }
+    Cache().Shed(size);  // (a fresh block instead: the cache makes room)
   }
   void* block = std::malloc(size == 0 ? 1 : size);
   if (block == nullptr) throw std::bad_alloc();

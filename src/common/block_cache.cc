@@ -58,6 +58,30 @@ void BlockCache::Give(void* block, size_t usable) {
   for (int idx = 0; idx < num_release; ++idx) release_(to_release[idx]);
 }
 
+size_t BlockCache::Shed(size_t bytes) {
+  std::array<void*, kSlots> to_release{};
+  int num_release = 0;
+  size_t released = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    while (released < bytes) {
+      Entry* oldest = nullptr;
+      for (Entry& entry : entries_) {
+        if (entry.block != nullptr && (oldest == nullptr || entry.age < oldest->age))
+          oldest = &entry;
+      }
+      if (oldest == nullptr) break;
+      to_release[num_release++] = oldest->block;
+      released += oldest->usable;
+      cached_bytes_ -= oldest->usable;
+      *oldest = Entry();
+    }
+  }
+  // Released outside the lock, as in Give.
+  for (int idx = 0; idx < num_release; ++idx) release_(to_release[idx]);
+  return released;
+}
+
 size_t BlockCache::cached_bytes() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return cached_bytes_;

@@ -85,4 +85,25 @@ TEST(BlockCache, SlotsAreBoundedToo) {
   EXPECT_EQ(cache.cached_bytes(), 160u);
 }
 
+// After a miss the cache gives up its oldest blocks until the request's
+// bytes have gone (or it is empty), so that the fresh block does not add
+// to what it holds; a block handed out is not its to release.
+TEST(BlockCache, ShedReleasesTheOldestUntilTheBytesHaveGone) {
+  Released().clear();
+  mizani::BlockCache cache(1000, 100000, Record);
+  for (uintptr_t id = 1; id <= 4; ++id) cache.Give(Fake(id), 1000 * id);
+  EXPECT_EQ(cache.Take(4000), Fake(4));
+  // 2500 bytes: blocks 1 (1000) and 2 (2000) go, 3 stays.
+  EXPECT_EQ(cache.Shed(2500), 3000u);
+  EXPECT_EQ(Released(), (std::vector<void*>{Fake(1), Fake(2)}));
+  EXPECT_EQ(cache.cached_bytes(), 3000u);
+  EXPECT_EQ(cache.Shed(0), 0u);
+  EXPECT_EQ(cache.Shed(1u << 20), 3000u);  // more than it holds: all of it
+  EXPECT_EQ(Released(), (std::vector<void*>{Fake(1), Fake(2), Fake(3)}));
+  EXPECT_EQ(cache.cached_bytes(), 0u);
+  EXPECT_EQ(cache.Shed(100), 0u);
+  cache.Give(Fake(5), 5000);  // and it fills again
+  EXPECT_EQ(cache.Take(5000), Fake(5));
+}
+
 }  // namespace
