@@ -576,9 +576,9 @@ void CheckNonNegativeOutcome(const Table& table, const Formula& formula,
 // The outcome's own column, when the outcome can take its values instead of
 // a copy: a plain column (no product, no logarithm) with values of its own,
 // in a table the caller gives up (`consumable`), read by no regressor, fixed
-// effect or cluster. nullptr otherwise. The copy would be one more N-vector
-// at the frame's peak (the factors are built while the outcome is held):
-// 156 MiB of 1,140 in a 20.5M-row three-way fit (bench/README.md, session 24).
+// effect or cluster. nullptr otherwise. The copy is one more N-vector while
+// the factors are built, where a 20.5M-row three-way fit peaked: 1,140 MiB
+// with it, 1,038 MiB without (bench/README.md, session 24).
 Column* OutcomeColumnToTake(const Table& table, Table* consumable, const Formula& formula,
                             const EstimateOptions& options) {
   const Term& outcome = formula.outcome;
