@@ -68,6 +68,10 @@ class BlockCache {
   };
   static constexpr int kSlots = 16;
 
+  // The cached entry that arrived first (nullptr when empty); called with
+  // mutex_ held, by Give (the cap) and Shed (a miss).
+  Entry* OldestLocked();
+
   mutable std::mutex mutex_;
   size_t min_block_;
   size_t cap_bytes_;

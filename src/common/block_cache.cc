@@ -2,6 +2,14 @@
 
 namespace mizani {
 
+BlockCache::Entry* BlockCache::OldestLocked() {
+  Entry* found = nullptr;
+  for (Entry& entry : entries_) {
+    if (entry.block != nullptr && (found == nullptr || entry.age < found->age)) found = &entry;
+  }
+  return found;
+}
+
 void* BlockCache::Take(size_t size, size_t* usable) {
   if (size < min_block_) return nullptr;
   std::lock_guard<std::mutex> lock(mutex_);
@@ -30,13 +38,6 @@ void BlockCache::Give(void* block, size_t usable) {
   int num_release = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto oldest = [&]() -> Entry* {
-      Entry* found = nullptr;
-      for (Entry& entry : entries_) {
-        if (entry.block != nullptr && (found == nullptr || entry.age < found->age)) found = &entry;
-      }
-      return found;
-    };
     Entry* free_slot = nullptr;
     for (Entry& entry : entries_) {
       if (entry.block == nullptr) {
@@ -45,7 +46,7 @@ void BlockCache::Give(void* block, size_t usable) {
       }
     }
     while (free_slot == nullptr || cached_bytes_ + usable > cap_bytes_) {
-      Entry* victim = oldest();
+      Entry* victim = OldestLocked();
       if (victim == nullptr) break;  // (cannot happen: usable <= cap_bytes_)
       to_release[num_release++] = victim->block;
       cached_bytes_ -= victim->usable;
@@ -65,11 +66,7 @@ size_t BlockCache::Shed(size_t bytes) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     while (released < bytes) {
-      Entry* oldest = nullptr;
-      for (Entry& entry : entries_) {
-        if (entry.block != nullptr && (oldest == nullptr || entry.age < oldest->age))
-          oldest = &entry;
-      }
+      Entry* oldest = OldestLocked();
       if (oldest == nullptr) break;
       to_release[num_release++] = oldest->block;
       released += oldest->usable;
