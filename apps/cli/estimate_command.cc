@@ -132,6 +132,12 @@ ProjectionOptions ProjectionOptionsFromEnvironment() {
   }
   const char* simd = std::getenv("MIZANI_SIMD");
   if (simd != nullptr && std::string_view(simd) == "sse2") projection.simd = SimdKernels::kSse2;
+  const char* gap_fill = std::getenv("MIZANI_GAP_FILL");
+  if (gap_fill != nullptr && std::string_view(gap_fill) == "never") {
+    projection.gap_fill = GapFill::kNever;
+  } else if (gap_fill != nullptr && std::string_view(gap_fill) == "always") {
+    projection.gap_fill = GapFill::kAlways;
+  }
   return projection;
 }
 

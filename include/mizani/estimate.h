@@ -54,7 +54,8 @@ struct VcovOptions {
 // How the fixed-effect projection runs (src/estimate/hdfe/). Every choice
 // gives the same estimates up to the order of floating-point sums; they exist
 // for comparisons and benchmarks. The library reads no environment: the CLI
-// sets these from MIZANI_FE_SOLVER and MIZANI_SIMD (docs/cli.md).
+// sets these from MIZANI_FE_SOLVER, MIZANI_SIMD and MIZANI_GAP_FILL
+// (docs/cli.md).
 enum class FeSolver {
   kAuto,    // the Schur path when the largest dimension's rows are contiguous
   kJacobi,  // CG on all levels with the diagonal preconditioner
@@ -64,9 +65,18 @@ enum class SimdKernels {
   kAuto,  // the AVX kernel of the Schur pass where the processor has AVX
   kSse2,  // never the AVX kernel
 };
+// The Schur path's gap-filled segments (schur_projector.h): the conjugate-
+// gradient passes over a panel whose runs miss a few years run over
+// segments with the gaps filled by rows of weight zero.
+enum class GapFill {
+  kAuto,    // where the projector's cost model expects the passes to be faster
+  kNever,   // the row layout's ids in every pass
+  kAlways,  // wherever the runs allow it (tests)
+};
 struct ProjectionOptions {
   FeSolver solver = FeSolver::kAuto;
   SimdKernels simd = SimdKernels::kAuto;
+  GapFill gap_fill = GapFill::kAuto;
 };
 
 // The names users write for the choices above: one table each, read by the

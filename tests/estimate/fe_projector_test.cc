@@ -193,6 +193,22 @@ PairPanel MakePairPanel(int num_exporters, int num_importers, int num_years, std
   return panel;
 }
 
+// The first-order conditions of a weighted projection `out` (num_cols
+// columns) on the panel's fixed effects: every level's weighted sum of
+// every column is zero.
+void ExpectFirstOrderConditions(const Design& panel, const std::vector<double>& weight,
+                                const std::vector<double>& out, int num_cols) {
+  const auto num_obs = static_cast<int64_t>(panel.ids[0].size());
+  for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+    for (size_t dim_idx = 0; dim_idx < panel.ids.size(); ++dim_idx) {
+      std::vector<double> sum(panel.sizes[dim_idx], 0.0);
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
+        sum[panel.ids[dim_idx][obs_idx]] += weight[obs_idx] * out[col_idx * num_obs + obs_idx];
+      for (double level_sum : sum) ASSERT_NEAR(level_sum, 0.0, 1e-10) << "column " << col_idx;
+    }
+  }
+}
+
 // A balanced exporter x importer x year panel sorted by pair and year: the
 // exporter-year and importer-year ids of each pair's rows step by one, so the
 // projector uses its segment layout (no per-row ids). Shuffling the years
@@ -255,14 +271,8 @@ TEST(ProjectorSchurPath, SegmentAndRowLayoutsAgree) {
                         1e-10)
                 << num_cols << " columns, zero-weight pairs " << zero_pairs;
           }
-          for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
-            std::vector<double> sum(panel.sizes[dim_idx], 0.0);
-            for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
-              sum[panel.ids[dim_idx][obs_idx]] +=
-                  weight[obs_idx] * out[col_idx * num_obs + obs_idx];
-            for (double level_sum : sum) ASSERT_NEAR(level_sum, 0.0, 1e-10);
-          }
         }
+        ExpectFirstOrderConditions(panel, weight, out, num_cols);
         for (int idx = 0; idx < num_cols * num_cols; ++idx)
           ASSERT_NEAR(cross[idx], cross2[idx], 1e-9 * (1 + std::abs(cross2[idx])));
       }
@@ -290,14 +300,7 @@ void ExpectProjectionEqualsJacobi(const Design& panel, const std::vector<double>
       jacobi.Project(v.data(), jacobi_out.data(), num_cols, alpha2, 1e-13, 10000).converged);
   for (int64_t idx = 0; idx < num_cols * num_obs; ++idx)
     ASSERT_NEAR(out[idx], jacobi_out[idx], tolerance);
-  for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
-    for (size_t dim_idx = 0; dim_idx < panel.ids.size(); ++dim_idx) {
-      std::vector<double> sum(panel.sizes[dim_idx], 0.0);
-      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx)
-        sum[panel.ids[dim_idx][obs_idx]] += weight[obs_idx] * out[col_idx * num_obs + obs_idx];
-      for (double level_sum : sum) ASSERT_NEAR(level_sum, 0.0, 1e-10);
-    }
-  }
+  ExpectFirstOrderConditions(panel, weight, out, num_cols);
 }
 
 // An unbalanced panel: every pair is observed over its own span of years
@@ -385,6 +388,132 @@ TEST(ProjectorSchurPath, RowLayoutIdsNarrowOnlyWhenTheLevelsFit) {
     for (auto& value : v) value = uniform(rng) * 4 - 2;
     SCOPED_TRACE(first_levels);
     ExpectProjectionEqualsJacobi(panel, weight, v, kCols, 2, "schur-rows", 1e-8);
+  }
+}
+
+// A panel whose pairs miss years at random (15% of the pair-years), rows
+// sorted by pair and year: the runs break into plain segments of a few
+// rows, so the projector keeps the row layout, and with gap filling its
+// conjugate-gradient passes run over segments whose missing years are
+// filled by rows of weight zero (SchurProjector::BuildFilledSegments).
+// One pair misses five years in a row (more than kMaxFill: the segment
+// ends there) and one exporter-year has no rows at all (numbered last, so
+// across it the exporter's levels step by one and the importer's by two:
+// the segment ends there too). The projection, its cross products and its
+// coefficients must equal the row layout's and the Jacobi path's, with the
+// first-order conditions, for unit weights, random weights and pairs that
+// weigh nothing, at the column counts whose kernels pack columns in pairs.
+TEST(ProjectorSchurPath, GapFilledSegmentsAgreeWithTheRowsAndJacobi) {
+  std::mt19937_64 rng(61);
+  constexpr int kCountries = 30, kYears = 20;
+  Design panel;
+  panel.sizes = {kCountries * kYears, kCountries * kYears, kCountries * kCountries};
+  panel.ids.assign(3, {});
+  int num_pairs = 0;
+  for (int exporter = 0; exporter < kCountries; ++exporter) {
+    for (int importer = 0; importer < kCountries; ++importer) {
+      if (rng() % 10 < 3) continue;  // the pair never trades
+      const bool long_gap = exporter == 2 && importer == 5;
+      bool any = false;
+      for (int year = 0; year < kYears; ++year) {
+        if (rng() % 100 < 15) continue;
+        if (long_gap && year >= 6 && year <= 10) continue;
+        if (exporter == 4 && year == 12) continue;
+        panel.ids[0].push_back(exporter * kYears + year);
+        panel.ids[1].push_back(importer * kYears + year);
+        panel.ids[2].push_back(exporter * kCountries + importer);
+        any = true;
+      }
+      num_pairs += any ? 1 : 0;
+    }
+  }
+  const auto num_obs = static_cast<int64_t>(panel.ids[0].size());
+  const std::vector<int64_t> offsets = {0, panel.sizes[0], panel.sizes[0] + panel.sizes[1]};
+  for (int threads : {1, 2}) {
+    const mizani::estimate::SchurProjector filled(panel.ids, panel.sizes, offsets, threads, true,
+                                                  -1, mizani::GapFill::kAlways);
+    const mizani::estimate::SchurProjector rows(panel.ids, panel.sizes, offsets, threads, true, -1,
+                                                mizani::GapFill::kNever);
+    ASSERT_FALSE(filled.segmented());
+    ASSERT_FALSE(rows.segmented());
+    ASSERT_TRUE(filled.gap_filled());
+    ASSERT_FALSE(rows.gap_filled());
+    // About 15% of the rows' years missing, most of them filled; the long
+    // gap and the missing exporter-year cut at least one run in two.
+    EXPECT_GT(filled.filled_rows(), num_obs / 10);
+    EXPECT_LT(filled.filled_rows(), num_obs / 4);
+    EXPECT_GT(filled.num_filled_segments(), num_pairs);
+    EXPECT_LT(filled.num_filled_segments(), 2 * num_pairs);
+  }
+  mizani::ProjectionOptions always, never, jacobi_options;
+  always.gap_fill = mizani::GapFill::kAlways;
+  never.gap_fill = mizani::GapFill::kNever;
+  jacobi_options.solver = mizani::FeSolver::kJacobi;
+  std::uniform_real_distribution<double> uniform(0.1, 3.0);
+  for (int weighting : {0, 1, 2}) {  // unit weights, random, some pairs weightless
+    for (int num_cols : {1, 2, 3, 5}) {
+      std::vector<double> weight(num_obs, 1.0), v(num_cols * num_obs);
+      if (weighting > 0) {
+        for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+          const int32_t pair = panel.ids[2][obs_idx];
+          const bool weightless = weighting == 2 && (pair == 3 || pair == 65 || pair == 400);
+          weight[obs_idx] = weightless ? 0.0 : uniform(rng);
+        }
+      }
+      for (auto& value : v) value = uniform(rng) * 4 - 2;
+      for (int threads : {1, 2}) {
+        SCOPED_TRACE(testing::Message() << "weighting " << weighting << ", " << num_cols
+                                        << " columns, " << threads << " threads");
+        FeProjector filled(panel.ids, panel.sizes, threads, 0, always);
+        FeProjector rows(panel.ids, panel.sizes, threads, 0, never);
+        FeProjector jacobi(panel.ids, panel.sizes, threads, 0, jacobi_options);
+        ASSERT_STREQ(filled.Path(), "schur-filled");
+        ASSERT_STREQ(rows.Path(), "schur-rows");
+        if (weighting > 0) {  // unit weights: as constructed
+          filled.SetWeights(weight);
+          rows.SetWeights(weight);
+          jacobi.SetWeights(weight);
+        }
+        std::vector<double> out(num_cols * num_obs), rows_out(num_cols * num_obs),
+            jacobi_out(num_cols * num_obs), alpha, rows_alpha, jacobi_alpha,
+            cross(num_cols * num_cols), rows_cross(num_cols * num_cols);
+        ASSERT_TRUE(
+            filled
+                .Project(v.data(), out.data(), num_cols, alpha, 1e-13, 10000, nullptr, cross.data())
+                .converged);
+        ASSERT_TRUE(rows.Project(v.data(), rows_out.data(), num_cols, rows_alpha, 1e-13, 10000,
+                                 nullptr, rows_cross.data())
+                        .converged);
+        ASSERT_TRUE(
+            jacobi.Project(v.data(), jacobi_out.data(), num_cols, jacobi_alpha, 1e-13, 10000)
+                .converged);
+        // (On a row of weight zero the projection is not unique: the Schur
+        // paths give a weightless pair the plain mean of its values.)
+        for (int64_t idx = 0; idx < num_cols * num_obs; ++idx) {
+          ASSERT_NEAR(out[idx], rows_out[idx], 1e-10) << idx;
+          if (weight[idx % num_obs] > 0) {
+            ASSERT_NEAR(out[idx], jacobi_out[idx], 1e-9) << idx;
+          }
+        }
+        for (int idx = 0; idx < num_cols * num_cols; ++idx)
+          ASSERT_NEAR(cross[idx], rows_cross[idx], 1e-9 * (1 + std::abs(rows_cross[idx])));
+        ExpectFirstOrderConditions(panel, weight, out, num_cols);
+        const auto& offset_Q = filled.offsets_Q();
+        for (int col_idx = 0; col_idx < num_cols; ++col_idx) {
+          // The coefficients give v - out on every row that weighs something.
+          for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+            if (weight[obs_idx] == 0) continue;
+            double fitted = 0;
+            for (int dim_idx = 0; dim_idx < 3; ++dim_idx) {
+              fitted +=
+                  alpha[(offset_Q[dim_idx] + panel.ids[dim_idx][obs_idx]) * num_cols + col_idx];
+            }
+            ASSERT_NEAR(fitted, v[col_idx * num_obs + obs_idx] - out[col_idx * num_obs + obs_idx],
+                        1e-9);
+          }
+        }
+      }
+    }
   }
 }
 

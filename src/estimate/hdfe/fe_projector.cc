@@ -43,7 +43,8 @@ FeProjector::FeProjector(const std::vector<std::vector<int32_t>>& ids_Q,
   const int eliminated = PlannedEliminatedDimension(ids_Q, sizes_Q, num_obs, options);
   if (eliminated >= 0) {
     schur_ = std::make_unique<SchurProjector>(ids_Q, sizes_Q, offset_Q_, threads_,
-                                              options.simd != SimdKernels::kSse2, eliminated);
+                                              options.simd != SimdKernels::kSse2, eliminated,
+                                              options.gap_fill);
     return;
   }
   // Interleave the dimensions so one observation's ids share a cache line.
@@ -95,7 +96,8 @@ int FeProjector::EliminatedDimension() const { return schur_ ? schur_->eliminate
 
 const char* FeProjector::Path() const {
   if (!schur_) return "jacobi";
-  return schur_->segmented() ? "schur-segments" : "schur-rows";
+  if (schur_->segmented()) return "schur-segments";
+  return schur_->gap_filled() ? "schur-filled" : "schur-rows";
 }
 
 void FeProjector::SetCommunicator(Communicator* comm, int local_dim) {

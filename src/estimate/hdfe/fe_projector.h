@@ -122,9 +122,11 @@ class FeProjector {
   // holds all of alpha_GC (num_cols per level); nothing without one.
   void CompleteLocalLevels(std::vector<double>& alpha_GC, int num_cols) const;
 
-  // Which path projects: "jacobi" (CG on all levels), "schur-rows" or
-  // "schur-segments" (one dimension eliminated; ids per row, or runs cut
-  // into segments of constant level steps, schur_projector.h).
+  // Which path projects: "jacobi" (CG on all levels), "schur-rows",
+  // "schur-segments" or "schur-filled" (one dimension eliminated; ids per
+  // row, runs cut into segments of constant level steps, or ids per row
+  // with the conjugate-gradient passes over gap-filled segments,
+  // schur_projector.h).
   const char* Path() const;
   // The dimension the Schur path eliminates; -1 on the Jacobi path.
   int EliminatedDimension() const;

@@ -21,7 +21,7 @@ namespace mizani::estimate {
 SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
                                const std::vector<int32_t>& sizes_Q,
                                const std::vector<int64_t>& offset_Q, int threads, bool allow_avx,
-                               int eliminated_dim)
+                               int eliminated_dim, GapFill gap_fill)
     : threads_(std::max(1, threads)), caller_offset_Q_(offset_Q), allow_avx_(allow_avx) {
   const int num_dims = static_cast<int>(ids_Q.size());
   num_obs_ = static_cast<int64_t>(ids_Q[0].size());
@@ -53,7 +53,7 @@ SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
     for (int64_t obs_idx = 0; obs_idx < num_obs_; ++obs_idx)
       order_N_[next[elim[obs_idx]]++] = obs_idx;
   }
-  NumberRestLevels(ids_Q);
+  NumberRestLevels(ids_Q, gap_fill);
   rid_NQ_.resize(static_cast<size_t>(num_obs_) * num_rest_);
   ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
     for (int64_t pos = begin; pos < end; ++pos) {
@@ -92,7 +92,8 @@ SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
     distinct_within_runs_ =
         std::all_of(distinct_T.begin(), distinct_T.end(), [](uint8_t flag) { return flag != 0; });
   }
-  BuildSegments();
+  BuildFilledSegments(gap_fill);
+  if (!filled_ && !rows_beat_plain_) BuildSegments();
   NarrowIds();
   // Split the runs into tasks of about equal row counts.
   const int num_tasks =
@@ -109,7 +110,8 @@ SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
   SetWeights({});
 }
 
-void SchurProjector::NumberRestLevels(const std::vector<std::vector<int32_t>>& ids_Q) {
+void SchurProjector::NumberRestLevels(const std::vector<std::vector<int32_t>>& ids_Q,
+                                      GapFill gap_fill) {
   // Each remaining dimension's levels, numbered in the order the runs first
   // meet them. In a panel sorted by pair and year the exporter-years and
   // importer-years of one pair, or the importer-years of one exporter-year
@@ -130,7 +132,13 @@ void SchurProjector::NumberRestLevels(const std::vector<std::vector<int32_t>>& i
   // (the sixth process) the steps stay mixed either way (segments of 5.5
   // rows, 90.8% in unit steps), and a pass over such segments took 1.7
   // times as long as over per-row ids: the first-appearance numbering is
-  // kept, and with it the row layout.
+  // kept, and with it the row layout. Where gap-filled segments may pay
+  // (FillMayPay), the numbering along the runs is also taken when 95% of
+  // the steps within runs go forward by at most kMaxFill + 1: a year
+  // missing from a pair then leaves a gap of one level in each dimension,
+  // which the gap-filled segments fill (BuildFilledSegments). (Elsewhere
+  // that numbering would let BuildSegments cut plain segments of five
+  // rows: the sixth process's two-way fit took 1.32 s instead of 1.08 s.)
   const int num_tasks = std::max(1, threads_);
   std::vector<std::vector<int64_t>> first_T(num_tasks);
   ParallelFor(
@@ -170,7 +178,9 @@ void SchurProjector::NumberRestLevels(const std::vector<std::vector<int32_t>>& i
     if (100 * by_first_steps.descents > by_first_steps.steps) {
       std::vector<int32_t> along = OrderAlongRuns(by_first, dim_first, level_at);
       const StepCounts along_steps = CountSteps(along, level_at);
-      if (20 * along_steps.units >= 19 * along_steps.steps) by_first = std::move(along);
+      const bool fillable =
+          FillMayPay(gap_fill) && 20 * along_steps.fillable >= 19 * along_steps.steps;
+      if (20 * along_steps.units >= 19 * along_steps.steps || fillable) by_first = std::move(along);
     }
     for (int64_t rank = 0; rank < end - begin; ++rank)
       rest_of_caller_R_[begin + by_first[rank]] = static_cast<int32_t>(begin + rank);
@@ -192,6 +202,7 @@ SchurProjector::StepCounts SchurProjector::CountSteps(const std::vector<int32_t>
       ++counts.steps;
       counts.descents += step < 0;
       counts.units += step == 1;
+      counts.fillable += step >= 1 && step <= kMaxFill + 1;
     }
   }
   return counts;
@@ -296,6 +307,7 @@ void SchurProjector::SetWeights(std::span<const double> weights_N) {
     for (int64_t pos = 0; pos < num_obs_; ++pos) weight_storage_[pos] = weights_N[order_N_[pos]];
     weight_N_ = weight_storage_.data();
   }
+  if (filled_) FillWeights();
   // Distinct runs: the sums come with the next projection's first pass.
   weight_sums_pending_ = distinct_within_runs_;
   if (weight_sums_pending_) return;
@@ -451,14 +463,194 @@ void SchurProjector::BuildSegments() {
   }
 }
 
+bool SchurProjector::FillMayPay(GapFill gap_fill) const {
+  // With one remaining dimension (two-way models) the row layout reads one
+  // 16-bit id a row, and the filled segments were no faster: the sixth
+  // process's two-way fit (5 columns) took the same 45-54 ms a projection
+  // either way, with 24.5% of its positions filled.
+  return gap_fill == GapFill::kAlways || (gap_fill == GapFill::kAuto && num_rest_ >= 2);
+}
+
+void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
+  filled_ = false;
+  if (!FillMayPay(gap_fill) || !distinct_within_runs_ || num_rest_ > kMaxSegmentDims ||
+      rid_NQ_.empty())
+    return;
+  // A panel sorted by pair and year whose pairs miss years here and there
+  // (the sixth and seventh benchmark processes: 15% of the pair-years at
+  // random) cuts its runs into segments of five or six rows, too short for
+  // the segment layout to pay, so its passes read two ids a row and gather
+  // coefficients one row at a time. With the levels numbered along the runs
+  // a missing year leaves the same gap of one level in every remaining
+  // dimension, so the run is one segment of unit steps once the gap is
+  // filled by a row of weight zero: it adds nothing to any sum (w (v - m)
+  // is 0 for any finite v) and its levels, lying between two of the
+  // segment's levels of the same dimension, are levels that exist. Only
+  // the conjugate-gradient passes use these segments: they read no source
+  // column, only the weights, which are copied to the filled positions
+  // once per SetWeights. The passes that read sources or write the output
+  // keep the rows (no column is ever copied to filled positions).
+  const int32_t* rid = rid_NQ_.data();
+  const int num_rest = num_rest_;
+  // The common forward step of every remaining dimension from the row
+  // before (1 to kMaxFill + 1), or 0 when the segment cannot go on.
+  auto common_step = [&](int64_t pos) -> int32_t {
+    const int32_t step = rid[pos * num_rest] - rid[(pos - 1) * num_rest];
+    if (step < 1 || step > kMaxFill + 1) return 0;
+    for (int rest_idx = 1; rest_idx < num_rest; ++rest_idx) {
+      if (rid[pos * num_rest + rest_idx] - rid[(pos - 1) * num_rest + rest_idx] != step) return 0;
+    }
+    return step;
+  };
+  std::vector<int64_t> run_start(num_elim_levels_ + 1, 0), seg_begin(num_elim_levels_ + 1, 0);
+  std::vector<int32_t> length_S, first_SQ;
+  std::vector<uint8_t> before(num_obs_, 0);
+  int64_t filled_pos = 0;
+  // The segments of constant steps BuildSegments would cut (a segment's
+  // second row sets its step), counted for the cost model.
+  int64_t plain_segments = 0;
+  int64_t plain_length = 0;
+  int32_t plain_step_Q[kMaxSegmentDims] = {};
+  auto plain_row = [&](int64_t pos, bool run_first) {
+    if (run_first) {
+      ++plain_segments;
+      plain_length = 1;
+      return;
+    }
+    bool same = true;
+    for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+      const int32_t step = rid[pos * num_rest + rest_idx] - rid[(pos - 1) * num_rest + rest_idx];
+      if (plain_length == 1) plain_step_Q[rest_idx] = step;
+      same = same && step == plain_step_Q[rest_idx];
+    }
+    if (same) {
+      ++plain_length;
+    } else {
+      ++plain_segments;
+      plain_length = 1;
+    }
+  };
+  for (int64_t run = 0; run < num_elim_levels_; ++run) {
+    run_start[run] = filled_pos;
+    seg_begin[run] = static_cast<int64_t>(length_S.size());
+    for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
+      plain_row(pos, pos == run_start_E_[run]);
+      int32_t step = pos > run_start_E_[run] ? common_step(pos) : 0;
+      if (step != 0 && length_S.back() > INT32_MAX - kMaxFill - 1) step = 0;
+      if (step == 0) {
+        first_SQ.insert(first_SQ.end(), rid + pos * num_rest, rid + (pos + 1) * num_rest);
+        length_S.push_back(1);
+        filled_pos += 1;
+      } else {
+        before[pos] = static_cast<uint8_t>(step - 1);
+        length_S.back() += step;
+        filled_pos += step;
+      }
+    }
+  }
+  run_start[num_elim_levels_] = filled_pos;
+  seg_begin[num_elim_levels_] = static_cast<int64_t>(length_S.size());
+  const auto num_segments = static_cast<int64_t>(length_S.size());
+  if (gap_fill == GapFill::kAuto) {
+    // Cost model of a conjugate-gradient pass, in units of one position of
+    // the segment kernel: kRowCost a row on the row layout, kSegmentCost a
+    // segment (its set-up and the short loops' remainders), so segments pay
+    // from six rows on average. Measured on the three-way model (bench/
+    // README.md, session 25; MIZANI_TRACE=2, the layouts forced in a local
+    // build), the IRLS took on the third process's panels with runs of 4,
+    // 8 and 16 years 0.716, 0.700-0.723 and 0.592-0.630 s on plain
+    // segments against 0.741, 0.695-0.684 and 0.665-0.682 s on the rows
+    // (the model: 2.5, 1.75 and 1.38 against 2); session 21's plain
+    // segments of 5.5 rows in mixed steps took 1.7 times as long as the
+    // rows (the model: 2.09). With the gaps filled (MIZANI_GAP_FILL) a pass
+    // took 2.05 ms against 2.95 ms on the rows on the sixth process (22.8%
+    // of the positions filled, 63,239 segments for 1.94M rows; the model:
+    // 1.42 against 2) and 2.8 against 3.3 ms on the seventh (15.8% filled,
+    // 66,455 segments for 1.47M rows, whose coefficients no longer sit in
+    // the core's cache; the model: 1.43).
+    constexpr double kRowCost = 2.0, kSegmentCost = 6.0;
+    const double rows_cost = kRowCost * static_cast<double>(num_obs_);
+    const double filled_cost =
+        static_cast<double>(filled_pos) + kSegmentCost * static_cast<double>(num_segments);
+    // BuildSegments' own limit: plain segments only when they average four
+    // rows.
+    const double plain_cost =
+        4 * plain_segments <= num_obs_
+            ? static_cast<double>(num_obs_) + kSegmentCost * static_cast<double>(plain_segments)
+            : INFINITY;
+    if (TraceLevel() >= 2) {
+      TraceDetail(fmt::format(
+          "layout costs: rows {:.3g}, {} plain segments {:.3g}, {} gap-filled segments over {} "
+          "positions {:.3g}",
+          rows_cost, plain_segments, plain_cost, num_segments, filled_pos, filled_cost));
+    }
+    // Ties to the plain segments (they need neither ids nor filled weights).
+    rows_beat_plain_ = rows_cost < plain_cost;
+    if (filled_cost >= std::min(rows_cost, plain_cost)) return;
+  }
+  filled_ = true;
+  num_filled_pos_ = filled_pos;
+  fill_run_start_E_ = std::move(run_start);
+  fill_seg_begin_E_ = std::move(seg_begin);
+  fill_seg_length_S_ = std::move(length_S);
+  fill_seg_first_SQ_ = std::move(first_SQ);
+  fill_seg_step_SQ_.assign(fill_seg_first_SQ_.size(), 1);
+  fills_before_N_ = std::move(before);
+  if (TraceLevel() >= 2) {
+    TraceDetail(fmt::format("gap-filled segments: {} for {} runs, {} rows filled ({:.1f}%)",
+                            num_segments, num_elim_levels_, filled_pos - num_obs_,
+                            100.0 * static_cast<double>(filled_pos - num_obs_) /
+                                static_cast<double>(std::max<int64_t>(1, num_obs_))));
+  }
+}
+
+void SchurProjector::FillWeights() {
+  fill_weight_.resize(num_filled_pos_);
+  const int num_tasks = static_cast<int>(task_run_begin_.size()) - 1;
+  ParallelFor(
+      num_tasks, num_tasks,
+      [&](int task_idx, int64_t, int64_t) {
+        for (int64_t run = task_run_begin_[task_idx]; run < task_run_begin_[task_idx + 1]; ++run) {
+          int64_t filled_pos = fill_run_start_E_[run];
+          std::fill(fill_weight_.begin() + filled_pos,
+                    fill_weight_.begin() + fill_run_start_E_[run + 1], 0.0);
+          for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
+            filled_pos += fills_before_N_[pos];
+            fill_weight_[filled_pos++] = weight_N_ != nullptr ? weight_N_[pos] : 1.0;
+          }
+        }
+      },
+      1);
+}
+
+RunRows SchurProjector::FilledLayout() const {
+  RunRows rows;
+  rows.num_rest = num_rest_;
+  rows.num_obs = num_filled_pos_;
+  rows.run_start_E = fill_run_start_E_.data();
+  rows.seg_begin_E = fill_seg_begin_E_.data();
+  rows.seg_length_S = fill_seg_length_S_.data();
+  rows.seg_first_SQ = fill_seg_first_SQ_.data();
+  rows.seg_step_SQ = fill_seg_step_SQ_.data();
+  rows.weight_N = fill_weight_.data();
+  rows.run_weight_E = run_weight_E_.data();
+  rows.allow_avx = allow_avx_;
+  return rows;
+}
+
 void SchurProjector::Apply(const double* const* src_sorted_C, const double* coef_RC, int num_cols,
                            std::vector<double>& acc_RC, double* abs_sum_C) {
   const int num_tasks = static_cast<int>(task_run_begin_.size()) - 1;
   const int64_t size_RC = num_rest_levels_ * num_cols;
   std::vector<std::vector<double>> abs_TC(num_tasks, std::vector<double>(num_cols, 0.0));
-  const RunRows rows = Layout();
   // After SetWeights the first pass also gathers the weight sums.
   const bool gather_sums = weight_sums_pending_;
+  // The conjugate-gradient steps (no source, no sums) over the gap-filled
+  // segments when there are some; the other passes read the sources and
+  // weights row by row.
+  const bool over_filled =
+      filled_ && src_sorted_C == nullptr && abs_sum_C == nullptr && !gather_sums;
+  const RunRows rows = over_filled ? FilledLayout() : Layout();
   std::vector<std::vector<double>> level_T(gather_sums ? num_tasks : 0),
       removed_T(gather_sums ? num_tasks : 0);
   if (gather_sums) run_weight_E_.assign(num_elim_levels_, 0.0);
@@ -473,9 +665,9 @@ void SchurProjector::Apply(const double* const* src_sorted_C, const double* coef
           removed_T[task_idx].assign(num_rest_levels_, 0.0);
           sums = {run_weight_E_.data(), level_T[task_idx].data(), removed_T[task_idx].data()};
         }
-        DispatchRunKernel<ApplyKernel>(rows, num_cols, segmented_, task_run_begin_[task_idx],
-                                       task_run_begin_[task_idx + 1], src_sorted_C, coef_RC,
-                                       acc.data(),
+        DispatchRunKernel<ApplyKernel>(rows, num_cols, segmented_ || over_filled,
+                                       task_run_begin_[task_idx], task_run_begin_[task_idx + 1],
+                                       src_sorted_C, coef_RC, acc.data(),
                                        abs_sum_C != nullptr ? abs_TC[task_idx].data() : nullptr,
                                        gather_sums ? &sums : nullptr);
       },

@@ -22,6 +22,8 @@
 #include <span>
 #include <vector>
 
+#include "mizani/estimate.h"
+
 namespace mizani {
 class Communicator;
 }
@@ -31,6 +33,10 @@ namespace mizani::estimate {
 struct ProjectionStats;
 struct RunRows;
 
+// The most missing rows a gap-filled segment fills in one place
+// (BuildFilledSegments): a pair's panel missing up to three years in a row.
+inline constexpr int kMaxFill = 3;
+
 class SchurProjector {
  public:
   // ids_Q[q][obs] in [0, sizes_Q[q]); needs at least two dimensions.
@@ -39,7 +45,8 @@ class SchurProjector {
   // dimension solved exactly (-1: the largest).
   SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
                  const std::vector<int32_t>& sizes_Q, const std::vector<int64_t>& offset_Q,
-                 int threads, bool allow_avx = true, int eliminated_dim = -1);
+                 int threads, bool allow_avx = true, int eliminated_dim = -1,
+                 GapFill gap_fill = GapFill::kAuto);
 
   // The weights are referenced, not copied, when the rows are already in
   // run order: they must stay alive and unchanged until the next
@@ -54,6 +61,13 @@ class SchurProjector {
   int eliminated_dim() const { return eliminated_dim_; }
   // The row layout's ids are 16-bit (NarrowIds).
   bool narrow_ids() const { return !rid16_NQ_.empty(); }
+  // The conjugate-gradient passes run over gap-filled segments
+  // (BuildFilledSegments); the rows they add, and the segments.
+  bool gap_filled() const { return filled_; }
+  int64_t filled_rows() const { return filled_ ? num_filled_pos_ - num_obs_ : 0; }
+  int64_t num_filled_segments() const {
+    return filled_ ? static_cast<int64_t>(fill_seg_length_S_.size()) : 0;
+  }
 
   // Rows sharded across the ranks of `comm` (size > 1; null: one process)
   // by the eliminated dimension's levels, so every run is whole on its
@@ -87,12 +101,13 @@ class SchurProjector {
   // rest_of_caller_R_: the remaining levels numbered by first appearance
   // in run order, or along the runs when that order steps backwards often
   // (the .cc says why).
-  void NumberRestLevels(const std::vector<std::vector<int32_t>>& ids_Q);
+  void NumberRestLevels(const std::vector<std::vector<int32_t>>& ids_Q, GapFill gap_fill);
   // Steps from one row of a run to the next, a remaining dimension's levels
   // numbered in `order` (rank = position): all, backwards, and +1.
   // level_at(pos): the caller's level of the sorted row `pos`.
   struct StepCounts {
     int64_t steps = 0, descents = 0, units = 0;
+    int64_t fillable = 0;  // from +1 to +(kMaxFill + 1): a gap-filled segment goes on
   };
   template <class LevelAt>
   StepCounts CountSteps(const std::vector<int32_t>& order, const LevelAt& level_at) const;
@@ -116,6 +131,18 @@ class SchurProjector {
   void BuildSegments();
   // On the row layout, replaces rid_NQ_ by rid16_NQ_ when the levels fit.
   void NarrowIds();
+  // Cuts the runs into segments of unit steps across gaps of at most
+  // kMaxFill missing rows, and keeps them for the passes that read no
+  // source (the conjugate-gradient steps) when `gap_fill` and the cost
+  // model say so; the model also decides whether BuildSegments is tried
+  // (the .cc says why and how it was measured).
+  void BuildFilledSegments(GapFill gap_fill);
+  // Whether gap filling is worth trying at all under `gap_fill`.
+  bool FillMayPay(GapFill gap_fill) const;
+  // fill_weight_ from weight_N_ (zero on the filled positions).
+  void FillWeights();
+  // The segment layout of the filled positions.
+  RunRows FilledLayout() const;
 
   // Sharded: adds values_RC (the projector's numbering, num_cols per
   // level) across ranks. Each rank numbers the remaining levels by first
@@ -159,6 +186,17 @@ class SchurProjector {
   std::vector<double> level_weight_R_;
   std::vector<double> inv_diag_R_;  // 1 / diag(S)
   std::vector<std::vector<double>> thread_acc_;
+  // Gap-filled segments (BuildFilledSegments): positions of the runs with
+  // their gaps filled, num_filled_pos_ in all; the same runs as run_start_E_.
+  bool filled_ = false;
+  // The cost model preferred the rows to plain segments: BuildSegments is
+  // not tried.
+  bool rows_beat_plain_ = false;
+  int64_t num_filled_pos_ = 0;
+  std::vector<int64_t> fill_run_start_E_, fill_seg_begin_E_;
+  std::vector<int32_t> fill_seg_length_S_, fill_seg_first_SQ_, fill_seg_step_SQ_;
+  std::vector<uint8_t> fills_before_N_;  // per row in run order: filled positions just before it
+  std::vector<double> fill_weight_;      // the weights at the filled positions (0 on fills)
   std::vector<int64_t> task_run_begin_;  // runs split into balanced tasks
   bool distinct_within_runs_ = true;     // no two rows of a run share a remaining level
 };
