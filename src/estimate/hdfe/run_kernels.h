@@ -152,22 +152,76 @@ inline void ForEachSegment(const RunRows& rows, int num_rest, int64_t run, const
   }
 }
 
+// One row of a run as the packed source and output kernels see it: its
+// position, and where its coefficients and accumulators (kCols doubles a
+// level) and its levels are in every remaining dimension. SegmentRow is
+// row `row` of a segment (segment layout), IdRow a row with its ids (row
+// layout); ForEachRunRow walks a run's rows with the one its layout has.
+template <int kCols>
+struct SegmentRow {
+  const SegmentView& segment;
+  int64_t row;
+  int64_t pos() const { return segment.pos + row; }
+  const double* coef(int rest_idx) const {
+    return segment.coef_Q[rest_idx] + row * segment.stride_Q[rest_idx];
+  }
+  double* acc(int rest_idx) const {
+    return segment.acc_Q[rest_idx] + row * segment.stride_Q[rest_idx];
+  }
+  int64_t level(int rest_idx) const {
+    return segment.first_Q[rest_idx] + row * segment.step_Q[rest_idx];
+  }
+};
+
+template <int kCols>
+struct IdRow {
+  int64_t position;
+  const int32_t* level_Q;
+  const double* coef_RC;
+  double* acc_RC;  // null for a kernel that adds no sums
+  int64_t pos() const { return position; }
+  const double* coef(int rest_idx) const {
+    return coef_RC + static_cast<int64_t>(level_Q[rest_idx]) * kCols;
+  }
+  double* acc(int rest_idx) const {
+    return acc_RC + static_cast<int64_t>(level_Q[rest_idx]) * kCols;
+  }
+  int64_t level(int rest_idx) const { return level_Q[rest_idx]; }
+};
+
+// Calls fn(row) for every row of `run`, in order (acc_RC: the accumulators,
+// or nullptr for a kernel that adds no sums).
+template <int kRest, int kCols, bool kSegmented, typename Sums, typename Fn>
+inline void ForEachRunRow(const RunRows& rows, int num_rest, int64_t run, const double* coef_RC,
+                          Sums acc_RC, Fn&& fn) {
+  if constexpr (kSegmented) {
+    ForEachSegment<kCols>(rows, num_rest, run, coef_RC, acc_RC, [&](const SegmentView& segment) {
+      for (int64_t row = 0; row < segment.length; ++row) fn(SegmentRow<kCols>{segment, row});
+    });
+  } else {
+    double* acc = nullptr;
+    if constexpr (!std::is_same_v<Sums, std::nullptr_t>) acc = acc_RC;
+    ForEachRow<kRest, false>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
+      fn(IdRow<kCols>{pos, level_Q, coef_RC, acc});
+    });
+  }
+}
+
 #if defined(__SSE2__)
 // A row's source (src_C[c][pos]) and value = source - the sum of its
 // coefficients, with the columns in pairs (an odd last one alone).
-template <int kCols>
-inline void SourceRowValues(const SegmentView& segment, int num_rest, const double* const* src_C,
-                            int64_t row, __m128d* src_P, double* src_last, __m128d* value_P,
-                            double* value_last) {
+template <int kCols, typename Row>
+inline void SourceRowValues(const Row& at, int num_rest, const double* const* src_C, __m128d* src_P,
+                            double* src_last, __m128d* value_P, double* value_last) {
   constexpr int kPairs = kCols / 2;
-  const int64_t pos = segment.pos + row;
+  const int64_t pos = at.pos();
   for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
     src_P[pair_idx] = _mm_set_pd(src_C[2 * pair_idx + 1][pos], src_C[2 * pair_idx][pos]);
     value_P[pair_idx] = src_P[pair_idx];
   }
   if constexpr (kCols % 2 == 1) *value_last = *src_last = src_C[kCols - 1][pos];
   for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-    const double* coef = segment.coef_Q[rest_idx] + row * segment.stride_Q[rest_idx];
+    const double* coef = at.coef(rest_idx);
     for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
       value_P[pair_idx] = _mm_sub_pd(value_P[pair_idx], _mm_loadu_pd(coef + 2 * pair_idx));
     if constexpr (kCols % 2 == 1) *value_last -= coef[kCols - 1];
@@ -290,10 +344,9 @@ struct ApplyKernel {
   // Loop 2 of the segment kernels for one row: w (value - mean), added to
   // the row's accumulators in every remaining dimension (pairs of columns
   // in registers, an odd last column alone).
-  template <int kCols>
-  static void AddDeviation(const SegmentView& segment, int num_rest, int64_t row, double weight,
-                           const __m128d* value_P, double value_last, const __m128d* mean_P,
-                           double mean_last) {
+  template <int kCols, typename Row>
+  static void AddDeviation(const Row& at, int num_rest, double weight, const __m128d* value_P,
+                           double value_last, const __m128d* mean_P, double mean_last) {
     constexpr int kPairs = kCols / 2;
     __m128d deviation_P[kPairs > 0 ? kPairs : 1];
     for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
@@ -302,7 +355,7 @@ struct ApplyKernel {
     }
     const double deviation_last = weight * (value_last - mean_last);
     for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-      double* target = segment.acc_Q[rest_idx] + row * segment.stride_Q[rest_idx];
+      double* target = at.acc(rest_idx);
       for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
         _mm_storeu_pd(target + 2 * pair_idx,
                       _mm_add_pd(_mm_loadu_pd(target + 2 * pair_idx), deviation_P[pair_idx]));
@@ -422,8 +475,8 @@ struct ApplyKernel {
         for (; row < segment.length; ++row) {
           const double weight = weight_at(segment.pos + row);
           row_values(segment, row, value_P, &value_last);
-          AddDeviation<kCols>(segment, num_rest, row, weight, value_P, value_last, mean_P,
-                              mean_last);
+          AddDeviation<kCols>(SegmentRow<kCols>{segment, row}, num_rest, weight, value_P,
+                              value_last, mean_P, mean_last);
         }
       });
     }
@@ -431,14 +484,18 @@ struct ApplyKernel {
 #endif
 
 #if defined(__SSE2__)
-  // The first pass of a projection on the segment layout (a source, the
-  // absolute sums and, after new weights, the weight sums): the columns in
-  // pairs as in MatvecSegments, the same operations in the same order as
-  // the generic loop below per column, so the results are identical.
-  template <int kRest, int kCols>
-  static void SourceSegments(const RunRows& rows, int64_t run_begin, int64_t run_end,
-                             const double* const* src_C, const double* coef_RC, double* acc_RC,
-                             double* abs_sum_C, const WeightSums* sums) {
+  // The first pass of a projection (a source, the absolute sums and, after
+  // new weights, the weight sums), on either layout: the columns in pairs
+  // as in MatvecSegments, a short run's values kept from loop 1 for loop 2,
+  // and the same operations in the same order as the generic loop below
+  // per column, so the results are identical. (On the row layout the
+  // generic loop, which gathers every row's coefficients twice and handles
+  // one column at a time, took 2.5 times a conjugate-gradient pass on the
+  // seventh process's two-way model; session 25.)
+  template <int kRest, int kCols, bool kSegmented>
+  static void SourcePacked(const RunRows& rows, int64_t run_begin, int64_t run_end,
+                           const double* const* src_C, const double* coef_RC, double* acc_RC,
+                           double* abs_sum_C, const WeightSums* sums) {
     static_assert(kCols >= 2 && kCols <= kMaxColumns);
     constexpr int kPairs = kCols / 2;
     constexpr bool kOdd = kCols % 2 == 1;
@@ -448,45 +505,39 @@ struct ApplyKernel {
     __m128d abs_P[kPairs];
     double abs_last = 0;
     for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) abs_P[pair_idx] = _mm_setzero_pd();
-    auto row_values = [&](const SegmentView& segment, int64_t row, __m128d* src_P, double* src_last,
-                          __m128d* value_P, double* value_last) {
-      SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, src_last, value_P, value_last);
-    };
     // The values of a run's rows, kept from loop 1 for loop 2 when the run
-    // fits (as in ResidualSegments).
+    // fits (as in ResidualPacked).
     constexpr int64_t kSavedRows = 512;
     double saved_NC[kSavedRows * kCols];
     for (int64_t run = run_begin; run < run_end; ++run) {
       const bool saving = rows.run_start_E[run + 1] - rows.run_start_E[run] <= kSavedRows;
       double* saved = saved_NC;
-      auto for_each_segment = [&](auto&& fn) {
-        ForEachSegment<kCols>(rows, num_rest, run, coef_RC, acc_RC, fn);
+      auto for_each_row = [&](auto&& fn) {
+        ForEachRunRow<kRest, kCols, kSegmented>(rows, num_rest, run, coef_RC, acc_RC, fn);
       };
       __m128d sum_P[kPairs], src_P[kPairs], value_P[kPairs], mean_P[kPairs];
       for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) sum_P[pair_idx] = _mm_setzero_pd();
       double sum_last = 0, src_last = 0, value_last = 0, weight_sum = 0;
       // Loop 1: the run's weighted sums.
-      for_each_segment([&](const SegmentView& segment) {
-        for (int64_t row = 0; row < segment.length; ++row) {
-          const double weight = weight_N != nullptr ? weight_N[segment.pos + row] : 1.0;
-          const __m128d weight2 = _mm_set1_pd(weight);
-          weight_sum += weight;
-          row_values(segment, row, src_P, &src_last, value_P, &value_last);
-          if (saving) {
-            SaveRow<kCols>(value_P, value_last, saved);
-            saved += kCols;
-          }
-          if (abs_sum_C != nullptr) {
-            for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
-              abs_P[pair_idx] = _mm_add_pd(
-                  abs_P[pair_idx], _mm_mul_pd(weight2, _mm_andnot_pd(sign, src_P[pair_idx])));
-            }
-            if constexpr (kOdd) abs_last += weight * std::abs(src_last);
-          }
-          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
-            sum_P[pair_idx] = _mm_add_pd(sum_P[pair_idx], _mm_mul_pd(weight2, value_P[pair_idx]));
-          if constexpr (kOdd) sum_last += weight * value_last;
+      for_each_row([&](const auto& at) {
+        const double weight = weight_N != nullptr ? weight_N[at.pos()] : 1.0;
+        const __m128d weight2 = _mm_set1_pd(weight);
+        weight_sum += weight;
+        SourceRowValues<kCols>(at, num_rest, src_C, src_P, &src_last, value_P, &value_last);
+        if (saving) {
+          SaveRow<kCols>(value_P, value_last, saved);
+          saved += kCols;
         }
+        if (abs_sum_C != nullptr) {
+          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+            abs_P[pair_idx] = _mm_add_pd(abs_P[pair_idx],
+                                         _mm_mul_pd(weight2, _mm_andnot_pd(sign, src_P[pair_idx])));
+          }
+          if constexpr (kOdd) abs_last += weight * std::abs(src_last);
+        }
+        for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+          sum_P[pair_idx] = _mm_add_pd(sum_P[pair_idx], _mm_mul_pd(weight2, value_P[pair_idx]));
+        if constexpr (kOdd) sum_last += weight * value_last;
       });
       const double run_weight = sums != nullptr ? weight_sum : rows.run_weight_E[run];
       if (sums != nullptr) sums->run_weight_E[run] = run_weight;
@@ -498,26 +549,23 @@ struct ApplyKernel {
       const double mean_last = run_weight > 0 ? sum_last / run_weight : 0.0;
       // Loop 2 (the run's rows are in cache): scatter the weighted deviations.
       const double* kept = saved_NC;
-      for_each_segment([&](const SegmentView& segment) {
-        for (int64_t row = 0; row < segment.length; ++row) {
-          const double weight = weight_N != nullptr ? weight_N[segment.pos + row] : 1.0;
-          if (sums != nullptr) {
-            const double removed = weight * weight * inv_run_weight;
-            for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-              const int64_t level = segment.first_Q[rest_idx] + row * segment.step_Q[rest_idx];
-              sums->level_weight_R[level] += weight;
-              sums->removed_R[level] += removed;
-            }
+      for_each_row([&](const auto& at) {
+        const double weight = weight_N != nullptr ? weight_N[at.pos()] : 1.0;
+        if (sums != nullptr) {
+          const double removed = weight * weight * inv_run_weight;
+          for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
+            const int64_t level = at.level(rest_idx);
+            sums->level_weight_R[level] += weight;
+            sums->removed_R[level] += removed;
           }
-          if (saving) {
-            LoadRow<kCols>(kept, value_P, &value_last);
-            kept += kCols;
-          } else {
-            row_values(segment, row, src_P, &src_last, value_P, &value_last);
-          }
-          AddDeviation<kCols>(segment, num_rest, row, weight, value_P, value_last, mean_P,
-                              mean_last);
         }
+        if (saving) {
+          LoadRow<kCols>(kept, value_P, &value_last);
+          kept += kCols;
+        } else {
+          SourceRowValues<kCols>(at, num_rest, src_C, src_P, &src_last, value_P, &value_last);
+        }
+        AddDeviation<kCols>(at, num_rest, weight, value_P, value_last, mean_P, mean_last);
       });
     }
     if (abs_sum_C != nullptr) {
@@ -554,10 +602,10 @@ struct ApplyKernel {
         }
       }
     }
-    if constexpr (kSegmented && kCols >= 2) {
+    if constexpr (kCols >= 2) {
       if (src_C != nullptr) {
-        SourceSegments<kRest, kCols>(rows, run_begin, run_end, src_C, coef_RC, acc_RC, abs_sum_C,
-                                     sums);
+        SourcePacked<kRest, kCols, kSegmented>(rows, run_begin, run_end, src_C, coef_RC, acc_RC,
+                                               abs_sum_C, sums);
         return;
       }
     }
@@ -668,13 +716,14 @@ inline void AddCross(const __m128d (*cross_RP)[(kCols + 1) / 2], double* cross_C
 // registers instead of in another pass over the block.
 struct ResidualKernel {
 #if defined(__SSE2__)
-  // Run on the segment layout with two or more columns: the columns in
-  // pairs (SourceRowValues), the same operations in the same order per
-  // column as the generic loop below, so the results are identical.
-  template <int kRest, int kCols>
-  static void ResidualSegments(const RunRows& rows, int64_t run_begin, int64_t run_end,
-                               const double* const* src_C, const double* coef_RC, double* dst_NC,
-                               double* elim_EC, double* cross_CC) {
+  // Run with two or more columns, on either layout: the columns in pairs
+  // (SourceRowValues), a short run's values kept from loop 1 for loop 2,
+  // and the same operations in the same order per column as the generic
+  // loop below, so the results are identical.
+  template <int kRest, int kCols, bool kSegmented>
+  static void ResidualPacked(const RunRows& rows, int64_t run_begin, int64_t run_end,
+                             const double* const* src_C, const double* coef_RC, double* dst_NC,
+                             double* elim_EC, double* cross_CC) {
     static_assert(kCols >= 2 && kCols <= kMaxColumns);
     constexpr int kPairs = kCols / 2;
     constexpr bool kOdd = kCols % 2 == 1;
@@ -701,21 +750,21 @@ struct ResidualKernel {
       double sum_last = 0;
       const bool saving = rows.run_start_E[run + 1] - rows.run_start_E[run] <= kSavedRows;
       double* saved = saved_NC;
-      ForEachSegment<kCols>(rows, num_rest, run, coef_RC, nullptr, [&](const SegmentView& segment) {
-        for (int64_t row = 0; row < segment.length; ++row) {
-          const double weight = weight_N != nullptr ? weight_N[segment.pos + row] : 1.0;
-          SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, &src_last, value_P,
-                                 &value_last);
-          if (saving) {
-            SaveRow<kCols>(value_P, value_last, saved);
-            saved += kCols;
-          }
-          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
-            sum_P[pair_idx] =
-                _mm_add_pd(sum_P[pair_idx], _mm_mul_pd(_mm_set1_pd(weight), value_P[pair_idx]));
-          }
-          if constexpr (kOdd) sum_last += weight * value_last;
+      auto for_each_row = [&](auto&& fn) {
+        ForEachRunRow<kRest, kCols, kSegmented>(rows, num_rest, run, coef_RC, nullptr, fn);
+      };
+      for_each_row([&](const auto& at) {
+        const double weight = weight_N != nullptr ? weight_N[at.pos()] : 1.0;
+        SourceRowValues<kCols>(at, num_rest, src_C, src_P, &src_last, value_P, &value_last);
+        if (saving) {
+          SaveRow<kCols>(value_P, value_last, saved);
+          saved += kCols;
         }
+        for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+          sum_P[pair_idx] =
+              _mm_add_pd(sum_P[pair_idx], _mm_mul_pd(_mm_set1_pd(weight), value_P[pair_idx]));
+        }
+        if constexpr (kOdd) sum_last += weight * value_last;
       });
       const double run_weight = rows.run_weight_E[run];
       double* mean = elim_EC + run * kCols;
@@ -727,18 +776,14 @@ struct ResidualKernel {
         // A run without weight: its coefficient is the plain mean.
         for (int col_idx = 0; col_idx < kCols; ++col_idx) mean[col_idx] = 0;
         int64_t length = 0;
-        ForEachSegment<kCols>(rows, num_rest, run, coef_RC, nullptr,
-                              [&](const SegmentView& segment) {
-                                for (int64_t row = 0; row < segment.length; ++row, ++length) {
-                                  SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P,
-                                                         &src_last, value_P, &value_last);
-                                  for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
-                                    _mm_storeu_pd(value_C + 2 * pair_idx, value_P[pair_idx]);
-                                  if constexpr (kOdd) value_C[kCols - 1] = value_last;
-                                  for (int col_idx = 0; col_idx < kCols; ++col_idx)
-                                    mean[col_idx] += value_C[col_idx];
-                                }
-                              });
+        for_each_row([&](const auto& at) {
+          ++length;
+          SourceRowValues<kCols>(at, num_rest, src_C, src_P, &src_last, value_P, &value_last);
+          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+            _mm_storeu_pd(value_C + 2 * pair_idx, value_P[pair_idx]);
+          if constexpr (kOdd) value_C[kCols - 1] = value_last;
+          for (int col_idx = 0; col_idx < kCols; ++col_idx) mean[col_idx] += value_C[col_idx];
+        });
         for (int col_idx = 0; col_idx < kCols; ++col_idx)
           mean[col_idx] = length > 0 ? mean[col_idx] / static_cast<double>(length) : 0.0;
       }
@@ -746,30 +791,27 @@ struct ResidualKernel {
         mean_P[pair_idx] = _mm_loadu_pd(mean + 2 * pair_idx);
       const double mean_last = kOdd ? mean[kCols - 1] : 0.0;
       const double* kept = saved_NC;
-      ForEachSegment<kCols>(rows, num_rest, run, coef_RC, nullptr, [&](const SegmentView& segment) {
-        for (int64_t row = 0; row < segment.length; ++row) {
-          const int64_t pos = segment.pos + row;
-          if (saving) {
-            LoadRow<kCols>(kept, value_P, &value_last);
-            kept += kCols;
-          } else {
-            SourceRowValues<kCols>(segment, num_rest, src_C, row, src_P, &src_last, value_P,
-                                   &value_last);
-          }
-          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
-            value_P[pair_idx] = _mm_sub_pd(value_P[pair_idx], mean_P[pair_idx]);
-          if constexpr (kOdd) value_last -= mean_last;
-          if (dst_NC != nullptr) {
-            for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
-              _mm_storel_pd(dst_NC + (2 * pair_idx) * rows.num_obs + pos, value_P[pair_idx]);
-              _mm_storeh_pd(dst_NC + (2 * pair_idx + 1) * rows.num_obs + pos, value_P[pair_idx]);
-            }
-            if constexpr (kOdd) dst_NC[(kCols - 1) * rows.num_obs + pos] = value_last;
-          }
-          if (cross_CC == nullptr) continue;
-          AccumulateCross<kCols>(value_P, value_last, weight_N != nullptr ? weight_N[pos] : 1.0,
-                                 cross_RP);
+      for_each_row([&](const auto& at) {
+        const int64_t pos = at.pos();
+        if (saving) {
+          LoadRow<kCols>(kept, value_P, &value_last);
+          kept += kCols;
+        } else {
+          SourceRowValues<kCols>(at, num_rest, src_C, src_P, &src_last, value_P, &value_last);
         }
+        for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx)
+          value_P[pair_idx] = _mm_sub_pd(value_P[pair_idx], mean_P[pair_idx]);
+        if constexpr (kOdd) value_last -= mean_last;
+        if (dst_NC != nullptr) {
+          for (int pair_idx = 0; pair_idx < kPairs; ++pair_idx) {
+            _mm_storel_pd(dst_NC + (2 * pair_idx) * rows.num_obs + pos, value_P[pair_idx]);
+            _mm_storeh_pd(dst_NC + (2 * pair_idx + 1) * rows.num_obs + pos, value_P[pair_idx]);
+          }
+          if constexpr (kOdd) dst_NC[(kCols - 1) * rows.num_obs + pos] = value_last;
+        }
+        if (cross_CC == nullptr) return;
+        AccumulateCross<kCols>(value_P, value_last, weight_N != nullptr ? weight_N[pos] : 1.0,
+                               cross_RP);
       });
     }
     if (cross_CC != nullptr) AddCross<kCols>(cross_RP, cross_CC);
@@ -781,9 +823,9 @@ struct ResidualKernel {
                   const double* const* src_C, const double* coef_RC, double* dst_NC,
                   double* elim_EC, double* cross_CC) {
 #if defined(__SSE2__)
-    if constexpr (kSegmented && kCols >= 2) {
-      ResidualSegments<kRest, kCols>(rows, run_begin, run_end, src_C, coef_RC, dst_NC, elim_EC,
-                                     cross_CC);
+    if constexpr (kCols >= 2) {
+      ResidualPacked<kRest, kCols, kSegmented>(rows, run_begin, run_end, src_C, coef_RC, dst_NC,
+                                               elim_EC, cross_CC);
       return;
     }
 #endif
