@@ -611,11 +611,11 @@ void SchurProjector::FillWeights() {
       num_tasks, num_tasks,
       [&](int task_idx, int64_t, int64_t) {
         for (int64_t run = task_run_begin_[task_idx]; run < task_run_begin_[task_idx + 1]; ++run) {
+          // Every position once: the fills before a row, then the row.
           int64_t filled_pos = fill_run_start_E_[run];
-          std::fill(fill_weight_.begin() + filled_pos,
-                    fill_weight_.begin() + fill_run_start_E_[run + 1], 0.0);
           for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
-            filled_pos += fills_before_N_[pos];
+            for (int fill = 0; fill < fills_before_N_[pos]; ++fill)
+              fill_weight_[filled_pos++] = 0.0;
             fill_weight_[filled_pos++] = weight_N_ != nullptr ? weight_N_[pos] : 1.0;
           }
         }
