@@ -403,25 +403,24 @@ TEST(ProjectorSchurPath, RowLayoutIdsNarrowOnlyWhenTheLevelsFit) {
 // coefficients must equal the row layout's and the Jacobi path's, with the
 // first-order conditions, for unit weights, random weights and pairs that
 // weigh nothing, at the column counts whose kernels pack columns in pairs.
-TEST(ProjectorSchurPath, GapFilledSegmentsAgreeWithTheRowsAndJacobi) {
+void ExpectGapFilledAgree(int countries, int years) {
   std::mt19937_64 rng(61);
-  constexpr int kCountries = 30, kYears = 20;
   Design panel;
-  panel.sizes = {kCountries * kYears, kCountries * kYears, kCountries * kCountries};
+  panel.sizes = {countries * years, countries * years, countries * countries};
   panel.ids.assign(3, {});
   int num_pairs = 0;
-  for (int exporter = 0; exporter < kCountries; ++exporter) {
-    for (int importer = 0; importer < kCountries; ++importer) {
+  for (int exporter = 0; exporter < countries; ++exporter) {
+    for (int importer = 0; importer < countries; ++importer) {
       if (rng() % 10 < 3) continue;  // the pair never trades
       const bool long_gap = exporter == 2 && importer == 5;
       bool any = false;
-      for (int year = 0; year < kYears; ++year) {
+      for (int year = 0; year < years; ++year) {
         if (rng() % 100 < 15) continue;
         if (long_gap && year >= 6 && year <= 10) continue;
         if (exporter == 4 && year == 12) continue;
-        panel.ids[0].push_back(exporter * kYears + year);
-        panel.ids[1].push_back(importer * kYears + year);
-        panel.ids[2].push_back(exporter * kCountries + importer);
+        panel.ids[0].push_back(exporter * years + year);
+        panel.ids[1].push_back(importer * years + year);
+        panel.ids[2].push_back(exporter * countries + importer);
         any = true;
       }
       num_pairs += any ? 1 : 0;
@@ -515,6 +514,60 @@ TEST(ProjectorSchurPath, GapFilledSegmentsAgreeWithTheRowsAndJacobi) {
       }
     }
   }
+}
+
+TEST(ProjectorSchurPath, GapFilledSegmentsAgreeWithTheRowsAndJacobi) {
+  ExpectGapFilledAgree(30, 20);
+}
+
+// Runs of 300 positions: a row's offset in its segment takes a byte, so a
+// run goes on in a new segment after 256 positions. 500 runs (the largest
+// dimension, eliminated) over two dimensions of 400 levels, each run
+// stepping through 300 consecutive levels of both from its own start, 15%
+// of its rows missing. The gap-filled projection must equal the row
+// layout's, with the first-order conditions.
+TEST(ProjectorSchurPath, GapFilledSegmentsSplitLongRuns) {
+  std::mt19937_64 rng(67);
+  constexpr int kLevels = 400, kRuns = 500, kLength = 300;
+  Design panel;
+  panel.sizes = {kLevels, kLevels, kRuns};
+  panel.ids.assign(3, {});
+  for (int run = 0; run < kRuns; ++run) {
+    const auto first = static_cast<int32_t>(rng() % (kLevels - kLength + 1));
+    const auto second = static_cast<int32_t>(rng() % (kLevels - kLength + 1));
+    for (int32_t step = 0; step < kLength; ++step) {
+      if (step > 0 && rng() % 100 < 15) continue;
+      panel.ids[0].push_back(first + step);
+      panel.ids[1].push_back(second + step);
+      panel.ids[2].push_back(run);
+    }
+  }
+  const auto num_obs = static_cast<int64_t>(panel.ids[0].size());
+  const mizani::estimate::SchurProjector schur(panel.ids, panel.sizes,
+                                               {0, panel.sizes[0], panel.sizes[0] + panel.sizes[1]},
+                                               2, true, -1, mizani::GapFill::kAlways);
+  ASSERT_TRUE(schur.gap_filled());
+  EXPECT_GE(schur.num_filled_segments(), 2 * kRuns);
+  mizani::ProjectionOptions always, never;
+  always.gap_fill = mizani::GapFill::kAlways;
+  never.gap_fill = mizani::GapFill::kNever;
+  std::uniform_real_distribution<double> uniform(0.1, 3.0);
+  constexpr int kCols = 2;
+  std::vector<double> weight(num_obs), v(kCols * num_obs);
+  for (auto& value : weight) value = uniform(rng);
+  for (auto& value : v) value = uniform(rng) * 4 - 2;
+  FeProjector filled(panel.ids, panel.sizes, 2, 0, always);
+  FeProjector rows(panel.ids, panel.sizes, 2, 0, never);
+  ASSERT_STREQ(filled.Path(), "schur-filled");
+  ASSERT_STREQ(rows.Path(), "schur-rows");
+  filled.SetWeights(weight);
+  rows.SetWeights(weight);
+  std::vector<double> out(kCols * num_obs), rows_out(kCols * num_obs), alpha, rows_alpha;
+  ASSERT_TRUE(filled.Project(v.data(), out.data(), kCols, alpha, 1e-13, 10000).converged);
+  ASSERT_TRUE(rows.Project(v.data(), rows_out.data(), kCols, rows_alpha, 1e-13, 10000).converged);
+  for (int64_t idx = 0; idx < kCols * num_obs; ++idx)
+    ASSERT_NEAR(out[idx], rows_out[idx], 1e-10) << idx;
+  ExpectFirstOrderConditions(panel, weight, out, kCols);
 }
 
 // More columns than one pass carries (kMaxColumns): the block is projected

@@ -48,9 +48,16 @@ struct RunRows {
   const int32_t* seg_length_S = nullptr;
   const int32_t* seg_first_SQ = nullptr;  // levels of the segment's first row
   const int32_t* seg_step_SQ = nullptr;   // their step from one row to the next
-  const double* weight_N = nullptr;       // null: unit weights
-  const double* run_weight_E = nullptr;   // weight sum of each run
-  bool allow_avx = true;                  // false: never the AVX kernel (ProjectionOptions)
+  // Row layout without ids (the gap-filled segments of schur_projector.h):
+  // a run's rows lie in its segments, from fill_seg_begin_E[r] on, which
+  // have unit steps from the levels fill_seg_first_SQ; fill_offset_N[pos]
+  // is row pos's position in its segment (0 for the first row of each).
+  const uint8_t* fill_offset_N = nullptr;
+  const int64_t* fill_seg_begin_E = nullptr;
+  const int32_t* fill_seg_first_SQ = nullptr;
+  const double* weight_N = nullptr;      // null: unit weights
+  const double* run_weight_E = nullptr;  // weight sum of each run
+  bool allow_avx = true;                 // false: never the AVX kernel (ProjectionOptions)
 };
 
 // Calls fn(pos, level_Q) for every row of `run`, level_Q pointing at the
@@ -72,6 +79,19 @@ inline void ForEachRow(const RunRows& rows, int64_t run, Fn&& fn) {
         for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx)
           level_Q[rest_idx] += step_Q[rest_idx];
       }
+    }
+  } else if (rows.fill_offset_N != nullptr) {
+    // A row's levels: its segment's first levels plus its offset there. A
+    // row at offset 0 starts the next segment (the run's first row its
+    // first), counted without a branch.
+    int32_t level_Q[kMaxSegmentDims];
+    int64_t first_at = (rows.fill_seg_begin_E[run] - 1) * num_rest;
+    for (int64_t pos = rows.run_start_E[run]; pos < rows.run_start_E[run + 1]; ++pos) {
+      const int32_t offset = rows.fill_offset_N[pos];
+      first_at += offset == 0 ? num_rest : 0;
+      for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx)
+        level_Q[rest_idx] = rows.fill_seg_first_SQ[first_at + rest_idx] + offset;
+      fn(pos, static_cast<const int32_t*>(level_Q));
     }
   } else if (rows.rid16_NQ != nullptr) {
     int32_t level_Q[kMaxSegmentDims];

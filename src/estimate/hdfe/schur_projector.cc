@@ -381,6 +381,12 @@ RunRows SchurProjector::Layout() const {
   rows.run_start_E = run_start_E_.data();
   rows.rid_NQ = rid_NQ_.empty() ? nullptr : rid_NQ_.data();
   rows.rid16_NQ = rid16_NQ_.empty() ? nullptr : rid16_NQ_.data();
+  if (filled_ && rows.rid_NQ == nullptr && rows.rid16_NQ == nullptr) {
+    // The ids went: the rows' levels from the gap-filled segments.
+    rows.fill_offset_N = fill_offset_N_.data();
+    rows.fill_seg_begin_E = fill_seg_begin_E_.data();
+    rows.fill_seg_first_SQ = fill_seg_first_SQ_.data();
+  }
   rows.seg_begin_E = seg_begin_E_.empty() ? nullptr : seg_begin_E_.data();
   rows.seg_length_S = seg_length_S_.data();
   rows.seg_first_SQ = seg_first_SQ_.data();
@@ -504,7 +510,8 @@ void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
   };
   std::vector<int64_t> run_start(num_elim_levels_ + 1, 0), seg_begin(num_elim_levels_ + 1, 0);
   std::vector<int32_t> length_S, first_SQ;
-  std::vector<uint8_t> before(num_obs_, 0);
+  std::vector<uint8_t> offset_N(num_obs_, 0);
+  int32_t offset = 0;  // the row's position in its segment
   int64_t filled_pos = 0;
   // The segments of constant steps BuildSegments would cut (a segment's
   // second row sets its step), counted for the cost model.
@@ -536,16 +543,20 @@ void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
     for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
       plain_row(pos, pos == run_start_E_[run]);
       int32_t step = pos > run_start_E_[run] ? common_step(pos) : 0;
-      if (step != 0 && length_S.back() > INT32_MAX - kMaxFill - 1) step = 0;
+      // A row's offset in its segment takes one byte: longer runs go on in
+      // a new segment.
+      if (offset + step > UINT8_MAX) step = 0;
       if (step == 0) {
         first_SQ.insert(first_SQ.end(), rid + pos * num_rest, rid + (pos + 1) * num_rest);
         length_S.push_back(1);
         filled_pos += 1;
+        offset = 0;
       } else {
-        before[pos] = static_cast<uint8_t>(step - 1);
         length_S.back() += step;
         filled_pos += step;
+        offset += step;
       }
+      offset_N[pos] = static_cast<uint8_t>(offset);
     }
   }
   run_start[num_elim_levels_] = filled_pos;
@@ -595,7 +606,20 @@ void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
   fill_seg_length_S_ = std::move(length_S);
   fill_seg_first_SQ_ = std::move(first_SQ);
   fill_seg_step_SQ_.assign(fill_seg_first_SQ_.size(), 1);
-  fills_before_N_ = std::move(before);
+  fill_offset_N_ = std::move(offset_N);
+  // The segments and the offsets also give every row's levels (run_kernels.h,
+  // ForEachRow), so the ids can go: 4 bytes a row (narrowed) or 8. On the
+  // seventh process's three-way model at 20.5M rows that took the peak
+  // from 1,144 to 1,054 MiB (0.256 to 0.236 of fixest's) and the fit from
+  // 5.95 to 5.77 s (the passes there stream more than the cache holds, and
+  // read 4 bytes a row less); at 2.5M rows, where they fit in the cache,
+  // the passes that read the rows took longer without the ids (the whole
+  // fit 1.04-1.06 of the time, `farm-bench -n 7`; session 25). So the
+  // ids go from kDropIdsFrom rows on (and always under GapFill::kAlways,
+  // which the tests use to reach this path).
+  constexpr int64_t kDropIdsFrom = 8'000'000;
+  if (gap_fill == GapFill::kAlways || num_obs_ >= kDropIdsFrom)
+    std::vector<int32_t>().swap(rid_NQ_);
   if (TraceLevel() >= 2) {
     TraceDetail(fmt::format("gap-filled segments: {} for {} runs, {} rows filled ({:.1f}%)",
                             num_segments, num_elim_levels_, filled_pos - num_obs_,
@@ -611,11 +635,15 @@ void SchurProjector::FillWeights() {
       num_tasks, num_tasks,
       [&](int task_idx, int64_t, int64_t) {
         for (int64_t run = task_run_begin_[task_idx]; run < task_run_begin_[task_idx + 1]; ++run) {
-          // Every position once: the fills before a row, then the row.
+          // Every position once: the fills before a row, then the row. A
+          // segment starts at its first row (offset 0), right after the
+          // last row of the one before.
           int64_t filled_pos = fill_run_start_E_[run];
+          int64_t seg_start = filled_pos;
           for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
-            for (int fill = 0; fill < fills_before_N_[pos]; ++fill)
-              fill_weight_[filled_pos++] = 0.0;
+            if (fill_offset_N_[pos] == 0) seg_start = filled_pos;
+            const int64_t at = seg_start + fill_offset_N_[pos];
+            while (filled_pos < at) fill_weight_[filled_pos++] = 0.0;
             fill_weight_[filled_pos++] = weight_N_ != nullptr ? weight_N_[pos] : 1.0;
           }
         }

@@ -62,7 +62,9 @@ class SchurProjector {
   // The row layout's ids are 16-bit (NarrowIds).
   bool narrow_ids() const { return !rid16_NQ_.empty(); }
   // The conjugate-gradient passes run over gap-filled segments
-  // (BuildFilledSegments); the rows they add, and the segments.
+  // (BuildFilledSegments); the rows they add, and the segments. The other
+  // passes then read the rows' levels from the ids or, where those were
+  // dropped (large panels), from the segments.
   bool gap_filled() const { return filled_; }
   int64_t filled_rows() const { return filled_ ? num_filled_pos_ - num_obs_ : 0; }
   int64_t num_filled_segments() const {
@@ -195,7 +197,7 @@ class SchurProjector {
   int64_t num_filled_pos_ = 0;
   std::vector<int64_t> fill_run_start_E_, fill_seg_begin_E_;
   std::vector<int32_t> fill_seg_length_S_, fill_seg_first_SQ_, fill_seg_step_SQ_;
-  std::vector<uint8_t> fills_before_N_;  // per row in run order: filled positions just before it
+  std::vector<uint8_t> fill_offset_N_;   // per row in run order: its position in its segment
   std::vector<double> fill_weight_;      // the weights at the filled positions (0 on fills)
   std::vector<int64_t> task_run_begin_;  // runs split into balanced tasks
   bool distinct_within_runs_ = true;     // no two rows of a run share a remaining level
