@@ -608,14 +608,12 @@ void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
   fill_seg_step_SQ_.assign(fill_seg_first_SQ_.size(), 1);
   fill_offset_N_ = std::move(offset_N);
   // The segments and the offsets also give every row's levels (run_kernels.h,
-  // ForEachRow), so the ids can go: 4 bytes a row (narrowed) or 8. On the
-  // seventh process's three-way model at 20.5M rows that took the peak
-  // from 1,144 to 1,054 MiB (0.256 to 0.236 of fixest's) and the fit from
-  // 5.95 to 5.77 s (the passes there stream more than the cache holds, and
-  // read 4 bytes a row less); at 2.5M rows, where they fit in the cache,
-  // the passes that read the rows took longer without the ids (the whole
-  // fit 1.04-1.06 of the time, `farm-bench -n 7`; session 25). So the
-  // ids go from kDropIdsFrom rows on (and always under GapFill::kAlways,
+  // ForEachRow), so the ids can go: 4 bytes a row (narrowed) or 8. The
+  // passes that read the rows are slower without them (the whole fit 1.04-
+  // 1.06 of the time on the seventh process at 2.5M rows, 1.01 at 20.5M;
+  // `farm-bench`, session 25), but at 20.5M rows the ids are 91 MiB of the
+  // peak: 1,145 MiB with them, 0.256 of fixest's, 1,054 MiB without. So
+  // they go from kDropIdsFrom rows on (and always under GapFill::kAlways,
   // which the tests use to reach this path).
   constexpr int64_t kDropIdsFrom = 8'000'000;
   if (gap_fill == GapFill::kAlways || num_obs_ >= kDropIdsFrom)
