@@ -570,7 +570,7 @@ void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
     // README.md, session 25; MIZANI_TRACE=2, the layouts forced in a local
     // build), the IRLS took on the third process's panels with runs of 4,
     // 8 and 16 years 0.716, 0.700-0.723 and 0.592-0.630 s on plain
-    // segments against 0.741, 0.695-0.684 and 0.665-0.682 s on the rows
+    // segments against 0.741, 0.684-0.695 and 0.665-0.682 s on the rows
     // (the model: 2.5, 1.75 and 1.38 against 2); session 21's plain
     // segments of 5.5 rows in mixed steps took 1.7 times as long as the
     // rows (the model: 2.09). With the gaps filled (MIZANI_GAP_FILL) a pass
