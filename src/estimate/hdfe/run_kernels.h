@@ -849,30 +849,13 @@ struct ResidualKernel {
       return;
     }
 #endif
+    // The generic loop: one column, a column count fixed only at run time,
+    // or no SSE2 (with it, two to five columns take ResidualPacked above).
     const int num_cols = kCols > 0 ? kCols : num_cols_rt;
-    // (value_C has a zero after the last column: the packed cross products
-    // read the columns in pairs.)
-    double weighted_C[kMaxColumns], value_C[kMaxColumns + 1] = {};
+    double weighted_C[kMaxColumns], value_C[kMaxColumns];
     // Cross products summed locally (registers when kCols is fixed), added
     // to cross_CC once: through the pointer, every row would store them.
     double cross_local[kMaxColumns * kMaxColumns] = {};
-#if defined(__SSE2__)
-    // With a fixed column count of two or more, row r of the lower triangle
-    // is summed in pairs of columns: (r + 2) / 2 packed sums instead of
-    // r + 1 scalar ones. The products are those of the scalar loop; only
-    // an unused upper element rides along in the last pair of a row.
-    constexpr bool kPackedCross = kCols >= 2;
-    constexpr int kCrossPairs = kCols > 0 ? (kCols + 1) / 2 : 1;
-    __m128d cross_RP[std::max(kCols, 1)][kCrossPairs];
-    if constexpr (kPackedCross) {
-      for (int row_col = 0; row_col < kCols; ++row_col) {
-        for (int pair_idx = 0; pair_idx < kCrossPairs; ++pair_idx)
-          cross_RP[row_col][pair_idx] = _mm_setzero_pd();
-      }
-    }
-#else
-    constexpr bool kPackedCross = false;
-#endif
     for (int64_t run = run_begin; run < run_end; ++run) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) weighted_C[col_idx] = 0;
       ForEachRow<kRest, kSegmented>(rows, run, [&](int64_t pos, const int32_t* level_Q) {
@@ -906,18 +889,6 @@ struct ResidualKernel {
         }
         if (cross_CC != nullptr) {
           const double weight = rows.weight_N != nullptr ? rows.weight_N[pos] : 1.0;
-#if defined(__SSE2__)
-          if constexpr (kPackedCross) {
-            // (Pairs assembled from single loads: the values were stored
-            // one by one.)
-            __m128d value_P[kCols / 2 > 0 ? kCols / 2 : 1];
-            for (int pair_idx = 0; pair_idx < kCols / 2; ++pair_idx)
-              value_P[pair_idx] = _mm_set_pd(value_C[2 * pair_idx + 1], value_C[2 * pair_idx]);
-            AccumulateCross<kCols>(value_P, kCols % 2 == 1 ? value_C[kCols - 1] : 0.0, weight,
-                                   cross_RP);
-            return;
-          }
-#endif
           for (int row_col = 0; row_col < num_cols; ++row_col) {
             const double weighted = weight * value_C[row_col];
             for (int other_col = 0; other_col <= row_col; ++other_col)
@@ -926,12 +897,6 @@ struct ResidualKernel {
         }
       });
     }
-#if defined(__SSE2__)
-    if constexpr (kPackedCross) {
-      if (cross_CC != nullptr) AddCross<kCols>(cross_RP, cross_CC);
-      return;
-    }
-#endif
     if (cross_CC != nullptr) {
       for (int row_col = 0; row_col < num_cols; ++row_col) {
         for (int other_col = 0; other_col <= row_col; ++other_col)
