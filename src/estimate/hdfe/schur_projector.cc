@@ -92,8 +92,9 @@ SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
     distinct_within_runs_ =
         std::all_of(distinct_T.begin(), distinct_T.end(), [](uint8_t flag) { return flag != 0; });
   }
-  BuildFilledSegments(gap_fill);
-  if (!filled_ && !rows_beat_plain_) BuildSegments();
+  PlainSegments plain = CutPlainSegments();
+  const bool plain_allowed = BuildFilledSegments(gap_fill, plain);
+  if (!filled_ && plain_allowed && plain.usable) AdoptSegments(std::move(plain));
   NarrowIds();
   // Split the runs into tasks of about equal row counts.
   const int num_tasks =
@@ -137,8 +138,8 @@ void SchurProjector::NumberRestLevels(const std::vector<std::vector<int32_t>>& i
   // the steps within runs go forward by at most kMaxFill + 1: a year
   // missing from a pair then leaves a gap of one level in each dimension,
   // which the gap-filled segments fill (BuildFilledSegments). (Elsewhere
-  // that numbering would let BuildSegments cut plain segments of five
-  // rows: the sixth process's two-way fit took 1.32 s instead of 1.08 s.)
+  // that numbering would let plain segments of five rows in: the sixth
+  // process's two-way fit took 1.32 s instead of 1.08 s.)
   const int num_tasks = std::max(1, threads_);
   std::vector<std::vector<int64_t>> first_T(num_tasks);
   ParallelFor(
@@ -413,11 +414,10 @@ void SchurProjector::NarrowIds() {
   std::vector<int32_t>().swap(rid_NQ_);
 }
 
-void SchurProjector::BuildSegments() {
-  segmented_ = false;
-  if (!distinct_within_runs_ || num_rest_ > kMaxSegmentDims) return;
-  std::vector<int64_t> seg_begin(num_elim_levels_ + 1, 0);
-  std::vector<int32_t> length_S, first_SQ, step_SQ;
+SchurProjector::PlainSegments SchurProjector::CutPlainSegments() const {
+  PlainSegments plain;
+  if (!distinct_within_runs_ || num_rest_ > kMaxSegmentDims) return plain;
+  plain.begin_E.assign(num_elim_levels_ + 1, 0);
   const int32_t* rid = rid_NQ_.data();
   auto same_step = [&](int64_t pos, const int32_t* step) {
     for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
@@ -428,30 +428,34 @@ void SchurProjector::BuildSegments() {
   };
   int32_t step[kMaxSegmentDims];
   for (int64_t run = 0; run < num_elim_levels_; ++run) {
-    seg_begin[run] = static_cast<int64_t>(length_S.size());
+    plain.begin_E[run] = static_cast<int64_t>(plain.length_S.size());
     const int64_t last = run_start_E_[run + 1];
     for (int64_t pos = run_start_E_[run]; pos < last;) {
       for (int rest_idx = 0; rest_idx < num_rest_; ++rest_idx) {
-        first_SQ.push_back(rid[pos * num_rest_ + rest_idx]);
+        plain.first_SQ.push_back(rid[pos * num_rest_ + rest_idx]);
         step[rest_idx] =
             pos + 1 < last ? rid[(pos + 1) * num_rest_ + rest_idx] - rid[pos * num_rest_ + rest_idx]
                            : 0;
       }
-      step_SQ.insert(step_SQ.end(), step, step + num_rest_);
+      plain.step_SQ.insert(plain.step_SQ.end(), step, step + num_rest_);
       int64_t end = pos + 1;
       while (end < last && end - pos < INT32_MAX && same_step(end, step)) ++end;
-      length_S.push_back(static_cast<int32_t>(end - pos));
+      plain.length_S.push_back(static_cast<int32_t>(end - pos));
       pos = end;
     }
     // Too fragmented to pay (ids in no particular order): keep the rows.
-    if (4 * static_cast<int64_t>(length_S.size()) > num_obs_) return;
+    if (4 * static_cast<int64_t>(plain.length_S.size()) > num_obs_) return PlainSegments{};
   }
-  seg_begin[num_elim_levels_] = static_cast<int64_t>(length_S.size());
-  if (4 * static_cast<int64_t>(length_S.size()) > num_obs_) return;
-  seg_begin_E_ = std::move(seg_begin);
-  seg_length_S_ = std::move(length_S);
-  seg_first_SQ_ = std::move(first_SQ);
-  seg_step_SQ_ = std::move(step_SQ);
+  plain.begin_E[num_elim_levels_] = static_cast<int64_t>(plain.length_S.size());
+  plain.usable = true;
+  return plain;
+}
+
+void SchurProjector::AdoptSegments(PlainSegments plain) {
+  seg_begin_E_ = std::move(plain.begin_E);
+  seg_length_S_ = std::move(plain.length_S);
+  seg_first_SQ_ = std::move(plain.first_SQ);
+  seg_step_SQ_ = std::move(plain.step_SQ);
   segmented_ = true;
   std::vector<int32_t>().swap(rid_NQ_);  // the segments replace the ids
   if (TraceLevel() >= 2) {
@@ -477,11 +481,11 @@ bool SchurProjector::FillMayPay(GapFill gap_fill) const {
   return gap_fill == GapFill::kAlways || (gap_fill == GapFill::kAuto && num_rest_ >= 2);
 }
 
-void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
+bool SchurProjector::BuildFilledSegments(GapFill gap_fill, const PlainSegments& plain) {
   filled_ = false;
   if (!FillMayPay(gap_fill) || !distinct_within_runs_ || num_rest_ > kMaxSegmentDims ||
       rid_NQ_.empty())
-    return;
+    return true;
   // A panel sorted by pair and year whose pairs miss years here and there
   // (the sixth and seventh benchmark processes: 15% of the pair-years at
   // random) cuts its runs into segments of five or six rows, too short for
@@ -513,35 +517,10 @@ void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
   std::vector<uint8_t> offset_N(num_obs_, 0);
   int32_t offset = 0;  // the row's position in its segment
   int64_t filled_pos = 0;
-  // The segments of constant steps BuildSegments would cut (a segment's
-  // second row sets its step), counted for the cost model.
-  int64_t plain_segments = 0;
-  int64_t plain_length = 0;
-  int32_t plain_step_Q[kMaxSegmentDims] = {};
-  auto plain_row = [&](int64_t pos, bool run_first) {
-    if (run_first) {
-      ++plain_segments;
-      plain_length = 1;
-      return;
-    }
-    bool same = true;
-    for (int rest_idx = 0; rest_idx < num_rest; ++rest_idx) {
-      const int32_t step = rid[pos * num_rest + rest_idx] - rid[(pos - 1) * num_rest + rest_idx];
-      if (plain_length == 1) plain_step_Q[rest_idx] = step;
-      same = same && step == plain_step_Q[rest_idx];
-    }
-    if (same) {
-      ++plain_length;
-    } else {
-      ++plain_segments;
-      plain_length = 1;
-    }
-  };
   for (int64_t run = 0; run < num_elim_levels_; ++run) {
     run_start[run] = filled_pos;
     seg_begin[run] = static_cast<int64_t>(length_S.size());
     for (int64_t pos = run_start_E_[run]; pos < run_start_E_[run + 1]; ++pos) {
-      plain_row(pos, pos == run_start_E_[run]);
       int32_t step = pos > run_start_E_[run] ? common_step(pos) : 0;
       // A row's offset in its segment takes one byte: longer runs go on in
       // a new segment.
@@ -583,12 +562,12 @@ void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
     const double rows_cost = kRowCost * static_cast<double>(num_obs_);
     const double filled_cost =
         static_cast<double>(filled_pos) + kSegmentCost * static_cast<double>(num_segments);
-    // BuildSegments' own limit: plain segments only when they average four
-    // rows.
-    const double plain_cost =
-        4 * plain_segments <= num_obs_
-            ? static_cast<double>(num_obs_) + kSegmentCost * static_cast<double>(plain_segments)
-            : INFINITY;
+    // (CutPlainSegments' own limit: plain segments only when they average
+    // four rows.)
+    const auto plain_segments = static_cast<int64_t>(plain.length_S.size());
+    const double plain_cost = plain.usable ? static_cast<double>(num_obs_) +
+                                                 kSegmentCost * static_cast<double>(plain_segments)
+                                           : INFINITY;
     if (TraceLevel() >= 2) {
       TraceDetail(fmt::format(
           "layout costs: rows {:.3g}, {} plain segments {:.3g}, {} gap-filled segments over {} "
@@ -596,8 +575,7 @@ void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
           rows_cost, plain_segments, plain_cost, num_segments, filled_pos, filled_cost));
     }
     // Ties to the plain segments (they need neither ids nor filled weights).
-    rows_beat_plain_ = rows_cost < plain_cost;
-    if (filled_cost >= std::min(rows_cost, plain_cost)) return;
+    if (filled_cost >= std::min(rows_cost, plain_cost)) return plain_cost <= rows_cost;
   }
   filled_ = true;
   num_filled_pos_ = filled_pos;
@@ -624,6 +602,7 @@ void SchurProjector::BuildFilledSegments(GapFill gap_fill) {
                             100.0 * static_cast<double>(filled_pos - num_obs_) /
                                 static_cast<double>(std::max<int64_t>(1, num_obs_))));
   }
+  return true;
 }
 
 void SchurProjector::FillWeights() {

@@ -128,17 +128,26 @@ class SchurProjector {
   // inv_diag_R_ from level_weight_R_ and the removed sums (both added
   // across ranks first when sharded).
   void FinishWeightSums(std::vector<double>& removed_R);
-  // Cuts the runs into segments of constant level steps and, when they are
-  // long enough to pay, switches to the segment layout and frees rid_NQ_.
-  void BuildSegments();
+  // The runs cut into segments of constant level steps (the segment
+  // layout), not yet taken: usable only when they average four rows or
+  // more (else empty).
+  struct PlainSegments {
+    std::vector<int64_t> begin_E;
+    std::vector<int32_t> length_S, first_SQ, step_SQ;
+    bool usable = false;
+  };
+  PlainSegments CutPlainSegments() const;
+  // Switches to the segment layout with `plain` and frees rid_NQ_.
+  void AdoptSegments(PlainSegments plain);
   // On the row layout, replaces rid_NQ_ by rid16_NQ_ when the levels fit.
   void NarrowIds();
   // Cuts the runs into segments of unit steps across gaps of at most
   // kMaxFill missing rows, and keeps them for the passes that read no
   // source (the conjugate-gradient steps) when `gap_fill` and the cost
-  // model say so; the model also decides whether BuildSegments is tried
-  // (the .cc says why and how it was measured).
-  void BuildFilledSegments(GapFill gap_fill);
+  // model, which weighs them against the rows and `plain`, say so (the .cc
+  // says why and how it was measured). Returns false when the model
+  // prefers the rows to the plain segments.
+  bool BuildFilledSegments(GapFill gap_fill, const PlainSegments& plain);
   // Whether gap filling is worth trying at all under `gap_fill`.
   bool FillMayPay(GapFill gap_fill) const;
   // fill_weight_ from weight_N_ (zero on the filled positions).
@@ -191,9 +200,6 @@ class SchurProjector {
   // Gap-filled segments (BuildFilledSegments): positions of the runs with
   // their gaps filled, num_filled_pos_ in all; the same runs as run_start_E_.
   bool filled_ = false;
-  // The cost model preferred the rows to plain segments: BuildSegments is
-  // not tried.
-  bool rows_beat_plain_ = false;
   int64_t num_filled_pos_ = 0;
   std::vector<int64_t> fill_run_start_E_, fill_seg_begin_E_;
   std::vector<int32_t> fill_seg_length_S_, fill_seg_first_SQ_, fill_seg_step_SQ_;
