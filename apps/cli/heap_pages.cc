@@ -1,5 +1,6 @@
 // Transparent huge pages for the command's own process: chosen per run
-// from the size of the data it reads, or forced with
+// from the size of the data it reads and, below kAutoBytes, from what a
+// page fault costs on the machine (kSlowFaultMicros), or forced with
 // MIZANI_HEAP_HUGE_PAGES=1 (on) or 0 (off).
 //
 // Why not always. On this project's machines (virtual machines whose
@@ -42,11 +43,13 @@
 #include "heap_pages.h"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -62,6 +65,27 @@ constexpr const char* kTunable = "glibc.malloc.hugetlb=1";
 // Data per process from which huge pages pay (see above): between the 4.1 GB
 // file where they cost 10% and the 8.3 GB one where they saved 15-20%.
 constexpr int64_t kAutoBytes = int64_t{6} << 30;
+
+// Below kAutoBytes, huge pages are still taken where a 4 KiB page fault
+// costs at least kSlowFaultMicros (FaultMicros), for files of at least
+// kProbeBytes per process (smaller ones fault too little to repay the
+// restart). Why: on the machines of session 26 (a guest whose page tables
+// the hypervisor keeps, as PVM does: each write to them traps) the first
+// touch of a 4 KiB page took 10.5-16.5 us (20 probes) wherever the memory
+// came from (128 MiB touched four times over in one process: 11.5-11.8 us a
+// page each time), against 0.3-0.4 us per 4 KiB for a huge page just freed
+// and 4.9-7.2 us for a cold one; the third process's three-way fit at 2.5M
+// rows made 71,318 faults without huge pages and 19,889 with them, and took
+// 0.78-0.85 s against 1.15-1.19 s (bench/README.md, session 26). On the
+// machines of sessions 14-25 a 4 KiB fault cost about 0.5 us (300 MB in
+// 0.13-0.19 s), far below the bar, so the choice there stays as above.
+constexpr int64_t kProbeBytes = int64_t{16} << 20;
+constexpr double kSlowFaultMicros = 5.0;
+
+// Environment variable by which the process hands its choice to the image
+// it restarts as (SetUpHugePages), so that the new image need not measure
+// again and cannot choose differently. Removed once read.
+constexpr const char* kChosen = "MIZANI_HEAP_HUGE_PAGES_CHOSEN";
 
 // The choice, and why (the first trace line says it).
 std::string& Reason() {
@@ -115,7 +139,27 @@ std::string Gigabytes(int64_t bytes) {
   return fmt::format("{:.2f} GB", static_cast<double>(bytes) / 1e9);
 }
 
-// Whether the run is large enough for huge pages, with the reason.
+// Microseconds the first touch of a 4 KiB page (anonymous memory, never a
+// huge page) takes in this process: 64 pages timed together, some 0.75 ms
+// where a fault costs 11 us.
+double FaultMicros() {
+  constexpr size_t kPages = 64;
+  const long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) return 0;
+  const size_t bytes = kPages * static_cast<size_t>(page);
+  void* block = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (block == MAP_FAILED) return 0;
+  madvise(block, bytes, MADV_NOHUGEPAGE);
+  volatile char* touch = static_cast<char*>(block);
+  const auto start = std::chrono::steady_clock::now();
+  for (size_t offset = 0; offset < bytes; offset += static_cast<size_t>(page)) touch[offset] = 1;
+  const std::chrono::duration<double, std::micro> took = std::chrono::steady_clock::now() - start;
+  munmap(block, bytes);
+  return took.count() / kPages;
+}
+
+// Whether the run is large enough for huge pages, with the reason; the
+// fault probe is taken only for the commands that hold panels.
 bool LargeEnough(char** argv, std::string* reason) {
   const char* file = argv != nullptr && argv[0] != nullptr ? DataFile(argv) : nullptr;
   struct stat info {};
@@ -127,7 +171,12 @@ bool LargeEnough(char** argv, std::string* reason) {
   const bool large = per_process >= kAutoBytes;
   *reason = fmt::format("{} of data per process, {} {}", Gigabytes(per_process),
                         large ? "at least" : "below", Gigabytes(kAutoBytes));
-  return large;
+  if (large || per_process < kProbeBytes || !HoldsLargePanels(argv)) return large;
+  const double micros = FaultMicros();
+  const bool slow = micros >= kSlowFaultMicros;
+  *reason = fmt::format("{}, and a 4 KiB page fault took {:.1f} us ({} {:.0f} us)", *reason, micros,
+                        slow ? "at least" : "below", kSlowFaultMicros);
+  return slow;
 }
 
 }  // namespace
@@ -138,7 +187,12 @@ void SetUpHugePages(char** argv) {
   const bool forced_on = wanted != nullptr && std::strcmp(wanted, "1") == 0;
   const bool forced_off = wanted != nullptr && std::strcmp(wanted, "0") == 0;
   std::string reason;
-  const bool on = forced_on || (!forced_off && LargeEnough(argv, &reason));
+  // The image this process restarted as: the first image's choice stands.
+  const char* chosen = std::getenv(kChosen);
+  const bool handed = chosen != nullptr && !forced_on && !forced_off;
+  if (handed) reason = chosen;
+  if (chosen != nullptr) unsetenv(kChosen);
+  const bool on = forced_on || handed || (!forced_off && LargeEnough(argv, &reason));
   Reason() = forced_on    ? "on: MIZANI_HEAP_HUGE_PAGES=1"
              : forced_off ? "off: MIZANI_HEAP_HUGE_PAGES=0"
                           : fmt::format("{}: {}", on ? "on" : "off", reason);
@@ -155,8 +209,10 @@ void SetUpHugePages(char** argv) {
   if (!KernelOffersHugePages()) return;
   const std::string after = before.empty() ? kTunable : before + ":" + kTunable;
   if (setenv("GLIBC_TUNABLES", after.c_str(), 1) != 0) return;
+  if (!forced_on) setenv(kChosen, reason.c_str(), 1);
   execv("/proc/self/exe", argv);
   // Still here: the exec failed; the environment goes back as it was.
+  unsetenv(kChosen);
   if (tunables != nullptr) {
     setenv("GLIBC_TUNABLES", before.c_str(), 1);
   } else {

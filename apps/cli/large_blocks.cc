@@ -22,6 +22,7 @@ namespace {
 // same-size arrays a fit frees and takes again, small next to its peak.
 constexpr size_t kMinBlock = size_t{4} << 20;
 constexpr size_t kCapBytes = size_t{64} << 20;
+constexpr size_t kHugePage = size_t{2} << 20;
 
 mizani::BlockCache& Cache() {
   // Built in static storage on first use and never destroyed: operator
@@ -69,9 +70,28 @@ void* Allocate(size_t size) {
     }
     Cache().Shed(size);  // (a fresh block instead: the cache makes room)
   }
-  void* block = std::malloc(size == 0 ? 1 : size);
+  const bool huge = size >= kMinBlock && mizani::HugePagesAdvised();
+  void* block = nullptr;
+  if (huge) {
+    // At a huge-page boundary: a block from malloc starts just past a
+    // mapping's first page, and the kernel gives huge pages only to whole
+    // aligned 2 MiB ranges of it, so on average its first megabyte (and,
+    // past the last aligned range, its last) took 4 KiB faults: some 10,000
+    // of the 20,000 faults of the 2.5M-row three-way fit (session 26).
+    if (posix_memalign(&block, kHugePage, size) != 0) block = nullptr;
+  } else {
+    block = std::malloc(size == 0 ? 1 : size);
+  }
   if (block == nullptr) throw std::bad_alloc();
-  if (size >= kMinBlock && mizani::HugePagesAdvised()) AdviseHugePages(block, size);
+  if (huge) {
+    AdviseHugePages(block, size);
+    // The block's last partial 2 MiB stays in 4 KiB pages: a huge page
+    // there would hold up to 2 MiB the block does not use.
+    const size_t whole = size / kHugePage * kHugePage;
+    if (whole < size) {
+      madvise(static_cast<char*>(block) + whole, size - whole, MADV_NOHUGEPAGE);
+    }
+  }
   return block;
 }
 

@@ -86,19 +86,20 @@ class ChunkBlock {
 // while growing), then drained block by block into the table column. The
 // first block is 4 KiB from the heap, so that a small file's column costs no
 // system call; the second is 1 MiB mapped, so that a column of a few
-// thousand rows does not take a huge page; the rest are 2 MiB, advised to
-// be huge pages (MapHuge) when the host asked for them
-// (Settings::huge_pages), a few dozen system calls and one page fault each
-// for a large column. The unused tail of a chunk's last block costs no memory while it
-// is 4 KiB pages, at most one huge page per chunk and column otherwise.
-// With 4 KiB pages throughout, the 2.5M-row three-way fit (a 198 MB file)
-// took 1.33 s instead of 1.18 s (medians of 9 paired runs; overall peak
-// memory the same, the read's own peak 99 MiB instead of 142). (Blocks
-// doubling through the heap sizes were tried: the freed ones stayed in
-// malloc's arenas, 9 MiB more resident after reading a 198 MB file.)
-// Without the setting (the library's default since session 17, which a
-// host such as the Python module keeps) the blocks are plain mappings in
-// 4 KiB pages; the command chooses per run (apps/cli/heap_pages.cc).
+// thousand rows does not take a huge page (skipped when the host asked for
+// huge pages, see AddBlock); the rest are 2 MiB, advised to be huge pages
+// (MapHuge) when the host asked for them (Settings::huge_pages), a few
+// dozen system calls and one page fault each for a large column. The unused
+// tail of a chunk's last block costs no memory while it is 4 KiB pages, at
+// most one huge page per chunk and column otherwise. With 4 KiB pages
+// throughout, the 2.5M-row three-way fit (a 198 MB file) took 1.33 s
+// instead of 1.18 s (medians of 9 paired runs; overall peak memory the
+// same, the read's own peak 99 MiB instead of 142). (Blocks doubling
+// through the heap sizes were tried: the freed ones stayed in malloc's
+// arenas, 9 MiB more resident after reading a 198 MB file.) Without the
+// setting (the library's default since session 17, which a host such as
+// the Python module keeps) the blocks are plain mappings in 4 KiB pages;
+// the command chooses per run (apps/cli/heap_pages.cc).
 template <class T>
 class BlockList {
  public:
@@ -132,9 +133,13 @@ class BlockList {
   static constexpr size_t kLastBlockBytes = ChunkBlock::kHugePage;
 
   void AddBlock() {
-    const size_t bytes = blocks_.empty()       ? kFirstBlockBytes
-                         : blocks_.size() == 1 ? kSecondBlockBytes
-                                               : kLastBlockBytes;
+    // With huge pages the 1 MiB block is skipped: its 256 faults of 4 KiB
+    // cost more than a huge page's one (each some 11 us where the
+    // hypervisor keeps the page tables; session 26), and the command asks
+    // for huge pages only for files of 16 MiB and more per process.
+    const size_t bytes = blocks_.empty()                              ? kFirstBlockBytes
+                         : blocks_.size() == 1 && !HugePagesAdvised() ? kSecondBlockBytes
+                                                                      : kLastBlockBytes;
     blocks_.emplace_back(bytes / sizeof(T) * sizeof(T));
     next_ = static_cast<T*>(blocks_.back().data());
     limit_ = next_ + bytes / sizeof(T);
