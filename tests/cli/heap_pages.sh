@@ -4,10 +4,11 @@
 # at least 6 GiB per process, for a file of 16 MiB to 6 GiB per process
 # when a 4 KiB page fault took at least 5 us here (measured by the process),
 # and as MIZANI_HEAP_HUGE_PAGES says (1 on, 0 off). With them on, `estimate`
-# restarts itself with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, keeps a tunable the user set and leaves the
-# user's own hugetlb choice alone. The process reports the choice and why in
-# its first trace line (MIZANI_TRACE=1). The large file is sparse (no disk
-# blocks) and names a column it lacks, so the run stops after its header.
+# restarts itself with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, keeps
+# a tunable the user set and leaves the user's own hugetlb choice alone. The
+# process reports the choice and why in its first trace line
+# (MIZANI_TRACE=1). The large file is sparse (no disk blocks) and names a
+# column it lacks, so the run stops after its header.
 # Usage: heap_pages.sh MIZANI
 set -u
 MIZANI="$1"
