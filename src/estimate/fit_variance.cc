@@ -131,13 +131,13 @@ std::vector<double> PoissonVariance(PoissonState& state, EstimateResult& result)
         alpha_x[level * num_cols + col_idx] = state.alpha[level * (num_cols + 1) + col_idx + 1];
       }
     }
-    // The standard errors need X~ to a few more digits than they print,
-    // not to the coefficients' 1e-10: 1e-8 (when the caller asked for no
-    // looser) saves a third of the passes of this projection.
+    // X~ is solved to the fit's tolerance, as the coefficients are. A
+    // looser 1e-8 saved about three passes, but then the standard errors
+    // depended on this projection's warm start in their ninth digit, so two
+    // fits ending at the same coefficients could print different errors.
     Eigen::MatrixXd gram(num_cols, num_cols);
     projector->Project(frame.X.data(), need_x_tilde ? x_block.data() : nullptr, num_cols, alpha_x,
-                       std::max(options.fe_tolerance, 1e-8), options.fe_max_iterations, nullptr,
-                       gram.data());
+                       options.fe_tolerance, options.fe_max_iterations, nullptr, gram.data());
     TraceDetail("X projected");
     // (Without X~ the map has no data; the IID estimator reads only its shape.)
     FitVariance(whole, options,

@@ -42,11 +42,10 @@ TEST(FixestTradeData, FourWayPpmlAsPrintedInTheFixestDocumentation) {
   // fixest's defaults (fixef.tol = 1e-6) leave its standard error 2.8e-6
   // (relative) from the converged value; with fixef.tol = glm.tol = 1e-11 it
   // gives 0.115678164995. mizani's standard errors use the regressors
-  // projected to 1e-8 at the final weights (fit_variance.cc), so they are
-  // promised to about 1e-8: measured 1.7e-9 (relative) since session 27's
-  // projection schedule (irls.cc), about 8e-10 before it.
+  // projected at the final weights to the fit's 1e-10 (fit_variance.cc):
+  // measured 2e-11 (relative) from that value.
   EXPECT_NEAR(result.StdErrors()(0), 0.1156778436, 1e-5 * 0.116);
-  EXPECT_NEAR(result.StdErrors()(0), 0.115678164995, 1e-8 * 0.116);
+  EXPECT_NEAR(result.StdErrors()(0), 0.115678164995, 1e-10 * 0.116);
 }
 
 TEST(FixestTradeData, FourWayOlsWithOneAndTwoWayClustering) {
