@@ -23,6 +23,15 @@ namespace {
 constexpr size_t kMinBlock = size_t{4} << 20;
 constexpr size_t kCapBytes = size_t{64} << 20;
 constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kWholeTail = size_t{1} << 20;
+// Blocks from 1 MiB take huge pages too (when the process has them): the
+// fit's per-row masks and byte-wide arrays of a 2.5M-row panel (2.5 MiB)
+// took 650 faults of 4 KiB each from the heap, where a 4 KiB fault costs
+// some 11 us and a huge page's about 0.13 ms (session 28). Rounded up to a
+// whole huge page (MappedSize), such a block asks glibc for at least
+// 4 MiB with the alignment, so it gets a mapping of its own, as larger
+// blocks do; only blocks from kMinBlock are cached.
+constexpr size_t kMinHugeBlock = size_t{1} << 20;
 
 mizani::BlockCache& Cache() {
   // Built in static storage on first use and never destroyed: operator
@@ -49,9 +58,12 @@ void AdviseHugePages(void* block, size_t size) {
 // its size, BlockCache::Take): its whole pages more than 1 MiB past the
 // request go back to the system, so they do not count in the resident
 // memory while the block serves it (they fault in again, cleared, if the
-// block later serves a larger request).
+// block later serves a larger request). With huge pages, whole huge pages
+// only: giving back part of one splits it, and the part faulted in again
+// 4 KiB at a time (some 600 faults of the 2.5M-row three-way fit; 2 MiB
+// more peak memory; session 28).
 void TrimTail(void* block, size_t size, size_t usable) {
-  constexpr uintptr_t kPage = 4096;
+  const uintptr_t kPage = mizani::HugePagesAdvised() ? kHugePage : 4096;
   const uintptr_t start = reinterpret_cast<uintptr_t>(block);
   // Offsets from the block (pointer arithmetic, not integers made pointers).
   const size_t keep = (start + size + kPage - 1) / kPage * kPage - start;
@@ -59,6 +71,17 @@ void TrimTail(void* block, size_t size, size_t usable) {
   if (end > keep + (size_t{1} << 20)) {
     madvise(static_cast<char*>(block) + keep, end - keep, MADV_DONTNEED);
   }
+}
+
+// The bytes a huge-page block takes for `size`. A last partial 2 MiB of
+// at least kWholeTail is rounded up to a whole huge page, which holds at
+// most 1 MiB the block does not use; a shorter one stays in 4 KiB pages
+// (MADV_NOHUGEPAGE). Before session 28 every tail stayed in 4 KiB pages:
+// the 2.5M-row columns' tails took 230-400 faults each, some 2,000 of the
+// three-way fit's 9,000 (and about 4 ms of system time per column).
+size_t MappedSize(size_t size) {
+  const size_t tail = size % kHugePage;
+  return tail >= kWholeTail ? size - tail + kHugePage : size;
 }
 
 void* Allocate(size_t size) {
@@ -70,26 +93,25 @@ void* Allocate(size_t size) {
     }
     Cache().Shed(size);  // (a fresh block instead: the cache makes room)
   }
-  const bool huge = size >= kMinBlock && mizani::HugePagesAdvised();
+  const bool huge = size >= kMinHugeBlock && mizani::HugePagesAdvised();
   void* block = nullptr;
   if (huge) {
     // At a huge-page boundary: a block from malloc starts just past a
     // mapping's first page, and the kernel gives huge pages only to whole
     // aligned 2 MiB ranges of it, so on average its first megabyte took
-    // 4 KiB faults. Aligned (the tail in 4 KiB pages, below), the 2.5M-row
+    // 4 KiB faults. Aligned (the tail as MappedSize says), the 2.5M-row
     // three-way fit took 9,491-9,646 faults instead of 19,889 (session 26).
-    if (posix_memalign(&block, kHugePage, size) != 0) block = nullptr;
+    if (posix_memalign(&block, kHugePage, MappedSize(size)) != 0) block = nullptr;
   } else {
     block = std::malloc(size == 0 ? 1 : size);
   }
   if (block == nullptr) throw std::bad_alloc();
   if (huge) {
-    AdviseHugePages(block, size);
-    // The block's last partial 2 MiB stays in 4 KiB pages: a huge page
-    // there would hold up to 2 MiB the block does not use.
-    const size_t whole = size / kHugePage * kHugePage;
-    if (whole < size) {
-      madvise(static_cast<char*>(block) + whole, size - whole, MADV_NOHUGEPAGE);
+    const size_t mapped = MappedSize(size);
+    AdviseHugePages(block, mapped);
+    const size_t whole = mapped / kHugePage * kHugePage;
+    if (whole < mapped) {
+      madvise(static_cast<char*>(block) + whole, mapped - whole, MADV_NOHUGEPAGE);
     }
   }
   return block;
