@@ -25,12 +25,12 @@ constexpr size_t kCapBytes = size_t{64} << 20;
 constexpr size_t kHugePage = size_t{2} << 20;
 constexpr size_t kWholeTail = size_t{1} << 20;
 // Blocks from 1 MiB take huge pages too (when the process has them): the
-// fit's per-row masks and byte-wide arrays of a 2.5M-row panel (2.5 MiB)
-// took 650 faults of 4 KiB each from the heap, where a 4 KiB fault costs
-// some 11 us and a huge page's about 0.13 ms (session 28). Rounded up to a
-// whole huge page (MappedSize), such a block asks glibc for at least
-// 4 MiB with the alignment, so it gets a mapping of its own, as larger
-// blocks do; only blocks from kMinBlock are cached.
+// per-row masks of the all-zero-group and singleton drops of a 2.5M-row
+// panel (2.5 MiB each) took 580 and 200 faults of 4 KiB from the heap,
+// where a 4 KiB fault costs some 11 us and a huge page's about 0.13 ms
+// (session 28). Rounded up to a whole huge page (MappedSize), such a block
+// asks glibc for at least 4 MiB with the alignment, so it gets a mapping
+// of its own, as larger blocks do; only blocks from kMinBlock are cached.
 constexpr size_t kMinHugeBlock = size_t{1} << 20;
 
 mizani::BlockCache& Cache() {

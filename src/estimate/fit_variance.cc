@@ -132,9 +132,9 @@ std::vector<double> PoissonVariance(PoissonState& state, EstimateResult& result)
       }
     }
     // X~ is solved to the fit's tolerance, as the coefficients are. A
-    // looser 1e-8 saved about three passes, but then the standard errors
-    // depended on this projection's warm start in their ninth digit, so two
-    // fits ending at the same coefficients could print different errors.
+    // looser 1e-8 saved 2-8 passes, but then the standard errors depended
+    // on this projection's warm start in their ninth digit, so two fits
+    // ending at the same coefficients could print different errors.
     Eigen::MatrixXd gram(num_cols, num_cols);
     projector->Project(frame.X.data(), need_x_tilde ? x_block.data() : nullptr, num_cols, alpha_x,
                        options.fe_tolerance, options.fe_max_iterations, nullptr, gram.data());
