@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/worker_pool.h"
 #include "data/dense_id_map.h"
 #include "data/text.h"
 #include "io/chunk_memory.h"
@@ -480,12 +481,17 @@ void RunTasks(size_t num_tasks, size_t num_threads, const Task& task) {
       }
     }
   };
-  std::vector<std::thread> workers;
-  for (size_t thread_idx = 1; thread_idx < std::min(num_threads, num_tasks); ++thread_idx) {
-    workers.emplace_back(work);
+  using Work = decltype(work);
+  const size_t num_workers = std::min(num_threads, num_tasks);
+  if (num_workers <= 1 ||
+      !RunOnWorkerPool(
+          static_cast<int>(num_workers),
+          [](void* context, int) { (*static_cast<Work*>(context))(); }, &work)) {
+    std::vector<std::thread> workers;
+    for (size_t thread_idx = 1; thread_idx < num_workers; ++thread_idx) workers.emplace_back(work);
+    work();
+    for (std::thread& worker : workers) worker.join();
   }
-  work();
-  for (std::thread& worker : workers) worker.join();
   for (const std::exception_ptr& failure : failures) {
     if (failure != nullptr) std::rethrow_exception(failure);
   }
