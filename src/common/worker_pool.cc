@@ -72,10 +72,8 @@ class WorkerPool {
     } catch (const std::system_error&) {
       // No thread to be had (a limit on threads): the caller's own path
       // reports it.
-      if (num_workers_ < num_tasks - 1) {
-        busy_.store(false, std::memory_order_release);
-        return false;
-      }
+      busy_.store(false, std::memory_order_release);
+      return false;
     }
     task_ = task;
     context_ = context;

@@ -16,11 +16,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
-#include "common/worker_pool.h"
+#include "common/parallel.h"
 #include "data/dense_id_map.h"
 #include "data/text.h"
 #include "io/chunk_memory.h"
@@ -481,17 +480,10 @@ void RunTasks(size_t num_tasks, size_t num_threads, const Task& task) {
       }
     }
   };
-  using Work = decltype(work);
-  const size_t num_workers = std::min(num_threads, num_tasks);
-  if (num_workers <= 1 ||
-      !RunOnWorkerPool(
-          static_cast<int>(num_workers),
-          [](void* context, int) { (*static_cast<Work*>(context))(); }, &work)) {
-    std::vector<std::thread> workers;
-    for (size_t thread_idx = 1; thread_idx < num_workers; ++thread_idx) workers.emplace_back(work);
-    work();
-    for (std::thread& worker : workers) worker.join();
-  }
+  // One `work` per thread, on ParallelFor's kept workers (or its own threads).
+  const auto num_workers = static_cast<int>(std::min(num_threads, num_tasks));
+  ParallelFor(
+      num_workers, num_workers, [&](int, int64_t, int64_t) { work(); }, 1);
   for (const std::exception_ptr& failure : failures) {
     if (failure != nullptr) std::rethrow_exception(failure);
   }
