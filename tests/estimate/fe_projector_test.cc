@@ -516,6 +516,22 @@ void ExpectGapFilledAgree(int countries, int years) {
   }
 }
 
+// The gap-filled projector's projection of v (num_cols columns) equals the
+// row layout's, at the weights each was given, and meets the first-order
+// conditions.
+void ExpectFilledEqualsRows(FeProjector& filled, FeProjector& rows, const Design& panel,
+                            const std::vector<double>& weight, const std::vector<double>& v,
+                            int num_cols) {
+  const auto num_obs = static_cast<int64_t>(weight.size());
+  std::vector<double> out(num_cols * num_obs), rows_out(num_cols * num_obs), alpha, rows_alpha;
+  ASSERT_TRUE(filled.Project(v.data(), out.data(), num_cols, alpha, 1e-13, 10000).converged);
+  ASSERT_TRUE(
+      rows.Project(v.data(), rows_out.data(), num_cols, rows_alpha, 1e-13, 10000).converged);
+  for (int64_t idx = 0; idx < num_cols * num_obs; ++idx)
+    ASSERT_NEAR(out[idx], rows_out[idx], 1e-10) << idx;
+  ExpectFirstOrderConditions(panel, weight, out, num_cols);
+}
+
 TEST(ProjectorSchurPath, GapFilledSegmentsAgreeWithTheRowsAndJacobi) {
   ExpectGapFilledAgree(30, 20);
 }
@@ -562,12 +578,55 @@ TEST(ProjectorSchurPath, GapFilledSegmentsSplitLongRuns) {
   ASSERT_STREQ(rows.Path(), "schur-rows");
   filled.SetWeights(weight);
   rows.SetWeights(weight);
-  std::vector<double> out(kCols * num_obs), rows_out(kCols * num_obs), alpha, rows_alpha;
-  ASSERT_TRUE(filled.Project(v.data(), out.data(), kCols, alpha, 1e-13, 10000).converged);
-  ASSERT_TRUE(rows.Project(v.data(), rows_out.data(), kCols, rows_alpha, 1e-13, 10000).converged);
-  for (int64_t idx = 0; idx < kCols * num_obs; ++idx)
-    ASSERT_NEAR(out[idx], rows_out[idx], 1e-10) << idx;
-  ExpectFirstOrderConditions(panel, weight, out, kCols);
+  ExpectFilledEqualsRows(filled, rows, panel, weight, v, kCols);
+}
+
+// One gap-filled projector through several weightings in turn (random,
+// then with weightless pairs, then unit weights): the filled positions,
+// whose weights are written only once, must stay weightless while the
+// rows' weights change, so each projection equals that of a row-layout
+// projector given the same weights.
+TEST(ProjectorSchurPath, GapFilledWeightsChangeBetweenProjections) {
+  std::mt19937_64 rng(71);
+  constexpr int kCountries = 25, kYears = 16;
+  Design panel;
+  panel.sizes = {kCountries * kYears, kCountries * kYears, kCountries * kCountries};
+  panel.ids.assign(3, {});
+  for (int exporter = 0; exporter < kCountries; ++exporter) {
+    for (int importer = 0; importer < kCountries; ++importer) {
+      for (int year = 0; year < kYears; ++year) {
+        if (year > 0 && rng() % 100 < 15) continue;
+        panel.ids[0].push_back(exporter * kYears + year);
+        panel.ids[1].push_back(importer * kYears + year);
+        panel.ids[2].push_back(exporter * kCountries + importer);
+      }
+    }
+  }
+  const auto num_obs = static_cast<int64_t>(panel.ids[0].size());
+  mizani::ProjectionOptions always, never;
+  always.gap_fill = mizani::GapFill::kAlways;
+  never.gap_fill = mizani::GapFill::kNever;
+  FeProjector filled(panel.ids, panel.sizes, 2, 0, always);
+  ASSERT_STREQ(filled.Path(), "schur-filled");
+  std::uniform_real_distribution<double> uniform(0.1, 3.0);
+  constexpr int kCols = 2;
+  std::vector<double> v(kCols * num_obs);
+  for (auto& value : v) value = uniform(rng) * 4 - 2;
+  for (int weighting : {1, 2, 0, 1}) {  // random, some pairs weightless, unit, random
+    SCOPED_TRACE(testing::Message() << "weighting " << weighting);
+    std::vector<double> weight(num_obs, 1.0);
+    if (weighting > 0) {
+      for (int64_t obs_idx = 0; obs_idx < num_obs; ++obs_idx) {
+        const bool weightless = weighting == 2 && panel.ids[2][obs_idx] % 7 == 3;
+        weight[obs_idx] = weightless ? 0.0 : uniform(rng);
+      }
+    }
+    FeProjector rows(panel.ids, panel.sizes, 2, 0, never);
+    ASSERT_STREQ(rows.Path(), "schur-rows");
+    filled.SetWeights(weighting > 0 ? std::span<const double>(weight) : std::span<const double>());
+    if (weighting > 0) rows.SetWeights(weight);
+    ExpectFilledEqualsRows(filled, rows, panel, weight, v, kCols);
+  }
 }
 
 // More columns than one pass carries (kMaxColumns): the block is projected
