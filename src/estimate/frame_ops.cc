@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/memory.h"
 #include "common/parallel.h"
 #include "estimate/hdfe/fe_projector.h"
 #include "mizani/error.h"
@@ -57,6 +58,7 @@ void KeepRows(std::vector<T>& values, const std::vector<uint8_t>& keep_N) {
     if (keep_N[obs_idx]) values[out_idx++] = values[obs_idx];
   }
   values.resize(out_idx);
+  ReturnUnusedCapacity(values);
 }
 
 }  // namespace
