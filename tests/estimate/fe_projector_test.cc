@@ -399,16 +399,13 @@ TEST(ProjectorSchurPath, RowLayoutIdsNarrowOnlyWhenTheLevelsFit) {
 // One pair misses five years in a row (more than kMaxFill: the segment
 // ends there) and one exporter-year has no rows at all (numbered last, so
 // across it the exporter's levels step by one and the importer's by two:
-// the segment ends there too). The projection, its cross products and its
-// coefficients must equal the row layout's and the Jacobi path's, with the
-// first-order conditions, for unit weights, random weights and pairs that
-// weigh nothing, at the column counts whose kernels pack columns in pairs.
-void ExpectGapFilledAgree(int countries, int years) {
-  std::mt19937_64 rng(61);
+// the segment ends there too). Three pairs in ten never trade;
+// num_pairs receives the pairs with rows.
+Design GapFilledPanel(int countries, int years, std::mt19937_64& rng, int* num_pairs) {
   Design panel;
   panel.sizes = {countries * years, countries * years, countries * countries};
   panel.ids.assign(3, {});
-  int num_pairs = 0;
+  *num_pairs = 0;
   for (int exporter = 0; exporter < countries; ++exporter) {
     for (int importer = 0; importer < countries; ++importer) {
       if (rng() % 10 < 3) continue;  // the pair never trades
@@ -423,9 +420,20 @@ void ExpectGapFilledAgree(int countries, int years) {
         panel.ids[2].push_back(exporter * countries + importer);
         any = true;
       }
-      num_pairs += any ? 1 : 0;
+      *num_pairs += any ? 1 : 0;
     }
   }
+  return panel;
+}
+
+// On that panel, the projection, its cross products and its coefficients
+// must equal the row layout's and the Jacobi path's, with the first-order
+// conditions, for unit weights, random weights and pairs that weigh
+// nothing, at the column counts whose kernels pack columns in pairs.
+void ExpectGapFilledAgree(int countries, int years) {
+  std::mt19937_64 rng(61);
+  int num_pairs = 0;
+  const Design panel = GapFilledPanel(countries, years, rng, &num_pairs);
   const auto num_obs = static_cast<int64_t>(panel.ids[0].size());
   const std::vector<int64_t> offsets = {0, panel.sizes[0], panel.sizes[0] + panel.sizes[1]};
   for (int threads : {1, 2}) {
@@ -581,27 +589,16 @@ TEST(ProjectorSchurPath, GapFilledSegmentsSplitLongRuns) {
   ExpectFilledEqualsRows(filled, rows, panel, weight, v, kCols);
 }
 
-// One gap-filled projector through several weightings in turn (random,
-// then with weightless pairs, then unit weights): the filled positions,
+// One gap-filled projector on such a panel through several weightings in
+// turn (random, then with weightless pairs, then unit weights): the filled positions,
 // whose weights are written only once, must stay weightless while the
 // rows' weights change, so each projection equals that of a row-layout
 // projector given the same weights.
 TEST(ProjectorSchurPath, GapFilledWeightsChangeBetweenProjections) {
   std::mt19937_64 rng(71);
-  constexpr int kCountries = 25, kYears = 16;
-  Design panel;
-  panel.sizes = {kCountries * kYears, kCountries * kYears, kCountries * kCountries};
-  panel.ids.assign(3, {});
-  for (int exporter = 0; exporter < kCountries; ++exporter) {
-    for (int importer = 0; importer < kCountries; ++importer) {
-      for (int year = 0; year < kYears; ++year) {
-        if (year > 0 && rng() % 100 < 15) continue;
-        panel.ids[0].push_back(exporter * kYears + year);
-        panel.ids[1].push_back(importer * kYears + year);
-        panel.ids[2].push_back(exporter * kCountries + importer);
-      }
-    }
-  }
+  int num_pairs = 0;
+  const Design panel = GapFilledPanel(25, 16, rng, &num_pairs);
+  ASSERT_GT(num_pairs, 0);
   const auto num_obs = static_cast<int64_t>(panel.ids[0].size());
   mizani::ProjectionOptions always, never;
   always.gap_fill = mizani::GapFill::kAlways;
