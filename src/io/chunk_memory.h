@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <mutex>
 #include <new>
 #include <utility>
 #include <vector>
@@ -150,9 +151,50 @@ class BlockList {
   T* limit_ = nullptr;
 };
 
+// The size of the windows in which the CSV reader reads a mapped file
+// (ChunkParser::ScanWindows in csv_chunk.h); 0 reads through the mapping
+// instead. For tests (windows of a few dozen bytes put their edges
+// everywhere) and for measuring the two ways against each other.
+void SetReadWindowBytes(size_t bytes);
+size_t ReadWindowBytes();
+
+// The window buffers of one read: a parse task takes one and gives it back
+// when its chunk is done, so that a read allocates and faults in one buffer
+// per thread rather than one per chunk. A buffer grown for a record longer
+// than a window comes back grown.
+class WindowPool {
+ public:
+  explicit WindowPool(size_t window_bytes) : window_bytes_(window_bytes) {}
+
+  std::vector<char> Take() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!free_.empty()) {
+        std::vector<char> window = std::move(free_.back());
+        free_.pop_back();
+        return window;
+      }
+    }
+    return std::vector<char>(window_bytes_);
+  }
+
+  void Give(std::vector<char> window) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(window));
+  }
+
+ private:
+  const size_t window_bytes_;
+  std::mutex mutex_;
+  std::vector<std::vector<char>> free_;
+};
+
 // Gives back the pages of a file mapping that a scan has passed: mapped file
 // pages count in the resident size until unmapped, so a 200 MB file would
-// otherwise stay resident for the whole read. A released page that is read
+// otherwise stay resident for the whole read. (A file read in windows, the
+// usual case since session 31, touches its mapping only where a chunk goes
+// through the mapping: after a quote the block scanner cannot place, or to
+// read a chunk's rows again as text.) A released page that is read
 // again (MakeString, level texts in the merge, the exact re-parse after an
 // error) faults back in from the page cache with the same bytes.
 class PageReleaser {

@@ -2,10 +2,17 @@
 #include "io/csv_chunk.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 namespace mizani::io {
 namespace {
+
+// 2 MiB: large enough that the reads' system calls cost little (40 for an
+// 80 MB file), small enough that a window stays in the cache while it is
+// parsed.
+constexpr size_t kDefaultWindowBytes = size_t{2} << 20;
+std::atomic<size_t> read_window_bytes{kDefaultWindowBytes};
 
 // Whether the text from `at` reads as two well-formed records: the header's
 // field count, and quotes only around whole fields. Text after a '\n' inside
@@ -30,6 +37,10 @@ bool LooksLikeRecordStart(const char* at, const char* end, const Layout& layout)
 }
 
 }  // namespace
+
+void SetReadWindowBytes(size_t bytes) { read_window_bytes.store(bytes, std::memory_order_relaxed); }
+
+size_t ReadWindowBytes() { return read_window_bytes.load(std::memory_order_relaxed); }
 
 // Chunk bounds for `num_chunks` roughly equal pieces of [begin, end), each
 // just after a '\n'. With `count_quotes` false a boundary is a guess, the

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -17,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/parallel.h"
@@ -44,6 +47,12 @@ struct Layout {
   // break; any other delimiter goes through ScanRecord only.
   bool block_scan = true;
   bool release_pages = false;  // the text is a file mapping
+  // A mapped file read in windows (ChunkParser::ScanWindows): its open
+  // descriptor, the mapping's first byte (file offset 0) and the read's
+  // window buffers. Unset (-1, null): the text is read where it lies.
+  int descriptor = -1;
+  const char* file_base = nullptr;
+  WindowPool* windows = nullptr;
 };
 
 // How a chunk's fast parse ended. A chunk ending inside quotes may just have
@@ -136,6 +145,7 @@ class ChunkParser {
   ChunkParser(const char* begin, const char* end, const Layout& layout)
       : begin_(begin),
         end_(end),
+        text_limit_(end),
         layout_(layout),
         columns_(layout.field_of_slot.size()),
         field_ends_(static_cast<size_t>(layout.num_fields)) {
@@ -152,10 +162,16 @@ class ChunkParser {
   // cannot take. It only detects malformed input; ParseExact explains it.
   ChunkStatus ParseFast() {
     const char* cursor = begin_;
+    if (layout_.block_scan && layout_.windows != nullptr) {
+      ChunkStatus problem = ChunkStatus::kOk;
+      if (ScanWindows(&cursor, &problem)) return ChunkStatus::kOk;
+      if (problem != ChunkStatus::kOk) return problem;
+      // Otherwise on through the mapping, from the record at `cursor`.
+    }
     while (cursor < end_) {
       if (layout_.block_scan) {
         ChunkStatus problem = ChunkStatus::kOk;
-        if (ScanBlocks(&cursor, &problem)) break;
+        if (ScanBlocks(&cursor, end_, /*last=*/true, &problem)) break;
         if (problem != ChunkStatus::kOk) return problem;
       }
       // A quote the block scanner cannot place: this record and a few more go
@@ -219,6 +235,9 @@ class ChunkParser {
     column.num.Clear();
     int target_field = layout_.field_of_slot[slot];
     PageReleaser releaser = layout_.release_pages ? PageReleaser(begin_, end_) : PageReleaser();
+    // The texts below lie in the chunk's own bytes, even while the parse
+    // that called this reads a window.
+    const char* window_limit = std::exchange(text_limit_, end_);
     const char* cursor = begin_;
     int64_t line = 0;
     RecordInfo info;
@@ -233,6 +252,7 @@ class ChunkParser {
       releaser.Passed(cursor);
     }
     releaser.ReleaseBefore(cursor);
+    text_limit_ = window_limit;
   }
 
   int64_t num_rows() const { return num_rows_; }
@@ -254,13 +274,83 @@ class ChunkParser {
     return true;
   }
 
-  // Stores the records from *cursor (a record start, outside quotes) on,
-  // block by block. True at the end of the chunk. False with *status kOk
+  // The block scan of the chunk from *cursor (a record start in the mapping)
+  // on, from copies of the file read window by window (pread into a buffer
+  // of layout_.windows) rather than through the mapping. Why: where the
+  // hypervisor keeps the guest's page tables (this project's machines), a
+  // mapped file's pages cost a trap each to map and another to release
+  // behind the parse. On the seventh process's 80 MB panel, one thread:
+  // mapping it page by page took 51 ms, reading it into one 8 MiB buffer
+  // over and over 14 ms; the chunk's parse through the mapping 175-180 ms
+  // against 108 ms with its pages already mapped (bench/README.md, session
+  // 31). A record that a window's end cuts moves to the start of the next
+  // window (the buffer doubles for a record longer than it). True when the
+  // chunk is done. False with *status kOk where the rest must go through
+  // the mapping (a quote the block scanner cannot place; a failed read,
+  // which the mapping then reports as before): *cursor is then the start of
+  // that record in the mapping, whose fields are not stored yet. False with
+  // another status on malformed input.
+  bool ScanWindows(const char** cursor, ChunkStatus* status) {
+    std::vector<char> window = layout_.windows->Take();
+    const char* window_at = *cursor;  // where window[0] is in the mapping
+    size_t carry = 0;                 // bytes of a cut record at the start
+    bool done = false;
+    while (true) {
+      if (carry == window.size()) window.resize(2 * window.size());
+      const size_t size =
+          std::min(window.size() - carry, static_cast<size_t>(end_ - (window_at + carry)));
+      if (!ReadAt(window.data() + carry, size, window_at + carry)) {
+        *cursor = window_at;
+        break;
+      }
+      char* const data = window.data();
+      const char* const window_end = data + carry + size;
+      const bool last = window_at + carry + size == end_;
+      text_limit_ = window_end;
+      last_escape_ = nullptr;
+      const char* scan = data;
+      if (!ScanBlocks(&scan, window_end, last, status)) {
+        if (*status == ChunkStatus::kOk) *cursor = window_at + (scan - data);
+        break;
+      }
+      if (last) {
+        done = true;
+        break;
+      }
+      carry = static_cast<size_t>(window_end - scan);
+      std::memmove(data, scan, carry);
+      window_at += scan - data;
+    }
+    text_limit_ = end_;
+    last_escape_ = nullptr;
+    layout_.windows->Give(std::move(window));
+    return done;
+  }
+
+  // Reads `size` bytes of the file, those the mapping holds at `mapped_at`.
+  bool ReadAt(char* target, size_t size, const char* mapped_at) const {
+    auto offset = static_cast<off_t>(mapped_at - layout_.file_base);
+    while (size > 0) {
+      const ssize_t got = pread(layout_.descriptor, target, size, offset);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return false;
+      target += got;
+      size -= static_cast<size_t>(got);
+      offset += got;
+    }
+    return true;
+  }
+
+  // Stores the records from *cursor (a record start, outside quotes) up to
+  // `end`, block by block. True at `end`: when `last` (the chunk's end) after
+  // its final record, which may lack a line break; otherwise (a window's
+  // end) with *cursor at the start of the record that `end` cuts (`end`
+  // itself when none), whose fields are not stored. False with *status kOk
   // when a quote does not sit where the quote parity says (text like 12"
   // pipe, which the parity would read as an opening quote, or text after a
   // closing quote): *cursor is then the start of that record, whose fields
   // are not stored yet. False with another status on malformed input.
-  bool ScanBlocks(const char** cursor, ChunkStatus* status) {
+  bool ScanBlocks(const char** cursor, const char* end, bool last, ChunkStatus* status) {
     const char delimiter = layout_.delimiter;
     const int last_field = layout_.num_fields - 1;
     const char* record_start = *cursor;
@@ -272,9 +362,11 @@ class ChunkParser {
     uint64_t inside_carry = 0;
     uint64_t boundary_carry = 1;
     uint64_t close_carry = 0;
-    for (const char* block = *cursor; block < end_; block += kBlockBytes) {
-      releaser_.Passed(record_start);
-      auto available = static_cast<size_t>(end_ - block);
+    // Within a window there is nothing of the mapping to release.
+    const bool release = end == end_;
+    for (const char* block = *cursor; block < end; block += kBlockBytes) {
+      if (release) releaser_.Passed(record_start);
+      auto available = static_cast<size_t>(end - block);
       BlockMasks masks;
       uint64_t valid = ~uint64_t{0};
       if (available >= kBlockBytes) {
@@ -333,20 +425,24 @@ class ChunkParser {
       boundary_carry = (masks.separators | closes) >> 63;
       close_carry = closes >> 63;
     }
+    if (!last) {
+      *cursor = record_start;
+      return true;
+    }
     if (inside_carry != 0) {
       *status = ChunkStatus::kEndsInsideQuotes;
       return false;
     }
     // The last record of the file may lack a line break.
-    if (num_ends > 0 || record_start < end_) {
+    if (num_ends > 0 || record_start < end) {
       if (num_ends != last_field) {
         *status = ChunkStatus::kMalformed;
         return false;
       }
-      field_ends_[static_cast<size_t>(num_ends)] = end_;
+      field_ends_[static_cast<size_t>(num_ends)] = end;
       StoreRecord(record_start);
     }
-    *cursor = end_;
+    *cursor = end;
     return true;
   }
 
@@ -405,8 +501,9 @@ class ChunkParser {
       return;
     }
     if (!field.escaped && field.text.size() <= kShortTextBytes) {
-      // The text lies in [begin_, end_): the usual label, without a copy.
-      const uint64_t key = PackShortTextIn(field.text, end_);
+      // The text lies in the chunk's bytes or a window of them, readable up
+      // to text_limit_: the usual label, without a copy.
+      const uint64_t key = PackShortTextIn(field.text, text_limit_);
       if (key != column.last_short_key) {
         column.last_short_key = key;
         column.last_short_code = ShortTextCode(column, key, field.text);
@@ -448,6 +545,9 @@ class ChunkParser {
 
   const char* begin_;
   const char* end_;
+  // Where the bytes of the texts being stored end: end_, or the end of the
+  // window ScanWindows is parsing.
+  const char* text_limit_;
   const Layout& layout_;
   std::vector<ChunkColumn> columns_;
   std::vector<const char*> field_ends_;  // of the record the block scanner is in

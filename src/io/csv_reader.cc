@@ -66,6 +66,17 @@ std::string Trim(std::string_view text) {
   return std::string(text.substr(first, last - first + 1));
 }
 
+// A mapped file's records are read in windows (ChunkParser::ScanWindows),
+// the mapping kept for what is read out of order.
+void UseWindows(const FileBytes& file_bytes, std::optional<io::WindowPool>& windows,
+                io::Layout& layout) {
+  if (!file_bytes.mapped() || io::ReadWindowBytes() == 0) return;
+  windows.emplace(io::ReadWindowBytes());
+  layout.descriptor = file_bytes.descriptor();
+  layout.file_base = file_bytes.view().data();
+  layout.windows = &*windows;
+}
+
 }  // namespace
 
 Table ReadCsv(const std::string& path, const ReadOptions& options) {
@@ -157,6 +168,8 @@ Table ReadCsv(const std::string& path, const ReadOptions& options) {
   layout.force_string = std::move(force_string);
   layout.block_scan = delimiter != '"' && delimiter != '\n' && delimiter != '\r';
   layout.release_pages = file_bytes.mapped();
+  std::optional<io::WindowPool> windows;
+  UseWindows(file_bytes, windows, layout);
 
   // Parallel parse for large inputs, split at guessed record boundaries. Row
   // numbers in messages are only known after the earlier chunks are done, and

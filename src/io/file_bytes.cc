@@ -4,7 +4,9 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -103,8 +105,18 @@ void FileBytes::Map(const std::string& path) {
     mapped_ = region;
     mapped_size_ = static_cast<size_t>(info.st_size);
     madvise(mapped_, mapped_size_, MADV_SEQUENTIAL);
+    descriptor_ = descriptor;
+    return;
   }
   close(descriptor);
+}
+
+void FileBytes::Unmap() {
+  if (mapped_ != nullptr) munmap(mapped_, mapped_size_);
+  if (descriptor_ >= 0) close(descriptor_);
+  mapped_ = nullptr;
+  mapped_size_ = 0;
+  descriptor_ = -1;
 }
 
 void LoadFile(const std::string& path, FileBytes* bytes) {

@@ -11,25 +11,23 @@
 
 namespace mizani::io {
 
-// The bytes of a file: a read-only memory map for plain files (no copy of a
-// 200 MB file into a buffer, and the parse threads fault pages in parallel),
-// or the decompressed text for gzip.
+// The bytes of a file: a read-only memory map for plain files, or the
+// decompressed text for gzip. A mapped file's descriptor stays open, so that
+// the CSV reader can read it in windows (pread) and use the mapping only for
+// what it reads out of order (csv_chunk.h, ChunkParser::ScanWindows).
 class FileBytes {
  public:
   FileBytes() = default;
   FileBytes(const FileBytes&) = delete;
   FileBytes& operator=(const FileBytes&) = delete;
-  ~FileBytes() {
-    if (mapped_ != nullptr) munmap(mapped_, mapped_size_);
-  }
+  ~FileBytes() { Unmap(); }
 
   // Maps `path` read-only (nothing for an empty file). Throws
   // Error(kFileUnreadable).
   void Map(const std::string& path);
 
   void Own(std::unique_ptr<char[]> data, size_t size) {
-    if (mapped_ != nullptr) munmap(mapped_, mapped_size_);
-    mapped_ = nullptr;
+    Unmap();
     owned_ = std::move(data);
     owned_size_ = size;
   }
@@ -41,9 +39,14 @@ class FileBytes {
   // True when view() is a file mapping, whose pages may be dropped and read
   // again from the file; gzip text lives in owned memory that must be kept.
   bool mapped() const { return mapped_ != nullptr; }
+  // The open descriptor of a mapped file; -1 otherwise.
+  int descriptor() const { return descriptor_; }
 
  private:
+  void Unmap();
+
   void* mapped_ = nullptr;
+  int descriptor_ = -1;
   size_t mapped_size_ = 0;
   std::unique_ptr<char[]> owned_;
   size_t owned_size_ = 0;

@@ -20,6 +20,8 @@
 
 #include "data/text.h"
 #include "io/chunk_memory.h"
+#include "io/csv_chunk.h"
+#include "io/file_bytes.h"
 #include "mizani/error.h"
 #include "mizani/read.h"
 #include "mizani/settings.h"
@@ -579,7 +581,10 @@ struct RandomCsv {
   std::vector<std::vector<std::optional<std::string>>> rows;
 };
 
-RandomCsv MakeRandomCsv(uint64_t seed, size_t target_bytes, size_t first_field_width) {
+// `stray_quotes` false: no quote inside an unquoted field, so that the block
+// scanner never hands a record to ScanRecord.
+RandomCsv MakeRandomCsv(uint64_t seed, size_t target_bytes, size_t first_field_width,
+                        bool stray_quotes = true) {
   std::mt19937_64 engine(seed);
   auto draw = [&](uint64_t bound) { return engine() % bound; };
   auto random_text = [&](const std::string& alphabet, size_t max_size) {
@@ -606,7 +611,8 @@ RandomCsv MakeRandomCsv(uint64_t seed, size_t target_bytes, size_t first_field_w
           break;
         }
         case 1: {  // a quote inside an unquoted field is text
-          std::string plain = "z" + random_text("ab\" ", 6) + "\"";
+          std::string plain =
+              "z" + random_text(stray_quotes ? "ab\" " : "ab ", 6) + (stray_quotes ? "\"" : "z");
           csv.text += plain;
           row.push_back(plain);
           break;
@@ -673,6 +679,144 @@ TEST_F(CsvTest, ParallelParseMatchesKnownFields) {
   RandomCsv csv = MakeRandomCsv(99, size_t{9} << 20, 5);
   Table table = ReadCsv(WriteText("random_big.csv", csv.text), text);
   ExpectTableMatches(table, csv, "random");
+}
+
+// Sets the size of the windows in which a mapped file is read (0: through
+// the mapping) for one scope.
+class ScopedReadWindow {
+ public:
+  explicit ScopedReadWindow(size_t bytes) : saved_(io::ReadWindowBytes()) {
+    io::SetReadWindowBytes(bytes);
+  }
+  ~ScopedReadWindow() { io::SetReadWindowBytes(saved_); }
+  ScopedReadWindow(const ScopedReadWindow&) = delete;
+  ScopedReadWindow& operator=(const ScopedReadWindow&) = delete;
+
+ private:
+  size_t saved_;
+};
+
+// The records of `path` after its header line `header`, parsed as one chunk
+// by ChunkParser::ParseFast, reading the file in windows of `window_bytes`
+// (0: through the mapping). A fast parse that fails is not retried here (the
+// reader would re-parse exactly and hide it): its status is returned.
+struct ChunkParse {
+  io::ChunkStatus status = io::ChunkStatus::kOk;
+  Table table;
+};
+
+ChunkParse ParseChunk(const std::string& path, const std::vector<std::string>& header, bool as_text,
+                      size_t window_bytes) {
+  io::FileBytes bytes;
+  io::LoadFile(path, &bytes);
+  const std::string_view text = bytes.view();
+  io::Layout layout;
+  layout.file = path;
+  layout.num_fields = static_cast<int>(header.size());
+  layout.header = header;
+  for (size_t field_idx = 0; field_idx < header.size(); ++field_idx) {
+    layout.slot_of_field.push_back(static_cast<int>(field_idx));
+    layout.field_of_slot.push_back(static_cast<int>(field_idx));
+    layout.force_string.push_back(as_text);
+  }
+  layout.release_pages = true;
+  io::WindowPool windows(std::max<size_t>(window_bytes, 1));
+  if (window_bytes > 0) {
+    layout.descriptor = bytes.descriptor();
+    layout.file_base = text.data();
+    layout.windows = &windows;
+  }
+  std::vector<io::ChunkParser> parsers;
+  parsers.emplace_back(text.data() + text.find('\n') + 1, text.data() + text.size(), layout);
+  ChunkParse parse;
+  parse.status = parsers[0].ParseFast();
+  if (parse.status != io::ChunkStatus::kOk) return parse;
+  parse.table.num_rows = static_cast<size_t>(parsers[0].num_rows());
+  for (size_t slot = 0; slot < header.size(); ++slot) {
+    parse.table.columns.push_back(
+        io::MergeColumn(header[slot], parsers, slot, parse.table.num_rows));
+  }
+  return parse;
+}
+
+// The windowed read (ChunkParser::ScanWindows) with windows of a few dozen
+// bytes to a few KiB, so that a window's end cuts records at every offset:
+// inside quoted fields, between the '\r' and '\n' of a CRLF, in "" escapes,
+// and in records longer than a window (quoted fields of up to 150 bytes
+// against 64-byte windows: the buffer grows). Without stray quotes the
+// whole chunk goes through windows; with them, the rest of the chunk goes
+// through the mapping from the first record the block scanner cannot place.
+TEST_F(CsvTest, WindowedParseMatchesKnownFields) {
+  for (size_t window : {size_t{64}, size_t{100}, size_t{1000}, size_t{4096}}) {
+    for (uint64_t seed = 0; seed < 6; ++seed) {
+      for (bool stray_quotes : {false, true}) {
+        const std::string label =
+            fmt::format("window {}, seed {}, stray quotes {}", window, seed, stray_quotes);
+        RandomCsv csv = MakeRandomCsv(1000 + seed, 20000, seed * 11, stray_quotes);
+        ChunkParse parse =
+            ParseChunk(WriteText("windowed.csv", csv.text), {"a", "b", "c"}, true, window);
+        ASSERT_EQ(parse.status, io::ChunkStatus::kOk) << label;
+        ExpectTableMatches(parse.table, csv, label);
+      }
+    }
+  }
+}
+
+// Numbers, quoted labels, multi-line fields and a column that turns to text
+// near the end (the rows so far are read again as text, from the mapping,
+// while the parse is in a window): the same columns in windows of any size
+// as through the mapping.
+TEST_F(CsvTest, WindowedParseMatchesMappedParse) {
+  const std::string path = WriteText("big_windowed.csv", BigCsv(200000, -1));
+  const std::vector<std::string> header = {"exporter", "importer", "year", "trade", "note", "code"};
+  ChunkParse mapped = ParseChunk(path, header, false, 0);
+  ASSERT_EQ(mapped.status, io::ChunkStatus::kOk);
+  ASSERT_EQ(mapped.table.Get("code").type, ColumnType::kString);
+  for (size_t window : {size_t{64}, size_t{1000}, size_t{2} << 20}) {
+    ChunkParse windowed = ParseChunk(path, header, false, window);
+    ASSERT_EQ(windowed.status, io::ChunkStatus::kOk) << window;
+    ASSERT_EQ(windowed.table.num_rows, mapped.table.num_rows) << window;
+    for (const Column& column : mapped.table.columns) {
+      const Column& other = windowed.table.Get(column.name);
+      EXPECT_EQ(other.type, column.type) << column.name << ", window " << window;
+      EXPECT_EQ(other.num, column.num) << column.name << ", window " << window;
+      EXPECT_EQ(other.codes, column.codes) << column.name << ", window " << window;
+      EXPECT_EQ(other.levels, column.levels) << column.name << ", window " << window;
+    }
+  }
+}
+
+// A malformed record far into a file read in small windows stops the fast
+// parse as through the mapping, and the reader's exact re-parse names it.
+TEST_F(CsvTest, WindowedParseStopsAtMalformedRecords) {
+  std::string content = "a,b\n";
+  for (int row = 1; row < 500; ++row) content += fmt::format("{},\"x\ny\"\n", row);
+  std::string short_row = WriteText("windowed_short.csv", content + "500\n501,z\n");
+  std::string open_quote = WriteText("windowed_open.csv", content + "500,\"never closed\n");
+  for (size_t window : {size_t{0}, size_t{64}}) {
+    EXPECT_EQ(ParseChunk(short_row, {"a", "b"}, true, window).status, io::ChunkStatus::kMalformed)
+        << window;
+    EXPECT_EQ(ParseChunk(open_quote, {"a", "b"}, true, window).status,
+              io::ChunkStatus::kEndsInsideQuotes)
+        << window;
+  }
+  ScopedReadWindow scoped(64);
+  ExpectError([&] { ReadCsv(short_row); }, ErrorCode::kBadData,
+              {short_row, "row 500", "line 1000", "expected 2", "found 1"});
+  ExpectError([&] { ReadCsv(open_quote); }, ErrorCode::kBadData,
+              {open_quote, "row 500", "column 'b'", "closing quote"});
+}
+
+// The reader itself in small windows: several chunks on two threads, each
+// read window by window, against fields known by construction.
+TEST_F(CsvTest, WindowedReadMatchesKnownFields) {
+  ScopedReadWindow scoped(4096);
+  ReadOptions text;
+  text.string_columns = {"a", "b", "c"};
+  text.threads = 2;
+  RandomCsv csv = MakeRandomCsv(77, size_t{9} << 20, 3, false);
+  Table table = ReadCsv(WriteText("windowed_big.csv", csv.text), text);
+  ExpectTableMatches(table, csv, "windowed, several chunks");
 }
 
 // Gzip text lives in memory the reader owns, which must not be released
