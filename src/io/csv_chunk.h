@@ -590,11 +590,17 @@ void RunTasks(size_t num_tasks, size_t num_threads, const Task& task) {
 }
 
 // The number of chunks the parse splits `bytes` of records into: one per
-// thread on small inputs, up to four per thread (more tasks than threads
-// even out uneven progress) for chunks of at least 4 MiB.
+// thread on small inputs, up to two per thread (more tasks than threads
+// even out uneven progress) for chunks of at least 4 MiB. Each chunk ends
+// every column in a partly used block (a 2 MiB huge page, zeroed whole when
+// first touched) and adds a piece to every merge: with four chunks per
+// thread the seventh process's two-way read (8 columns, 80 MB) peaked at
+// 240 MiB against 200 MiB with two, and the three-way fit took 0.855 of
+// the time with two (medians of 9 pairs; one per thread was slower, the
+// threads finishing apart; bench/README.md, session 31).
 inline size_t ChunkCount(size_t bytes, size_t num_threads) {
   constexpr size_t kMinChunkBytes = size_t{4} << 20;
-  return num_threads == 1 ? 1 : std::min(num_threads * 4, bytes / kMinChunkBytes + 1);
+  return num_threads == 1 ? 1 : std::min(num_threads * 2, bytes / kMinChunkBytes + 1);
 }
 
 // Text levels of pieces joined in order (a file's chunks, the ranks' shares
