@@ -281,7 +281,7 @@ class ChunkParser {
   // mapped file's pages cost a trap each to map and another to release
   // behind the parse. On the seventh process's 80 MB panel, one thread:
   // mapping it page by page took 51 ms, reading it into one 8 MiB buffer
-  // over and over 14 ms; the chunk's parse through the mapping 175-180 ms
+  // over and over 14 ms; the chunk's parse through the mapping 174-182 ms
   // against 108 ms with its pages already mapped (bench/README.md, session
   // 31). A record that a window's end cuts moves to the start of the next
   // window (the buffer doubles for a record longer than it). True when the

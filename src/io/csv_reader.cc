@@ -70,8 +70,9 @@ std::string Trim(std::string_view text) {
 // the mapping kept for what is read out of order.
 void UseWindows(const FileBytes& file_bytes, std::optional<io::WindowPool>& windows,
                 io::Layout& layout) {
-  if (!file_bytes.mapped() || io::ReadWindowBytes() == 0) return;
-  windows.emplace(io::ReadWindowBytes());
+  const size_t window_bytes = io::ReadWindowBytes();
+  if (!file_bytes.mapped() || window_bytes == 0) return;
+  windows.emplace(window_bytes);
   layout.descriptor = file_bytes.descriptor();
   layout.file_base = file_bytes.view().data();
   layout.windows = &*windows;
