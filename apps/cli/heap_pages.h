@@ -1,6 +1,6 @@
 // Transparent huge pages for the command's process (heap_pages.cc): on for
 // a data file of several gigabytes per process, or of 16 MiB and more where
-// a 4 KiB page fault costs 5 us or more (timed at start), off otherwise, or
+// a 4 KiB page fault costs 2 us or more (timed at start), off otherwise, or
 // as MIZANI_HEAP_HUGE_PAGES says (1 on, 0 off); when on, glibc's heap
 // included (the command restarts itself with them).
 #pragma once

@@ -2,7 +2,7 @@
 # Huge pages for the command's process (apps/cli/heap_pages.cc): off for a
 # small data file (the process asks the kernel for none), on for a file of
 # at least 6 GiB per process, for a file of 16 MiB to 6 GiB per process
-# when a 4 KiB page fault took at least 5 us here (measured by the process),
+# when a 4 KiB page fault took at least 2 us here (measured by the process),
 # and as MIZANI_HEAP_HUGE_PAGES says (1 on, 0 off). With them on, `estimate`
 # restarts itself with glibc.malloc.hugetlb=1 added to GLIBC_TUNABLES, keeps
 # a tunable the user set and leaves the user's own hugetlb choice alone. The
@@ -80,12 +80,12 @@ esac
 # restarted image keeps it (the reason it prints is the first image's).
 line="$(file_trace "$medium" -u GLIBC_TUNABLES -u MIZANI_HEAP_HUGE_PAGES -u OMPI_COMM_WORLD_SIZE \
   -u PMI_SIZE -u SLURM_STEP_NUM_TASKS)"
-pattern='huge pages (on|off): 0\.03 GB of data per process, below 6\.44 GB, and a 4 KiB page fault took ([0-9.]+) us \((at least|below) 5 us\)\)'
+pattern='huge pages (on|off): 0\.03 GB of data per process, below 6\.44 GB, and a 4 KiB page fault took ([0-9.]+) us \((at least|below) 2 us\)\)'
 if [[ "$line" =~ $pattern ]]; then
   choice="${BASH_REMATCH[1]}"; micros="${BASH_REMATCH[2]}"; side="${BASH_REMATCH[3]}"
-  # The time is printed to 0.1 us: a fault just under 5 us may print 5.0.
+  # The time is printed to 0.1 us: a fault just under 2 us may print 2.0.
   consistent=$(awk -v m="$micros" -v s="$side" \
-    'BEGIN { print (s == "at least" ? m >= 5 : m <= 5) ? "yes" : "no" }')
+    'BEGIN { print (s == "at least" ? m >= 2 : m <= 2) ? "yes" : "no" }')
   want=off; [ "$side" = "at least" ] && want=on
   tunable=no; [[ "$line" == *"(GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" ]] && tunable=yes
   want_tunable=no; [ "$want" = on ] && want_tunable=yes
