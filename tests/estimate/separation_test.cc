@@ -197,7 +197,7 @@ struct CheckRun {
 };
 
 // `accelerate` = false runs the plain ReLU iterations (one round);
-// `first_joint_passes` = 1 takes the first projection only to 1e-2 (the
+// `first_joint_passes` = 1 takes the first projection only to 1e-4 (the
 // path of designs where solving it exactly is slow, separation.h).
 CheckRun RunCheck(ModelFrame frame, double bound, bool accelerate = true,
                   int first_joint_passes = mizani::estimate::kFirstJointPasses) {
@@ -487,17 +487,43 @@ TEST(SeparationScreen, FitsTheWeightedGroupMeansAndEndsOnlyBelowTheBound) {
   EXPECT_EQ(ended.stats.ending, mizani::estimate::SeparationEnding::kCertificateBound);
   EXPECT_NEAR(ended.stats.largest_fit, GroupFit(800, 1e3), 1e-9);
   EXPECT_EQ(ended.dropped, 0);
-  // 9500 / 10500 = 0.905 under the screen's weight: past the bound, so the
-  // iterations run under 1e6, where the fit is 9500 / 1009500 = 0.0094 on
-  // every zero of the group, as on its positive flow (the leakage): no
-  // certificate, nothing dropped, one regression after the screen.
+  // 9500 / 10500 = 0.905 under the screen's weight, past the bound. The
+  // second screen regression fits the group's new u (0.905 on its zeros, 0
+  // on its positive flow) by its weighted mean again: 0.905^2 = 0.819, below
+  // the bound, so the check ends without a regression under 1e6.
+  const CheckRun second = RunCheck(GroupsFrame({3, 9500, 40}), mizani::estimate::kCertificateBound);
+  EXPECT_EQ(second.stats.screens, 2);
+  EXPECT_EQ(second.stats.iterations, 0);
+  EXPECT_EQ(second.stats.ending, mizani::estimate::SeparationEnding::kCertificateBound);
+  EXPECT_NEAR(second.stats.largest_fit, std::pow(GroupFit(9500, 1e3), 2), 1e-9);
+  EXPECT_EQ(second.dropped, 0);
+  // 99000 / 100000 = 0.99 and then 0.99^2 = 0.980: at that rate four more
+  // regressions leave 0.942, past the bound, so the screen stops after two
+  // and the iterations run under 1e6, where the fit is 99000 / 1099000 =
+  // 0.090 on every zero of the group: no certificate, nothing dropped.
   const CheckRun went_on =
-      RunCheck(GroupsFrame({3, 9500, 40}), mizani::estimate::kCertificateBound);
-  EXPECT_EQ(went_on.stats.screens, 1);
+      RunCheck(GroupsFrame({3, 99000, 40}), mizani::estimate::kCertificateBound);
+  EXPECT_EQ(went_on.stats.screens, 2);
   EXPECT_EQ(went_on.stats.iterations, 1);
   EXPECT_NE(went_on.stats.ending, mizani::estimate::SeparationEnding::kIterationLimit);
-  EXPECT_NEAR(went_on.stats.largest_fit, GroupFit(9500, 1e6), 1e-9);
+  EXPECT_NEAR(went_on.stats.largest_fit, GroupFit(99000, 1e6), 1e-9);
   EXPECT_EQ(went_on.dropped, 0);
+  // A group of zeros alone is separated (its indicator is a certificate):
+  // its fit stays 1 in every screen regression, so the screen stops after
+  // two, and the iterations under 1e6 drop the group's 5 rows.
+  ModelFrame with_separated = GroupsFrame({3, 800, 40});
+  for (int zero_idx = 0; zero_idx < 5; ++zero_idx) {
+    with_separated.y.push_back(0.0);
+    with_separated.fe_ids[0].push_back(3);
+  }
+  with_separated.fe_sizes = {4};
+  with_separated.X.resize(static_cast<Eigen::Index>(with_separated.y.size()), 0);
+  with_separated.rows_read = static_cast<int64_t>(with_separated.y.size());
+  const CheckRun separated =
+      RunCheck(std::move(with_separated), mizani::estimate::kCertificateBound);
+  EXPECT_EQ(separated.stats.screens, 2);
+  EXPECT_GE(separated.stats.iterations, 1);
+  EXPECT_EQ(separated.dropped, 5);
   // Without the bound there is no screen.
   const CheckRun unbounded = RunCheck(GroupsFrame({3, 800, 40}), 0.0);
   EXPECT_EQ(unbounded.stats.screens, 0);
