@@ -138,6 +138,12 @@ ProjectionOptions ProjectionOptionsFromEnvironment() {
   } else if (gap_fill != nullptr && std::string_view(gap_fill) == "always") {
     projection.gap_fill = GapFill::kAlways;
   }
+  const char* run_order = std::getenv("MIZANI_RUN_ORDER");
+  if (run_order != nullptr && std::string_view(run_order) == "levels") {
+    projection.run_order = RunOrder::kLevels;
+  } else if (run_order != nullptr && std::string_view(run_order) == "components") {
+    projection.run_order = RunOrder::kComponents;
+  }
   return projection;
 }
 

@@ -54,8 +54,8 @@ struct VcovOptions {
 // How the fixed-effect projection runs (src/estimate/hdfe/). Every choice
 // gives the same estimates up to the order of floating-point sums; they exist
 // for comparisons and benchmarks. The library reads no environment: the CLI
-// sets these from MIZANI_FE_SOLVER, MIZANI_SIMD and MIZANI_GAP_FILL
-// (docs/cli.md).
+// sets these from MIZANI_FE_SOLVER, MIZANI_SIMD, MIZANI_GAP_FILL and
+// MIZANI_RUN_ORDER (docs/cli.md).
 enum class FeSolver {
   kAuto,    // the Schur path when the largest dimension's rows are contiguous
   kJacobi,  // CG on all levels with the diagonal preconditioner
@@ -73,10 +73,21 @@ enum class GapFill {
   kNever,   // the row layout's ids in every pass
   kAlways,  // wherever the runs allow it (tests)
 };
+// The order of the largest dimension's levels in the model frame, which
+// the Schur path visits one after another (LevelVisitOrder in
+// src/estimate/model_frame.cc): a two-way model's levels grouped by the
+// components of the two dimensions' graph (a gravity model's years) keep a
+// pass's coefficients in cache.
+enum class RunOrder {
+  kAuto,        // by component where the other dimension's coefficients outgrow the cache
+  kLevels,      // the levels' own order (ids ascending)
+  kComponents,  // by component in every two-way model with several (tests)
+};
 struct ProjectionOptions {
   FeSolver solver = FeSolver::kAuto;
   SimdKernels simd = SimdKernels::kAuto;
   GapFill gap_fill = GapFill::kAuto;
+  RunOrder run_order = RunOrder::kAuto;
 };
 
 // The names users write for the choices above: one table each, read by the

@@ -277,26 +277,6 @@ int64_t DropSingletons(ModelFrame& frame) {
   return CompactFrame(frame, keep_N, DropReason::kSingleton);
 }
 
-namespace {
-
-struct UnionFind {
-  std::vector<int32_t> parent;
-  explicit UnionFind(int32_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
-  int32_t Root(int32_t node) {
-    while (parent[node] != node) node = parent[node] = parent[parent[node]];
-    return node;
-  }
-  bool Join(int32_t a, int32_t b) {
-    a = Root(a);
-    b = Root(b);
-    if (a == b) return false;
-    parent[a] = b;
-    return true;
-  }
-};
-
-}  // namespace
-
 int64_t FixedEffectDof(const ModelFrame& frame, const std::vector<uint8_t>& skip_Q) {
   std::vector<int> dims;
   for (size_t dim_idx = 0; dim_idx < frame.fe_ids.size(); ++dim_idx) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <numeric>
 #include <span>
 #include <vector>
 
@@ -62,6 +63,24 @@ int64_t FixedEffectDof(const ModelFrame& frame, const std::vector<uint8_t>& skip
 // cluster of cluster variable `cluster_idx` (the fixed effect is nested in
 // the cluster). A sharded frame: over every rank's rows (a collective).
 bool NestedInCluster(const ModelFrame& frame, size_t dim_idx, size_t cluster_idx);
+
+// Disjoint sets of nodes 0..n-1 (path halving; Join returns whether two
+// sets merged).
+struct UnionFind {
+  std::vector<int32_t> parent;
+  explicit UnionFind(int32_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+  int32_t Root(int32_t node) {
+    while (parent[node] != node) node = parent[node] = parent[parent[node]];
+    return node;
+  }
+  bool Join(int32_t a, int32_t b) {
+    a = Root(a);
+    b = Root(b);
+    if (a == b) return false;
+    parent[a] = b;
+    return true;
+  }
+};
 
 // The connected components of the bipartite graph whose nodes are the
 // levels of dimensions dim_a and dim_b and whose edges are the

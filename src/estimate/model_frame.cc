@@ -340,9 +340,96 @@ std::vector<uint64_t> WithinRunKeys(const Table& table, const Formula& formula,
   return keys;
 }
 
+// The order in which FrameOrder lays out the levels of the largest
+// dimension, as a list of levels; empty: their own order (ids ascending).
+//
+// Why: the projector takes the rows one level of the largest dimension at
+// a time (a run) and gathers and adds the coefficients of the other
+// dimension's levels the run's rows name. In a two-way gravity model the
+// runs are exporter-years; in the levels' own order (first appearance in
+// a file sorted by exporter, importer and year) consecutive runs are one
+// exporter's years, each naming the importer-years of another year, so a
+// pass cycles through all importer-years' coefficients: 21,435 levels of
+// five columns on the small-counts panel, 1.7 MB with their sums, beyond
+// the 512 KiB second-level cache of this class of machine. The runs of one
+// year together name one year's importer-years, 45 KB.
+//
+// The order, without knowing which column is a year: the components of the
+// bipartite graph of the two dimensions' levels (a row joins its two
+// levels; in a two-way gravity model exporter-years and importer-years
+// meet only within a year), each component's runs together, the components
+// in the order of their first run, the runs of a component in their own
+// order. Two-way models only (three-way models eliminate the pair, whose
+// runs already name one exporter's exporter-years in order, the layout the
+// segments need), and only when there are several components and (unless
+// `run_order` asks for them anyway) the other dimension's coefficients and
+// sums, at `num_cols` columns, would not fit in that cache.
+std::vector<int32_t> LevelVisitOrder(const std::vector<uint8_t>& keep,
+                                     const std::vector<Factor>& fes, int num_cols,
+                                     RunOrder run_order, int threads) {
+  constexpr int64_t kCacheBytes = int64_t{512} << 10;
+  if (fes.size() != 2 || run_order == RunOrder::kLevels) return {};
+  const int largest = LargestDimension(fes);
+  const int other = 1 - largest;
+  const std::vector<int32_t>& run_ids = fes[largest].ids;
+  const std::vector<int32_t>& other_ids = fes[other].ids;
+  const int32_t num_runs = fes[largest].num_levels();
+  const int32_t num_other = fes[other].num_levels();
+  if (run_order == RunOrder::kAuto &&
+      2 * int64_t{num_other} * num_cols * static_cast<int64_t>(sizeof(double)) <= kCacheBytes)
+    return {};
+  // Each task joins the levels of its rows; the tasks' forests are then
+  // joined into the first (a node to its root in each).
+  const int32_t num_nodes = num_runs + num_other;
+  const int num_tasks = std::max(1, std::min(threads, 4));
+  std::vector<estimate::UnionFind> forest_T(num_tasks, estimate::UnionFind(0));
+  ParallelFor(num_tasks, static_cast<int64_t>(keep.size()),
+              [&](int task_idx, int64_t begin, int64_t end) {
+                estimate::UnionFind forest(num_nodes);
+                for (int64_t row_idx = begin; row_idx < end; ++row_idx) {
+                  if (keep[row_idx]) forest.Join(run_ids[row_idx], num_runs + other_ids[row_idx]);
+                }
+                forest_T[task_idx] = std::move(forest);
+              });
+  estimate::UnionFind& graph = forest_T[0];
+  if (graph.parent.empty()) graph = estimate::UnionFind(num_nodes);
+  for (int task_idx = 1; task_idx < num_tasks; ++task_idx) {
+    if (forest_T[task_idx].parent.empty()) continue;  // a task that got no rows
+    for (int32_t node = 0; node < num_nodes; ++node)
+      graph.Join(node, forest_T[task_idx].Root(node));
+  }
+  // Components numbered by their first run; the runs by component (a
+  // stable counting sort).
+  std::vector<int32_t> number_of_root(num_runs + static_cast<size_t>(num_other), -1);
+  std::vector<int32_t> component(num_runs);
+  int32_t num_components = 0;
+  for (int32_t run = 0; run < num_runs; ++run) {
+    int32_t& number = number_of_root[graph.Root(run)];
+    if (number < 0) number = num_components++;
+    component[run] = number;
+  }
+  if (num_components < 2) return {};
+  std::vector<int32_t> start(num_components + 1, 0);
+  for (int32_t number : component) ++start[number + 1];
+  for (int32_t number = 0; number < num_components; ++number) start[number + 1] += start[number];
+  std::vector<int32_t> order(num_runs);
+  for (int32_t run = 0; run < num_runs; ++run) order[start[component[run]]++] = run;
+  for (int32_t pos = 0; pos < num_runs; ++pos) {
+    if (order[pos] != pos) {
+      TraceDetail(
+          fmt::format("the largest effect's levels laid out by the {} components of the "
+                      "two effects' graph",
+                      num_components));
+      return order;
+    }
+  }
+  return {};  // (already the levels' own order)
+}
+
 // The frame's rows: the kept table rows, grouped by the level of the
-// largest fixed-effect dimension (stable counting sort), and within each
-// level by `run_keys` when given (WithinRunKeys; ties in table order).
+// largest fixed-effect dimension (stable counting sort), the levels in
+// `level_order` when given (LevelVisitOrder), and within each level by
+// `run_keys` when given (WithinRunKeys; ties in table order).
 //
 // The counting sort runs on all threads, each placing its own contiguous
 // rows after those of the threads before it within every level, which
@@ -351,7 +438,8 @@ std::vector<uint64_t> WithinRunKeys(const Table& table, const Formula& formula,
 // the rows of a shuffled file come, was a cache miss a row (FrameOrder
 // took 55 ms of a 2.50M-row three-way fit, session 21).
 std::vector<int64_t> FrameOrder(const std::vector<uint8_t>& keep, const std::vector<Factor>& fes,
-                                int64_t kept, std::vector<uint64_t>&& run_keys, int threads) {
+                                int64_t kept, std::vector<uint64_t>&& run_keys,
+                                const std::vector<int32_t>& level_order, int threads) {
   const auto rows = static_cast<int64_t>(keep.size());
   std::vector<int64_t> order(kept);
   const int largest = LargestDimension(fes);
@@ -379,10 +467,12 @@ std::vector<int64_t> FrameOrder(const std::vector<uint8_t>& keep, const std::vec
       if (keep[row_idx]) ++count[ids[row_idx]];
     }
   });
-  // level_end[level]: one past the level's last position.
-  std::vector<int64_t> level_end(num_levels);
+  // The level's positions: [level_begin[level], level_end[level]).
+  std::vector<int64_t> level_begin(num_levels), level_end(num_levels);
   int64_t position = 0;
-  for (size_t level = 0; level < num_levels; ++level) {
+  for (size_t rank = 0; rank < num_levels; ++rank) {
+    const size_t level = level_order.empty() ? rank : static_cast<size_t>(level_order[rank]);
+    level_begin[level] = position;
     for (std::vector<int64_t>& next : next_T) {
       if (next.empty()) continue;  // a task that got no rows
       const int64_t count = next[level];
@@ -408,10 +498,10 @@ std::vector<int64_t> FrameOrder(const std::vector<uint8_t>& keep, const std::vec
   std::vector<uint64_t>().swap(run_keys);
   ParallelFor(
       threads, static_cast<int64_t>(num_levels),
-      [&](int, int64_t level_begin, int64_t level_end_idx) {
+      [&](int, int64_t task_begin, int64_t task_end) {
         std::vector<std::pair<uint64_t, int64_t>> keyed;  // (key, table row)
-        for (int64_t level = level_begin; level < level_end_idx; ++level) {
-          const int64_t first = level == 0 ? 0 : level_end[level - 1];
+        for (int64_t level = task_begin; level < task_end; ++level) {
+          const int64_t first = level_begin[level];
           const int64_t last = level_end[level];
           // Already in order (a level's rows in the file's order), or one row.
           if (std::is_sorted(sorted_keys.begin() + first, sorted_keys.begin() + last)) continue;
@@ -699,7 +789,13 @@ ModelFrame BuildFrameOf(const Table& table, Table* consumable, const Formula& fo
   // largest fixed-effect dimension (stable counting sort), the order the
   // projector needs to eliminate that dimension exactly (schur_projector.h).
   // Building the frame in that order saves Fit a second copy of every array.
-  std::vector<int64_t> order = FrameOrder(keep, fes, kept, std::move(run_keys),
+  // (One process only: a rank's frame keeps the levels' own order.)
+  const std::vector<int32_t> level_order =
+      comm != nullptr
+          ? std::vector<int32_t>()
+          : LevelVisitOrder(keep, fes, static_cast<int>(formula.regressors.size()) + 1,
+                            options.projection.run_order, ResolveThreads(options.threads));
+  std::vector<int64_t> order = FrameOrder(keep, fes, kept, std::move(run_keys), level_order,
                                           ResolveThreads(options.threads));  // -> table row
   const size_t num_regressors = formula.regressors.size();
   frame.X.resize(kept, static_cast<Eigen::Index>(num_regressors));

@@ -372,6 +372,19 @@ bool StartRound(const ModelFrame& frame, FeProjector& projector, int threads,
   return exact;
 }
 
+// Projects u alone to `tolerance`, warm-started from alpha_u (X~ does not
+// change with u), and refreshes X~'Wu~ in vectors.cross: what every
+// regression after a round's first needs while the weights stay.
+void ProjectCertificate(const ModelFrame& frame, FeProjector& projector,
+                        const std::vector<int64_t>& offsets, double tolerance, int threads,
+                        RoundVectors& vectors) {
+  projector.Project(vectors.u.data(), nullptr, 1, vectors.alpha_u, tolerance, 5000);
+  if (vectors.num_cols() > 0) {
+    CrossXu(frame, offsets, vectors.alpha_u, vectors.alpha_x, vectors.weight, vectors.u, threads,
+            vectors.cross);
+  }
+}
+
 // The screen: up to kScreenRegressions regressions under
 // kScreenPositiveWeight, after StartRound, whose only possible verdict is
 // the bound's. The first projects [u, X]; the later ones only u, to
@@ -384,17 +397,11 @@ bool StartRound(const ModelFrame& frame, FeProjector& projector, int threads,
 bool RunScreen(const ModelFrame& frame, FeProjector& projector, const std::vector<int64_t>& offsets,
                double certificate_bound, int threads, SeparationStats* stats,
                RoundVectors& vectors) {
-  const int num_cols = vectors.num_cols();
   std::vector<uint8_t> no_pins;
   double previous = 0;
   for (int regression = 0; regression < kScreenRegressions; ++regression) {
-    if (regression > 0) {
-      projector.Project(vectors.u.data(), nullptr, 1, vectors.alpha_u, kBoundTolerance, 5000);
-      if (num_cols > 0) {
-        CrossXu(frame, offsets, vectors.alpha_u, vectors.alpha_x, vectors.weight, vectors.u,
-                threads, vectors.cross);
-      }
-    }
+    if (regression > 0)
+      ProjectCertificate(frame, projector, offsets, kBoundTolerance, threads, vectors);
     ++stats->screens;
     const Tally total =
         FitAndTally(frame, offsets, vectors.Gamma(), vectors.alpha_u, vectors.alpha_x, false,
@@ -511,8 +518,8 @@ ReluRound RunReluRound(const ModelFrame& frame, const EstimateOptions& options,
       joint_exact = true;
     } else if (iteration > 0) {
       exact = tight;
-      projector.Project(u.data(), nullptr, 1, alpha_u, exact ? 1e-5 : kLooseTolerance, 5000);
-      if (num_cols > 0) CrossXu(frame, offsets, alpha_u, alpha_x, weight, u, threads, cross);
+      ProjectCertificate(frame, projector, offsets, exact ? 1e-5 : kLooseTolerance, threads,
+                         vectors);
     }
     // (Allocated only once the iterations have not settled the check.)
     if (iteration > 0 && iteration == pin_from - 1) was_negative.assign(num_obs, 0);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <random>
 
 #include "estimate/hdfe/run_kernels_avx.h"
@@ -115,6 +116,100 @@ TEST(ProjectorSchurPath, SortedByLargestDimension) {
       for (int dim_idx = 0; dim_idx < 3; ++dim_idx)
         fitted += alpha[offsets[dim_idx] + sorted.ids[dim_idx][obs_idx]];
       ASSERT_NEAR(fitted, v[obs_idx] - out[obs_idx], 1e-9);
+    }
+  }
+}
+
+// Rows grouped by the largest dimension's levels, the levels in another
+// order than their ids (the model frame's order by component, RunOrder):
+// the Schur path takes the runs as the rows come, without a permutation,
+// and each level's coefficient must land at that level. The same rows in
+// level order are the reference: outputs row by row and every coefficient
+// agree, with one and two threads, for the row and segment layouts, and
+// with a level that has no rows.
+TEST(ProjectorSchurPath, RunsInAnotherOrderThanTheLevels) {
+  const int64_t num_obs = 30000;
+  Design design = RandomDesign(num_obs, {150, 2000}, 31);
+  // Level 1999 loses its rows to level 0: a level without rows.
+  for (auto& id : design.ids[1]) id = id == 1999 ? 0 : id;
+  std::vector<int32_t> level_rank(2000);
+  std::iota(level_rank.begin(), level_rank.end(), 0);
+  std::mt19937_64 rng(17);
+  std::shuffle(level_rank.begin(), level_rank.end(), rng);
+  // A stable sort of the rows: by level, and by the shuffled rank of levels.
+  auto sorted_by = [&](auto&& key) {
+    std::vector<int64_t> order(num_obs);
+    std::iota(order.begin(), order.end(), int64_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int64_t a, int64_t b) { return key(a) < key(b); });
+    return order;
+  };
+  const std::vector<int64_t> by_level = sorted_by([&](int64_t obs) { return design.ids[1][obs]; });
+  const std::vector<int64_t> by_rank =
+      sorted_by([&](int64_t obs) { return level_rank[design.ids[1][obs]]; });
+  std::uniform_real_distribution<double> uniform(0.1, 3.0);
+  std::vector<double> weight(num_obs), v(2 * num_obs);
+  for (auto& value : weight) value = uniform(rng);
+  for (auto& value : v) value = uniform(rng) * 4 - 2;
+  struct Rows {
+    Design design;
+    std::vector<double> weight, v;
+  };
+  auto rows_in = [&](const std::vector<int64_t>& order) {
+    Rows rows{design, std::vector<double>(num_obs), std::vector<double>(2 * num_obs)};
+    for (int64_t pos = 0; pos < num_obs; ++pos) {
+      for (int dim_idx = 0; dim_idx < 2; ++dim_idx)
+        rows.design.ids[dim_idx][pos] = design.ids[dim_idx][order[pos]];
+      rows.weight[pos] = weight[order[pos]];
+      for (int col_idx = 0; col_idx < 2; ++col_idx)
+        rows.v[col_idx * num_obs + pos] = v[col_idx * num_obs + order[pos]];
+    }
+    return rows;
+  };
+  const Rows level_rows = rows_in(by_level);
+  const Rows rank_rows = rows_in(by_rank);
+  ASSERT_FALSE(std::is_sorted(rank_rows.design.ids[1].begin(), rank_rows.design.ids[1].end()));
+  for (int threads : {1, 2}) {
+    for (mizani::GapFill gap_fill : {mizani::GapFill::kNever, mizani::GapFill::kAuto}) {
+      mizani::ProjectionOptions options;
+      options.gap_fill = gap_fill;
+      auto project = [&](const Rows& rows, std::vector<double>& out, std::vector<double>& alpha) {
+        FeProjector projector(rows.design.ids, rows.design.sizes, threads, num_obs, options);
+        EXPECT_EQ(projector.EliminatedDimension(), 1);
+        projector.SetWeights(rows.weight);
+        out.assign(2 * num_obs, 0.0);
+        const auto stats = projector.Project(rows.v.data(), out.data(), 2, alpha, 1e-13, 10000);
+        EXPECT_TRUE(stats.converged);
+      };
+      std::vector<double> level_out, level_alpha, rank_out, rank_alpha;
+      project(level_rows, level_out, level_alpha);
+      project(rank_rows, rank_out, rank_alpha);
+      for (int64_t pos = 0; pos < num_obs; ++pos) {
+        // Row by_rank[pos] of the design sits at its position in by_level.
+        const int64_t obs = by_rank[pos];
+        const int64_t level_pos =
+            std::lower_bound(by_level.begin(), by_level.end(), obs,
+                             [&](int64_t a, int64_t b) {
+                               return design.ids[1][a] != design.ids[1][b]
+                                          ? design.ids[1][a] < design.ids[1][b]
+                                          : a < b;
+                             }) -
+            by_level.begin();
+        ASSERT_EQ(by_level[level_pos], obs);
+        for (int col_idx = 0; col_idx < 2; ++col_idx) {
+          ASSERT_NEAR(rank_out[col_idx * num_obs + pos], level_out[col_idx * num_obs + level_pos],
+                      1e-9);
+        }
+      }
+      // Coefficients: the level without rows has none (zero) either way;
+      // the two orders' coefficients give the same D alpha, so those of the
+      // eliminated levels agree once the remaining dimension's are equal
+      // (its mean is pinned the same way in both).
+      ASSERT_EQ(rank_alpha.size(), level_alpha.size());
+      for (size_t idx = 0; idx < level_alpha.size(); ++idx)
+        ASSERT_NEAR(rank_alpha[idx], level_alpha[idx], 1e-8) << "coefficient " << idx;
+      EXPECT_EQ(level_alpha[2 * (150 + 1999)], 0.0);
+      EXPECT_EQ(rank_alpha[2 * (150 + 1999)], 0.0);
     }
   }
 }

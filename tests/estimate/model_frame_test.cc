@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <random>
 #include <string>
@@ -315,6 +316,34 @@ TEST(ModelFrame, AConsumedTableGivesTheFrameAKeptTableGives) {
   }
 }
 
+// Whether two fits of one model agree: coefficients, standard errors,
+// deviance and every row's fitted value (to the convergence criterion's
+// digits; only the order of sums differs). Row k of `other`'s table is row
+// base_row_of[k] of `base`'s (empty: the same table).
+void ExpectSameFit(const EstimateResult& base, const EstimateResult& other, size_t num_rows,
+                   const std::vector<size_t>& base_row_of) {
+  ASSERT_TRUE(base.converged()) << base.message;
+  ASSERT_TRUE(other.converged()) << other.message;
+  ASSERT_EQ(base.num_obs, other.num_obs);
+  ASSERT_EQ(base.coef.size(), other.coef.size());
+  for (Eigen::Index col_idx = 0; col_idx < base.coef.size(); ++col_idx) {
+    EXPECT_NEAR(other.coef(col_idx), base.coef(col_idx), 1e-9 * std::abs(base.coef(col_idx)));
+    EXPECT_NEAR(other.StdErrors()(col_idx), base.StdErrors()(col_idx),
+                1e-7 * base.StdErrors()(col_idx));
+  }
+  EXPECT_NEAR(other.deviance, base.deviance, 1e-10 * base.deviance);
+  std::vector<double> base_mu(num_rows, -1.0);
+  for (size_t idx = 0; idx < base.fitted.size(); ++idx)
+    base_mu[base.source_row[idx]] = base.fitted[idx];
+  ASSERT_EQ(other.fitted.size(), base.fitted.size());
+  for (size_t idx = 0; idx < other.fitted.size(); ++idx) {
+    const auto row = static_cast<size_t>(other.source_row[idx]);
+    const double expected = base_mu[base_row_of.empty() ? row : base_row_of[row]];
+    ASSERT_GE(expected, 0.0) << "row kept in one order only";
+    EXPECT_NEAR(other.fitted[idx], expected, 1e-7 * expected + 1e-12);
+  }
+}
+
 // The same panel in another row order is the same model: coefficients,
 // standard errors, deviance and every row's fitted value agree (to the
 // convergence criterion's digits; only the order of sums differs).
@@ -334,25 +363,85 @@ TEST(ModelFrame, TheFitDoesNotDependOnTheOrderOfTheRows) {
         mizani::Estimate(sorted, mizani::ParseFormula(formula), {}, options);
     const EstimateResult other =
         mizani::Estimate(shuffled, mizani::ParseFormula(formula), {}, options);
-    ASSERT_TRUE(base.converged()) << base.message;
-    ASSERT_TRUE(other.converged()) << other.message;
-    ASSERT_EQ(base.num_obs, other.num_obs);
-    ASSERT_EQ(base.coef.size(), other.coef.size());
-    for (Eigen::Index col_idx = 0; col_idx < base.coef.size(); ++col_idx) {
-      EXPECT_NEAR(other.coef(col_idx), base.coef(col_idx), 1e-9 * std::abs(base.coef(col_idx)));
-      EXPECT_NEAR(other.StdErrors()(col_idx), base.StdErrors()(col_idx),
-                  1e-7 * base.StdErrors()(col_idx));
+    // Shuffled row k is sorted row perm[k].
+    ExpectSameFit(base, other, sorted.num_rows, perm);
+  }
+}
+
+// A two-way model's frame, asked for the order by component
+// (RunOrder::kComponents; by default only where the other dimension's
+// coefficients outgrow the cache): exporter-years and importer-years meet
+// only within a year, so the years are the components of the two effects'
+// graph. The largest dimension's levels then come one year after another
+// (the years in the order of their first level, which in this panel, sorted
+// by exporter, importer and year, is the years' order) and within a year in
+// their own order; with RunOrder::kLevels, in their own order. The fit is
+// the same model either way: coefficients, standard errors, deviance,
+// fitted values and fixed effects agree (the Schur path's runs then come
+// in another order than the levels, and must give each level its own
+// coefficient).
+TEST(ModelFrame, TwoWayLevelsComeYearByYearWhenAskedAndTheFitIsTheSame) {
+  const Table table = SmallPanel();
+  const char* formula = "trade ~ rta + ln_dist + contig | exporter^year + importer^year";
+  const std::vector<double>& year = table.Get("year").num;
+  EstimateOptions by_levels;
+  by_levels.threads = 2;
+  by_levels.keep_fitted = true;
+  by_levels.tolerance = 1e-12;
+  by_levels.vcov.type = mizani::VcovType::kHetero;
+  by_levels.projection.run_order = mizani::RunOrder::kLevels;
+  EstimateOptions by_components = by_levels;
+  by_components.projection.run_order = mizani::RunOrder::kComponents;
+  const ModelFrame own =
+      mizani::BuildModelFrame(table, mizani::ParseFormula(formula), {}, by_levels);
+  const ModelFrame grouped =
+      mizani::BuildModelFrame(table, mizani::ParseFormula(formula), {}, by_components);
+  ASSERT_EQ(own.fe_sizes, grouped.fe_sizes);
+  const int largest = static_cast<int>(std::max_element(own.fe_sizes.begin(), own.fe_sizes.end()) -
+                                       own.fe_sizes.begin());
+  // The levels in the order the rows visit them; each level's rows together.
+  auto visit_order = [&](const ModelFrame& frame) {
+    std::vector<int32_t> order;
+    std::vector<uint8_t> seen(frame.fe_sizes[largest], 0);
+    const std::vector<int32_t>& ids = frame.fe_ids[largest];
+    for (int64_t obs_idx = 0; obs_idx < frame.num_obs(); ++obs_idx) {
+      if (obs_idx > 0 && ids[obs_idx] == ids[obs_idx - 1]) continue;
+      EXPECT_EQ(seen[ids[obs_idx]], 0) << "level " << ids[obs_idx] << " comes twice";
+      seen[ids[obs_idx]] = 1;
+      order.push_back(ids[obs_idx]);
     }
-    EXPECT_NEAR(other.deviance, base.deviance, 1e-10 * base.deviance);
-    // Fitted values by table row: shuffled row k is sorted row perm[k].
-    std::vector<double> base_mu(sorted.num_rows, -1.0);
-    for (size_t idx = 0; idx < base.fitted.size(); ++idx)
-      base_mu[base.source_row[idx]] = base.fitted[idx];
-    ASSERT_EQ(other.fitted.size(), base.fitted.size());
-    for (size_t idx = 0; idx < other.fitted.size(); ++idx) {
-      const double expected = base_mu[perm[other.source_row[idx]]];
-      ASSERT_GE(expected, 0.0) << "row kept in one order only";
-      EXPECT_NEAR(other.fitted[idx], expected, 1e-7 * expected + 1e-12);
+    return order;
+  };
+  const std::vector<int32_t> own_order = visit_order(own);
+  EXPECT_TRUE(std::is_sorted(own_order.begin(), own_order.end()));
+  // Expected: the levels by (year, id), the year of a level read from the
+  // table row of one of its rows.
+  std::vector<double> year_of(own.fe_sizes[largest], -1);
+  for (int64_t obs_idx = 0; obs_idx < own.num_obs(); ++obs_idx)
+    year_of[own.fe_ids[largest][obs_idx]] = year[own.source_row[obs_idx]];
+  std::vector<int32_t> expected = own_order;
+  std::stable_sort(expected.begin(), expected.end(),
+                   [&](int32_t left, int32_t right) { return year_of[left] < year_of[right]; });
+  ASSERT_NE(expected, own_order);
+  EXPECT_EQ(visit_order(grouped), expected);
+
+  const EstimateResult base = mizani::Estimate(table, mizani::ParseFormula(formula), {}, by_levels);
+  const EstimateResult other =
+      mizani::Estimate(table, mizani::ParseFormula(formula), {}, by_components);
+  ExpectSameFit(base, other, table.num_rows, {});
+  ASSERT_EQ(other.fixed_effects.size(), base.fixed_effects.size());
+  ASSERT_FALSE(base.fixed_effects.empty());
+  for (size_t dim_idx = 0; dim_idx < base.fixed_effects.size(); ++dim_idx) {
+    std::map<std::string, double> value_of;
+    const auto& fe = base.fixed_effects[dim_idx];
+    for (size_t level = 0; level < fe.labels.size(); ++level)
+      value_of[fe.labels[level]] = fe.values[level];
+    const auto& other_fe = other.fixed_effects[dim_idx];
+    ASSERT_EQ(other_fe.labels.size(), fe.labels.size());
+    for (size_t level = 0; level < other_fe.labels.size(); ++level) {
+      ASSERT_EQ(value_of.count(other_fe.labels[level]), 1u) << other_fe.labels[level];
+      EXPECT_NEAR(other_fe.values[level], value_of[other_fe.labels[level]], 1e-7)
+          << fe.name << " " << other_fe.labels[level];
     }
   }
 }

@@ -38,15 +38,36 @@ SchurProjector::SchurProjector(const std::vector<std::vector<int32_t>>& ids_Q,
   }
   num_rest_ = static_cast<int>(rest_dims_.size());
 
-  // Counting sort of the observations by their eliminated level (stable);
-  // the usual case, rows already grouped in level order (Fit sorts them),
-  // needs no permutation at all.
+  // The usual case, rows already grouped by their eliminated level (Fit
+  // groups them), needs no permutation at all: the runs are taken in the
+  // rows' order, which in a two-way model need not be the levels' order
+  // (FrameOrder in model_frame.cc chooses it for locality). Otherwise a
+  // counting sort of the observations by their eliminated level (stable).
   const std::vector<int32_t>& elim = ids_Q[eliminated_dim_];
   run_start_E_.assign(num_elim_levels_ + 1, 0);
-  for (int32_t level : elim) ++run_start_E_[level + 1];
-  for (int64_t level = 0; level < num_elim_levels_; ++level)
-    run_start_E_[level + 1] += run_start_E_[level];
   identity_order_ = std::is_sorted(elim.begin(), elim.end());
+  if (!identity_order_ && LevelsContiguous(elim, num_elim_levels_)) {
+    identity_order_ = true;
+    level_of_run_E_.reserve(num_elim_levels_);
+    std::vector<uint8_t> has_rows(num_elim_levels_, 0);
+    for (int64_t pos = 0; pos < num_obs_; ++pos) {
+      if (pos > 0 && elim[pos] == elim[pos - 1]) continue;
+      run_start_E_[level_of_run_E_.size()] = pos;
+      level_of_run_E_.push_back(elim[pos]);
+      has_rows[elim[pos]] = 1;
+    }
+    for (int32_t level = 0; level < num_elim_levels_; ++level) {
+      if (has_rows[level] == 0) {
+        run_start_E_[level_of_run_E_.size()] = num_obs_;
+        level_of_run_E_.push_back(level);
+      }
+    }
+    run_start_E_[num_elim_levels_] = num_obs_;
+  } else {
+    for (int32_t level : elim) ++run_start_E_[level + 1];
+    for (int64_t level = 0; level < num_elim_levels_; ++level)
+      run_start_E_[level + 1] += run_start_E_[level];
+  }
   if (!identity_order_) {
     order_N_.resize(num_obs_);
     std::vector<int64_t> next(run_start_E_.begin(), run_start_E_.end() - 1);
@@ -703,6 +724,19 @@ void SchurProjector::Apply(const double* const* src_sorted_C, const double* coef
   }
 }
 
+void SchurProjector::CopyEliminatedCoefficients(const std::vector<double>& elim_EC, int num_cols,
+                                                std::vector<double>& alpha_GC) const {
+  const int64_t elim_start = caller_offset_Q_[eliminated_dim_];
+  if (level_of_run_E_.empty()) {
+    std::copy(elim_EC.begin(), elim_EC.end(), alpha_GC.begin() + elim_start * num_cols);
+    return;
+  }
+  for (int64_t run = 0; run < num_elim_levels_; ++run) {
+    std::copy_n(elim_EC.begin() + run * num_cols, num_cols,
+                alpha_GC.begin() + (elim_start + level_of_run_E_[run]) * num_cols);
+  }
+}
+
 ProjectionStats SchurProjector::Project(std::span<const double* const> in_C, double* out_NC,
                                         std::vector<double>& alpha_GC, double tolerance,
                                         int max_iterations, double average_rule_from,
@@ -815,7 +849,6 @@ ProjectionStats SchurProjector::Project(std::span<const double* const> in_C, dou
     dst = sorted_out.data();
   }
   const int num_tasks = static_cast<int>(task_run_begin_.size()) - 1;
-  const int64_t elim_start = caller_offset_Q_[eliminated_dim_];
   // The eliminated coefficients in the layout the kernel writes (run-major,
   // columns contiguous), then copied into the caller's stacked layout.
   std::vector<double> elim_EC(num_elim_levels_ * num_cols);
@@ -842,7 +875,7 @@ ProjectionStats SchurProjector::Project(std::span<const double* const> in_C, dou
     }
     ReduceSum(std::span<double>(cross_CC, static_cast<size_t>(num_cols) * num_cols));
   }
-  std::copy(elim_EC.begin(), elim_EC.end(), alpha_GC.begin() + elim_start * num_cols);
+  CopyEliminatedCoefficients(elim_EC, num_cols, alpha_GC);
   if (!identity_order_ && out_NC != nullptr) {
     ParallelFor(threads_, num_obs_, [&](int, int64_t begin, int64_t end) {
       for (int col_idx = 0; col_idx < num_cols; ++col_idx) {

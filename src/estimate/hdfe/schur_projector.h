@@ -121,6 +121,10 @@ class SchurProjector {
   std::vector<int32_t> OrderAlongRuns(const std::vector<int32_t>& by_first,
                                       std::span<const int64_t> first,
                                       const LevelAt& level_at) const;
+  // The eliminated levels' coefficients (elim_EC, run-major) into the
+  // caller's stacked layout, each run's at its level.
+  void CopyEliminatedCoefficients(const std::vector<double>& elim_EC, int num_cols,
+                                  std::vector<double>& alpha_GC) const;
   // Copies the remaining dimensions' coefficients between the caller's
   // stacked layout (all dimensions) and the contiguous _R layout, in the
   // direction `to_rest` says; both level-major with num_cols columns.
@@ -178,9 +182,14 @@ class SchurProjector {
   std::vector<int32_t> rest_of_caller_R_;
   std::vector<int64_t> order_N_;  // sorted position -> original observation
   bool identity_order_ = true;
-  std::vector<int64_t> run_start_E_;  // rows of level e: [run_start[e], run_start[e+1])
-  std::vector<int32_t> rid_NQ_;       // remaining levels per sorted row, row-major
-  std::vector<uint16_t> rid16_NQ_;    // the same in 16 bits (NarrowIds); then rid_NQ_ is empty
+  // Rows of run r: [run_start_E_[r], run_start_E_[r + 1]). A run is the
+  // rows of one eliminated level: level r when level_of_run_E_ is empty,
+  // else level_of_run_E_[r] (rows grouped by level in another order of the
+  // levels, which the caller chose for locality; levels without rows last).
+  std::vector<int64_t> run_start_E_;
+  std::vector<int32_t> level_of_run_E_;
+  std::vector<int32_t> rid_NQ_;     // remaining levels per sorted row, row-major
+  std::vector<uint16_t> rid16_NQ_;  // the same in 16 bits (NarrowIds); then rid_NQ_ is empty
   // Segment layout (run_kernels.h); when segmented_, rid_NQ_ is empty.
   bool segmented_ = false;
   bool allow_avx_ = true;  // the AVX kernel may run (ProjectionOptions::simd)
