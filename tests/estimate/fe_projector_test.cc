@@ -125,8 +125,10 @@ TEST(ProjectorSchurPath, SortedByLargestDimension) {
 // the Schur path takes the runs as the rows come, without a permutation,
 // and each level's coefficient must land at that level. The same rows in
 // level order are the reference: outputs row by row and every coefficient
-// agree, with one and two threads, for the row and segment layouts, and
-// with a level that has no rows.
+// agree, with one and two threads, gap filling off and automatic, and with
+// a level that has no rows. (The design is random: both orders run on the
+// row layout; the segment layout's runs are covered by the model-frame
+// test in model_frame_test.cc, whose panel has segments.)
 TEST(ProjectorSchurPath, RunsInAnotherOrderThanTheLevels) {
   const int64_t num_obs = 30000;
   Design design = RandomDesign(num_obs, {150, 2000}, 31);
